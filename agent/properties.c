@@ -1,0 +1,188 @@
+#include "config.h"
+
+#include "agent/properties.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NOLIMIT 0, 0
+#define PORT 1, 65535
+
+static const rc_prop_def_t props[] = {
+	/* Source selection and connection. */
+	{"source.type", RC_PROP_ENUM, NULL, "postgres|mysql", NOLIMIT, RC_PROP_REQUIRED,
+	 "database to capture from"},
+	{"database.hostname", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED,
+	 "database host name or address"},
+	{"database.port", RC_PROP_INT, NULL, NULL, PORT, 0, "database port (default 5432 or 3306)"},
+	{"database.user", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED, "database user"},
+	{"database.password", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
+	 "database password (or database.password.file)"},
+	{"database.dbname", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQ_PG,
+	 "PostgreSQL database to capture"},
+	{"database.sslmode", RC_PROP_ENUM, "prefer", "disable|allow|prefer|require|verify-ca|verify-full",
+	 NOLIMIT, 0, "TLS mode of the database connection"},
+	{"database.sslrootcert", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "CA certificate file"},
+	{"database.sslcert", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "client certificate file"},
+	{"database.sslkey", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "client key file"},
+	{"database.server.id", RC_PROP_INT, NULL, NULL, 1, 4294967295LL, RC_PROP_REQ_MYSQL,
+	 "MySQL replica server id, unique in the replication topology"},
+	{"database.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "MySQL databases to capture"},
+	{"database.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "MySQL databases to skip"},
+
+	/* What to capture and how to name it. */
+	{"topic.prefix", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED,
+	 "prefix of every topic name and the source.name field"},
+	{"topic.delimiter", RC_PROP_STRING, ".", NULL, NOLIMIT, 0, "separator in topic names"},
+	{"schema.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "PostgreSQL schemas to capture"},
+	{"schema.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "PostgreSQL schemas to skip"},
+	{"table.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0,
+	 "tables to capture (schema.table or db.table regexes)"},
+	{"table.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "tables to skip"},
+	{"column.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0,
+	 "columns to leave out (schema.table.column regexes)"},
+	{"message.key.columns", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+	 "key columns for tables without a primary key: tbl:col1,col2;tbl2:col"},
+	{"tombstones.on.delete", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
+	 "send a tombstone (null value) after each delete"},
+	{"skipped.operations", RC_PROP_STRING, "t", NULL, NOLIMIT, 0,
+	 "operations not to publish: c,u,d,t or none"},
+	{"provide.transaction.metadata", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+	 "publish BEGIN/END records to <prefix>.transaction"},
+
+	/* PostgreSQL. */
+	{"plugin.name", RC_PROP_ENUM, "pgoutput", "pgoutput", NOLIMIT, 0,
+	 "logical decoding plugin (only pgoutput)"},
+	{"slot.name", RC_PROP_STRING, "rowcast", NULL, NOLIMIT, 0, "replication slot name"},
+	{"publication.name", RC_PROP_STRING, "rowcast_publication", NULL, NOLIMIT, 0, "publication name"},
+	{"publication.autocreate.mode", RC_PROP_ENUM, "all_tables", "all_tables|filtered|disabled",
+	 NOLIMIT, 0, "create the publication when missing"},
+	{"slot.drop.on.stop", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0, "drop the slot at shutdown"},
+	{"status.update.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,
+	 "interval of standby status updates"},
+	{"messages", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+	 "publish logical decoding messages (pg_logical_emit_message)"},
+
+	/* Snapshots. */
+	{"snapshot.mode", RC_PROP_ENUM, "initial", "initial|no_data|never|always|initial_only|when_needed",
+	 NOLIMIT, 0, "when to take a consistent snapshot (never = deprecated alias of no_data)"},
+	{"snapshot.max.threads", RC_PROP_INT, "1", NULL, 1, 64, 0, "tables copied in parallel"},
+	{"snapshot.fetch.size", RC_PROP_INT, "10000", NULL, 1, 10000000, 0, "rows per snapshot chunk"},
+
+	/* Types. */
+	{"decimal.handling.mode", RC_PROP_ENUM, "precise", "precise|double|string", NOLIMIT, 0,
+	 "how NUMERIC/DECIMAL values are represented"},
+	{"time.precision.mode", RC_PROP_ENUM, "adaptive", "adaptive|adaptive_time_microseconds|connect",
+	 NOLIMIT, 0, "how temporal values are represented"},
+	{"binary.handling.mode", RC_PROP_ENUM, "bytes", "bytes|base64|hex", NOLIMIT, 0,
+	 "how binary values are represented"},
+	{"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+	 "use Avro logical types (date, timestamp-micros, uuid) instead of Debezium semantic names"},
+	{"schema.name.adjustment.mode", RC_PROP_ENUM, "avro", "avro|none", NOLIMIT, 0,
+	 "replace characters invalid in Avro names by _"},
+
+	/* Sinks. */
+	{"sink.type", RC_PROP_ENUM, "kafka", "kafka|stdout", NOLIMIT, 0, "where events go"},
+	{"schema.registry.url", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQ_KAFKA,
+	 "Schema Registry base URL (Confluent REST API)"},
+	{"basic.auth.user.info", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
+	 "Schema Registry credentials user:password"},
+
+	/* Agent. */
+	{"offset.storage.file.filename", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
+	 "file holding the acknowledged source position"},
+	{"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, 0,
+	 "interval of heartbeat records (0 = off)"},
+	{"http.port", RC_PROP_INT, "0", NULL, 0, 65535, 0, "port of /metrics, /healthz, /readyz (0 = off)"},
+	{"http.host", RC_PROP_STRING, "0.0.0.0", NULL, NOLIMIT, 0, "address the HTTP endpoint binds"},
+	{"log.level", RC_PROP_ENUM, "info", "error|warn|info|debug|trace", NOLIMIT, 0, "log threshold"},
+	{"log.format", RC_PROP_ENUM, "text", "text|json", NOLIMIT, 0, "log line format on stderr"},
+	{"max.queue.size", RC_PROP_INT, "100000", NULL, 1, 100000000, 0,
+	 "events in flight to Kafka before the source is paused"},
+};
+
+/* Kafka Connect and Debezium keys that make sense in a pasted connector config but mean nothing
+ * to rowcast: accepted with a warning. */
+static const char *const foreign_keys[] = {
+	"name", "connector.class", "tasks.max", "key.converter", "value.converter",
+	"key.converter.schemas.enable", "value.converter.schemas.enable", "database.server.name",
+	"include.schema.changes", "schema.history.internal.kafka.topic",
+	"schema.history.internal.kafka.bootstrap.servers", "errors.tolerance", "errors.log.enable",
+	"transforms", "poll.interval.ms", "max.batch.size", "snapshot.locking.mode",
+	"key.converter.schema.registry.url",
+};
+
+static const struct {
+	const char *from, *to;
+} aliases[] = {
+	{"value.converter.schema.registry.url", "schema.registry.url"},
+	{"database.server.name", "topic.prefix"},
+};
+
+const rc_prop_def_t *rc_prop_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+		if (strcmp(props[i].name, name) == 0)
+			return &props[i];
+	return NULL;
+}
+
+const rc_prop_def_t *rc_prop_all(size_t *n)
+{
+	*n = sizeof props / sizeof props[0];
+	return props;
+}
+
+int rc_prop_is_foreign(const char *name)
+{
+	for (size_t i = 0; i < sizeof foreign_keys / sizeof foreign_keys[0]; i++)
+		if (strcmp(foreign_keys[i], name) == 0)
+			return 1;
+	return strncmp(name, "transforms.", 11) == 0 || strncmp(name, "schema.history.", 15) == 0;
+}
+
+const char *rc_prop_alias(const char *name)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strcmp(aliases[i].from, name) == 0)
+			return aliases[i].to;
+	return NULL;
+}
+
+/* Levenshtein distance, bounded: names are short, so a two-row table on the stack is enough. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[128], prev[128];
+
+	if (la >= 127 || lb >= 127)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = row[j - 1] + 1;
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, row, (lb + 1) * sizeof row[0]);
+	}
+	return prev[lb];
+}
+
+const char *rc_prop_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	size_t limit = strlen(name) / 3 + 1;
+
+	for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+		size_t d = edit_distance(name, props[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = props[i].name;
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

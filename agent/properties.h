@@ -1,0 +1,56 @@
+/*
+ * The table of every property rowcast knows: its name, value type, default and which source needs it.
+ * Names follow Debezium's wherever Debezium has one (research/ecosystem.md), so connector configs carry
+ * over. The table is the single place a new property is declared; config.c validates against it and
+ * `rowcast config print` lists it.
+ */
+#ifndef RC_PROPERTIES_H
+#define RC_PROPERTIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	RC_PROP_STRING,
+	RC_PROP_INT,     /* integer within [min, max] */
+	RC_PROP_BOOL,    /* true|false */
+	RC_PROP_ENUM,    /* one of choices ("a|b|c") */
+	RC_PROP_REGEXES, /* comma-separated POSIX extended regular expressions */
+	RC_PROP_PATH,    /* a file path */
+} rc_prop_type_t;
+
+enum {
+	RC_PROP_SECRET = 1 << 0,      /* value never printed */
+	RC_PROP_REQUIRED = 1 << 1,    /* required for every source */
+	RC_PROP_REQ_PG = 1 << 2,      /* required when source.type=postgres */
+	RC_PROP_REQ_MYSQL = 1 << 3,   /* required when source.type=mysql */
+	RC_PROP_REQ_KAFKA = 1 << 4,   /* required when sink.type=kafka */
+	RC_PROP_FILE_VARIANT = 1 << 5 /* may be given as <name>.file: a path holding the value */
+};
+
+typedef struct rc_prop_def {
+	const char *name;
+	rc_prop_type_t type;
+	const char *def;     /* default as text, NULL for none */
+	const char *choices; /* RC_PROP_ENUM: "a|b|c" */
+	int64_t min, max;    /* RC_PROP_INT */
+	unsigned flags;
+	const char *doc;
+} rc_prop_def_t;
+
+/* Returns the definition of name, or NULL if rowcast does not know it. */
+const rc_prop_def_t *rc_prop_find(const char *name);
+
+/* The whole table, for listing: *n receives its length. */
+const rc_prop_def_t *rc_prop_all(size_t *n);
+
+/* True if name is a Debezium/Kafka Connect key that rowcast accepts but ignores (a warning). */
+int rc_prop_is_foreign(const char *name);
+
+/* If name is a Debezium alias of a rowcast property, returns the rowcast name, else NULL. */
+const char *rc_prop_alias(const char *name);
+
+/* The closest known name to name (edit distance), or NULL if nothing is close. */
+const char *rc_prop_suggest(const char *name);
+
+#endif

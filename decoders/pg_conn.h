@@ -1,0 +1,18 @@
+/* Opening PostgreSQL connections from rowcast's configuration. */
+#ifndef RC_PG_CONN_H
+#define RC_PG_CONN_H
+
+#include "agent/conf.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Connects to the configured database; replication=true opens a logical replication connection
+ * (replication=database). Returns the connection (caller frees with PQfinish), or NULL with libpq's
+ * reason, naming host and port, in err. The password never appears in err.
+ */
+PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,16 @@
+/* Source prerequisite checks for `rowcast check` (see DESIGN.md, "Command line"). */
+#ifndef RC_SOURCE_CHECK_H
+#define RC_SOURCE_CHECK_H
+
+#include "agent/check_report.h"
+#include "agent/conf.h"
+
+/* Checks PostgreSQL: connection, wal_level, replication privilege, slots, publication, replica
+ * identity of the included tables. Results go into rep. */
+void rc_pg_check(const rc_conf_t *conf, rc_check_report_t *rep);
+
+/* Checks MySQL/MariaDB: connection, log_bin, binlog_format, binlog_row_image, GTIDs, server ids,
+ * replication privileges. Results go into rep. */
+void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep);
+
+#endif

@@ -1,0 +1,18 @@
+/* librdkafka configuration from rowcast's kafka.* properties. */
+#ifndef RC_KAFKA_CONF_H
+#define RC_KAFKA_CONF_H
+
+#include "agent/conf.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+/*
+ * Returns a librdkafka configuration holding rowcast's producer defaults (idempotence, acks=all)
+ * overridden by every kafka.<name> property, or NULL with the offending property named in err (the
+ * value is not shown when the property is a secret). Caller owns the result: rd_kafka_new takes it,
+ * otherwise rd_kafka_conf_destroy.
+ */
+rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errlen);
+
+#endif

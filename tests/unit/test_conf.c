@@ -1,0 +1,240 @@
+/* Configuration: file formats, precedence, validation messages, secrets. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "agent/conf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const base_pg =
+	"source.type = postgres\n"
+	"database.hostname = db.example\n"
+	"database.user = cdc\n"
+	"database.dbname = shop\n"
+	"topic.prefix = shop\n"
+	"sink.type = stdout\n";
+
+static rc_conf_t *load(const char *text, char *err, size_t errlen)
+{
+	rc_conf_t *conf = rc_conf_new();
+	assert_non_null(conf);
+	err[0] = '\0';
+	if (rc_conf_load_properties(conf, text, "test.properties", err, errlen) != 0 ||
+	    rc_conf_finalize(conf, err, errlen) != 0) {
+		rc_conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+static void test_properties_and_defaults(void **state)
+{
+	char err[2048];
+	rc_conf_t *conf = load("# comment\n! also a comment\n\n"
+			       "source.type = postgres\ndatabase.hostname: db.example\n"
+			       "database.user=cdc\ndatabase.dbname = shop\ntopic.prefix = shop\nsink.type = stdout\n"
+			       "table.include.list = public\\.orders, \\\n  public\\.items\n",
+			       err, sizeof err);
+	(void)state;
+	assert_non_null(conf);
+	assert_string_equal(rc_conf_get(conf, "database.hostname"), "db.example");
+	assert_string_equal(rc_conf_get(conf, "database.port"), "5432");
+	assert_string_equal(rc_conf_get(conf, "slot.name"), "rowcast");
+	assert_string_equal(rc_conf_get(conf, "table.include.list"), "public\\.orders, public\\.items");
+	assert_true(rc_conf_get_bool(conf, "tombstones.on.delete", false));
+	rc_conf_free(conf);
+}
+
+static void test_unknown_property_suggests(void **state)
+{
+	char err[2048];
+	char text[1024];
+	(void)state;
+	snprintf(text, sizeof text, "%sdatabase.hostnme = x\n", base_pg);
+	assert_null(load(text, err, sizeof err));
+	assert_non_null(strstr(err, "test.properties line 7: unknown property 'database.hostnme'"));
+	assert_non_null(strstr(err, "did you mean 'database.hostname'?"));
+}
+
+static void test_missing_required(void **state)
+{
+	char err[2048];
+	(void)state;
+	assert_null(load("source.type = postgres\ndatabase.hostname = h\nsink.type = stdout\n", err, sizeof err));
+	assert_non_null(strstr(err, "missing required property 'database.user'"));
+	assert_non_null(strstr(err, "missing required property 'topic.prefix'"));
+	assert_non_null(strstr(err, "missing required property 'database.dbname' (source.type=postgres)"));
+	assert_non_null(strstr(err, "ROWCAST_TOPIC_PREFIX"));
+}
+
+static void test_malformed_values(void **state)
+{
+	char err[4096], text[1024];
+	(void)state;
+	snprintf(text, sizeof text,
+		 "%sdatabase.port = 54x\nsnapshot.mode = sometimes\ntombstones.on.delete = maybe\n"
+		 "table.include.list = public.(orders\nsnapshot.max.threads = 0\n",
+		 base_pg);
+	assert_null(load(text, err, sizeof err));
+	assert_non_null(strstr(err, "database.port = '54x' is not an integer (expected 1..65535)"));
+	assert_non_null(strstr(err, "snapshot.mode = 'sometimes' is not valid (expected one of: initial|"));
+	assert_non_null(strstr(err, "tombstones.on.delete = 'maybe' is not a boolean"));
+	assert_non_null(strstr(err, "pattern 'public.(orders' is not a valid regular expression"));
+	assert_non_null(strstr(err, "snapshot.max.threads = 0 is out of range (expected 1..64)"));
+}
+
+static void test_precedence_env_and_set(void **state)
+{
+	char err[2048];
+	char *envp[] = {"ROWCAST_DATABASE_HOSTNAME=from-env", "ROWCAST_TOPIC_PREFIX=env", "ROWCAST_KAFKA_LINGER_MS=5",
+			"ROWCAST_TEST_PG_PORT=1", "PATH=/bin", NULL};
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	err[0] = '\0';
+	assert_int_equal(rc_conf_load_properties(conf, base_pg, "f", err, sizeof err), 0);
+	assert_int_equal(rc_conf_load_env(conf, envp, err, sizeof err), 0);
+	assert_int_equal(rc_conf_set_arg(conf, "topic.prefix=cli", err, sizeof err), 0);
+	assert_int_equal(rc_conf_finalize(conf, err, sizeof err), 0);
+	assert_string_equal(rc_conf_get(conf, "database.hostname"), "from-env");
+	assert_string_equal(rc_conf_get(conf, "topic.prefix"), "cli");
+	assert_string_equal(rc_conf_get(conf, "kafka.linger.ms"), "5");
+	rc_conf_free(conf);
+}
+
+static void test_unknown_env(void **state)
+{
+	char err[2048] = "";
+	char *envp[] = {"ROWCAST_DATABASE_HOSTANME=x", NULL};
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	assert_int_equal(rc_conf_load_env(conf, envp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "environment ROWCAST_DATABASE_HOSTANME: unknown property"));
+	assert_non_null(strstr(err, "ROWCAST_DATABASE_HOSTNAME"));
+	rc_conf_free(conf);
+}
+
+static void test_password_file_and_secret_masking(void **state)
+{
+	char err[2048], path[] = "/tmp/rowcast-test-pw-XXXXXX", text[1024];
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *mem;
+	int fd = mkstemp(path);
+	rc_conf_t *conf;
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "s3cr3t-pw\n", 10), 10);
+	close(fd);
+	snprintf(text, sizeof text, "%sdatabase.password.file = %s\nkafka.sasl.password = k4fka-pw\n", base_pg, path);
+	conf = load(text, err, sizeof err);
+	assert_non_null(conf);
+	assert_string_equal(rc_conf_get(conf, "database.password"), "s3cr3t-pw");
+	assert_null(rc_conf_get(conf, "database.password.file"));
+	mem = open_memstream(&out, &outlen);
+	rc_conf_print(conf, mem);
+	fclose(mem);
+	assert_null(strstr(out, "s3cr3t-pw"));
+	assert_null(strstr(out, "k4fka-pw"));
+	assert_non_null(strstr(out, "database.password = ***"));
+	free(out);
+	rc_conf_free(conf);
+	unlink(path);
+}
+
+static void test_password_file_unreadable(void **state)
+{
+	char err[2048], text[1024];
+	(void)state;
+	snprintf(text, sizeof text, "%sdatabase.password.file = /nonexistent/pw\n", base_pg);
+	assert_null(load(text, err, sizeof err));
+	assert_non_null(strstr(err, "cannot read database.password.file '/nonexistent/pw': No such file or directory"));
+}
+
+static void test_secret_never_in_error(void **state)
+{
+	char err[2048];
+	char *envp[] = {"ROWCAST_BASIC_AUTH_USER_INFO=", NULL};
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	err[0] = '\0';
+	(void)envp;
+	/* A malformed secret-bearing line must not echo the secret back. */
+	assert_int_equal(rc_conf_load_properties(conf, "database.password hunter2-secret\n", "f", err, sizeof err), -1);
+	assert_non_null(strstr(err, "expected 'key = value'"));
+	rc_conf_free(conf);
+}
+
+static void test_connector_json(void **state)
+{
+	char err[2048], path[] = "/tmp/rowcast-test-json-XXXXXX";
+	const char *json = "{\"name\": \"inventory\", \"config\": {"
+			   "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\","
+			   "\"tasks.max\": \"1\", \"database.hostname\": \"pg\", \"database.port\": 5433,"
+			   "\"database.user\": \"u\", \"database.dbname\": \"inv\", \"topic.prefix\": \"inv\","
+			   "\"value.converter.schema.registry.url\": \"http://reg:8081\","
+			   "\"kafka.bootstrap.servers\": \"k:9092\", \"tombstones.on.delete\": false}}";
+	int fd = mkstemp(path);
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	close(fd);
+	err[0] = '\0';
+	assert_int_equal(rc_conf_load_file(conf, path, err, sizeof err), 0);
+	assert_int_equal(rc_conf_finalize(conf, err, sizeof err), 0);
+	assert_string_equal(rc_conf_get(conf, "source.type"), "postgres");
+	assert_string_equal(rc_conf_get(conf, "database.port"), "5433");
+	assert_string_equal(rc_conf_get(conf, "schema.registry.url"), "http://reg:8081");
+	assert_false(rc_conf_get_bool(conf, "tombstones.on.delete", true));
+	rc_conf_free(conf);
+	unlink(path);
+}
+
+static void test_unreadable_file(void **state)
+{
+	char err[2048] = "";
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	assert_int_equal(rc_conf_load_file(conf, "/nonexistent/rowcast.properties", err, sizeof err), -1);
+	assert_string_equal(err, "cannot read config file '/nonexistent/rowcast.properties': No such file or directory");
+	rc_conf_free(conf);
+}
+
+static void test_never_is_no_data(void **state)
+{
+	char err[2048], text[1024];
+	rc_conf_t *conf;
+	(void)state;
+	snprintf(text, sizeof text, "%ssnapshot.mode = NEVER\n", base_pg);
+	conf = load(text, err, sizeof err);
+	assert_non_null(conf);
+	assert_string_equal(rc_conf_get(conf, "snapshot.mode"), "no_data");
+	rc_conf_free(conf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_properties_and_defaults),
+		cmocka_unit_test(test_unknown_property_suggests),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_malformed_values),
+		cmocka_unit_test(test_precedence_env_and_set),
+		cmocka_unit_test(test_unknown_env),
+		cmocka_unit_test(test_password_file_and_secret_masking),
+		cmocka_unit_test(test_password_file_unreadable),
+		cmocka_unit_test(test_secret_never_in_error),
+		cmocka_unit_test(test_connector_json),
+		cmocka_unit_test(test_unreadable_file),
+		cmocka_unit_test(test_never_is_no_data),
+	};
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}
