@@ -1,0 +1,87 @@
+/*
+ * A change event: one row change (or truncate, or logical message) with its before and after images
+ * and where in the source it happened. Decoders and the snapshot make them; encoders and sinks read
+ * them. Row values live in the arena of the event's transaction (agent/arena.h).
+ */
+#ifndef RC_EVENT_H
+#define RC_EVENT_H
+
+#include "agent/table.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	RC_OP_CREATE = 'c',
+	RC_OP_UPDATE = 'u',
+	RC_OP_DELETE = 'd',
+	RC_OP_READ = 'r', /* snapshot */
+	RC_OP_TRUNCATE = 't',
+	RC_OP_MESSAGE = 'm',
+} rc_op_t;
+
+typedef enum {
+	RC_V_NULL = 0,  /* SQL NULL, or a column absent from the image */
+	RC_V_SET,       /* a value in the union below */
+	RC_V_UNCHANGED, /* PostgreSQL unchanged TOAST value: not sent by the server, not NULL */
+} rc_value_state_t;
+
+/* The value of one column. Which union member holds it follows the column's rc_type_t:
+ *   BOOL: b; INT16/32/64, DATE, TIME_*, TIMESTAMP_*, INTERVAL_MICROS: i; FLOAT32/64: f;
+ *   STRING, BYTES, DECIMAL (unscaled big-endian two's complement): bytes;
+ *   VARDECIMAL: bytes + scale; ARRAY: array. */
+typedef struct rc_value {
+	rc_value_state_t state;
+	union {
+		bool b;
+		int64_t i;
+		double f;
+		struct {
+			const char *ptr; /* arena memory; strings are also NUL-terminated */
+			size_t len;
+			int32_t scale; /* VARDECIMAL only */
+		} bytes;
+		struct {
+			struct rc_value *items;
+			size_t n;
+		} array;
+	} u;
+} rc_value_t;
+
+/* Where an event comes from: the Debezium "source" block (research/ecosystem.md 1.2). */
+typedef struct rc_source_info {
+	const char *connector; /* "postgresql", "mysql" or "mariadb" */
+	const char *db;
+	int64_t ts_us;        /* commit time at the source, µs since epoch */
+	const char *snapshot; /* "false", "true", "first", "last", ... */
+
+	/* PostgreSQL */
+	int64_t txid;             /* -1 when unknown */
+	uint64_t lsn;             /* LSN of this change */
+	uint64_t last_commit_lsn; /* commit LSN of the previous transaction (sequence[0]) */
+
+	/* MySQL / MariaDB */
+	const char *file;
+	int64_t pos;
+	int32_t row;
+	int64_t server_id;
+	const char *gtid;
+	int64_t thread; /* -1 when unknown */
+} rc_source_info_t;
+
+typedef struct rc_event {
+	rc_op_t op;
+	rc_table_t *table;   /* holds a reference while the event lives; NULL for messages */
+	rc_value_t *before;  /* table->ncols values, or NULL when there is no before image */
+	rc_value_t *after;   /* table->ncols values, or NULL (delete, truncate) */
+	rc_source_info_t source;
+
+	/* RC_OP_MESSAGE only (pg_logical_emit_message) */
+	const char *msg_prefix;
+	const char *msg_content;
+	size_t msg_len;
+	bool msg_transactional;
+} rc_event_t;
+
+#endif
