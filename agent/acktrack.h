@@ -1,0 +1,63 @@
+/*
+ * Acknowledgement tracking: which source position may be confirmed (CONVENTIONS.md rule 13).
+ *
+ * Transactions enter in source order. Each counts the sink messages still waiting for Kafka's
+ * acknowledgement. The confirmable position is the position of the newest transaction such that it
+ * and every transaction before it are committed at the source and fully acknowledged: Bottled
+ * Water's maybe_checkpoint, Maxwell's InflightMessageList. A failed delivery marks the tracker
+ * failed; the pipeline then stops the stream and restarts from the confirmed position.
+ *
+ * Single-threaded: the sink's delivery reports are served on the pipeline's thread.
+ */
+#ifndef RC_ACKTRACK_H
+#define RC_ACKTRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rc_ack_txn rc_ack_txn_t;
+
+typedef struct rc_acktrack {
+	rc_ack_txn_t *head, *tail; /* open and unacknowledged transactions, oldest first */
+	rc_ack_txn_t *spare;       /* recycled entries */
+	uint64_t confirmed;        /* newest position safe to confirm to the source */
+	int64_t inflight;          /* messages waiting for acknowledgement */
+	size_t ntxn;               /* entries between head and tail */
+	bool failed;               /* a delivery failed: stop and restart from confirmed */
+	char failure[512];         /* the first failure's reason */
+} rc_acktrack_t;
+
+/* Starts tracking with confirmed = start (the position the stream resumes from). */
+void rc_acktrack_init(rc_acktrack_t *t, uint64_t start);
+
+/* Frees every entry. */
+void rc_acktrack_destroy(rc_acktrack_t *t);
+
+/* Opens a transaction at the tail. Returns its entry (owned by the tracker), or NULL when out of
+ * memory. */
+rc_ack_txn_t *rc_acktrack_begin(rc_acktrack_t *t);
+
+/* Counts n more messages of txn handed to the sink. */
+void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n);
+
+/* Marks txn complete at the source; position is what the source may confirm once it is acknowledged. */
+void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, uint64_t position);
+
+/* Drops an open transaction that produced nothing and will not commit (aborted stream). */
+void rc_acktrack_abort(rc_acktrack_t *t, rc_ack_txn_t *txn);
+
+/* One delivery report for a message of txn. why is the failure's text (copied) when ok is false. */
+void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const char *why);
+
+/* Retires the leading complete transactions. Returns true when confirmed moved forward. */
+bool rc_acktrack_advance(rc_acktrack_t *t);
+
+/* Moves confirmed to position when nothing is open or in flight and position is newer (the quiet
+ * database case: keepalive positions). Returns true when confirmed moved. */
+bool rc_acktrack_idle_advance(rc_acktrack_t *t, uint64_t position);
+
+/* True when no transaction is open or waiting. */
+bool rc_acktrack_idle(const rc_acktrack_t *t);
+
+#endif
