@@ -1,0 +1,56 @@
+/*
+ * The sink interface: where encoded records go (Kafka, standard output). A sink ships bytes; it
+ * knows nothing of Avro or of sources. Every record handed over is reported back exactly once
+ * through on_ack, with the ticket it came with, when the destination has durably taken it (Kafka:
+ * the delivery report after acks=all) or has failed for good.
+ */
+#ifndef RC_SINK_H
+#define RC_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct rc_sink rc_sink_t;
+
+/* One record: key and value are borrowed for the call (the sink copies what it keeps). A NULL
+ * value is a tombstone; a NULL key is a record without key. */
+typedef struct rc_record {
+	const char *topic;
+	const void *key;
+	size_t keylen;
+	const void *value;
+	size_t vallen;
+} rc_record_t;
+
+/* Delivery report: ok, or the reason it failed for good. Called on the pipeline's thread, from
+ * inside ops->poll or ops->flush. */
+typedef void (*rc_sink_ack_fn)(void *ticket, bool ok, const char *why, void *opaque);
+
+enum {
+	RC_SINK_OK = 0,
+	RC_SINK_FULL = 1, /* queue full: poll, then publish the same record again */
+	RC_SINK_ERR = -1, /* failed for good; the reason is in err */
+};
+
+typedef struct rc_sink_ops {
+	const char *name;
+	int (*publish)(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen);
+	/* Serves delivery reports for up to timeout_ms. Returns the number served. */
+	int (*poll)(rc_sink_t *sink, int timeout_ms);
+	/* Waits up to timeout_ms for every record to be reported. Returns 0 when none is left. */
+	int (*flush)(rc_sink_t *sink, int timeout_ms);
+	/* Records handed over and not yet reported. */
+	long (*inflight)(rc_sink_t *sink);
+	/* True once the sink cannot go on (e.g. a fatal producer error); why receives the reason. */
+	bool (*broken)(rc_sink_t *sink, char *why, size_t len);
+	/* Drops undelivered records (their reports say failed) and frees the sink. */
+	void (*free)(rc_sink_t *sink);
+} rc_sink_ops_t;
+
+struct rc_sink {
+	const rc_sink_ops_t *ops;
+	rc_sink_ack_fn on_ack;
+	void *ack_opaque;
+};
+
+#endif
