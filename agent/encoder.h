@@ -1,0 +1,26 @@
+/*
+ * The encoder interface: turns a change event into a record's bytes (Confluent-framed Avro for
+ * Kafka, JSON for stdout). The record's buffers belong to the encoder and stay valid until its next
+ * encode call.
+ */
+#ifndef RC_ENCODER_H
+#define RC_ENCODER_H
+
+#include "agent/event.h"
+#include "agent/sink.h"
+
+#include <stddef.h>
+
+typedef struct rc_encoder rc_encoder_t;
+
+typedef struct rc_encoder_ops {
+	/* Returns RC_OK, or an RC_ERR_* class (agent/errors.h) with the reason in err. */
+	int (*encode)(rc_encoder_t *enc, const rc_event_t *ev, rc_record_t *out, char *err, size_t errlen);
+	void (*free)(rc_encoder_t *enc);
+} rc_encoder_ops_t;
+
+struct rc_encoder {
+	const rc_encoder_ops_t *ops;
+};
+
+#endif

@@ -1,0 +1,340 @@
+#include "config.h"
+
+#include "agent/pipeline.h"
+
+#include "agent/errors.h"
+#include "agent/log.h"
+#include "agent/signals.h"
+#include "decoders/pg_lsn.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_BUDGET 2000           /* source messages per loop turn before serving Kafka */
+#define PERSIST_INTERVAL_MS 1000   /* offset file writes, at most this often */
+#define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
+#define DRAIN_TIMEOUT_MS 30000     /* at shutdown, below Kubernetes' default grace period */
+#define BACKOFF_MAX_MS 30000
+#define HEALTHY_RESET_MS 60000 /* a stream that ran this long restarts with the smallest back-off */
+
+typedef enum {
+	PL_STARTING,
+	PL_STREAMING,
+	PL_RESTARTING,
+	PL_DRAINING,
+	PL_STOPPED,
+} pl_state_t;
+
+static const char *const state_names[] = {"starting", "streaming", "restarting", "draining", "stopped"};
+
+typedef struct pipeline {
+	const rc_conf_t *conf;
+	const rc_pipeline_parts_t *parts;
+	pl_state_t state;
+	rc_acktrack_t track;
+	rc_encoder_t *enc;
+	rc_sink_t *sink;
+	rc_source_t *src;
+	const char *offsets_path; /* NULL: no offset file */
+	rc_offset_t recorded;     /* last position written to the offset file */
+	bool have_recorded;
+	int64_t last_persist_ms;
+	int64_t last_ack_ms;
+	int64_t last_wait_log_ms;
+	long max_inflight;
+	bool tombstones;
+	char skipped[8]; /* operations not to publish, as op letters */
+	uint64_t events_published;
+} pipeline_t;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_state(pipeline_t *pl, pl_state_t st)
+{
+	if (pl->state != st)
+		rc_log_info("pipeline", "state %s -> %s", state_names[pl->state], state_names[st]);
+	pl->state = st;
+}
+
+static void on_ack(void *ticket, bool ok, const char *why, void *opaque)
+{
+	pipeline_t *pl = opaque;
+
+	rc_acktrack_delivered(&pl->track, ticket, ok, why);
+	if (ok)
+		pl->last_ack_ms = now_ms();
+}
+
+/* Writes the confirmed position to the offset file, at most every PERSIST_INTERVAL_MS unless
+ * forced. Returns 0, or -1 when the file cannot be written (fatal: without it rowcast cannot
+ * check the source's position on the next start). */
+static int persist(pipeline_t *pl, bool force)
+{
+	char err[1024], lsn[RC_LSN_BUFLEN];
+	int64_t now = now_ms();
+
+	if (pl->have_recorded && pl->recorded.lsn == pl->track.confirmed)
+		return 0;
+	if (!force && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
+		return 0;
+	if (pl->offsets_path) {
+		rc_offset_t o = pl->recorded;
+		o.lsn = pl->track.confirmed;
+		if (rc_offsets_store(pl->offsets_path, &o, err, sizeof err) != 0) {
+			rc_log_error("offsets", "%s", err);
+			return -1;
+		}
+	}
+	rc_log_debug("offsets", "confirmed position %s", rc_lsn_format(pl->track.confirmed, lsn));
+	pl->recorded.lsn = pl->track.confirmed;
+	pl->have_recorded = true;
+	pl->last_persist_ms = now;
+	return 0;
+}
+
+static rc_ack_txn_t *h_begin(void *opaque)
+{
+	return rc_acktrack_begin(&((pipeline_t *)opaque)->track);
+}
+
+/* Hands one record to the sink, waiting while its queue is full. */
+static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen)
+{
+	for (;;) {
+		int rc = pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
+		if (rc == RC_SINK_OK) {
+			rc_acktrack_add(&pl->track, txn, 1);
+			return RC_OK;
+		}
+		if (rc != RC_SINK_FULL)
+			return RC_ERR_RETRY;
+		pl->sink->ops->poll(pl->sink, 100);
+		if (pl->track.failed) {
+			snprintf(err, errlen, "%s", pl->track.failure);
+			return RC_ERR_RETRY;
+		}
+	}
+}
+
+static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen)
+{
+	pipeline_t *pl = opaque;
+	rc_record_t rec;
+	int rc;
+
+	if (strchr(pl->skipped, (char)ev->op))
+		return RC_OK;
+	rc = pl->enc->ops->encode(pl->enc, ev, &rec, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	rc = publish(pl, &rec, txn, err, errlen);
+	if (rc == RC_OK && ev->op == RC_OP_DELETE && pl->tombstones && rec.key) {
+		/* The tombstone lets log compaction drop the key (Debezium's convention). */
+		rec.value = NULL;
+		rec.vallen = 0;
+		rc = publish(pl, &rec, txn, err, errlen);
+	}
+	if (rc == RC_OK)
+		pl->events_published++;
+	return rc;
+}
+
+static void h_commit(void *opaque, rc_ack_txn_t *txn, uint64_t position)
+{
+	rc_acktrack_commit(&((pipeline_t *)opaque)->track, txn, position);
+}
+
+static void h_abort(void *opaque, rc_ack_txn_t *txn)
+{
+	rc_acktrack_abort(&((pipeline_t *)opaque)->track, txn);
+}
+
+static void h_idle(void *opaque, uint64_t position)
+{
+	rc_acktrack_idle_advance(&((pipeline_t *)opaque)->track, position);
+}
+
+/* Logs, at intervals, that acknowledgements are stalled: the broker is down or slow, and the
+ * source position is held where it is. */
+static void log_waiting(pipeline_t *pl)
+{
+	char lsn[RC_LSN_BUFLEN];
+	int64_t now = now_ms();
+
+	if (pl->track.inflight == 0 || now - pl->last_ack_ms < WAIT_LOG_INTERVAL_MS ||
+	    now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
+		return;
+	rc_log_warn("pipeline",
+		    "waiting for Kafka: %lld events unacknowledged, none acknowledged for %llds; source held at %s",
+		    (long long)pl->track.inflight, (long long)((now - pl->last_ack_ms) / 1000),
+		    rc_lsn_format(pl->track.confirmed, lsn));
+	pl->last_wait_log_ms = now;
+}
+
+/* Confirms what is acknowledged: offset file first, then the source. */
+static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen)
+{
+	rc_acktrack_advance(&pl->track);
+	if (persist(pl, force) != 0) {
+		snprintf(err, errlen, "cannot record the acknowledged position");
+		return RC_ERR_FATAL;
+	}
+	return pl->src->ops->confirm(pl->src, pl->recorded.lsn, err, errlen);
+}
+
+static void wait_source(pipeline_t *pl)
+{
+	struct pollfd pfd = {.fd = pl->src->ops->fd(pl->src), .events = POLLIN};
+	/* With records in flight the loop comes back soon to serve delivery reports. */
+	int timeout = pl->track.inflight > 0 ? 5 : pl->src->ops->next_deadline_ms(pl->src);
+
+	if (pfd.fd >= 0)
+		poll(&pfd, 1, timeout);
+	else
+		usleep((useconds_t)timeout * 1000);
+}
+
+/* One life of the stream: start, then loop until a stop request or an error. */
+static int stream_once(pipeline_t *pl, char *err, size_t errlen)
+{
+	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
+	char lsn[RC_LSN_BUFLEN], why[512];
+	uint64_t resume = 0;
+	int rc;
+
+	pl->sink = pl->parts->sink_new(pl->conf, on_ack, pl, err, errlen);
+	if (!pl->sink)
+		return RC_ERR_FATAL;
+	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL, err, errlen);
+	if (!pl->src)
+		return RC_ERR_FATAL;
+	rc = pl->src->ops->start(pl->src, &resume, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	rc_acktrack_init(&pl->track, resume);
+	pl->recorded.lsn = resume;
+	pl->last_ack_ms = now_ms();
+	set_state(pl, PL_STREAMING);
+	rc_log_info("pipeline", "streaming from %s", rc_lsn_format(resume, lsn));
+
+	while (!rc_stop_requested()) {
+		int n = 0;
+
+		if (pl->track.failed) {
+			snprintf(err, errlen, "%s", pl->track.failure);
+			return RC_ERR_RETRY;
+		}
+		if (pl->sink->ops->broken(pl->sink, why, sizeof why)) {
+			snprintf(err, errlen, "%s", why);
+			return RC_ERR_RETRY;
+		}
+		if (pl->track.inflight < pl->max_inflight) {
+			n = pl->src->ops->read(pl->src, &h, READ_BUDGET, err, errlen);
+			if (n < 0)
+				return n;
+		}
+		pl->sink->ops->poll(pl->sink, 0);
+		rc = confirm(pl, false, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		log_waiting(pl);
+		if (n == 0)
+			wait_source(pl);
+	}
+
+	/* Stop requested: nothing more is read; what is in flight gets its chance to be acknowledged. */
+	set_state(pl, PL_DRAINING);
+	if (pl->sink->ops->flush(pl->sink, DRAIN_TIMEOUT_MS) != 0)
+		rc_log_warn("pipeline", "%ld records not acknowledged after %d s: they are sent again on restart",
+			    pl->sink->ops->inflight(pl->sink), DRAIN_TIMEOUT_MS / 1000);
+	rc = confirm(pl, true, err, errlen);
+	rc_log_info("pipeline", "stopped at %s after %llu events", rc_lsn_format(pl->recorded.lsn, lsn),
+		    (unsigned long long)pl->events_published);
+	return rc;
+}
+
+/* Frees the source and the sink of one stream life. The sink goes first: its purge reports every
+ * undelivered record as failed to the tracker, which must still exist. */
+static void teardown(pipeline_t *pl)
+{
+	if (pl->sink)
+		pl->sink->ops->free(pl->sink);
+	pl->sink = NULL;
+	if (pl->src)
+		pl->src->ops->free(pl->src);
+	pl->src = NULL;
+	rc_acktrack_destroy(&pl->track);
+}
+
+static void parse_skipped(pipeline_t *pl)
+{
+	const char *s = rc_conf_get(pl->conf, "skipped.operations");
+	size_t n = 0;
+
+	for (; s && *s && n + 1 < sizeof pl->skipped; s++)
+		if (strchr("cudt", *s) && (s[1] == ',' || s[1] == '\0' || s[1] == ' ') &&
+		    (s == rc_conf_get(pl->conf, "skipped.operations") || s[-1] == ',' || s[-1] == ' '))
+			pl->skipped[n++] = *s;
+	pl->skipped[n] = '\0';
+}
+
+int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
+{
+	pipeline_t pl = {.conf = conf, .parts = parts, .state = PL_STARTING};
+	char err[2048];
+	int64_t backoff = 1000, started;
+	bool found = false;
+	int rc = RC_OK;
+
+	pl.offsets_path = rc_conf_get(conf, "offset.storage.file.filename");
+	pl.max_inflight = (long)rc_conf_get_int(conf, "max.queue.size", 100000);
+	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
+	parse_skipped(&pl);
+	if (pl.offsets_path && rc_offsets_load(pl.offsets_path, &pl.recorded, &found, err, sizeof err) != 0) {
+		rc_log_error("offsets", "%s", err);
+		return 1;
+	}
+	pl.have_recorded = found;
+	if (!found) {
+		snprintf(pl.recorded.source, sizeof pl.recorded.source, "%s", rc_conf_get(conf, "source.type"));
+		snprintf(pl.recorded.slot, sizeof pl.recorded.slot, "%s", rc_conf_get(conf, "slot.name"));
+		snprintf(pl.recorded.database, sizeof pl.recorded.database, "%s",
+			 rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
+	}
+	pl.enc = parts->encoder_new(conf, err, sizeof err);
+	if (!pl.enc) {
+		rc_log_error("pipeline", "%s", err);
+		return 1;
+	}
+
+	while (!rc_stop_requested()) {
+		err[0] = '\0';
+		started = now_ms();
+		rc = stream_once(&pl, err, sizeof err);
+		teardown(&pl);
+		if (rc == RC_OK || rc == RC_ERR_FATAL)
+			break;
+		if (now_ms() - started > HEALTHY_RESET_MS)
+			backoff = 1000;
+		set_state(&pl, PL_RESTARTING);
+		rc_log_error("pipeline", "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
+			     err, (long long)backoff);
+		for (int64_t until = now_ms() + backoff; now_ms() < until && !rc_stop_requested();)
+			usleep(50 * 1000);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+	if (rc == RC_ERR_FATAL)
+		rc_log_error("pipeline", "%s", err);
+	set_state(&pl, PL_STOPPED);
+	pl.enc->ops->free(pl.enc);
+	return rc == RC_ERR_FATAL ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+/* The PostgreSQL tables rowcast captures, as the catalog and the filters say. */
+#ifndef RC_PG_TABLES_H
+#define RC_PG_TABLES_H
+
+#include "agent/conf.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Builds "\"s\".\"t\", ..." of the ordinary and partitioned tables that pass the filters, for
+ * CREATE PUBLICATION ... FOR TABLE. *list is malloc'd (caller frees). Returns 0, or -1 with err
+ * filled (also when no table matches: a publication of nothing is a configuration mistake). */
+int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **list, char *err, size_t errlen);
+
+#endif
