@@ -133,15 +133,15 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
-	rc = pl->enc->ops->encode(pl->enc, ev, &rec, err, errlen);
+	rc = pl->enc->ops->encode(pl->enc, ev, false, &rec, err, errlen);
 	if (rc != RC_OK)
 		return rc;
 	rc = publish(pl, &rec, txn, err, errlen);
-	if (rc == RC_OK && ev->op == RC_OP_DELETE && pl->tombstones && rec.key) {
+	if (rc == RC_OK && ev->op == RC_OP_DELETE && pl->tombstones && ev->table && ev->table->nkey) {
 		/* The tombstone lets log compaction drop the key (Debezium's convention). */
-		rec.value = NULL;
-		rec.vallen = 0;
-		rc = publish(pl, &rec, txn, err, errlen);
+		rc = pl->enc->ops->encode(pl->enc, ev, true, &rec, err, errlen);
+		if (rc == RC_OK)
+			rc = publish(pl, &rec, txn, err, errlen);
 	}
 	if (rc == RC_OK)
 		pl->events_published++;

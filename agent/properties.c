@@ -45,8 +45,10 @@ static const rc_prop_def_t props[] = {
 	 "key columns for tables without a primary key: tbl:col1,col2;tbl2:col"},
 	{"tombstones.on.delete", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
 	 "send a tombstone (null value) after each delete"},
-	{"skipped.operations", RC_PROP_STRING, "t", NULL, NOLIMIT, 0,
-	 "operations not to publish: c,u,d,t or none"},
+	/* Debezium skips truncates by default; rowcast publishes them, since a consumer that misses one
+	 * keeps rows the source no longer has. */
+	{"skipped.operations", RC_PROP_STRING, "none", NULL, NOLIMIT, 0,
+	 "operations not to publish: a list of c, u, d, t, or none"},
 	{"provide.transaction.metadata", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
 	 "publish BEGIN/END records to <prefix>.transaction"},
 

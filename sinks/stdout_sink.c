@@ -30,17 +30,8 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		ss->pending = grown;
 		ss->cap = cap;
 	}
-	fprintf(ss->out, "{\"topic\":\"%s\",\"key\":", rec->topic);
-	if (rec->key)
-		fwrite(rec->key, 1, rec->keylen, ss->out);
-	else
-		fputs("null", ss->out);
-	fputs(",\"value\":", ss->out);
-	if (rec->value)
-		fwrite(rec->value, 1, rec->vallen, ss->out);
-	else
-		fputs("null", ss->out);
-	fputs("}\n", ss->out);
+	/* The record's value is a whole line already (sinks/json_encode.h). */
+	fwrite(rec->value, 1, rec->vallen, ss->out);
 	if (ferror(ss->out)) {
 		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s", strerror(errno));
 		snprintf(err, errlen, "%s", ss->broken);

@@ -1,5 +1,5 @@
 /* The stdout sink: one JSON object per line, {"topic": ..., "key": ..., "value": ...}, for debugging
- * and pipes. The records it receives hold JSON texts (sinks/json encoder). */
+ * and pipes. Each record's value is such a line, made by the JSON encoder (sinks/json_encode.h). */
 #ifndef RC_STDOUT_SINK_H
 #define RC_STDOUT_SINK_H
 

@@ -42,3 +42,85 @@ expect_err() {
     *) fail "$2: stderr lacks '$1': $errout" ;;
     esac
 }
+
+# --- PostgreSQL and rowcast helpers (after need_env) ---
+
+psql_q() {
+    PGPASSWORD=$ROWCAST_TEST_PG_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -At -h "$ROWCAST_TEST_PG_HOST" \
+        -p "$ROWCAST_TEST_PG_PORT" -U "$ROWCAST_TEST_PG_USER" -d "$ROWCAST_TEST_PG_DB" -c "$1"
+}
+
+# Writes a rowcast properties file for the test environment to $1; extra lines come on stdin.
+write_pg_config() {
+    local file=$1 prefix=$2 slot=$3
+    cat >"$file" <<PROPS
+source.type = postgres
+database.hostname = $ROWCAST_TEST_PG_HOST
+database.port = $ROWCAST_TEST_PG_PORT
+database.user = $ROWCAST_TEST_PG_USER
+database.password = $ROWCAST_TEST_PG_PASSWORD
+database.dbname = $ROWCAST_TEST_PG_DB
+topic.prefix = $prefix
+slot.name = $slot
+publication.name = ${slot}_pub
+snapshot.mode = no_data
+kafka.bootstrap.servers = $ROWCAST_TEST_KAFKA_BOOTSTRAP
+schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL
+status.update.interval.ms = 1000
+PROPS
+    cat >>"$file"
+}
+
+# Starts rowcast run in the background with config $1, logging to $2; sets $rowcast_pid.
+start_rowcast() {
+    "$ROWCAST" run -c "$1" >>"$2" 2>&1 &
+    rowcast_pid=$!
+}
+
+# Waits until the slot $1 exists and is active (rowcast is streaming), up to 60 s.
+wait_slot_active() {
+    for _ in $(seq 600); do
+        [ "$(psql_q "SELECT active FROM pg_replication_slots WHERE slot_name = '$1'")" = t ] && return 0
+        kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited before streaming (see its log)"
+        sleep 0.1
+    done
+    fail "slot $1 never became active"
+}
+
+# Waits until slot $1 has confirmed everything up to the current WAL position (every change made so
+# far is acknowledged by Kafka), up to $2 seconds (default 120).
+wait_slot_caught_up() {
+    local target
+    target=$(psql_q "SELECT pg_current_wal_lsn()")
+    for _ in $(seq $((${2:-120} * 10))); do
+        [ "$(psql_q "SELECT confirmed_flush_lsn >= '$target' FROM pg_replication_slots WHERE slot_name = '$1'")" = t ] \
+            && return 0
+        sleep 0.1
+    done
+    fail "slot $1 did not confirm $target in time"
+}
+
+# Stops rowcast with SIGTERM and checks it exits 0 within 60 s.
+stop_rowcast() {
+    kill -TERM "$rowcast_pid"
+    for _ in $(seq 600); do
+        kill -0 "$rowcast_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    set +e
+    wait "$rowcast_pid"
+    local rc=$?
+    set -e
+    [ "$rc" = 0 ] || fail "rowcast exited $rc after SIGTERM"
+}
+
+drop_slot() {
+    psql_q "SELECT pg_drop_replication_slot('$1') FROM pg_replication_slots WHERE slot_name = '$1'" >/dev/null
+    psql_q "DROP PUBLICATION IF EXISTS ${1}_pub" >/dev/null
+}
+
+verify_topics() {
+    /usr/bin/python3 "$top_srcdir/tests/integration/cdc_verify.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
+        --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --pg-host "$ROWCAST_TEST_PG_HOST" \
+        --pg-port "$ROWCAST_TEST_PG_PORT" --pg-user "$ROWCAST_TEST_PG_USER" --pg-db "$ROWCAST_TEST_PG_DB" "$@"
+}

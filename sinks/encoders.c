@@ -1,0 +1,213 @@
+#include "config.h"
+
+#include "sinks/encoders.h"
+
+#include "agent/errors.h"
+#include "agent/log.h"
+#include "sinks/avro_encode.h"
+#include "sinks/json_encode.h"
+#include "sinks/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct avro_encoder {
+	rc_encoder_t base;
+	rc_avro_opts_t opts;
+	rc_registry_t *reg;
+	rc_buf_t key, value;
+	char *message_topic;
+	int32_t message_key_id, message_value_id;
+} avro_encoder_t;
+
+typedef struct json_encoder {
+	rc_encoder_t base;
+	rc_avro_opts_t opts;
+	rc_buf_t line;
+	char *message_topic;
+} json_encoder_t;
+
+static const char *connector_of(const rc_conf_t *conf)
+{
+	return rc_conf_is(conf, "source.type", "postgres") ? "postgresql" : "mysql";
+}
+
+static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf)
+{
+	opts->topic_prefix = rc_conf_get(conf, "topic.prefix");
+	opts->connector = connector_of(conf);
+	opts->native_logical_types = rc_conf_get_bool(conf, "avro.native.logical.types", false);
+}
+
+/* Registers schema_json under subject; maps the registry's outcome to an error class. */
+static int register_schema(avro_encoder_t *ae, const char *subject, char *schema_json, int32_t *id, char *err,
+			   size_t errlen)
+{
+	int rc = rc_registry_register(ae->reg, subject, schema_json, id, err, errlen);
+
+	free(schema_json);
+	if (rc == RC_REGISTRY_OK)
+		return RC_OK;
+	/* An unreachable registry is waited out; a refused schema needs a person. */
+	return rc == RC_REGISTRY_UNAVAILABLE ? RC_ERR_RETRY : RC_ERR_FATAL;
+}
+
+/* Registers the table's key and value schemas on first use of this version of the table. */
+static int ensure_table_ids(avro_encoder_t *ae, rc_table_t *t, char *err, size_t errlen)
+{
+	char subject[1024], *json = NULL;
+	int rc;
+
+	if (t->nkey > 0 && t->key_schema_id < 0) {
+		if (rc_avro_key_schema(t, &ae->opts, &json, err, errlen) != 0)
+			return RC_ERR_FATAL;
+		snprintf(subject, sizeof subject, "%s-key", t->topic);
+		rc = register_schema(ae, subject, json, &t->key_schema_id, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	if (t->value_schema_id < 0) {
+		if (rc_avro_value_schema(t, &ae->opts, &json, err, errlen) != 0)
+			return RC_ERR_FATAL;
+		snprintf(subject, sizeof subject, "%s-value", t->topic);
+		rc = register_schema(ae, subject, json, &t->value_schema_id, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		rc_log_info("registry", "%s: key schema id %d, value schema id %d", t->topic, t->key_schema_id,
+			    t->value_schema_id);
+	}
+	return RC_OK;
+}
+
+static int ensure_message_ids(avro_encoder_t *ae, char *err, size_t errlen)
+{
+	char subject[1024], *json = NULL;
+	int rc;
+
+	if (ae->message_value_id >= 0)
+		return RC_OK;
+	if (rc_avro_message_key_schema(&json, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	snprintf(subject, sizeof subject, "%s-key", ae->message_topic);
+	rc = register_schema(ae, subject, json, &ae->message_key_id, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	if (rc_avro_message_value_schema(&ae->opts, &json, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	snprintf(subject, sizeof subject, "%s-value", ae->message_topic);
+	return register_schema(ae, subject, json, &ae->message_value_id, err, errlen);
+}
+
+static int avro_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
+		       size_t errlen)
+{
+	avro_encoder_t *ae = (avro_encoder_t *)enc;
+	bool message = ev->op == RC_OP_MESSAGE;
+	int32_t key_id, value_id;
+	int rc;
+
+	rc = message ? ensure_message_ids(ae, err, errlen) : ensure_table_ids(ae, ev->table, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	key_id = message ? ae->message_key_id : ev->table->key_schema_id;
+	value_id = message ? ae->message_value_id : ev->table->value_schema_id;
+	rc_buf_reset(&ae->key);
+	rc_buf_reset(&ae->value);
+	rc = rc_avro_encode_key(ev, key_id, &ae->key, err, errlen);
+	if (rc < 0)
+		return RC_ERR_FATAL;
+	*out = (rc_record_t){.topic = message ? ae->message_topic : ev->table->topic};
+	if (rc == 0) {
+		out->key = ae->key.data;
+		out->keylen = ae->key.len;
+	}
+	if (tombstone)
+		return RC_OK;
+	if (rc_avro_encode_value(ev, &ae->opts, value_id, rc_avro_now_ns(), &ae->value, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	out->value = ae->value.data;
+	out->vallen = ae->value.len;
+	return RC_OK;
+}
+
+static void avro_free(rc_encoder_t *enc)
+{
+	avro_encoder_t *ae = (avro_encoder_t *)enc;
+
+	rc_registry_free(ae->reg);
+	rc_buf_free(&ae->key);
+	rc_buf_free(&ae->value);
+	free(ae->message_topic);
+	free(ae);
+}
+
+static const rc_encoder_ops_t avro_ops = {.encode = avro_encode, .free = avro_free};
+
+static int json_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
+		       size_t errlen)
+{
+	json_encoder_t *je = (json_encoder_t *)enc;
+
+	rc_buf_reset(&je->line);
+	if (rc_json_encode_event(ev, &je->opts, rc_avro_now_ns(), tombstone, &je->line, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	*out = (rc_record_t){.topic = ev->op == RC_OP_MESSAGE ? je->message_topic : ev->table->topic,
+			     .value = je->line.data,
+			     .vallen = je->line.len};
+	return RC_OK;
+}
+
+static void json_free(rc_encoder_t *enc)
+{
+	json_encoder_t *je = (json_encoder_t *)enc;
+
+	rc_buf_free(&je->line);
+	free(je->message_topic);
+	free(je);
+}
+
+static const rc_encoder_ops_t json_ops = {.encode = json_encode, .free = json_free};
+
+rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	char *message_topic = NULL;
+
+	if (asprintf(&message_topic, "%s%s", rc_conf_get(conf, "topic.prefix"), RC_AVRO_MESSAGE_TOPIC_SUFFIX) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (rc_conf_is(conf, "sink.type", "stdout")) {
+		json_encoder_t *je = calloc(1, sizeof *je);
+		if (!je) {
+			free(message_topic);
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		je->base.ops = &json_ops;
+		opts_from_conf(&je->opts, conf);
+		rc_buf_init(&je->line, 0);
+		je->message_topic = message_topic;
+		return &je->base;
+	}
+
+	avro_encoder_t *ae = calloc(1, sizeof *ae);
+	if (!ae) {
+		free(message_topic);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ae->base.ops = &avro_ops;
+	opts_from_conf(&ae->opts, conf);
+	ae->message_topic = message_topic;
+	ae->message_key_id = ae->message_value_id = -1;
+	rc_buf_init(&ae->key, 0);
+	rc_buf_init(&ae->value, 0);
+	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"), rc_conf_get(conf, "basic.auth.user.info"),
+				  err, errlen);
+	if (!ae->reg) {
+		avro_free(&ae->base);
+		return NULL;
+	}
+	return &ae->base;
+}
