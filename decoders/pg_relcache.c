@@ -142,31 +142,31 @@ static bool in_list(const char *list, const char *name)
 }
 
 /* Builds the table of a Relation message. Returns RC_OK with *out (NULL when filtered out). */
-static int build_table(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, rc_table_t **out, int **att_col, char *err,
+static int build_table(rc_pg_relcache_t *cache, const rc_pgo_msg_t *msg, rc_table_t **out, int **att_col, char *err,
 		       size_t errlen)
 {
 	const char *nsp = msg->relation.nspname, *rel = msg->relation.relname;
 	char *topic = NULL, *keys = NULL;
 	rc_table_t *t = NULL;
-	int ncols = 0, rc = RC_ERR_FATAL;
+	int ncols = 0, ret = RC_ERR_FATAL;
 
 	*out = NULL;
 	*att_col = calloc((size_t)(msg->relation.natts ? msg->relation.natts : 1), sizeof **att_col);
 	if (!*att_col)
 		goto oom;
-	if (!rc_filter_table(&rc->filter, nsp, rel)) {
+	if (!rc_filter_table(&cache->filter, nsp, rel)) {
 		for (int i = 0; i < msg->relation.natts; i++)
 			(*att_col)[i] = -1;
 		return RC_OK;
 	}
 	for (int i = 0; i < msg->relation.natts; i++) {
-		bool excluded = rc_filter_column_excluded(&rc->filter, nsp, rel, msg->relation.attrs[i].name);
+		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, msg->relation.attrs[i].name);
 		(*att_col)[i] = excluded ? -1 : ncols++;
 	}
-	topic = topic_name(rc->conf, nsp, rel);
-	keys = configured_key_columns(rc->conf, nsp, rel);
+	topic = topic_name(cache->conf, nsp, rel);
+	keys = configured_key_columns(cache->conf, nsp, rel);
 	if (!keys) {
-		keys = primary_key_columns(rc->sql, msg->relation.relid, err, errlen);
+		keys = primary_key_columns(cache->sql, msg->relation.relid, err, errlen);
 		if (!keys)
 			goto out;
 	}
@@ -184,10 +184,10 @@ static int build_table(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, rc_table_t
 		col = &t->cols[(*att_col)[i]];
 		if (rc_column_set_names(col, a->name, NULL) != 0)
 			goto oom;
-		ti = rc_pg_typecache_get(rc->types, rc->sql, a->type_oid, err, errlen);
+		ti = rc_pg_typecache_get(cache->types, cache->sql, a->type_oid, err, errlen);
 		if (!ti)
 			goto out;
-		if (rc_pg_column_map(col, ti, a->typmod, &rc->type_opts, err, errlen) != 0)
+		if (rc_pg_column_map(col, ti, a->typmod, &cache->type_opts, err, errlen) != 0)
 			goto out;
 		col->key = in_list(keys, a->name);
 		col->optional = !col->key;
@@ -197,12 +197,12 @@ static int build_table(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, rc_table_t
 		    t->nkey ? keys : "none: null keys", t->topic);
 	*out = t;
 	t = NULL;
-	rc = RC_OK;
+	ret = RC_OK;
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory describing %s.%s", nsp, rel);
 out:
-	if (rc != RC_OK) {
+	if (ret != RC_OK) {
 		char why[1024];
 		snprintf(why, sizeof why, "%s", err);
 		snprintf(err, errlen, "table %s.%s: %s", nsp, rel, why);
@@ -212,7 +212,7 @@ out:
 	rc_table_release(t);
 	free(topic);
 	free(keys);
-	return rc;
+	return ret;
 }
 
 int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *err, size_t errlen)

@@ -1,10 +1,11 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are used by up and down
 # Shared settings and helpers for tests/env/up and tests/env/down.
 # Sourced, not executed. Everything is overridable from the environment so that
 # two checkouts (or CI and a developer) can run side by side.
 
 ENV_SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ENV_SH="$ENV_SRC_DIR/env.sh"
+# Where up writes the exports for the tests (and down deletes them).
+ENV_SH="${ROWCAST_ENV_FILE:-$ENV_SRC_DIR/env.sh}"
 
 # --- where things live -------------------------------------------------------
 STATE_DIR="${ROWCAST_ENV_DIR:-/tmp/rowcast-env}"
@@ -62,12 +63,15 @@ die() {
 pid_alive() {
     local pid="$1" pattern="$2"
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    [[ -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$pattern"
+    local cmdline
+    cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
+    [[ "$cmdline" == *"$pattern"* ]]
 }
 
 # read_pid FILE: first line of a pid file, empty if missing.
-read_pid() { [[ -r "$1" ]] && head -n 1 "$1" | tr -dc '0-9' || true; }
+read_pid() {
+    if [[ -r "$1" ]]; then head -n 1 "$1" | tr -dc '0-9'; fi
+}
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 # Uses bash's /dev/tcp so it needs no extra package.
