@@ -115,6 +115,8 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 			rc_acktrack_add(&pl->track, txn, 1);
 			return RC_OK;
 		}
+		if (rc == RC_SINK_REJECTED)
+			return RC_ERR_FATAL; /* the source position stays before this record */
 		if (rc != RC_SINK_FULL)
 			return RC_ERR_RETRY;
 		pl->sink->ops->poll(pl->sink, 100);

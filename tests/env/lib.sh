@@ -36,7 +36,7 @@ APICURIO_VERSION="${ROWCAST_ENV_APICURIO_VERSION:-2.6.13.Final}"
 
 # --- credentials used by the tests --------------------------------------------
 DB_USER=rowcast
-DB_PASSWORD=rowcast
+DB_PASSWORD=rowcast-test-pw
 DB_NAME=rowcast
 
 # The marker lets `down` refuse to rm -rf a folder that up did not create.

@@ -18,6 +18,7 @@ need_env() {
     fi
     # shellcheck disable=SC1090
     . "$env_sh"
+    export PGPASSWORD=$ROWCAST_TEST_PG_PASSWORD
 }
 
 # Runs rowcast, capturing stdout, stderr and the exit code into $out, $errout, $code.

@@ -36,8 +36,8 @@ CREATE TABLE $schema.types (id int PRIMARY KEY, b bool, i2 int2, i4 int4, i8 int
 /usr/bin/python3 - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$prefix.$schema.orders" <<'PY'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
-fs = AdminClient({"bootstrap.servers": sys.argv[1]}).create_topics([NewTopic(sys.argv[2], 3, 1)])
-for f in fs.values():
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for f in admin.create_topics([NewTopic(sys.argv[2], 3, 1)]).values():
     f.result()
 PY
 
@@ -45,6 +45,7 @@ write_pg_config "$tmp/rowcast.properties" "$prefix" "$slot" <<PROPS
 table.include.list = $schema\\..*
 publication.autocreate.mode = filtered
 offset.storage.file.filename = $tmp/offsets.json
+kafka.message.max.bytes = 16000000
 PROPS
 start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
 wait_slot_active "$slot"
@@ -112,4 +113,5 @@ if ! verify_topics --prefix "$prefix" --tables "${tables%,}" >"$tmp/verify.json"
     fail "the tables rebuilt from Kafka differ from PostgreSQL"
 fi
 cat "$tmp/verify.json"
+grep -q '"unchanged_toast": 1' "$tmp/verify.json" || fail "the unchanged 1 MB TOAST value was not sent as the placeholder"
 pass "tables rebuilt from Kafka (python3-avro) equal PostgreSQL"

@@ -1,0 +1,433 @@
+#include "config.h"
+
+#include "sinks/avro_encode.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* One record being encoded: where errors go and what they name. */
+typedef struct enc {
+	rc_buf_t *out;
+	const rc_event_t *ev;
+	char *err;
+	size_t errlen;
+} enc_t;
+
+int64_t rc_avro_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void rc_avro_write_long(rc_buf_t *out, int64_t v)
+{
+	uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); /* zig-zag: sign into bit 0 */
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	while (z > 0x7f) {
+		tmp[n++] = (unsigned char)(z | 0x80);
+		z >>= 7;
+	}
+	tmp[n++] = (unsigned char)z;
+	rc_buf_append(out, tmp, n);
+}
+
+void rc_avro_write_float(rc_buf_t *out, float v)
+{
+	uint32_t u;
+	unsigned char b[4];
+
+	memcpy(&u, &v, sizeof u);
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(u >> (8 * i));
+	rc_buf_append(out, b, sizeof b);
+}
+
+void rc_avro_write_double(rc_buf_t *out, double v)
+{
+	uint64_t u;
+	unsigned char b[8];
+
+	memcpy(&u, &v, sizeof u);
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(u >> (8 * i));
+	rc_buf_append(out, b, sizeof b);
+}
+
+void rc_avro_write_bytes(rc_buf_t *out, const void *p, size_t len)
+{
+	rc_avro_write_long(out, (int64_t)len);
+	rc_buf_append(out, p, len);
+}
+
+void rc_avro_write_string(rc_buf_t *out, const char *s)
+{
+	rc_avro_write_bytes(out, s, strlen(s));
+}
+
+void rc_avro_write_header(rc_buf_t *out, int32_t schema_id)
+{
+	uint32_t id = (uint32_t)schema_id;
+	unsigned char h[5] = {0, (unsigned char)(id >> 24), (unsigned char)(id >> 16),
+	                      (unsigned char)(id >> 8), (unsigned char)id};
+
+	rc_buf_append(out, h, sizeof h);
+}
+
+__attribute__((format(printf, 3, 4))) static int col_fail(enc_t *e, const rc_column_t *c, const char *fmt,
+                                                          ...)
+{
+	const rc_table_t *t = e->ev->table;
+	va_list ap;
+	int n;
+
+	n = snprintf(e->err, e->errlen, "table %s.%s column %s: ", t->schema_name, t->name, c->name);
+	if (n >= 0 && (size_t)n < e->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(e->err + n, e->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void union_index(rc_buf_t *out, int i)
+{
+	rc_buf_putc(out, (unsigned char)(i * 2)); /* zig-zag of 0 or 1 */
+}
+
+static int check_range(enc_t *e, const rc_column_t *c, int64_t v, int64_t lo, int64_t hi, const char *what)
+{
+	if (v < lo || v > hi)
+		return col_fail(e, c, "value %" PRId64 " does not fit in %s", v, what);
+	return 0;
+}
+
+/* Writes a non-null value of the given type (for an array column: of its element type). */
+static int write_typed(enc_t *e, const rc_column_t *c, rc_type_t type, const rc_value_t *v)
+{
+	rc_buf_t *out = e->out;
+
+	switch (type) {
+	case RC_T_BOOL:
+		rc_buf_putc(out, v->u.b ? 1 : 0);
+		return 0;
+	case RC_T_INT16:
+		if (check_range(e, c, v->u.i, INT16_MIN, INT16_MAX, "int16") != 0)
+			return -1;
+		rc_avro_write_long(out, v->u.i);
+		return 0;
+	case RC_T_INT32:
+	case RC_T_DATE:
+	case RC_T_TIME_MILLIS:
+		if (check_range(e, c, v->u.i, INT32_MIN, INT32_MAX, "an Avro int") != 0)
+			return -1;
+		rc_avro_write_long(out, v->u.i);
+		return 0;
+	case RC_T_INT64:
+	case RC_T_TIME_MICROS:
+	case RC_T_TIMESTAMP_MILLIS:
+	case RC_T_TIMESTAMP_MICROS:
+	case RC_T_INTERVAL_MICROS:
+		rc_avro_write_long(out, v->u.i);
+		return 0;
+	case RC_T_FLOAT32:
+		rc_avro_write_float(out, (float)v->u.f);
+		return 0;
+	case RC_T_FLOAT64:
+		rc_avro_write_double(out, v->u.f);
+		return 0;
+	case RC_T_VARDECIMAL:
+		rc_avro_write_long(out, v->u.bytes.scale); /* then the unscaled value, as bytes */
+		__attribute__((fallthrough));
+	case RC_T_STRING:
+	case RC_T_BYTES:
+	case RC_T_DECIMAL:
+		if (!v->u.bytes.ptr && v->u.bytes.len > 0)
+			return col_fail(e, c, "value of %zu bytes has no data", v->u.bytes.len);
+		rc_avro_write_bytes(out, v->u.bytes.ptr, v->u.bytes.len);
+		return 0;
+	case RC_T_ARRAY:
+		break;
+	}
+	return col_fail(e, c, "type %d cannot be encoded%s", (int)type,
+	                type == RC_T_ARRAY ? " (arrays of arrays are not supported)" : "");
+}
+
+static int write_array(enc_t *e, const rc_column_t *c, const rc_value_t *v)
+{
+	if (v->u.array.n > 0) {
+		if (!v->u.array.items)
+			return col_fail(e, c, "array of %zu elements has no items", v->u.array.n);
+		rc_avro_write_long(e->out, (int64_t)v->u.array.n);
+		for (size_t i = 0; i < v->u.array.n; i++) {
+			const rc_value_t *item = &v->u.array.items[i];
+			if (item->state == RC_V_NULL) {
+				union_index(e->out, 0);
+				continue;
+			}
+			if (item->state != RC_V_SET)
+				return col_fail(e, c, "array element %zu has state %d", i, (int)item->state);
+			union_index(e->out, 1);
+			if (write_typed(e, c, c->elem_type, item) != 0)
+				return -1;
+		}
+	}
+	rc_avro_write_long(e->out, 0); /* end of blocks */
+	return 0;
+}
+
+/* Writes a non-null value of column c. */
+static int write_column(enc_t *e, const rc_column_t *c, const rc_value_t *v)
+{
+	if (c->type == RC_T_ARRAY)
+		return write_array(e, c, v);
+	return write_typed(e, c, c->type, v);
+}
+
+/* Writes the value of an optional field (union ["null", T]). */
+static int write_optional(enc_t *e, const rc_column_t *c, const rc_value_t *v)
+{
+	static const char placeholder[] = RC_AVRO_UNAVAILABLE;
+
+	switch (v->state) {
+	case RC_V_NULL:
+		union_index(e->out, 0);
+		return 0;
+	case RC_V_SET:
+		union_index(e->out, 1);
+		return write_column(e, c, v);
+	case RC_V_UNCHANGED:
+		switch (c->type) {
+		case RC_T_STRING:
+		case RC_T_BYTES:
+		case RC_T_DECIMAL:
+			union_index(e->out, 1);
+			rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
+			return 0;
+		case RC_T_ARRAY:
+			if (c->elem_type == RC_T_STRING) {
+				union_index(e->out, 1);
+				rc_avro_write_long(e->out, 1);
+				union_index(e->out, 1);
+				rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
+				rc_avro_write_long(e->out, 0);
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+		union_index(e->out, 0);
+		return 0;
+	}
+	return col_fail(e, c, "invalid value state %d", (int)v->state);
+}
+
+/* The Value record of an image: one optional field per column. */
+static int write_image(enc_t *e, const rc_value_t *image)
+{
+	const rc_table_t *t = e->ev->table;
+
+	for (size_t i = 0; i < t->ncols; i++)
+		if (write_optional(e, &t->cols[i], &image[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static void opt_long(rc_buf_t *out, bool present, int64_t v)
+{
+	union_index(out, present ? 1 : 0);
+	if (present)
+		rc_avro_write_long(out, v);
+}
+
+static void opt_string(rc_buf_t *out, const char *s)
+{
+	union_index(out, s ? 1 : 0);
+	if (s)
+		rc_avro_write_string(out, s);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The Source record, field by field as source_record() in avro_schema.c lays it out. */
+static void write_source(enc_t *e, const rc_avro_opts_t *opts)
+{
+	const rc_source_info_t *s = &e->ev->source;
+	const rc_table_t *t = e->ev->table;
+	rc_buf_t *out = e->out;
+
+	rc_avro_write_string(out, RC_AVRO_SOURCE_VERSION);
+	rc_avro_write_string(out, opts->connector);
+	rc_avro_write_string(out, opts->topic_prefix);
+	rc_avro_write_long(out, floor_div(s->ts_us, 1000));
+	union_index(out, 0); /* ["string", "null"]: the default "false" needs the string first */
+	rc_avro_write_string(out, s->snapshot ? s->snapshot : "false");
+	rc_avro_write_string(out, s->db ? s->db : "");
+	if (strcmp(opts->connector, "postgresql") == 0) {
+		char seq[64];
+		if (s->last_commit_lsn)
+			snprintf(seq, sizeof seq, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]", s->last_commit_lsn,
+			         s->lsn);
+		else
+			snprintf(seq, sizeof seq, "[null,\"%" PRIu64 "\"]", s->lsn);
+		opt_string(out, seq);
+		opt_long(out, true, s->ts_us);
+		opt_long(out, true, s->ts_us * 1000);
+		rc_avro_write_string(out, t ? t->schema_name : "");
+		rc_avro_write_string(out, t ? t->name : "");
+		opt_long(out, s->txid >= 0, s->txid);
+		opt_long(out, s->lsn != 0, (int64_t)s->lsn);
+		union_index(out, 0); /* xmin */
+		union_index(out, 0); /* origin */
+		union_index(out, 0); /* origin_lsn */
+	} else {
+		union_index(out, 0); /* sequence */
+		opt_long(out, true, s->ts_us);
+		opt_long(out, true, s->ts_us * 1000);
+		opt_string(out, t ? t->name : NULL);
+		rc_avro_write_long(out, s->server_id);
+		opt_string(out, s->gtid);
+		rc_avro_write_string(out, s->file ? s->file : "");
+		rc_avro_write_long(out, s->pos);
+		rc_avro_write_long(out, s->row);
+		opt_long(out, s->thread >= 0, s->thread);
+		union_index(out, 0); /* query */
+	}
+}
+
+static void enc_init(enc_t *e, const rc_event_t *ev, rc_buf_t *out, char *err, size_t errlen)
+{
+	e->out = out;
+	e->ev = ev;
+	e->err = err;
+	e->errlen = errlen;
+	if (errlen)
+		err[0] = '\0';
+}
+
+/* Ends an encoding that started at out->len == start: checks the buffer, rewinds on failure. */
+static int enc_finish(enc_t *e, int rc, size_t start)
+{
+	if (rc == 0 && rc_buf_failed(e->out)) {
+		if (e->ev->table)
+			snprintf(e->err, e->errlen,
+			         "table %s.%s: record larger than %zu bytes or out of memory",
+			         e->ev->table->schema_name, e->ev->table->name, e->out->max);
+		else
+			snprintf(e->err, e->errlen, "message: record larger than %zu bytes or out of memory",
+			         e->out->max);
+		rc = -1;
+	}
+	if (rc < 0 && e->out->len > start)
+		e->out->len = start;
+	return rc;
+}
+
+static int table_fail(enc_t *e, const char *what)
+{
+	const rc_table_t *t = e->ev->table;
+
+	if (t)
+		snprintf(e->err, e->errlen, "table %s.%s: '%c' event: %s", t->schema_name, t->name,
+		         (char)e->ev->op, what);
+	else
+		snprintf(e->err, e->errlen, "%s", what);
+	return -1;
+}
+
+int rc_avro_encode_key(const rc_event_t *ev, int32_t schema_id, rc_buf_t *out, char *err, size_t errlen)
+{
+	size_t start = out->len;
+	const rc_value_t *image;
+	const rc_table_t *t = ev->table;
+	enc_t e;
+	int rc = 0;
+
+	enc_init(&e, ev, out, err, errlen);
+	if (ev->op == RC_OP_MESSAGE) {
+		rc_avro_write_header(out, schema_id);
+		opt_string(out, ev->msg_prefix);
+		return enc_finish(&e, 0, start);
+	}
+	if (!t)
+		return table_fail(&e, "event without a table");
+	if (ev->op == RC_OP_TRUNCATE || t->nkey == 0)
+		return 1;
+	image = ev->op == RC_OP_DELETE ? ev->before : ev->after;
+	if (!image)
+		return table_fail(&e, ev->op == RC_OP_DELETE ? "no before image for the key"
+		                                             : "no after image for the key");
+	rc_avro_write_header(out, schema_id);
+	for (size_t i = 0; i < t->ncols && rc == 0; i++) {
+		const rc_column_t *c = &t->cols[i];
+		if (!c->key)
+			continue;
+		if (image[i].state != RC_V_SET)
+			rc = col_fail(&e, c, "key column is %s",
+			              image[i].state == RC_V_NULL ? "null" : "not set");
+		else
+			rc = write_column(&e, c, &image[i]);
+	}
+	return enc_finish(&e, rc, start);
+}
+
+static int encode_message(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns)
+{
+	const rc_event_t *ev = e->ev;
+
+	if (strcmp(opts->connector, "postgresql") != 0)
+		return table_fail(e, "logical decoding messages exist only with PostgreSQL");
+	rc_avro_write_string(e->out, "m");
+	opt_long(e->out, true, floor_div(now_ns, 1000000));
+	write_source(e, opts);
+	union_index(e->out, 0); /* transaction */
+	opt_string(e->out, ev->msg_prefix);
+	union_index(e->out, ev->msg_content ? 1 : 0);
+	if (ev->msg_content)
+		rc_avro_write_bytes(e->out, ev->msg_content, ev->msg_len);
+	return 0;
+}
+
+int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32_t schema_id, int64_t now_ns,
+                         rc_buf_t *out, char *err, size_t errlen)
+{
+	size_t start = out->len;
+	enc_t e;
+	int rc = 0;
+	char op[2] = {(char)ev->op, '\0'};
+
+	enc_init(&e, ev, out, err, errlen);
+	if (ev->op != RC_OP_MESSAGE && !ev->table)
+		return table_fail(&e, "event without a table");
+	rc_avro_write_header(out, schema_id);
+	if (ev->op == RC_OP_MESSAGE)
+		return enc_finish(&e, encode_message(&e, opts, now_ns), start);
+
+	union_index(out, ev->before ? 1 : 0);
+	if (ev->before)
+		rc = write_image(&e, ev->before);
+	if (rc == 0) {
+		union_index(out, ev->after ? 1 : 0);
+		if (ev->after)
+			rc = write_image(&e, ev->after);
+	}
+	if (rc == 0) {
+		write_source(&e, opts);
+		union_index(out, 0); /* transaction */
+		rc_avro_write_string(out, op);
+		opt_long(out, true, floor_div(now_ns, 1000000));
+		opt_long(out, true, floor_div(now_ns, 1000));
+		opt_long(out, true, now_ns);
+	}
+	return enc_finish(&e, rc, start);
+}

@@ -1,0 +1,563 @@
+#include "config.h"
+
+#include "sinks/json_encode.h"
+
+#include "sinks/avro_encode.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_BYTES 1024
+#define STACK_LIMBS 64
+
+typedef struct jenc {
+	rc_buf_t *out;
+	const rc_event_t *ev;
+	char *err;
+	size_t errlen;
+} jenc_t;
+
+static const char hexdigits[] = "0123456789abcdef";
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* The inside of a string literal: s escaped, without quotes. */
+static void string_body(rc_buf_t *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			run++, i++;
+			continue;
+		}
+		n = c < 0x80 ? 1 : utf8_len(s + i, len - i);
+		if (n > 1) {
+			run += n, i += n;
+			continue;
+		}
+		rc_buf_append(out, s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			rc_buf_putc(out, '\\');
+			rc_buf_putc(out, c);
+		} else if (c == '\n') {
+			rc_buf_append(out, "\\n", 2);
+		} else if (c == '\t') {
+			rc_buf_append(out, "\\t", 2);
+		} else if (c == '\r') {
+			rc_buf_append(out, "\\r", 2);
+		} else if (c < 0x20) {
+			char u[6] = {'\\', 'u', '0', '0', hexdigits[c >> 4], hexdigits[c & 15]};
+			rc_buf_append(out, u, sizeof u);
+		} else {
+			rc_buf_append(out, "\\ufffd", 6); /* invalid UTF-8 byte */
+		}
+		i++;
+	}
+	rc_buf_append(out, s + i - run, run);
+}
+
+void rc_json_write_string(rc_buf_t *out, const char *s, size_t len)
+{
+	rc_buf_putc(out, '"');
+	string_body(out, s, len);
+	rc_buf_putc(out, '"');
+}
+
+static void write_cstring(rc_buf_t *out, const char *s)
+{
+	rc_json_write_string(out, s, strlen(s));
+}
+
+static void write_base64(rc_buf_t *out, const unsigned char *p, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	rc_buf_putc(out, '"');
+	for (i = 0; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
+		rc_buf_append(out, q, 4);
+	}
+	if (len - i == 1) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], '=', '='};
+		rc_buf_append(out, q, 4);
+	} else if (len - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
+		rc_buf_append(out, q, 4);
+	}
+	rc_buf_putc(out, '"');
+}
+
+void rc_json_write_decimal(rc_buf_t *out, const unsigned char *be, size_t len, int32_t scale)
+{
+	uint32_t stack_limbs[STACK_LIMBS], *limbs = stack_limbs;
+	char stack_digits[STACK_LIMBS * 10 + 1], *digits = stack_digits;
+	size_t nlimbs = (len + 3) / 4, ndigits = 0, maxdigits = nlimbs * 10 + 1, first = 0;
+	bool neg = len > 0 && (be[0] & 0x80);
+
+	if (nlimbs > STACK_LIMBS) {
+		limbs = malloc(nlimbs * sizeof *limbs);
+		digits = malloc(maxdigits);
+		if (!limbs || !digits) {
+			free(limbs);
+			free(digits);
+			out->failed = true;
+			return;
+		}
+	}
+	/* Big-endian bytes into big-endian 32-bit limbs, sign-extended, then the magnitude. */
+	for (size_t i = 0; i < nlimbs; i++)
+		limbs[i] = neg ? UINT32_MAX : 0;
+	for (size_t i = 0; i < len; i++) {
+		size_t pos = nlimbs * 4 - len + i; /* byte position in the limb array */
+		uint32_t shift = 8 * (3 - pos % 4);
+		limbs[pos / 4] = (limbs[pos / 4] & ~((uint32_t)0xFF << shift)) | (uint32_t)be[i] << shift;
+	}
+	if (neg) { /* two's complement negation: invert, add one */
+		uint64_t carry = 1;
+		for (size_t i = nlimbs; i-- > 0;) {
+			uint64_t v = (uint64_t)(uint32_t)~limbs[i] + carry;
+			limbs[i] = (uint32_t)v;
+			carry = v >> 32;
+		}
+	}
+	/* Repeated division by 10^9 gives nine digits at a time, least significant first. */
+	for (;;) {
+		uint64_t rem = 0;
+		bool zero = true;
+		while (first < nlimbs && limbs[first] == 0)
+			first++;
+		if (first == nlimbs)
+			break;
+		for (size_t i = first; i < nlimbs; i++) {
+			uint64_t cur = rem << 32 | limbs[i];
+			limbs[i] = (uint32_t)(cur / 1000000000u);
+			rem = cur % 1000000000u;
+			zero &= limbs[i] == 0;
+		}
+		for (int k = 0; k < 9 && (rem || !zero); k++) {
+			digits[ndigits++] = (char)('0' + rem % 10);
+			rem /= 10;
+		}
+	}
+	if (ndigits == 0) {
+		digits[ndigits++] = '0';
+		neg = false;
+	}
+	/* digits[] is reversed: digits[ndigits - 1] is the most significant. */
+	if (neg)
+		rc_buf_putc(out, '-');
+	if (scale <= 0) {
+		for (size_t i = ndigits; i-- > 0;)
+			rc_buf_putc(out, (unsigned char)digits[i]);
+		for (int32_t i = 0; i < -scale && !(ndigits == 1 && digits[0] == '0'); i++)
+			rc_buf_putc(out, '0');
+	} else if (ndigits > (size_t)scale) {
+		for (size_t i = ndigits; i-- > 0;) {
+			rc_buf_putc(out, (unsigned char)digits[i]);
+			if (i == (size_t)scale)
+				rc_buf_putc(out, '.');
+		}
+	} else {
+		rc_buf_append(out, "0.", 2);
+		for (size_t i = ndigits; i < (size_t)scale; i++)
+			rc_buf_putc(out, '0');
+		for (size_t i = ndigits; i-- > 0;)
+			rc_buf_putc(out, (unsigned char)digits[i]);
+	}
+	if (limbs != stack_limbs) {
+		free(limbs);
+		free(digits);
+	}
+}
+
+static void write_int(rc_buf_t *out, int64_t v)
+{
+	char s[24];
+	int n = snprintf(s, sizeof s, "%" PRId64, v);
+
+	rc_buf_append(out, s, (size_t)n);
+}
+
+/* Shortest %g form that reads back as the same value; NaN and infinities as strings. */
+static void write_float(rc_buf_t *out, double v, bool single)
+{
+	char s[40];
+
+	if (isnan(v)) {
+		rc_buf_puts(out, "\"NaN\"");
+		return;
+	}
+	if (isinf(v)) {
+		rc_buf_puts(out, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		return;
+	}
+	for (int prec = single ? 6 : 15; prec <= (single ? 9 : 17); prec++) {
+		snprintf(s, sizeof s, "%.*g", prec, v);
+		if (single ? strtof(s, NULL) == (float)v : strtod(s, NULL) == v)
+			break;
+	}
+	rc_buf_puts(out, s);
+}
+
+__attribute__((format(printf, 3, 4))) static int col_fail(jenc_t *j, const rc_column_t *c, const char *fmt,
+                                                          ...)
+{
+	const rc_table_t *t = j->ev->table;
+	va_list ap;
+	int n = snprintf(j->err, j->errlen, "table %s.%s column %s: ", t->schema_name, t->name, c->name);
+
+	if (n >= 0 && (size_t)n < j->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(j->err + n, j->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc_value_t *v)
+{
+	rc_buf_t *out = j->out;
+	const unsigned char *p = (const unsigned char *)v->u.bytes.ptr;
+
+	switch (type) {
+	case RC_T_BOOL:
+		rc_buf_puts(out, v->u.b ? "true" : "false");
+		return 0;
+	case RC_T_INT16:
+	case RC_T_INT32:
+	case RC_T_INT64:
+	case RC_T_DATE:
+	case RC_T_TIME_MILLIS:
+	case RC_T_TIME_MICROS:
+	case RC_T_TIMESTAMP_MILLIS:
+	case RC_T_TIMESTAMP_MICROS:
+	case RC_T_INTERVAL_MICROS:
+		write_int(out, v->u.i);
+		return 0;
+	case RC_T_FLOAT32:
+		write_float(out, v->u.f, true);
+		return 0;
+	case RC_T_FLOAT64:
+		write_float(out, v->u.f, false);
+		return 0;
+	default:
+		break;
+	}
+	if (type == RC_T_ARRAY)
+		return col_fail(j, c, "arrays of arrays are not supported");
+	if (!p && v->u.bytes.len > 0)
+		return col_fail(j, c, "value of %zu bytes has no data", v->u.bytes.len);
+	switch (type) {
+	case RC_T_STRING:
+		rc_json_write_string(out, v->u.bytes.ptr, v->u.bytes.len);
+		return 0;
+	case RC_T_BYTES:
+		write_base64(out, p, v->u.bytes.len);
+		return 0;
+	case RC_T_DECIMAL:
+	case RC_T_VARDECIMAL:
+		rc_buf_putc(out, '"');
+		rc_json_write_decimal(out, p, v->u.bytes.len,
+		                      type == RC_T_DECIMAL ? c->scale : v->u.bytes.scale);
+		rc_buf_putc(out, '"');
+		return 0;
+	default:
+		return col_fail(j, c, "type %d cannot be encoded", (int)type);
+	}
+}
+
+static int write_column(jenc_t *j, const rc_column_t *c, const rc_value_t *v)
+{
+	if (c->type != RC_T_ARRAY)
+		return write_typed(j, c, c->type, v);
+	if (v->u.array.n > 0 && !v->u.array.items)
+		return col_fail(j, c, "array of %zu elements has no items", v->u.array.n);
+	rc_buf_putc(j->out, '[');
+	for (size_t i = 0; i < v->u.array.n; i++) {
+		const rc_value_t *item = &v->u.array.items[i];
+		if (i)
+			rc_buf_putc(j->out, ',');
+		if (item->state == RC_V_NULL)
+			rc_buf_puts(j->out, "null");
+		else if (item->state != RC_V_SET)
+			return col_fail(j, c, "array element %zu has state %d", i, (int)item->state);
+		else if (write_typed(j, c, c->elem_type, item) != 0)
+			return -1;
+	}
+	rc_buf_putc(j->out, ']');
+	return 0;
+}
+
+static int write_optional(jenc_t *j, const rc_column_t *c, const rc_value_t *v)
+{
+	static const char placeholder[] = RC_AVRO_UNAVAILABLE;
+
+	switch (v->state) {
+	case RC_V_NULL:
+		rc_buf_puts(j->out, "null");
+		return 0;
+	case RC_V_SET:
+		return write_column(j, c, v);
+	case RC_V_UNCHANGED:
+		if (c->type == RC_T_STRING || c->type == RC_T_DECIMAL)
+			write_cstring(j->out, placeholder);
+		else if (c->type == RC_T_BYTES)
+			write_base64(j->out, (const unsigned char *)placeholder, sizeof placeholder - 1);
+		else if (c->type == RC_T_ARRAY && c->elem_type == RC_T_STRING) {
+			rc_buf_putc(j->out, '[');
+			write_cstring(j->out, placeholder);
+			rc_buf_putc(j->out, ']');
+		} else
+			rc_buf_puts(j->out, "null");
+		return 0;
+	}
+	return col_fail(j, c, "invalid value state %d", (int)v->state);
+}
+
+/* Writes "name": with name adjusted as in the Avro schema. */
+static void write_key(rc_buf_t *out, const char *name)
+{
+	char adj[NAME_BYTES];
+	size_t n = rc_avro_name(name ? name : "", adj, sizeof adj);
+
+	rc_json_write_string(out, adj, n < sizeof adj ? n : sizeof adj - 1);
+	rc_buf_putc(out, ':');
+}
+
+/* An image as an object of all columns, or the key columns only. */
+static int write_row(jenc_t *j, const rc_value_t *image, bool key_only)
+{
+	const rc_table_t *t = j->ev->table;
+	bool first = true;
+
+	rc_buf_putc(j->out, '{');
+	for (size_t i = 0; i < t->ncols; i++) {
+		const rc_column_t *c = &t->cols[i];
+		if (key_only && !c->key)
+			continue;
+		if (!first)
+			rc_buf_putc(j->out, ',');
+		first = false;
+		write_key(j->out, c->name);
+		if (key_only && image[i].state != RC_V_SET)
+			return col_fail(j, c, "key column is %s",
+			                image[i].state == RC_V_NULL ? "null" : "not set");
+		if ((key_only ? write_column(j, c, &image[i]) : write_optional(j, c, &image[i])) != 0)
+			return -1;
+	}
+	rc_buf_putc(j->out, '}');
+	return 0;
+}
+
+static void field_int(rc_buf_t *out, const char *name, bool present, int64_t v)
+{
+	rc_buf_printf(out, ",\"%s\":", name);
+	if (present)
+		write_int(out, v);
+	else
+		rc_buf_puts(out, "null");
+}
+
+static void field_str(rc_buf_t *out, const char *name, const char *s)
+{
+	rc_buf_printf(out, ",\"%s\":", name);
+	if (s)
+		write_cstring(out, s);
+	else
+		rc_buf_puts(out, "null");
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static void write_source(jenc_t *j, const rc_avro_opts_t *opts)
+{
+	const rc_source_info_t *s = &j->ev->source;
+	const rc_table_t *t = j->ev->table;
+	rc_buf_t *out = j->out;
+
+	rc_buf_puts(out, "{\"version\":");
+	write_cstring(out, RC_AVRO_SOURCE_VERSION);
+	field_str(out, "connector", opts->connector);
+	field_str(out, "name", opts->topic_prefix);
+	field_int(out, "ts_ms", true, floor_div(s->ts_us, 1000));
+	field_str(out, "snapshot", s->snapshot ? s->snapshot : "false");
+	field_str(out, "db", s->db ? s->db : "");
+	if (strcmp(opts->connector, "postgresql") == 0) {
+		char seq[64];
+		if (s->last_commit_lsn)
+			snprintf(seq, sizeof seq, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]", s->last_commit_lsn,
+			         s->lsn);
+		else
+			snprintf(seq, sizeof seq, "[null,\"%" PRIu64 "\"]", s->lsn);
+		field_str(out, "sequence", seq);
+		field_int(out, "ts_us", true, s->ts_us);
+		field_int(out, "ts_ns", true, s->ts_us * 1000);
+		field_str(out, "schema", t ? t->schema_name : "");
+		field_str(out, "table", t ? t->name : "");
+		field_int(out, "txId", s->txid >= 0, s->txid);
+		field_int(out, "lsn", s->lsn != 0, (int64_t)s->lsn);
+		rc_buf_puts(out, ",\"xmin\":null,\"origin\":null,\"origin_lsn\":null}");
+	} else {
+		field_str(out, "sequence", NULL);
+		field_int(out, "ts_us", true, s->ts_us);
+		field_int(out, "ts_ns", true, s->ts_us * 1000);
+		field_str(out, "table", t ? t->name : NULL);
+		field_int(out, "server_id", true, s->server_id);
+		field_str(out, "gtid", s->gtid);
+		field_str(out, "file", s->file ? s->file : "");
+		field_int(out, "pos", true, s->pos);
+		field_int(out, "row", true, s->row);
+		field_int(out, "thread", s->thread >= 0, s->thread);
+		rc_buf_puts(out, ",\"query\":null}");
+	}
+}
+
+static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
+{
+	const rc_event_t *ev = j->ev;
+	rc_buf_t *out = j->out;
+
+	rc_buf_puts(out, "{\"topic\":\"");
+	string_body(out, opts->topic_prefix, strlen(opts->topic_prefix));
+	rc_buf_puts(out, RC_AVRO_MESSAGE_TOPIC_SUFFIX "\",\"key\":{\"prefix\":");
+	if (ev->msg_prefix)
+		write_cstring(out, ev->msg_prefix);
+	else
+		rc_buf_puts(out, "null");
+	rc_buf_puts(out, "},\"value\":");
+	if (tombstone) {
+		rc_buf_puts(out, "null}\n");
+		return 0;
+	}
+	rc_buf_puts(out, "{\"op\":\"m\"");
+	field_int(out, "ts_ms", true, floor_div(now_ns, 1000000));
+	rc_buf_puts(out, ",\"source\":");
+	write_source(j, opts);
+	rc_buf_puts(out, ",\"transaction\":null,\"message\":{\"prefix\":");
+	if (ev->msg_prefix)
+		write_cstring(out, ev->msg_prefix);
+	else
+		rc_buf_puts(out, "null");
+	rc_buf_puts(out, ",\"content\":");
+	if (ev->msg_content)
+		write_base64(out, (const unsigned char *)ev->msg_content, ev->msg_len);
+	else
+		rc_buf_puts(out, "null");
+	rc_buf_puts(out, "}}}\n");
+	return 0;
+}
+
+static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
+{
+	const rc_event_t *ev = j->ev;
+	const rc_table_t *t = ev->table;
+	const rc_value_t *key_image = ev->op == RC_OP_DELETE ? ev->before : ev->after;
+	rc_buf_t *out = j->out;
+	char op[2] = {(char)ev->op, '\0'};
+
+	if (ev->op == RC_OP_MESSAGE)
+		return write_message(j, opts, now_ns, tombstone);
+	if (!t) {
+		snprintf(j->err, j->errlen, "'%c' event without a table", (char)ev->op);
+		return -1;
+	}
+	rc_buf_puts(out, "{\"topic\":");
+	write_cstring(out, t->topic);
+	rc_buf_puts(out, ",\"key\":");
+	if (ev->op == RC_OP_TRUNCATE || t->nkey == 0) {
+		rc_buf_puts(out, "null");
+	} else if (!key_image) {
+		snprintf(j->err, j->errlen, "table %s.%s: '%c' event: no %s image for the key",
+		         t->schema_name, t->name, (char)ev->op, ev->op == RC_OP_DELETE ? "before" : "after");
+		return -1;
+	} else if (write_row(j, key_image, true) != 0) {
+		return -1;
+	}
+	rc_buf_puts(out, ",\"value\":");
+	if (tombstone) {
+		rc_buf_puts(out, "null}\n");
+		return 0;
+	}
+	rc_buf_puts(out, "{\"before\":");
+	if (!ev->before)
+		rc_buf_puts(out, "null");
+	else if (write_row(j, ev->before, false) != 0)
+		return -1;
+	rc_buf_puts(out, ",\"after\":");
+	if (!ev->after)
+		rc_buf_puts(out, "null");
+	else if (write_row(j, ev->after, false) != 0)
+		return -1;
+	rc_buf_puts(out, ",\"source\":");
+	write_source(j, opts);
+	rc_buf_puts(out, ",\"transaction\":null");
+	field_str(out, "op", op);
+	field_int(out, "ts_ms", true, floor_div(now_ns, 1000000));
+	field_int(out, "ts_us", true, floor_div(now_ns, 1000));
+	field_int(out, "ts_ns", true, now_ns);
+	rc_buf_puts(out, "}}\n");
+	return 0;
+}
+
+int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone,
+                         rc_buf_t *out, char *err, size_t errlen)
+{
+	jenc_t j = {out, ev, err, errlen};
+	size_t start = out->len;
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	rc = write_event(&j, opts, now_ns, tombstone);
+	if (rc == 0 && rc_buf_failed(out)) {
+		snprintf(err, errlen, "JSON record larger than %zu bytes or out of memory", out->max);
+		rc = -1;
+	}
+	if (rc != 0 && out->len > start)
+		out->len = start;
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * A JSON rendering of change events for sink.type=stdout: one object per line,
+ *   {"topic": "<topic>", "key": {...} | null, "value": {...} | null}
+ * where key and value hold the same fields as the Avro key and Envelope (sinks/avro_schema.h), with
+ * the same adjusted field names, each union written as its plain value (as Kafka Connect's
+ * JsonConverter with schemas.enable=false). Differences from the Avro form, for people reading it:
+ * DECIMAL and VARDECIMAL are decimal strings ("-12.50"), BYTES are base64 strings, floats that JSON
+ * cannot hold are the strings "NaN", "Infinity", "-Infinity", and invalid UTF-8 in a string becomes
+ * U+FFFD. Unchanged TOAST values follow sinks/avro_encode.h (a DECIMAL shows the placeholder string).
+ */
+#ifndef RC_JSON_ENCODE_H
+#define RC_JSON_ENCODE_H
+
+#include "agent/event.h"
+#include "sinks/avro_schema.h"
+#include "sinks/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Appends one line (ending in '\n') for ev to out. With tombstone, the value is null (the tombstone
+ * that follows a delete). now_ns gives ts_ms/ts_us/ts_ns (rc_avro_now_ns()). Returns 0, or -1 with a
+ * message in err, as rc_avro_encode_value; on -1, out->len is back where it was.
+ */
+int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone,
+                         rc_buf_t *out, char *err, size_t errlen);
+
+/* Appends s (len bytes) as a JSON string literal, quotes included. */
+void rc_json_write_string(rc_buf_t *out, const char *s, size_t len);
+
+/* Appends the decimal text of an unscaled big-endian two's complement integer of len bytes with the
+ * given scale ("-12.50" for bytes 0xfb 0x1e and scale 2), without quotes. */
+void rc_json_write_decimal(rc_buf_t *out, const unsigned char *be, size_t len, int32_t scale);
+
+#endif

@@ -1,0 +1,581 @@
+#include "config.h"
+
+#include "sinks/registry.h"
+
+#include "agent/log.h"
+#include "sinks/buf.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CONTENT_TYPE "application/vnd.schemaregistry.v1+json"
+#define MAX_ANSWER_BYTES ((size_t)16 << 20)
+#define CONNECT_TIMEOUT_MS 5000L
+#define REQUEST_TIMEOUT_MS 30000L
+#define MAX_RETRY_AFTER_MS 30000
+
+/* (subject, schema fingerprint) -> id, chained hash table. */
+typedef struct cache_entry {
+	struct cache_entry *next;
+	uint64_t fingerprint;
+	int32_t id;
+	char subject[]; /* NUL-terminated */
+} cache_entry_t;
+
+struct rc_registry {
+	CURL *curl;
+	struct curl_slist *headers;
+	char *base;      /* URL without trailing '/' (may hold credentials: never printed) */
+	char *shown;     /* base with any user:password@ replaced by ***@, for messages */
+	char *user_info; /* "user:password" or NULL */
+	rc_buf_t answer; /* body of the last answer, NUL-terminated after a request */
+	char curl_err[CURL_ERROR_SIZE];
+	int max_attempts;
+	int initial_ms;
+	int max_ms;
+	unsigned long requests;
+	cache_entry_t **buckets;
+	size_t nbuckets;
+	size_t nentries;
+};
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* CRC-64-AVRO: the Avro specification's "Schema Fingerprints", Rabin with EMPTY = 0xc15d213aa4d7a795. */
+#define FP_EMPTY UINT64_C(0xc15d213aa4d7a795)
+static uint64_t fp_table[256];
+static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
+
+static void fp_init(void)
+{
+	for (int i = 0; i < 256; i++) {
+		uint64_t fp = (uint64_t)i;
+		for (int j = 0; j < 8; j++)
+			fp = (fp >> 1) ^ (FP_EMPTY & (0 - (fp & 1)));
+		fp_table[i] = fp;
+	}
+}
+
+uint64_t rc_registry_fingerprint(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t fp = FP_EMPTY;
+
+	pthread_once(&fp_once, fp_init);
+	for (size_t i = 0; i < len; i++)
+		fp = (fp >> 8) ^ fp_table[(fp ^ p[i]) & 0xff];
+	return fp;
+}
+
+static uint64_t subject_hash(const char *s)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+static size_t bucket_of(const rc_registry_t *reg, const char *subject, uint64_t fp)
+{
+	return (size_t)((subject_hash(subject) ^ fp) & (reg->nbuckets - 1));
+}
+
+static cache_entry_t *cache_find(const rc_registry_t *reg, const char *subject, uint64_t fp)
+{
+	for (cache_entry_t *e = reg->buckets[bucket_of(reg, subject, fp)]; e; e = e->next)
+		if (e->fingerprint == fp && strcmp(e->subject, subject) == 0)
+			return e;
+	return NULL;
+}
+
+/* Adds an entry; a failure only costs a later request, so it is not an error. */
+static void cache_add(rc_registry_t *reg, const char *subject, uint64_t fp, int32_t id)
+{
+	size_t len = strlen(subject);
+	cache_entry_t *e;
+
+	if (reg->nentries >= reg->nbuckets) { /* grow to keep chains short */
+		size_t n = reg->nbuckets * 2;
+		cache_entry_t **b = calloc(n, sizeof *b);
+		if (b) {
+			cache_entry_t **old = reg->buckets;
+			size_t nold = reg->nbuckets;
+			reg->buckets = b;
+			reg->nbuckets = n;
+			for (size_t i = 0; i < nold; i++) {
+				while (old[i]) {
+					cache_entry_t *x = old[i];
+					size_t k = bucket_of(reg, x->subject, x->fingerprint);
+					old[i] = x->next;
+					x->next = b[k];
+					b[k] = x;
+				}
+			}
+			free(old);
+		}
+	}
+	e = malloc(sizeof *e + len + 1);
+	if (!e)
+		return;
+	e->fingerprint = fp;
+	e->id = id;
+	memcpy(e->subject, subject, len + 1);
+	size_t k = bucket_of(reg, subject, fp);
+	e->next = reg->buckets[k];
+	reg->buckets[k] = e;
+	reg->nentries++;
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *opaque)
+{
+	rc_buf_t *answer = opaque;
+	size_t n = size * nmemb;
+
+	rc_buf_append(answer, ptr, n);
+	return rc_buf_failed(answer) ? 0 : n; /* 0 makes curl fail with CURLE_WRITE_ERROR */
+}
+
+/* The URL with the user information of "scheme://user:password@host" replaced by "***". */
+static char *mask_url(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at = NULL;
+	char *s;
+
+	if (scheme) {
+		host = scheme + 3;
+		for (const char *p = host; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+			if (*p == '@')
+				at = p;
+	}
+	if (!at)
+		return strdup(url);
+	s = malloc(strlen(url) + 4);
+	if (s)
+		sprintf(s, "%.*s***%s", (int)(scheme + 3 - url), url, at);
+	return s;
+}
+
+rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err, size_t errlen)
+{
+	static const char *const headers[] = {
+	    "Content-Type: " CONTENT_TYPE,
+	    "Accept: " CONTENT_TYPE ", application/vnd.schemaregistry+json, application/json",
+	    "Expect:", /* no "100-continue" round trip before large schemas */
+	};
+	rc_registry_t *reg;
+	size_t len;
+
+	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
+		char *shown = url ? mask_url(url) : NULL;
+		set_err(err, errlen, "schema.registry.url '%s' is not an http:// or https:// URL",
+		        shown ? shown : "(none)");
+		free(shown);
+		return NULL;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		set_err(err, errlen, "cannot initialise libcurl");
+		return NULL;
+	}
+	reg = calloc(1, sizeof *reg);
+	if (!reg) {
+		curl_global_cleanup();
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc_buf_init(&reg->answer, MAX_ANSWER_BYTES);
+	reg->max_attempts = 8;
+	reg->initial_ms = 200;
+	reg->max_ms = 10000;
+	reg->nbuckets = 64;
+	reg->buckets = calloc(reg->nbuckets, sizeof *reg->buckets);
+	reg->base = strdup(url);
+	reg->shown = mask_url(url);
+	reg->user_info = user_info ? strdup(user_info) : NULL;
+	reg->curl = curl_easy_init();
+	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+		struct curl_slist *h = curl_slist_append(reg->headers, headers[i]);
+		if (!h) {
+			curl_slist_free_all(reg->headers);
+			reg->headers = NULL;
+			break;
+		}
+		reg->headers = h;
+	}
+	if (!reg->buckets || !reg->base || !reg->shown || (user_info && !reg->user_info) || !reg->curl ||
+	    !reg->headers) {
+		rc_registry_free(reg);
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	len = strlen(reg->base);
+	while (len > 0 && reg->base[len - 1] == '/')
+		reg->base[--len] = '\0';
+	len = strlen(reg->shown);
+	while (len > 0 && reg->shown[len - 1] == '/')
+		reg->shown[--len] = '\0';
+
+	curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, reg->headers);
+	curl_easy_setopt(reg->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(reg->curl, CURLOPT_WRITEDATA, &reg->answer);
+	curl_easy_setopt(reg->curl, CURLOPT_ERRORBUFFER, reg->curl_err);
+	curl_easy_setopt(reg->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(reg->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
+	curl_easy_setopt(reg->curl, CURLOPT_USERAGENT, "rowcast/" PACKAGE_VERSION);
+	curl_easy_setopt(reg->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (reg->user_info) {
+		curl_easy_setopt(reg->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(reg->curl, CURLOPT_USERPWD, reg->user_info);
+	}
+	return reg;
+}
+
+void rc_registry_free(rc_registry_t *reg)
+{
+	if (!reg)
+		return;
+	for (size_t i = 0; reg->buckets && i < reg->nbuckets; i++) {
+		while (reg->buckets[i]) {
+			cache_entry_t *e = reg->buckets[i];
+			reg->buckets[i] = e->next;
+			free(e);
+		}
+	}
+	free(reg->buckets);
+	if (reg->curl)
+		curl_easy_cleanup(reg->curl);
+	curl_slist_free_all(reg->headers);
+	rc_buf_free(&reg->answer);
+	free(reg->base);
+	free(reg->shown);
+	if (reg->user_info) {
+		memset(reg->user_info, 0, strlen(reg->user_info));
+		free(reg->user_info);
+	}
+	free(reg);
+	curl_global_cleanup();
+}
+
+void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms, int max_ms)
+{
+	reg->max_attempts = max_attempts > 0 ? max_attempts : 1;
+	reg->initial_ms = initial_ms > 0 ? initial_ms : 1;
+	reg->max_ms = max_ms >= reg->initial_ms ? max_ms : reg->initial_ms;
+}
+
+unsigned long rc_registry_requests(const rc_registry_t *reg)
+{
+	return reg->requests;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Curl failures that repeating cannot fix: the configuration is wrong. */
+static bool permanent_curl_error(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_LOGIN_DENIED:
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_WRITE_ERROR:
+	case CURLE_FAILED_INIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Makes one request (POST with body, or GET when body is NULL) of base + path, retrying transient
+ * failures. On RC_REGISTRY_OK, *status is the final HTTP status and reg->answer the NUL-terminated
+ * body; otherwise err says what failed.
+ */
+static int request(rc_registry_t *reg, const char *path, const char *body, long *status, char *err,
+                   size_t errlen)
+{
+	const char *method = body ? "POST" : "GET";
+	size_t len = strlen(reg->base) + strlen(path) + 1;
+	char *url = malloc(len), what[CURL_ERROR_SIZE + 64];
+	int wait_ms = reg->initial_ms;
+
+	if (!url) {
+		set_err(err, errlen, "out of memory");
+		return RC_REGISTRY_ERROR;
+	}
+	snprintf(url, len, "%s%s", reg->base, path);
+	curl_easy_setopt(reg->curl, CURLOPT_URL, url);
+	if (body) {
+		curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	} else {
+		curl_easy_setopt(reg->curl, CURLOPT_HTTPGET, 1L);
+	}
+	for (int attempt = 1;; attempt++) {
+		CURLcode cc;
+		curl_off_t retry_after = 0;
+
+		rc_buf_reset(&reg->answer);
+		reg->curl_err[0] = '\0';
+		cc = curl_easy_perform(reg->curl);
+		reg->requests++;
+		*status = 0;
+		if (cc == CURLE_OK) {
+			curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, status);
+			rc_buf_putc(&reg->answer, '\0');
+			if (rc_buf_failed(&reg->answer)) {
+				set_err(err, errlen, "%s %s%s: out of memory", method, reg->shown, path);
+				free(url);
+				return RC_REGISTRY_ERROR;
+			}
+			reg->answer.len--; /* the NUL stays after the body */
+			if (*status < 500 && *status != 429) {
+				free(url);
+				return RC_REGISTRY_OK;
+			}
+			curl_easy_getinfo(reg->curl, CURLINFO_RETRY_AFTER, &retry_after);
+			snprintf(what, sizeof what, "HTTP %ld", *status);
+		} else {
+			snprintf(what, sizeof what, "%s",
+			         cc == CURLE_WRITE_ERROR ? "answer too large"
+			         : reg->curl_err[0]      ? reg->curl_err
+			                                 : curl_easy_strerror(cc));
+			if (permanent_curl_error(cc)) {
+				set_err(err, errlen, "%s %s%s: %s", method, reg->shown, path, what);
+				free(url);
+				return RC_REGISTRY_ERROR;
+			}
+		}
+		if (attempt >= reg->max_attempts) {
+			set_err(err, errlen, "%s %s%s: %s (gave up after %d attempt%s)", method, reg->shown,
+			        path, what, attempt, attempt == 1 ? "" : "s");
+			free(url);
+			return RC_REGISTRY_UNAVAILABLE;
+		}
+		if (retry_after > 0 && retry_after * 1000 > wait_ms)
+			wait_ms = retry_after * 1000 < MAX_RETRY_AFTER_MS ? (int)(retry_after * 1000)
+			                                                  : MAX_RETRY_AFTER_MS;
+		rc_log_warn("registry", "%s %s%s: %s; retrying in %d ms (attempt %d of %d)", method,
+		            reg->shown, path, what, wait_ms, attempt + 1, reg->max_attempts);
+		sleep_ms(wait_ms);
+		wait_ms = wait_ms > reg->max_ms / 2 ? reg->max_ms : wait_ms * 2;
+	}
+}
+
+/* The registry's {"error_code": N, "message": "..."} as "error N: message", or the raw body. */
+static void answer_message(const rc_registry_t *reg, char *out, size_t outlen)
+{
+	json_t *j = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
+	json_t *msg = json_object_get(j, "message"), *code = json_object_get(j, "error_code");
+
+	if (json_is_string(msg) && json_is_integer(code))
+		snprintf(out, outlen, "error %" JSON_INTEGER_FORMAT ": %s", json_integer_value(code),
+		         json_string_value(msg));
+	else if (json_is_string(msg))
+		snprintf(out, outlen, "%s", json_string_value(msg));
+	else if (reg->answer.len > 0)
+		snprintf(out, outlen, "%.*s", (int)(reg->answer.len < 300 ? reg->answer.len : 300),
+		         (const char *)reg->answer.data);
+	else
+		snprintf(out, outlen, "empty answer");
+	json_decref(j);
+}
+
+/* Message for an unexpected status; 401/403/404 get the likely fix. */
+static int status_error(const rc_registry_t *reg, const char *method, const char *path, long status,
+                        char *err, size_t errlen)
+{
+	char msg[512];
+	const char *hint = "";
+
+	answer_message(reg, msg, sizeof msg);
+	if (status == 401 || status == 403)
+		hint = "; check basic.auth.user.info";
+	else if (status == 404)
+		hint = "; check that schema.registry.url is the base of the Confluent API "
+		       "(Apicurio: .../apis/ccompat/v7)";
+	set_err(err, errlen, "%s %s%s: HTTP %ld (%s)%s", method, reg->shown, path, status, msg, hint);
+	return RC_REGISTRY_ERROR;
+}
+
+int rc_registry_register(rc_registry_t *reg, const char *subject, const char *schema_json, int32_t *id,
+                         char *err, size_t errlen)
+{
+	uint64_t fp = rc_registry_fingerprint(schema_json, strlen(schema_json));
+	cache_entry_t *hit = cache_find(reg, subject, fp);
+	char *escaped = NULL, *path = NULL, *body = NULL, msg[512];
+	json_t *req = NULL, *ans = NULL, *jid;
+	long status;
+	int rc = RC_REGISTRY_ERROR;
+	size_t len;
+
+	if (errlen)
+		err[0] = '\0';
+	if (hit) {
+		*id = hit->id;
+		return RC_REGISTRY_OK;
+	}
+	escaped = curl_easy_escape(reg->curl, subject, 0);
+	req = json_object();
+	if (!escaped || !req || json_object_set_new(req, "schema", json_string(schema_json)) != 0) {
+		set_err(err, errlen, "subject %s: out of memory or schema text not UTF-8", subject);
+		goto out;
+	}
+	body = json_dumps(req, JSON_COMPACT);
+	len = strlen(escaped) + sizeof "/subjects//versions";
+	path = malloc(len);
+	if (!body || !path) {
+		set_err(err, errlen, "subject %s: out of memory", subject);
+		goto out;
+	}
+	snprintf(path, len, "/subjects/%s/versions", escaped);
+	rc = request(reg, path, body, &status, err, errlen);
+	if (rc != RC_REGISTRY_OK)
+		goto out;
+	if (status == 409 || status == 422) {
+		answer_message(reg, msg, sizeof msg);
+		set_err(err, errlen, "Schema Registry %s refused the schema of subject %s as %s (%s)",
+		        reg->shown, subject,
+		        status == 409
+		            ? "incompatible with its earlier versions under the subject's compatibility level"
+		            : "invalid",
+		        msg);
+		rc = RC_REGISTRY_REFUSED;
+		goto out;
+	}
+	if (status != 200) {
+		rc = status_error(reg, "POST", path, status, err, errlen);
+		goto out;
+	}
+	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
+	jid = json_object_get(ans, "id");
+	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > INT32_MAX) {
+		set_err(err, errlen, "POST %s%s: answer has no valid id: %.200s", reg->shown, path,
+		        (const char *)reg->answer.data);
+		rc = RC_REGISTRY_ERROR;
+		goto out;
+	}
+	*id = (int32_t)json_integer_value(jid);
+	cache_add(reg, subject, fp, *id);
+	rc_log_info("registry", "subject %s: schema id %" PRId32, subject, *id);
+	rc = RC_REGISTRY_OK;
+out:
+	json_decref(ans);
+	json_decref(req);
+	free(body);
+	free(path);
+	curl_free(escaped);
+	return rc;
+}
+
+int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, char *err, size_t errlen)
+{
+	char path[64];
+	long status;
+	json_t *ans, *schema;
+	int rc;
+
+	*schema_json = NULL;
+	if (errlen)
+		err[0] = '\0';
+	snprintf(path, sizeof path, "/schemas/ids/%" PRId32, id);
+	rc = request(reg, path, NULL, &status, err, errlen);
+	if (rc != RC_REGISTRY_OK)
+		return rc;
+	if (status != 200)
+		return status_error(reg, "GET", path, status, err, errlen);
+	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
+	schema = json_object_get(ans, "schema");
+	if (json_is_string(schema))
+		*schema_json = strdup(json_string_value(schema));
+	json_decref(ans);
+	if (!*schema_json) {
+		set_err(err, errlen, "GET %s%s: answer has no schema: %.200s", reg->shown, path,
+		        (const char *)reg->answer.data);
+		return RC_REGISTRY_ERROR;
+	}
+	return RC_REGISTRY_OK;
+}
+
+void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const char *url = rc_conf_get(conf, "schema.registry.url");
+	char err[1024];
+	rc_registry_t *reg;
+	json_t *ans;
+	long status;
+	int rc;
+
+	if (!url)
+		return; /* sink.type=stdout: no registry needed */
+	reg = rc_registry_new(url, rc_conf_get(conf, "basic.auth.user.info"), err, sizeof err);
+	if (!reg) {
+		rc_check_fail(rep, "fix schema.registry.url", "%s", err);
+		return;
+	}
+	rc_registry_set_retry(reg, 2, 500, 500);
+	rc = request(reg, "/subjects", NULL, &status, err, sizeof err);
+	if (rc != RC_REGISTRY_OK) {
+		rc_check_fail(rep, "check schema.registry.url and that the Schema Registry is up",
+		              "no answer from the Schema Registry: %s", err);
+		goto out;
+	}
+	if (status != 200) {
+		status_error(reg, "GET", "/subjects", status, err, sizeof err);
+		rc_check_fail(rep,
+		              status == 401 || status == 403
+		                  ? "set basic.auth.user.info to user:password of a registry account"
+		                  : "set schema.registry.url to the base URL of the Confluent-compatible API",
+		              "%s", err);
+		goto out;
+	}
+	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
+	if (!json_is_array(ans))
+		rc_check_fail(rep, "set schema.registry.url to the base URL of the Confluent-compatible API",
+		              "GET %s/subjects answered something else than a list of subjects", reg->shown);
+	else
+		rc_check_ok(rep, "Schema Registry at %s answers: %zu subject(s)", reg->shown,
+		            json_array_size(ans));
+	json_decref(ans);
+
+	/* The default compatibility level, for information: rowcast's schemas evolve under BACKWARD. */
+	if (request(reg, "/config", NULL, &status, err, sizeof err) == RC_REGISTRY_OK && status == 200) {
+		json_t *level;
+		ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
+		level = json_object_get(ans, "compatibilityLevel");
+		if (!level)
+			level = json_object_get(ans, "compatibility");
+		if (json_is_string(level))
+			rc_check_ok(rep, "Schema Registry default compatibility level: %s",
+			            json_string_value(level));
+		json_decref(ans);
+	}
+out:
+	rc_registry_free(reg);
+}

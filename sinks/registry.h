@@ -1,0 +1,71 @@
+/*
+ * Schema Registry client (Confluent REST API, as Confluent Schema Registry and Apicurio's ccompat
+ * API serve it), over libcurl:
+ *   POST {url}/subjects/{subject}/versions  {"schema": "<schema JSON as a string>"}  -> {"id": N}
+ *   GET  {url}/schemas/ids/{id}                                                      -> {"schema": "..."}
+ *   GET  {url}/subjects, GET {url}/config                                            (rowcast check)
+ * with Content-Type application/vnd.schemaregistry.v1+json and optional HTTP basic authentication.
+ *
+ * Registrations are cached by (subject, 64-bit Rabin fingerprint of the schema text, the CRC-64-AVRO
+ * of the Avro specification), so registering the same schema again costs no request. Connection
+ * failures, HTTP 5xx and 429 are retried with exponential back-off (a warning names each wait), up to
+ * a bound. Credentials never appear in messages, including user:password@ inside the URL.
+ *
+ * One rc_registry_t is used by one thread at a time (it owns a curl handle).
+ */
+#ifndef RC_REGISTRY_H
+#define RC_REGISTRY_H
+
+#include "agent/check_report.h"
+#include "agent/conf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rc_registry rc_registry_t;
+
+/* Results of the calls below (0 = success); -1 and -2 equal RC_ERR_FATAL and RC_ERR_RETRY
+ * (agent/errors.h). */
+enum {
+	RC_REGISTRY_OK = 0,
+	RC_REGISTRY_ERROR = -1,       /* fatal: bad URL, authentication refused, bad answer, no memory */
+	RC_REGISTRY_UNAVAILABLE = -2, /* transient: still failing after the retries; try again later */
+	RC_REGISTRY_REFUSED = -3,     /* the registry refused the schema (409 incompatible, 422 invalid) */
+};
+
+/*
+ * Returns a client for the registry at url (with or without a trailing '/'), or NULL with a message
+ * in err. user_info is "user:password" for basic authentication, or NULL (borrowed, copied).
+ * Caller frees with rc_registry_free. No request is made here.
+ */
+rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err, size_t errlen);
+
+void rc_registry_free(rc_registry_t *reg);
+
+/* Retry policy: max_attempts requests in all (>= 1), waiting initial_ms after the first failure,
+ * doubling up to max_ms. Default: 8 attempts, 200 ms, 10 s (about 30 s in all). */
+void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms, int max_ms);
+
+/*
+ * Registers schema_json (borrowed) under subject (e.g. "<topic>-value") and sets *id. Registering a
+ * schema the subject already has returns its existing id. Returns RC_REGISTRY_OK, or an error code
+ * above with a message in err naming the subject and, for a refusal, the registry's own words.
+ */
+int rc_registry_register(rc_registry_t *reg, const char *subject, const char *schema_json, int32_t *id,
+                         char *err, size_t errlen);
+
+/* Fetches the schema with this id: *schema_json is the schema text (caller frees with free()).
+ * Returns RC_REGISTRY_OK or an error code with a message in err. */
+int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, char *err, size_t errlen);
+
+/* HTTP requests made so far, retries included (for tests and metrics). */
+unsigned long rc_registry_requests(const rc_registry_t *reg);
+
+/* CRC-64-AVRO (Rabin) fingerprint of len bytes, as the Avro specification defines it. */
+uint64_t rc_registry_fingerprint(const void *data, size_t len);
+
+/* `rowcast check`: asks the registry of schema.registry.url (if set) for its subjects and its
+ * compatibility level; reports ok, or FAIL with the fix. */
+void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep);
+
+#endif
