@@ -2,6 +2,7 @@
 
 #include "agent/commands.h"
 #include "decoders/source_check.h"
+#include "sinks/registry.h"
 #include "sinks/sink_check.h"
 
 int rc_cmd_check(const rc_conf_t *conf, FILE *out)
@@ -14,8 +15,10 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 	else
 		rc_mysql_check(conf, &rep);
 	fprintf(out, "sink (%s)\n", rc_conf_get(conf, "sink.type"));
-	if (rc_conf_is(conf, "sink.type", "kafka"))
+	if (rc_conf_is(conf, "sink.type", "kafka")) {
 		rc_kafka_check(conf, &rep);
+		rc_registry_check(conf, &rep);
+	}
 	else
 		rc_check_ok(&rep, "events go to standard output as JSON lines");
 	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);

@@ -1,0 +1,1 @@
+# Fault-injection integration tests (crash, Kafka outage).
