@@ -1,7 +1,15 @@
 # Shared helpers for integration tests (sourced). Tests print what they check and exit 0 (pass),
 # 1 (fail), 77 (skip: no test environment) or 99 (hard error).
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# On failure, the end of rowcast's log (when a test started one) says why.
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -n "${rowcast_log:-}" ] && [ -f "$rowcast_log" ]; then
+        echo "--- last lines of $rowcast_log:" >&2
+        tail -n 40 "$rowcast_log" >&2
+    fi
+    exit 1
+}
 pass() { echo "ok: $*"; }
 
 # Loads tests/env/env.sh; without it the test is skipped, unless ROWCAST_REQUIRE_ENV=1 (CI), where a
@@ -74,6 +82,7 @@ PROPS
 
 # Starts rowcast run in the background with config $1, logging to $2; sets $rowcast_pid.
 start_rowcast() {
+    rowcast_log=$2
     "$ROWCAST" run -c "$1" >>"$2" 2>&1 &
     rowcast_pid=$!
 }
