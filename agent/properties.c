@@ -76,6 +76,8 @@ static const rc_prop_def_t props[] = {
 	 "how NUMERIC/DECIMAL values are represented"},
 	{"time.precision.mode", RC_PROP_ENUM, "adaptive", "adaptive|adaptive_time_microseconds|connect",
 	 NOLIMIT, 0, "how temporal values are represented"},
+	{"money.fraction.digits", RC_PROP_INT, "2", NULL, 0, 18, 0,
+	 "fraction digits of PostgreSQL money values (the scale of their decimal)"},
 	{"binary.handling.mode", RC_PROP_ENUM, "bytes", "bytes|base64|hex", NOLIMIT, 0,
 	 "how binary values are represented"},
 	{"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,

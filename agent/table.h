@@ -31,7 +31,7 @@ typedef enum {
 	RC_T_TIME_MICROS,      /* int64 µs since midnight */
 	RC_T_TIMESTAMP_MILLIS, /* int64 ms since epoch, no time zone */
 	RC_T_TIMESTAMP_MICROS, /* int64 µs since epoch, no time zone */
-	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: months count 30 days) */
+	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: a month is 365.25/12 days) */
 	RC_T_ARRAY,            /* Avro array of elem_type */
 } rc_type_t;
 

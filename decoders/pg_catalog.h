@@ -93,6 +93,7 @@ int rc_pg_typeinfo_lookup(PGconn *pg, uint32_t oid, rc_pg_typeinfo_t *out, char 
 /* Frees what rc_pg_typeinfo_lookup allocated in ti (its enum labels). */
 void rc_pg_typeinfo_clear(rc_pg_typeinfo_t *ti);
 
+/* A cache of descriptions: one per connection, used from one thread (it has no lock). */
 typedef struct rc_pg_typecache rc_pg_typecache_t;
 
 /* Returns an empty cache (caller frees with rc_pg_typecache_free), NULL when out of memory. */

@@ -33,7 +33,7 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	/* pgoutput sends values in the walsender's text output format: pin the settings that
 	 * decoders/pg_types.c parses, whatever the server's defaults are. */
 	KV("options", "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
-		      "-c bytea_output=hex -c TimeZone=UTC");
+		      "-c bytea_output=hex -c TimeZone=UTC -c lc_monetary=C");
 	KV("connect_timeout", "10");
 	if (replication)
 		KV("replication", "database");

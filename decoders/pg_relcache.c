@@ -184,17 +184,23 @@ static int build_table(rc_pg_relcache_t *cache, const rc_pgo_msg_t *msg, rc_tabl
 		col = &t->cols[(*att_col)[i]];
 		if (rc_column_set_names(col, a->name, NULL) != 0)
 			goto oom;
-		ti = rc_pg_typecache_get(cache->types, cache->sql, a->type_oid, err, errlen);
-		if (!ti)
-			goto out;
+		ret = rc_pg_typecache_lookup(cache->types, cache->sql, a->type_oid, &ti, err, errlen);
+		if (ret != RC_OK)
+			goto out; /* a lost catalog connection is retried with the stream */
+		ret = RC_ERR_FATAL;
 		if (rc_pg_column_map(col, ti, a->typmod, &cache->type_opts, err, errlen) != 0)
 			goto out;
 		col->key = in_list(keys, a->name);
 		col->optional = !col->key;
 	}
 	rc_table_count_keys(t);
-	rc_log_info("pg", "table %s.%s: %zu columns, key (%s), topic %s", nsp, rel, t->ncols,
-		    t->nkey ? keys : "none: null keys", t->topic);
+	{
+		/* keys is ",a,b,": shown as "a,b" */
+		size_t klen = strlen(keys);
+		rc_log_info("pg", "table %s.%s: %zu columns, key (%.*s), topic %s", nsp, rel, t->ncols,
+			    t->nkey ? (int)(klen > 2 ? klen - 2 : 0) : 15, t->nkey ? keys + 1 : "none: null keys",
+			    t->topic);
+	}
 	*out = t;
 	t = NULL;
 	ret = RC_OK;

@@ -27,18 +27,19 @@
  *   timetz                    STRING io.debezium.time.ZonedTime (all modes)
  *   interval                  INTERVAL_MICROS io.debezium.time.MicroDuration
  *   bit(1), varbit(1)         BOOL
- *   bit(n>1), varbit(n), varbit  BYTES io.debezium.data.Bits, length = n (0 when unconstrained;
- *                             Debezium then says 2147483647)
+ *   bit(n>1), varbit(n), varbit  BYTES io.debezium.data.Bits, length = n (0 = unknown for an
+ *                             unconstrained varbit, where Debezium puts pgjdbc's "unknown length")
  *   domains                   their base type's mapping, with the domain's typmod unless the
  *                             column has its own
  *   arrays of the above       ARRAY of the element's mapping; for ARRAY columns semantic, precision,
  *                             scale, length and enum_values describe the elements
  *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: ranges,
  *                             multiranges, geometric types, tsvector, pg_lsn, hstore, ltree, citext,
- *                             composite types, arrays whose elements are such types. Never an error,
- *                             never a dropped column. (Debezium gives some of these richer types.)
+ *                             composite types; their arrays are ARRAY of such STRINGs. Never an error,
+ *                             never a dropped column. (Debezium gives some of these richer types, and
+ *                             drops arrays it does not know.)
  *   arrays that cannot be read element by element (element delimiter other than ',', i.e. box[];
- *   arrays of a domain over an array) are STRING the same way.
+ *   arrays of a domain over an array) are one STRING the same way.
  *
  * Values (rc_pg_value_from_text) assume the server settings rowcast's connections pin
  * (decoders/pg_conn.c): DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=3 (floats in

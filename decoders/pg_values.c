@@ -39,6 +39,8 @@ static void quote_text(char *buf, size_t n, const char *text, size_t len)
 {
 	size_t w = 0, max = len > 60 ? 60 : len;
 
+	while (max < len && max > 0 && ((unsigned char)text[max] & 0xc0) == 0x80)
+		max--; /* cut before a UTF-8 character, not inside one */
 	for (size_t i = 0; i < max && w + 4 < n; i++)
 		buf[w++] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
 	if (len > max && w + 4 < n) {
@@ -232,19 +234,16 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 		return 0;
 	}
 	if (type == RC_T_FLOAT64) {
+		const char *text = s;
+		size_t tlen = len;
 		if (money) {
-			/* the decimal text, then strtod: correctly rounded, as numeric::float8 is */
-			if (rc_pg_num_unscaled(&nm, col->scale, arena, &digits, &nd, &neg) != 0)
+			/* money as decimal text first, then strtod: correctly rounded, as numeric::float8 */
+			if (rc_pg_num_unscaled(&nm, col->scale, arena, &digits, &nd, &neg) != 0 ||
+			    !(text = plain_decimal(digits, nd, neg, col->scale, arena)))
 				return oom(col, s, len, err, errlen);
-			const char *plain = plain_decimal(digits, nd, neg, col->scale, arena);
-			if (!plain)
-				return oom(col, s, len, err, errlen);
-			if (parse_float(plain, strlen(plain), false, arena, &out->u.f) != 0)
-				return fail(col, s, len, err, errlen, "not a number");
-			out->state = RC_V_SET;
-			return 0;
+			tlen = strlen(text);
 		}
-		if (parse_float(s, len, false, arena, &out->u.f) != 0)
+		if (parse_float(text, tlen, false, arena, &out->u.f) != 0)
 			return fail(col, s, len, err, errlen, "not a number");
 		out->state = RC_V_SET;
 		return 0;
@@ -319,7 +318,7 @@ static int64_t bytea_decode(const char *s, size_t len, rc_arena_t *arena, unsign
 			} else if (i + 1 < len && s[i + 1] == '\\') {
 				b[w++] = '\\';
 				i += 2;
-			} else if (i + 3 < len + 0 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+			} else if (i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
 			           s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
 				b[w++] = (unsigned char)((s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 |
 				                         (s[i + 3] - '0'));
