@@ -14,6 +14,8 @@ static const char *const producer_defaults[][2] = {
 	{"compression.type", "lz4"},
 	{"partitioner", "murmur2_random"}, /* what Java clients do, so topics co-partition */
 	{"client.id", "rowcast"},
+	/* Bounds rowcast's memory when Kafka is slow: the source pauses when the queue is full. */
+	{"queue.buffering.max.kbytes", "131072"},
 };
 
 struct apply_ctx {
