@@ -7,8 +7,8 @@ set -eu
 # Debian's python (python3-avro is a Debian package), not a pyenv python earlier on PATH.
 py=/usr/bin/python3
 if ! "$py" -c 'import avro.schema, avro.io' 2>/dev/null; then
-    if [ "${ROWCAST_REQUIRE_ENV:-0}" = 1 ]; then
-        echo "ERROR: $py cannot import avro but ROWCAST_REQUIRE_ENV=1 (apt-get install python3-avro)" >&2
+    if [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ]; then
+        echo "ERROR: $py cannot import avro but ROWCAST_TEST_REQUIRE_ENV=1 (apt-get install python3-avro)" >&2
         exit 99
     fi
     echo "SKIP: $py cannot import avro (apt-get install python3-avro)" >&2

@@ -8,8 +8,13 @@ Java client would choose (murmur2), that tombstones follow deletes, and counts d
 change seen twice, as at-least-once delivery allows after a crash).
 
 Exit 0 when every table matches, 1 otherwise. Prints a JSON summary on the last line.
+
+With --records-out FILE, also writes one JSON line per record read (topic, partition, offset, the
+producer's timestamp, op, source txId and lsn, and an id of the change that is equal for duplicates),
+for tests that check which records a restart sent again.
 """
 import argparse
+import hashlib
 import datetime
 import decimal
 import io
@@ -101,7 +106,7 @@ def consume(bootstrap, topics, idle_s=5.0, max_s=300.0):
             if msg.error().code() != KafkaError._PARTITION_EOF:
                 raise RuntimeError(str(msg.error()))
             continue
-        records.append((msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value()))
+        records.append((msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(), msg.timestamp()[1]))
         last = time.time()
     consumer.close()
     return records, partitions
@@ -208,6 +213,7 @@ def main():
     ap.add_argument("--pg-user", required=True)
     ap.add_argument("--pg-db", required=True)
     ap.add_argument("--idle", type=float, default=5.0)
+    ap.add_argument("--records-out", help="write one JSON line per record read to this file")
     args = ap.parse_args()
 
     registry = Registry(args.registry)
@@ -219,7 +225,8 @@ def main():
     state = {t: {} for t in tables}
     last_delete_key = {}
     ok = True
-    for topic, partition, offset, kbytes, vbytes in records:
+    records_out = open(args.records_out, "w") if args.records_out else None
+    for topic, partition, offset, kbytes, vbytes, ts_ms in records:
         table = topic[len(args.prefix) + 1:]
         if kbytes is not None and partitions[topic] > 1 and partition != java_partition(kbytes, partitions[topic]):
             summary["errors"].append(f"{topic}@{offset}: key on partition {partition}, Java would use "
@@ -227,6 +234,9 @@ def main():
         key = registry.decode(kbytes) if kbytes is not None else None
         kid = json.dumps(key, sort_keys=True, default=str)
         if vbytes is None:  # tombstone: must follow the delete of the same key
+            if records_out:
+                records_out.write(json.dumps({"topic": topic, "partition": partition, "offset": offset,
+                                              "ts": ts_ms, "tombstone": True, "key": kid}) + "\n")
             if last_delete_key.get(topic) != kid:
                 summary["errors"].append(f"{topic}@{offset}: tombstone not after a delete of key {kid}")
             continue
@@ -234,6 +244,12 @@ def main():
         op, src = value["op"], value["source"]
         ident = (topic, src.get("lsn"), src.get("txId"), op, kid, json.dumps(value["after"], sort_keys=True,
                                                                              default=str))
+        if records_out:
+            records_out.write(json.dumps({
+                "topic": topic, "partition": partition, "offset": offset, "ts": ts_ms, "tombstone": False,
+                "op": op, "txId": src.get("txId"), "lsn": src.get("lsn"), "key": kid,
+                "change": hashlib.sha1(json.dumps(ident, default=str).encode()).hexdigest(),
+                "duplicate": ident in seen}) + "\n")
         if ident in seen:
             summary["duplicates"] += 1
         seen.add(ident)
@@ -268,6 +284,8 @@ def main():
             last_delete_key[topic] = kid
         elif op == "t":
             rows.clear()
+    if records_out:
+        records_out.close()
     for table in tables:
         cols = table_columns(args, table)
         pg_rows = psql_json(args, f"SELECT coalesce(json_agg(to_jsonb(t)), '[]') FROM {table} t") or []

@@ -12,13 +12,13 @@ fail() {
 }
 pass() { echo "ok: $*"; }
 
-# Loads tests/env/env.sh; without it the test is skipped, unless ROWCAST_REQUIRE_ENV=1 (CI), where a
+# Loads tests/env/env.sh; without it the test is skipped, unless ROWCAST_TEST_REQUIRE_ENV=1 (CI), where a
 # missing environment is an error, so CI can never pass by skipping.
 need_env() {
     local env_sh="$top_srcdir/tests/env/env.sh"
     if [ ! -f "$env_sh" ]; then
-        if [ "${ROWCAST_REQUIRE_ENV:-0}" = 1 ]; then
-            echo "ERROR: $env_sh missing but ROWCAST_REQUIRE_ENV=1 (run tests/env/up)" >&2
+        if [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ]; then
+            echo "ERROR: $env_sh missing but ROWCAST_TEST_REQUIRE_ENV=1 (run tests/env/up)" >&2
             exit 99
         fi
         echo "SKIP: no test environment ($env_sh); run tests/env/up" >&2
