@@ -190,7 +190,7 @@ static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot record the acknowledged position");
 		return RC_ERR_FATAL;
 	}
-	return pl->src->ops->confirm(pl->src, pl->recorded.lsn, err, errlen);
+	return pl->src->ops->confirm(pl->src, pl->recorded.lsn, force, err, errlen);
 }
 
 static void wait_source(pipeline_t *pl)

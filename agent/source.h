@@ -10,6 +10,7 @@
 #include "agent/acktrack.h"
 #include "agent/event.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,8 +42,9 @@ typedef struct rc_source_ops {
 	 * processed (0: nothing there), or an RC_ERR_* class. */
 	int (*read)(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen);
 	/* Tells the source that everything up to position is durable downstream, and does periodic
-	 * duties (status updates). Cheap to call every loop turn. */
-	int (*confirm)(rc_source_t *src, uint64_t position, char *err, size_t errlen);
+	 * duties (status updates). Cheap to call every loop turn; force tells the source now, whatever
+	 * its timers say (at shutdown). */
+	int (*confirm)(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
 	void (*free)(rc_source_t *src);

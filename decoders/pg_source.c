@@ -425,14 +425,14 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 	return done;
 }
 
-static int pg_confirm(rc_source_t *src, uint64_t position, char *err, size_t errlen)
+static int pg_confirm(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen)
 {
 	pg_source_t *ps = (pg_source_t *)src;
 	int64_t now = mono_ms(), since = now - ps->last_sent_ms;
 
 	if (position > ps->confirmed)
 		ps->confirmed = position;
-	if (ps->reply_requested || since >= ps->status_interval_ms ||
+	if (force || ps->reply_requested || since >= ps->status_interval_ms ||
 	    (ps->confirmed > ps->sent_flush && since >= FEEDBACK_MIN_INTERVAL_MS))
 		return send_status(ps, err, errlen);
 	return RC_OK;

@@ -134,3 +134,20 @@ verify_topics() {
         --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --pg-host "$ROWCAST_TEST_PG_HOST" \
         --pg-port "$ROWCAST_TEST_PG_PORT" --pg-user "$ROWCAST_TEST_PG_USER" --pg-db "$ROWCAST_TEST_PG_DB" "$@"
 }
+
+# Names one PostgreSQL test's objects after $1 and the process ($id, $schema, $slot, $prefix), makes
+# its temporary folder ($tmp), and removes all of it on exit, also after a failure (KEEP_TMP=1 keeps
+# the folder for a look at rowcast's log).
+pg_test_setup() {
+    id="$1$$_$(date +%s)"
+    schema="s_$id" slot="slot_$id" prefix="rc_$id"
+    tmp=$(mktemp -d)
+    trap pg_test_cleanup EXIT
+}
+
+pg_test_cleanup() {
+    [ -n "${rowcast_pid:-}" ] && kill -9 "$rowcast_pid" 2>/dev/null || true
+    drop_slot "$slot" || true
+    psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+    [ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$tmp"
+}

@@ -4,16 +4,7 @@ set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
 
-id="ev$$_$(date +%s)"
-schema="s_$id" slot="slot_$id" prefix="rc_$id"
-tmp=$(mktemp -d)
-cleanup() {
-    [ -n "${rowcast_pid:-}" ] && kill -9 "$rowcast_pid" 2>/dev/null || true
-    drop_slot "$slot" || true
-    psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+pg_test_setup ev
 
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.rid_default (id int PRIMARY KEY, v text);
