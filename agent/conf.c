@@ -46,11 +46,16 @@ __attribute__((format(printf, 3, 4))) static void add_err(char *err, size_t errl
 	va_end(ap);
 }
 
-/* A property is secret by declaration, or by name for pass-through keys (kafka.sasl.password). */
+static const rc_prop_def_t *file_variant_base(const char *key);
+
+/* A property is secret by declaration, or by name for pass-through keys (kafka.sasl.password).
+ * A <name>.file variant holds a path, which is not secret. */
 static bool is_secret(const char *key)
 {
 	const rc_prop_def_t *def = rc_prop_find(key);
 
+	if (file_variant_base(key))
+		return false;
 	if (def)
 		return def->flags & RC_PROP_SECRET;
 	return strstr(key, "password") || strstr(key, "secret") || strstr(key, "user.info");
