@@ -8,9 +8,12 @@
 # confluent_kafka (Kafka high-watermark polling), and optionally kcat (byte count). See bench/README.md.
 #
 # Environment knobs: BENCH_ROWS (1000000), BENCH_TXN_ROWS (100), BENCH_TIMEOUT (seconds for the rowcast
-# run, 240), BENCH_PERF=<file> (perf record -g of rowcast during its run), BENCH_COUNT_BYTES (1: read the
+# run, 240), BENCH_PERF=<file> (perf record of rowcast during its run; options in BENCH_PERF_ARGS,
+# default "-g -F 997", e.g. "--call-graph dwarf -F 499" for full stacks), BENCH_COUNT_BYTES (1: read the
 # topic back with kcat to count records and bytes), BENCH_KEEP_TMP (1: keep the temp dir),
-# BENCH_EXTRA_PROPS (extra lines for rowcast's properties file, e.g. "kafka.linger.ms = 5").
+# BENCH_EXTRA_PROPS (extra lines for rowcast's properties file, e.g. "kafka.linger.ms = 5"),
+# BENCH_PRECREATE_TOPIC (1: create the topic, 1 partition, before rowcast starts, so the ~2 s that
+# librdkafka needs to get a broker-auto-created topic's metadata is not in rowcast's time; default 0).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,6 +56,7 @@ psql_q() {
 # the measured processes need on a 2-core box).
 coproc PQ { psql -X -q -At -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" \
     -U "$ROWCAST_TEST_PG_USER" -d "$ROWCAST_TEST_PG_DB" 2>&1; }
+# shellcheck disable=SC2153 # PQ_PID is set by coproc
 pq_fd_in=${PQ[1]} pq_fd_out=${PQ[0]} pq_pid=$PQ_PID
 # Prints one result line of a one-row query on the polling session.
 pq() {
@@ -142,18 +146,17 @@ log "inserted in $(fsub "$EPOCHREALTIME" "$t_ins") s; WAL $start_lsn .. $end_lsn
 psql_q "CHECKPOINT" >/dev/null
 sleep 1
 
-# Polls the slot every 50 ms while process $1 runs; sets walsender_pid, walsender_cpu and, once the
+# Polls slot $3 every 50 ms while process $1 runs; sets walsender_cpu (of the slot's walsender) and, once the
 # slot's confirmed_flush_lsn has reached end_lsn, t_confirmed (0 if it never did before the process
 # ended). Gives up after $2 seconds.
 watch_slot() {
     local pid=$1 limit=$2 slot=$3 t_start=$EPOCHREALTIME row ok apid c
-    walsender_pid="" walsender_cpu="" t_confirmed=0
+    walsender_cpu="" t_confirmed=0
     while kill -0 "$pid" 2>/dev/null; do
         row=$(pq "SELECT coalesce(confirmed_flush_lsn >= '$end_lsn', false), coalesce(active_pid, 0)
                   FROM pg_replication_slots WHERE slot_name = '$slot';")
         ok=${row%%|*} apid=${row##*|}
         if [ "$apid" != 0 ]; then
-            walsender_pid=$apid
             c=$(cpu_s "$apid")
             [ -n "$c" ] && walsender_cpu=$c
         fi
@@ -187,7 +190,7 @@ run_recvlogical() {
     recv_s=$(fsub "$t1" "$t0")
     read -r _ recv_user recv_sys recv_maxkb <"$tmp/time.$slot"
     recv_ws_cpu=$walsender_cpu
-    log "pg_recvlogical on $slot: $recv_s s ($(fdiv "$ROWS" "$recv_s") events/s); client cpu $(awk -v u="$recv_user" -v s="$recv_sys" 'BEGIN{print u+s}') s, walsender cpu ${recv_ws_cpu:-?} s"
+    log "pg_recvlogical on $slot: $recv_s s ($(fdiv "$ROWS" "$recv_s") events/s); client cpu $(awk -v u="$recv_user" -v s="$recv_sys" 'BEGIN{print u+s}') s, client max RSS $((recv_maxkb / 1024)) MiB, walsender cpu ${recv_ws_cpu:-?} s"
 }
 
 run_recvlogical "$slot_pg1"
@@ -243,6 +246,15 @@ while time.time() < deadline:
     time.sleep(0.05)
 c.close()
 PY
+if [ "${BENCH_PRECREATE_TOPIC:-0}" = 1 ]; then
+    "$PY" - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" <<'PY' || die "cannot create topic $topic"
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for f in admin.create_topics([NewTopic(sys.argv[2], 1, 1)]).values():
+    f.result()
+PY
+fi
 "$PY" "$tmp/hw_wait.py" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" "$ROWS" "$((TIMEOUT + 30))" >"$tmp/hw.out" 2>"$tmp/hw.err" &
 poller_pid=$!
 for _ in $(seq 200); do
@@ -258,7 +270,8 @@ t0=$EPOCHREALTIME
 "$ROWCAST" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
 rc_pid=$!
 if [ -n "$PERF_OUT" ]; then
-    perf record -q -g -F 997 -o "$PERF_OUT" -p "$rc_pid" >"$tmp/perf.log" 2>&1 &
+    # shellcheck disable=SC2086 # word splitting of the perf options is intended
+    perf record -q ${BENCH_PERF_ARGS:--g -F 997} -o "$PERF_OUT" -p "$rc_pid" >"$tmp/perf.log" 2>&1 &
     perf_pid=$!
 fi
 watch_slot "$rc_pid" "$TIMEOUT" "$slot_rc" ||
@@ -268,6 +281,10 @@ kill -0 "$rc_pid" 2>/dev/null || die "rowcast exited early: $(tail -5 "$tmp/rowc
 rc_ws_cpu=$walsender_cpu
 peak_rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$rc_pid/status")
 rc_cpu=$(cpu_s "$rc_pid")
+# Per thread (main loop vs librdkafka's threads), "name=seconds".
+rc_threads=$(for t in /proc/"$rc_pid"/task/*; do
+    printf '%s=%s\n' "$(tr ' ' _ <"$t/comm")" "$(cpu_s "$rc_pid/task/${t##*/}")"
+done | awk -F= '{ c[$1] += $2 } END { for (k in c) if (c[k] > 0) printf "%s%s=%.2f", (n++ ? "," : ""), k, c[k] }')
 if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" 2>/dev/null
     wait "$perf_pid" 2>/dev/null || true
@@ -299,7 +316,7 @@ else
 fi
 log "rowcast: last record in Kafka after $rc_s s ($(fdiv "$ROWS" "$rc_s") events/s), slot confirmed after $rc_slot_s s;" \
     "first record after $first_s s, steady (10%..90%) $steady_eps events/s; cpu $rc_cpu s, walsender cpu ${rc_ws_cpu:-?} s," \
-    "peak RSS $((peak_rss_kb / 1024)) MiB; exit $rc_code"
+    "peak RSS $((peak_rss_kb / 1024)) MiB; exit $rc_code; threads cpu: $rc_threads"
 
 # --- (a') the limit again, after rowcast (fairness: one baseline before, one after) ---------------
 run_recvlogical "$slot_pg2"
