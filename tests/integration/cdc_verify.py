@@ -7,11 +7,13 @@ Also checks, for every record: the Confluent framing, that keyed records landed 
 Java client would choose (murmur2), that tombstones follow deletes, and counts duplicates (the same
 change seen twice, as at-least-once delivery allows after a crash).
 
-Exit 0 when every table matches, 1 otherwise. Prints a JSON summary on the last line.
+Exit 0 when every table matches, 1 otherwise. Prints a JSON summary on the last line (with, when there
+are snapshot reads, "snapshot_markers": the count of op=r records per source.snapshot value, and
+"reads_after_stream": r records that came after a streamed change of their topic).
 
 With --records-out FILE, also writes one JSON line per record read (topic, partition, offset, the
-producer's timestamp, op, source txId and lsn, and an id of the change that is equal for duplicates),
-for tests that check which records a restart sent again.
+producer's timestamp, op, source snapshot, txId and lsn, and an id of the change that is equal for
+duplicates), for tests that check which records a restart sent again.
 """
 import argparse
 import hashlib
@@ -221,6 +223,7 @@ def main():
     topics = [f"{args.prefix}.{t}" for t in tables]
     records, partitions = consume(args.bootstrap, topics, idle_s=args.idle)
     summary = {"records": len(records), "tables": {}, "duplicates": 0, "errors": []}
+    streamed = set()  # topics with a streamed change so far
     seen = set()
     state = {t: {} for t in tables}
     last_delete_key = {}
@@ -247,12 +250,20 @@ def main():
         if records_out:
             records_out.write(json.dumps({
                 "topic": topic, "partition": partition, "offset": offset, "ts": ts_ms, "tombstone": False,
-                "op": op, "txId": src.get("txId"), "lsn": src.get("lsn"), "key": kid,
+                "op": op, "snapshot": src.get("snapshot"), "txId": src.get("txId"), "lsn": src.get("lsn"),
+                "key": kid,
                 "change": hashlib.sha1(json.dumps(ident, default=str).encode()).hexdigest(),
                 "duplicate": ident in seen}) + "\n")
         if ident in seen:
             summary["duplicates"] += 1
         seen.add(ident)
+        if op == "r":  # snapshot reads: their source.snapshot markers, and any after a streamed change
+            marks = summary.setdefault("snapshot_markers", {})
+            marks[src.get("snapshot")] = marks.get(src.get("snapshot"), 0) + 1
+            if topic in streamed:
+                summary["reads_after_stream"] = summary.get("reads_after_stream", 0) + 1
+        elif op in ("c", "u", "d", "t"):
+            streamed.add(topic)
         rows = state[table]
         if key is None and op != "t":
             # No key: the table is a multiset; FULL replica identity gives whole before images.

@@ -87,10 +87,12 @@ start_rowcast() {
     rowcast_pid=$!
 }
 
-# Waits until the slot $1 exists and is active (rowcast is streaming), up to 60 s.
+# Waits until the slot $1 exists and is active (rowcast is streaming), up to 60 s. While
+# CREATE_REPLICATION_SLOT waits for its consistent point the slot is already active, with no
+# confirmed_flush_lsn: rows written then would precede the slot's start.
 wait_slot_active() {
     for _ in $(seq 600); do
-        [ "$(psql_q "SELECT active FROM pg_replication_slots WHERE slot_name = '$1'")" = t ] && return 0
+        [ "$(psql_q "SELECT active AND confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = '$1'")" = t ] && return 0
         kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited before streaming (see its log)"
         sleep 0.1
     done
