@@ -23,7 +23,7 @@ static void copy_field(json_t *root, const char *key, char *dst, size_t len)
 int rc_offsets_load(const char *path, rc_offset_t *out, bool *found, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root;
+	json_t *root, *snap;
 
 	*found = false;
 	memset(out, 0, sizeof *out);
@@ -46,6 +46,17 @@ int rc_offsets_load(const char *path, rc_offset_t *out, bool *found, char *err, 
 		snprintf(err, errlen, "offset file '%s': \"lsn\" is missing or not an LSN like \"0/16B3748\"", path);
 		json_decref(root);
 		return -1;
+	}
+	snap = json_object_get(root, "snapshot");
+	if (snap && !(json_is_string(snap) && strcmp(json_string_value(snap), "running") == 0)) {
+		snprintf(err, errlen, "offset file '%s': \"snapshot\" is not \"running\" (the only value written)", path);
+		json_decref(root);
+		return -1;
+	}
+	if (snap) {
+		json_int_t n = json_integer_value(json_object_get(root, "snapshot_tables"));
+		out->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
+		out->snapshot_tables = n > 0 && n < UINT32_MAX ? (uint32_t)n : 0;
 	}
 	json_decref(root);
 	*found = true;
@@ -70,6 +81,12 @@ int rc_offsets_store(const char *path, const rc_offset_t *o, char *err, size_t e
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "source", o->source, "slot", o->slot,
 			 "database", o->database, "lsn", rc_lsn_format(o->lsn, lsn), "updated_at", now);
+	if (root && o->snapshot == RC_OFFSET_SNAPSHOT_RUNNING &&
+	    (json_object_set_new(root, "snapshot", json_string("running")) != 0 ||
+	     json_object_set_new(root, "snapshot_tables", json_integer(o->snapshot_tables)) != 0)) {
+		json_decref(root);
+		root = NULL;
+	}
 	text = root ? json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
 	json_decref(root);
 	if (!text) {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define READ_BUDGET 2000           /* source messages per loop turn before serving Kafka */
-#define PERSIST_INTERVAL_MS 1000   /* offset file writes, at most this often */
+#define PERSIST_INTERVAL_MS 200    /* offset file writes, at most this often: fewer duplicates after a crash */
 #define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
 #define DRAIN_TIMEOUT_MS 30000     /* at shutdown, below Kubernetes' default grace period */
 #define BACKOFF_MAX_MS 30000
@@ -81,21 +81,23 @@ static int persist(pipeline_t *pl, bool force)
 {
 	char err[1024], lsn[RC_LSN_BUFLEN];
 	int64_t now = now_ms();
+	rc_offset_t o = pl->recorded;
 
 	if (pl->have_recorded && pl->recorded.lsn == pl->track.confirmed)
 		return 0;
-	if (!force && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
-		return 0;
+	if (!force && pl->offsets_path && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
+		return 0; /* without a file to write there is nothing to pace */
+	o.lsn = pl->track.confirmed;
+	if (pl->src && pl->src->ops->annotate)
+		pl->src->ops->annotate(pl->src, &o); /* e.g. a snapshot still in progress */
 	if (pl->offsets_path) {
-		rc_offset_t o = pl->recorded;
-		o.lsn = pl->track.confirmed;
 		if (rc_offsets_store(pl->offsets_path, &o, err, sizeof err) != 0) {
 			rc_log_error("offsets", "%s", err);
 			return -1;
 		}
 	}
 	rc_log_debug("offsets", "confirmed position %s", rc_lsn_format(pl->track.confirmed, lsn));
-	pl->recorded.lsn = pl->track.confirmed;
+	pl->recorded = o;
 	pl->have_recorded = true;
 	pl->last_persist_ms = now;
 	return 0;
@@ -205,18 +207,43 @@ static void wait_source(pipeline_t *pl)
 		usleep((useconds_t)timeout * 1000);
 }
 
-/* One life of the stream: start, then loop until a stop request or an error. */
+/* Reads the offset file into pl->recorded, or fills in what a first start records. Every life of
+ * the stream starts from the file: the source may have written it itself (a snapshot in progress is
+ * recorded before the slot is made). Returns 0, or -1 with err filled. */
+static int load_recorded(pipeline_t *pl, char *err, size_t errlen)
+{
+	bool found = false;
+
+	if (pl->offsets_path && rc_offsets_load(pl->offsets_path, &pl->recorded, &found, err, errlen) != 0)
+		return -1;
+	pl->have_recorded = found;
+	if (!found) {
+		const rc_conf_t *conf = pl->conf;
+		memset(&pl->recorded, 0, sizeof pl->recorded);
+		snprintf(pl->recorded.source, sizeof pl->recorded.source, "%s", rc_conf_get(conf, "source.type"));
+		snprintf(pl->recorded.slot, sizeof pl->recorded.slot, "%s", rc_conf_get(conf, "slot.name"));
+		snprintf(pl->recorded.database, sizeof pl->recorded.database, "%s",
+			 rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
+	}
+	return 0;
+}
+
+/* One life of the stream: start, then loop until a stop request, the source's end or an error. */
 static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 {
 	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
 	char lsn[RC_LSN_BUFLEN], why[512];
 	uint64_t resume = 0;
+	bool ended = false;
 	int rc;
 
+	if (load_recorded(pl, err, errlen) != 0)
+		return RC_ERR_FATAL;
 	pl->sink = pl->parts->sink_new(pl->conf, on_ack, pl, err, errlen);
 	if (!pl->sink)
 		return RC_ERR_FATAL;
-	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL, err, errlen);
+	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL, pl->parts->source_opaque,
+					err, errlen);
 	if (!pl->src)
 		return RC_ERR_FATAL;
 	rc = pl->src->ops->start(pl->src, &resume, err, errlen);
@@ -226,7 +253,10 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	pl->recorded.lsn = resume;
 	pl->last_ack_ms = now_ms();
 	set_state(pl, PL_STREAMING);
-	rc_log_info("pipeline", "streaming from %s", rc_lsn_format(resume, lsn));
+	if (resume)
+		rc_log_info("pipeline", "streaming from %s", rc_lsn_format(resume, lsn));
+	else /* a snapshot first: its position comes with its last record */
+		rc_log_info("pipeline", "started; no position to confirm before the source's first one");
 
 	while (!rc_stop_requested()) {
 		int n = 0;
@@ -241,6 +271,10 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		}
 		if (pl->track.inflight < pl->max_inflight) {
 			n = pl->src->ops->read(pl->src, &h, READ_BUDGET, err, errlen);
+			if (n == RC_SOURCE_END) {
+				ended = true;
+				break;
+			}
 			if (n < 0)
 				return n;
 		}
@@ -253,7 +287,10 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 			wait_source(pl);
 	}
 
-	/* Stop requested: nothing more is read; what is in flight gets its chance to be acknowledged. */
+	/* Stop requested (or the source ended): nothing more is read; what is in flight gets its chance
+	 * to be acknowledged. */
+	if (ended)
+		rc_log_info("pipeline", "the source has nothing more to read");
 	set_state(pl, PL_DRAINING);
 	if (pl->sink->ops->flush(pl->sink, DRAIN_TIMEOUT_MS) != 0)
 		rc_log_warn("pipeline", "%ld records not acknowledged after %d s: they are sent again on restart",
@@ -294,23 +331,15 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	pipeline_t pl = {.conf = conf, .parts = parts, .state = PL_STARTING};
 	char err[2048];
 	int64_t backoff = 1000, started;
-	bool found = false;
 	int rc = RC_OK;
 
-	pl.offsets_path = rc_conf_get(conf, "offset.storage.file.filename");
+	pl.offsets_path = parts->no_offset_file ? NULL : rc_conf_get(conf, "offset.storage.file.filename");
 	pl.max_inflight = (long)rc_conf_get_int(conf, "max.queue.size", 100000);
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
 	parse_skipped(&pl);
-	if (pl.offsets_path && rc_offsets_load(pl.offsets_path, &pl.recorded, &found, err, sizeof err) != 0) {
+	if (load_recorded(&pl, err, sizeof err) != 0) {
 		rc_log_error("offsets", "%s", err);
 		return 1;
-	}
-	pl.have_recorded = found;
-	if (!found) {
-		snprintf(pl.recorded.source, sizeof pl.recorded.source, "%s", rc_conf_get(conf, "source.type"));
-		snprintf(pl.recorded.slot, sizeof pl.recorded.slot, "%s", rc_conf_get(conf, "slot.name"));
-		snprintf(pl.recorded.database, sizeof pl.recorded.database, "%s",
-			 rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
 	}
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
 	if (!pl.enc) {

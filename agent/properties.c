@@ -69,7 +69,8 @@ static const rc_prop_def_t props[] = {
 	{"snapshot.mode", RC_PROP_ENUM, "initial", "initial|no_data|never|always|initial_only|when_needed",
 	 NOLIMIT, 0, "when to take a consistent snapshot (never = deprecated alias of no_data)"},
 	{"snapshot.max.threads", RC_PROP_INT, "1", NULL, 1, 64, 0, "tables copied in parallel"},
-	{"snapshot.fetch.size", RC_PROP_INT, "10000", NULL, 1, 10000000, 0, "rows per snapshot chunk"},
+	{"snapshot.fetch.size", RC_PROP_INT, "1000", NULL, 1, 1000000, 0,
+	 "rows per batch a snapshot reader hands over (each reader has 4 batches in flight)"},
 
 	/* Types. */
 	{"decimal.handling.mode", RC_PROP_ENUM, "precise", "precise|double|string", NOLIMIT, 0,
@@ -93,8 +94,10 @@ static const rc_prop_def_t props[] = {
 	 "Schema Registry credentials user:password"},
 
 	/* Agent. */
-	{"offset.storage.file.filename", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
-	 "file holding the acknowledged source position"},
+	/* A default, not an opt-in: without the file a crash during a snapshot could not be told from a
+	 * finished one. */
+	{"offset.storage.file.filename", RC_PROP_PATH, "rowcast-offsets.json", NULL, NOLIMIT, 0,
+	 "file holding the acknowledged source position (relative: to the working directory)"},
 	{"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, 0,
 	 "interval of heartbeat records (0 = off)"},
 	{"http.port", RC_PROP_INT, "0", NULL, 0, 65535, 0, "port of /metrics, /healthz, /readyz (0 = off)"},

@@ -9,12 +9,17 @@
 
 #include "agent/acktrack.h"
 #include "agent/event.h"
+#include "agent/offsets.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct rc_source rc_source_t;
+
+/* read() has nothing more to give, ever, and everything it gave is acknowledged (a snapshot-only
+ * run): the pipeline confirms, stops and returns 0, as on SIGTERM. Distinct from RC_ERR_*. */
+enum { RC_SOURCE_END = -3 };
 
 /* Callbacks of the pipeline. Each returns RC_OK or an RC_ERR_* class with err filled. */
 typedef struct rc_source_handler {
@@ -39,7 +44,7 @@ typedef struct rc_source_ops {
 	/* The socket to wait on for readability. */
 	int (*fd)(rc_source_t *src);
 	/* Processes what has arrived, at most budget messages, without blocking. Returns the number
-	 * processed (0: nothing there), or an RC_ERR_* class. */
+	 * processed (0: nothing there), RC_SOURCE_END, or an RC_ERR_* class. */
 	int (*read)(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen);
 	/* Tells the source that everything up to position is durable downstream, and does periodic
 	 * duties (status updates). Cheap to call every loop turn; force tells the source now, whatever
@@ -47,6 +52,10 @@ typedef struct rc_source_ops {
 	int (*confirm)(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
+	/* Optional (NULL: nothing to add). Called with each position about to be written to the offset
+	 * file (o->lsn set): fills the source's own state, such as a snapshot still in progress, so a
+	 * restart knows what the position means. */
+	void (*annotate)(rc_source_t *src, rc_offset_t *o);
 	void (*free)(rc_source_t *src);
 } rc_source_ops_t;
 

@@ -141,41 +141,39 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
-/* Builds the table of a Relation message. Returns RC_OK with *out (NULL when filtered out). */
-static int build_table(rc_pg_relcache_t *cache, const rc_pgo_msg_t *msg, rc_table_t **out, int **att_col, char *err,
-		       size_t errlen)
+int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *rel, uint32_t relid,
+			 const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err, size_t errlen)
 {
-	const char *nsp = msg->relation.nspname, *rel = msg->relation.relname;
 	char *topic = NULL, *keys = NULL;
 	rc_table_t *t = NULL;
 	int ncols = 0, ret = RC_ERR_FATAL;
 
 	*out = NULL;
-	*att_col = calloc((size_t)(msg->relation.natts ? msg->relation.natts : 1), sizeof **att_col);
+	*att_col = calloc((size_t)(natts ? natts : 1), sizeof **att_col);
 	if (!*att_col)
 		goto oom;
 	if (!rc_filter_table(&cache->filter, nsp, rel)) {
-		for (int i = 0; i < msg->relation.natts; i++)
+		for (int i = 0; i < natts; i++)
 			(*att_col)[i] = -1;
 		return RC_OK;
 	}
-	for (int i = 0; i < msg->relation.natts; i++) {
-		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, msg->relation.attrs[i].name);
+	for (int i = 0; i < natts; i++) {
+		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
 		(*att_col)[i] = excluded ? -1 : ncols++;
 	}
 	topic = topic_name(cache->conf, nsp, rel);
 	keys = configured_key_columns(cache->conf, nsp, rel);
 	if (!keys) {
-		keys = primary_key_columns(cache->sql, msg->relation.relid, err, errlen);
+		keys = primary_key_columns(cache->sql, relid, err, errlen);
 		if (!keys)
 			goto out;
 	}
 	t = topic ? rc_table_new(nsp, rel, topic, (size_t)ncols) : NULL;
 	if (!t)
 		goto oom;
-	t->source_id = msg->relation.relid;
-	for (int i = 0; i < msg->relation.natts; i++) {
-		const rc_pgo_attr_t *a = &msg->relation.attrs[i];
+	t->source_id = relid;
+	for (int i = 0; i < natts; i++) {
+		const rc_pgo_attr_t *a = &attrs[i];
 		rc_column_t *col;
 		const rc_pg_typeinfo_t *ti;
 
@@ -227,7 +225,8 @@ int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *e
 	rc_table_t *t;
 	int *att_col, ret;
 
-	ret = build_table(rc, msg, &t, &att_col, err, errlen);
+	ret = rc_pg_relcache_build(rc, msg->relation.nspname, msg->relation.relname, msg->relation.relid,
+				   msg->relation.attrs, msg->relation.natts, &t, &att_col, err, errlen);
 	if (ret != RC_OK)
 		return ret;
 	if (!slot) {

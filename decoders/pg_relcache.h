@@ -37,6 +37,18 @@ typedef struct rc_pg_relcache {
 int rc_pg_relcache_init(rc_pg_relcache_t *rc, const rc_conf_t *conf, PGconn *sql, char *err, size_t errlen);
 void rc_pg_relcache_destroy(rc_pg_relcache_t *rc);
 
+/*
+ * Builds the rowcast table of relation relid (schema nsp, name rel) from its columns, wherever they
+ * come from: a pgoutput Relation message (rc_pg_relcache_update) or pg_attribute (the snapshot), so a
+ * table's snapshot and streamed events have one schema: same topic, key columns (message.key.columns,
+ * else the primary key read through rc->sql), column filters and type mapping. attrs (natts, borrowed)
+ * need name, type_oid and typmod. On RC_OK, *out is the table (refcount 1, caller releases; NULL when
+ * the filters leave the table out) and *att_col maps attribute index -> column index, -1 for an
+ * excluded column (malloc'd, caller frees). Otherwise an RC_ERR_* class with err naming the table.
+ */
+int rc_pg_relcache_build(rc_pg_relcache_t *rc, const char *nsp, const char *rel, uint32_t relid,
+			 const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err, size_t errlen);
+
 /* Applies a Relation message. Returns RC_OK or an RC_ERR_* class with err naming the table. */
 int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *err, size_t errlen);
 

@@ -94,13 +94,15 @@ out:
 	return rc;
 }
 
-static int create_slot(PGconn *repl, const char *slot, uint64_t *start, char *err, size_t errlen)
+int rc_pg_slot_create(PGconn *repl, const char *slot, uint64_t *start, char *snapshot_name, size_t namelen, char *err,
+		      size_t errlen)
 {
 	char *qslot = rc_pg_quote_ident(slot), *command = NULL;
 	PGresult *res = NULL;
 	int rc = RC_ERR_FATAL;
 
-	if (!qslot || asprintf(&command, "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput NOEXPORT_SNAPSHOT", qslot) < 0) {
+	if (!qslot || asprintf(&command, "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput %s", qslot,
+			       snapshot_name ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT") < 0) {
 		snprintf(err, errlen, "out of memory");
 		command = NULL;
 		goto out;
@@ -115,7 +117,16 @@ static int create_slot(PGconn *repl, const char *slot, uint64_t *start, char *er
 			 PQgetvalue(res, 0, 1));
 		goto out;
 	}
-	rc_log_info("pg", "created replication slot %s at %s", slot, PQgetvalue(res, 0, 1));
+	if (snapshot_name) {
+		/* Columns: slot_name, consistent_point, snapshot_name, output_plugin. */
+		if (PQnfields(res) < 3 || PQgetisnull(res, 0, 2) || strlen(PQgetvalue(res, 0, 2)) >= namelen) {
+			snprintf(err, errlen, "CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT answered no snapshot name");
+			goto out;
+		}
+		snprintf(snapshot_name, namelen, "%s", PQgetvalue(res, 0, 2));
+	}
+	rc_log_info("pg", "created replication slot %s at %s%s%s", slot, PQgetvalue(res, 0, 1),
+		    snapshot_name ? ", exported snapshot " : "", snapshot_name ? snapshot_name : "");
 	rc = RC_OK;
 out:
 	PQclear(res);
@@ -124,8 +135,64 @@ out:
 	return rc;
 }
 
+int rc_pg_slot_exists(PGconn *sql, const char *slot, bool *exists, char *err, size_t errlen)
+{
+	const char *params[1] = {slot};
+	PGresult *res = PQexecParams(sql, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", 1, NULL, params,
+				     NULL, NULL, 0);
+	int rc = RC_OK;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "cannot look up replication slot %s: %s", slot, PQresultErrorMessage(res));
+		rc = PQstatus(sql) == CONNECTION_OK ? RC_ERR_FATAL : RC_ERR_RETRY;
+	} else {
+		*exists = PQntuples(res) == 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int rc_pg_slot_drop(PGconn *sql, const char *slot, char *err, size_t errlen)
+{
+	const char *params[1] = {slot};
+	PGresult *res = PQexecParams(sql,
+				     "SELECT active_pid, pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+				     "WHERE slot_name = $1 AND active_pid IS NULL",
+				     1, NULL, params, NULL, NULL, 0);
+	int rc = RC_OK;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* "is active for PID n": most likely our own previous connection, not gone yet. */
+		snprintf(err, errlen, "cannot drop replication slot %s: %s", slot, PQresultErrorMessage(res));
+		rc = RC_ERR_RETRY;
+	} else if (PQntuples(res) == 1) {
+		rc_log_info("pg", "dropped replication slot %s", slot);
+	} else {
+		bool exists = false;
+		rc = rc_pg_slot_exists(sql, slot, &exists, err, errlen);
+		if (rc == RC_OK && exists) {
+			snprintf(err, errlen, "cannot drop replication slot %s: it is in use by another connection", slot);
+			rc = RC_ERR_RETRY;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Where a slot that needs a new snapshot is reported: a fatal error, or (when_needed) a warning and
+ * *needs_snapshot. */
+static int lost_position(bool *needs_snapshot, char *err, size_t errlen)
+{
+	if (!needs_snapshot)
+		return RC_ERR_FATAL;
+	rc_log_warn("pg", "%s; snapshot.mode=when_needed: taking a new snapshot", err);
+	*needs_snapshot = true;
+	err[0] = '\0';
+	return RC_OK;
+}
+
 int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const rc_offset_t *recorded,
-		       uint64_t *start, bool *created, char *err, size_t errlen)
+		       uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen)
 {
 	const char *slot = rc_conf_get(conf, "slot.name");
 	const char *db = rc_conf_get(conf, "database.dbname");
@@ -136,6 +203,8 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 	int rc = RC_ERR_FATAL;
 
 	*created = false;
+	if (needs_snapshot)
+		*needs_snapshot = false;
 	res = PQexecParams(sql,
 			   "SELECT plugin, database, confirmed_flush_lsn, wal_status, active_pid "
 			   "FROM pg_replication_slots WHERE slot_name = $1",
@@ -149,11 +218,12 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 			snprintf(err, errlen,
 				 "replication slot %s has disappeared, but rowcast recorded position %s for it: "
 				 "changes made since may be lost. To start over, remove the offset file (and take a "
-				 "new snapshot); never let rowcast guess",
+				 "new snapshot), or set snapshot.mode=when_needed; never let rowcast guess",
 				 slot, rc_lsn_format(recorded->lsn, lsn_a));
+			rc = lost_position(needs_snapshot, err, errlen);
 			goto out;
 		}
-		rc = create_slot(repl, slot, start, err, errlen);
+		rc = rc_pg_slot_create(repl, slot, start, NULL, 0, err, errlen);
 		*created = rc == RC_OK;
 		goto out;
 	}
@@ -167,6 +237,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 		snprintf(err, errlen, "replication slot %s is invalidated (wal_status = lost): the WAL it needs is "
 				      "gone; drop it and take a new snapshot",
 			 slot);
+		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
 	}
 	if (!PQgetisnull(res, 0, 4)) {
@@ -184,6 +255,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 			 "consumed or recreated the slot, and changes in between may be missing. Take a new "
 			 "snapshot, or remove the offset file to accept the slot's position",
 			 slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(recorded->lsn, lsn_b));
+		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
 	}
 	/* The offset file may be ahead of the slot (the last status update did not reach the server):

@@ -22,10 +22,29 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
  * Finds or creates the slot and decides where streaming starts (*start). recorded is the offset
  * file's content, or NULL when there is none. *created tells whether the slot was made now (the
  * caller decides about a snapshot). repl is the replication connection (CREATE_REPLICATION_SLOT).
+ * A slot that vanished while a position is recorded, is invalidated, or is ahead of the recorded
+ * position is a fatal error, unless needs_snapshot is non-NULL (snapshot.mode=when_needed): then the
+ * reason is logged as a warning, *needs_snapshot set and RC_OK returned with nothing created.
  * Returns RC_OK or an RC_ERR_* class with err filled.
  */
 int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const rc_offset_t *recorded,
-		       uint64_t *start, bool *created, char *err, size_t errlen);
+		       uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen);
+
+/*
+ * Creates the logical slot (pgoutput) on the replication connection repl. *start receives its
+ * consistent point. With snapshot_name non-NULL the slot's snapshot is exported and its name copied
+ * there (namelen bytes): it can be imported (SET TRANSACTION SNAPSHOT) until repl runs another
+ * command. Returns RC_OK or RC_ERR_FATAL with err filled.
+ */
+int rc_pg_slot_create(PGconn *repl, const char *slot, uint64_t *start, char *snapshot_name, size_t namelen, char *err,
+		      size_t errlen);
+
+/* Sets *exists. Returns RC_OK or an RC_ERR_* class with err filled. */
+int rc_pg_slot_exists(PGconn *sql, const char *slot, bool *exists, char *err, size_t errlen);
+
+/* Drops the slot when it exists. Returns RC_OK, or RC_ERR_RETRY with err filled when it cannot (in use
+ * by a connection, often our own previous one that the server has not noticed gone yet). */
+int rc_pg_slot_drop(PGconn *sql, const char *slot, char *err, size_t errlen);
 
 /* Quotes an identifier for SQL ("a""b"). Returns a malloc'd string (caller frees), NULL when out of
  * memory. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define ERROR_LOG_INTERVAL_S 10
+#define TOPIC_METADATA_TIMEOUT_MS 5000
 
 typedef struct kafka_sink {
 	rc_sink_t base;
@@ -18,6 +19,8 @@ typedef struct kafka_sink {
 	char broken[512];     /* non-empty once a fatal error was raised */
 	time_t last_error_log; /* broker errors repeat while a broker is down: log them at intervals */
 	int suppressed_errors;
+	char **topics; /* topics whose metadata was fetched (owned) */
+	size_t ntopics, captopics;
 } kafka_sink_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -68,10 +71,48 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 		rc_log_debug("kafka", "%s: %s", fac, buf);
 }
 
+/* librdkafka asks for a new topic's metadata only on its next 1 s timer, and a topic the broker
+ * auto-creates needs a second round: the first records of every new topic waited ~2 s while the
+ * queue filled. Asking once, at the topic's first record, takes milliseconds. */
+static void warm_topic(kafka_sink_t *ks, const char *topic)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt;
+	char **grown, *copy;
+
+	for (size_t i = 0; i < ks->ntopics; i++)
+		if (strcmp(ks->topics[i], topic) == 0)
+			return;
+	if (ks->ntopics == ks->captopics) {
+		size_t cap = ks->captopics ? ks->captopics * 2 : 16;
+		if (!(grown = realloc(ks->topics, cap * sizeof *grown)))
+			return; /* only an optimisation */
+		ks->topics = grown;
+		ks->captopics = cap;
+	}
+	if (!(copy = strdup(topic)))
+		return;
+	ks->topics[ks->ntopics++] = copy;
+	rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
+	if (!rkt)
+		return;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (rd_kafka_metadata(ks->rk, 0, rkt, &md, TOPIC_METADATA_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+			break;
+		bool ready = md->topic_cnt == 1 && md->topics[0].partition_cnt > 0;
+		rd_kafka_metadata_destroy(md);
+		if (ready)
+			break;
+	}
+	rd_kafka_topic_destroy(rkt);
+}
+
 static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen)
 {
 	kafka_sink_t *ks = (kafka_sink_t *)sink;
 	rd_kafka_resp_err_t kerr;
+
+	warm_topic(ks, rec->topic);
 
 	kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
 				 RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
@@ -127,6 +168,9 @@ static void free_sink(rc_sink_t *sink)
 	rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(ks->rk, 0);
 	rd_kafka_destroy(ks->rk);
+	for (size_t i = 0; i < ks->ntopics; i++)
+		free(ks->topics[i]);
+	free(ks->topics);
 	free(ks);
 }
 

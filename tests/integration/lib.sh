@@ -59,7 +59,8 @@ psql_q() {
         -p "$ROWCAST_TEST_PG_PORT" -U "$ROWCAST_TEST_PG_USER" -d "$ROWCAST_TEST_PG_DB" -c "$1"
 }
 
-# Writes a rowcast properties file for the test environment to $1; extra lines come on stdin.
+# Writes a rowcast properties file for the test environment to $1; extra lines come on stdin (a
+# later line wins). The offset file defaults to the config's folder, never a shared working directory.
 write_pg_config() {
     local file=$1 prefix=$2 slot=$3
     cat >"$file" <<PROPS
@@ -76,6 +77,7 @@ snapshot.mode = no_data
 kafka.bootstrap.servers = $ROWCAST_TEST_KAFKA_BOOTSTRAP
 schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL
 status.update.interval.ms = 1000
+offset.storage.file.filename = $(dirname "$file")/offsets.json
 PROPS
     cat >>"$file"
 }

@@ -1,5 +1,6 @@
-# Positions are never moved on rowcast's own: a vanished slot, a slot ahead of the offset file, or a
-# snapshot mode this version cannot honour are clear fatal errors. A quiet database still confirms.
+# Positions are never moved on rowcast's own: a vanished slot, a slot ahead of the offset file, or an
+# interrupted snapshot that snapshot.mode will not take again are clear fatal errors (when_needed takes
+# a new snapshot instead). A quiet database still confirms.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -13,12 +14,16 @@ publication.autocreate.mode = filtered
 offset.storage.file.filename = $tmp/offsets.json
 PROPS
 
-# snapshot.mode=initial cannot be honoured yet: refused before any slot is made.
-run_rowcast -c "$tmp/rowcast.properties" --set snapshot.mode=initial run
-expect_code 1 "snapshot.mode=initial"
-expect_err "snapshot.mode=initial needs an initial snapshot"
+# An offset file that says a snapshot was interrupted, and snapshot.mode=no_data: the half copy is
+# not taken for a whole one. Refused before any slot is made.
+printf '{"version": 1, "source": "postgres", "slot": "%s", "database": "%s", "lsn": "0/0", "snapshot": "running", "snapshot_tables": 1}\n' \
+    "$slot" "$ROWCAST_TEST_PG_DB" >"$tmp/offsets.json"
+run_rowcast -c "$tmp/rowcast.properties" run
+expect_code 1 "interrupted snapshot with snapshot.mode=no_data"
+expect_err "a snapshot of 1 tables was interrupted, and snapshot.mode=no_data takes none"
 [ -z "$(psql_q "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$slot'")" ] || fail "a slot was created"
-pass "snapshot.mode=initial refused, no slot left behind"
+rm "$tmp/offsets.json"
+pass "interrupted snapshot with snapshot.mode=no_data refused, no slot made"
 
 # publication.autocreate.mode=disabled and no publication: refused.
 run_rowcast -c "$tmp/rowcast.properties" --set publication.autocreate.mode=disabled run
@@ -57,3 +62,16 @@ expect_code 1 "vanished slot"
 expect_err "replication slot $slot has disappeared"
 [ -z "$(psql_q "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$slot'")" ] || fail "a new slot was created"
 pass "vanished slot: fatal error, no new slot"
+
+# The same vanished slot with snapshot.mode=initial: still fatal (a position is recorded); with
+# when_needed: a warning, a new slot and a new snapshot, then the stream.
+run_rowcast -c "$tmp/rowcast.properties" --set snapshot.mode=initial run
+expect_code 1 "vanished slot, snapshot.mode=initial"
+expect_err "replication slot $slot has disappeared"
+{ cat "$tmp/rowcast.properties"; echo "snapshot.mode = when_needed"; } >"$tmp/when_needed.properties"
+start_rowcast "$tmp/when_needed.properties" "$tmp/when_needed.log"
+wait_slot_active "$slot"
+grep -q "snapshot.mode=when_needed: taking a new snapshot" "$tmp/when_needed.log" || fail "no new snapshot announced"
+grep -q "snapshot complete: 1 rows of 1 tables" "$tmp/when_needed.log" || fail "no snapshot of t's 1 row"
+stop_rowcast
+pass "vanished slot: fatal with snapshot.mode=initial, a new snapshot with when_needed"

@@ -81,6 +81,47 @@ static void test_unwritable(void **state)
 	assert_non_null(strstr(err, "No such file or directory"));
 }
 
+/* A snapshot in progress is recorded and read back; a file without the key (older versions) means
+ * none, and an unknown value is an error rather than a guess. */
+static void test_snapshot_state(void **state)
+{
+	char path[256], err[512] = "";
+	rc_offset_t o = {.source = "postgres", .slot = "s1", .database = "shop", .lsn = 0,
+			 .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = 7},
+		    back;
+	bool found;
+	FILE *f;
+	(void)state;
+	path_of(path, sizeof path, "snap.json");
+	assert_int_equal(rc_offsets_store(path, &o, err, sizeof err), 0);
+	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
+	assert_true(found);
+	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_RUNNING);
+	assert_int_equal(back.snapshot_tables, 7);
+	assert_true(back.lsn == 0);
+
+	o.snapshot = RC_OFFSET_SNAPSHOT_NONE;
+	o.lsn = 0x1000;
+	assert_int_equal(rc_offsets_store(path, &o, err, sizeof err), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	{
+		char text[1024];
+		size_t n = fread(text, 1, sizeof text - 1, f);
+		text[n] = '\0';
+		assert_null(strstr(text, "snapshot")); /* older versions read it unchanged */
+	}
+	fclose(f);
+	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
+	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_NONE);
+
+	f = fopen(path, "w");
+	fputs("{\"source\": \"postgres\", \"lsn\": \"0/10\", \"snapshot\": \"done\"}", f);
+	fclose(f);
+	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), -1);
+	assert_non_null(strstr(err, "\"snapshot\""));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -102,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_damaged_file),
 		cmocka_unit_test(test_unwritable),
+		cmocka_unit_test(test_snapshot_state),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }
