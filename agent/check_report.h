@@ -17,10 +17,10 @@ void rc_check_ok(rc_check_report_t *rep, const char *fmt, ...) __attribute__((fo
 
 /* A problem that stops rowcast from working; fix says what to do. */
 void rc_check_fail(rc_check_report_t *rep, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A problem rowcast works around or that may bite later; fix says what to do. */
 void rc_check_warn(rc_check_report_t *rep, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -18,8 +18,7 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 	if (rc_conf_is(conf, "sink.type", "kafka")) {
 		rc_kafka_check(conf, &rep);
 		rc_registry_check(conf, &rep);
-	}
-	else
+	} else
 		rc_check_ok(&rep, "events go to standard output as JSON lines");
 	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);
 	return rep.failures ? 1 : 0;

@@ -18,7 +18,8 @@ int rc_cmd_config_list(FILE *out)
 			fprintf(out, " (required)");
 		fputc('\n', out);
 	}
-	fprintf(out, "%-32s any librdkafka producer property, passed through (kafka.bootstrap.servers, ...)\n",
-		"kafka.<property>");
+	fprintf(out,
+	        "%-32s any librdkafka producer property, passed through (kafka.bootstrap.servers, ...)\n",
+	        "kafka.<property>");
 	return 0;
 }

@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static rc_sink_t *sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err, size_t errlen)
+static rc_sink_t *sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
+                           size_t errlen)
 {
 	if (rc_conf_is(conf, "sink.type", "stdout")) {
 		rc_sink_t *sink = rc_stdout_sink_new(stdout, on_ack, opaque);
@@ -29,19 +30,20 @@ static rc_sink_t *sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *o
  * for a run that did nothing. */
 static int not_available(const rc_conf_t *conf, const char *what)
 {
-	rc_log_error("agent", "%s is not available for source.type=%s yet", what, rc_conf_get(conf, "source.type"));
+	rc_log_error("agent", "%s is not available for source.type=%s yet", what,
+	             rc_conf_get(conf, "source.type"));
 	return 2;
 }
 
-static rc_source_t *pg_stream_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque, char *err,
-					 size_t errlen)
+static rc_source_t *pg_stream_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque,
+                                         char *err, size_t errlen)
 {
 	(void)opaque;
 	return rc_pg_source_new(conf, recorded, err, errlen);
 }
 
 static rc_source_t *pg_oneshot_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque,
-					  char *err, size_t errlen)
+                                          char *err, size_t errlen)
 {
 	(void)recorded;
 	return rc_pg_snapshot_source_new(conf, opaque, err, errlen);
@@ -50,18 +52,18 @@ static rc_source_t *pg_oneshot_source_new(const rc_conf_t *conf, const rc_offset
 int rc_cmd_run(const rc_conf_t *conf)
 {
 	rc_pipeline_parts_t pg_parts = {
-		.source_new = pg_stream_source_new,
-		.sink_new = sink_new,
-		.encoder_new = rc_encoder_new,
-		/* initial_only takes its snapshot without a slot: there is no position to record. */
-		.no_offset_file = rc_conf_is(conf, "snapshot.mode", "initial_only"),
+	    .source_new = pg_stream_source_new,
+	    .sink_new = sink_new,
+	    .encoder_new = rc_encoder_new,
+	    /* initial_only takes its snapshot without a slot: there is no position to record. */
+	    .no_offset_file = rc_conf_is(conf, "snapshot.mode", "initial_only"),
 	};
 
 	if (!rc_conf_is(conf, "source.type", "postgres"))
 		return not_available(conf, "run");
 	rc_signals_install();
-	rc_log_info("agent", "rowcast %s starting: %s -> %s", PACKAGE_VERSION, rc_conf_get(conf, "source.type"),
-		    rc_conf_get(conf, "sink.type"));
+	rc_log_info("agent", "rowcast %s starting: %s -> %s", PACKAGE_VERSION,
+	            rc_conf_get(conf, "source.type"), rc_conf_get(conf, "sink.type"));
 	return rc_pipeline_run(conf, &pg_parts);
 }
 
@@ -100,14 +102,16 @@ static void print_summary(FILE *out, const rc_pg_snapshot_report_t *r)
 			width = strlen(r->tables[i].name);
 	fprintf(out, "%-*s %12s %14s %9s\n", (int)width, "table", "rows", "bytes", "seconds");
 	for (size_t i = 0; i < r->ntables; i++)
-		fprintf(out, "%-*s %12llu %14llu %9.1f\n", (int)width, r->tables[i].name ? r->tables[i].name : "?",
-			(unsigned long long)r->tables[i].rows, (unsigned long long)r->tables[i].bytes,
-			r->tables[i].seconds);
+		fprintf(out, "%-*s %12llu %14llu %9.1f\n", (int)width,
+		        r->tables[i].name ? r->tables[i].name : "?", (unsigned long long)r->tables[i].rows,
+		        (unsigned long long)r->tables[i].bytes, r->tables[i].seconds);
 	fprintf(out, "%-*s %12llu %14llu %9.1f\n", (int)width, "total", (unsigned long long)r->rows,
-		(unsigned long long)r->bytes, r->seconds);
-	fprintf(out, "%zu tables, %llu rows, %llu bytes read, %.1f s, %.0f rows/s; every row acknowledged by the sink\n",
-		r->ntables, (unsigned long long)r->rows, (unsigned long long)r->bytes, r->seconds,
-		r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
+	        (unsigned long long)r->bytes, r->seconds);
+	fprintf(out,
+	        "%zu tables, %llu rows, %llu bytes read, %.1f s, %.0f rows/s; every row acknowledged by the "
+	        "sink\n",
+	        r->ntables, (unsigned long long)r->rows, (unsigned long long)r->bytes, r->seconds,
+	        r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 }
 
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables)
@@ -115,11 +119,11 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 	rc_pg_snapshot_report_t report = {0};
 	rc_pg_oneshot_t oneshot = {.tables = tables, .ntables = ntables, .report = &report};
 	rc_pipeline_parts_t parts = {
-		.source_new = pg_oneshot_source_new,
-		.sink_new = sink_new,
-		.encoder_new = rc_encoder_new,
-		.source_opaque = &oneshot,
-		.no_offset_file = true, /* the streaming position is none of this command's business */
+	    .source_new = pg_oneshot_source_new,
+	    .sink_new = sink_new,
+	    .encoder_new = rc_encoder_new,
+	    .source_opaque = &oneshot,
+	    .no_offset_file = true, /* the streaming position is none of this command's business */
 	};
 	int rc;
 
@@ -129,10 +133,12 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 	if (rc != 0)
 		return rc;
 	rc_signals_install();
-	rc_log_info("agent", "rowcast %s: one-shot snapshot -> %s", PACKAGE_VERSION, rc_conf_get(conf, "sink.type"));
+	rc_log_info("agent", "rowcast %s: one-shot snapshot -> %s", PACKAGE_VERSION,
+	            rc_conf_get(conf, "sink.type"));
 	rc = rc_pipeline_run(conf, &parts);
 	if (rc == 0 && !report.complete) {
-		rc_log_error("snapshot", "stopped before every row was published and acknowledged: run it again");
+		rc_log_error("snapshot",
+		             "stopped before every row was published and acknowledged: run it again");
 		rc = 1;
 	}
 	if (rc == 0) /* the stdout sink writes its events on stdout: the summary goes aside */

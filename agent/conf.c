@@ -97,7 +97,7 @@ static void remove_entry(rc_conf_t *conf, conf_entry_t *e)
 
 /* Stores key = value without validation. Returns 0, or -1 when out of memory. */
 static int store(rc_conf_t *conf, const char *key, const char *value, rc_conf_origin_t origin,
-		 const char *where)
+                 const char *where)
 {
 	conf_entry_t *e = find_entry(conf, key);
 	char *v, *w;
@@ -158,7 +158,7 @@ static const rc_prop_def_t *file_variant_base(const char *key)
 }
 
 int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_origin_t origin,
-		const char *where, char *err, size_t errlen)
+                const char *where, char *err, size_t errlen)
 {
 	const char *alias = rc_prop_alias(key);
 
@@ -170,16 +170,19 @@ int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_ori
 		const char *hint;
 
 		if (rc_prop_is_foreign(key)) {
-			rc_log_warn("config", "%s: '%s' is a Kafka Connect/Debezium setting that rowcast ignores",
-				    where, key);
+			rc_log_warn("config",
+			            "%s: '%s' is a Kafka Connect/Debezium setting that rowcast ignores",
+			            where, key);
 			return 0;
 		}
 		hint = rc_prop_suggest(key);
 		if (hint)
-			add_err(err, errlen, "%s: unknown property '%s' (did you mean '%s'?)", where, key, hint);
+			add_err(err, errlen, "%s: unknown property '%s' (did you mean '%s'?)", where, key,
+			        hint);
 		else
-			add_err(err, errlen, "%s: unknown property '%s' (rowcast config print --all lists them)",
-				where, key);
+			add_err(err, errlen,
+			        "%s: unknown property '%s' (rowcast config print --all lists them)", where,
+			        key);
 		return -1;
 	}
 	if (strcmp(key, "kafka.") == 0) {
@@ -205,8 +208,7 @@ static char *trim(char *s)
 	return s;
 }
 
-int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err,
-			    size_t errlen)
+int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen)
 {
 	char *copy = strdup(text), *line, *next;
 	int lineno = 0, rc = 0;
@@ -275,8 +277,7 @@ static int json_scalar_text(json_t *v, char *buf, size_t len)
 	return 0;
 }
 
-static int load_connector_json(rc_conf_t *conf, const char *text, const char *path, char *err,
-			       size_t errlen)
+static int load_connector_json(rc_conf_t *conf, const char *text, const char *path, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_loads(text, 0, &jerr), *map, *v;
@@ -285,18 +286,20 @@ static int load_connector_json(rc_conf_t *conf, const char *text, const char *pa
 
 	if (!root) {
 		add_err(err, errlen, "%s line %d column %d: invalid JSON: %s", path, jerr.line, jerr.column,
-			jerr.text);
+		        jerr.text);
 		return -1;
 	}
 	map = json_object_get(root, "config");
 	if (!json_is_object(map))
 		map = root; /* a bare {"key": "value"} map */
 	if (!json_is_object(map)) {
-		add_err(err, errlen, "%s: expected a JSON object, or {\"name\": ..., \"config\": {...}}", path);
+		add_err(err, errlen, "%s: expected a JSON object, or {\"name\": ..., \"config\": {...}}",
+		        path);
 		json_decref(root);
 		return -1;
 	}
-	json_object_foreach(map, key, v) {
+	json_object_foreach(map, key, v)
+	{
 		char where[512], buf[4096];
 
 		if (json_is_null(v))
@@ -308,14 +311,15 @@ static int load_connector_json(rc_conf_t *conf, const char *text, const char *pa
 			continue;
 		}
 		if (strcmp(key, "connector.class") == 0 && !json_object_get(map, "source.type")) {
-			const char *type = strstr(buf, "postgresql") ? "postgres"
-					   : (strstr(buf, "mysql") || strstr(buf, "mariadb")) ? "mysql"
-											       : NULL;
+			const char *type = strstr(buf, "postgresql")                          ? "postgres"
+			                   : (strstr(buf, "mysql") || strstr(buf, "mariadb")) ? "mysql"
+			                                                                      : NULL;
 			if (type)
 				store(conf, "source.type", type, RC_CONF_FILE, where);
 			else {
-				add_err(err, errlen, "%s: connector '%s' is not a PostgreSQL or MySQL connector",
-					where, buf);
+				add_err(err, errlen,
+				        "%s: connector '%s' is not a PostgreSQL or MySQL connector", where,
+				        buf);
 				rc = -1;
 			}
 			continue;
@@ -455,8 +459,8 @@ int rc_conf_load_env(rc_conf_t *conf, char *const *envp, char *err, size_t errle
 			if (hint) {
 				char henv[300];
 				env_name_of(hint, henv, sizeof henv);
-				add_err(err, errlen, "%s: unknown property (did you mean %s, for '%s'?)", where,
-					henv, hint);
+				add_err(err, errlen, "%s: unknown property (did you mean %s, for '%s'?)",
+				        where, henv, hint);
 			} else {
 				add_err(err, errlen, "%s: unknown property", where);
 			}
@@ -503,7 +507,7 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 		direct = find_entry(conf, base->name);
 		if (direct && direct->origin == e->origin) {
 			add_err(err, errlen, "%s: both '%s' and '%s' are set; keep one", e->where, base->name,
-				e->key);
+			        e->key);
 			rc = -1;
 			i++;
 			continue;
@@ -553,13 +557,13 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 		errno = 0;
 		v = strtoll(e->value, &end, 10);
 		if (errno || end == e->value || *trim(end) != '\0') {
-			add_err(err, errlen, "%s: %s = '%s' is not an integer (expected %lld..%lld)", e->where,
-				def->name, shown, (long long)def->min, (long long)def->max);
+			add_err(err, errlen, "%s: %s = '%s' is not an integer (expected %lld..%lld)",
+			        e->where, def->name, shown, (long long)def->min, (long long)def->max);
 			return -1;
 		}
 		if (def->min < def->max && (v < def->min || v > def->max)) {
 			add_err(err, errlen, "%s: %s = %lld is out of range (expected %lld..%lld)", e->where,
-				def->name, v, (long long)def->min, (long long)def->max);
+			        def->name, v, (long long)def->min, (long long)def->max);
 			return -1;
 		}
 		return 0;
@@ -567,8 +571,8 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 	case RC_PROP_BOOL:
 		str_lower(e->value);
 		if (strcmp(e->value, "true") != 0 && strcmp(e->value, "false") != 0) {
-			add_err(err, errlen, "%s: %s = '%s' is not a boolean (expected true or false)", e->where,
-				def->name, shown);
+			add_err(err, errlen, "%s: %s = '%s' is not a boolean (expected true or false)",
+			        e->where, def->name, shown);
 			return -1;
 		}
 		return 0;
@@ -586,7 +590,7 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 			p = bar ? bar + 1 : NULL;
 		}
 		add_err(err, errlen, "%s: %s = '%s' is not valid (expected one of: %s)", e->where, def->name,
-			shown, def->choices);
+		        shown, def->choices);
 		return -1;
 	}
 	case RC_PROP_REGEXES: {
@@ -599,8 +603,9 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 			if (code != 0) {
 				char why[200];
 				regerror(code, &re, why, sizeof why);
-				add_err(err, errlen, "%s: %s: pattern '%s' is not a valid regular expression: %s",
-					e->where, def->name, trim(pat), why);
+				add_err(err, errlen,
+				        "%s: %s: pattern '%s' is not a valid regular expression: %s",
+				        e->where, def->name, trim(pat), why);
 				rc = -1;
 				continue;
 			}
@@ -626,8 +631,9 @@ static void missing(const rc_prop_def_t *def, const char *why, char *err, size_t
 	char env[300];
 
 	env_name_of(def->name, env, sizeof env);
-	add_err(err, errlen, "missing required property '%s'%s: %s (set it in the config file, as %s, or with --set)",
-		def->name, why, def->doc, env);
+	add_err(err, errlen,
+	        "missing required property '%s'%s: %s (set it in the config file, as %s, or with --set)",
+	        def->name, why, def->doc, env);
 }
 
 int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
@@ -643,6 +649,9 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 
 		if (is_secret(e->key))
 			rc_log_add_secret(e->value);
+		if (def && (def->flags & RC_PROP_NOT_YET) && e->origin != RC_CONF_DEFAULT)
+			rc_log_warn("config", "%s: %s has no effect in this version of rowcast", e->where,
+			            def->name);
 		if (def && check_value(def, e, err, errlen) != 0)
 			rc = -1;
 	}
@@ -676,9 +685,10 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		}
 	}
 	if (kafka && !find_entry(conf, "kafka.bootstrap.servers")) {
-		add_err(err, errlen, "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): "
-				     "Kafka brokers host:port,... (set it in the config file, as "
-				     "ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
+		add_err(err, errlen,
+		        "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): "
+		        "Kafka brokers host:port,... (set it in the config file, as "
+		        "ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
 		rc = -1;
 	}
 	if (!find_entry(conf, "database.port") && (pg || mysql))
@@ -711,7 +721,7 @@ bool rc_conf_is(const rc_conf_t *conf, const char *key, const char *s)
 }
 
 int rc_conf_foreach_prefix(const rc_conf_t *conf, const char *prefix,
-			   int (*fn)(const char *key, const char *value, void *opaque), void *opaque)
+                           int (*fn)(const char *key, const char *value, void *opaque), void *opaque)
 {
 	size_t plen = strlen(prefix);
 
@@ -739,7 +749,7 @@ void rc_conf_print(const rc_conf_t *conf, FILE *out)
 	memcpy(sorted, conf->entries, conf->n * sizeof *sorted);
 	qsort(sorted, conf->n, sizeof *sorted, cmp_entries);
 	for (size_t i = 0; i < conf->n; i++)
-		fprintf(out, "%s = %s    # %s\n", sorted[i].key, is_secret(sorted[i].key) ? "***" : sorted[i].value,
-			sorted[i].where);
+		fprintf(out, "%s = %s    # %s\n", sorted[i].key,
+		        is_secret(sorted[i].key) ? "***" : sorted[i].value, sorted[i].where);
 	free(sorted);
 }

@@ -31,8 +31,7 @@ void rc_conf_free(rc_conf_t *conf);
 int rc_conf_load_file(rc_conf_t *conf, const char *path, char *err, size_t errlen);
 
 /* Parses properties text (the file format) held in text; source names it in messages. */
-int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err,
-			    size_t errlen);
+int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen);
 
 /* Applies ROWCAST_* variables of envp (NULL-terminated, borrowed). ROWCAST_TEST_* and ROWCAST_ENV_*
  * belong to the test tooling and ROWCAST_CONFIG names the file; they are not properties. */
@@ -43,7 +42,7 @@ int rc_conf_set_arg(rc_conf_t *conf, const char *arg, char *err, size_t errlen);
 
 /* Sets key to value (both copied) if origin outranks what is there. Unknown keys are an error. */
 int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_origin_t origin,
-		const char *where, char *err, size_t errlen);
+                const char *where, char *err, size_t errlen);
 
 /* Reads *.file variants, applies defaults, checks every value and every required property.
  * Warnings (ignored Debezium keys, deprecated values) are logged. Call once, after loading. */
@@ -61,7 +60,7 @@ bool rc_conf_is(const rc_conf_t *conf, const char *key, const char *s);
 
 /* Calls fn for every set key starting with prefix (e.g. "kafka."), with the prefix stripped. */
 int rc_conf_foreach_prefix(const rc_conf_t *conf, const char *prefix,
-			   int (*fn)(const char *key, const char *value, void *opaque), void *opaque);
+                           int (*fn)(const char *key, const char *value, void *opaque), void *opaque);
 
 /* Prints the effective configuration as key = value lines, secrets as ***, with each origin. */
 void rc_conf_print(const rc_conf_t *conf, FILE *out);

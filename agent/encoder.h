@@ -18,7 +18,7 @@ typedef struct rc_encoder_ops {
 	/* Encodes ev, or with tombstone the tombstone that follows a delete (same key, null value).
 	 * Returns RC_OK, or an RC_ERR_* class (agent/errors.h) with the reason in err. */
 	int (*encode)(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
-		      size_t errlen);
+	              size_t errlen);
 	void (*free)(rc_encoder_t *enc);
 } rc_encoder_ops_t;
 

@@ -72,9 +72,9 @@ typedef struct rc_source_info {
 
 typedef struct rc_event {
 	rc_op_t op;
-	rc_table_t *table;   /* holds a reference while the event lives; NULL for messages */
-	rc_value_t *before;  /* table->ncols values, or NULL when there is no before image */
-	rc_value_t *after;   /* table->ncols values, or NULL (delete, truncate) */
+	rc_table_t *table;  /* holds a reference while the event lives; NULL for messages */
+	rc_value_t *before; /* table->ncols values, or NULL when there is no before image */
+	rc_value_t *after;  /* table->ncols values, or NULL (delete, truncate) */
 	rc_source_info_t source;
 
 	/* RC_OP_MESSAGE only (pg_logical_emit_message) */

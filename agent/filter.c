@@ -33,7 +33,8 @@ static int compile_list(rc_regex_list_t *l, const rc_conf_t *conf, const char *p
 		/* Debezium matches the whole name, not a substring. */
 		snprintf(anchored, sizeof anchored, "^(%s)$", pat);
 		if (regcomp(&l->re[l->n], anchored, REG_EXTENDED | REG_NOSUB) != 0) {
-			snprintf(err, errlen, "%s: pattern '%s' is not a valid regular expression", prop, pat);
+			snprintf(err, errlen, "%s: pattern '%s' is not a valid regular expression", prop,
+			         pat);
 			free(copy);
 			return -1;
 		}
@@ -97,7 +98,8 @@ bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table
 	return !any(&f->table_excl, full);
 }
 
-bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table, const char *column)
+bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table,
+                               const char *column)
 {
 	char full[768];
 

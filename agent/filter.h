@@ -29,6 +29,7 @@ void rc_filter_free(rc_filter_t *f);
 bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table);
 
 /* True when the column is left out of events. */
-bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table, const char *column);
+bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table,
+                               const char *column);
 
 #endif

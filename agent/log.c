@@ -132,14 +132,14 @@ void rc_log(rc_log_level_t level, const char *component, const char *fmt, ...)
 
 	if (log_format == RC_LOG_FORMAT_JSON) {
 		len = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"",
-				       ts, level_names[level]);
+		                       ts, level_names[level]);
 		len = json_escape(line, len, sizeof line, component);
 		len += (size_t)snprintf(line + len, sizeof line - len, "\",\"msg\":\"");
 		len = json_escape(line, len, sizeof line, msg);
 		len += (size_t)snprintf(line + len, sizeof line - len, "\"}\n");
 	} else {
 		len = (size_t)snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, level_names[level],
-				       component, msg);
+		                       component, msg);
 	}
 	if (len >= sizeof line) {
 		len = sizeof line - 1;

@@ -40,15 +40,15 @@ bool rc_log_enabled(rc_log_level_t level);
 
 /* Writes one record. component names the part of rowcast speaking ("config", "pg", "kafka"). */
 void rc_log(rc_log_level_t level, const char *component, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define rc_log_error(comp, ...) rc_log(RC_LOG_ERROR, comp, __VA_ARGS__)
 #define rc_log_warn(comp, ...) rc_log(RC_LOG_WARN, comp, __VA_ARGS__)
 #define rc_log_info(comp, ...) rc_log(RC_LOG_INFO, comp, __VA_ARGS__)
-#define rc_log_debug(comp, ...)                                   \
-	do {                                                      \
-		if (rc_log_enabled(RC_LOG_DEBUG))                 \
-			rc_log(RC_LOG_DEBUG, comp, __VA_ARGS__);  \
+#define rc_log_debug(comp, ...)                                                                              \
+	do {                                                                                                 \
+		if (rc_log_enabled(RC_LOG_DEBUG))                                                            \
+			rc_log(RC_LOG_DEBUG, comp, __VA_ARGS__);                                             \
 	} while (0)
 
 #endif

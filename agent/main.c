@@ -24,30 +24,30 @@ extern char **environ;
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: rowcast [OPTIONS] COMMAND\n"
-		"\n"
-		"Change data capture: streams row changes from PostgreSQL or MySQL/MariaDB into Kafka as\n"
-		"Debezium-compatible Avro events.\n"
-		"\n"
-		"Commands:\n"
-		"  run               snapshot per snapshot.mode, then stream until SIGTERM/SIGINT\n"
-		"  snapshot          publish a consistent snapshot of the tables, then exit\n"
-		"  check             check the configuration and the source's prerequisites\n"
-		"  config print      print the effective configuration (secrets masked)\n"
-		"  config list       list every property rowcast knows, with its default\n"
-		"\n"
-		"Options:\n"
-		"  -c, --config FILE     properties file or Kafka Connect connector JSON\n"
-		"                        (default: $ROWCAST_CONFIG if set)\n"
-		"  -s, --set KEY=VALUE   set a property; overrides environment and file\n"
-		"  -t, --table NAME      (snapshot) copy only this table; repeatable\n"
-		"  -l, --log-level LVL   error, warn, info, debug or trace (same as log.level)\n"
-		"  -h, --help            show this help and exit\n"
-		"  -V, --version         show version and library versions and exit\n"
-		"\n"
-		"Every property can also be set as ROWCAST_<NAME>, upper-cased with '.' as '_'\n"
-		"(ROWCAST_DATABASE_HOSTNAME); any <name>.password can be given as <name>.password.file.\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n");
+	        "Usage: rowcast [OPTIONS] COMMAND\n"
+	        "\n"
+	        "Change data capture: streams row changes from PostgreSQL or MySQL/MariaDB into Kafka as\n"
+	        "Debezium-compatible Avro events.\n"
+	        "\n"
+	        "Commands:\n"
+	        "  run               snapshot per snapshot.mode, then stream until SIGTERM/SIGINT\n"
+	        "  snapshot          publish a consistent snapshot of the tables, then exit\n"
+	        "  check             check the configuration and the source's prerequisites\n"
+	        "  config print      print the effective configuration (secrets masked)\n"
+	        "  config list       list every property rowcast knows, with its default\n"
+	        "\n"
+	        "Options:\n"
+	        "  -c, --config FILE     properties file or Kafka Connect connector JSON\n"
+	        "                        (default: $ROWCAST_CONFIG if set)\n"
+	        "  -s, --set KEY=VALUE   set a property; overrides environment and file\n"
+	        "  -t, --table NAME      (snapshot) copy only this table; repeatable\n"
+	        "  -l, --log-level LVL   error, warn, info, debug or trace (same as log.level)\n"
+	        "  -h, --help            show this help and exit\n"
+	        "  -V, --version         show version and library versions and exit\n"
+	        "\n"
+	        "Every property can also be set as ROWCAST_<NAME>, upper-cased with '.' as '_'\n"
+	        "(ROWCAST_DATABASE_HOSTNAME); any <name>.password can be given as <name>.password.file.\n"
+	        "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n");
 }
 
 static void version(void)
@@ -78,7 +78,8 @@ static rc_conf_t *build_conf(const char *path, char **sets, int nsets, const cha
 	for (int i = 0; i < nsets; i++)
 		if (rc_conf_set_arg(conf, sets[i], err, sizeof err) != 0)
 			rc = -1;
-	if (log_level && rc_conf_set(conf, "log.level", log_level, RC_CONF_CLI, "--log-level", err, sizeof err) != 0)
+	if (log_level &&
+	    rc_conf_set(conf, "log.level", log_level, RC_CONF_CLI, "--log-level", err, sizeof err) != 0)
 		rc = -1;
 	if (rc == 0 && rc_conf_finalize(conf, err, sizeof err) != 0)
 		rc = -1;
@@ -106,10 +107,13 @@ static void setup_logging(const rc_conf_t *conf)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
-		{"table", required_argument, NULL, 't'},  {"log-level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"set", required_argument, NULL, 's'},
+	    {"table", required_argument, NULL, 't'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_TABLE_ARGS], *tables[MAX_TABLE_ARGS];
 	int nsets = 0, ntables = 0, opt, rc;
@@ -130,7 +134,7 @@ int main(int argc, char **argv)
 		case 't':
 			if ((opt == 's' ? nsets : ntables) >= MAX_TABLE_ARGS) {
 				fprintf(stderr, "rowcast: too many --%s options (at most %d)\n",
-					opt == 's' ? "set" : "table", MAX_TABLE_ARGS);
+				        opt == 's' ? "set" : "table", MAX_TABLE_ARGS);
 				return 2;
 			}
 			if (opt == 's')
@@ -140,8 +144,10 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			if (rc_log_level_parse(optarg, &probe) != 0) {
-				fprintf(stderr, "rowcast: --log-level '%s' is not one of error, warn, info, debug, trace\n",
-					optarg);
+				fprintf(stderr,
+				        "rowcast: --log-level '%s' is not one of error, warn, info, debug, "
+				        "trace\n",
+				        optarg);
 				return 2;
 			}
 			log_level = optarg;
@@ -166,9 +172,10 @@ int main(int argc, char **argv)
 
 	if (strcmp(command, "config") == 0 && optind < argc && strcmp(argv[optind], "list") == 0)
 		return rc_cmd_config_list(stdout);
-	if (strcmp(command, "run") != 0 && strcmp(command, "snapshot") != 0 && strcmp(command, "check") != 0 &&
-	    strcmp(command, "config") != 0) {
-		fprintf(stderr, "rowcast: unknown command '%s' (expected run, snapshot, check or config)\n", command);
+	if (strcmp(command, "run") != 0 && strcmp(command, "snapshot") != 0 &&
+	    strcmp(command, "check") != 0 && strcmp(command, "config") != 0) {
+		fprintf(stderr, "rowcast: unknown command '%s' (expected run, snapshot, check or config)\n",
+		        command);
 		return 2;
 	}
 	if (strcmp(command, "config") == 0 && (optind >= argc || strcmp(argv[optind], "print") != 0)) {

@@ -43,13 +43,15 @@ int rc_offsets_load(const char *path, rc_offset_t *out, bool *found, char *err, 
 	copy_field(root, "database", out->database, sizeof out->database);
 	if (strcmp(out->source, "postgres") == 0 &&
 	    rc_lsn_parse(json_string_value(json_object_get(root, "lsn")), &out->lsn) != 0) {
-		snprintf(err, errlen, "offset file '%s': \"lsn\" is missing or not an LSN like \"0/16B3748\"", path);
+		snprintf(err, errlen, "offset file '%s': \"lsn\" is missing or not an LSN like \"0/16B3748\"",
+		         path);
 		json_decref(root);
 		return -1;
 	}
 	snap = json_object_get(root, "snapshot");
 	if (snap && !(json_is_string(snap) && strcmp(json_string_value(snap), "running") == 0)) {
-		snprintf(err, errlen, "offset file '%s': \"snapshot\" is not \"running\" (the only value written)", path);
+		snprintf(err, errlen,
+		         "offset file '%s': \"snapshot\" is not \"running\" (the only value written)", path);
 		json_decref(root);
 		return -1;
 	}
@@ -80,7 +82,7 @@ int rc_offsets_store(const char *path, const rc_offset_t *o, char *err, size_t e
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "source", o->source, "slot", o->slot,
-			 "database", o->database, "lsn", rc_lsn_format(o->lsn, lsn), "updated_at", now);
+	                 "database", o->database, "lsn", rc_lsn_format(o->lsn, lsn), "updated_at", now);
 	if (root && o->snapshot == RC_OFFSET_SNAPSHOT_RUNNING &&
 	    (json_object_set_new(root, "snapshot", json_string("running")) != 0 ||
 	     json_object_set_new(root, "snapshot_tables", json_integer(o->snapshot_tables)) != 0)) {

@@ -32,8 +32,9 @@ typedef struct rc_offset {
 } rc_offset_t;
 
 /* Reads path into out. A running snapshot is "snapshot": "running" (with "snapshot_tables"), absent
- * otherwise, so files stay readable both ways between versions. *found is false (and 0 returned) when the file does not exist. Returns -1
- * with a message naming the file when it exists but cannot be read or parsed. */
+ * otherwise, so files stay readable both ways between versions. *found is false (and 0 returned) when the
+ * file does not exist. Returns -1 with a message naming the file when it exists but cannot be read or parsed.
+ */
 int rc_offsets_load(const char *path, rc_offset_t *out, bool *found, char *err, size_t errlen);
 
 /* Writes o to path atomically. Returns 0, or -1 with the reason (path, errno text) in err. */

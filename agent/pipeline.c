@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_BUDGET 2000           /* source messages per loop turn before serving Kafka */
-#define PERSIST_INTERVAL_MS 200    /* offset file writes, at most this often: fewer duplicates after a crash */
+#define READ_BUDGET 2000        /* source messages per loop turn before serving Kafka */
+#define PERSIST_INTERVAL_MS 200 /* offset file writes, at most this often: fewer duplicates after a crash */
 #define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
 #define DRAIN_TIMEOUT_MS 30000     /* at shutdown, below Kubernetes' default grace period */
 #define BACKOFF_MAX_MS 30000
@@ -177,10 +177,11 @@ static void log_waiting(pipeline_t *pl)
 	if (pl->track.inflight == 0 || now - pl->last_ack_ms < WAIT_LOG_INTERVAL_MS ||
 	    now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
 		return;
-	rc_log_warn("pipeline",
-		    "waiting for Kafka: %lld events unacknowledged, none acknowledged for %llds; source held at %s",
-		    (long long)pl->track.inflight, (long long)((now - pl->last_ack_ms) / 1000),
-		    rc_lsn_format(pl->track.confirmed, lsn));
+	rc_log_warn(
+	    "pipeline",
+	    "waiting for Kafka: %lld events unacknowledged, none acknowledged for %llds; source held at %s",
+	    (long long)pl->track.inflight, (long long)((now - pl->last_ack_ms) / 1000),
+	    rc_lsn_format(pl->track.confirmed, lsn));
 	pl->last_wait_log_ms = now;
 }
 
@@ -220,10 +221,11 @@ static int load_recorded(pipeline_t *pl, char *err, size_t errlen)
 	if (!found) {
 		const rc_conf_t *conf = pl->conf;
 		memset(&pl->recorded, 0, sizeof pl->recorded);
-		snprintf(pl->recorded.source, sizeof pl->recorded.source, "%s", rc_conf_get(conf, "source.type"));
+		snprintf(pl->recorded.source, sizeof pl->recorded.source, "%s",
+		         rc_conf_get(conf, "source.type"));
 		snprintf(pl->recorded.slot, sizeof pl->recorded.slot, "%s", rc_conf_get(conf, "slot.name"));
 		snprintf(pl->recorded.database, sizeof pl->recorded.database, "%s",
-			 rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
+		         rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
 	}
 	return 0;
 }
@@ -242,8 +244,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	pl->sink = pl->parts->sink_new(pl->conf, on_ack, pl, err, errlen);
 	if (!pl->sink)
 		return RC_ERR_FATAL;
-	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL, pl->parts->source_opaque,
-					err, errlen);
+	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL,
+	                                pl->parts->source_opaque, err, errlen);
 	if (!pl->src)
 		return RC_ERR_FATAL;
 	rc = pl->src->ops->start(pl->src, &resume, err, errlen);
@@ -293,11 +295,12 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		rc_log_info("pipeline", "the source has nothing more to read");
 	set_state(pl, PL_DRAINING);
 	if (pl->sink->ops->flush(pl->sink, DRAIN_TIMEOUT_MS) != 0)
-		rc_log_warn("pipeline", "%ld records not acknowledged after %d s: they are sent again on restart",
-			    pl->sink->ops->inflight(pl->sink), DRAIN_TIMEOUT_MS / 1000);
+		rc_log_warn("pipeline",
+		            "%ld records not acknowledged after %d s: they are sent again on restart",
+		            pl->sink->ops->inflight(pl->sink), DRAIN_TIMEOUT_MS / 1000);
 	rc = confirm(pl, true, err, errlen);
 	rc_log_info("pipeline", "stopped at %s after %llu events", rc_lsn_format(pl->recorded.lsn, lsn),
-		    (unsigned long long)pl->events_published);
+	            (unsigned long long)pl->events_published);
 	return rc;
 }
 
@@ -357,8 +360,9 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		if (now_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
 		set_state(&pl, PL_RESTARTING);
-		rc_log_error("pipeline", "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
-			     err, (long long)backoff);
+		rc_log_error("pipeline",
+		             "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
+		             err, (long long)backoff);
 		for (int64_t until = now_ms() + backoff; now_ms() < until && !rc_stop_requested();)
 			usleep(50 * 1000);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;

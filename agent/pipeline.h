@@ -19,14 +19,14 @@
 /* Factories, so the pipeline can build a fresh source and sink for every restart. */
 typedef struct rc_pipeline_parts {
 	/* recorded: the offset file's content, NULL without one; opaque: source_opaque below. */
-	rc_source_t *(*source_new)(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque, char *err,
-				   size_t errlen);
+	rc_source_t *(*source_new)(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque,
+	                           char *err, size_t errlen);
 	rc_sink_t *(*sink_new)(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
-			       size_t errlen);
+	                       size_t errlen);
 	rc_encoder_t *(*encoder_new)(const rc_conf_t *conf, char *err, size_t errlen);
-	void *source_opaque;  /* borrowed, handed to source_new */
-	bool no_offset_file;  /* record no position (the one-shot snapshot): offset.storage.file.filename is
-	                       * neither read nor written */
+	void *source_opaque; /* borrowed, handed to source_new */
+	bool no_offset_file; /* record no position (the one-shot snapshot): offset.storage.file.filename is
+	                      * neither read nor written */
 } rc_pipeline_parts_t;
 
 /* Streams until SIGTERM/SIGINT or the source's end (RC_SOURCE_END: then drains, confirms and returns

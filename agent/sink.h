@@ -28,7 +28,7 @@ typedef void (*rc_sink_ack_fn)(void *ticket, bool ok, const char *why, void *opa
 
 enum {
 	RC_SINK_OK = 0,
-	RC_SINK_FULL = 1, /* queue full: poll, then publish the same record again */
+	RC_SINK_FULL = 1,      /* queue full: poll, then publish the same record again */
 	RC_SINK_ERR = -1,      /* failed; the reason is in err. A new sink may succeed */
 	RC_SINK_REJECTED = -2, /* this record can never be accepted (too large): retrying cannot help */
 };

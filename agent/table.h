@@ -17,18 +17,18 @@
 /* Logical value types, independent of the source database. Their Avro form is in sinks/avro_schema.c. */
 typedef enum {
 	RC_T_BOOL,
-	RC_T_INT16,  /* Avro int, Connect INT16 */
-	RC_T_INT32,  /* Avro int */
-	RC_T_INT64,  /* Avro long */
+	RC_T_INT16, /* Avro int, Connect INT16 */
+	RC_T_INT32, /* Avro int */
+	RC_T_INT64, /* Avro long */
 	RC_T_FLOAT32,
 	RC_T_FLOAT64,
-	RC_T_DECIMAL,    /* Avro bytes, logicalType decimal(precision, scale): unscaled two's complement */
-	RC_T_VARDECIMAL, /* io.debezium.data.VariableScaleDecimal: record {scale int, value bytes} */
-	RC_T_STRING,     /* UTF-8; semantic names Json, Uuid, Xml, Enum, ZonedTimestamp, ZonedTime ... */
-	RC_T_BYTES,      /* raw bytes; semantic name io.debezium.data.Bits for bit strings */
-	RC_T_DATE,             /* int32 days since 1970-01-01 */
-	RC_T_TIME_MILLIS,      /* int32 ms since midnight */
-	RC_T_TIME_MICROS,      /* int64 µs since midnight */
+	RC_T_DECIMAL,     /* Avro bytes, logicalType decimal(precision, scale): unscaled two's complement */
+	RC_T_VARDECIMAL,  /* io.debezium.data.VariableScaleDecimal: record {scale int, value bytes} */
+	RC_T_STRING,      /* UTF-8; semantic names Json, Uuid, Xml, Enum, ZonedTimestamp, ZonedTime ... */
+	RC_T_BYTES,       /* raw bytes; semantic name io.debezium.data.Bits for bit strings */
+	RC_T_DATE,        /* int32 days since 1970-01-01 */
+	RC_T_TIME_MILLIS, /* int32 ms since midnight */
+	RC_T_TIME_MICROS, /* int64 µs since midnight */
 	RC_T_TIMESTAMP_MILLIS, /* int64 ms since epoch, no time zone */
 	RC_T_TIMESTAMP_MICROS, /* int64 µs since epoch, no time zone */
 	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: a month is 365.25/12 days) */
@@ -36,16 +36,16 @@ typedef enum {
 } rc_type_t;
 
 typedef struct rc_column {
-	char *name;            /* as in the source; Avro field names are adjusted by the encoder */
+	char *name; /* as in the source; Avro field names are adjusted by the encoder */
 	rc_type_t type;
-	rc_type_t elem_type;   /* RC_T_ARRAY: type of the elements */
-	const char *semantic;  /* static string: Connect name ("io.debezium.time.Date") or NULL */
-	int32_t precision;     /* RC_T_DECIMAL; 0 = unknown */
-	int32_t scale;         /* RC_T_DECIMAL */
-	int32_t length;        /* bit strings: declared length; 0 = unknown */
-	char *enum_values;     /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
-	bool key;              /* part of the event key */
-	bool optional;         /* may be null (every value field is optional in the Avro schema anyway) */
+	rc_type_t elem_type;  /* RC_T_ARRAY: type of the elements */
+	const char *semantic; /* static string: Connect name ("io.debezium.time.Date") or NULL */
+	int32_t precision;    /* RC_T_DECIMAL; 0 = unknown */
+	int32_t scale;        /* RC_T_DECIMAL */
+	int32_t length;       /* bit strings: declared length; 0 = unknown */
+	char *enum_values;    /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
+	bool key;             /* part of the event key */
+	bool optional;        /* may be null (every value field is optional in the Avro schema anyway) */
 
 	/* Where the column came from, for messages and for value conversion by the decoder. */
 	char *source_type;     /* type name in the source ("numeric(12,2)", "varchar") */
@@ -57,12 +57,12 @@ typedef struct rc_table {
 	int refcount;
 	char *schema_name; /* PostgreSQL schema or MySQL database */
 	char *name;
-	char *topic;       /* <topic.prefix>.<schema>.<table> */
+	char *topic; /* <topic.prefix>.<schema>.<table> */
 	rc_column_t *cols;
 	size_t ncols;
-	size_t nkey;       /* columns with key = true; 0 = the events have a null key */
-	uint32_t source_id;  /* PostgreSQL relation OID, MySQL table id */
-	int32_t key_schema_id;   /* registry ids, -1 until registered */
+	size_t nkey;           /* columns with key = true; 0 = the events have a null key */
+	uint32_t source_id;    /* PostgreSQL relation OID, MySQL table id */
+	int32_t key_schema_id; /* registry ids, -1 until registered */
 	int32_t value_schema_id;
 } rc_table_t;
 

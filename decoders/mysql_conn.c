@@ -19,9 +19,9 @@ MYSQL *rc_mysql_connect(const rc_conf_t *conf, char *err, size_t errlen)
 	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (!mysql_real_connect(my, host, rc_conf_get(conf, "database.user"),
-				rc_conf_get(conf, "database.password"), NULL, port, NULL, 0)) {
+	                        rc_conf_get(conf, "database.password"), NULL, port, NULL, 0)) {
 		snprintf(err, errlen, "cannot connect to MySQL at %s:%u as %s: %s", host, port,
-			 rc_conf_get(conf, "database.user"), mysql_error(my));
+		         rc_conf_get(conf, "database.user"), mysql_error(my));
 		mysql_close(my);
 		return NULL;
 	}

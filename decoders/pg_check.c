@@ -10,7 +10,7 @@
 /* Runs a one-row query with text parameters; returns the result (caller PQclear) or NULL after
  * reporting the failure. */
 static PGresult *query_row(PGconn *pg, rc_check_report_t *rep, const char *what, const char *sql, int nparams,
-			   const char *const *params)
+                           const char *const *params)
 {
 	PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
 
@@ -28,27 +28,29 @@ static void check_server(PGconn *pg, rc_check_report_t *rep)
 	PGresult *res;
 
 	if (version < 100000)
-		rc_check_fail(rep, "use PostgreSQL 10 or newer (pgoutput)", "server version %d is too old", version);
+		rc_check_fail(rep, "use PostgreSQL 10 or newer (pgoutput)", "server version %d is too old",
+		              version);
 	else
 		rc_check_ok(rep, "PostgreSQL server version %d.%d", version / 10000, version % 10000);
 
-	res = query_row(pg, rep, "settings",
-			"SELECT current_setting('wal_level'), current_setting('max_replication_slots')::int, "
-			"(SELECT count(*) FROM pg_replication_slots)::int, current_setting('max_wal_senders')::int",
-			0, NULL);
+	res = query_row(
+	    pg, rep, "settings",
+	    "SELECT current_setting('wal_level'), current_setting('max_replication_slots')::int, "
+	    "(SELECT count(*) FROM pg_replication_slots)::int, current_setting('max_wal_senders')::int",
+	    0, NULL);
 	if (!res)
 		return;
 	if (strcmp(PQgetvalue(res, 0, 0), "logical") != 0)
 		rc_check_fail(rep, "set wal_level = logical in postgresql.conf and restart PostgreSQL",
-			      "wal_level = %s (logical decoding needs 'logical')", PQgetvalue(res, 0, 0));
+		              "wal_level = %s (logical decoding needs 'logical')", PQgetvalue(res, 0, 0));
 	else
 		rc_check_ok(rep, "wal_level = logical");
 	if (atoi(PQgetvalue(res, 0, 2)) >= atoi(PQgetvalue(res, 0, 1)))
 		rc_check_warn(rep, "raise max_replication_slots in postgresql.conf (restart needed)",
-			      "max_replication_slots = %s and all of them are in use", PQgetvalue(res, 0, 1));
+		              "max_replication_slots = %s and all of them are in use", PQgetvalue(res, 0, 1));
 	else
 		rc_check_ok(rep, "max_replication_slots = %s (%s in use)", PQgetvalue(res, 0, 1),
-			    PQgetvalue(res, 0, 2));
+		            PQgetvalue(res, 0, 2));
 	if (atoi(PQgetvalue(res, 0, 3)) < 1)
 		rc_check_fail(rep, "set max_wal_senders >= 1 in postgresql.conf", "max_wal_senders = 0");
 	PQclear(res);
@@ -56,17 +58,18 @@ static void check_server(PGconn *pg, rc_check_report_t *rep)
 
 static void check_role(PGconn *pg, rc_check_report_t *rep, const char *user)
 {
-	PGresult *res = query_row(pg, rep, "role",
-				  "SELECT rolreplication OR rolsuper, rolsuper FROM pg_roles WHERE rolname = current_user",
-				  0, NULL);
+	PGresult *res = query_row(
+	    pg, rep, "role",
+	    "SELECT rolreplication OR rolsuper, rolsuper FROM pg_roles WHERE rolname = current_user", 0,
+	    NULL);
 
 	if (!res)
 		return;
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 		rc_check_ok(rep, "role %s may start replication", user);
 	else
-		rc_check_fail(rep, "ALTER ROLE <user> WITH REPLICATION", "role %s lacks the REPLICATION attribute",
-			      user);
+		rc_check_fail(rep, "ALTER ROLE <user> WITH REPLICATION",
+		              "role %s lacks the REPLICATION attribute", user);
 	PQclear(res);
 }
 
@@ -74,28 +77,32 @@ static void check_slot(PGconn *pg, rc_check_report_t *rep, const char *slot, con
 {
 	const char *params[1] = {slot};
 	PGresult *res = query_row(pg, rep, "slot",
-				  "SELECT plugin, database, confirmed_flush_lsn, wal_status, "
-				  "pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) "
-				  "FROM pg_replication_slots WHERE slot_name = $1",
-				  1, params);
+	                          "SELECT plugin, database, confirmed_flush_lsn, wal_status, "
+	                          "pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) "
+	                          "FROM pg_replication_slots WHERE slot_name = $1",
+	                          1, params);
 
 	if (!res)
 		return;
 	if (PQntuples(res) == 0)
-		rc_check_ok(rep, "slot %s does not exist yet: rowcast will create it (snapshot.mode decides the copy)",
-			    slot);
+		rc_check_ok(
+		    rep,
+		    "slot %s does not exist yet: rowcast will create it (snapshot.mode decides the copy)",
+		    slot);
 	else if (strcmp(PQgetvalue(res, 0, 0), "pgoutput") != 0)
 		rc_check_fail(rep, "choose another slot.name, or drop the slot if nothing uses it",
-			      "slot %s uses plugin %s, not pgoutput", slot, PQgetvalue(res, 0, 0));
+		              "slot %s uses plugin %s, not pgoutput", slot, PQgetvalue(res, 0, 0));
 	else if (strcmp(PQgetvalue(res, 0, 1), db) != 0)
 		rc_check_fail(rep, "choose another slot.name", "slot %s belongs to database %s, not %s", slot,
-			      PQgetvalue(res, 0, 1), db);
+		              PQgetvalue(res, 0, 1), db);
 	else if (strcmp(PQgetvalue(res, 0, 3), "lost") == 0)
-		rc_check_fail(rep, "the slot lost WAL it needs: drop it and take a new snapshot (snapshot.mode=when_needed)",
-			      "slot %s is invalidated (wal_status = lost)", slot);
+		rc_check_fail(
+		    rep,
+		    "the slot lost WAL it needs: drop it and take a new snapshot (snapshot.mode=when_needed)",
+		    "slot %s is invalidated (wal_status = lost)", slot);
 	else
 		rc_check_ok(rep, "slot %s exists (confirmed_flush_lsn %s, WAL retained %s)", slot,
-			    PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 4));
+		            PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 4));
 	PQclear(res);
 }
 
@@ -104,35 +111,38 @@ static void check_publication(PGconn *pg, rc_check_report_t *rep, const rc_conf_
 	const char *pub = rc_conf_get(conf, "publication.name");
 	const char *params[1] = {pub};
 	PGresult *res = query_row(pg, rep, "publication",
-				  "SELECT puballtables, pubinsert AND pubupdate AND pubdelete, pubtruncate "
-				  "FROM pg_publication WHERE pubname = $1",
-				  1, params);
+	                          "SELECT puballtables, pubinsert AND pubupdate AND pubdelete, pubtruncate "
+	                          "FROM pg_publication WHERE pubname = $1",
+	                          1, params);
 
 	if (!res)
 		return;
 	if (PQntuples(res) == 1) {
 		if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
-			rc_check_warn(rep, "ALTER PUBLICATION ... SET (publish = 'insert, update, delete, truncate')",
-				      "publication %s does not publish every insert, update and delete", pub);
+			rc_check_warn(
+			    rep, "ALTER PUBLICATION ... SET (publish = 'insert, update, delete, truncate')",
+			    "publication %s does not publish every insert, update and delete", pub);
 		else
 			rc_check_ok(rep, "publication %s exists%s", pub,
-				    strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? " (FOR ALL TABLES)" : "");
+			            strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? " (FOR ALL TABLES)" : "");
 	} else if (rc_conf_is(conf, "publication.autocreate.mode", "disabled")) {
-		rc_check_fail(rep, "CREATE PUBLICATION <name> FOR TABLE ..., or set publication.autocreate.mode",
-			      "publication %s does not exist and publication.autocreate.mode = disabled", pub);
+		rc_check_fail(
+		    rep, "CREATE PUBLICATION <name> FOR TABLE ..., or set publication.autocreate.mode",
+		    "publication %s does not exist and publication.autocreate.mode = disabled", pub);
 	} else {
 		PQclear(res);
-		res = query_row(pg, rep, "privileges", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
-				0, NULL);
+		res = query_row(pg, rep, "privileges",
+		                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", 0, NULL);
 		if (!res)
 			return;
 		if (rc_conf_is(conf, "publication.autocreate.mode", "all_tables") &&
 		    strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-			rc_check_fail(rep, "create it as a superuser, or use publication.autocreate.mode=filtered",
-				      "publication %s does not exist and FOR ALL TABLES needs a superuser", pub);
+			rc_check_fail(
+			    rep, "create it as a superuser, or use publication.autocreate.mode=filtered",
+			    "publication %s does not exist and FOR ALL TABLES needs a superuser", pub);
 		else
-			rc_check_ok(rep, "publication %s does not exist yet: rowcast will create it (%s)", pub,
-				    rc_conf_get(conf, "publication.autocreate.mode"));
+			rc_check_ok(rep, "publication %s does not exist yet: rowcast will create it (%s)",
+			            pub, rc_conf_get(conf, "publication.autocreate.mode"));
 	}
 	PQclear(res);
 }
@@ -142,13 +152,14 @@ static void check_publication(PGconn *pg, rc_check_report_t *rep, const rc_conf_
 static void check_replica_identity(PGconn *pg, rc_check_report_t *rep)
 {
 	PGresult *res = query_row(
-		pg, rep, "replica identity",
-		"SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
-		"AND n.nspname NOT LIKE 'pg_toast%' AND ((c.relreplident = 'd' AND NOT EXISTS ("
-		"SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) OR c.relreplident = 'n') "
-		"ORDER BY 1 LIMIT 20",
-		0, NULL);
+	    pg, rep, "replica identity",
+	    "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	    "c.relnamespace "
+	    "WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+	    "AND n.nspname NOT LIKE 'pg_toast%' AND ((c.relreplident = 'd' AND NOT EXISTS ("
+	    "SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) OR c.relreplident = 'n') "
+	    "ORDER BY 1 LIMIT 20",
+	    0, NULL);
 
 	if (!res)
 		return;
@@ -158,12 +169,13 @@ static void check_replica_identity(PGconn *pg, rc_check_report_t *rep)
 		char list[1024] = "";
 		for (int i = 0; i < PQntuples(res); i++) {
 			size_t used = strlen(list);
-			snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0));
+			snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+			         PQgetvalue(res, i, 0));
 		}
 		rc_check_warn(rep, "add a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL",
-			      "tables without primary key or replica identity (their UPDATE/DELETE fail once "
-			      "published, and events have a null key): %s",
-			      list);
+		              "tables without primary key or replica identity (their UPDATE/DELETE fail once "
+		              "published, and events have a null key): %s",
+		              list);
 	}
 	PQclear(res);
 }
@@ -174,12 +186,15 @@ void rc_pg_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	PGconn *pg = rc_pg_connect(conf, false, err, sizeof err);
 
 	if (!pg) {
-		rc_check_fail(rep, "check database.hostname, database.port, database.user, the password and pg_hba.conf",
-			      "%s", err);
+		rc_check_fail(
+		    rep,
+		    "check database.hostname, database.port, database.user, the password and pg_hba.conf",
+		    "%s", err);
 		return;
 	}
-	rc_check_ok(rep, "connected to PostgreSQL at %s:%s, database %s", rc_conf_get(conf, "database.hostname"),
-		    rc_conf_get(conf, "database.port"), rc_conf_get(conf, "database.dbname"));
+	rc_check_ok(rep, "connected to PostgreSQL at %s:%s, database %s",
+	            rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
+	            rc_conf_get(conf, "database.dbname"));
 	check_server(pg, rep);
 	check_role(pg, rep, rc_conf_get(conf, "database.user"));
 	check_slot(pg, rep, rc_conf_get(conf, "slot.name"), rc_conf_get(conf, "database.dbname"));

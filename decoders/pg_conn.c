@@ -12,13 +12,13 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	int n = 0;
 	PGconn *pg;
 
-#define KV(k, v)                                          \
-	do {                                              \
-		const char *v_ = (v);                     \
-		if (v_) {                                 \
-			keys[n] = (k);                    \
-			vals[n++] = v_;                   \
-		}                                         \
+#define KV(k, v)                                                                                             \
+	do {                                                                                                 \
+		const char *v_ = (v);                                                                        \
+		if (v_) {                                                                                    \
+			keys[n] = (k);                                                                       \
+			vals[n++] = v_;                                                                      \
+		}                                                                                            \
 	} while (0)
 	KV("host", rc_conf_get(conf, "database.hostname"));
 	KV("port", rc_conf_get(conf, "database.port"));
@@ -33,7 +33,7 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	/* pgoutput sends values in the walsender's text output format: pin the settings that
 	 * decoders/pg_types.c parses, whatever the server's defaults are. */
 	KV("options", "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
-		      "-c bytea_output=hex -c TimeZone=UTC -c lc_monetary=C");
+	              "-c bytea_output=hex -c TimeZone=UTC -c lc_monetary=C");
 	KV("connect_timeout", "10");
 	if (replication)
 		KV("replication", "database");
@@ -54,8 +54,8 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 			msg[--len] = '\0';
 		snprintf(err, errlen, "cannot connect to PostgreSQL at %s:%s as %s: %s",
-			 rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
-			 rc_conf_get(conf, "database.user"), msg);
+		         rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
+		         rc_conf_get(conf, "database.user"), msg);
 		PQfinish(pg);
 		return NULL;
 	}

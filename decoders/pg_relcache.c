@@ -67,11 +67,12 @@ static char *topic_name(const rc_conf_t *conf, const char *schema, const char *t
 	const char *delim = rc_conf_get(conf, "topic.delimiter");
 	char *topic = NULL;
 
-	if (asprintf(&topic, "%s%s%s%s%s", rc_conf_get(conf, "topic.prefix"), delim, schema, delim, table) < 0)
+	if (asprintf(&topic, "%s%s%s%s%s", rc_conf_get(conf, "topic.prefix"), delim, schema, delim, table) <
+	    0)
 		return NULL;
 	for (char *p = topic; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '.' || *p == '_' || *p == '-'))
 			*p = '_';
 	return topic;
 }
@@ -87,7 +88,8 @@ static char *configured_key_columns(const rc_conf_t *conf, const char *schema, c
 		return NULL;
 	snprintf(full, sizeof full, "%s.%s", schema, table);
 	copy = strdup(spec);
-	for (entry = copy ? strtok_r(copy, ";", &save) : NULL; entry && !found; entry = strtok_r(NULL, ";", &save)) {
+	for (entry = copy ? strtok_r(copy, ";", &save) : NULL; entry && !found;
+	     entry = strtok_r(NULL, ";", &save)) {
 		char *colon = strrchr(entry, ':'), anchored[600];
 		regex_t re;
 
@@ -119,13 +121,15 @@ static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t 
 	PGresult *res;
 
 	snprintf(oid, sizeof oid, "%u", relid);
-	res = PQexecParams(sql,
-			   "SELECT ',' || coalesce(string_agg(a.attname, ',' ORDER BY a.attnum), '') || ',' "
-			   "FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-			   "WHERE i.indrelid = $1::oid AND i.indisprimary",
-			   1, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(
+	    sql,
+	    "SELECT ',' || coalesce(string_agg(a.attname, ',' ORDER BY a.attnum), '') || ',' "
+	    "FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+	    "WHERE i.indrelid = $1::oid AND i.indisprimary",
+	    1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		snprintf(err, errlen, "cannot read the primary key of relation %u: %s", relid, PQresultErrorMessage(res));
+		snprintf(err, errlen, "cannot read the primary key of relation %u: %s", relid,
+		         PQresultErrorMessage(res));
 	else
 		out = strdup(strcmp(PQgetvalue(res, 0, 0), ",,") == 0 ? "" : PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -142,7 +146,8 @@ static bool in_list(const char *list, const char *name)
 }
 
 int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *rel, uint32_t relid,
-			 const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err, size_t errlen)
+                         const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err,
+                         size_t errlen)
 {
 	char *topic = NULL, *keys = NULL;
 	rc_table_t *t = NULL;
@@ -196,8 +201,8 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 		/* keys is ",a,b,": shown as "a,b" */
 		size_t klen = strlen(keys);
 		rc_log_info("pg", "table %s.%s: %zu columns, key (%.*s), topic %s", nsp, rel, t->ncols,
-			    t->nkey ? (int)(klen > 2 ? klen - 2 : 0) : 15, t->nkey ? keys + 1 : "none: null keys",
-			    t->topic);
+		            t->nkey ? (int)(klen > 2 ? klen - 2 : 0) : 15,
+		            t->nkey ? keys + 1 : "none: null keys", t->topic);
 	}
 	*out = t;
 	t = NULL;
@@ -226,7 +231,7 @@ int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *e
 	int *att_col, ret;
 
 	ret = rc_pg_relcache_build(rc, msg->relation.nspname, msg->relation.relname, msg->relation.relid,
-				   msg->relation.attrs, msg->relation.natts, &t, &att_col, err, errlen);
+	                           msg->relation.attrs, msg->relation.natts, &t, &att_col, err, errlen);
 	if (ret != RC_OK)
 		return ret;
 	if (!slot) {
@@ -254,15 +259,15 @@ int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *e
 	return RC_OK;
 }
 
-int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_arena_t *arena, rc_value_t **out,
-			  char *err, size_t errlen)
+int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_arena_t *arena,
+                          rc_value_t **out, char *err, size_t errlen)
 {
 	const rc_table_t *t = rel->table;
 	rc_value_t *vals;
 
 	if (tup->ncols != rel->natts) {
-		snprintf(err, errlen, "table %s.%s: tuple has %d columns, the relation %d", t->schema_name, t->name,
-			 tup->ncols, rel->natts);
+		snprintf(err, errlen, "table %s.%s: tuple has %d columns, the relation %d", t->schema_name,
+		         t->name, tup->ncols, rel->natts);
 		return RC_ERR_FATAL;
 	}
 	vals = rc_arena_calloc(arena, t->ncols ? t->ncols : 1, sizeof *vals);
@@ -285,15 +290,16 @@ int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_
 			vals[ci].state = RC_V_UNCHANGED;
 			break;
 		case RC_PGO_COL_TEXT:
-			if (rc_pg_value_from_text(&t->cols[ci], (const char *)c->data, c->len, arena, &vals[ci], why,
-						  sizeof why) != 0) {
+			if (rc_pg_value_from_text(&t->cols[ci], (const char *)c->data, c->len, arena,
+			                          &vals[ci], why, sizeof why) != 0) {
 				snprintf(err, errlen, "table %s.%s: %s", t->schema_name, t->name, why);
 				return RC_ERR_FATAL;
 			}
 			break;
 		default:
-			snprintf(err, errlen, "table %s.%s column %s: binary values are not requested, got kind '%c'",
-				 t->schema_name, t->name, t->cols[ci].name, (char)c->kind);
+			snprintf(err, errlen,
+			         "table %s.%s column %s: binary values are not requested, got kind '%c'",
+			         t->schema_name, t->name, t->cols[ci].name, (char)c->kind);
 			return RC_ERR_FATAL;
 		}
 	}

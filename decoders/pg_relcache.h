@@ -47,7 +47,8 @@ void rc_pg_relcache_destroy(rc_pg_relcache_t *rc);
  * excluded column (malloc'd, caller frees). Otherwise an RC_ERR_* class with err naming the table.
  */
 int rc_pg_relcache_build(rc_pg_relcache_t *rc, const char *nsp, const char *rel, uint32_t relid,
-			 const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err, size_t errlen);
+                         const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err,
+                         size_t errlen);
 
 /* Applies a Relation message. Returns RC_OK or an RC_ERR_* class with err naming the table. */
 int rc_pg_relcache_update(rc_pg_relcache_t *rc, const rc_pgo_msg_t *msg, char *err, size_t errlen);
@@ -60,7 +61,7 @@ const rc_pg_rel_t *rc_pg_relcache_get(const rc_pg_relcache_t *rc, uint32_t relid
 
 /* Converts a tuple to the table's values (table->ncols, from arena). Returns RC_OK or RC_ERR_FATAL
  * with err naming table and column. */
-int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_arena_t *arena, rc_value_t **out,
-			  char *err, size_t errlen);
+int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_arena_t *arena,
+                          rc_value_t **out, char *err, size_t errlen);
 
 #endif

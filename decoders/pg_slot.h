@@ -28,7 +28,7 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
  * Returns RC_OK or an RC_ERR_* class with err filled.
  */
 int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const rc_offset_t *recorded,
-		       uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen);
+                       uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen);
 
 /*
  * Creates the logical slot (pgoutput) on the replication connection repl. *start receives its
@@ -36,8 +36,8 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
  * there (namelen bytes): it can be imported (SET TRANSACTION SNAPSHOT) until repl runs another
  * command. Returns RC_OK or RC_ERR_FATAL with err filled.
  */
-int rc_pg_slot_create(PGconn *repl, const char *slot, uint64_t *start, char *snapshot_name, size_t namelen, char *err,
-		      size_t errlen);
+int rc_pg_slot_create(PGconn *repl, const char *slot, uint64_t *start, char *snapshot_name, size_t namelen,
+                      char *err, size_t errlen);
 
 /* Sets *exists. Returns RC_OK or an RC_ERR_* class with err filled. */
 int rc_pg_slot_exists(PGconn *sql, const char *slot, bool *exists, char *err, size_t errlen);

@@ -49,7 +49,7 @@ typedef struct pg_source {
 	/* Transaction in progress */
 	rc_ack_txn_t *txn;
 	uint32_t xid;
-	int64_t commit_ts_us;    /* Unix µs */
+	int64_t commit_ts_us;     /* Unix µs */
 	uint64_t last_commit_lsn; /* previous transaction's commit, for source.sequence */
 
 	/* Feedback */
@@ -65,8 +65,8 @@ typedef struct pg_source {
 	phase_t phase;
 	const rc_pg_oneshot_t *oneshot; /* the one-shot command's tables and report; NULL for run */
 	rc_pg_snapshot_t *snap;
-	bool standalone;      /* no slot (pg_export_snapshot): the source ends after the snapshot */
-	uint64_t snap_end;    /* the position the snapshot's last transaction commits at */
+	bool standalone;   /* no slot (pg_export_snapshot): the source ends after the snapshot */
+	uint64_t snap_end; /* the position the snapshot's last transaction commits at */
 	uint32_t snap_tables;
 } pg_source_t;
 
@@ -92,7 +92,8 @@ static const char *conn_error(PGconn *c)
 
 static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t errlen)
 {
-	char lsn[RC_LSN_BUFLEN], *command = NULL, *slot = rc_pg_quote_ident(rc_conf_get(ps->conf, "slot.name"));
+	char lsn[RC_LSN_BUFLEN], *command = NULL,
+	                         *slot = rc_pg_quote_ident(rc_conf_get(ps->conf, "slot.name"));
 	const char *pub = rc_conf_get(ps->conf, "publication.name");
 	PGresult *res;
 	int rc = RC_ERR_RETRY;
@@ -100,9 +101,10 @@ static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t 
 	/* publication_names is itself a list of identifiers inside a string literal. */
 	if (!slot || strchr(pub, '\'') || strchr(pub, '"') ||
 	    asprintf(&command,
-		     "START_REPLICATION SLOT %s LOGICAL %s (proto_version '%d', publication_names '\"%s\"', messages '%s')",
-		     slot, rc_lsn_format(start, lsn), PROTO_VERSION, pub,
-		     rc_conf_get_bool(ps->conf, "messages", false) ? "true" : "false") < 0) {
+	             "START_REPLICATION SLOT %s LOGICAL %s (proto_version '%d', publication_names '\"%s\"', "
+	             "messages '%s')",
+	             slot, rc_lsn_format(start, lsn), PROTO_VERSION, pub,
+	             rc_conf_get_bool(ps->conf, "messages", false) ? "true" : "false") < 0) {
 		snprintf(err, errlen, "publication.name '%s' must not contain quotes", pub);
 		free(slot);
 		return RC_ERR_FATAL;
@@ -134,14 +136,17 @@ static int decide_snapshot(pg_source_t *ps, bool *snapshot, uint64_t *resume, ch
 {
 	const char *mode = rc_conf_get(ps->conf, "snapshot.mode"), *slot = rc_conf_get(ps->conf, "slot.name");
 	const rc_offset_t *rec = ps->recorded;
-	bool running = rec && rec->snapshot == RC_OFFSET_SNAPSHOT_RUNNING, exists = false, created, needed = false;
+	bool running = rec && rec->snapshot == RC_OFFSET_SNAPSHOT_RUNNING, exists = false, created,
+	     needed = false;
 	int rc;
 
 	*snapshot = false;
 	if (strcmp(mode, "no_data") == 0)
-		return rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created, NULL, err, errlen);
+		return rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created, NULL, err,
+		                          errlen);
 	if (running) {
-		rc_log_warn("pg", "snapshot of %u tables was interrupted; starting it again", rec->snapshot_tables);
+		rc_log_warn("pg", "snapshot of %u tables was interrupted; starting it again",
+		            rec->snapshot_tables);
 		*snapshot = true;
 		return RC_OK;
 	}
@@ -155,14 +160,16 @@ static int decide_snapshot(pg_source_t *ps, bool *snapshot, uint64_t *resume, ch
 		if (rc != RC_OK)
 			return rc;
 		if (exists)
-			rc_log_warn("pg", "replication slot %s exists but no position is recorded (no offset file %s): "
-					  "taking a new snapshot with a recreated slot",
-				    slot, rc_conf_get(ps->conf, "offset.storage.file.filename"));
+			rc_log_warn(
+			    "pg",
+			    "replication slot %s exists but no position is recorded (no offset file %s): "
+			    "taking a new snapshot with a recreated slot",
+			    slot, rc_conf_get(ps->conf, "offset.storage.file.filename"));
 		*snapshot = true;
 		return RC_OK;
 	}
 	rc = rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created,
-				strcmp(mode, "when_needed") == 0 ? &needed : NULL, err, errlen);
+	                        strcmp(mode, "when_needed") == 0 ? &needed : NULL, err, errlen);
 	*snapshot = rc == RC_OK && needed;
 	return rc;
 }
@@ -203,7 +210,8 @@ static int start_slot_snapshot(pg_source_t *ps, uint64_t *resume, char *err, siz
 		return rc;
 	ps->snap_tables = (uint32_t)rc_pg_snapshot_ntables(ps->snap);
 	if (path) {
-		rc_offset_t o = {.lsn = 0, .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = ps->snap_tables};
+		rc_offset_t o = {
+		    .lsn = 0, .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = ps->snap_tables};
 		snprintf(o.source, sizeof o.source, "postgres");
 		snprintf(o.slot, sizeof o.slot, "%s", slot);
 		snprintf(o.database, sizeof o.database, "%s", ps->db ? ps->db : "");
@@ -228,9 +236,11 @@ static int start_slot_snapshot(pg_source_t *ps, uint64_t *resume, char *err, siz
 	ps->snap_end = cp;
 	*resume = 0; /* nothing is confirmed until the whole snapshot is */
 	set_phase(ps, PHASE_SNAPSHOT);
-	rc_log_info("pg", "snapshot of %zu tables at slot %s's consistent point %s; streaming starts there once every "
-			  "row is acknowledged",
-		    rc_pg_snapshot_ntables(ps->snap), slot, rc_lsn_format(cp, lsn));
+	rc_log_info(
+	    "pg",
+	    "snapshot of %zu tables at slot %s's consistent point %s; streaming starts there once every "
+	    "row is acknowledged",
+	    rc_pg_snapshot_ntables(ps->snap), slot, rc_lsn_format(cp, lsn));
 	return RC_OK;
 }
 
@@ -249,7 +259,7 @@ static int start_standalone_snapshot(pg_source_t *ps, uint64_t *resume, char *er
 	rc = rc_pg_snapshot_export(ps->sql, name, sizeof name, &at, err, errlen);
 	if (rc == RC_OK)
 		rc = rc_pg_snapshot_plan(ps->snap, ps->sql, ps->oneshot ? ps->oneshot->tables : NULL,
-					 ps->oneshot ? ps->oneshot->ntables : 0, err, errlen);
+		                         ps->oneshot ? ps->oneshot->ntables : 0, err, errlen);
 	if (rc == RC_OK)
 		rc = rc_pg_snapshot_start(ps->snap, name, at, at, err, errlen);
 	if (rc == RC_OK)
@@ -260,8 +270,8 @@ static int start_standalone_snapshot(pg_source_t *ps, uint64_t *resume, char *er
 	ps->snap_end = at;
 	*resume = 0;
 	set_phase(ps, PHASE_SNAPSHOT);
-	rc_log_info("pg", "snapshot of %zu tables at %s, without a replication slot", rc_pg_snapshot_ntables(ps->snap),
-		    rc_lsn_format(at, lsn));
+	rc_log_info("pg", "snapshot of %zu tables at %s, without a replication slot",
+	            rc_pg_snapshot_ntables(ps->snap), rc_lsn_format(at, lsn));
 	return RC_OK;
 }
 
@@ -286,10 +296,12 @@ static int pg_start(rc_source_t *src, uint64_t *resume, char *err, size_t errlen
 	    ps->recorded->snapshot == RC_OFFSET_SNAPSHOT_RUNNING) {
 		/* Refused before anything is made: the half copy must not pass for a whole one. */
 		snprintf(err, errlen,
-			 "the offset file says a snapshot of %u tables was interrupted, and snapshot.mode=no_data takes "
-			 "none: set snapshot.mode=initial to take it again, or remove the offset file to stream from the "
-			 "slot's position without the rows it did not copy",
-			 ps->recorded->snapshot_tables);
+		         "the offset file says a snapshot of %u tables was interrupted, and "
+		         "snapshot.mode=no_data takes "
+		         "none: set snapshot.mode=initial to take it again, or remove the offset file to "
+		         "stream from the "
+		         "slot's position without the rows it did not copy",
+		         ps->recorded->snapshot_tables);
 		return RC_ERR_FATAL;
 	}
 	rc = rc_pg_publication_prepare(ps->sql, ps->conf, err, errlen);
@@ -320,7 +332,7 @@ static int send_status(pg_source_t *ps, char *err, size_t errlen)
 {
 	uint8_t buf[RC_WALMSG_STATUS_LEN];
 	int len = rc_walmsg_build_status(buf, sizeof buf, ps->confirmed, ps->confirmed, ps->confirmed,
-					 rc_walmsg_now_pg_us(), false);
+	                                 rc_walmsg_now_pg_us(), false);
 
 	if (len < 0 || PQputCopyData(ps->repl, (const char *)buf, len) != 1 || PQflush(ps->repl) != 0) {
 		snprintf(err, errlen, "cannot send a status update to PostgreSQL: %s", conn_error(ps->repl));
@@ -354,15 +366,16 @@ static bool key_changed(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *oldtup, co
 
 		if (ci < 0 || !rel->table->cols[ci].key || n->kind == RC_PGO_COL_UNCHANGED)
 			continue;
-		if (o->kind != n->kind || o->len != n->len || (o->len && memcmp(o->data, n->data, o->len) != 0))
+		if (o->kind != n->kind || o->len != n->len ||
+		    (o->len && memcmp(o->data, n->data, o->len) != 0))
 			return true;
 	}
 	return false;
 }
 
 /* The events of Insert, Update and Delete. */
-static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h, char *err,
-		     size_t errlen)
+static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                     char *err, size_t errlen)
 {
 	const rc_pgo_tuple_t *oldtup = NULL, *newtup = NULL;
 	const rc_pg_rel_t *rel;
@@ -392,7 +405,7 @@ static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const
 	rel = rc_pg_relcache_get(&ps->rels, relid);
 	if (!rel) {
 		snprintf(err, errlen, "pgoutput %s for relation %u, which no Relation message described",
-			 rc_pgoutput_type_name(m->type), relid);
+		         rc_pgoutput_type_name(m->type), relid);
 		return RC_ERR_FATAL;
 	}
 	if (!rel->table)
@@ -422,7 +435,7 @@ static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const
 }
 
 static int truncate_events(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
-			   char *err, size_t errlen)
+                           char *err, size_t errlen)
 {
 	for (uint32_t i = 0; i < m->truncate.nrels; i++) {
 		const rc_pg_rel_t *rel = rc_pg_relcache_get(&ps->rels, m->truncate.relids[i]);
@@ -441,7 +454,7 @@ static int truncate_events(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn,
 }
 
 static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
-			 char *err, size_t errlen)
+                         char *err, size_t errlen)
 {
 	rc_event_t ev = {.op = RC_OP_MESSAGE};
 	bool own_txn = !ps->txn; /* a non-transactional message stands alone */
@@ -468,13 +481,14 @@ static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, c
 	return rc;
 }
 
-static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h, char *err,
-		    size_t errlen)
+static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                    char *err, size_t errlen)
 {
 	switch (m->type) {
 	case RC_PGO_BEGIN:
 		if (ps->txn) {
-			snprintf(err, errlen, "pgoutput Begin of xid %u inside transaction %u", m->begin.xid, ps->xid);
+			snprintf(err, errlen, "pgoutput Begin of xid %u inside transaction %u", m->begin.xid,
+			         ps->xid);
 			return RC_ERR_FATAL;
 		}
 		ps->txn = h->begin(h->opaque);
@@ -512,14 +526,14 @@ static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const 
 		return message_event(ps, m, lsn, h, err, errlen);
 	default:
 		/* Protocol 1 without streaming or two-phase sends none of the others. */
-		snprintf(err, errlen, "unexpected pgoutput %s message with proto_version %d", rc_pgoutput_type_name(m->type),
-			 PROTO_VERSION);
+		snprintf(err, errlen, "unexpected pgoutput %s message with proto_version %d",
+		         rc_pgoutput_type_name(m->type), PROTO_VERSION);
 		return RC_ERR_FATAL;
 	}
 }
 
-static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, const rc_source_handler_t *h, char *err,
-			   size_t errlen)
+static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, const rc_source_handler_t *h,
+                           char *err, size_t errlen)
 {
 	rc_walmsg_t wm;
 	rc_pgo_msg_t m;
@@ -544,9 +558,9 @@ static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, cons
 		ps->received = wm.xlogdata.wal_end;
 	rc_arena_reset(&ps->arena);
 	if (rc_pgoutput_parse(wm.xlogdata.data, wm.xlogdata.len, PROTO_VERSION, false, &ps->arena, &m, why,
-			      sizeof why) != 0) {
-		snprintf(err, errlen, "at WAL %" PRIX32 "/%" PRIX32 ": %s", (uint32_t)(wm.xlogdata.wal_start >> 32),
-			 (uint32_t)wm.xlogdata.wal_start, why);
+	                      sizeof why) != 0) {
+		snprintf(err, errlen, "at WAL %" PRIX32 "/%" PRIX32 ": %s",
+		         (uint32_t)(wm.xlogdata.wal_start >> 32), (uint32_t)wm.xlogdata.wal_start, why);
 		return RC_ERR_FATAL;
 	}
 	return dispatch(ps, &m, wm.xlogdata.wal_start, h, err, errlen);
@@ -571,7 +585,8 @@ static int snapshot_complete(pg_source_t *ps, char *err, size_t errlen)
 	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = ps->snap_end;
 	ps->last_sent_ms = mono_ms();
 	set_phase(ps, PHASE_STREAMING);
-	rc_log_info("pg", "streaming from the snapshot's consistent point %s", rc_lsn_format(ps->snap_end, lsn));
+	rc_log_info("pg", "streaming from the snapshot's consistent point %s",
+	            rc_lsn_format(ps->snap_end, lsn));
 	return RC_OK;
 }
 
@@ -609,12 +624,13 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 		if (len == -1) {
 			PGresult *res = PQgetResult(ps->repl);
 			snprintf(err, errlen, "PostgreSQL ended the replication stream: %s",
-				 res ? PQresultErrorMessage(res) : "no reason given");
+			         res ? PQresultErrorMessage(res) : "no reason given");
 			PQclear(res);
 			return RC_ERR_RETRY;
 		}
 		if (len < 0) {
-			snprintf(err, errlen, "PostgreSQL replication stream failed: %s", conn_error(ps->repl));
+			snprintf(err, errlen, "PostgreSQL replication stream failed: %s",
+			         conn_error(ps->repl));
 			return RC_ERR_RETRY;
 		}
 		rc = handle_copydata(ps, (const uint8_t *)buf, (size_t)len, h, err, errlen);
@@ -691,14 +707,14 @@ static void pg_free(rc_source_t *src)
 }
 
 static const rc_source_ops_t pg_ops = {
-	.name = "postgres",
-	.start = pg_start,
-	.fd = pg_fd,
-	.read = pg_read,
-	.confirm = pg_confirm,
-	.next_deadline_ms = pg_next_deadline_ms,
-	.annotate = pg_annotate,
-	.free = pg_free,
+    .name = "postgres",
+    .start = pg_start,
+    .fd = pg_fd,
+    .read = pg_read,
+    .confirm = pg_confirm,
+    .next_deadline_ms = pg_next_deadline_ms,
+    .annotate = pg_annotate,
+    .free = pg_free,
 };
 
 rc_source_t *rc_pg_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, char *err, size_t errlen)
@@ -719,7 +735,7 @@ rc_source_t *rc_pg_source_new(const rc_conf_t *conf, const rc_offset_t *recorded
 }
 
 rc_source_t *rc_pg_snapshot_source_new(const rc_conf_t *conf, const rc_pg_oneshot_t *oneshot, char *err,
-				       size_t errlen)
+                                       size_t errlen)
 {
 	rc_source_t *src = rc_pg_source_new(conf, NULL, err, errlen);
 

@@ -20,10 +20,12 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **li
 	*list = NULL;
 	if (rc_filter_init(&f, conf, err, errlen) != 0)
 		return -1;
-	res = PQexec(sql, "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			  "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-			  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-			  "ORDER BY 1, 2");
+	res = PQexec(
+	    sql,
+	    "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+	    "ORDER BY 1, 2");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(err, errlen, "cannot list tables: %s", PQresultErrorMessage(res));
 		goto out;
@@ -50,7 +52,8 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **li
 		free(qt);
 	}
 	if (!out) {
-		snprintf(err, errlen, "no table matches table.include.list / table.exclude.list: nothing to publish");
+		snprintf(err, errlen,
+		         "no table matches table.include.list / table.exclude.list: nothing to publish");
 		goto out;
 	}
 	*list = out;

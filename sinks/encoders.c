@@ -42,7 +42,7 @@ static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf)
 
 /* Registers schema_json under subject; maps the registry's outcome to an error class. */
 static int register_schema(avro_encoder_t *ae, const char *subject, char *schema_json, int32_t *id, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	int rc = rc_registry_register(ae->reg, subject, schema_json, id, err, errlen);
 
@@ -74,8 +74,8 @@ static int ensure_table_ids(avro_encoder_t *ae, rc_table_t *t, char *err, size_t
 		rc = register_schema(ae, subject, json, &t->value_schema_id, err, errlen);
 		if (rc != RC_OK)
 			return rc;
-		rc_log_info("registry", "%s: key schema id %d, value schema id %d", t->topic, t->key_schema_id,
-			    t->value_schema_id);
+		rc_log_info("registry", "%s: key schema id %d, value schema id %d", t->topic,
+		            t->key_schema_id, t->value_schema_id);
 	}
 	return RC_OK;
 }
@@ -100,7 +100,7 @@ static int ensure_message_ids(avro_encoder_t *ae, char *err, size_t errlen)
 }
 
 static int avro_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	avro_encoder_t *ae = (avro_encoder_t *)enc;
 	bool message = ev->op == RC_OP_MESSAGE;
@@ -145,7 +145,7 @@ static void avro_free(rc_encoder_t *enc)
 static const rc_encoder_ops_t avro_ops = {.encode = avro_encode, .free = avro_free};
 
 static int json_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	json_encoder_t *je = (json_encoder_t *)enc;
 
@@ -153,8 +153,8 @@ static int json_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, 
 	if (rc_json_encode_event(ev, &je->opts, rc_avro_now_ns(), tombstone, &je->line, err, errlen) != 0)
 		return RC_ERR_FATAL;
 	*out = (rc_record_t){.topic = ev->op == RC_OP_MESSAGE ? je->message_topic : ev->table->topic,
-			     .value = je->line.data,
-			     .vallen = je->line.len};
+	                     .value = je->line.data,
+	                     .vallen = je->line.len};
 	return RC_OK;
 }
 
@@ -173,7 +173,8 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
 {
 	char *message_topic = NULL;
 
-	if (asprintf(&message_topic, "%s%s", rc_conf_get(conf, "topic.prefix"), RC_AVRO_MESSAGE_TOPIC_SUFFIX) < 0) {
+	if (asprintf(&message_topic, "%s%s", rc_conf_get(conf, "topic.prefix"),
+	             RC_AVRO_MESSAGE_TOPIC_SUFFIX) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -203,8 +204,8 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
 	ae->message_key_id = ae->message_value_id = -1;
 	rc_buf_init(&ae->key, 0);
 	rc_buf_init(&ae->value, 0);
-	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"), rc_conf_get(conf, "basic.auth.user.info"),
-				  err, errlen);
+	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"),
+	                          rc_conf_get(conf, "basic.auth.user.info"), err, errlen);
 	if (!ae->reg) {
 		avro_free(&ae->base);
 		return NULL;

@@ -29,11 +29,12 @@ void rc_kafka_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	kerr = rd_kafka_metadata(rk, 0, NULL, &md, METADATA_TIMEOUT_MS);
 	if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
 		rc_check_fail(rep, "check kafka.bootstrap.servers and that the brokers are up",
-			      "no answer from Kafka at %s within %d s: %s", rc_conf_get(conf, "kafka.bootstrap.servers"),
-			      METADATA_TIMEOUT_MS / 1000, rd_kafka_err2str(kerr));
+		              "no answer from Kafka at %s within %d s: %s",
+		              rc_conf_get(conf, "kafka.bootstrap.servers"), METADATA_TIMEOUT_MS / 1000,
+		              rd_kafka_err2str(kerr));
 	else
 		rc_check_ok(rep, "Kafka at %s answers: %d broker(s), %d topic(s)",
-			    rc_conf_get(conf, "kafka.bootstrap.servers"), md->broker_cnt, md->topic_cnt);
+		            rc_conf_get(conf, "kafka.bootstrap.servers"), md->broker_cnt, md->topic_cnt);
 	if (md)
 		rd_kafka_metadata_destroy(md);
 	rd_kafka_destroy(rk);

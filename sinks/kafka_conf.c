@@ -8,14 +8,14 @@
 /* No loss and per-key order are the point of rowcast: these are the defaults a user may not need
  * to know about. A user may still override them through kafka.*, on purpose. */
 static const char *const producer_defaults[][2] = {
-	{"enable.idempotence", "true"},
-	{"acks", "all"},
-	{"linger.ms", "20"},
-	{"compression.type", "lz4"},
-	{"partitioner", "murmur2_random"}, /* what Java clients do, so topics co-partition */
-	{"client.id", "rowcast"},
-	/* Bounds rowcast's memory when Kafka is slow: the source pauses when the queue is full. */
-	{"queue.buffering.max.kbytes", "131072"},
+    {"enable.idempotence", "true"},
+    {"acks", "all"},
+    {"linger.ms", "20"},
+    {"compression.type", "lz4"},
+    {"partitioner", "murmur2_random"}, /* what Java clients do, so topics co-partition */
+    {"client.id", "rowcast"},
+    /* Bounds rowcast's memory when Kafka is slow: the source pauses when the queue is full. */
+    {"queue.buffering.max.kbytes", "131072"},
 };
 
 struct apply_ctx {
@@ -43,8 +43,8 @@ rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errl
 	char why[512];
 
 	for (size_t i = 0; i < sizeof producer_defaults / sizeof producer_defaults[0]; i++) {
-		if (rd_kafka_conf_set(kc, producer_defaults[i][0], producer_defaults[i][1], why, sizeof why) !=
-		    RD_KAFKA_CONF_OK) {
+		if (rd_kafka_conf_set(kc, producer_defaults[i][0], producer_defaults[i][1], why,
+		                      sizeof why) != RD_KAFKA_CONF_OK) {
 			snprintf(err, errlen, "librdkafka default %s: %s", producer_defaults[i][0], why);
 			rd_kafka_conf_destroy(kc);
 			return NULL;

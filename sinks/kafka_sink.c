@@ -16,7 +16,7 @@
 typedef struct kafka_sink {
 	rc_sink_t base;
 	rd_kafka_t *rk;
-	char broken[512];     /* non-empty once a fatal error was raised */
+	char broken[512];      /* non-empty once a fatal error was raised */
 	time_t last_error_log; /* broker errors repeat while a broker is down: log them at intervals */
 	int suppressed_errors;
 	char **topics; /* topics whose metadata was fetched (owned) */
@@ -31,8 +31,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	(void)rk;
 	if (m->err)
 		snprintf(why, sizeof why, "Kafka delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
-			 rd_kafka_err2str(m->err));
-	ks->base.on_ack(m->_private, m->err == RD_KAFKA_RESP_ERR_NO_ERROR, m->err ? why : NULL, ks->base.ack_opaque);
+		         rd_kafka_err2str(m->err));
+	ks->base.on_ack(m->_private, m->err == RD_KAFKA_RESP_ERR_NO_ERROR, m->err ? why : NULL,
+	                ks->base.ack_opaque);
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -40,7 +41,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	kafka_sink_t *ks = opaque;
 	time_t now = time(NULL);
 
-	if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__FATAL) {
+	if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    err == RD_KAFKA_RESP_ERR__FATAL) {
 		char fatal[400];
 		rd_kafka_fatal_error(rk, fatal, sizeof fatal);
 		snprintf(ks->broken, sizeof ks->broken, "fatal Kafka producer error: %s", fatal);
@@ -51,7 +53,7 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	 * flood the log, and never silently. */
 	if (now - ks->last_error_log >= ERROR_LOG_INTERVAL_S) {
 		rc_log_warn("kafka", "%s (%s)%s", reason, rd_kafka_err2name((rd_kafka_resp_err_t)err),
-			    ks->suppressed_errors ? " and similar errors" : "");
+		            ks->suppressed_errors ? " and similar errors" : "");
 		ks->last_error_log = now;
 		ks->suppressed_errors = 0;
 	} else {
@@ -97,7 +99,8 @@ static void warm_topic(kafka_sink_t *ks, const char *topic)
 	if (!rkt)
 		return;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (rd_kafka_metadata(ks->rk, 0, rkt, &md, TOPIC_METADATA_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (rd_kafka_metadata(ks->rk, 0, rkt, &md, TOPIC_METADATA_TIMEOUT_MS) !=
+		    RD_KAFKA_RESP_ERR_NO_ERROR)
 			break;
 		bool ready = md->topic_cnt == 1 && md->topics[0].partition_cnt > 0;
 		rd_kafka_metadata_destroy(md);
@@ -115,15 +118,17 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	warm_topic(ks, rec->topic);
 
 	kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
-				 RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
-				 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
+	                         RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
+	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket),
+	                         RD_KAFKA_V_END);
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return RC_SINK_FULL;
 	if (kerr == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
 		snprintf(err, errlen,
-			 "a record of %zu bytes for %s exceeds the producer's limit: raise kafka.message.max.bytes and "
-			 "the broker's message.max.bytes (or the topic's max.message.bytes)",
-			 rec->keylen + rec->vallen, rec->topic);
+		         "a record of %zu bytes for %s exceeds the producer's limit: raise "
+		         "kafka.message.max.bytes and "
+		         "the broker's message.max.bytes (or the topic's max.message.bytes)",
+		         rec->keylen + rec->vallen, rec->topic);
 		return RC_SINK_REJECTED;
 	}
 	if (kerr) {
@@ -175,17 +180,17 @@ static void free_sink(rc_sink_t *sink)
 }
 
 static const rc_sink_ops_t kafka_ops = {
-	.name = "kafka",
-	.publish = publish,
-	.poll = poll_sink,
-	.flush = flush_sink,
-	.inflight = inflight,
-	.broken = broken,
-	.free = free_sink,
+    .name = "kafka",
+    .publish = publish,
+    .poll = poll_sink,
+    .flush = flush_sink,
+    .inflight = inflight,
+    .broken = broken,
+    .free = free_sink,
 };
 
 rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *ack_opaque, char *err,
-			     size_t errlen)
+                             size_t errlen)
 {
 	kafka_sink_t *ks = calloc(1, sizeof *ks);
 	rd_kafka_conf_t *kc;

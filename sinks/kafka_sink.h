@@ -8,6 +8,6 @@
 /* Creates the producer from the kafka.* properties. Returns the sink (free with sink->ops->free),
  * or NULL with the reason in err. */
 rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *ack_opaque, char *err,
-			     size_t errlen);
+                             size_t errlen);
 
 #endif

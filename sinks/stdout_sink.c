@@ -33,7 +33,8 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	/* The record's value is a whole line already (sinks/json_encode.h). */
 	fwrite(rec->value, 1, rec->vallen, ss->out);
 	if (ferror(ss->out)) {
-		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s", strerror(errno));
+		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s",
+		         strerror(errno));
 		snprintf(err, errlen, "%s", ss->broken);
 		return RC_SINK_ERR;
 	}
@@ -52,7 +53,8 @@ static int poll_sink(rc_sink_t *sink, int timeout_ms)
 		return 0;
 	ok = fflush(ss->out) == 0;
 	if (!ok)
-		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s", strerror(errno));
+		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s",
+		         strerror(errno));
 	ss->npending = 0;
 	for (size_t i = 0; i < n; i++)
 		ss->base.on_ack(ss->pending[i], ok, ok ? NULL : ss->broken, ss->base.ack_opaque);
@@ -91,13 +93,13 @@ static void free_sink(rc_sink_t *sink)
 }
 
 static const rc_sink_ops_t stdout_ops = {
-	.name = "stdout",
-	.publish = publish,
-	.poll = poll_sink,
-	.flush = flush_sink,
-	.inflight = inflight,
-	.broken = broken,
-	.free = free_sink,
+    .name = "stdout",
+    .publish = publish,
+    .poll = poll_sink,
+    .flush = flush_sink,
+    .inflight = inflight,
+    .broken = broken,
+    .free = free_sink,
 };
 
 rc_sink_t *rc_stdout_sink_new(FILE *out, rc_sink_ack_fn on_ack, void *ack_opaque)

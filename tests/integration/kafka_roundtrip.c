@@ -61,8 +61,9 @@ static int produce(const char *bootstrap, const char *topic, int n)
 		snprintf(key, sizeof key, "k%d", i);
 		snprintf(val, sizeof val, "value-%d-\xc3\xa9", i);
 		while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-					 RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		                         RD_KAFKA_V_VALUE(val, strlen(val)),
+		                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                         RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			rd_kafka_poll(rk, 100);
 		rd_kafka_poll(rk, 0);
 	}
@@ -77,8 +78,9 @@ static int produce(const char *bootstrap, const char *topic, int n)
 
 static int consume(const char *bootstrap, const char *topic, int n)
 {
-	static const char *const kv[] = {"group.id", "rowcast-roundtrip", "auto.offset.reset", "earliest",
-					 "enable.auto.commit", "false", NULL};
+	static const char *const kv[] = {"group.id", "rowcast-roundtrip",  "auto.offset.reset",
+	                                 "earliest", "enable.auto.commit", "false",
+	                                 NULL};
 	rd_kafka_conf_t *c = conf_with(bootstrap, kv);
 	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
 	char *seen = calloc((size_t)n, 1), err[256];

@@ -145,9 +145,9 @@ static void test_random_interleavings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_in_order_confirmation), cmocka_unit_test(test_uncommitted_blocks),
-		cmocka_unit_test(test_failure_freezes),       cmocka_unit_test(test_abort_keeps_order),
-		cmocka_unit_test(test_random_interleavings),
+	    cmocka_unit_test(test_in_order_confirmation), cmocka_unit_test(test_uncommitted_blocks),
+	    cmocka_unit_test(test_failure_freezes),       cmocka_unit_test(test_abort_keeps_order),
+	    cmocka_unit_test(test_random_interleavings),
 	};
 	return cmocka_run_group_tests_name("acktrack", tests, NULL, NULL);
 }

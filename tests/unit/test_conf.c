@@ -14,13 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const base_pg =
-	"source.type = postgres\n"
-	"database.hostname = db.example\n"
-	"database.user = cdc\n"
-	"database.dbname = shop\n"
-	"topic.prefix = shop\n"
-	"sink.type = stdout\n";
+static const char *const base_pg = "source.type = postgres\n"
+                                   "database.hostname = db.example\n"
+                                   "database.user = cdc\n"
+                                   "database.dbname = shop\n"
+                                   "topic.prefix = shop\n"
+                                   "sink.type = stdout\n";
 
 static rc_conf_t *load(const char *text, char *err, size_t errlen)
 {
@@ -38,11 +37,12 @@ static rc_conf_t *load(const char *text, char *err, size_t errlen)
 static void test_properties_and_defaults(void **state)
 {
 	char err[2048];
-	rc_conf_t *conf = load("# comment\n! also a comment\n\n"
-			       "source.type = postgres\ndatabase.hostname: db.example\n"
-			       "database.user=cdc\ndatabase.dbname = shop\ntopic.prefix = shop\nsink.type = stdout\n"
-			       "table.include.list = public\\.orders, \\\n  public\\.items\n",
-			       err, sizeof err);
+	rc_conf_t *conf =
+	    load("# comment\n! also a comment\n\n"
+	         "source.type = postgres\ndatabase.hostname: db.example\n"
+	         "database.user=cdc\ndatabase.dbname = shop\ntopic.prefix = shop\nsink.type = stdout\n"
+	         "table.include.list = public\\.orders, \\\n  public\\.items\n",
+	         err, sizeof err);
 	(void)state;
 	assert_non_null(conf);
 	assert_string_equal(rc_conf_get(conf, "database.hostname"), "db.example");
@@ -68,7 +68,8 @@ static void test_missing_required(void **state)
 {
 	char err[2048];
 	(void)state;
-	assert_null(load("source.type = postgres\ndatabase.hostname = h\nsink.type = stdout\n", err, sizeof err));
+	assert_null(
+	    load("source.type = postgres\ndatabase.hostname = h\nsink.type = stdout\n", err, sizeof err));
 	assert_non_null(strstr(err, "missing required property 'database.user'"));
 	assert_non_null(strstr(err, "missing required property 'topic.prefix'"));
 	assert_non_null(strstr(err, "missing required property 'database.dbname' (source.type=postgres)"));
@@ -80,9 +81,9 @@ static void test_malformed_values(void **state)
 	char err[4096], text[1024];
 	(void)state;
 	snprintf(text, sizeof text,
-		 "%sdatabase.port = 54x\nsnapshot.mode = sometimes\ntombstones.on.delete = maybe\n"
-		 "table.include.list = public.(orders\nsnapshot.max.threads = 0\n",
-		 base_pg);
+	         "%sdatabase.port = 54x\nsnapshot.mode = sometimes\ntombstones.on.delete = maybe\n"
+	         "table.include.list = public.(orders\nsnapshot.max.threads = 0\n",
+	         base_pg);
 	assert_null(load(text, err, sizeof err));
 	assert_non_null(strstr(err, "database.port = '54x' is not an integer (expected 1..65535)"));
 	assert_non_null(strstr(err, "snapshot.mode = 'sometimes' is not valid (expected one of: initial|"));
@@ -94,8 +95,12 @@ static void test_malformed_values(void **state)
 static void test_precedence_env_and_set(void **state)
 {
 	char err[2048];
-	char *envp[] = {"ROWCAST_DATABASE_HOSTNAME=from-env", "ROWCAST_TOPIC_PREFIX=env", "ROWCAST_KAFKA_LINGER_MS=5",
-			"ROWCAST_TEST_PG_PORT=1", "PATH=/bin", NULL};
+	char *envp[] = {"ROWCAST_DATABASE_HOSTNAME=from-env",
+	                "ROWCAST_TOPIC_PREFIX=env",
+	                "ROWCAST_KAFKA_LINGER_MS=5",
+	                "ROWCAST_TEST_PG_PORT=1",
+	                "PATH=/bin",
+	                NULL};
 	rc_conf_t *conf = rc_conf_new();
 	(void)state;
 	err[0] = '\0';
@@ -133,7 +138,8 @@ static void test_password_file_and_secret_masking(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "s3cr3t-pw\n", 10), 10);
 	close(fd);
-	snprintf(text, sizeof text, "%sdatabase.password.file = %s\nkafka.sasl.password = k4fka-pw\n", base_pg, path);
+	snprintf(text, sizeof text, "%sdatabase.password.file = %s\nkafka.sasl.password = k4fka-pw\n",
+	         base_pg, path);
 	conf = load(text, err, sizeof err);
 	assert_non_null(conf);
 	assert_string_equal(rc_conf_get(conf, "database.password"), "s3cr3t-pw");
@@ -155,7 +161,8 @@ static void test_password_file_unreadable(void **state)
 	(void)state;
 	snprintf(text, sizeof text, "%sdatabase.password.file = /nonexistent/pw\n", base_pg);
 	assert_null(load(text, err, sizeof err));
-	assert_non_null(strstr(err, "cannot read database.password.file '/nonexistent/pw': No such file or directory"));
+	assert_non_null(
+	    strstr(err, "cannot read database.password.file '/nonexistent/pw': No such file or directory"));
 }
 
 static void test_secret_never_in_error(void **state)
@@ -167,7 +174,8 @@ static void test_secret_never_in_error(void **state)
 	err[0] = '\0';
 	(void)envp;
 	/* A malformed secret-bearing line must not echo the secret back. */
-	assert_int_equal(rc_conf_load_properties(conf, "database.password hunter2-secret\n", "f", err, sizeof err), -1);
+	assert_int_equal(
+	    rc_conf_load_properties(conf, "database.password hunter2-secret\n", "f", err, sizeof err), -1);
 	assert_non_null(strstr(err, "expected 'key = value'"));
 	rc_conf_free(conf);
 }
@@ -175,12 +183,13 @@ static void test_secret_never_in_error(void **state)
 static void test_connector_json(void **state)
 {
 	char err[2048], path[] = "/tmp/rowcast-test-json-XXXXXX";
-	const char *json = "{\"name\": \"inventory\", \"config\": {"
-			   "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\","
-			   "\"tasks.max\": \"1\", \"database.hostname\": \"pg\", \"database.port\": 5433,"
-			   "\"database.user\": \"u\", \"database.dbname\": \"inv\", \"topic.prefix\": \"inv\","
-			   "\"value.converter.schema.registry.url\": \"http://reg:8081\","
-			   "\"kafka.bootstrap.servers\": \"k:9092\", \"tombstones.on.delete\": false}}";
+	const char *json =
+	    "{\"name\": \"inventory\", \"config\": {"
+	    "\"connector.class\": \"io.debezium.connector.postgresql.PostgresConnector\","
+	    "\"tasks.max\": \"1\", \"database.hostname\": \"pg\", \"database.port\": 5433,"
+	    "\"database.user\": \"u\", \"database.dbname\": \"inv\", \"topic.prefix\": \"inv\","
+	    "\"value.converter.schema.registry.url\": \"http://reg:8081\","
+	    "\"kafka.bootstrap.servers\": \"k:9092\", \"tombstones.on.delete\": false}}";
 	int fd = mkstemp(path);
 	rc_conf_t *conf = rc_conf_new();
 	(void)state;
@@ -204,7 +213,8 @@ static void test_unreadable_file(void **state)
 	rc_conf_t *conf = rc_conf_new();
 	(void)state;
 	assert_int_equal(rc_conf_load_file(conf, "/nonexistent/rowcast.properties", err, sizeof err), -1);
-	assert_string_equal(err, "cannot read config file '/nonexistent/rowcast.properties': No such file or directory");
+	assert_string_equal(
+	    err, "cannot read config file '/nonexistent/rowcast.properties': No such file or directory");
 	rc_conf_free(conf);
 }
 
@@ -223,18 +233,18 @@ static void test_never_is_no_data(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_properties_and_defaults),
-		cmocka_unit_test(test_unknown_property_suggests),
-		cmocka_unit_test(test_missing_required),
-		cmocka_unit_test(test_malformed_values),
-		cmocka_unit_test(test_precedence_env_and_set),
-		cmocka_unit_test(test_unknown_env),
-		cmocka_unit_test(test_password_file_and_secret_masking),
-		cmocka_unit_test(test_password_file_unreadable),
-		cmocka_unit_test(test_secret_never_in_error),
-		cmocka_unit_test(test_connector_json),
-		cmocka_unit_test(test_unreadable_file),
-		cmocka_unit_test(test_never_is_no_data),
+	    cmocka_unit_test(test_properties_and_defaults),
+	    cmocka_unit_test(test_unknown_property_suggests),
+	    cmocka_unit_test(test_missing_required),
+	    cmocka_unit_test(test_malformed_values),
+	    cmocka_unit_test(test_precedence_env_and_set),
+	    cmocka_unit_test(test_unknown_env),
+	    cmocka_unit_test(test_password_file_and_secret_masking),
+	    cmocka_unit_test(test_password_file_unreadable),
+	    cmocka_unit_test(test_secret_never_in_error),
+	    cmocka_unit_test(test_connector_json),
+	    cmocka_unit_test(test_unreadable_file),
+	    cmocka_unit_test(test_never_is_no_data),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

@@ -24,7 +24,8 @@ static void path_of(char *buf, size_t len, const char *name)
 static void test_round_trip(void **state)
 {
 	char path[256], err[512];
-	rc_offset_t o = {.source = "postgres", .slot = "s1", .database = "shop", .lsn = 0x16B374D848ULL}, back;
+	rc_offset_t o = {.source = "postgres", .slot = "s1", .database = "shop", .lsn = 0x16B374D848ULL},
+	            back;
 	bool found;
 	(void)state;
 	path_of(path, sizeof path, "a.json");
@@ -86,9 +87,13 @@ static void test_unwritable(void **state)
 static void test_snapshot_state(void **state)
 {
 	char path[256], err[512] = "";
-	rc_offset_t o = {.source = "postgres", .slot = "s1", .database = "shop", .lsn = 0,
-			 .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = 7},
-		    back;
+	rc_offset_t o = {.source = "postgres",
+	                 .slot = "s1",
+	                 .database = "shop",
+	                 .lsn = 0,
+	                 .snapshot = RC_OFFSET_SNAPSHOT_RUNNING,
+	                 .snapshot_tables = 7},
+	            back;
 	bool found;
 	FILE *f;
 	(void)state;
@@ -139,11 +144,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_damaged_file),
-		cmocka_unit_test(test_unwritable),
-		cmocka_unit_test(test_snapshot_state),
+	    cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_damaged_file),   cmocka_unit_test(test_unwritable),
+	    cmocka_unit_test(test_snapshot_state),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }
