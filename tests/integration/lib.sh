@@ -128,9 +128,18 @@ stop_rowcast() {
     [ "$rc" = 0 ] || fail "rowcast exited $rc after SIGTERM"
 }
 
+# Drops slot $1, ending first a walsender that a killed rowcast may have left behind for a moment,
+# and the publication ${1}_pub if there is one.
 drop_slot() {
-    psql_q "SELECT pg_drop_replication_slot('$1') FROM pg_replication_slots WHERE slot_name = '$1'" >/dev/null
-    psql_q "DROP PUBLICATION IF EXISTS ${1}_pub" >/dev/null
+    for _ in $(seq 50); do
+        psql_q "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+                WHERE slot_name = '$1' AND active_pid IS NOT NULL" >/dev/null 2>&1 || true
+        psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                WHERE slot_name = '$1' AND NOT active" >/dev/null 2>&1 || true
+        [ -z "$(psql_q "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$1'" 2>/dev/null)" ] && break
+        sleep 0.2
+    done
+    psql_q "DROP PUBLICATION IF EXISTS ${1}_pub" >/dev/null 2>&1 || true
 }
 
 verify_topics() {

@@ -26,39 +26,13 @@ schema="s_$id" slot="slot_$id" prefix="rc_$id" audit="audit_$id"
 tmp=$(mktemp -d)
 rowcast_pid="" writer_pid="" psql_pid=""
 
-# lib.sh's wait_slot_active returns while CREATE_REPLICATION_SLOT still waits for a consistent point
-# (the slot is listed as active, its confirmed_flush_lsn still NULL): a transaction that commits then
-# comes before the slot's start and is never streamed. This also waits for the slot to be made.
-wait_slot_ready() {
-    for _ in $(seq 600); do
-        [ "$(psql_q "SELECT active AND confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots
-                     WHERE slot_name = '$1'")" = t ] && return 0
-        kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited before streaming (see its log)"
-        sleep 0.1
-    done
-    fail "slot $1 was not ready within 60 s"
-}
-
-# Drops slot $1, ending a walsender a killed rowcast may have left behind for a moment.
-drop_slot_retry() {
-    for _ in $(seq 50); do
-        psql_q "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
-                WHERE slot_name = '$1' AND active_pid IS NOT NULL" >/dev/null 2>&1 || true
-        psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-                WHERE slot_name = '$1' AND NOT active" >/dev/null 2>&1 || true
-        [ -z "$(psql_q "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$1'" 2>/dev/null)" ] && return 0
-        sleep 0.2
-    done
-    echo "WARNING: could not drop replication slot $1" >&2
-}
-
 cleanup() {
     set +e
     for p in "$writer_pid" "$psql_pid" "$rowcast_pid"; do
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
-    drop_slot_retry "$slot"
-    drop_slot_retry "$audit"
+    drop_slot "$slot"
+    drop_slot "$audit"
     psql_q "DROP PUBLICATION IF EXISTS ${slot}_pub" >/dev/null 2>&1
     psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
     # The topics (~20 MB) and the registry subjects of this run.
@@ -101,7 +75,7 @@ start_life() {
     start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.$life.log"
 }
 start_life
-wait_slot_ready "$slot"
+wait_slot_active "$slot"
 # The audit slot decodes the same WAL with test_decoding: it gives each transaction's commit end LSN.
 psql_q "SELECT pg_create_logical_replication_slot('$audit', 'test_decoding')" >/dev/null
 wal_start=$(psql_q "SELECT pg_current_wal_lsn()")

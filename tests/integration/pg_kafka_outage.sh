@@ -20,31 +20,6 @@ schema="s_$id" audit="audit_$id"
 tmp=$(mktemp -d)
 rowcast_pid="" writer_pid=""
 
-# lib.sh's wait_slot_active returns while CREATE_REPLICATION_SLOT still waits for a consistent point
-# (the slot is listed as active, its confirmed_flush_lsn still NULL): a transaction that commits then
-# comes before the slot's start and is never streamed. This also waits for the slot to be made.
-wait_slot_ready() {
-    for _ in $(seq 600); do
-        [ "$(psql_q "SELECT active AND confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots
-                     WHERE slot_name = '$1'")" = t ] && return 0
-        kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited before streaming (see its log)"
-        sleep 0.1
-    done
-    fail "slot $1 was not ready within 60 s"
-}
-
-drop_slot_retry() {
-    for _ in $(seq 50); do
-        psql_q "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
-                WHERE slot_name = '$1' AND active_pid IS NOT NULL" >/dev/null 2>&1 || true
-        psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-                WHERE slot_name = '$1' AND NOT active" >/dev/null 2>&1 || true
-        [ -z "$(psql_q "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$1'" 2>/dev/null)" ] && return 0
-        sleep 0.2
-    done
-    echo "WARNING: could not drop replication slot $1" >&2
-}
-
 cleanup() {
     set +e
     for p in "$writer_pid" "$rowcast_pid"; do
@@ -53,9 +28,9 @@ cleanup() {
     psql_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer_$id'" \
         >/dev/null 2>&1
     kp_destroy
-    drop_slot_retry "$audit"
+    drop_slot "$audit"
     for s in a b; do
-        drop_slot_retry "slot_${id}_$s"
+        drop_slot "slot_${id}_$s"
         psql_q "DROP PUBLICATION IF EXISTS slot_${id}_${s}_pub" >/dev/null 2>&1
     done
     psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
@@ -93,7 +68,7 @@ marker_txn() {
     [ -n "$end" ] || fail "the audit slot has no commit of the marker transaction $xid"
     echo "$end"
 }
-audit_end() { drop_slot_retry "$audit"; }
+audit_end() { drop_slot "$audit"; }
 # Fails unless slot $1 and offset file $2 are both before LSN $3; sets $cur and $rec.
 check_held() {
     cur=$(slot_lsn "$1") rec=$(file_lsn "$2")
@@ -137,7 +112,7 @@ CREATE TABLE $schema.b (id int PRIMARY KEY, v text, n int);"
 config a </dev/null
 start_rowcast "$tmp/a.properties" "$tmp/a.log"
 pid_a=$rowcast_pid
-wait_slot_ready "slot_${id}_a"
+wait_slot_active "slot_${id}_a"
 psql_q "INSERT INTO $schema.a SELECT g, 'before', 0 FROM generate_series(1, 300) g;
 INSERT INTO $schema.a SELECT g, 'before', 0 FROM generate_series(301, 500) g;"
 wait_slot_caught_up "slot_${id}_a" 60
@@ -196,7 +171,7 @@ kafka.reconnect.backoff.max.ms = 1000
 PROPS
 start_rowcast "$tmp/b.properties" "$tmp/b.log"
 pid_b=$rowcast_pid
-wait_slot_ready "slot_${id}_b"
+wait_slot_active "slot_${id}_b"
 psql_q "INSERT INTO $schema.b SELECT g, 'before', 0 FROM generate_series(1, 200) g"
 wait_slot_caught_up "slot_${id}_b" 60
 pass "B: 200 rows acknowledged, slot confirmed $(slot_lsn "slot_${id}_b")"
