@@ -14,24 +14,9 @@
 # BENCH_EXTRA_PROPS (extra lines for rowcast's properties file), BENCH_KEEP_TMP (1: keep the temp dir).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(dirname "$here")
-ROWCAST=${1:-${ROWCAST:-/tmp/build-bench/rowcast}}
-ROWS=${BENCH_ROWS:-1000000}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS=${BENCH_RUNS:-2}
-PY=${BENCH_PYTHON:-/usr/bin/python3}
-env_sh=${ROWCAST_ENV_FILE:-$top/tests/env/env.sh}
-
-log() { printf '%s %s\n' "$(date +%T.%3N)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-[ -x "$ROWCAST" ] || die "no rowcast binary at $ROWCAST (build: mkdir -p /tmp/build-bench && cd /tmp/build-bench && $top/configure CFLAGS='-O2 -g' && make -j2)"
-[ -f "$env_sh" ] || die "$env_sh missing: start the test environment (tests/env/up)"
-# shellcheck disable=SC1090
-. "$env_sh"
-export PGPASSWORD=$ROWCAST_TEST_PG_PASSWORD
-for tool in psql /usr/bin/time "$PY"; do command -v "$tool" >/dev/null || die "$tool not found"; done
-"$PY" -c 'import confluent_kafka' 2>/dev/null || die "$PY lacks confluent_kafka"
+bench_prepare psql /usr/bin/time
 
 id="snapbench$$_$(date +%s)"
 schema="$id" table="t"

@@ -16,27 +16,12 @@
 # librdkafka needs to get a broker-auto-created topic's metadata is not in rowcast's time; default 0).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(dirname "$here")
-ROWCAST=${1:-${ROWCAST:-/tmp/build-bench/rowcast}}
-ROWS=${BENCH_ROWS:-1000000}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TXN_ROWS=${BENCH_TXN_ROWS:-100}
 TIMEOUT=${BENCH_TIMEOUT:-240}
 PERF_OUT=${BENCH_PERF:-}
 COUNT_BYTES=${BENCH_COUNT_BYTES:-1}
-PY=${BENCH_PYTHON:-/usr/bin/python3}
-env_sh=${ROWCAST_ENV_FILE:-$top/tests/env/env.sh}
-
-log() { printf '%s %s\n' "$(date +%T.%3N)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-[ -x "$ROWCAST" ] || die "no rowcast binary at $ROWCAST (build: mkdir -p /tmp/build-bench && cd /tmp/build-bench && $top/configure CFLAGS='-O2 -g' && make -j2)"
-[ -f "$env_sh" ] || die "$env_sh missing: start the test environment (tests/env/up)"
-# shellcheck disable=SC1090
-. "$env_sh"
-export PGPASSWORD=$ROWCAST_TEST_PG_PASSWORD
-for tool in psql pg_recvlogical "$PY"; do command -v "$tool" >/dev/null || die "$tool not found"; done
-"$PY" -c 'import confluent_kafka' 2>/dev/null || die "$PY lacks confluent_kafka"
+bench_prepare psql pg_recvlogical
 [ $((ROWS % TXN_ROWS)) = 0 ] || die "BENCH_ROWS must be a multiple of BENCH_TXN_ROWS"
 CLK_TCK=$(getconf CLK_TCK)
 
