@@ -2,7 +2,7 @@
 
 #include "agent/offsets.h"
 
-#include "decoders/pg_lsn.h"
+#include "decoders/postgres/pg_lsn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/signals.h"
-#include "decoders/pg_lsn.h"
+#include "decoders/postgres/pg_lsn.h"
 
 #include <poll.h>
 #include <stdio.h>

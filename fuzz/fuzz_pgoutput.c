@@ -1,9 +1,10 @@
 /*
- * libFuzzer target for decoders/pgoutput.c and decoders/pg_walmsg.c. Not built by make; from the
- * source tree, with BUILD a configured build directory (for config.h):
+ * libFuzzer target for decoders/postgres/pgoutput.c and decoders/postgres/pg_walmsg.c. Not built by make;
+ * from the source tree, with BUILD a configured build directory (for config.h):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -I. -I"$BUILD" \
- *       fuzz/fuzz_pgoutput.c decoders/pgoutput.c decoders/pg_walmsg.c agent/arena.c -o fuzz_pgoutput
+ *       fuzz/fuzz_pgoutput.c decoders/postgres/pgoutput.c decoders/postgres/pg_walmsg.c agent/arena.c -o
+ * fuzz_pgoutput
  *   ./fuzz_pgoutput -max_len=4096 corpus/
  *
  * fuzz/README.md shows how to seed corpus/ from tests/fixtures/pgoutput.
@@ -16,8 +17,8 @@
 #include "config.h"
 
 #include "agent/arena.h"
-#include "decoders/pg_walmsg.h"
-#include "decoders/pgoutput.h"
+#include "decoders/postgres/pg_walmsg.h"
+#include "decoders/postgres/pgoutput.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -24,7 +24,7 @@
 
 #include "agent/event.h"
 #include "sinks/avro_schema.h"
-#include "sinks/buf.h"
+#include "agent/buf.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -13,7 +13,7 @@
 
 #include "agent/event.h"
 #include "sinks/avro_schema.h"
-#include "sinks/buf.h"
+#include "agent/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

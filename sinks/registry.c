@@ -3,7 +3,7 @@
 #include "sinks/registry.h"
 
 #include "agent/log.h"
-#include "sinks/buf.h"
+#include "agent/buf.h"
 
 #include <curl/curl.h>
 #include <errno.h>

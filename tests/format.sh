@@ -7,8 +7,8 @@ if ! command -v clang-format >/dev/null; then
 fi
 cd "$top_srcdir"
 bad=0
-for f in agent/*.[ch] decoders/*.[ch] sinks/*.[ch] snapshot/*.[ch] tests/unit/*.c tests/integration/*.c fuzz/*.c; do
-    [ -f "$f" ] || continue
+# Every C file under the source folders, at any depth (a tarball has no git: find, not git ls-files).
+for f in $(find agent decoders sinks snapshot tests/unit tests/integration fuzz bench -name '*.[ch]' | sort); do
     if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
         echo "not formatted: $f (clang-format -i $f)"
         bad=1

@@ -1,5 +1,5 @@
 # Every PostgreSQL type rowcast maps, read from the test environment's server and converted by
-# decoders/pg_types.h, checked against values PostgreSQL computes itself (pg_types_check.c).
+# decoders/postgres/pg_types.h, checked against values PostgreSQL computes itself (pg_types_check.c).
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env

@@ -11,8 +11,8 @@
 #include "config.h"
 
 #include "agent/log.h"
-#include "decoders/pg_catalog.h"
-#include "decoders/pg_types.h"
+#include "decoders/postgres/pg_catalog.h"
+#include "decoders/postgres/pg_types.h"
 
 #include <libpq-fe.h>
 #include <errno.h>

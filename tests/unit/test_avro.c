@@ -9,7 +9,7 @@
 
 #include "sinks/avro_encode.h"
 #include "sinks/avro_schema.h"
-#include "sinks/buf.h"
+#include "agent/buf.h"
 #include "sinks/json_encode.h"
 
 #include <jansson.h>

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "snapshot/copy_text.h"
+#include "snapshot/postgres/copy_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "decoders/pg_catalog.h"
-#include "decoders/pg_datetime.h"
-#include "decoders/pg_numeric.h"
-#include "decoders/pg_types.h"
+#include "decoders/postgres/pg_catalog.h"
+#include "decoders/postgres/pg_datetime.h"
+#include "decoders/postgres/pg_numeric.h"
+#include "decoders/postgres/pg_types.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "decoders/pg_walmsg.h"
-#include "decoders/pgoutput.h"
+#include "decoders/postgres/pg_walmsg.h"
+#include "decoders/postgres/pgoutput.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,0 +1,26 @@
+#include "config.h"
+
+#include "agent/cli/commands.h"
+#include "decoders/mysql/mysql_check.h"
+#include "decoders/postgres/pg_check.h"
+#include "sinks/registry.h"
+#include "sinks/sink_check.h"
+
+int rc_cmd_check(const rc_conf_t *conf, FILE *out)
+{
+	rc_check_report_t rep = {out, 0, 0};
+
+	fprintf(out, "source (%s)\n", rc_conf_get(conf, "source.type"));
+	if (rc_conf_is(conf, "source.type", "postgres"))
+		rc_pg_check(conf, &rep);
+	else
+		rc_mysql_check(conf, &rep);
+	fprintf(out, "sink (%s)\n", rc_conf_get(conf, "sink.type"));
+	if (rc_conf_is(conf, "sink.type", "kafka")) {
+		rc_kafka_check(conf, &rep);
+		rc_registry_check(conf, &rep);
+	} else
+		rc_check_ok(&rep, "events go to standard output as JSON lines");
+	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);
+	return rep.failures ? 1 : 0;
+}

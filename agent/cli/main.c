@@ -1,0 +1,211 @@
+/*
+ * rowcast's command line: parses options, builds the configuration, and dispatches to a subcommand.
+ * This is the only file that decides the process's exit code (0 ok, 1 runtime failure, 2 usage or
+ * configuration error).
+ */
+#include "config.h"
+
+#include "agent/cli/commands.h"
+#include "agent/conf.h"
+#include "agent/log.h"
+
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <librdkafka/rdkafka.h>
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+#define MAX_TABLE_ARGS 256
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: rowcast [OPTIONS] COMMAND\n"
+	        "\n"
+	        "Change data capture: streams row changes from PostgreSQL or MySQL/MariaDB into Kafka as\n"
+	        "Debezium-compatible Avro events.\n"
+	        "\n"
+	        "Commands:\n"
+	        "  run               snapshot per snapshot.mode, then stream until SIGTERM/SIGINT\n"
+	        "  snapshot          publish a consistent snapshot of the tables, then exit\n"
+	        "  check             check the configuration and the source's prerequisites\n"
+	        "  config print      print the effective configuration (secrets masked)\n"
+	        "  config list       list every property rowcast knows, with its default\n"
+	        "\n"
+	        "Options:\n"
+	        "  -c, --config FILE     properties file or Kafka Connect connector JSON\n"
+	        "                        (default: $ROWCAST_CONFIG if set)\n"
+	        "  -s, --set KEY=VALUE   set a property; overrides environment and file\n"
+	        "  -t, --table NAME      (snapshot) copy only this table; repeatable\n"
+	        "  -l, --log-level LVL   error, warn, info, debug or trace (same as log.level)\n"
+	        "  -h, --help            show this help and exit\n"
+	        "  -V, --version         show version and library versions and exit\n"
+	        "\n"
+	        "Every property can also be set as ROWCAST_<NAME>, upper-cased with '.' as '_'\n"
+	        "(ROWCAST_DATABASE_HOSTNAME); any <name>.password can be given as <name>.password.file.\n"
+	        "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n");
+}
+
+static void version(void)
+{
+	printf("rowcast %s\n", PACKAGE_VERSION);
+	printf("libpq %d, librdkafka %s, mariadb connector/c %s\n", PQlibVersion(), rd_kafka_version_str(),
+	       mysql_get_client_info());
+}
+
+/* Builds the configuration: file, then environment, then --set, then validation. On failure the
+ * messages are printed (one per line) and NULL is returned. */
+static rc_conf_t *build_conf(const char *path, char **sets, int nsets, const char *log_level)
+{
+	char err[8192] = "";
+	rc_conf_t *conf = rc_conf_new();
+	int rc = 0;
+
+	if (!conf) {
+		fprintf(stderr, "rowcast: out of memory\n");
+		return NULL;
+	}
+	if (!path)
+		path = getenv("ROWCAST_CONFIG");
+	if (path && *path && rc_conf_load_file(conf, path, err, sizeof err) != 0)
+		rc = -1;
+	if (rc_conf_load_env(conf, environ, err, sizeof err) != 0)
+		rc = -1;
+	for (int i = 0; i < nsets; i++)
+		if (rc_conf_set_arg(conf, sets[i], err, sizeof err) != 0)
+			rc = -1;
+	if (log_level &&
+	    rc_conf_set(conf, "log.level", log_level, RC_CONF_CLI, "--log-level", err, sizeof err) != 0)
+		rc = -1;
+	if (rc == 0 && rc_conf_finalize(conf, err, sizeof err) != 0)
+		rc = -1;
+	if (rc != 0) {
+		char *line, *save = NULL;
+		for (line = strtok_r(err, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			rc_log_error("config", "%s", line);
+		rc_conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/* Applies log.level and log.format once the configuration is known. */
+static void setup_logging(const rc_conf_t *conf)
+{
+	rc_log_level_t level = RC_LOG_INFO;
+	rc_log_format_t format = RC_LOG_FORMAT_TEXT;
+
+	rc_log_level_parse(rc_conf_get(conf, "log.level"), &level);
+	rc_log_format_parse(rc_conf_get(conf, "log.format"), &format);
+	rc_log_setup(level, format);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"set", required_argument, NULL, 's'},
+	    {"table", required_argument, NULL, 't'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *sets[MAX_TABLE_ARGS], *tables[MAX_TABLE_ARGS];
+	int nsets = 0, ntables = 0, opt, rc;
+	const char *config_path = NULL, *log_level = NULL, *command;
+	rc_log_level_t probe;
+	rc_conf_t *conf;
+
+	/* Environment log settings apply to configuration errors too, before the config is built. */
+	if (getenv("ROWCAST_LOG_FORMAT") && strcmp(getenv("ROWCAST_LOG_FORMAT"), "json") == 0)
+		rc_log_setup(RC_LOG_INFO, RC_LOG_FORMAT_JSON);
+
+	while ((opt = getopt_long(argc, argv, "c:s:t:l:hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+		case 't':
+			if ((opt == 's' ? nsets : ntables) >= MAX_TABLE_ARGS) {
+				fprintf(stderr, "rowcast: too many --%s options (at most %d)\n",
+				        opt == 's' ? "set" : "table", MAX_TABLE_ARGS);
+				return 2;
+			}
+			if (opt == 's')
+				sets[nsets++] = optarg;
+			else
+				tables[ntables++] = optarg;
+			break;
+		case 'l':
+			if (rc_log_level_parse(optarg, &probe) != 0) {
+				fprintf(stderr,
+				        "rowcast: --log-level '%s' is not one of error, warn, info, debug, "
+				        "trace\n",
+				        optarg);
+				return 2;
+			}
+			log_level = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			version();
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "rowcast: missing command\n\n");
+		usage(stderr);
+		return 2;
+	}
+	command = argv[optind++];
+
+	if (strcmp(command, "config") == 0 && optind < argc && strcmp(argv[optind], "list") == 0)
+		return rc_cmd_config_list(stdout);
+	if (strcmp(command, "run") != 0 && strcmp(command, "snapshot") != 0 &&
+	    strcmp(command, "check") != 0 && strcmp(command, "config") != 0) {
+		fprintf(stderr, "rowcast: unknown command '%s' (expected run, snapshot, check or config)\n",
+		        command);
+		return 2;
+	}
+	if (strcmp(command, "config") == 0 && (optind >= argc || strcmp(argv[optind], "print") != 0)) {
+		fprintf(stderr, "rowcast: expected 'config print' or 'config list'\n");
+		return 2;
+	}
+	if (strcmp(command, "config") != 0 && optind < argc) {
+		fprintf(stderr, "rowcast: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (ntables > 0 && strcmp(command, "snapshot") != 0) {
+		fprintf(stderr, "rowcast: --table is only for the snapshot command\n");
+		return 2;
+	}
+
+	conf = build_conf(config_path, sets, nsets, log_level);
+	if (!conf)
+		return 2;
+	setup_logging(conf);
+
+	if (strcmp(command, "config") == 0) {
+		rc_conf_print(conf, stdout);
+		rc = 0;
+	} else if (strcmp(command, "check") == 0) {
+		rc = rc_cmd_check(conf, stdout);
+	} else if (strcmp(command, "run") == 0) {
+		rc = rc_cmd_run(conf);
+	} else {
+		rc = rc_cmd_snapshot(conf, (const char *const *)tables, ntables);
+	}
+	rc_conf_free(conf);
+	return rc;
+}

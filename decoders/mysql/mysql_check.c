@@ -1,0 +1,96 @@
+#include "config.h"
+
+#include "decoders/mysql/mysql_conn.h"
+#include "decoders/mysql/mysql_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Compares a server variable to what rowcast needs and reports it. */
+static void expect_var(MYSQL *my, rc_check_report_t *rep, const char *var, const char *want, const char *fix)
+{
+	char query[128], val[256], err[512];
+
+	snprintf(query, sizeof query, "SELECT @@GLOBAL.%s", var);
+	if (rc_mysql_query_value(my, query, val, sizeof val, err, sizeof err) != 0) {
+		rc_check_fail(rep, fix, "%s", err);
+		return;
+	}
+	if (strcasecmp(val, want) == 0)
+		rc_check_ok(rep, "%s = %s", var, val);
+	else
+		rc_check_fail(rep, fix, "%s = %s (rowcast needs %s)", var, val, want);
+}
+
+void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	char err[1024], version[128], val[256];
+	MYSQL *my = rc_mysql_connect(conf, err, sizeof err);
+	bool mariadb;
+
+	if (!my) {
+		rc_check_fail(rep, "check database.hostname, database.port, database.user and the password",
+		              "%s", err);
+		return;
+	}
+	snprintf(version, sizeof version, "%s", mysql_get_server_info(my));
+	mariadb = strstr(version, "MariaDB") != NULL;
+	rc_check_ok(rep, "connected to %s %s at %s:%s", mariadb ? "MariaDB" : "MySQL", version,
+	            rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"));
+
+	expect_var(my, rep, "log_bin", "1", "enable the binary log: log_bin in my.cnf, then restart");
+	expect_var(my, rep, "binlog_format", "ROW", "SET GLOBAL binlog_format = ROW (and in my.cnf)");
+	expect_var(my, rep, "binlog_row_image", "FULL", "SET GLOBAL binlog_row_image = FULL (and in my.cnf)");
+	if (mariadb) {
+		if (rc_mysql_query_value(my, "SELECT @@GLOBAL.binlog_row_metadata", val, sizeof val, err,
+		                         sizeof err) == 0 &&
+		    strcasecmp(val, "FULL") != 0)
+			rc_check_warn(
+			    rep, "SET GLOBAL binlog_row_metadata = FULL (and in my.cnf)",
+			    "binlog_row_metadata = %s: column names must then come from the catalog, which "
+			    "is wrong across schema changes",
+			    val);
+		else
+			rc_check_ok(rep, "binlog_row_metadata = FULL");
+	} else {
+		expect_var(my, rep, "gtid_mode", "ON",
+		           "set gtid_mode = ON and enforce_gtid_consistency = ON in my.cnf");
+	}
+
+	if (rc_mysql_query_value(my, "SELECT @@GLOBAL.server_id", val, sizeof val, err, sizeof err) == 0) {
+		const char *ours = rc_conf_get(conf, "database.server.id");
+		if (ours && strcmp(ours, val) == 0)
+			rc_check_fail(rep, "set database.server.id to an id no server or replica uses",
+			              "database.server.id = %s equals the server's own server_id", ours);
+		else
+			rc_check_ok(rep, "server_id = %s, rowcast replicates as server id %s", val,
+			            ours ? ours : "?");
+	}
+
+	/* SHOW GRANTS is the portable way to see replication privileges across MySQL and MariaDB. */
+	if (mysql_query(my, "SHOW GRANTS FOR CURRENT_USER()") == 0) {
+		MYSQL_RES *res = mysql_store_result(my);
+		MYSQL_ROW row;
+		bool repl = false, all = false;
+
+		while (res && (row = mysql_fetch_row(res))) {
+			if (!row[0])
+				continue;
+			all |= strstr(row[0], "ALL PRIVILEGES ON *.*") != NULL;
+			repl |= strstr(row[0], "REPLICATION SLAVE") != NULL ||
+			        strstr(row[0], "REPLICATION REPLICA") != NULL;
+		}
+		mysql_free_result(res);
+		if (all || repl)
+			rc_check_ok(rep, "user may read the binary log (REPLICATION SLAVE)");
+		else
+			rc_check_fail(rep,
+			              "GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO <user>",
+			              "user %s lacks REPLICATION SLAVE", rc_conf_get(conf, "database.user"));
+	} else {
+		rc_check_warn(rep, NULL, "cannot read grants: %s", mysql_error(my));
+	}
+	mysql_close(my);
+}

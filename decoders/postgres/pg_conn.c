@@ -1,0 +1,63 @@
+#include "config.h"
+
+#include "decoders/postgres/pg_conn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
+{
+	/* Keywords rather than a conninfo string: no quoting of user-provided values needed. */
+	const char *keys[16], *vals[16];
+	int n = 0;
+	PGconn *pg;
+
+#define KV(k, v)                                                                                             \
+	do {                                                                                                 \
+		const char *v_ = (v);                                                                        \
+		if (v_) {                                                                                    \
+			keys[n] = (k);                                                                       \
+			vals[n++] = v_;                                                                      \
+		}                                                                                            \
+	} while (0)
+	KV("host", rc_conf_get(conf, "database.hostname"));
+	KV("port", rc_conf_get(conf, "database.port"));
+	KV("user", rc_conf_get(conf, "database.user"));
+	KV("password", rc_conf_get(conf, "database.password"));
+	KV("dbname", rc_conf_get(conf, "database.dbname"));
+	KV("sslmode", rc_conf_get(conf, "database.sslmode"));
+	KV("sslrootcert", rc_conf_get(conf, "database.sslrootcert"));
+	KV("sslcert", rc_conf_get(conf, "database.sslcert"));
+	KV("sslkey", rc_conf_get(conf, "database.sslkey"));
+	KV("application_name", "rowcast");
+	/* pgoutput sends values in the walsender's text output format: pin the settings that
+	 * decoders/postgres/pg_types.c parses, whatever the server's defaults are. */
+	KV("options", "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
+	              "-c bytea_output=hex -c TimeZone=UTC -c lc_monetary=C");
+	KV("connect_timeout", "10");
+	if (replication)
+		KV("replication", "database");
+#undef KV
+	keys[n] = vals[n] = NULL;
+
+	pg = PQconnectdbParams(keys, vals, 0);
+	if (!pg) {
+		snprintf(err, errlen, "PostgreSQL: out of memory");
+		return NULL;
+	}
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char msg[1024];
+		size_t len;
+
+		snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
+		len = strlen(msg);
+		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			msg[--len] = '\0';
+		snprintf(err, errlen, "cannot connect to PostgreSQL at %s:%s as %s: %s",
+		         rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
+		         rc_conf_get(conf, "database.user"), msg);
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}

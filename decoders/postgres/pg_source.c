@@ -1,0 +1,745 @@
+#include "config.h"
+
+#include "decoders/postgres/pg_source.h"
+
+#include "agent/errors.h"
+#include "agent/log.h"
+#include "decoders/postgres/pg_conn.h"
+#include "decoders/postgres/pg_lsn.h"
+#include "decoders/postgres/pg_relcache.h"
+#include "decoders/postgres/pg_slot.h"
+#include "decoders/postgres/pg_walmsg.h"
+#include "decoders/postgres/pgoutput.h"
+#include "snapshot/postgres/pg_snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROTO_VERSION 1
+#define FEEDBACK_MIN_INTERVAL_MS 1000 /* confirmations that moved are sent at most this often */
+
+/* A source starts in the snapshot phase when it takes one (snapshot.mode, the one-shot command);
+ * the stream begins only once every snapshot record is acknowledged, so a row's r event always
+ * precedes its streamed changes. */
+typedef enum {
+	PHASE_STARTING,
+	PHASE_STREAMING,
+	PHASE_SNAPSHOT,     /* readers copying, rows going out as op=r events */
+	PHASE_SNAPSHOT_ACK, /* every row handed to Kafka; waiting for the final position's confirmation */
+} phase_t;
+
+static const char *const phase_names[] = {"starting", "streaming", "snapshot", "snapshot acknowledgement"};
+
+/* snapshot.mode=always takes a snapshot when the process starts, not on every restart of the
+ * stream after a broker or connection failure. */
+static bool always_snapshot_taken;
+
+typedef struct pg_source {
+	rc_source_t base;
+	const rc_conf_t *conf;
+	const rc_offset_t *recorded;
+	PGconn *sql;  /* catalog queries */
+	PGconn *repl; /* the replication stream */
+	rc_pg_relcache_t rels;
+	bool rels_ready;
+	rc_arena_t arena; /* one message's parse and values; reset per message */
+
+	/* Transaction in progress */
+	rc_ack_txn_t *txn;
+	uint32_t xid;
+	int64_t commit_ts_us;     /* Unix µs */
+	uint64_t last_commit_lsn; /* previous transaction's commit, for source.sequence */
+
+	/* Feedback */
+	uint64_t received;  /* newest WAL position seen */
+	uint64_t confirmed; /* newest flush position the pipeline gave us */
+	uint64_t sent_flush;
+	int64_t last_sent_ms;
+	int64_t status_interval_ms;
+	bool reply_requested;
+	const char *db;
+
+	/* Snapshot */
+	phase_t phase;
+	const rc_pg_oneshot_t *oneshot; /* the one-shot command's tables and report; NULL for run */
+	rc_pg_snapshot_t *snap;
+	bool standalone;   /* no slot (pg_export_snapshot): the source ends after the snapshot */
+	uint64_t snap_end; /* the position the snapshot's last transaction commits at */
+	uint32_t snap_tables;
+} pg_source_t;
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The connection's error text without its trailing newline. */
+static const char *conn_error(PGconn *c)
+{
+	static __thread char msg[512];
+	size_t len;
+
+	snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	return msg;
+}
+
+static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t errlen)
+{
+	char lsn[RC_LSN_BUFLEN], *command = NULL,
+	                         *slot = rc_pg_quote_ident(rc_conf_get(ps->conf, "slot.name"));
+	const char *pub = rc_conf_get(ps->conf, "publication.name");
+	PGresult *res;
+	int rc = RC_ERR_RETRY;
+
+	/* publication_names is itself a list of identifiers inside a string literal. */
+	if (!slot || strchr(pub, '\'') || strchr(pub, '"') ||
+	    asprintf(&command,
+	             "START_REPLICATION SLOT %s LOGICAL %s (proto_version '%d', publication_names '\"%s\"', "
+	             "messages '%s')",
+	             slot, rc_lsn_format(start, lsn), PROTO_VERSION, pub,
+	             rc_conf_get_bool(ps->conf, "messages", false) ? "true" : "false") < 0) {
+		snprintf(err, errlen, "publication.name '%s' must not contain quotes", pub);
+		free(slot);
+		return RC_ERR_FATAL;
+	}
+	res = PQexec(ps->repl, command);
+	if (PQresultStatus(res) != PGRES_COPY_BOTH) {
+		snprintf(err, errlen, "START_REPLICATION failed: %s", PQresultErrorMessage(res));
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(ps->repl) == CONNECTION_OK)
+			rc = RC_ERR_FATAL; /* the server refused: retrying will not help */
+	} else {
+		rc = RC_OK;
+	}
+	PQclear(res);
+	free(command);
+	free(slot);
+	return rc;
+}
+
+static void set_phase(pg_source_t *ps, phase_t phase)
+{
+	if (ps->phase != phase)
+		rc_log_info("pg", "state %s -> %s", phase_names[ps->phase], phase_names[phase]);
+	ps->phase = phase;
+}
+
+/* Decides, per snapshot.mode and the offset file, whether this start takes a snapshot (*snapshot);
+ * when it does not, the slot is ready and *resume set. */
+static int decide_snapshot(pg_source_t *ps, bool *snapshot, uint64_t *resume, char *err, size_t errlen)
+{
+	const char *mode = rc_conf_get(ps->conf, "snapshot.mode"), *slot = rc_conf_get(ps->conf, "slot.name");
+	const rc_offset_t *rec = ps->recorded;
+	bool running = rec && rec->snapshot == RC_OFFSET_SNAPSHOT_RUNNING, exists = false, created,
+	     needed = false;
+	int rc;
+
+	*snapshot = false;
+	if (strcmp(mode, "no_data") == 0)
+		return rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created, NULL, err,
+		                          errlen);
+	if (running) {
+		rc_log_warn("pg", "snapshot of %u tables was interrupted; starting it again",
+		            rec->snapshot_tables);
+		*snapshot = true;
+		return RC_OK;
+	}
+	if (strcmp(mode, "always") == 0 && !always_snapshot_taken) {
+		rc_log_info("pg", "snapshot.mode=always: taking a new snapshot");
+		*snapshot = true;
+		return RC_OK;
+	}
+	if (!rec) {
+		rc = rc_pg_slot_exists(ps->sql, slot, &exists, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		if (exists)
+			rc_log_warn(
+			    "pg",
+			    "replication slot %s exists but no position is recorded (no offset file %s): "
+			    "taking a new snapshot with a recreated slot",
+			    slot, rc_conf_get(ps->conf, "offset.storage.file.filename"));
+		*snapshot = true;
+		return RC_OK;
+	}
+	rc = rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created,
+	                        strcmp(mode, "when_needed") == 0 ? &needed : NULL, err, errlen);
+	*snapshot = rc == RC_OK && needed;
+	return rc;
+}
+
+/* COMMIT on the catalog connection: the transaction that exported or imported the snapshot. */
+static int end_snapshot_txn(pg_source_t *ps, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(ps->sql, "COMMIT");
+	int rc = RC_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "COMMIT after the snapshot's start: %s", conn_error(ps->sql));
+		rc = RC_ERR_RETRY;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The snapshot of a slot: recorded as running in the offset file first (so a crash from here on
+ * means "take it again"), then the slot made anew with its snapshot exported, the tables listed in
+ * that snapshot and the readers started on it. The replication connection then stays idle until
+ * START_REPLICATION at the slot's consistent point, once every row is acknowledged.
+ */
+static int start_slot_snapshot(pg_source_t *ps, uint64_t *resume, char *err, size_t errlen)
+{
+	const char *path = rc_conf_get(ps->conf, "offset.storage.file.filename");
+	const char *slot = rc_conf_get(ps->conf, "slot.name");
+	char name[64], lsn[RC_LSN_BUFLEN];
+	uint64_t cp = 0;
+	int rc;
+
+	ps->snap = rc_pg_snapshot_new(ps->conf, err, errlen);
+	if (!ps->snap)
+		return RC_ERR_FATAL;
+	rc = rc_pg_snapshot_plan(ps->snap, ps->sql, NULL, 0, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	ps->snap_tables = (uint32_t)rc_pg_snapshot_ntables(ps->snap);
+	if (path) {
+		rc_offset_t o = {
+		    .lsn = 0, .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = ps->snap_tables};
+		snprintf(o.source, sizeof o.source, "postgres");
+		snprintf(o.slot, sizeof o.slot, "%s", slot);
+		snprintf(o.database, sizeof o.database, "%s", ps->db ? ps->db : "");
+		if (rc_offsets_store(path, &o, err, errlen) != 0)
+			return RC_ERR_FATAL;
+	}
+	rc = rc_pg_slot_drop(ps->sql, slot, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_slot_create(ps->repl, slot, &cp, name, sizeof name, err, errlen);
+	/* The list again, as the snapshot sees the catalog: a table made after the consistent point
+	 * has its rows streamed, not copied. */
+	if (rc == RC_OK)
+		rc = rc_pg_snapshot_import(ps->sql, name, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_snapshot_plan(ps->snap, ps->sql, NULL, 0, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_snapshot_start(ps->snap, name, cp, cp, err, errlen);
+	if (rc == RC_OK)
+		rc = end_snapshot_txn(ps, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	ps->snap_end = cp;
+	*resume = 0; /* nothing is confirmed until the whole snapshot is */
+	set_phase(ps, PHASE_SNAPSHOT);
+	rc_log_info(
+	    "pg",
+	    "snapshot of %zu tables at slot %s's consistent point %s; streaming starts there once every "
+	    "row is acknowledged",
+	    rc_pg_snapshot_ntables(ps->snap), slot, rc_lsn_format(cp, lsn));
+	return RC_OK;
+}
+
+/* The snapshot without a slot (snapshot.mode=initial_only, rowcast snapshot): exported from a
+ * transaction on the catalog connection, which ends once the readers hold it. */
+static int start_standalone_snapshot(pg_source_t *ps, uint64_t *resume, char *err, size_t errlen)
+{
+	char name[64], lsn[RC_LSN_BUFLEN];
+	uint64_t at = 0;
+	int rc;
+
+	ps->standalone = true;
+	ps->snap = rc_pg_snapshot_new(ps->conf, err, errlen);
+	if (!ps->snap)
+		return RC_ERR_FATAL;
+	rc = rc_pg_snapshot_export(ps->sql, name, sizeof name, &at, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_snapshot_plan(ps->snap, ps->sql, ps->oneshot ? ps->oneshot->tables : NULL,
+		                         ps->oneshot ? ps->oneshot->ntables : 0, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_snapshot_start(ps->snap, name, at, at, err, errlen);
+	if (rc == RC_OK)
+		rc = end_snapshot_txn(ps, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	ps->snap_tables = (uint32_t)rc_pg_snapshot_ntables(ps->snap);
+	ps->snap_end = at;
+	*resume = 0;
+	set_phase(ps, PHASE_SNAPSHOT);
+	rc_log_info("pg", "snapshot of %zu tables at %s, without a replication slot",
+	            rc_pg_snapshot_ntables(ps->snap), rc_lsn_format(at, lsn));
+	return RC_OK;
+}
+
+static int pg_start(rc_source_t *src, uint64_t *resume, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	bool snapshot = false;
+	int rc;
+
+	ps->sql = rc_pg_connect(ps->conf, false, err, errlen);
+	if (!ps->sql)
+		return RC_ERR_RETRY;
+	if (ps->oneshot || rc_conf_is(ps->conf, "snapshot.mode", "initial_only"))
+		return start_standalone_snapshot(ps, resume, err, errlen);
+	ps->repl = rc_pg_connect(ps->conf, true, err, errlen);
+	if (!ps->repl)
+		return RC_ERR_RETRY;
+	if (rc_pg_relcache_init(&ps->rels, ps->conf, ps->sql, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	ps->rels_ready = true;
+	if (rc_conf_is(ps->conf, "snapshot.mode", "no_data") && ps->recorded &&
+	    ps->recorded->snapshot == RC_OFFSET_SNAPSHOT_RUNNING) {
+		/* Refused before anything is made: the half copy must not pass for a whole one. */
+		snprintf(err, errlen,
+		         "the offset file says a snapshot of %u tables was interrupted, and "
+		         "snapshot.mode=no_data takes "
+		         "none: set snapshot.mode=initial to take it again, or remove the offset file to "
+		         "stream from the "
+		         "slot's position without the rows it did not copy",
+		         ps->recorded->snapshot_tables);
+		return RC_ERR_FATAL;
+	}
+	rc = rc_pg_publication_prepare(ps->sql, ps->conf, err, errlen);
+	if (rc == RC_OK)
+		rc = decide_snapshot(ps, &snapshot, resume, err, errlen);
+	if (rc == RC_OK && snapshot)
+		return start_slot_snapshot(ps, resume, err, errlen);
+	if (rc == RC_OK)
+		rc = start_replication(ps, *resume, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	ps->confirmed = ps->sent_flush = ps->received = *resume;
+	ps->last_commit_lsn = *resume;
+	set_phase(ps, PHASE_STREAMING);
+	return RC_OK;
+}
+
+static int pg_fd(rc_source_t *src)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	if (ps->phase != PHASE_STREAMING)
+		return ps->snap ? rc_pg_snapshot_fd(ps->snap) : -1;
+	return PQsocket(ps->repl);
+}
+
+static int send_status(pg_source_t *ps, char *err, size_t errlen)
+{
+	uint8_t buf[RC_WALMSG_STATUS_LEN];
+	int len = rc_walmsg_build_status(buf, sizeof buf, ps->confirmed, ps->confirmed, ps->confirmed,
+	                                 rc_walmsg_now_pg_us(), false);
+
+	if (len < 0 || PQputCopyData(ps->repl, (const char *)buf, len) != 1 || PQflush(ps->repl) != 0) {
+		snprintf(err, errlen, "cannot send a status update to PostgreSQL: %s", conn_error(ps->repl));
+		return RC_ERR_RETRY;
+	}
+	ps->sent_flush = ps->confirmed;
+	ps->last_sent_ms = mono_ms();
+	ps->reply_requested = false;
+	return RC_OK;
+}
+
+static void fill_source(pg_source_t *ps, rc_event_t *ev, uint64_t lsn)
+{
+	ev->source.connector = "postgresql";
+	ev->source.db = ps->db;
+	ev->source.ts_us = ps->commit_ts_us;
+	ev->source.snapshot = "false";
+	ev->source.txid = ps->xid;
+	ev->source.lsn = lsn;
+	ev->source.last_commit_lsn = ps->last_commit_lsn;
+	ev->source.thread = -1;
+}
+
+/* True when an Update's old tuple (key or full row) has another value in a key column than the new
+ * tuple. Values are compared in their text form, which is canonical per type. */
+static bool key_changed(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *oldtup, const rc_pgo_tuple_t *newtup)
+{
+	for (int i = 0; i < rel->natts && i < oldtup->ncols && i < newtup->ncols; i++) {
+		const rc_pgo_col_t *o = &oldtup->cols[i], *n = &newtup->cols[i];
+		int ci = rel->att_col[i];
+
+		if (ci < 0 || !rel->table->cols[ci].key || n->kind == RC_PGO_COL_UNCHANGED)
+			continue;
+		if (o->kind != n->kind || o->len != n->len ||
+		    (o->len && memcmp(o->data, n->data, o->len) != 0))
+			return true;
+	}
+	return false;
+}
+
+/* The events of Insert, Update and Delete. */
+static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                     char *err, size_t errlen)
+{
+	const rc_pgo_tuple_t *oldtup = NULL, *newtup = NULL;
+	const rc_pg_rel_t *rel;
+	rc_event_t ev = {0};
+	uint32_t relid;
+	int rc;
+
+	switch (m->type) {
+	case RC_PGO_INSERT:
+		ev.op = RC_OP_CREATE;
+		relid = m->insert.relid;
+		newtup = &m->insert.newtup;
+		break;
+	case RC_PGO_UPDATE:
+		ev.op = RC_OP_UPDATE;
+		relid = m->update.relid;
+		newtup = &m->update.newtup;
+		if (m->update.old_kind != RC_PGO_OLD_NONE)
+			oldtup = &m->update.oldtup;
+		break;
+	default:
+		ev.op = RC_OP_DELETE;
+		relid = m->delete.relid;
+		oldtup = &m->delete.oldtup;
+		break;
+	}
+	rel = rc_pg_relcache_get(&ps->rels, relid);
+	if (!rel) {
+		snprintf(err, errlen, "pgoutput %s for relation %u, which no Relation message described",
+		         rc_pgoutput_type_name(m->type), relid);
+		return RC_ERR_FATAL;
+	}
+	if (!rel->table)
+		return RC_OK; /* filtered out */
+	if (!ps->txn) {
+		snprintf(err, errlen, "pgoutput %s outside a transaction", rc_pgoutput_type_name(m->type));
+		return RC_ERR_FATAL;
+	}
+	ev.table = rel->table;
+	if (newtup && (rc = rc_pg_relcache_values(rel, newtup, &ps->arena, &ev.after, err, errlen)) != RC_OK)
+		return rc;
+	if (oldtup && (rc = rc_pg_relcache_values(rel, oldtup, &ps->arena, &ev.before, err, errlen)) != RC_OK)
+		return rc;
+	fill_source(ps, &ev, lsn);
+	if (ev.op == RC_OP_UPDATE && oldtup && key_changed(rel, oldtup, newtup)) {
+		/* As Debezium does: a primary key change is a delete of the old key (followed by its
+		 * tombstone) and a create of the new one, so compacted topics keep no stale key. */
+		rc_event_t del = ev, ins = ev;
+		del.op = RC_OP_DELETE;
+		del.after = NULL;
+		ins.op = RC_OP_CREATE;
+		ins.before = NULL;
+		rc = h->event(h->opaque, ps->txn, &del, err, errlen);
+		return rc == RC_OK ? h->event(h->opaque, ps->txn, &ins, err, errlen) : rc;
+	}
+	return h->event(h->opaque, ps->txn, &ev, err, errlen);
+}
+
+static int truncate_events(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                           char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < m->truncate.nrels; i++) {
+		const rc_pg_rel_t *rel = rc_pg_relcache_get(&ps->rels, m->truncate.relids[i]);
+		rc_event_t ev = {.op = RC_OP_TRUNCATE};
+		int rc;
+
+		if (!rel || !rel->table)
+			continue;
+		ev.table = rel->table;
+		fill_source(ps, &ev, lsn);
+		rc = h->event(h->opaque, ps->txn, &ev, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	return RC_OK;
+}
+
+static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                         char *err, size_t errlen)
+{
+	rc_event_t ev = {.op = RC_OP_MESSAGE};
+	bool own_txn = !ps->txn; /* a non-transactional message stands alone */
+	int rc;
+
+	ev.msg_prefix = m->message.prefix;
+	ev.msg_content = (const char *)m->message.content;
+	ev.msg_len = m->message.len;
+	ev.msg_transactional = m->message.flags & RC_PGO_MESSAGE_TRANSACTIONAL;
+	if (own_txn) {
+		ps->txn = h->begin(h->opaque);
+		if (!ps->txn) {
+			snprintf(err, errlen, "out of memory");
+			return RC_ERR_FATAL;
+		}
+		ps->commit_ts_us = rc_walmsg_pg_to_unix_us(rc_walmsg_now_pg_us());
+	}
+	fill_source(ps, &ev, m->message.lsn ? m->message.lsn : lsn);
+	rc = h->event(h->opaque, ps->txn, &ev, err, errlen);
+	if (own_txn) {
+		h->commit(h->opaque, ps->txn, 0); /* confirms nothing by itself */
+		ps->txn = NULL;
+	}
+	return rc;
+}
+
+static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
+                    char *err, size_t errlen)
+{
+	switch (m->type) {
+	case RC_PGO_BEGIN:
+		if (ps->txn) {
+			snprintf(err, errlen, "pgoutput Begin of xid %u inside transaction %u", m->begin.xid,
+			         ps->xid);
+			return RC_ERR_FATAL;
+		}
+		ps->txn = h->begin(h->opaque);
+		if (!ps->txn) {
+			snprintf(err, errlen, "out of memory");
+			return RC_ERR_FATAL;
+		}
+		ps->xid = m->begin.xid;
+		ps->commit_ts_us = rc_walmsg_pg_to_unix_us(m->begin.commit_ts);
+		return RC_OK;
+	case RC_PGO_COMMIT:
+		if (!ps->txn) {
+			snprintf(err, errlen, "pgoutput Commit without Begin");
+			return RC_ERR_FATAL;
+		}
+		/* Confirming the end of the commit record makes a restart skip exactly this transaction. */
+		h->commit(h->opaque, ps->txn, m->commit.end_lsn);
+		ps->txn = NULL;
+		ps->last_commit_lsn = m->commit.commit_lsn;
+		return RC_OK;
+	case RC_PGO_RELATION:
+		return rc_pg_relcache_update(&ps->rels, m, err, errlen);
+	case RC_PGO_TYPE:
+		rc_pg_relcache_type_changed(&ps->rels, m->pgtype.oid);
+		return RC_OK;
+	case RC_PGO_ORIGIN:
+		return RC_OK;
+	case RC_PGO_INSERT:
+	case RC_PGO_UPDATE:
+	case RC_PGO_DELETE:
+		return row_event(ps, m, lsn, h, err, errlen);
+	case RC_PGO_TRUNCATE:
+		return truncate_events(ps, m, lsn, h, err, errlen);
+	case RC_PGO_MESSAGE:
+		return message_event(ps, m, lsn, h, err, errlen);
+	default:
+		/* Protocol 1 without streaming or two-phase sends none of the others. */
+		snprintf(err, errlen, "unexpected pgoutput %s message with proto_version %d",
+		         rc_pgoutput_type_name(m->type), PROTO_VERSION);
+		return RC_ERR_FATAL;
+	}
+}
+
+static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, const rc_source_handler_t *h,
+                           char *err, size_t errlen)
+{
+	rc_walmsg_t wm;
+	rc_pgo_msg_t m;
+	char why[512];
+
+	if (rc_walmsg_parse(buf, len, &wm, why, sizeof why) != 0) {
+		snprintf(err, errlen, "replication stream: %s", why);
+		return RC_ERR_FATAL;
+	}
+	if (wm.type == RC_WALMSG_KEEPALIVE) {
+		if (wm.keepalive.wal_end > ps->received)
+			ps->received = wm.keepalive.wal_end;
+		if (wm.keepalive.reply_requested)
+			ps->reply_requested = true;
+		/* Nothing of ours is in progress: the server's position is safe to confirm, so WAL
+		 * does not pile up on a quiet (or entirely filtered) database. */
+		if (!ps->txn)
+			h->idle(h->opaque, wm.keepalive.wal_end);
+		return RC_OK;
+	}
+	if (wm.xlogdata.wal_end > ps->received)
+		ps->received = wm.xlogdata.wal_end;
+	rc_arena_reset(&ps->arena);
+	if (rc_pgoutput_parse(wm.xlogdata.data, wm.xlogdata.len, PROTO_VERSION, false, &ps->arena, &m, why,
+	                      sizeof why) != 0) {
+		snprintf(err, errlen, "at WAL %" PRIX32 "/%" PRIX32 ": %s",
+		         (uint32_t)(wm.xlogdata.wal_start >> 32), (uint32_t)wm.xlogdata.wal_start, why);
+		return RC_ERR_FATAL;
+	}
+	return dispatch(ps, &m, wm.xlogdata.wal_start, h, err, errlen);
+}
+
+/* Every snapshot record is acknowledged: the standalone snapshot ends the source; a slot's snapshot
+ * hands over to the stream at the consistent point, on the replication connection kept for it. */
+static int snapshot_complete(pg_source_t *ps, char *err, size_t errlen)
+{
+	char lsn[RC_LSN_BUFLEN];
+	int rc;
+
+	rc_pg_snapshot_finish(ps->snap, ps->oneshot ? ps->oneshot->report : NULL);
+	rc_pg_snapshot_free(ps->snap);
+	ps->snap = NULL;
+	if (ps->standalone)
+		return RC_SOURCE_END;
+	always_snapshot_taken = true;
+	rc = start_replication(ps, ps->snap_end, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = ps->snap_end;
+	ps->last_sent_ms = mono_ms();
+	set_phase(ps, PHASE_STREAMING);
+	rc_log_info("pg", "streaming from the snapshot's consistent point %s",
+	            rc_lsn_format(ps->snap_end, lsn));
+	return RC_OK;
+}
+
+static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	int done = 0;
+
+	if (ps->phase == PHASE_SNAPSHOT) {
+		bool finished = false;
+		int n = rc_pg_snapshot_emit(ps->snap, h, budget, &finished, err, errlen);
+		if (n >= 0 && finished)
+			set_phase(ps, PHASE_SNAPSHOT_ACK);
+		return n;
+	}
+	if (ps->phase == PHASE_SNAPSHOT_ACK) {
+		int rc;
+		if (ps->confirmed < ps->snap_end)
+			return 0;
+		rc = snapshot_complete(ps, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+
+	if (PQconsumeInput(ps->repl) == 0) {
+		snprintf(err, errlen, "PostgreSQL replication connection lost: %s", conn_error(ps->repl));
+		return RC_ERR_RETRY;
+	}
+	while (done < budget) {
+		char *buf = NULL;
+		int len = PQgetCopyData(ps->repl, &buf, 1), rc;
+
+		if (len == 0)
+			break; /* nothing complete yet */
+		if (len == -1) {
+			PGresult *res = PQgetResult(ps->repl);
+			snprintf(err, errlen, "PostgreSQL ended the replication stream: %s",
+			         res ? PQresultErrorMessage(res) : "no reason given");
+			PQclear(res);
+			return RC_ERR_RETRY;
+		}
+		if (len < 0) {
+			snprintf(err, errlen, "PostgreSQL replication stream failed: %s",
+			         conn_error(ps->repl));
+			return RC_ERR_RETRY;
+		}
+		rc = handle_copydata(ps, (const uint8_t *)buf, (size_t)len, h, err, errlen);
+		PQfreemem(buf);
+		if (rc != RC_OK)
+			return rc;
+		done++;
+	}
+	return done;
+}
+
+static int pg_confirm(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	int64_t now = mono_ms(), since = now - ps->last_sent_ms;
+
+	if (position > ps->confirmed)
+		ps->confirmed = position;
+	if (ps->phase != PHASE_STREAMING) {
+		/* No status updates before START_REPLICATION: the connection is not streaming yet. */
+		if (ps->snap)
+			rc_pg_snapshot_progress(ps->snap);
+		return RC_OK;
+	}
+	if (force || ps->reply_requested || since >= ps->status_interval_ms ||
+	    (ps->confirmed > ps->sent_flush && since >= FEEDBACK_MIN_INTERVAL_MS))
+		return send_status(ps, err, errlen);
+	return RC_OK;
+}
+
+static int pg_next_deadline_ms(rc_source_t *src)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	int64_t left = ps->status_interval_ms - (mono_ms() - ps->last_sent_ms);
+
+	if (ps->phase == PHASE_SNAPSHOT)
+		return 500; /* progress lines */
+	if (ps->phase == PHASE_SNAPSHOT_ACK)
+		return ps->confirmed >= ps->snap_end ? 0 : 100;
+
+	if (ps->confirmed > ps->sent_flush)
+		left = FEEDBACK_MIN_INTERVAL_MS - (mono_ms() - ps->last_sent_ms);
+	return left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
+}
+
+/* A position written while the slot's snapshot is incomplete says so; the first at or past the
+ * consistent point is a streaming position. */
+static void pg_annotate(rc_source_t *src, rc_offset_t *o)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	if (ps->phase != PHASE_STREAMING && !ps->standalone && o->lsn < ps->snap_end) {
+		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
+		o->snapshot_tables = ps->snap_tables;
+	} else {
+		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
+		o->snapshot_tables = 0;
+	}
+}
+
+static void pg_free(rc_source_t *src)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	if (!ps)
+		return;
+	rc_pg_snapshot_free(ps->snap); /* the readers first: they use the configuration */
+	if (ps->rels_ready)
+		rc_pg_relcache_destroy(&ps->rels);
+	PQfinish(ps->repl);
+	PQfinish(ps->sql);
+	rc_arena_destroy(&ps->arena);
+	free(ps);
+}
+
+static const rc_source_ops_t pg_ops = {
+    .name = "postgres",
+    .start = pg_start,
+    .fd = pg_fd,
+    .read = pg_read,
+    .confirm = pg_confirm,
+    .next_deadline_ms = pg_next_deadline_ms,
+    .annotate = pg_annotate,
+    .free = pg_free,
+};
+
+rc_source_t *rc_pg_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, char *err, size_t errlen)
+{
+	pg_source_t *ps = calloc(1, sizeof *ps);
+
+	if (!ps) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ps->base.ops = &pg_ops;
+	ps->conf = conf;
+	ps->recorded = recorded;
+	ps->db = rc_conf_get(conf, "database.dbname");
+	ps->status_interval_ms = rc_conf_get_int(conf, "status.update.interval.ms", 10000);
+	rc_arena_init(&ps->arena, 0);
+	return &ps->base;
+}
+
+rc_source_t *rc_pg_snapshot_source_new(const rc_conf_t *conf, const rc_pg_oneshot_t *oneshot, char *err,
+                                       size_t errlen)
+{
+	rc_source_t *src = rc_pg_source_new(conf, NULL, err, errlen);
+
+	if (src)
+		((pg_source_t *)src)->oneshot = oneshot;
+	return src;
+}

@@ -1,0 +1,67 @@
+#include "config.h"
+
+#include "decoders/postgres/pg_tables.h"
+
+#include "agent/filter.h"
+#include "decoders/postgres/pg_slot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **list, char *err, size_t errlen)
+{
+	rc_filter_t f;
+	PGresult *res;
+	char *out = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	*list = NULL;
+	if (rc_filter_init(&f, conf, err, errlen) != 0)
+		return -1;
+	res = PQexec(
+	    sql,
+	    "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+	    "ORDER BY 1, 2");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "cannot list tables: %s", PQresultErrorMessage(res));
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		char *qs, *qt, *grown;
+		size_t need;
+
+		if (!rc_filter_table(&f, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1)))
+			continue;
+		qs = rc_pg_quote_ident(PQgetvalue(res, i, 0));
+		qt = rc_pg_quote_ident(PQgetvalue(res, i, 1));
+		need = (qs ? strlen(qs) : 0) + (qt ? strlen(qt) : 0) + 4;
+		grown = qs && qt ? realloc(out, len + need) : NULL;
+		if (!grown) {
+			free(qs);
+			free(qt);
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		out = grown;
+		len += (size_t)sprintf(out + len, "%s%s.%s", len ? ", " : "", qs, qt);
+		free(qs);
+		free(qt);
+	}
+	if (!out) {
+		snprintf(err, errlen,
+		         "no table matches table.include.list / table.exclude.list: nothing to publish");
+		goto out;
+	}
+	*list = out;
+	out = NULL;
+	rc = 0;
+out:
+	free(out);
+	PQclear(res);
+	rc_filter_free(&f);
+	return rc;
+}

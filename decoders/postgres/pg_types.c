@@ -1,0 +1,293 @@
+#include "config.h"
+
+#include "decoders/postgres/pg_types.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+void rc_pg_type_opts_default(rc_pg_type_opts_t *opts)
+{
+	opts->decimal = RC_PG_DECIMAL_PRECISE;
+	opts->time = RC_PG_TIME_ADAPTIVE;
+	opts->binary = RC_PG_BINARY_BYTES;
+	opts->money_fraction_digits = 2;
+}
+
+/* Index of v among the '|'-separated names, or -1. */
+static int choice(const char *v, const char *names)
+{
+	size_t vlen = strlen(v);
+	int i = 0;
+
+	for (const char *p = names;; i++) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == vlen && strncmp(p, v, n) == 0)
+			return i;
+		if (!bar)
+			return -1;
+		p = bar + 1;
+	}
+}
+
+int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key, *names;
+	} props[] = {
+	    {"decimal.handling.mode", "precise|double|string"},
+	    {"time.precision.mode", "adaptive|adaptive_time_microseconds|connect"},
+	    {"binary.handling.mode", "bytes|base64|hex"},
+	};
+	int v[3];
+	const char *money;
+
+	rc_pg_type_opts_default(opts);
+	for (size_t i = 0; i < 3; i++) {
+		const char *s = rc_conf_get(conf, props[i].key);
+		v[i] = s ? choice(s, props[i].names) : 0;
+		if (v[i] < 0) {
+			snprintf(err, errlen, "%s = '%s' is not valid (expected one of: %s)", props[i].key, s,
+			         props[i].names);
+			return -1;
+		}
+	}
+	opts->decimal = (rc_pg_decimal_mode_t)v[0];
+	opts->time = (rc_pg_time_mode_t)v[1];
+	opts->binary = (rc_pg_binary_mode_t)v[2];
+	money = rc_conf_get(conf, "money.fraction.digits");
+	if (money) {
+		char *end;
+		long d = strtol(money, &end, 10);
+		if (*money == '\0' || *end != '\0' || d < 0 || d > 18) {
+			snprintf(err, errlen, "money.fraction.digits = '%s' is not valid (expected 0..18)",
+			         money);
+			return -1;
+		}
+		opts->money_fraction_digits = (int)d;
+	}
+	return 0;
+}
+
+/* ---- mapping ------------------------------------------------------------------------------ */
+
+/* numeric's typmod: ((precision << 16) | (scale & 0x7ff)) + 4, the scale an 11-bit signed number
+ * since PostgreSQL 15 (numeric(5,-2), numeric(3,5)). */
+static void numeric_typmod(int32_t typmod, int32_t *precision, int32_t *scale)
+{
+	int32_t t = typmod - 4;
+
+	*precision = (t >> 16) & 0xffff;
+	*scale = ((t & 0x7ff) ^ 1024) - 1024;
+}
+
+static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typmod,
+                       const rc_pg_type_opts_t *opts)
+{
+	int32_t p, s;
+
+	col->type = RC_T_STRING;
+	switch (oid) {
+	case RC_PG_OID_BOOL:
+		col->type = RC_T_BOOL;
+		break;
+	case RC_PG_OID_INT2:
+		col->type = RC_T_INT16;
+		break;
+	case RC_PG_OID_INT4:
+		col->type = RC_T_INT32;
+		break;
+	case RC_PG_OID_INT8:
+	case RC_PG_OID_OID:
+		col->type = RC_T_INT64;
+		break;
+	case RC_PG_OID_FLOAT4:
+		col->type = RC_T_FLOAT32;
+		break;
+	case RC_PG_OID_FLOAT8:
+		col->type = RC_T_FLOAT64;
+		break;
+	case RC_PG_OID_NUMERIC:
+		if (typmod >= 4) {
+			numeric_typmod(typmod, &p, &s);
+			if (s < 0) { /* numeric(5,-2) holds 1234500: integers of p - s digits */
+				p -= s;
+				s = 0;
+			} else if (s > p) { /* numeric(3,5) holds 0.00123: s digits */
+				p = s;
+			}
+			col->precision = p;
+			col->scale = s;
+		}
+		if (opts->decimal == RC_PG_DECIMAL_DOUBLE)
+			col->type = RC_T_FLOAT64;
+		else if (opts->decimal == RC_PG_DECIMAL_STRING)
+			col->type = RC_T_STRING;
+		else if (typmod >= 4)
+			col->type = RC_T_DECIMAL;
+		else {
+			col->type = RC_T_VARDECIMAL;
+			col->semantic = RC_PG_SEM_VARDECIMAL;
+		}
+		break;
+	case RC_PG_OID_MONEY:
+		col->scale = opts->money_fraction_digits;
+		col->type = opts->decimal == RC_PG_DECIMAL_DOUBLE   ? RC_T_FLOAT64
+		            : opts->decimal == RC_PG_DECIMAL_STRING ? RC_T_STRING
+		                                                    : RC_T_DECIMAL;
+		break;
+	case RC_PG_OID_BYTEA:
+		if (opts->binary == RC_PG_BINARY_BYTES)
+			col->type = RC_T_BYTES;
+		else
+			col->length = (int32_t)opts->binary;
+		break;
+	case RC_PG_OID_UUID:
+		col->semantic = RC_PG_SEM_UUID;
+		break;
+	case RC_PG_OID_JSON:
+	case RC_PG_OID_JSONB:
+		col->semantic = RC_PG_SEM_JSON;
+		break;
+	case RC_PG_OID_XML:
+		col->semantic = RC_PG_SEM_XML;
+		break;
+	case RC_PG_OID_DATE:
+		col->type = RC_T_DATE;
+		col->semantic = opts->time == RC_PG_TIME_CONNECT ? RC_PG_SEM_CONNECT_DATE : RC_PG_SEM_DATE;
+		break;
+	case RC_PG_OID_TIME:
+		p = typmod < 0 ? 6 : typmod;
+		if (opts->time == RC_PG_TIME_CONNECT) {
+			col->type = RC_T_TIME_MILLIS;
+			col->semantic = RC_PG_SEM_CONNECT_TIME;
+		} else if (opts->time == RC_PG_TIME_ADAPTIVE && p <= 3) {
+			col->type = RC_T_TIME_MILLIS;
+			col->semantic = RC_PG_SEM_TIME;
+		} else {
+			col->type = RC_T_TIME_MICROS;
+			col->semantic = RC_PG_SEM_MICROTIME;
+		}
+		break;
+	case RC_PG_OID_TIMESTAMP:
+		p = typmod < 0 ? 6 : typmod;
+		if (opts->time == RC_PG_TIME_CONNECT) {
+			col->type = RC_T_TIMESTAMP_MILLIS;
+			col->semantic = RC_PG_SEM_CONNECT_TIMESTAMP;
+		} else if (p <= 3) {
+			col->type = RC_T_TIMESTAMP_MILLIS;
+			col->semantic = RC_PG_SEM_TIMESTAMP;
+		} else {
+			col->type = RC_T_TIMESTAMP_MICROS;
+			col->semantic = RC_PG_SEM_MICROTIMESTAMP;
+		}
+		break;
+	case RC_PG_OID_TIMESTAMPTZ:
+		col->semantic = RC_PG_SEM_ZONEDTIMESTAMP;
+		col->scale = typmod < 0 ? 6 : typmod > 6 ? 6 : typmod;
+		break;
+	case RC_PG_OID_TIMETZ:
+		col->semantic = RC_PG_SEM_ZONEDTIME;
+		break;
+	case RC_PG_OID_INTERVAL:
+		col->type = RC_T_INTERVAL_MICROS;
+		col->semantic = RC_PG_SEM_MICRODURATION;
+		break;
+	case RC_PG_OID_BIT:
+	case RC_PG_OID_VARBIT:
+		if (typmod == 1) {
+			col->type = RC_T_BOOL;
+		} else {
+			col->type = RC_T_BYTES;
+			col->semantic = RC_PG_SEM_BITS;
+			col->length = typmod > 0 ? typmod : 0;
+		}
+		break;
+	default:
+		if (typtype == 'e')
+			col->semantic = RC_PG_SEM_ENUM;
+		break; /* char, varchar, text, name, network types, and every type rowcast does not know */
+	}
+}
+
+/* "numeric(12,2)", "varchar(20)", "timestamptz(3)", "_numeric(12,2)"; the name alone for types
+ * that are not built-ins (domains, enums) or have no modifier. */
+static void source_type(char *buf, size_t n, const rc_pg_typeinfo_t *ti, int32_t typmod)
+{
+	const rc_pg_typeinfo_t *b = rc_pg_typeinfo_builtin(ti->oid);
+	uint32_t oid = b ? (b->elem_oid ? b->elem_oid : b->oid) : 0;
+	int32_t p, s;
+
+	if (!b || typmod < 0) {
+		snprintf(buf, n, "%s", ti->name);
+		return;
+	}
+	switch (oid) {
+	case RC_PG_OID_NUMERIC:
+		numeric_typmod(typmod, &p, &s);
+		snprintf(buf, n, "%s(%d,%d)", ti->name, (int)p, (int)s);
+		break;
+	case RC_PG_OID_VARCHAR:
+	case RC_PG_OID_BPCHAR:
+		snprintf(buf, n, "%s(%d)", ti->name, (int)(typmod - 4));
+		break;
+	case RC_PG_OID_BIT:
+	case RC_PG_OID_VARBIT:
+	case RC_PG_OID_TIME:
+	case RC_PG_OID_TIMETZ:
+	case RC_PG_OID_TIMESTAMP:
+	case RC_PG_OID_TIMESTAMPTZ:
+		snprintf(buf, n, "%s(%d)", ti->name, (int)typmod);
+		break;
+	case RC_PG_OID_INTERVAL:
+		if ((typmod & 0xffff) != 0xffff)
+			snprintf(buf, n, "%s(%d)", ti->name, (int)(typmod & 0xffff));
+		else
+			snprintf(buf, n, "%s", ti->name);
+		break;
+	default:
+		snprintf(buf, n, "%s", ti->name);
+		break;
+	}
+}
+
+int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmod,
+                     const rc_pg_type_opts_t *opts, char *err, size_t errlen)
+{
+	int32_t tm = typmod >= 0 ? typmod : ti->typmod;
+	char st[RC_PG_NAMEDATALEN + 32];
+	bool readable_array = ti->elem_oid && !ti->elem_is_array && ti->elem_delim == ',';
+
+	col->type = RC_T_STRING;
+	col->elem_type = RC_T_STRING;
+	col->semantic = NULL;
+	col->precision = col->scale = col->length = 0;
+	free(col->enum_values);
+	col->enum_values = NULL;
+	col->source_oid = ti->base_oid;
+	if (readable_array) {
+		uint32_t arr = rc_pg_typeinfo_array_of(ti->elem_oid);
+		if (tm < 0)
+			tm = ti->elem_typmod;
+		map_scalar(col, ti->elem_oid, ti->elem_typtype, tm, opts);
+		col->elem_type = col->type;
+		col->type = RC_T_ARRAY;
+		col->source_oid = arr ? arr : ti->base_oid;
+	} else if (!ti->elem_oid) {
+		map_scalar(col, ti->base_oid, ti->typtype, tm, opts);
+	}
+	col->source_typmod = tm;
+	if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ENUM) == 0 && ti->enum_labels &&
+	    rc_column_set_enum_values(col, ti->enum_labels) != 0)
+		goto oom;
+	source_type(st, sizeof st, ti, typmod);
+	if (rc_column_set_names(col, col->name ? col->name : "", st) != 0)
+		goto oom;
+	return 0;
+oom:
+	snprintf(err, errlen, "column %s: out of memory", col->name ? col->name : "?");
+	return -1;
+}
