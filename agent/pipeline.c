@@ -113,13 +113,13 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 {
 	for (;;) {
 		int rc = pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
-		if (rc == RC_SINK_OK) {
+		if (rc == RC_OK) {
 			rc_acktrack_add(&pl->track, txn, 1);
 			return RC_OK;
 		}
-		if (rc == RC_SINK_REJECTED)
+		if (rc == RC_ERR_REFUSED)
 			return RC_ERR_FATAL; /* the source position stays before this record */
-		if (rc != RC_SINK_FULL)
+		if (rc != RC_FULL)
 			return RC_ERR_RETRY;
 		pl->sink->ops->poll(pl->sink, 100);
 		if (pl->track.failed) {
@@ -273,7 +273,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		}
 		if (pl->track.inflight < pl->max_inflight) {
 			n = pl->src->ops->read(pl->src, &h, READ_BUDGET, err, errlen);
-			if (n == RC_SOURCE_END) {
+			if (n == RC_END) {
 				ended = true;
 				break;
 			}

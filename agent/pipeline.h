@@ -29,7 +29,7 @@ typedef struct rc_pipeline_parts {
 	                      * neither read nor written */
 } rc_pipeline_parts_t;
 
-/* Streams until SIGTERM/SIGINT or the source's end (RC_SOURCE_END: then drains, confirms and returns
+/* Streams until SIGTERM/SIGINT or the source's end (RC_END: then drains, confirms and returns
  * 0) or a fatal error (returns 1). conf is borrowed. */
 int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts);
 

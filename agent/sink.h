@@ -7,6 +7,8 @@
 #ifndef RC_SINK_H
 #define RC_SINK_H
 
+#include "agent/errors.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,12 +28,9 @@ typedef struct rc_record {
  * inside ops->poll or ops->flush. */
 typedef void (*rc_sink_ack_fn)(void *ticket, bool ok, const char *why, void *opaque);
 
-enum {
-	RC_SINK_OK = 0,
-	RC_SINK_FULL = 1,      /* queue full: poll, then publish the same record again */
-	RC_SINK_ERR = -1,      /* failed; the reason is in err. A new sink may succeed */
-	RC_SINK_REJECTED = -2, /* this record can never be accepted (too large): retrying cannot help */
-};
+/* publish() returns (agent/errors.h): RC_OK; RC_FULL when the queue is full (poll, then publish the
+ * same record again); RC_ERR_RETRY when it failed and a new sink may succeed; RC_ERR_REFUSED when
+ * this record can never be accepted (too large): retrying cannot help. */
 
 typedef struct rc_sink_ops {
 	const char *name;

@@ -8,6 +8,7 @@
 #define RC_SOURCE_H
 
 #include "agent/acktrack.h"
+#include "agent/errors.h"
 #include "agent/event.h"
 #include "agent/offsets.h"
 
@@ -17,9 +18,9 @@
 
 typedef struct rc_source rc_source_t;
 
-/* read() has nothing more to give, ever, and everything it gave is acknowledged (a snapshot-only
- * run): the pipeline confirms, stops and returns 0, as on SIGTERM. Distinct from RC_ERR_*. */
-enum { RC_SOURCE_END = -3 };
+/* read() returns RC_END (agent/errors.h) when it has nothing more to give, ever, and everything it
+ * gave is acknowledged (a snapshot-only run): the pipeline confirms, stops and returns 0, as on
+ * SIGTERM. */
 
 /* Callbacks of the pipeline. Each returns RC_OK or an RC_ERR_* class with err filled. */
 typedef struct rc_source_handler {
@@ -44,7 +45,7 @@ typedef struct rc_source_ops {
 	/* The socket to wait on for readability. */
 	int (*fd)(rc_source_t *src);
 	/* Processes what has arrived, at most budget messages, without blocking. Returns the number
-	 * processed (0: nothing there), RC_SOURCE_END, or an RC_ERR_* class. */
+	 * processed (0: nothing there), RC_END, or an RC_ERR_* class. */
 	int (*read)(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen);
 	/* Tells the source that everything up to position is durable downstream, and does periodic
 	 * duties (status updates). Cheap to call every loop turn; force tells the source now, whatever

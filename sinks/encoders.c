@@ -47,10 +47,10 @@ static int register_schema(avro_encoder_t *ae, const char *subject, char *schema
 	int rc = rc_registry_register(ae->reg, subject, schema_json, id, err, errlen);
 
 	free(schema_json);
-	if (rc == RC_REGISTRY_OK)
+	if (rc == RC_OK)
 		return RC_OK;
 	/* An unreachable registry is waited out; a refused schema needs a person. */
-	return rc == RC_REGISTRY_UNAVAILABLE ? RC_ERR_RETRY : RC_ERR_FATAL;
+	return rc == RC_ERR_RETRY ? RC_ERR_RETRY : RC_ERR_FATAL;
 }
 
 /* Registers the table's key and value schemas on first use of this version of the table. */

@@ -122,20 +122,20 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket),
 	                         RD_KAFKA_V_END);
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-		return RC_SINK_FULL;
+		return RC_FULL;
 	if (kerr == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
 		snprintf(err, errlen,
 		         "a record of %zu bytes for %s exceeds the producer's limit: raise "
 		         "kafka.message.max.bytes and "
 		         "the broker's message.max.bytes (or the topic's max.message.bytes)",
 		         rec->keylen + rec->vallen, rec->topic);
-		return RC_SINK_REJECTED;
+		return RC_ERR_REFUSED;
 	}
 	if (kerr) {
 		snprintf(err, errlen, "cannot produce to %s: %s", rec->topic, rd_kafka_err2str(kerr));
-		return RC_SINK_ERR;
+		return RC_ERR_RETRY;
 	}
-	return RC_SINK_OK;
+	return RC_OK;
 }
 
 static int poll_sink(rc_sink_t *sink, int timeout_ms)

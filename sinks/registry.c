@@ -314,7 +314,7 @@ static bool permanent_curl_error(CURLcode cc)
 
 /*
  * Makes one request (POST with body, or GET when body is NULL) of base + path, retrying transient
- * failures. On RC_REGISTRY_OK, *status is the final HTTP status and reg->answer the NUL-terminated
+ * failures. On RC_OK, *status is the final HTTP status and reg->answer the NUL-terminated
  * body; otherwise err says what failed.
  */
 static int request(rc_registry_t *reg, const char *path, const char *body, long *status, char *err,
@@ -327,7 +327,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 
 	if (!url) {
 		set_err(err, errlen, "out of memory");
-		return RC_REGISTRY_ERROR;
+		return RC_ERR_FATAL;
 	}
 	snprintf(url, len, "%s%s", reg->base, path);
 	curl_easy_setopt(reg->curl, CURLOPT_URL, url);
@@ -352,12 +352,12 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 			if (rc_buf_failed(&reg->answer)) {
 				set_err(err, errlen, "%s %s%s: out of memory", method, reg->shown, path);
 				free(url);
-				return RC_REGISTRY_ERROR;
+				return RC_ERR_FATAL;
 			}
 			reg->answer.len--; /* the NUL stays after the body */
 			if (*status < 500 && *status != 429) {
 				free(url);
-				return RC_REGISTRY_OK;
+				return RC_OK;
 			}
 			curl_easy_getinfo(reg->curl, CURLINFO_RETRY_AFTER, &retry_after);
 			snprintf(what, sizeof what, "HTTP %ld", *status);
@@ -369,14 +369,14 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 			if (permanent_curl_error(cc)) {
 				set_err(err, errlen, "%s %s%s: %s", method, reg->shown, path, what);
 				free(url);
-				return RC_REGISTRY_ERROR;
+				return RC_ERR_FATAL;
 			}
 		}
 		if (attempt >= reg->max_attempts) {
 			set_err(err, errlen, "%s %s%s: %s (gave up after %d attempt%s)", method, reg->shown,
 			        path, what, attempt, attempt == 1 ? "" : "s");
 			free(url);
-			return RC_REGISTRY_UNAVAILABLE;
+			return RC_ERR_RETRY;
 		}
 		if (retry_after > 0 && retry_after * 1000 > wait_ms)
 			wait_ms = retry_after * 1000 < MAX_RETRY_AFTER_MS ? (int)(retry_after * 1000)
@@ -421,7 +421,7 @@ static int status_error(const rc_registry_t *reg, const char *method, const char
 		hint = "; check that schema.registry.url is the base of the Confluent API "
 		       "(Apicurio: .../apis/ccompat/v7)";
 	set_err(err, errlen, "%s %s%s: HTTP %ld (%s)%s", method, reg->shown, path, status, msg, hint);
-	return RC_REGISTRY_ERROR;
+	return RC_ERR_FATAL;
 }
 
 int rc_registry_register(rc_registry_t *reg, const char *subject, const char *schema_json, int32_t *id,
@@ -432,14 +432,14 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 	char *escaped = NULL, *path = NULL, *body = NULL, msg[512];
 	json_t *req = NULL, *ans = NULL, *jid;
 	long status;
-	int rc = RC_REGISTRY_ERROR;
+	int rc = RC_ERR_FATAL;
 	size_t len;
 
 	if (errlen)
 		err[0] = '\0';
 	if (hit) {
 		*id = hit->id;
-		return RC_REGISTRY_OK;
+		return RC_OK;
 	}
 	escaped = curl_easy_escape(reg->curl, subject, 0);
 	req = json_object();
@@ -456,7 +456,7 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 	}
 	snprintf(path, len, "/subjects/%s/versions", escaped);
 	rc = request(reg, path, body, &status, err, errlen);
-	if (rc != RC_REGISTRY_OK)
+	if (rc != RC_OK)
 		goto out;
 	if (status == 409 || status == 422) {
 		answer_message(reg, msg, sizeof msg);
@@ -466,7 +466,7 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 		            ? "incompatible with its earlier versions under the subject's compatibility level"
 		            : "invalid",
 		        msg);
-		rc = RC_REGISTRY_REFUSED;
+		rc = RC_ERR_REFUSED;
 		goto out;
 	}
 	if (status != 200) {
@@ -478,13 +478,13 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > INT32_MAX) {
 		set_err(err, errlen, "POST %s%s: answer has no valid id: %.200s", reg->shown, path,
 		        (const char *)reg->answer.data);
-		rc = RC_REGISTRY_ERROR;
+		rc = RC_ERR_FATAL;
 		goto out;
 	}
 	*id = (int32_t)json_integer_value(jid);
 	cache_add(reg, subject, fp, *id);
 	rc_log_info("registry", "subject %s: schema id %" PRId32, subject, *id);
-	rc = RC_REGISTRY_OK;
+	rc = RC_OK;
 out:
 	json_decref(ans);
 	json_decref(req);
@@ -506,7 +506,7 @@ int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, c
 		err[0] = '\0';
 	snprintf(path, sizeof path, "/schemas/ids/%" PRId32, id);
 	rc = request(reg, path, NULL, &status, err, errlen);
-	if (rc != RC_REGISTRY_OK)
+	if (rc != RC_OK)
 		return rc;
 	if (status != 200)
 		return status_error(reg, "GET", path, status, err, errlen);
@@ -518,9 +518,9 @@ int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, c
 	if (!*schema_json) {
 		set_err(err, errlen, "GET %s%s: answer has no schema: %.200s", reg->shown, path,
 		        (const char *)reg->answer.data);
-		return RC_REGISTRY_ERROR;
+		return RC_ERR_FATAL;
 	}
-	return RC_REGISTRY_OK;
+	return RC_OK;
 }
 
 void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
@@ -541,7 +541,7 @@ void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	}
 	rc_registry_set_retry(reg, 2, 500, 500);
 	rc = request(reg, "/subjects", NULL, &status, err, sizeof err);
-	if (rc != RC_REGISTRY_OK) {
+	if (rc != RC_OK) {
 		rc_check_fail(rep, "check schema.registry.url and that the Schema Registry is up",
 		              "no answer from the Schema Registry: %s", err);
 		goto out;
@@ -565,7 +565,7 @@ void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	json_decref(ans);
 
 	/* The default compatibility level, for information: rowcast's schemas evolve under BACKWARD. */
-	if (request(reg, "/config", NULL, &status, err, sizeof err) == RC_REGISTRY_OK && status == 200) {
+	if (request(reg, "/config", NULL, &status, err, sizeof err) == RC_OK && status == 200) {
 		json_t *level;
 		ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
 		level = json_object_get(ans, "compatibilityLevel");

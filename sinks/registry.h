@@ -17,6 +17,7 @@
 #define RC_REGISTRY_H
 
 #include "agent/check_report.h"
+#include "agent/errors.h"
 #include "agent/conf.h"
 
 #include <stddef.h>
@@ -24,14 +25,10 @@
 
 typedef struct rc_registry rc_registry_t;
 
-/* Results of the calls below (0 = success); -1 and -2 equal RC_ERR_FATAL and RC_ERR_RETRY
- * (agent/errors.h). */
-enum {
-	RC_REGISTRY_OK = 0,
-	RC_REGISTRY_ERROR = -1,       /* fatal: bad URL, authentication refused, bad answer, no memory */
-	RC_REGISTRY_UNAVAILABLE = -2, /* transient: still failing after the retries; try again later */
-	RC_REGISTRY_REFUSED = -3,     /* the registry refused the schema (409 incompatible, 422 invalid) */
-};
+/* Results of the calls below (agent/errors.h): RC_OK; RC_ERR_FATAL for a bad URL, refused
+ * authentication, a bad answer or no memory; RC_ERR_RETRY when still failing after the retries (try
+ * again later); RC_ERR_REFUSED when the registry refused the schema (409 incompatible, 422 invalid);
+ * RC_STOPPED when a stop request cut the retries short. */
 
 /*
  * Returns a client for the registry at url (with or without a trailing '/'), or NULL with a message
@@ -48,14 +45,14 @@ void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms,
 
 /*
  * Registers schema_json (borrowed) under subject (e.g. "<topic>-value") and sets *id. Registering a
- * schema the subject already has returns its existing id. Returns RC_REGISTRY_OK, or an error code
+ * schema the subject already has returns its existing id. Returns RC_OK, or an error code
  * above with a message in err naming the subject and, for a refusal, the registry's own words.
  */
 int rc_registry_register(rc_registry_t *reg, const char *subject, const char *schema_json, int32_t *id,
                          char *err, size_t errlen);
 
 /* Fetches the schema with this id: *schema_json is the schema text (caller frees with free()).
- * Returns RC_REGISTRY_OK or an error code with a message in err. */
+ * Returns RC_OK or an error code with a message in err. */
 int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, char *err, size_t errlen);
 
 /* HTTP requests made so far, retries included (for tests and metrics). */

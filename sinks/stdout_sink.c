@@ -25,7 +25,7 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		void **grown = realloc(ss->pending, cap * sizeof *grown);
 		if (!grown) {
 			snprintf(err, errlen, "stdout sink: out of memory");
-			return RC_SINK_ERR;
+			return RC_ERR_RETRY;
 		}
 		ss->pending = grown;
 		ss->cap = cap;
@@ -36,10 +36,10 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		snprintf(ss->broken, sizeof ss->broken, "cannot write to standard output: %s",
 		         strerror(errno));
 		snprintf(err, errlen, "%s", ss->broken);
-		return RC_SINK_ERR;
+		return RC_ERR_RETRY;
 	}
 	ss->pending[ss->npending++] = ticket;
-	return RC_SINK_OK;
+	return RC_OK;
 }
 
 static int poll_sink(rc_sink_t *sink, int timeout_ms)

@@ -577,7 +577,7 @@ static int snapshot_complete(pg_source_t *ps, char *err, size_t errlen)
 	rc_pg_snapshot_free(ps->snap);
 	ps->snap = NULL;
 	if (ps->standalone)
-		return RC_SOURCE_END;
+		return RC_END;
 	always_snapshot_taken = true;
 	rc = start_replication(ps, ps->snap_end, err, errlen);
 	if (rc != RC_OK)

@@ -19,7 +19,7 @@ typedef struct rc_pg_oneshot {
 } rc_pg_oneshot_t;
 
 /* A source that takes a snapshot without a slot (pg_export_snapshot), publishes the tables of
- * oneshot (borrowed) and ends (RC_SOURCE_END) once every row is acknowledged. As rc_pg_source_new
+ * oneshot (borrowed) and ends (RC_END) once every row is acknowledged. As rc_pg_source_new
  * otherwise. */
 rc_source_t *rc_pg_snapshot_source_new(const rc_conf_t *conf, const rc_pg_oneshot_t *oneshot, char *err,
                                        size_t errlen);

@@ -205,7 +205,7 @@ static void test_retry_then_success(void **state)
 	reg = rc_registry_new(url, NULL, err, sizeof err);
 	assert_non_null(reg);
 	rc_registry_set_retry(reg, 5, 1, 4);
-	assert_int_equal(rc_registry_register(reg, "a-key", schema1, &id, err, sizeof err), RC_REGISTRY_OK);
+	assert_int_equal(rc_registry_register(reg, "a-key", schema1, &id, err, sizeof err), RC_OK);
 	assert_int_equal(id, 7);
 	assert_int_equal(rc_registry_requests(reg), 3);
 	rc_registry_free(reg);
@@ -228,8 +228,7 @@ static void test_retries_exhausted(void **state)
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
 	reg = rc_registry_new(url, NULL, err, sizeof err);
 	rc_registry_set_retry(reg, 3, 1, 2);
-	assert_int_equal(rc_registry_register(reg, "a-key", schema1, &id, err, sizeof err),
-	                 RC_REGISTRY_UNAVAILABLE);
+	assert_int_equal(rc_registry_register(reg, "a-key", schema1, &id, err, sizeof err), RC_ERR_RETRY);
 	assert_non_null(strstr(err, "/subjects/a-key/versions: HTTP 500 (gave up after 3 attempts)"));
 	assert_int_equal(id, -1);
 	rc_registry_free(reg);
@@ -253,12 +252,12 @@ static void test_refused(void **state)
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
 	reg = rc_registry_new(url, NULL, err, sizeof err);
 	assert_int_equal(rc_registry_register(reg, "shop.public.t-value", schema1, &id, err, sizeof err),
-	                 RC_REGISTRY_REFUSED);
+	                 RC_ERR_REFUSED);
 	assert_non_null(strstr(err, "refused the schema of subject shop.public.t-value as incompatible"));
 	assert_non_null(
 	    strstr(err, "(error 40901: Schema being registered is incompatible with an earlier schema)"));
 	assert_int_equal(rc_registry_register(reg, "shop.public.t-value", schema1, &id, err, sizeof err),
-	                 RC_REGISTRY_REFUSED);
+	                 RC_ERR_REFUSED);
 	assert_non_null(strstr(err, "subject shop.public.t-value as invalid (error 42201: Invalid schema)"));
 	assert_int_equal(rc_registry_requests(reg), 2); /* refusals are not cached, nor retried */
 	rc_registry_free(reg);
@@ -278,8 +277,7 @@ static void test_credentials_never_shown(void **state)
 	server_start(&srv, replies, 1);
 	snprintf(url, sizeof url, "http://bob:hunter2@127.0.0.1:%d/", srv.port);
 	reg = rc_registry_new(url, "carol:pw123", err, sizeof err);
-	assert_int_equal(rc_registry_register(reg, "s-value", schema1, &id, err, sizeof err),
-	                 RC_REGISTRY_ERROR);
+	assert_int_equal(rc_registry_register(reg, "s-value", schema1, &id, err, sizeof err), RC_ERR_FATAL);
 	assert_non_null(strstr(err, "POST http://***@127.0.0.1:"));
 	assert_non_null(strstr(err, "HTTP 401 (error 40101: Unauthorized); check basic.auth.user.info"));
 	assert_null(strstr(err, "hunter2"));
@@ -292,8 +290,7 @@ static void test_credentials_never_shown(void **state)
 	snprintf(url, sizeof url, "http://bob:hunter2@127.0.0.1:%d", port);
 	reg = rc_registry_new(url, NULL, err, sizeof err);
 	rc_registry_set_retry(reg, 2, 1, 1);
-	assert_int_equal(rc_registry_register(reg, "s-value", schema1, &id, err, sizeof err),
-	                 RC_REGISTRY_UNAVAILABLE);
+	assert_int_equal(rc_registry_register(reg, "s-value", schema1, &id, err, sizeof err), RC_ERR_RETRY);
 	assert_non_null(strstr(err, "(gave up after 2 attempts)"));
 	assert_null(strstr(err, "hunter2"));
 	rc_registry_free(reg);
@@ -316,10 +313,10 @@ static void test_get_schema(void **state)
 	server_start(&srv, replies, 2);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
 	reg = rc_registry_new(url, NULL, err, sizeof err);
-	assert_int_equal(rc_registry_get_schema(reg, 12, &schema, err, sizeof err), RC_REGISTRY_OK);
+	assert_int_equal(rc_registry_get_schema(reg, 12, &schema, err, sizeof err), RC_OK);
 	assert_string_equal(schema, "{\"type\":\"string\"}");
 	free(schema);
-	assert_int_equal(rc_registry_get_schema(reg, 13, &schema, err, sizeof err), RC_REGISTRY_ERROR);
+	assert_int_equal(rc_registry_get_schema(reg, 13, &schema, err, sizeof err), RC_ERR_FATAL);
 	assert_null(schema);
 	assert_non_null(strstr(err, "GET http://127.0.0.1:"));
 	assert_non_null(strstr(err, "/schemas/ids/13: HTTP 404 (error 40403: Schema not found)"));

@@ -32,7 +32,7 @@ static int usage(void)
 
 static int exit_code(int rc)
 {
-	return rc == RC_REGISTRY_REFUSED ? 3 : rc == RC_REGISTRY_UNAVAILABLE ? 4 : 1;
+	return rc == RC_ERR_REFUSED ? 3 : rc == RC_ERR_RETRY ? 4 : 1;
 }
 
 static char *read_file(const char *path)
