@@ -8,21 +8,23 @@
 
 struct rc_ack_txn {
 	rc_ack_txn_t *next;
-	uint64_t position;
+	rc_pos_t position; /* owned; unset until committed, and for commits that confirm nothing */
 	int64_t pending;
 	bool committed;
 };
 
-void rc_acktrack_init(rc_acktrack_t *t, uint64_t start)
+void rc_acktrack_init(rc_acktrack_t *t, const rc_pos_t *start)
 {
 	*t = (rc_acktrack_t){0};
-	t->confirmed = start;
+	if (start)
+		rc_pos_copy(&t->confirmed, start);
 }
 
 static void free_list(rc_ack_txn_t *e)
 {
 	while (e) {
 		rc_ack_txn_t *next = e->next;
+		rc_pos_clear(&e->position);
 		free(e);
 		e = next;
 	}
@@ -34,6 +36,7 @@ void rc_acktrack_destroy(rc_acktrack_t *t)
 	free_list(t->spare);
 	t->head = t->tail = t->spare = NULL;
 	t->ntxn = 0;
+	rc_pos_clear(&t->confirmed);
 }
 
 rc_ack_txn_t *rc_acktrack_begin(rc_acktrack_t *t)
@@ -60,22 +63,21 @@ void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n)
 	t->inflight += n;
 }
 
-void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, uint64_t position)
+void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	(void)t;
 	txn->committed = true;
-	txn->position = position;
+	if (position)
+		rc_pos_copy(&txn->position, position);
 }
 
 void rc_acktrack_abort(rc_acktrack_t *t, rc_ack_txn_t *txn)
 {
-	/* An aborted transaction confirms nothing: it leaves the queue as if committed at the position
-	 * of the transaction before it, which keeps confirmed monotonic. */
+	/* An aborted transaction confirms nothing: it leaves the queue without a position, so confirmed
+	 * stays where the transactions before it put it. */
+	(void)t;
 	txn->committed = true;
-	txn->position = t->confirmed;
-	for (rc_ack_txn_t *e = t->head; e && e != txn; e = e->next)
-		if (e->committed && e->position > txn->position)
-			txn->position = e->position;
+	rc_pos_clear(&txn->position);
 }
 
 void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const char *why)
@@ -101,8 +103,10 @@ bool rc_acktrack_advance(rc_acktrack_t *t)
 		if (!t->head)
 			t->tail = NULL;
 		t->ntxn--;
-		if (e->position > t->confirmed) {
-			t->confirmed = e->position;
+		/* Arrival order is the source's order: the newest retired position is the one to
+		 * confirm, without comparing it to anything. */
+		if (e->position.set) {
+			rc_pos_move(&t->confirmed, &e->position);
 			moved = true;
 		}
 		e->next = t->spare;
@@ -111,11 +115,11 @@ bool rc_acktrack_advance(rc_acktrack_t *t)
 	return moved;
 }
 
-bool rc_acktrack_idle_advance(rc_acktrack_t *t, uint64_t position)
+bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position)
 {
-	if (t->failed || !rc_acktrack_idle(t) || position <= t->confirmed)
+	if (t->failed || !rc_acktrack_idle(t) || !rc_pos_after(position, &t->confirmed))
 		return false;
-	t->confirmed = position;
+	rc_pos_copy(&t->confirmed, position);
 	return true;
 }
 

@@ -7,10 +7,17 @@
  * Water's maybe_checkpoint, Maxwell's InflightMessageList. A failed delivery marks the tracker
  * failed; the pipeline then stops the stream and restarts from the confirmed position.
  *
+ * Positions are opaque (agent/position.h) and kept in arrival order, which is the source's order:
+ * the tracker never compares two of them except in the quiet-database case (idle_advance), within
+ * one stream life. A transaction committed without a position (a snapshot batch, an aborted
+ * transaction, a standalone message) confirms nothing by itself.
+ *
  * Single-threaded: the sink's delivery reports are served on the pipeline's thread.
  */
 #ifndef RC_ACKTRACK_H
 #define RC_ACKTRACK_H
+
+#include "agent/position.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,17 +28,18 @@ typedef struct rc_ack_txn rc_ack_txn_t;
 typedef struct rc_acktrack {
 	rc_ack_txn_t *head, *tail; /* open and unacknowledged transactions, oldest first */
 	rc_ack_txn_t *spare;       /* recycled entries */
-	uint64_t confirmed;        /* newest position safe to confirm to the source */
+	rc_pos_t confirmed;        /* newest position safe to confirm to the source (owned) */
 	int64_t inflight;          /* messages waiting for acknowledgement */
 	size_t ntxn;               /* entries between head and tail */
 	bool failed;               /* a delivery failed: stop and restart from confirmed */
 	char failure[512];         /* the first failure's reason */
 } rc_acktrack_t;
 
-/* Starts tracking with confirmed = start (the position the stream resumes from). */
-void rc_acktrack_init(rc_acktrack_t *t, uint64_t start);
+/* Starts tracking with confirmed = a copy of start (the position the stream resumes from; unset
+ * before a snapshot). */
+void rc_acktrack_init(rc_acktrack_t *t, const rc_pos_t *start);
 
-/* Frees every entry. */
+/* Frees every entry and the confirmed position. */
 void rc_acktrack_destroy(rc_acktrack_t *t);
 
 /* Opens a transaction at the tail. Returns its entry (owned by the tracker), or NULL when out of
@@ -41,8 +49,9 @@ rc_ack_txn_t *rc_acktrack_begin(rc_acktrack_t *t);
 /* Counts n more messages of txn handed to the sink. */
 void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n);
 
-/* Marks txn complete at the source; position is what the source may confirm once it is acknowledged. */
-void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, uint64_t position);
+/* Marks txn complete at the source; position (copied; may be unset) is what the source may confirm
+ * once txn and everything before it is acknowledged. */
+void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, const rc_pos_t *position);
 
 /* Drops an open transaction that produced nothing and will not commit (aborted stream). */
 void rc_acktrack_abort(rc_acktrack_t *t, rc_ack_txn_t *txn);
@@ -53,9 +62,9 @@ void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const c
 /* Retires the leading complete transactions. Returns true when confirmed moved forward. */
 bool rc_acktrack_advance(rc_acktrack_t *t);
 
-/* Moves confirmed to position when nothing is open or in flight and position is newer (the quiet
- * database case: keepalive positions). Returns true when confirmed moved. */
-bool rc_acktrack_idle_advance(rc_acktrack_t *t, uint64_t position);
+/* Moves confirmed to position (copied) when nothing is open or in flight and position comes after it
+ * (the quiet database case: keepalive positions; the one comparison). Returns true when it moved. */
+bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position);
 
 /* True when no transaction is open or waiting. */
 bool rc_acktrack_idle(const rc_acktrack_t *t);

@@ -5,7 +5,6 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/signals.h"
-#include "decoders/postgres/pg_lsn.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -38,10 +37,11 @@ typedef struct pipeline {
 	rc_acktrack_t track;
 	rc_encoder_t *enc;
 	rc_sink_t *sink;
-	rc_source_t *src;
-	const char *offsets_path; /* NULL: no offset file */
-	rc_offset_t recorded;     /* last position written to the offset file */
+	rc_capture_t *cap;
+	rc_offset_store_t *store; /* borrowed; NULL: no position is recorded */
+	rc_offset_t recorded;     /* what the store holds (or, without one, what was last confirmed) */
 	bool have_recorded;
+	bool snapshot_taken; /* snapshot.mode=always: once per process */
 	int64_t last_persist_ms;
 	int64_t last_ack_ms;
 	int64_t last_wait_log_ms;
@@ -79,25 +79,25 @@ static void on_ack(void *ticket, bool ok, const char *why, void *opaque)
  * check the source's position on the next start). */
 static int persist(pipeline_t *pl, bool force)
 {
-	char err[1024], lsn[RC_LSN_BUFLEN];
+	char err[RC_ERRSTR_LEN], at[RC_POS_TEXTLEN];
 	int64_t now = now_ms();
-	rc_offset_t o = pl->recorded;
+	rc_offset_t o = {0};
 
-	if (pl->have_recorded && pl->recorded.lsn == pl->track.confirmed)
+	if (pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))
 		return 0;
-	if (!force && pl->offsets_path && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
-		return 0; /* without a file to write there is nothing to pace */
-	o.lsn = pl->track.confirmed;
-	if (pl->src && pl->src->ops->annotate)
-		pl->src->ops->annotate(pl->src, &o); /* e.g. a snapshot still in progress */
-	if (pl->offsets_path) {
-		if (rc_offsets_store(pl->offsets_path, &o, err, sizeof err) != 0) {
-			rc_log_error("offsets", "%s", err);
-			return -1;
-		}
+	if (!force && pl->store && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
+		return 0; /* without a store to write there is nothing to pace */
+	rc_pos_copy(&o.pos, &pl->track.confirmed);
+	rc_capture_annotate(pl->cap, &o); /* e.g. a snapshot still in progress */
+	if (pl->store && pl->store->ops->store(pl->store, &o, err, sizeof err) != RC_OK) {
+		rc_log_error("offsets", "%s", err);
+		rc_offset_clear(&o);
+		return -1;
 	}
-	rc_log_debug("offsets", "confirmed position %s", rc_lsn_format(pl->track.confirmed, lsn));
-	pl->recorded = o;
+	rc_log_debug("offsets", "confirmed position %s",
+	             rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
+	rc_offset_clear(&pl->recorded);
+	pl->recorded = o; /* takes o's reference */
 	pl->have_recorded = true;
 	pl->last_persist_ms = now;
 	return 0;
@@ -152,7 +152,7 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	return rc;
 }
 
-static void h_commit(void *opaque, rc_ack_txn_t *txn, uint64_t position)
+static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	rc_acktrack_commit(&((pipeline_t *)opaque)->track, txn, position);
 }
@@ -162,7 +162,7 @@ static void h_abort(void *opaque, rc_ack_txn_t *txn)
 	rc_acktrack_abort(&((pipeline_t *)opaque)->track, txn);
 }
 
-static void h_idle(void *opaque, uint64_t position)
+static void h_idle(void *opaque, const rc_pos_t *position)
 {
 	rc_acktrack_idle_advance(&((pipeline_t *)opaque)->track, position);
 }
@@ -171,7 +171,7 @@ static void h_idle(void *opaque, uint64_t position)
  * source position is held where it is. */
 static void log_waiting(pipeline_t *pl)
 {
-	char lsn[RC_LSN_BUFLEN];
+	char at[RC_POS_TEXTLEN];
 	int64_t now = now_ms();
 
 	if (pl->track.inflight == 0 || now - pl->last_ack_ms < WAIT_LOG_INTERVAL_MS ||
@@ -181,7 +181,7 @@ static void log_waiting(pipeline_t *pl)
 	    "pipeline",
 	    "waiting for Kafka: %lld events unacknowledged, none acknowledged for %llds; source held at %s",
 	    (long long)pl->track.inflight, (long long)((now - pl->last_ack_ms) / 1000),
-	    rc_lsn_format(pl->track.confirmed, lsn));
+	    rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
 	pl->last_wait_log_ms = now;
 }
 
@@ -193,14 +193,14 @@ static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot record the acknowledged position");
 		return RC_ERR_FATAL;
 	}
-	return pl->src->ops->confirm(pl->src, pl->recorded.lsn, force, err, errlen);
+	return rc_capture_confirm(pl->cap, &pl->recorded.pos, force, err, errlen);
 }
 
 static void wait_source(pipeline_t *pl)
 {
-	struct pollfd pfd = {.fd = pl->src->ops->fd(pl->src), .events = POLLIN};
+	struct pollfd pfd = {.fd = rc_capture_fd(pl->cap), .events = POLLIN};
 	/* With records in flight the loop comes back soon to serve delivery reports. */
-	int timeout = pl->track.inflight > 0 ? 5 : pl->src->ops->next_deadline_ms(pl->src);
+	int timeout = pl->track.inflight > 0 ? 5 : rc_capture_next_deadline_ms(pl->cap);
 
 	if (pfd.fd >= 0)
 		poll(&pfd, 1, timeout);
@@ -208,57 +208,70 @@ static void wait_source(pipeline_t *pl)
 		usleep((useconds_t)timeout * 1000);
 }
 
-/* Reads the offset file into pl->recorded, or fills in what a first start records. Every life of
- * the stream starts from the file: the source may have written it itself (a snapshot in progress is
- * recorded before the slot is made). Returns 0, or -1 with err filled. */
+/* Reads the store's record into pl->recorded. Every life of the stream starts from it: the capture
+ * may have written it itself (a snapshot in progress is recorded before the source makes its
+ * consistent point). Returns RC_OK, or an RC_ERR_* class with err filled. */
 static int load_recorded(pipeline_t *pl, char *err, size_t errlen)
 {
 	bool found = false;
+	int rc = RC_OK;
 
-	if (pl->offsets_path && rc_offsets_load(pl->offsets_path, &pl->recorded, &found, err, errlen) != 0)
-		return -1;
-	pl->have_recorded = found;
-	if (!found) {
-		const rc_conf_t *conf = pl->conf;
-		memset(&pl->recorded, 0, sizeof pl->recorded);
-		snprintf(pl->recorded.source, sizeof pl->recorded.source, "%s",
-		         rc_conf_get(conf, "source.type"));
-		snprintf(pl->recorded.slot, sizeof pl->recorded.slot, "%s", rc_conf_get(conf, "slot.name"));
-		snprintf(pl->recorded.database, sizeof pl->recorded.database, "%s",
-		         rc_conf_get(conf, "database.dbname") ? rc_conf_get(conf, "database.dbname") : "");
-	}
-	return 0;
+	if (pl->store)
+		rc = pl->store->ops->load(pl->store, &pl->recorded, &found, err, errlen);
+	else
+		rc_offset_clear(&pl->recorded);
+	pl->have_recorded = rc == RC_OK && found;
+	return rc;
 }
 
 /* One life of the stream: start, then loop until a stop request, the source's end or an error. */
 static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 {
 	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
-	char lsn[RC_LSN_BUFLEN], why[512];
-	uint64_t resume = 0;
+	char at[RC_POS_TEXTLEN], why[512];
+	rc_pos_t resume = RC_POS_NONE;
+	rc_source_t *src;
 	bool ended = false;
 	int rc;
 
-	if (load_recorded(pl, err, errlen) != 0)
+	if (load_recorded(pl, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
 	pl->sink = pl->parts->sink_new(pl->conf, on_ack, pl, err, errlen);
 	if (!pl->sink)
 		return RC_ERR_FATAL;
-	pl->src = pl->parts->source_new(pl->conf, pl->have_recorded ? &pl->recorded : NULL,
-	                                pl->parts->source_opaque, err, errlen);
-	if (!pl->src)
+	src = pl->parts->source_new(pl->conf, err, errlen);
+	if (!src)
 		return RC_ERR_FATAL;
-	rc = pl->src->ops->start(pl->src, &resume, err, errlen);
+	pl->cap = rc_capture_new(&(rc_capture_args_t){.conf = pl->conf,
+	                                              .src = src,
+	                                              .snapshot_new = pl->parts->snapshot_new,
+	                                              .snapshot_opaque = pl->parts->snapshot_opaque,
+	                                              .store = pl->store,
+	                                              .recorded = pl->have_recorded ? &pl->recorded : NULL,
+	                                              .oneshot = pl->parts->oneshot,
+	                                              .snapshot_taken = &pl->snapshot_taken},
+	                         err, errlen);
+	if (!pl->cap)
+		return RC_ERR_FATAL;
+	rc = rc_capture_start(pl->cap, &resume, err, errlen);
 	if (rc != RC_OK)
 		return rc;
-	rc_acktrack_init(&pl->track, resume);
-	pl->recorded.lsn = resume;
+	rc_acktrack_init(&pl->track, &resume);
+	/* The capture may have recorded a snapshot in progress: compare with what the store holds. */
+	if (load_recorded(pl, err, errlen) != RC_OK)
+		return RC_ERR_FATAL;
+	if (!pl->store && resume.set) {
+		rc_pos_copy(&pl->recorded.pos, &resume);
+		pl->have_recorded = true;
+	}
 	pl->last_ack_ms = now_ms();
 	set_state(pl, PL_STREAMING);
-	if (resume)
-		rc_log_info("pipeline", "streaming from %s", rc_lsn_format(resume, lsn));
+	if (resume.set)
+		rc_log_info("pipeline", "streaming from %s",
+		            rc_pos_text(pl->parts->codec, &resume, at, sizeof at));
 	else /* a snapshot first: its position comes with its last record */
 		rc_log_info("pipeline", "started; no position to confirm before the source's first one");
+	rc_pos_clear(&resume);
 
 	while (!rc_stop_requested()) {
 		int n = 0;
@@ -272,7 +285,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 			return RC_ERR_RETRY;
 		}
 		if (pl->track.inflight < pl->max_inflight) {
-			n = pl->src->ops->read(pl->src, &h, READ_BUDGET, err, errlen);
+			n = rc_capture_read(pl->cap, &h, READ_BUDGET, err, errlen);
 			if (n == RC_END) {
 				ended = true;
 				break;
@@ -299,7 +312,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		            "%ld records not acknowledged after %d s: they are sent again on restart",
 		            pl->sink->ops->inflight(pl->sink), DRAIN_TIMEOUT_MS / 1000);
 	rc = confirm(pl, true, err, errlen);
-	rc_log_info("pipeline", "stopped at %s after %llu events", rc_lsn_format(pl->recorded.lsn, lsn),
+	rc_log_info("pipeline", "stopped at %s after %llu events",
+	            rc_pos_text(pl->parts->codec, &pl->recorded.pos, at, sizeof at),
 	            (unsigned long long)pl->events_published);
 	return rc;
 }
@@ -311,9 +325,8 @@ static void teardown(pipeline_t *pl)
 	if (pl->sink)
 		pl->sink->ops->free(pl->sink);
 	pl->sink = NULL;
-	if (pl->src)
-		pl->src->ops->free(pl->src);
-	pl->src = NULL;
+	rc_capture_free(pl->cap);
+	pl->cap = NULL;
 	rc_acktrack_destroy(&pl->track);
 }
 
@@ -332,18 +345,14 @@ static void parse_skipped(pipeline_t *pl)
 int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 {
 	pipeline_t pl = {.conf = conf, .parts = parts, .state = PL_STARTING};
-	char err[2048];
+	char err[RC_ERRSTR_LEN];
 	int64_t backoff = 1000, started;
 	int rc = RC_OK;
 
-	pl.offsets_path = parts->no_offset_file ? NULL : rc_conf_get(conf, "offset.storage.file.filename");
+	pl.store = parts->store;
 	pl.max_inflight = (long)rc_conf_get_int(conf, "max.queue.size", 100000);
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
 	parse_skipped(&pl);
-	if (load_recorded(&pl, err, sizeof err) != 0) {
-		rc_log_error("offsets", "%s", err);
-		return 1;
-	}
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
 	if (!pl.enc) {
 		rc_log_error("pipeline", "%s", err);
@@ -355,7 +364,7 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		started = now_ms();
 		rc = stream_once(&pl, err, sizeof err);
 		teardown(&pl);
-		if (rc == RC_OK || rc == RC_ERR_FATAL)
+		if (rc == RC_OK || rc_err_is_fatal(rc))
 			break;
 		if (now_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
@@ -367,9 +376,10 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 			usleep(50 * 1000);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
-	if (rc == RC_ERR_FATAL)
+	if (rc_err_is_fatal(rc))
 		rc_log_error("pipeline", "%s", err);
 	set_state(&pl, PL_STOPPED);
 	pl.enc->ops->free(pl.enc);
-	return rc == RC_ERR_FATAL ? 1 : 0;
+	rc_offset_clear(&pl.recorded);
+	return rc_err_is_fatal(rc) ? 1 : 0;
 }

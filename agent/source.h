@@ -1,8 +1,11 @@
 /*
- * The source interface: a database's change stream. The pipeline calls the operations; the source
- * calls back into the handler for every transaction boundary and event. Positions are 64-bit and
- * ordered (PostgreSQL: LSNs); confirming a position tells the source it may forget everything
- * before it.
+ * The source interface: a database's change stream and its consistent points. The capture
+ * (agent/capture.c) drives it through its phases (snapshot, hand-over, streaming) the same way for
+ * every database; the pipeline's loop calls read() and confirm(). The source calls back into the
+ * handler for every transaction boundary and event.
+ *
+ * Positions are opaque (agent/position.h): the source makes them, its codec (src->codec) writes and
+ * prints them, and confirming one tells the source it may forget everything before it.
  */
 #ifndef RC_SOURCE_H
 #define RC_SOURCE_H
@@ -10,7 +13,8 @@
 #include "agent/acktrack.h"
 #include "agent/errors.h"
 #include "agent/event.h"
-#include "agent/offsets.h"
+#include "agent/position.h"
+#include "agent/snapshot.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,50 +22,66 @@
 
 typedef struct rc_source rc_source_t;
 
-/* read() returns RC_END (agent/errors.h) when it has nothing more to give, ever, and everything it
- * gave is acknowledged (a snapshot-only run): the pipeline confirms, stops and returns 0, as on
- * SIGTERM. */
-
 /* Callbacks of the pipeline. Each returns RC_OK or an RC_ERR_* class with err filled. */
 typedef struct rc_source_handler {
 	/* A source transaction begins; its events carry the returned ticket. */
 	rc_ack_txn_t *(*begin)(void *opaque);
 	/* One change event of txn. The event and its values are borrowed for the call. */
 	int (*event)(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen);
-	/* The transaction committed; position is what may be confirmed once its events are acknowledged. */
-	void (*commit)(void *opaque, rc_ack_txn_t *txn, uint64_t position);
+	/* The transaction committed; position (borrowed; NULL or unset: confirms nothing by itself) is
+	 * what may be confirmed once its events are acknowledged. */
+	void (*commit)(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position);
 	/* The transaction aborted (only in-progress streaming can abort). */
 	void (*abort)(void *opaque, rc_ack_txn_t *txn);
-	/* The server's current position while nothing is in progress (keepalives on a quiet database). */
-	void (*idle)(void *opaque, uint64_t position);
+	/* The server's current position (borrowed) while nothing is in progress (keepalives on a quiet
+	 * database). */
+	void (*idle)(void *opaque, const rc_pos_t *position);
 	void *opaque;
 } rc_source_handler_t;
 
 typedef struct rc_source_ops {
 	const char *name;
-	/* Connects, validates the recorded position against the source, starts streaming. *resume
-	 * receives the position streaming starts from. */
-	int (*start)(rc_source_t *src, uint64_t *resume, char *err, size_t errlen);
-	/* The socket to wait on for readability. */
+	/* Connects to the database. Returns RC_OK or an RC_ERR_* class with err filled. */
+	int (*connect)(rc_source_t *src, char *err, size_t errlen);
+	/*
+	 * Gets ready to stream from recorded (borrowed; NULL: nothing recorded, so from the source's own
+	 * record or its current point, making what streaming needs, such as a slot), checking recorded
+	 * against the source's own record (guard rails: a vanished, recreated or invalidated slot, a
+	 * slot ahead of recorded, a purged binlog). *resume receives where the stream starts. A position
+	 * the source cannot resume from is RC_ERR_FATAL, unless when_needed: then the reason is logged,
+	 * *need_snapshot set and RC_OK returned.
+	 */
+	int (*prepare_stream)(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
+	                      bool *need_snapshot, char *err, size_t errlen);
+	/*
+	 * Takes a consistent point for a snapshot into *pt. then_stream: the stream starts at the point
+	 * once the snapshot is acknowledged (PostgreSQL: the slot made anew, exporting its snapshot);
+	 * otherwise no stream follows (PostgreSQL: pg_export_snapshot, no slot).
+	 */
+	int (*snapshot_point)(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
+	                      size_t errlen);
+	/* Optional: every snapshot reader holds the point, so what held it may go (PostgreSQL: COMMIT
+	 * of the exporting transaction). */
+	int (*snapshot_held)(rc_source_t *src, char *err, size_t errlen);
+	/* Starts streaming at from (borrowed). */
+	int (*stream)(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen);
+	/* The descriptor to wait on for readability while streaming (-1: none yet). */
 	int (*fd)(rc_source_t *src);
 	/* Processes what has arrived, at most budget messages, without blocking. Returns the number
-	 * processed (0: nothing there), RC_END, or an RC_ERR_* class. */
+	 * processed (0: nothing there) or an RC_ERR_* class. */
 	int (*read)(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen);
-	/* Tells the source that everything up to position is durable downstream, and does periodic
-	 * duties (status updates). Cheap to call every loop turn; force tells the source now, whatever
-	 * its timers say (at shutdown). */
-	int (*confirm)(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen);
+	/* Tells the source that everything up to position (borrowed, set) is durable downstream, and
+	 * does periodic duties (status updates). Cheap to call every loop turn; force tells the source
+	 * now, whatever its timers say (at shutdown). Before stream() it only records the position. */
+	int (*confirm)(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
-	/* Optional (NULL: nothing to add). Called with each position about to be written to the offset
-	 * file (o->lsn set): fills the source's own state, such as a snapshot still in progress, so a
-	 * restart knows what the position means. */
-	void (*annotate)(rc_source_t *src, rc_offset_t *o);
 	void (*free)(rc_source_t *src);
 } rc_source_ops_t;
 
 struct rc_source {
 	const rc_source_ops_t *ops;
+	const rc_pos_codec_t *codec; /* the source type's (static) */
 };
 
 #endif

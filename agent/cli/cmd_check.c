@@ -1,8 +1,7 @@
 #include "config.h"
 
 #include "agent/cli/commands.h"
-#include "decoders/mysql/mysql_check.h"
-#include "decoders/postgres/pg_check.h"
+#include "agent/cli/sources.h"
 #include "sinks/registry.h"
 #include "sinks/sink_check.h"
 
@@ -11,10 +10,7 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 	rc_check_report_t rep = {out, 0, 0};
 
 	fprintf(out, "source (%s)\n", rc_conf_get(conf, "source.type"));
-	if (rc_conf_is(conf, "source.type", "postgres"))
-		rc_pg_check(conf, &rep);
-	else
-		rc_mysql_check(conf, &rep);
+	rc_source_type_of(conf)->check(conf, &rep);
 	fprintf(out, "sink (%s)\n", rc_conf_get(conf, "sink.type"));
 	if (rc_conf_is(conf, "sink.type", "kafka")) {
 		rc_kafka_check(conf, &rep);

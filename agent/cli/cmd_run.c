@@ -1,30 +1,15 @@
 #include "config.h"
 
 #include "agent/cli/commands.h"
+#include "agent/cli/sources.h"
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/pipeline.h"
 #include "agent/signals.h"
-#include "decoders/postgres/pg_conn.h"
-#include "decoders/postgres/pg_source.h"
 #include "sinks/encoders.h"
-#include "sinks/kafka_sink.h"
-#include "sinks/stdout_sink.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static rc_sink_t *sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
-                           size_t errlen)
-{
-	if (rc_conf_is(conf, "sink.type", "stdout")) {
-		rc_sink_t *sink = rc_stdout_sink_new(stdout, on_ack, opaque);
-		if (!sink)
-			snprintf(err, errlen, "out of memory");
-		return sink;
-	}
-	return rc_kafka_sink_new(conf, on_ack, opaque, err, errlen);
-}
 
 /* A feature not built yet for a source says so plainly and exits 2, so scripts never mistake it
  * for a run that did nothing. */
@@ -35,57 +20,66 @@ static int not_available(const rc_conf_t *conf, const char *what)
 	return 2;
 }
 
-static rc_source_t *pg_stream_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque,
-                                         char *err, size_t errlen)
+static void parts_of(const rc_source_type_t *type, rc_pipeline_parts_t *parts)
 {
-	(void)opaque;
-	return rc_pg_source_new(conf, recorded, err, errlen);
-}
-
-static rc_source_t *pg_oneshot_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, void *opaque,
-                                          char *err, size_t errlen)
-{
-	(void)recorded;
-	return rc_pg_snapshot_source_new(conf, opaque, err, errlen);
+	*parts = (rc_pipeline_parts_t){
+	    .source_new = type->source_new,
+	    .snapshot_new = rc_source_snapshot_new,
+	    .snapshot_opaque = (void *)type,
+	    .sink_new = rc_sink_new_of,
+	    .encoder_new = rc_encoder_new,
+	    .codec = type->codec,
+	};
 }
 
 int rc_cmd_run(const rc_conf_t *conf)
 {
-	rc_pipeline_parts_t pg_parts = {
-	    .source_new = pg_stream_source_new,
-	    .sink_new = sink_new,
-	    .encoder_new = rc_encoder_new,
-	    /* initial_only takes its snapshot without a slot: there is no position to record. */
-	    .no_offset_file = rc_conf_is(conf, "snapshot.mode", "initial_only"),
-	};
+	const rc_source_type_t *type = rc_source_type_of(conf);
+	const char *path = rc_conf_get(conf, "offset.storage.file.filename");
+	rc_pipeline_parts_t parts;
+	rc_offset_ident_t ident;
+	char err[RC_ERRSTR_LEN];
+	int rc;
 
-	if (!rc_conf_is(conf, "source.type", "postgres"))
+	if (!type || !type->codec)
 		return not_available(conf, "run");
+	parts_of(type, &parts);
+	/* initial_only takes its snapshot without a stream: there is no position to record. */
+	if (path && *path && !rc_conf_is(conf, "snapshot.mode", "initial_only")) {
+		rc_source_ident(type, conf, &ident);
+		rc = rc_offsets_file_open(path, &ident, type->codec, &parts.store, err, sizeof err);
+		if (rc != RC_OK) {
+			rc_log_error("offsets", "%s", err);
+			return rc == RC_ERR_REFUSED ? 2
+			                            : 1; /* another connector's file: a configuration error */
+		}
+	}
 	rc_signals_install();
-	rc_log_info("agent", "rowcast %s starting: %s -> %s", PACKAGE_VERSION,
-	            rc_conf_get(conf, "source.type"), rc_conf_get(conf, "sink.type"));
-	return rc_pipeline_run(conf, &pg_parts);
+	rc_log_info("agent", "rowcast %s starting: %s -> %s", PACKAGE_VERSION, type->name,
+	            rc_conf_get(conf, "sink.type"));
+	rc = rc_pipeline_run(conf, &parts);
+	if (parts.store)
+		parts.store->ops->free(parts.store);
+	return rc;
 }
 
 /* Checks the named tables before anything is published, so a typo is a usage error (exit 2) that
  * names the table, not a runtime failure. Returns the exit code to give, or 0 to go on. */
-static int check_tables(const rc_conf_t *conf, const char *const *tables, int ntables)
+static int check_tables(const rc_conf_t *conf, const rc_source_type_t *type, const char *const *tables,
+                        int ntables)
 {
-	char err[2048];
-	rc_pg_snapshot_t *snap = NULL;
-	PGconn *sql = rc_pg_connect(conf, false, err, sizeof err);
-	int rc = sql ? RC_OK : RC_ERR_RETRY;
+	char err[RC_ERRSTR_LEN];
+	rc_snapshot_t *snap = rc_source_snapshot_new(conf, (void *)type, err, sizeof err);
+	int rc = snap ? RC_OK : RC_ERR_RETRY;
 
-	if (rc == RC_OK && !(snap = rc_pg_snapshot_new(conf, err, sizeof err)))
-		rc = RC_ERR_RETRY;
 	if (rc == RC_OK)
-		rc = rc_pg_snapshot_plan(snap, sql, tables, ntables, err, sizeof err);
-	if (rc == RC_OK && rc_pg_snapshot_ntables(snap) == 0) {
+		rc = snap->ops->plan(snap, NULL, tables, ntables, err, sizeof err);
+	if (rc == RC_OK && snap->ops->ntables(snap) == 0) {
 		snprintf(err, sizeof err, "no table to snapshot: the include and exclude lists leave none");
 		rc = RC_ERR_FATAL;
 	}
-	rc_pg_snapshot_free(snap);
-	PQfinish(sql);
+	if (snap)
+		snap->ops->free(snap);
 	if (rc == RC_OK)
 		return 0;
 	rc_log_error("snapshot", "%s", err);
@@ -93,7 +87,7 @@ static int check_tables(const rc_conf_t *conf, const char *const *tables, int nt
 }
 
 /* One line per table, then the total: tab-free columns a script can split on blanks. */
-static void print_summary(FILE *out, const rc_pg_snapshot_report_t *r)
+static void print_summary(FILE *out, const rc_snapshot_report_t *r)
 {
 	size_t width = 5;
 
@@ -116,20 +110,17 @@ static void print_summary(FILE *out, const rc_pg_snapshot_report_t *r)
 
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables)
 {
-	rc_pg_snapshot_report_t report = {0};
-	rc_pg_oneshot_t oneshot = {.tables = tables, .ntables = ntables, .report = &report};
-	rc_pipeline_parts_t parts = {
-	    .source_new = pg_oneshot_source_new,
-	    .sink_new = sink_new,
-	    .encoder_new = rc_encoder_new,
-	    .source_opaque = &oneshot,
-	    .no_offset_file = true, /* the streaming position is none of this command's business */
-	};
+	const rc_source_type_t *type = rc_source_type_of(conf);
+	rc_snapshot_report_t report = {0};
+	rc_capture_oneshot_t oneshot = {.tables = tables, .ntables = ntables, .report = &report};
+	rc_pipeline_parts_t parts;
 	int rc;
 
-	if (!rc_conf_is(conf, "source.type", "postgres"))
+	if (!type || !type->codec)
 		return not_available(conf, "snapshot");
-	rc = check_tables(conf, tables, ntables);
+	parts_of(type, &parts);
+	parts.oneshot = &oneshot; /* no store: the streaming position is none of this command's business */
+	rc = check_tables(conf, type, tables, ntables);
 	if (rc != 0)
 		return rc;
 	rc_signals_install();
@@ -143,6 +134,6 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 	}
 	if (rc == 0) /* the stdout sink writes its events on stdout: the summary goes aside */
 		print_summary(rc_conf_is(conf, "sink.type", "stdout") ? stderr : stdout, &report);
-	rc_pg_snapshot_report_clear(&report);
+	rc_snapshot_report_clear(&report);
 	return rc;
 }

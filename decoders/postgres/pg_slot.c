@@ -198,7 +198,7 @@ static int lost_position(bool *needs_snapshot, char *err, size_t errlen)
 	return RC_OK;
 }
 
-int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const rc_offset_t *recorded,
+int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const uint64_t *recorded,
                        uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen)
 {
 	const char *slot = rc_conf_get(conf, "slot.name");
@@ -229,7 +229,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 			    "changes made since may be lost. To start over, remove the offset file (and take "
 			    "a "
 			    "new snapshot), or set snapshot.mode=when_needed; never let rowcast guess",
-			    slot, rc_lsn_format(recorded->lsn, lsn_a));
+			    slot, rc_lsn_format(*recorded, lsn_a));
 			rc = lost_position(needs_snapshot, err, errlen);
 			goto out;
 		}
@@ -262,24 +262,48 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const r
 		snprintf(err, errlen, "replication slot %s has no confirmed_flush_lsn", slot);
 		goto out;
 	}
-	if (recorded && recorded->lsn < confirmed) {
+	if (recorded && *recorded < confirmed) {
 		snprintf(err, errlen,
 		         "replication slot %s is at %s, ahead of the position rowcast recorded (%s): "
 		         "something else "
 		         "consumed or recreated the slot, and changes in between may be missing. Take a new "
 		         "snapshot, or remove the offset file to accept the slot's position",
-		         slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(recorded->lsn, lsn_b));
+		         slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(*recorded, lsn_b));
 		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
 	}
 	/* The offset file may be ahead of the slot (the last status update did not reach the server):
 	 * resuming there skips only transactions Kafka already has. */
-	*start = recorded ? recorded->lsn : confirmed;
+	*start = recorded ? *recorded : confirmed;
 	if (!recorded)
 		rc_log_info("pg", "no offset file: resuming from slot %s's confirmed_flush_lsn %s", slot,
 		            rc_lsn_format(confirmed, lsn_a));
 	rc = RC_OK;
 out:
+	PQclear(res);
+	return rc;
+}
+
+int rc_pg_export_snapshot(PGconn *sql, char *name, size_t namelen, uint64_t *lsn, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(sql, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	int rc = RC_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "cannot begin the snapshot's transaction: %s",
+		         PQresultErrorMessage(res));
+		PQclear(res);
+		return PQstatus(sql) == CONNECTION_OK ? RC_ERR_FATAL : RC_ERR_RETRY;
+	}
+	PQclear(res);
+	res = PQexec(sql, "SELECT pg_export_snapshot(), pg_current_wal_lsn()");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+	    strlen(PQgetvalue(res, 0, 0)) >= namelen || rc_lsn_parse(PQgetvalue(res, 0, 1), lsn) != 0) {
+		snprintf(err, errlen, "cannot export a snapshot: %s", PQresultErrorMessage(res));
+		rc = PQstatus(sql) == CONNECTION_OK ? RC_ERR_FATAL : RC_ERR_RETRY;
+	} else {
+		snprintf(name, namelen, "%s", PQgetvalue(res, 0, 0));
+	}
 	PQclear(res);
 	return rc;
 }

@@ -8,7 +8,6 @@
 #define RC_PG_SLOT_H
 
 #include "agent/conf.h"
-#include "agent/offsets.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -19,16 +18,24 @@
 int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, size_t errlen);
 
 /*
- * Finds or creates the slot and decides where streaming starts (*start). recorded is the offset
- * file's content, or NULL when there is none. *created tells whether the slot was made now (the
+ * Finds or creates the slot and decides where streaming starts (*start). recorded_lsn is the
+ * position rowcast recorded, or NULL when there is none. *created tells whether the slot was made now (the
  * caller decides about a snapshot). repl is the replication connection (CREATE_REPLICATION_SLOT).
  * A slot that vanished while a position is recorded, is invalidated, or is ahead of the recorded
  * position is a fatal error, unless needs_snapshot is non-NULL (snapshot.mode=when_needed): then the
  * reason is logged as a warning, *needs_snapshot set and RC_OK returned with nothing created.
  * Returns RC_OK or an RC_ERR_* class with err filled.
  */
-int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const rc_offset_t *recorded,
+int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const uint64_t *recorded_lsn,
                        uint64_t *start, bool *created, bool *needs_snapshot, char *err, size_t errlen);
+
+/*
+ * A snapshot without a slot: opens a REPEATABLE READ, READ ONLY transaction on sql and exports its
+ * snapshot (pg_export_snapshot) into name (namelen bytes); *lsn receives the server's WAL position
+ * then. The snapshot lives while sql's transaction is open: COMMIT it once every reader imported it.
+ * Returns RC_OK or an RC_ERR_* class with err filled.
+ */
+int rc_pg_export_snapshot(PGconn *sql, char *name, size_t namelen, uint64_t *lsn, char *err, size_t errlen);
 
 /*
  * Creates the logical slot (pgoutput) on the replication connection repl. *start receives its

@@ -9,8 +9,8 @@
 #include "decoders/postgres/pg_relcache.h"
 #include "decoders/postgres/pg_slot.h"
 #include "decoders/postgres/pg_walmsg.h"
+#include "decoders/postgres/pg_position.h"
 #include "decoders/postgres/pgoutput.h"
-#include "snapshot/postgres/pg_snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,30 +20,17 @@
 #define PROTO_VERSION 1
 #define FEEDBACK_MIN_INTERVAL_MS 1000 /* confirmations that moved are sent at most this often */
 
-/* A source starts in the snapshot phase when it takes one (snapshot.mode, the one-shot command);
- * the stream begins only once every snapshot record is acknowledged, so a row's r event always
- * precedes its streamed changes. */
-typedef enum {
-	PHASE_STARTING,
-	PHASE_STREAMING,
-	PHASE_SNAPSHOT,     /* readers copying, rows going out as op=r events */
-	PHASE_SNAPSHOT_ACK, /* every row handed to Kafka; waiting for the final position's confirmation */
-} phase_t;
-
-static const char *const phase_names[] = {"starting", "streaming", "snapshot", "snapshot acknowledgement"};
-
-/* snapshot.mode=always takes a snapshot when the process starts, not on every restart of the
- * stream after a broker or connection failure. */
-static bool always_snapshot_taken;
-
+/* The stream's state; the snapshot phases are the capture's (agent/capture.c). */
 typedef struct pg_source {
 	rc_source_t base;
 	const rc_conf_t *conf;
-	const rc_offset_t *recorded;
-	PGconn *sql;  /* catalog queries */
+	PGconn *sql;  /* catalog queries; the exporting transaction of a snapshot without a slot */
 	PGconn *repl; /* the replication stream */
 	rc_pg_relcache_t rels;
 	bool rels_ready;
+	bool published;   /* the publication is checked (or made) */
+	bool exporting;   /* sql holds an exported snapshot open until snapshot_held */
+	bool streaming;   /* START_REPLICATION done */
 	rc_arena_t arena; /* one message's parse and values; reset per message */
 
 	/* Transaction in progress */
@@ -60,14 +47,6 @@ typedef struct pg_source {
 	int64_t status_interval_ms;
 	bool reply_requested;
 	const char *db;
-
-	/* Snapshot */
-	phase_t phase;
-	const rc_pg_oneshot_t *oneshot; /* the one-shot command's tables and report; NULL for run */
-	rc_pg_snapshot_t *snap;
-	bool standalone;   /* no slot (pg_export_snapshot): the source ends after the snapshot */
-	uint64_t snap_end; /* the position the snapshot's last transaction commits at */
-	uint32_t snap_tables;
 } pg_source_t;
 
 static int64_t mono_ms(void)
@@ -123,63 +102,116 @@ static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t 
 	return rc;
 }
 
-static void set_phase(pg_source_t *ps, phase_t phase)
+/* What streaming needs besides the catalog connection: the replication connection, the relation
+ * cache and the publication. Made once per source, on first need. */
+static int prepare_streaming(pg_source_t *ps, char *err, size_t errlen)
 {
-	if (ps->phase != phase)
-		rc_log_info("pg", "state %s -> %s", phase_names[ps->phase], phase_names[phase]);
-	ps->phase = phase;
-}
-
-/* Decides, per snapshot.mode and the offset file, whether this start takes a snapshot (*snapshot);
- * when it does not, the slot is ready and *resume set. */
-static int decide_snapshot(pg_source_t *ps, bool *snapshot, uint64_t *resume, char *err, size_t errlen)
-{
-	const char *mode = rc_conf_get(ps->conf, "snapshot.mode"), *slot = rc_conf_get(ps->conf, "slot.name");
-	const rc_offset_t *rec = ps->recorded;
-	bool running = rec && rec->snapshot == RC_OFFSET_SNAPSHOT_RUNNING, exists = false, created,
-	     needed = false;
 	int rc;
 
-	*snapshot = false;
-	if (strcmp(mode, "no_data") == 0)
-		return rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created, NULL, err,
-		                          errlen);
-	if (running) {
-		rc_log_warn("pg", "snapshot of %u tables was interrupted; starting it again",
-		            rec->snapshot_tables);
-		*snapshot = true;
-		return RC_OK;
+	if (!ps->repl && !(ps->repl = rc_pg_connect(ps->conf, true, err, errlen)))
+		return RC_ERR_RETRY;
+	if (!ps->rels_ready) {
+		if (rc_pg_relcache_init(&ps->rels, ps->conf, ps->sql, err, errlen) != 0)
+			return RC_ERR_FATAL;
+		ps->rels_ready = true;
 	}
-	if (strcmp(mode, "always") == 0 && !always_snapshot_taken) {
-		rc_log_info("pg", "snapshot.mode=always: taking a new snapshot");
-		*snapshot = true;
-		return RC_OK;
-	}
-	if (!rec) {
-		rc = rc_pg_slot_exists(ps->sql, slot, &exists, err, errlen);
+	if (!ps->published) {
+		rc = rc_pg_publication_prepare(ps->sql, ps->conf, err, errlen);
 		if (rc != RC_OK)
 			return rc;
-		if (exists)
-			rc_log_warn(
-			    "pg",
-			    "replication slot %s exists but no position is recorded (no offset file %s): "
-			    "taking a new snapshot with a recreated slot",
-			    slot, rc_conf_get(ps->conf, "offset.storage.file.filename"));
-		*snapshot = true;
-		return RC_OK;
+		ps->published = true;
 	}
-	rc = rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf, rec, resume, &created,
-	                        strcmp(mode, "when_needed") == 0 ? &needed : NULL, err, errlen);
-	*snapshot = rc == RC_OK && needed;
+	return RC_OK;
+}
+
+static int pg_connect(rc_source_t *src, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	ps->sql = rc_pg_connect(ps->conf, false, err, errlen);
+	return ps->sql ? RC_OK : RC_ERR_RETRY;
+}
+
+static int pg_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
+                             bool *need_snapshot, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	uint64_t rec_lsn = rc_pg_pos_lsn(recorded), start = 0;
+	bool created = false;
+	int rc = prepare_streaming(ps, err, errlen);
+
+	*need_snapshot = false;
+	if (rc == RC_OK)
+		rc = rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf,
+		                        recorded && recorded->set ? &rec_lsn : NULL, &start, &created,
+		                        when_needed ? need_snapshot : NULL, err, errlen);
+	if (rc == RC_OK && !*need_snapshot)
+		*resume = rc_pg_pos(start);
 	return rc;
 }
 
-/* COMMIT on the catalog connection: the transaction that exported or imported the snapshot. */
-static int end_snapshot_txn(pg_source_t *ps, char *err, size_t errlen)
+/* The source block of every snapshot row: no transaction, the snapshot's LSN. */
+static void snapshot_source(const pg_source_t *ps, rc_snapshot_point_t *pt, uint64_t lsn)
 {
-	PGresult *res = PQexec(ps->sql, "COMMIT");
+	pt->pos = rc_pg_pos(lsn);
+	pt->source.connector = "postgresql";
+	pt->source.db = ps->db;
+	pt->source.txid = -1; /* a read-only snapshot has no transaction id */
+	pt->source.lsn = lsn;
+	pt->source.thread = -1;
+}
+
+/*
+ * The consistent point of a snapshot. With a stream after it, the slot is made anew with its snapshot
+ * exported (the replication connection then stays idle until START_REPLICATION at the slot's
+ * consistent point, which keeps the exported snapshot importable); without one, a snapshot is
+ * exported from a transaction on the catalog connection, open until snapshot_held.
+ */
+static int pg_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
+                             size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	const char *slot = rc_conf_get(ps->conf, "slot.name");
+	uint64_t lsn = 0;
+	bool exists = false;
+	int rc;
+
+	memset(pt, 0, sizeof *pt);
+	if (!then_stream) {
+		rc = rc_pg_export_snapshot(ps->sql, pt->name, sizeof pt->name, &lsn, err, errlen);
+		if (rc == RC_OK) {
+			ps->exporting = true;
+			snapshot_source(ps, pt, lsn);
+		}
+		return rc;
+	}
+	rc = prepare_streaming(ps, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_slot_exists(ps->sql, slot, &exists, err, errlen);
+	if (rc == RC_OK && exists)
+		rc_log_warn("pg",
+		            "replication slot %s exists: making it anew at the snapshot's consistent point",
+		            slot);
+	if (rc == RC_OK && exists)
+		rc = rc_pg_slot_drop(ps->sql, slot, err, errlen);
+	if (rc == RC_OK)
+		rc = rc_pg_slot_create(ps->repl, slot, &lsn, pt->name, sizeof pt->name, err, errlen);
+	if (rc == RC_OK)
+		snapshot_source(ps, pt, lsn);
+	return rc;
+}
+
+/* Every reader imported the exported snapshot: its transaction may end. */
+static int pg_snapshot_held(rc_source_t *src, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	PGresult *res;
 	int rc = RC_OK;
 
+	if (!ps->exporting)
+		return RC_OK;
+	ps->exporting = false;
+	res = PQexec(ps->sql, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		snprintf(err, errlen, "COMMIT after the snapshot's start: %s", conn_error(ps->sql));
 		rc = RC_ERR_RETRY;
@@ -188,134 +220,19 @@ static int end_snapshot_txn(pg_source_t *ps, char *err, size_t errlen)
 	return rc;
 }
 
-/*
- * The snapshot of a slot: recorded as running in the offset file first (so a crash from here on
- * means "take it again"), then the slot made anew with its snapshot exported, the tables listed in
- * that snapshot and the readers started on it. The replication connection then stays idle until
- * START_REPLICATION at the slot's consistent point, once every row is acknowledged.
- */
-static int start_slot_snapshot(pg_source_t *ps, uint64_t *resume, char *err, size_t errlen)
-{
-	const char *path = rc_conf_get(ps->conf, "offset.storage.file.filename");
-	const char *slot = rc_conf_get(ps->conf, "slot.name");
-	char name[64], lsn[RC_LSN_BUFLEN];
-	uint64_t cp = 0;
-	int rc;
-
-	ps->snap = rc_pg_snapshot_new(ps->conf, err, errlen);
-	if (!ps->snap)
-		return RC_ERR_FATAL;
-	rc = rc_pg_snapshot_plan(ps->snap, ps->sql, NULL, 0, err, errlen);
-	if (rc != RC_OK)
-		return rc;
-	ps->snap_tables = (uint32_t)rc_pg_snapshot_ntables(ps->snap);
-	if (path) {
-		rc_offset_t o = {
-		    .lsn = 0, .snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = ps->snap_tables};
-		snprintf(o.source, sizeof o.source, "postgres");
-		snprintf(o.slot, sizeof o.slot, "%s", slot);
-		snprintf(o.database, sizeof o.database, "%s", ps->db ? ps->db : "");
-		if (rc_offsets_store(path, &o, err, errlen) != 0)
-			return RC_ERR_FATAL;
-	}
-	rc = rc_pg_slot_drop(ps->sql, slot, err, errlen);
-	if (rc == RC_OK)
-		rc = rc_pg_slot_create(ps->repl, slot, &cp, name, sizeof name, err, errlen);
-	/* The list again, as the snapshot sees the catalog: a table made after the consistent point
-	 * has its rows streamed, not copied. */
-	if (rc == RC_OK)
-		rc = rc_pg_snapshot_import(ps->sql, name, err, errlen);
-	if (rc == RC_OK)
-		rc = rc_pg_snapshot_plan(ps->snap, ps->sql, NULL, 0, err, errlen);
-	if (rc == RC_OK)
-		rc = rc_pg_snapshot_start(ps->snap, name, cp, cp, err, errlen);
-	if (rc == RC_OK)
-		rc = end_snapshot_txn(ps, err, errlen);
-	if (rc != RC_OK)
-		return rc;
-	ps->snap_end = cp;
-	*resume = 0; /* nothing is confirmed until the whole snapshot is */
-	set_phase(ps, PHASE_SNAPSHOT);
-	rc_log_info(
-	    "pg",
-	    "snapshot of %zu tables at slot %s's consistent point %s; streaming starts there once every "
-	    "row is acknowledged",
-	    rc_pg_snapshot_ntables(ps->snap), slot, rc_lsn_format(cp, lsn));
-	return RC_OK;
-}
-
-/* The snapshot without a slot (snapshot.mode=initial_only, rowcast snapshot): exported from a
- * transaction on the catalog connection, which ends once the readers hold it. */
-static int start_standalone_snapshot(pg_source_t *ps, uint64_t *resume, char *err, size_t errlen)
-{
-	char name[64], lsn[RC_LSN_BUFLEN];
-	uint64_t at = 0;
-	int rc;
-
-	ps->standalone = true;
-	ps->snap = rc_pg_snapshot_new(ps->conf, err, errlen);
-	if (!ps->snap)
-		return RC_ERR_FATAL;
-	rc = rc_pg_snapshot_export(ps->sql, name, sizeof name, &at, err, errlen);
-	if (rc == RC_OK)
-		rc = rc_pg_snapshot_plan(ps->snap, ps->sql, ps->oneshot ? ps->oneshot->tables : NULL,
-		                         ps->oneshot ? ps->oneshot->ntables : 0, err, errlen);
-	if (rc == RC_OK)
-		rc = rc_pg_snapshot_start(ps->snap, name, at, at, err, errlen);
-	if (rc == RC_OK)
-		rc = end_snapshot_txn(ps, err, errlen);
-	if (rc != RC_OK)
-		return rc;
-	ps->snap_tables = (uint32_t)rc_pg_snapshot_ntables(ps->snap);
-	ps->snap_end = at;
-	*resume = 0;
-	set_phase(ps, PHASE_SNAPSHOT);
-	rc_log_info("pg", "snapshot of %zu tables at %s, without a replication slot",
-	            rc_pg_snapshot_ntables(ps->snap), rc_lsn_format(at, lsn));
-	return RC_OK;
-}
-
-static int pg_start(rc_source_t *src, uint64_t *resume, char *err, size_t errlen)
+static int pg_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	pg_source_t *ps = (pg_source_t *)src;
-	bool snapshot = false;
-	int rc;
+	uint64_t lsn = rc_pg_pos_lsn(from);
+	int rc = prepare_streaming(ps, err, errlen);
 
-	ps->sql = rc_pg_connect(ps->conf, false, err, errlen);
-	if (!ps->sql)
-		return RC_ERR_RETRY;
-	if (ps->oneshot || rc_conf_is(ps->conf, "snapshot.mode", "initial_only"))
-		return start_standalone_snapshot(ps, resume, err, errlen);
-	ps->repl = rc_pg_connect(ps->conf, true, err, errlen);
-	if (!ps->repl)
-		return RC_ERR_RETRY;
-	if (rc_pg_relcache_init(&ps->rels, ps->conf, ps->sql, err, errlen) != 0)
-		return RC_ERR_FATAL;
-	ps->rels_ready = true;
-	if (rc_conf_is(ps->conf, "snapshot.mode", "no_data") && ps->recorded &&
-	    ps->recorded->snapshot == RC_OFFSET_SNAPSHOT_RUNNING) {
-		/* Refused before anything is made: the half copy must not pass for a whole one. */
-		snprintf(err, errlen,
-		         "the offset file says a snapshot of %u tables was interrupted, and "
-		         "snapshot.mode=no_data takes "
-		         "none: set snapshot.mode=initial to take it again, or remove the offset file to "
-		         "stream from the "
-		         "slot's position without the rows it did not copy",
-		         ps->recorded->snapshot_tables);
-		return RC_ERR_FATAL;
-	}
-	rc = rc_pg_publication_prepare(ps->sql, ps->conf, err, errlen);
 	if (rc == RC_OK)
-		rc = decide_snapshot(ps, &snapshot, resume, err, errlen);
-	if (rc == RC_OK && snapshot)
-		return start_slot_snapshot(ps, resume, err, errlen);
-	if (rc == RC_OK)
-		rc = start_replication(ps, *resume, err, errlen);
+		rc = start_replication(ps, lsn, err, errlen);
 	if (rc != RC_OK)
 		return rc;
-	ps->confirmed = ps->sent_flush = ps->received = *resume;
-	ps->last_commit_lsn = *resume;
-	set_phase(ps, PHASE_STREAMING);
+	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = lsn;
+	ps->last_sent_ms = mono_ms();
+	ps->streaming = true;
 	return RC_OK;
 }
 
@@ -323,9 +240,7 @@ static int pg_fd(rc_source_t *src)
 {
 	pg_source_t *ps = (pg_source_t *)src;
 
-	if (ps->phase != PHASE_STREAMING)
-		return ps->snap ? rc_pg_snapshot_fd(ps->snap) : -1;
-	return PQsocket(ps->repl);
+	return ps->streaming ? PQsocket(ps->repl) : -1;
 }
 
 static int send_status(pg_source_t *ps, char *err, size_t errlen)
@@ -475,7 +390,7 @@ static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, c
 	fill_source(ps, &ev, m->message.lsn ? m->message.lsn : lsn);
 	rc = h->event(h->opaque, ps->txn, &ev, err, errlen);
 	if (own_txn) {
-		h->commit(h->opaque, ps->txn, 0); /* confirms nothing by itself */
+		h->commit(h->opaque, ps->txn, NULL); /* confirms nothing by itself */
 		ps->txn = NULL;
 	}
 	return rc;
@@ -505,7 +420,7 @@ static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const 
 			return RC_ERR_FATAL;
 		}
 		/* Confirming the end of the commit record makes a restart skip exactly this transaction. */
-		h->commit(h->opaque, ps->txn, m->commit.end_lsn);
+		h->commit(h->opaque, ps->txn, &(rc_pos_t){.set = true, .order = m->commit.end_lsn});
 		ps->txn = NULL;
 		ps->last_commit_lsn = m->commit.commit_lsn;
 		return RC_OK;
@@ -551,7 +466,7 @@ static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, cons
 		/* Nothing of ours is in progress: the server's position is safe to confirm, so WAL
 		 * does not pile up on a quiet (or entirely filtered) database. */
 		if (!ps->txn)
-			h->idle(h->opaque, wm.keepalive.wal_end);
+			h->idle(h->opaque, &(rc_pos_t){.set = true, .order = wm.keepalive.wal_end});
 		return RC_OK;
 	}
 	if (wm.xlogdata.wal_end > ps->received)
@@ -566,51 +481,13 @@ static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, cons
 	return dispatch(ps, &m, wm.xlogdata.wal_start, h, err, errlen);
 }
 
-/* Every snapshot record is acknowledged: the standalone snapshot ends the source; a slot's snapshot
- * hands over to the stream at the consistent point, on the replication connection kept for it. */
-static int snapshot_complete(pg_source_t *ps, char *err, size_t errlen)
-{
-	char lsn[RC_LSN_BUFLEN];
-	int rc;
-
-	rc_pg_snapshot_finish(ps->snap, ps->oneshot ? ps->oneshot->report : NULL);
-	rc_pg_snapshot_free(ps->snap);
-	ps->snap = NULL;
-	if (ps->standalone)
-		return RC_END;
-	always_snapshot_taken = true;
-	rc = start_replication(ps, ps->snap_end, err, errlen);
-	if (rc != RC_OK)
-		return rc;
-	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = ps->snap_end;
-	ps->last_sent_ms = mono_ms();
-	set_phase(ps, PHASE_STREAMING);
-	rc_log_info("pg", "streaming from the snapshot's consistent point %s",
-	            rc_lsn_format(ps->snap_end, lsn));
-	return RC_OK;
-}
-
 static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
 {
 	pg_source_t *ps = (pg_source_t *)src;
 	int done = 0;
 
-	if (ps->phase == PHASE_SNAPSHOT) {
-		bool finished = false;
-		int n = rc_pg_snapshot_emit(ps->snap, h, budget, &finished, err, errlen);
-		if (n >= 0 && finished)
-			set_phase(ps, PHASE_SNAPSHOT_ACK);
-		return n;
-	}
-	if (ps->phase == PHASE_SNAPSHOT_ACK) {
-		int rc;
-		if (ps->confirmed < ps->snap_end)
-			return 0;
-		rc = snapshot_complete(ps, err, errlen);
-		if (rc != RC_OK)
-			return rc;
-	}
-
+	if (!ps->streaming)
+		return 0;
 	if (PQconsumeInput(ps->repl) == 0) {
 		snprintf(err, errlen, "PostgreSQL replication connection lost: %s", conn_error(ps->repl));
 		return RC_ERR_RETRY;
@@ -642,19 +519,16 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 	return done;
 }
 
-static int pg_confirm(rc_source_t *src, uint64_t position, bool force, char *err, size_t errlen)
+static int pg_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
 {
 	pg_source_t *ps = (pg_source_t *)src;
 	int64_t now = mono_ms(), since = now - ps->last_sent_ms;
+	uint64_t lsn = rc_pg_pos_lsn(position);
 
-	if (position > ps->confirmed)
-		ps->confirmed = position;
-	if (ps->phase != PHASE_STREAMING) {
-		/* No status updates before START_REPLICATION: the connection is not streaming yet. */
-		if (ps->snap)
-			rc_pg_snapshot_progress(ps->snap);
-		return RC_OK;
-	}
+	if (lsn > ps->confirmed) /* LSNs: the source's own order */
+		ps->confirmed = lsn;
+	if (!ps->streaming)
+		return RC_OK; /* no status updates before START_REPLICATION */
 	if (force || ps->reply_requested || since >= ps->status_interval_ms ||
 	    (ps->confirmed > ps->sent_flush && since >= FEEDBACK_MIN_INTERVAL_MS))
 		return send_status(ps, err, errlen);
@@ -666,29 +540,9 @@ static int pg_next_deadline_ms(rc_source_t *src)
 	pg_source_t *ps = (pg_source_t *)src;
 	int64_t left = ps->status_interval_ms - (mono_ms() - ps->last_sent_ms);
 
-	if (ps->phase == PHASE_SNAPSHOT)
-		return 500; /* progress lines */
-	if (ps->phase == PHASE_SNAPSHOT_ACK)
-		return ps->confirmed >= ps->snap_end ? 0 : 100;
-
 	if (ps->confirmed > ps->sent_flush)
 		left = FEEDBACK_MIN_INTERVAL_MS - (mono_ms() - ps->last_sent_ms);
 	return left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
-}
-
-/* A position written while the slot's snapshot is incomplete says so; the first at or past the
- * consistent point is a streaming position. */
-static void pg_annotate(rc_source_t *src, rc_offset_t *o)
-{
-	pg_source_t *ps = (pg_source_t *)src;
-
-	if (ps->phase != PHASE_STREAMING && !ps->standalone && o->lsn < ps->snap_end) {
-		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
-		o->snapshot_tables = ps->snap_tables;
-	} else {
-		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
-		o->snapshot_tables = 0;
-	}
 }
 
 static void pg_free(rc_source_t *src)
@@ -697,7 +551,6 @@ static void pg_free(rc_source_t *src)
 
 	if (!ps)
 		return;
-	rc_pg_snapshot_free(ps->snap); /* the readers first: they use the configuration */
 	if (ps->rels_ready)
 		rc_pg_relcache_destroy(&ps->rels);
 	PQfinish(ps->repl);
@@ -708,16 +561,19 @@ static void pg_free(rc_source_t *src)
 
 static const rc_source_ops_t pg_ops = {
     .name = "postgres",
-    .start = pg_start,
+    .connect = pg_connect,
+    .prepare_stream = pg_prepare_stream,
+    .snapshot_point = pg_snapshot_point,
+    .snapshot_held = pg_snapshot_held,
+    .stream = pg_stream,
     .fd = pg_fd,
     .read = pg_read,
     .confirm = pg_confirm,
     .next_deadline_ms = pg_next_deadline_ms,
-    .annotate = pg_annotate,
     .free = pg_free,
 };
 
-rc_source_t *rc_pg_source_new(const rc_conf_t *conf, const rc_offset_t *recorded, char *err, size_t errlen)
+rc_source_t *rc_pg_source_new(const rc_conf_t *conf, char *err, size_t errlen)
 {
 	pg_source_t *ps = calloc(1, sizeof *ps);
 
@@ -726,20 +582,10 @@ rc_source_t *rc_pg_source_new(const rc_conf_t *conf, const rc_offset_t *recorded
 		return NULL;
 	}
 	ps->base.ops = &pg_ops;
+	ps->base.codec = &rc_pg_pos_codec;
 	ps->conf = conf;
-	ps->recorded = recorded;
 	ps->db = rc_conf_get(conf, "database.dbname");
 	ps->status_interval_ms = rc_conf_get_int(conf, "status.update.interval.ms", 10000);
 	rc_arena_init(&ps->arena, 0);
 	return &ps->base;
-}
-
-rc_source_t *rc_pg_snapshot_source_new(const rc_conf_t *conf, const rc_pg_oneshot_t *oneshot, char *err,
-                                       size_t errlen)
-{
-	rc_source_t *src = rc_pg_source_new(conf, NULL, err, errlen);
-
-	if (src)
-		((pg_source_t *)src)->oneshot = oneshot;
-	return src;
 }

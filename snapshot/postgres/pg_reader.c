@@ -1,7 +1,8 @@
 /*
- * A snapshot reader thread: one connection in the exported snapshot, tables taken from the shared
- * work list, each read with COPY ... TO STDOUT (text) and handed to the pipeline thread in batches
- * (pg_snapshot.h describes the hand-off).
+ * A PostgreSQL snapshot reader (the reader ops of snapshot/snapshot.h, on a reader thread): one
+ * connection in the exported snapshot, each table read with COPY (SELECT cols FROM table) TO STDOUT
+ * (text), values converted as the stream converts them (the table's rc_table_t is built by
+ * rc_pg_relcache_build from pg_attribute, read in the snapshot).
  */
 #include "config.h"
 
@@ -12,16 +13,16 @@
 #include "decoders/postgres/pg_slot.h"
 #include "decoders/postgres/pg_types.h"
 #include "snapshot/postgres/copy_text.h"
-#include "snapshot/postgres/snap_internal.h"
+#include "snapshot/postgres/pg_snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct reader_ctx {
-	snap_reader_t *r;
-	rc_pg_snapshot_t *snap;
+	const rc_conf_t *conf;
 	PGconn *conn;
+	PGcancel *cancel;      /* PQcancel is safe from another thread */
 	rc_pg_relcache_t rels; /* this connection's types and keys; the filters */
 	bool rels_ready;
 	char *scratch; /* decoded fields of one row */
@@ -57,43 +58,6 @@ static const char *message_of(PGconn *conn, const PGresult *res)
 	return msg;
 }
 
-/* Waits for a free batch of this reader and starts it for st. NULL when the snapshot stops. */
-static snap_batch_t *get_batch(reader_ctx_t *cx, snap_table_t *st, rc_table_t *table)
-{
-	rc_pg_snapshot_t *snap = cx->snap;
-	snap_batch_t *b;
-
-	pthread_mutex_lock(&snap->lock);
-	while (!cx->r->free && !snap->stop)
-		pthread_cond_wait(&snap->cond, &snap->lock);
-	b = snap->stop ? NULL : cx->r->free;
-	if (b)
-		cx->r->free = b->next;
-	pthread_mutex_unlock(&snap->lock);
-	if (!b)
-		return NULL;
-	rc_arena_reset(&b->arena);
-	b->next = NULL;
-	b->nrows = 0;
-	b->st = st;
-	b->table = rc_table_retain(table);
-	return b;
-}
-
-static void push_batch(reader_ctx_t *cx, snap_batch_t *b)
-{
-	rc_pg_snapshot_t *snap = cx->snap;
-
-	pthread_mutex_lock(&snap->lock);
-	if (snap->qtail)
-		snap->qtail->next = b;
-	else
-		snap->qhead = b;
-	snap->qtail = b;
-	pthread_mutex_unlock(&snap->lock);
-	rc_snap_wake(snap);
-}
-
 /* Makes sure the scratch buffer holds len bytes and the field array n fields. */
 static int reserve(reader_ctx_t *cx, size_t len, size_t n)
 {
@@ -117,7 +81,7 @@ static int reserve(reader_ctx_t *cx, size_t len, size_t n)
 
 /* Builds the table as the stream would from a Relation message: the columns pgoutput sends (not
  * dropped, not generated), in attribute order, read from pg_attribute inside the snapshot. */
-static int describe(reader_ctx_t *cx, snap_table_t *st, rc_table_t **out, char *err, size_t errlen)
+static int describe(reader_ctx_t *cx, rc_snap_table_t *st, rc_table_t **out, char *err, size_t errlen)
 {
 	char oid[16];
 	const char *params[1] = {oid};
@@ -125,7 +89,7 @@ static int describe(reader_ctx_t *cx, snap_table_t *st, rc_table_t **out, char *
 	int *att_col = NULL, n, rc;
 	PGresult *res;
 
-	snprintf(oid, sizeof oid, "%u", st->relid);
+	snprintf(oid, sizeof oid, "%u", st->source_id);
 	res = PQexecParams(
 	    cx->conn,
 	    "SELECT attname, atttypid, atttypmod FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 "
@@ -149,8 +113,8 @@ static int describe(reader_ctx_t *cx, snap_table_t *st, rc_table_t **out, char *
 		attrs[i].type_oid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
 		attrs[i].typmod = (int32_t)strtol(PQgetvalue(res, i, 2), NULL, 10);
 	}
-	rc = rc_pg_relcache_build(&cx->rels, st->schema, st->name, st->relid, attrs, n, out, &att_col, err,
-	                          errlen);
+	rc = rc_pg_relcache_build(&cx->rels, st->schema, st->name, st->source_id, attrs, n, out, &att_col,
+	                          err, errlen);
 out:
 	free(att_col);
 	free(attrs);
@@ -161,7 +125,7 @@ out:
 /* COPY (SELECT "a", "b" FROM [ONLY] "s"."t") TO STDOUT: the table's columns in its order. ONLY keeps an
  * inheritance parent from repeating its children's rows (they are tables of their own); a partitioned
  * table has no rows but its partitions'. Returns a malloc'd command, NULL when out of memory. */
-static char *copy_command(const snap_table_t *st, const rc_table_t *t)
+static char *copy_command(const rc_snap_table_t *st, const rc_table_t *t)
 {
 	char *qs = rc_pg_quote_ident(st->schema), *qt = rc_pg_quote_ident(st->name), *cmd = NULL;
 	size_t len = 64 + (qs ? strlen(qs) : 0) + (qt ? strlen(qt) : 0), n = 0;
@@ -181,61 +145,59 @@ static char *copy_command(const snap_table_t *st, const rc_table_t *t)
 			free(qc);
 		}
 		if (cmd)
-			sprintf(cmd + n, " FROM %s%s.%s) TO STDOUT", st->relkind == 'p' ? "" : "ONLY ", qs,
-			        qt);
+			sprintf(cmd + n, " FROM %s%s.%s) TO STDOUT", st->kind == 'p' ? "" : "ONLY ", qs, qt);
 	}
 	free(qs);
 	free(qt);
 	return cmd;
 }
 
-/* One row of COPY text into the batch. */
-static int add_row(reader_ctx_t *cx, snap_batch_t *b, const char *row, size_t len, char *err, size_t errlen)
+/* One row of COPY text into the hand-off. Returns RC_OK, RC_STOPPED when the snapshot stops, or an
+ * RC_ERR_* class. */
+static int add_row(reader_ctx_t *cx, rc_snap_out_t *out, rc_snap_table_t *st, rc_table_t *t, const char *row,
+                   size_t len, char *err, size_t errlen)
 {
-	const rc_table_t *t = b->table;
+	rc_arena_t *arena;
 	rc_value_t *vals;
+	bool oom;
 	char why[512];
 
 	if (reserve(cx, len, t->ncols ? t->ncols : 1) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return RC_ERR_FATAL;
 	}
-	if (rc_copy_text_parse(row, (size_t)len, cx->scratch, cx->fields, (int)t->ncols, why, sizeof why) !=
-	    0) {
-		snprintf(err, errlen, "table %s: %s", b->st->full, why);
+	if (rc_copy_text_parse(row, len, cx->scratch, cx->fields, (int)t->ncols, why, sizeof why) != 0) {
+		snprintf(err, errlen, "table %s: %s", st->full, why);
 		return RC_ERR_FATAL;
 	}
-	vals = rc_arena_calloc(&b->arena, t->ncols ? t->ncols : 1, sizeof *vals);
-	if (!vals) {
+	vals = rc_snap_out_row(out, t, &arena, &oom);
+	if (!vals && oom) {
 		snprintf(err, errlen, "out of memory");
 		return RC_ERR_FATAL;
 	}
+	if (!vals)
+		return RC_STOPPED;
 	for (size_t i = 0; i < t->ncols; i++) {
 		const rc_copy_field_t *f = &cx->fields[i];
-		if (rc_pg_value_from_text(&t->cols[i], f->null ? NULL : f->ptr, f->len, &b->arena, &vals[i],
-		                          why, sizeof why) != 0) {
-			snprintf(err, errlen, "table %s: %s", b->st->full, why);
+		if (rc_pg_value_from_text(&t->cols[i], f->null ? NULL : f->ptr, f->len, arena, &vals[i], why,
+		                          sizeof why) != 0) {
+			snprintf(err, errlen, "table %s: %s", st->full, why);
 			return RC_ERR_FATAL;
 		}
 	}
-	b->rows[b->nrows++] = vals;
+	rc_snap_out_row_done(out, len);
 	return RC_OK;
 }
 
-/* Reads one table into batches. Returns RC_OK (also when the snapshot was told to stop), or an
- * RC_ERR_* class with err filled. */
-static int copy_table(reader_ctx_t *cx, snap_table_t *st, char *err, size_t errlen)
+/* Reads one table into the hand-off. */
+static int pg_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, char *err, size_t errlen)
 {
-	rc_pg_snapshot_t *snap = cx->snap;
+	reader_ctx_t *cx = reader;
 	rc_table_t *table = NULL;
-	snap_batch_t *b = NULL;
 	PGresult *res = NULL;
 	char *cmd = NULL;
-	uint64_t rows = 0, bytes = 0;
-	int64_t t0 = rc_snap_mono_ms(), ms;
 	int rc;
 
-	__atomic_store_n(&st->started_ms, t0, __ATOMIC_RELAXED);
 	rc = describe(cx, st, &table, err, errlen);
 	if (rc != RC_OK || !table)
 		goto out; /* no table: the filters leave it out (the plan already checked) */
@@ -264,22 +226,14 @@ static int copy_table(reader_ctx_t *cx, snap_table_t *st, char *err, size_t errl
 			rc = RC_ERR_RETRY;
 			goto out;
 		}
-		if (!b && !(b = get_batch(cx, st, table))) {
-			PQfreemem(buf);
-			goto out; /* stopping: the connection is closed with the COPY unfinished */
-		}
-		rc = add_row(cx, b, buf, (size_t)len, err, errlen);
+		rc = add_row(cx, out, st, table, buf, (size_t)len, err, errlen);
 		PQfreemem(buf);
+		if (rc == RC_STOPPED) {
+			rc = RC_OK; /* the connection is closed with the COPY unfinished */
+			goto out;
+		}
 		if (rc != RC_OK)
 			goto out;
-		rows++;
-		bytes += (size_t)len;
-		__atomic_store_n(&st->rows_read, rows, __ATOMIC_RELAXED);
-		__atomic_store_n(&st->bytes_read, bytes, __ATOMIC_RELAXED);
-		if (b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES) {
-			push_batch(cx, b);
-			b = NULL;
-		}
 	}
 	res = PQgetResult(cx->conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -287,25 +241,7 @@ static int copy_table(reader_ctx_t *cx, snap_table_t *st, char *err, size_t errl
 		rc = classify(cx->conn, res);
 		goto out;
 	}
-	if (b) {
-		push_batch(cx, b);
-		b = NULL;
-	}
-	ms = rc_snap_mono_ms();
-	__atomic_store_n(&st->finished_ms, ms > t0 ? ms : t0 + 1, __ATOMIC_RELAXED);
-	ms -= t0;
-	rc_log_info("snapshot", "read %s: %llu rows, %.1f MB in %.1f s (%.0f rows/s)", st->full,
-	            (unsigned long long)rows, (double)bytes / 1e6, (double)ms / 1000,
-	            ms > 0 ? (double)rows * 1000 / (double)ms : (double)rows);
 out:
-	if (b) { /* unfinished: give it back */
-		rc_table_release(b->table);
-		b->table = NULL;
-		pthread_mutex_lock(&snap->lock);
-		b->next = cx->r->free;
-		cx->r->free = b;
-		pthread_mutex_unlock(&snap->lock);
-	}
 	PQclear(res);
 	res = NULL;
 	if (rc != RC_OK) /* the rest of the COPY, if any, is dropped with the connection */
@@ -317,71 +253,69 @@ out:
 	return rc;
 }
 
-void *rc_snap_reader_main(void *arg)
+static void pg_close(void *reader, bool complete)
 {
-	snap_reader_t *r = arg;
-	rc_pg_snapshot_t *snap = r->snap;
-	reader_ctx_t cx = {.r = r, .snap = snap};
-	PGcancel *cancel = NULL;
-	char err[2048] = "";
-	bool stopped;
-	int rc = RC_OK;
+	reader_ctx_t *cx = reader;
 
-	cx.conn = rc_pg_connect(snap->conf, false, err, sizeof err);
-	if (!cx.conn) {
-		rc = RC_ERR_RETRY;
-		goto out;
-	}
-	cancel = PQgetCancel(cx.conn);
-	pthread_mutex_lock(&snap->lock);
-	r->cancel = cancel;
-	pthread_mutex_unlock(&snap->lock);
-	rc = rc_pg_snapshot_import(cx.conn, snap->name, err, sizeof err);
-	if (rc != RC_OK)
-		goto out;
-	pthread_mutex_lock(&snap->lock);
-	snap->imported++;
-	pthread_cond_broadcast(&snap->cond);
-	pthread_mutex_unlock(&snap->lock);
-
-	if (rc_pg_relcache_init(&cx.rels, snap->conf, cx.conn, err, sizeof err) != 0) {
-		rc = RC_ERR_FATAL;
-		goto out;
-	}
-	cx.rels_ready = true;
-	for (;;) {
-		size_t next;
-
-		pthread_mutex_lock(&snap->lock);
-		next = snap->stop ? snap->ntables : snap->next_table++;
-		pthread_mutex_unlock(&snap->lock);
-		if (next >= snap->ntables)
-			break;
-		rc = copy_table(&cx, &snap->tables[next], err, sizeof err);
-		if (rc != RC_OK)
-			break;
-	}
-	pthread_mutex_lock(&snap->lock);
-	stopped = snap->stop;
-	pthread_mutex_unlock(&snap->lock);
-	if (rc == RC_OK && !stopped) { /* stopped may leave a COPY unfinished: just close */
-		PGresult *res = PQexec(cx.conn, "COMMIT");
+	if (!cx)
+		return;
+	if (complete) { /* an unfinished COPY is left to the connection's end */
+		PGresult *res = PQexec(cx->conn, "COMMIT");
 		PQclear(res);
 	}
-out:
-	if (rc != RC_OK)
-		rc_snap_fail(snap, rc, "snapshot reader %d: %s", r->idx, err);
-	pthread_mutex_lock(&snap->lock);
-	r->cancel = NULL;
-	snap->finished++;
-	pthread_cond_broadcast(&snap->cond);
-	pthread_mutex_unlock(&snap->lock);
-	rc_snap_wake(snap);
-	PQfreeCancel(cancel);
-	if (cx.rels_ready)
-		rc_pg_relcache_destroy(&cx.rels);
-	PQfinish(cx.conn);
-	free(cx.scratch);
-	free(cx.fields);
-	return NULL;
+	PQfreeCancel(cx->cancel);
+	if (cx->rels_ready)
+		rc_pg_relcache_destroy(&cx->rels);
+	PQfinish(cx->conn);
+	free(cx->scratch);
+	free(cx->fields);
+	free(cx);
 }
+
+static int pg_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **reader, char *err,
+                   size_t errlen)
+{
+	reader_ctx_t *cx = calloc(1, sizeof *cx);
+	int rc;
+
+	*reader = NULL;
+	if (!cx) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
+	}
+	cx->conf = conf;
+	cx->conn = rc_pg_connect(conf, false, err, errlen);
+	if (!cx->conn) {
+		pg_close(cx, false);
+		return RC_ERR_RETRY;
+	}
+	cx->cancel = PQgetCancel(cx->conn);
+	rc = rc_pg_snapshot_import(cx->conn, pt->name, err, errlen);
+	if (rc == RC_OK && rc_pg_relcache_init(&cx->rels, conf, cx->conn, err, errlen) != 0)
+		rc = RC_ERR_FATAL;
+	cx->rels_ready = rc == RC_OK;
+	if (rc != RC_OK) {
+		pg_close(cx, false);
+		return rc;
+	}
+	*reader = cx;
+	return RC_OK;
+}
+
+static void pg_cancel(void *reader)
+{
+	reader_ctx_t *cx = reader;
+	char why[256];
+
+	if (cx->cancel)
+		PQcancel(cx->cancel, why, sizeof why);
+}
+
+const rc_snapshot_reader_ops_t rc_pg_snapshot_reader = {
+    .name = "postgres",
+    .plan = rc_pg_snapshot_plan,
+    .open = pg_open,
+    .read_table = pg_read_table,
+    .cancel = pg_cancel,
+    .close = pg_close,
+};

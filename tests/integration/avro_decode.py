@@ -1,4 +1,4 @@
-"""Decodes what tests/unit/avro_dump wrote with python3-avro, an Avro implementation independent of
+"""Decodes what tests/unit/tools/avro_dump wrote with python3-avro, an Avro implementation independent of
 rowcast's, and compares every record with the values avro_dump.c put in (repeated here by hand).
 
 Usage: avro_decode.py DIR. Checks, for every set: the schemas parse (names, namespaces, defaults,

@@ -18,6 +18,6 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-"$top_builddir/tests/unit/avro_dump" "$tmp" || fail "avro_dump could not write the records"
+"$top_builddir/tests/unit/tools/avro_dump" "$tmp" || fail "avro_dump could not write the records"
 pass "avro_dump wrote $(ls "$tmp" | wc -l) files"
 "$py" "$top_srcdir/tests/integration/avro_decode.py" "$tmp" || fail "python3-avro decoding differs (see above)"

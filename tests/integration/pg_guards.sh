@@ -39,8 +39,18 @@ wait_slot_caught_up "$slot" 30
 psql_q "INSERT INTO $schema.other SELECT generate_series(1, 1000)"
 wait_slot_caught_up "$slot" 30
 pass "quiet database: the slot follows the server's position with nothing in flight"
+# A second rowcast on the same offset file: refused at once, naming the first.
+run_rowcast -c "$tmp/rowcast.properties" run
+expect_code 2 "a second rowcast on the offset file"
+expect_err "is in use by another rowcast (pid $rowcast_pid)"
+pass "a second rowcast on the same offset file exits 2 naming the holder's pid"
 stop_rowcast
-recorded=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lsn"])' "$tmp/offsets.json")
+# The offset file of this connector, read by another (another slot): refused, naming both.
+run_rowcast -c "$tmp/rowcast.properties" --set slot.name="${slot}_other" run
+expect_code 2 "another connector's offset file"
+expect_err "was written for database=$ROWCAST_TEST_PG_DB, slot=$slot, and this connector is database=$ROWCAST_TEST_PG_DB, slot=${slot}_other"
+pass "an offset file written for another slot is refused, naming both"
+recorded=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["position"]["lsn"])' "$tmp/offsets.json")
 slot_lsn=$(psql_q "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$slot'")
 [ "$recorded" = "$slot_lsn" ] || fail "offset file $recorded, slot $slot_lsn after a clean stop"
 pass "clean stop: offset file and slot agree ($recorded)"
@@ -48,7 +58,7 @@ pass "clean stop: offset file and slot agree ($recorded)"
 # The offset file behind the slot: something else moved the slot. Fatal, nothing skipped silently.
 /usr/bin/python3 - "$tmp/offsets.json" <<'PY'
 import json, sys
-o = json.load(open(sys.argv[1])); o["lsn"] = "0/10"; json.dump(o, open(sys.argv[1], "w"))
+o = json.load(open(sys.argv[1])); o["position"]["lsn"] = "0/10"; json.dump(o, open(sys.argv[1], "w"))
 PY
 run_rowcast -c "$tmp/rowcast.properties" run
 expect_code 1 "slot ahead of the offset file"

@@ -7,7 +7,7 @@ set -eu
 need_env
 
 url=$ROWCAST_TEST_SCHEMA_REGISTRY_URL
-tool=$top_builddir/tests/unit/registry_tool
+tool=$top_builddir/tests/unit/tools/registry_tool
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,4 +1,5 @@
-/* The offset file: written atomically, read back exactly, damage reported with the file's name. */
+/* The file offset store: written atomically and privately, read back exactly, locked for one process,
+ * and refusing (naming both sides) what another connector wrote or what is damaged. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -7,11 +8,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "agent/offsets.h"
+#include "agent/errors.h"
+#include "agent/offset_store.h"
+#include "decoders/postgres/pg_position.h"
 
+#include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/rowcast-offsets-XXXXXX";
@@ -21,110 +28,279 @@ static void path_of(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", dir, name);
 }
 
+static void pg_ident(rc_offset_ident_t *id, const char *db, const char *slot)
+{
+	memset(id, 0, sizeof *id);
+	snprintf(id->source, sizeof id->source, "postgres");
+	snprintf(id->prefix, sizeof id->prefix, "shop");
+	snprintf(id->host, sizeof id->host, "db1:5432");
+	rc_offset_ident_add(id, "database", db);
+	rc_offset_ident_add(id, "slot", slot);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Opens path for the shop/s1 connector; returns the code, *os set on success. */
+static int open_store(const char *path, rc_offset_store_t **os, char *err, size_t errlen)
+{
+	rc_offset_ident_t id;
+
+	pg_ident(&id, "shop", "s1");
+	return rc_offsets_file_open(path, &id, &rc_pg_pos_codec, os, err, errlen);
+}
+
 static void test_round_trip(void **state)
 {
-	char path[256], err[512];
-	rc_offset_t o = {.source = "postgres", .slot = "s1", .database = "shop", .lsn = 0x16B374D848ULL},
-	            back;
+	char path[256], tmp[300], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	rc_offset_t o = {.pos = rc_pg_pos(0x16B374D848ULL)}, back = {0};
 	bool found;
+	struct stat st;
 	(void)state;
 	path_of(path, sizeof path, "a.json");
-	assert_int_equal(rc_offsets_store(path, &o, err, sizeof err), 0);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
-	assert_true(found);
-	assert_string_equal(back.slot, "s1");
-	assert_string_equal(back.database, "shop");
-	assert_true(back.lsn == o.lsn);
-	/* No temporary file left behind. */
-	strcat(path, ".tmp");
-	assert_int_not_equal(access(path, F_OK), 0);
-}
-
-static void test_missing_file(void **state)
-{
-	char path[256], err[512];
-	rc_offset_t back;
-	bool found = true;
-	(void)state;
-	path_of(path, sizeof path, "none.json");
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
 	assert_false(found);
-}
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_OK);
+	os->ops->free(os);
 
-static void test_damaged_file(void **state)
-{
-	char path[256], err[512] = "";
-	rc_offset_t back;
-	bool found;
-	FILE *f;
-	(void)state;
-	path_of(path, sizeof path, "bad.json");
-	f = fopen(path, "w");
-	fputs("{\"source\": \"postgres\", \"lsn\": \"not-an-lsn\"}", f);
-	fclose(f);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), -1);
-	assert_non_null(strstr(err, path));
-	assert_non_null(strstr(err, "not an LSN"));
-	f = fopen(path, "w");
-	fputs("{\"source\": ", f);
-	fclose(f);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), -1);
-	assert_non_null(strstr(err, path));
-}
-
-static void test_unwritable(void **state)
-{
-	char err[512] = "";
-	rc_offset_t o = {.source = "postgres", .lsn = 1};
-	(void)state;
-	assert_int_equal(rc_offsets_store("/nonexistent/dir/offsets.json", &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, "/nonexistent/dir/offsets.json.tmp"));
-	assert_non_null(strstr(err, "No such file or directory"));
-}
-
-/* A snapshot in progress is recorded and read back; a file without the key (older versions) means
- * none, and an unknown value is an error rather than a guess. */
-static void test_snapshot_state(void **state)
-{
-	char path[256], err[512] = "";
-	rc_offset_t o = {.source = "postgres",
-	                 .slot = "s1",
-	                 .database = "shop",
-	                 .lsn = 0,
-	                 .snapshot = RC_OFFSET_SNAPSHOT_RUNNING,
-	                 .snapshot_tables = 7},
-	            back;
-	bool found;
-	FILE *f;
-	(void)state;
-	path_of(path, sizeof path, "snap.json");
-	assert_int_equal(rc_offsets_store(path, &o, err, sizeof err), 0);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
+	/* A new process reads what the last wrote. */
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
 	assert_true(found);
-	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_RUNNING);
-	assert_int_equal(back.snapshot_tables, 7);
-	assert_true(back.lsn == 0);
-
-	o.snapshot = RC_OFFSET_SNAPSHOT_NONE;
-	o.lsn = 0x1000;
-	assert_int_equal(rc_offsets_store(path, &o, err, sizeof err), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	{
-		char text[1024];
-		size_t n = fread(text, 1, sizeof text - 1, f);
-		text[n] = '\0';
-		assert_null(strstr(text, "snapshot")); /* older versions read it unchanged */
-	}
-	fclose(f);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), 0);
+	assert_true(back.pos.set);
+	assert_true(back.pos.order == 0x16B374D848ULL);
+	assert_string_equal(back.ident.prefix, "shop");
 	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_NONE);
+	rc_offset_clear(&back);
+	os->ops->free(os);
+	/* Private, and no temporary file left behind. */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+}
 
-	f = fopen(path, "w");
-	fputs("{\"source\": \"postgres\", \"lsn\": \"0/10\", \"snapshot\": \"done\"}", f);
+static void test_snapshot_running(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = 3}, back = {0};
+	bool found;
+	(void)state;
+	path_of(path, sizeof path, "running.json");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
+	assert_true(found);
+	assert_false(back.pos.set);
+	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_RUNNING);
+	assert_int_equal(back.snapshot_tables, 3);
+	os->ops->free(os);
+}
+
+/* Each damaged file is an error naming the file, never "nothing recorded". */
+static void test_damaged_files(void **state)
+{
+	static const struct {
+		const char *text, *expect;
+	} cases[] = {
+	    {"", "is empty"},
+	    {"{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"iden", "damaged"},
+	    {"not json at all", "damaged"},
+	    {"[1, 2]", "not a JSON object"},
+	    {"{\"version\": 7, \"source\": \"postgres\"}", "\"version\" is 7"},
+	    {"{\"version\": 2, \"topic.prefix\": \"shop\"}", "no \"source\""},
+	    {"{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\"}", "no \"identity\""},
+	    {"{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
+	     "{\"database\": \"shop\", \"slot\": \"s1\"}}",
+	     "no \"position\""},
+	    {"{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
+	     "{\"database\": \"shop\", \"slot\": \"s1\"}, \"position\": {\"lsn\": \"nonsense\"}}",
+	     "\"lsn\" is missing or not an LSN"},
+	    {"{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
+	     "{\"database\": \"shop\", \"slot\": \"s1\"}, \"position\": {\"lsn\": \"0/1\"}, \"snapshot\": \"maybe\"}",
+	     "\"snapshot\" is not \"running\""},
+	};
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os = NULL;
+	(void)state;
+	path_of(path, sizeof path, "damaged.json");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		write_text(path, cases[i].text);
+		assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_FATAL);
+		assert_null(os);
+		if (!strstr(err, cases[i].expect) || !strstr(err, path))
+			fail_msg("case %zu: '%s' lacks '%s' or the path", i, err, cases[i].expect);
+	}
+}
+
+/* A file another connector wrote is refused, naming both. */
+static void test_identity_mismatch(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	rc_offset_ident_t other;
+	rc_offset_t o = {.pos = rc_pg_pos(100)};
+	(void)state;
+	path_of(path, sizeof path, "ident.json");
+	pg_ident(&other, "shop", "other_slot");
+	assert_int_equal(rc_offsets_file_open(path, &other, &rc_pg_pos_codec, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "slot=other_slot"));
+	assert_non_null(strstr(err, "slot=s1"));
+
+	/* Another topic.prefix. */
+	pg_ident(&other, "shop", "s1");
+	snprintf(other.prefix, sizeof other.prefix, "billing");
+	assert_int_equal(rc_offsets_file_open(path, &other, &rc_pg_pos_codec, &os, err, sizeof err),
+	                 RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "topic.prefix=shop, not billing"));
+
+	/* Only the host changed: a warning, the position is used. */
+	pg_ident(&other, "shop", "other_slot");
+	snprintf(other.host, sizeof other.host, "db2:5432");
+	assert_int_equal(rc_offsets_file_open(path, &other, &rc_pg_pos_codec, &os, err, sizeof err), RC_OK);
+	os->ops->free(os);
+}
+
+/* A file written for another source type: refused, never read as "position 0". */
+static void test_wrong_source(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	(void)state;
+	path_of(path, sizeof path, "mysql.json");
+	write_text(path, "{\"version\": 2, \"source\": \"mysql\", \"topic.prefix\": \"shop\", \"identity\": "
+	                 "{\"server_uuid\": \"3e11fa47-71ca-11e1-9e33-c80aa9429562\"}, \"position\": "
+	                 "{\"file\": \"mysql-bin.000003\", \"pos\": 154}}\n");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "source.type=mysql, not postgres"));
+	/* The rowcast 0.1 form of the same mistake. */
+	write_text(path, "{\"version\": 1, \"source\": \"mysql\", \"lsn\": \"0/0\"}\n");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "version 1 files hold only PostgreSQL positions"));
+}
+
+/* rowcast 0.1's files are read (and identity-checked) and rewritten in the new form. */
+static void test_version_1(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	rc_offset_t back = {0};
+	bool found;
+	json_t *root;
+	(void)state;
+	path_of(path, sizeof path, "v1.json");
+	write_text(path,
+	           "{\"version\": 1, \"source\": \"postgres\", \"slot\": \"s1\", \"database\": \"shop\", "
+	           "\"lsn\": \"0/16B3748\", \"updated_at\": \"2026-01-01T00:00:00Z\"}\n");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
+	assert_true(found && back.pos.order == 0x16B3748);
+	assert_int_equal(os->ops->store(os, &back, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	rc_offset_clear(&back);
+	root = json_load_file(path, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(root, "version")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "position"), "lsn")),
+	                    "0/16B3748");
+	json_decref(root);
+	/* A version 1 file of another slot is refused too. */
+	write_text(path,
+	           "{\"version\": 1, \"source\": \"postgres\", \"slot\": \"s9\", \"database\": \"shop\", "
+	           "\"lsn\": \"0/1\"}\n");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_REFUSED);
+}
+
+/* One process per file: a second open fails, naming the holder's pid, until the first closes. */
+static void test_lock_held(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN], want[64];
+	int ready[2], status;
+	rc_offset_store_t *os;
+	pid_t child;
+	char byte;
+	(void)state;
+	path_of(path, sizeof path, "locked.json");
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		rc_offset_store_t *mine;
+		if (open_store(path, &mine, err, sizeof err) != RC_OK)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause(); /* holds the lock until killed */
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_REFUSED);
+	snprintf(want, sizeof want, "pid %ld", (long)child);
+	if (!strstr(err, want) || !strstr(err, "in use by another rowcast"))
+		fail_msg("'%s' does not name %s", err, want);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	/* The holder is gone (even by SIGKILL): the lock went with it. */
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/* A temporary file left by a dead writer is removed at open; one that appears while the lock is
+ * held (planted, or a link to write through) makes the write fail instead of following it. */
+static void test_temp_file_present(void **state)
+{
+	char path[256], tmp[300], target[300], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	rc_offset_t o = {.pos = rc_pg_pos(42)};
+	FILE *f;
+	(void)state;
+	path_of(path, sizeof path, "tmp.json");
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	write_text(tmp, "half a file");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	snprintf(target, sizeof target, "%s/victim", dir);
+	write_text(target, "precious");
+	assert_int_equal(symlink(target, tmp), 0);
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, tmp));
+	f = fopen(target, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(err, sizeof err, f));
+	assert_string_equal(err, "precious");
 	fclose(f);
-	assert_int_equal(rc_offsets_load(path, &back, &found, err, sizeof err), -1);
-	assert_non_null(strstr(err, "\"snapshot\""));
+	unlink(tmp);
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_OK);
+	os->ops->free(os);
+}
+
+/* The file itself a symbolic link: not followed. */
+static void test_symlink_refused(void **state)
+{
+	char path[256], target[300], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	(void)state;
+	path_of(path, sizeof path, "link.json");
+	snprintf(target, sizeof target, "%s/a.json", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, path));
 }
 
 static int setup(void **state)
@@ -144,9 +320,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_damaged_file),   cmocka_unit_test(test_unwritable),
-	    cmocka_unit_test(test_snapshot_state),
+	    cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_snapshot_running),
+	    cmocka_unit_test(test_damaged_files),   cmocka_unit_test(test_identity_mismatch),
+	    cmocka_unit_test(test_wrong_source),    cmocka_unit_test(test_version_1),
+	    cmocka_unit_test(test_lock_held),       cmocka_unit_test(test_temp_file_present),
+	    cmocka_unit_test(test_symlink_refused),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }

@@ -1,0 +1,288 @@
+#include "config.h"
+
+#include "agent/capture.h"
+
+#include "agent/errors.h"
+#include "agent/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+	PHASE_STARTING,
+	PHASE_STREAMING,
+	PHASE_SNAPSHOT,     /* readers copying, rows going out as op=r events */
+	PHASE_SNAPSHOT_ACK, /* every row handed to the sink; waiting for the final position's confirmation */
+} phase_t;
+
+static const char *const phase_names[] = {"starting", "streaming", "snapshot", "snapshot acknowledgement"};
+
+struct rc_capture {
+	rc_capture_args_t a;
+	rc_source_t *src;
+	phase_t phase;
+	rc_snapshot_t *snap;
+	rc_snapshot_point_t pt;
+	bool standalone; /* no stream follows the snapshot */
+	uint32_t snap_tables;
+	rc_pos_t confirmed; /* the newest position the pipeline confirmed */
+};
+
+static void set_phase(rc_capture_t *cap, phase_t phase)
+{
+	if (cap->phase != phase)
+		rc_log_info("capture", "state %s -> %s", phase_names[cap->phase], phase_names[phase]);
+	cap->phase = phase;
+}
+
+rc_capture_t *rc_capture_new(const rc_capture_args_t *args, char *err, size_t errlen)
+{
+	rc_capture_t *cap = calloc(1, sizeof *cap);
+
+	if (!cap) {
+		args->src->ops->free(args->src);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cap->a = *args;
+	cap->src = args->src;
+	return cap;
+}
+
+const rc_pos_codec_t *rc_capture_codec(const rc_capture_t *cap)
+{
+	return cap->src->codec;
+}
+
+static const char *pos_text(const rc_capture_t *cap, const rc_pos_t *p, char *buf)
+{
+	return rc_pos_text(cap->src->codec, p, buf, RC_POS_TEXTLEN);
+}
+
+/*
+ * Takes the snapshot: the tables counted and the snapshot recorded as running (when a stream
+ * follows), the source's consistent point, the tables listed as that point sees the catalog (a table
+ * made after it has its rows streamed, not copied), the readers started on it, and the source told
+ * it may let the point go.
+ */
+static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume, char *err, size_t errlen)
+{
+	const rc_capture_oneshot_t *one = cap->a.oneshot;
+	const char *const *names = one ? one->tables : NULL;
+	int nnames = one ? one->ntables : 0, rc;
+	char at[RC_POS_TEXTLEN];
+
+	cap->standalone = !then_stream;
+	cap->snap = cap->a.snapshot_new(cap->a.conf, cap->a.snapshot_opaque, err, errlen);
+	if (!cap->snap)
+		return RC_ERR_FATAL;
+	if (then_stream && cap->a.store) {
+		rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING};
+		rc = cap->snap->ops->plan(cap->snap, NULL, names, nnames, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		o.snapshot_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
+		rc = cap->a.store->ops->store(cap->a.store, &o, err, errlen);
+		if (rc != RC_OK)
+			return RC_ERR_FATAL;
+	}
+	rc = cap->src->ops->snapshot_point(cap->src, then_stream, &cap->pt, err, errlen);
+	if (rc == RC_OK)
+		rc = cap->snap->ops->plan(cap->snap, &cap->pt, names, nnames, err, errlen);
+	if (rc == RC_OK)
+		rc = cap->snap->ops->start(cap->snap, &cap->pt, err, errlen);
+	if (rc == RC_OK && cap->src->ops->snapshot_held)
+		rc = cap->src->ops->snapshot_held(cap->src, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
+	*resume = RC_POS_NONE; /* nothing is confirmed until the whole snapshot is */
+	set_phase(cap, PHASE_SNAPSHOT);
+	if (then_stream)
+		rc_log_info(
+		    "capture",
+		    "snapshot of %u tables at %s; streaming starts there once every row is acknowledged",
+		    cap->snap_tables, pos_text(cap, &cap->pt.pos, at));
+	else
+		rc_log_info("capture", "snapshot of %u tables at %s; no stream follows", cap->snap_tables,
+		            pos_text(cap, &cap->pt.pos, at));
+	return RC_OK;
+}
+
+static int start_stream(rc_capture_t *cap, const rc_pos_t *from, char *err, size_t errlen)
+{
+	int rc = cap->src->ops->stream(cap->src, from, err, errlen);
+
+	if (rc != RC_OK)
+		return rc;
+	rc_pos_copy(&cap->confirmed, from);
+	set_phase(cap, PHASE_STREAMING);
+	return RC_OK;
+}
+
+/* Whether this start takes a snapshot, per snapshot.mode and the recorded offset (Debezium's
+ * rules); when it does not, the source is ready to stream from *resume. */
+static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err, size_t errlen)
+{
+	const rc_conf_t *conf = cap->a.conf;
+	const rc_offset_t *rec = cap->a.recorded;
+	bool running = rec && rec->snapshot == RC_OFFSET_SNAPSHOT_RUNNING;
+	bool when_needed = rc_conf_is(conf, "snapshot.mode", "when_needed");
+
+	*snapshot = false;
+	if (rc_conf_is(conf, "snapshot.mode", "no_data")) {
+		if (running) {
+			/* Refused before anything is made: the half copy must not pass for a whole one. */
+			snprintf(
+			    err, errlen,
+			    "the offset file says a snapshot of %u tables was interrupted, and snapshot.mode=no_data takes none: set snapshot.mode=initial to take it again, or remove the offset file to stream from the source's position without the rows it did not copy",
+			    rec->snapshot_tables);
+			return RC_ERR_FATAL;
+		}
+		return cap->src->ops->prepare_stream(cap->src, rec ? &rec->pos : NULL, false, resume,
+		                                     snapshot, err, errlen);
+	}
+	if (running) {
+		rc_log_warn("capture", "snapshot of %u tables was interrupted; starting it again",
+		            rec->snapshot_tables);
+		*snapshot = true;
+		return RC_OK;
+	}
+	if (rc_conf_is(conf, "snapshot.mode", "always") && !*cap->a.snapshot_taken) {
+		rc_log_info("capture", "snapshot.mode=always: taking a new snapshot");
+		*snapshot = true;
+		return RC_OK;
+	}
+	if (!rec) {
+		*snapshot = true; /* initial, when_needed, always (again): nothing recorded yet */
+		return RC_OK;
+	}
+	return cap->src->ops->prepare_stream(cap->src, &rec->pos, when_needed, resume, snapshot, err, errlen);
+}
+
+int rc_capture_start(rc_capture_t *cap, rc_pos_t *resume, char *err, size_t errlen)
+{
+	bool snapshot = false;
+	rc_pos_t from = RC_POS_NONE;
+	int rc;
+
+	*resume = RC_POS_NONE;
+	rc = cap->src->ops->connect(cap->src, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	if (cap->a.oneshot || rc_conf_is(cap->a.conf, "snapshot.mode", "initial_only"))
+		return start_snapshot(cap, false, resume, err, errlen);
+	rc = decide(cap, &snapshot, &from, err, errlen);
+	if (rc == RC_OK && snapshot)
+		rc = start_snapshot(cap, true, resume, err, errlen);
+	else if (rc == RC_OK)
+		rc = start_stream(cap, &from, err, errlen);
+	if (rc == RC_OK && !snapshot)
+		rc_pos_move(resume, &from);
+	rc_pos_clear(&from);
+	return rc;
+}
+
+int rc_capture_fd(rc_capture_t *cap)
+{
+	if (cap->phase == PHASE_STREAMING)
+		return cap->src->ops->fd(cap->src);
+	return cap->snap ? cap->snap->ops->fd(cap->snap) : -1;
+}
+
+/* Every snapshot row is acknowledged: a snapshot without a stream ends the capture; otherwise the
+ * stream starts at the snapshot's consistent point. */
+static int snapshot_complete(rc_capture_t *cap, char *err, size_t errlen)
+{
+	char at[RC_POS_TEXTLEN];
+	int rc;
+
+	cap->snap->ops->finish(cap->snap, cap->a.oneshot ? cap->a.oneshot->report : NULL);
+	cap->snap->ops->free(cap->snap);
+	cap->snap = NULL;
+	if (cap->standalone)
+		return RC_END;
+	*cap->a.snapshot_taken = true;
+	rc = start_stream(cap, &cap->pt.pos, err, errlen);
+	if (rc == RC_OK)
+		rc_log_info("capture", "streaming from the snapshot's consistent point %s",
+		            pos_text(cap, &cap->pt.pos, at));
+	return rc;
+}
+
+int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
+{
+	if (cap->phase == PHASE_SNAPSHOT) {
+		bool done = false;
+		int n = cap->snap->ops->emit(cap->snap, h, budget, &done, err, errlen);
+		if (n >= 0 && done)
+			set_phase(cap, PHASE_SNAPSHOT_ACK);
+		return n;
+	}
+	if (cap->phase == PHASE_SNAPSHOT_ACK) {
+		int rc;
+		/* Snapshot batches commit without a position: the first confirmed one is the last
+		 * row's, the consistent point. */
+		if (!cap->confirmed.set)
+			return 0;
+		rc = snapshot_complete(cap, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	return cap->src->ops->read(cap->src, h, budget, err, errlen);
+}
+
+int rc_capture_confirm(rc_capture_t *cap, const rc_pos_t *position, bool force, char *err, size_t errlen)
+{
+	if (position->set && !rc_pos_same(position, &cap->confirmed))
+		rc_pos_copy(&cap->confirmed, position);
+	if (cap->phase != PHASE_STREAMING) {
+		/* Nothing to tell the source before its stream starts. */
+		if (cap->snap)
+			cap->snap->ops->progress(cap->snap);
+		return RC_OK;
+	}
+	if (!cap->confirmed.set)
+		return RC_OK;
+	return cap->src->ops->confirm(cap->src, &cap->confirmed, force, err, errlen);
+}
+
+int rc_capture_next_deadline_ms(rc_capture_t *cap)
+{
+	switch (cap->phase) {
+	case PHASE_STREAMING:
+		return cap->src->ops->next_deadline_ms(cap->src);
+	case PHASE_SNAPSHOT:
+		return 500; /* progress lines */
+	case PHASE_SNAPSHOT_ACK:
+		return cap->confirmed.set ? 0 : 100;
+	default:
+		return 1000;
+	}
+}
+
+void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
+{
+	/* A position recorded while a snapshot that a stream follows is incomplete says so; the first
+	 * one recorded is the consistent point itself, a streaming position. */
+	if (cap->phase != PHASE_STREAMING && !cap->standalone && !o->pos.set) {
+		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
+		o->snapshot_tables = cap->snap_tables;
+	} else {
+		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
+		o->snapshot_tables = 0;
+	}
+}
+
+void rc_capture_free(rc_capture_t *cap)
+{
+	if (!cap)
+		return;
+	if (cap->snap)
+		cap->snap->ops->free(cap->snap); /* the readers first: they use the configuration */
+	cap->src->ops->free(cap->src);
+	rc_snapshot_point_clear(&cap->pt);
+	rc_pos_clear(&cap->confirmed);
+	free(cap);
+}

@@ -1,0 +1,87 @@
+#include "config.h"
+
+#include "agent/cli/sources.h"
+
+#include "decoders/mysql/mysql_check.h"
+#include "decoders/postgres/pg_check.h"
+#include "decoders/postgres/pg_position.h"
+#include "decoders/postgres/pg_source.h"
+#include "sinks/kafka_sink.h"
+#include "sinks/stdout_sink.h"
+#include "snapshot/postgres/pg_snapshot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void pg_identity(const rc_conf_t *conf, rc_offset_ident_t *id)
+{
+	rc_offset_ident_add(id, "database", rc_conf_get(conf, "database.dbname"));
+	rc_offset_ident_add(id, "slot", rc_conf_get(conf, "slot.name"));
+}
+
+static const rc_source_type_t source_types[] = {
+    {
+        .name = "postgres",
+        .connector = "postgresql",
+        .connector_class = "io.debezium.connector.postgresql.PostgresConnector",
+        .codec = &rc_pg_pos_codec,
+        .source_new = rc_pg_source_new,
+        .snapshot = &rc_pg_snapshot_reader,
+        .identity = pg_identity,
+        .check = rc_pg_check,
+    },
+    {
+        .name = "mysql",
+        .connector = "mysql",
+        .connector_class = "io.debezium.connector.mysql.MySqlConnector",
+        .check = rc_mysql_check,
+    },
+    {
+        .name = "mariadb",
+        .connector = "mariadb",
+        .connector_class = "io.debezium.connector.mariadb.MariaDbConnector",
+        .check = rc_mysql_check,
+    },
+};
+
+const rc_source_type_t *rc_source_type_of(const rc_conf_t *conf)
+{
+	const char *name = rc_conf_get(conf, "source.type");
+
+	for (size_t i = 0; name && i < sizeof source_types / sizeof source_types[0]; i++)
+		if (strcmp(source_types[i].name, name) == 0)
+			return &source_types[i];
+	return NULL;
+}
+
+rc_sink_t *rc_sink_new_of(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
+                          size_t errlen)
+{
+	if (rc_conf_is(conf, "sink.type", "stdout")) {
+		rc_sink_t *sink = rc_stdout_sink_new(stdout, on_ack, opaque);
+		if (!sink)
+			snprintf(err, errlen, "out of memory");
+		return sink;
+	}
+	return rc_kafka_sink_new(conf, on_ack, opaque, err, errlen);
+}
+
+void rc_source_ident(const rc_source_type_t *type, const rc_conf_t *conf, rc_offset_ident_t *id)
+{
+	const char *host = rc_conf_get(conf, "database.hostname"), *port = rc_conf_get(conf, "database.port");
+
+	memset(id, 0, sizeof *id);
+	snprintf(id->source, sizeof id->source, "%s", type->name);
+	snprintf(id->prefix, sizeof id->prefix, "%s", rc_conf_get(conf, "topic.prefix"));
+	if (host)
+		snprintf(id->host, sizeof id->host, "%s:%s", host, port ? port : "");
+	if (type->identity)
+		type->identity(conf, id);
+}
+
+rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char *err, size_t errlen)
+{
+	const rc_source_type_t *type = opaque;
+
+	return rc_snapshot_new(conf, type->snapshot, err, errlen);
+}

@@ -1,0 +1,46 @@
+/*
+ * The table of source types and sink types: the one place that knows which databases and sinks
+ * rowcast has, and wires each one's parts (constructor, position codec, snapshot reader, checks,
+ * offset identity) into the source-neutral core. Adding a database is a row here and a folder under
+ * decoders/ and snapshot/.
+ */
+#ifndef RC_CLI_SOURCES_H
+#define RC_CLI_SOURCES_H
+
+#include "agent/check_report.h"
+#include "agent/conf.h"
+#include "agent/offset_store.h"
+#include "agent/position.h"
+#include "agent/sink.h"
+#include "agent/source.h"
+#include "snapshot/snapshot.h"
+
+typedef struct rc_source_type {
+	const char *name;      /* source.type */
+	const char *connector; /* Debezium's source.connector: kept apart for MariaDB as Debezium keeps it */
+	const char *connector_class; /* Debezium's connector.class, for pasted connector configs */
+	/* NULL until the database streams: `run` and `snapshot` say "not available yet", exit 2. */
+	const rc_pos_codec_t *codec;
+	rc_source_t *(*source_new)(const rc_conf_t *conf, char *err, size_t errlen);
+	const rc_snapshot_reader_ops_t *snapshot;
+	/* The source's identity in the offset store (PostgreSQL: database, slot). */
+	void (*identity)(const rc_conf_t *conf, rc_offset_ident_t *id);
+	/* `rowcast check`'s prerequisites. */
+	void (*check)(const rc_conf_t *conf, rc_check_report_t *rep);
+} rc_source_type_t;
+
+/* The type named by source.type, or NULL (configuration validation makes that impossible). */
+const rc_source_type_t *rc_source_type_of(const rc_conf_t *conf);
+
+/* A sink for sink.type (kafka, stdout), or NULL with err filled. */
+rc_sink_t *rc_sink_new_of(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
+                          size_t errlen);
+
+/* The offset store's identity of this connector: source type, topic.prefix, the source's own
+ * identity, the host. */
+void rc_source_ident(const rc_source_type_t *type, const rc_conf_t *conf, rc_offset_ident_t *id);
+
+/* A snapshot coordinator over the type's reader (rc_snapshot_new_fn; opaque is the type). */
+rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,514 @@
+/*
+ * The snapshot coordinator (snapshot.h describes the threads and the hand-off): the work list, the
+ * readers' start and stop, the consuming end of the hand-off (batches into op=r events). Progress
+ * lines are in snapshot_progress.c; the database's part is behind rc_snapshot_reader_ops_t.
+ */
+#include "config.h"
+
+#include "snapshot/snapshot_internal.h"
+
+#include "agent/clock.h"
+#include "agent/errors.h"
+#include "agent/filter.h"
+#include "agent/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const rc_snapshot_ops_t coordinator_ops;
+
+void rc_snap_wake(rc_snap_t *snap)
+{
+	char byte = 1;
+	/* A full pipe already wakes the reader of it: EAGAIN is fine. */
+	if (write(snap->wake[1], &byte, 1) < 0 && errno != EAGAIN)
+		rc_log_debug("snapshot", "wake pipe: %s", strerror(errno));
+}
+
+void rc_snap_fail(rc_snap_t *snap, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&snap->lock);
+	if (!snap->failed && !snap->stop) {
+		snap->failed = rc;
+		va_start(ap, fmt);
+		vsnprintf(snap->failure, sizeof snap->failure, fmt, ap);
+		va_end(ap);
+	}
+	snap->stop = true;
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+	rc_snap_wake(snap);
+}
+
+static void free_table_list(rc_snap_table_t *tables, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(tables[i].schema);
+		free(tables[i].name);
+		free(tables[i].full);
+	}
+	free(tables);
+}
+
+int rc_snap_plan_add(rc_snap_plan_t *plan, const char *schema, const char *name, uint32_t source_id,
+                     char kind, int64_t size, double estimate)
+{
+	rc_snap_table_t *st;
+
+	if (plan->n == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 64;
+		rc_snap_table_t *t = realloc(plan->tables, cap * sizeof *t);
+		if (!t)
+			return -1;
+		plan->tables = t;
+		plan->cap = cap;
+	}
+	st = &plan->tables[plan->n++];
+	memset(st, 0, sizeof *st);
+	st->source_id = source_id;
+	st->kind = kind;
+	st->size = size;
+	st->estimate = estimate;
+	st->schema = strdup(schema);
+	st->name = strdup(name);
+	if (!st->schema || !st->name || asprintf(&st->full, "%s.%s", schema, name) < 0) {
+		st->full = NULL;
+		return -1; /* freed with the others */
+	}
+	return 0;
+}
+
+/* Finds name among the candidates: "schema.table" first, then a table name alone. Returns the
+ * index, -1 when none, -2 when a bare name is in several schemas. */
+static long find_name(const rc_snap_plan_t *plan, const char *name)
+{
+	long found = -1;
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (strcmp(plan->tables[i].full, name) == 0)
+			return (long)i;
+	for (size_t i = 0; i < plan->n; i++) {
+		if (strcmp(plan->tables[i].name, name) != 0)
+			continue;
+		if (found >= 0)
+			return -2;
+		found = (long)i;
+	}
+	return found;
+}
+
+/* Largest first; ties keep the database's order. */
+static int by_size(const void *a, const void *b)
+{
+	const rc_snap_table_t *x = *(rc_snap_table_t *const *)a, *y = *(rc_snap_table_t *const *)b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Moves the chosen candidates (taken[i]) into snap's work list, largest first. */
+static int take_tables(rc_snap_t *snap, rc_snap_plan_t *plan, const bool *taken)
+{
+	rc_snap_table_t **order = calloc(plan->n + 1, sizeof *order);
+	size_t n = 0;
+
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < plan->n; i++)
+		if (taken[i])
+			order[n++] = &plan->tables[i];
+	qsort(order, n, sizeof *order, by_size);
+	snap->tables = calloc(n + 1, sizeof *snap->tables);
+	if (!snap->tables) {
+		free(order);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snap->tables[i] = *order[i];
+		memset(order[i], 0, sizeof *order[i]); /* its strings moved */
+	}
+	snap->ntables = n;
+	free(order);
+	return 0;
+}
+
+static int co_plan(rc_snapshot_t *base, const rc_snapshot_point_t *pt, const char *const *names, int nnames,
+                   char *err, size_t errlen)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+	rc_snap_plan_t plan = {0};
+	rc_filter_t filter;
+	bool *taken = NULL;
+	int rc;
+
+	free_table_list(snap->tables, snap->ntables);
+	snap->tables = NULL;
+	snap->ntables = 0;
+	if (rc_filter_init(&filter, snap->conf, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	rc = snap->db->plan(snap->conf, pt, &plan, err, errlen);
+	if (rc != RC_OK)
+		goto out;
+	rc = RC_ERR_FATAL;
+	taken = calloc(plan.n + 1, sizeof *taken);
+	if (!taken)
+		goto oom;
+	for (int i = 0; i < nnames; i++) {
+		long k = find_name(&plan, names[i]);
+		if (k == -1) {
+			snprintf(err, errlen,
+			         "unknown table '%s': no ordinary or partitioned table of that name",
+			         names[i]);
+			goto out;
+		}
+		if (k == -2) {
+			snprintf(err, errlen,
+			         "table name '%s' is in several schemas: name it as schema.table", names[i]);
+			goto out;
+		}
+		if (!rc_filter_table(&filter, plan.tables[k].schema, plan.tables[k].name)) {
+			snprintf(
+			    err, errlen,
+			    "table '%s' is not captured: the table/schema include and exclude lists leave it out",
+			    names[i]);
+			goto out;
+		}
+		taken[k] = true;
+	}
+	for (size_t i = 0; !nnames && i < plan.n; i++)
+		taken[i] = rc_filter_table(&filter, plan.tables[i].schema, plan.tables[i].name);
+	if (take_tables(snap, &plan, taken) != 0)
+		goto oom;
+	rc = RC_OK;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+	rc = RC_ERR_FATAL;
+out:
+	free(taken);
+	free_table_list(plan.tables, plan.n);
+	rc_filter_free(&filter);
+	return rc;
+}
+
+static size_t co_ntables(const rc_snapshot_t *base)
+{
+	return ((const rc_snap_t *)base)->ntables;
+}
+
+/* Sets up readers[n] with their batch pools. Returns 0, or -1 when out of memory. */
+static int make_readers(rc_snap_t *snap, int n)
+{
+	snap->readers = calloc((size_t)(n ? n : 1), sizeof *snap->readers);
+	if (!snap->readers)
+		return -1;
+	snap->nreaders = n;
+	for (int i = 0; i < n; i++) {
+		rc_snap_out_t *r = &snap->readers[i];
+		r->snap = snap;
+		r->idx = i + 1;
+		for (int k = 0; k < BATCHES_PER_READER; k++) {
+			snap_batch_t *b = &r->pool[k];
+			b->owner = r;
+			b->cap = snap->batch_rows;
+			rc_arena_init(&b->arena, 256 * 1024);
+			b->rows = malloc(b->cap * sizeof *b->rows);
+			if (!b->rows)
+				return -1;
+			b->next = r->free;
+			r->free = b;
+		}
+	}
+	return 0;
+}
+
+static int co_start(rc_snapshot_t *base, const rc_snapshot_point_t *pt, char *err, size_t errlen)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+	struct timespec ts;
+	int n = snap->nreaders < (int)snap->ntables ? snap->nreaders : (int)snap->ntables, rc = RC_OK;
+
+	snap->pt = *pt;
+	snap->pt.pos = RC_POS_NONE;
+	rc_pos_copy(&snap->pt.pos, &pt->pos);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snap->ts_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	snap->started_ms = snap->last_log_ms = rc_clock_ms();
+	if (make_readers(snap, n) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
+	}
+	for (int i = 0; i < n; i++) {
+		rc_snap_out_t *r = &snap->readers[i];
+		int e = pthread_create(&r->thread, NULL, rc_snap_reader_main, r);
+		if (e != 0) {
+			rc_snap_fail(snap, RC_ERR_FATAL, "cannot start a snapshot reader thread: %s",
+			             strerror(e));
+			break;
+		}
+		r->running = true;
+	}
+	/* The source may let its point go only once every reader holds it. */
+	pthread_mutex_lock(&snap->lock);
+	while (!snap->failed && snap->opened + snap->finished < n)
+		pthread_cond_wait(&snap->cond, &snap->lock);
+	if (snap->failed) {
+		snprintf(err, errlen, "%s", snap->failure);
+		rc = snap->failed;
+	}
+	pthread_mutex_unlock(&snap->lock);
+	if (rc == RC_OK)
+		rc_log_info("snapshot", "snapshot %s: %zu tables, %d readers",
+		            pt->name[0] ? pt->name : "started", snap->ntables, n);
+	return rc;
+}
+
+static int co_fd(const rc_snapshot_t *base)
+{
+	return ((const rc_snap_t *)base)->wake[0];
+}
+
+/* Gives an emptied batch back to its reader. */
+static void recycle(rc_snap_t *snap, snap_batch_t *b)
+{
+	rc_table_release(b->table);
+	b->table = NULL;
+	pthread_mutex_lock(&snap->lock);
+	b->next = b->owner->free;
+	b->owner->free = b;
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+}
+
+static int emit_row(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t *txn, snap_batch_t *b,
+                    size_t i, const char *marker, char *err, size_t errlen)
+{
+	rc_event_t ev = {.op = RC_OP_READ, .table = b->table, .after = b->rows[i], .source = snap->pt.source};
+	int rc;
+
+	ev.source.ts_us = snap->ts_us;
+	ev.source.snapshot = marker ? marker : snap->first_emitted ? "true" : "first";
+	rc = h->event(h->opaque, txn, &ev, err, errlen);
+	if (rc == RC_OK) {
+		snap->first_emitted = true;
+		snap->rows_emitted++;
+		b->st->rows_emitted++;
+	}
+	return rc;
+}
+
+/* Emits the held row (not the snapshot's last after all, unless marker says so) and closes its
+ * batch's transaction at position (NULL: confirms nothing). */
+static int release_held(rc_snap_t *snap, const rc_source_handler_t *h, const char *marker,
+                        const rc_pos_t *position, char *err, size_t errlen)
+{
+	snap_batch_t *b = snap->held;
+	int rc = emit_row(snap, h, snap->held_txn, b, b->nrows - 1, marker, err, errlen);
+
+	if (rc != RC_OK)
+		return rc;
+	h->commit(h->opaque, snap->held_txn, position);
+	snap->held = NULL;
+	snap->held_txn = NULL;
+	recycle(snap, b);
+	return RC_OK;
+}
+
+/* Every row is out: the held one is the last; its transaction (or an empty one) carries the final
+ * position. Returns the rows emitted (0 or 1) or an RC_ERR_* class. */
+static int finish_emit(rc_snap_t *snap, const rc_source_handler_t *h, char *err, size_t errlen)
+{
+	rc_ack_txn_t *txn;
+	int rc;
+
+	snap->done = true;
+	if (snap->held) {
+		rc = release_held(snap, h, "last", &snap->pt.pos, err, errlen);
+		return rc == RC_OK ? 1 : rc;
+	}
+	txn = h->begin(h->opaque);
+	if (!txn) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
+	}
+	h->commit(h->opaque, txn, &snap->pt.pos);
+	return 0;
+}
+
+/* Takes the next full batch off the queue. Returns 1 with *out set, 0 when none is there yet, 2 when
+ * every reader is done and the queue is empty, or an RC_ERR_* class (a reader's failure). */
+static int pop_batch(rc_snap_t *snap, snap_batch_t **out, char *err, size_t errlen)
+{
+	snap_batch_t *b;
+	int rc;
+
+	pthread_mutex_lock(&snap->lock);
+	if (snap->failed) {
+		snprintf(err, errlen, "%s", snap->failure);
+		rc = snap->failed;
+		pthread_mutex_unlock(&snap->lock);
+		return rc;
+	}
+	b = snap->qhead;
+	if (b) {
+		snap->qhead = b->next;
+		if (!snap->qhead)
+			snap->qtail = NULL;
+	}
+	rc = b ? 1 : snap->finished == snap->nreaders ? 2 : 0;
+	pthread_mutex_unlock(&snap->lock);
+	*out = b;
+	return rc;
+}
+
+static int co_emit(rc_snapshot_t *base, const rc_source_handler_t *h, int budget, bool *done, char *err,
+                   size_t errlen)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+	char drain[256];
+	int n = 0, rc;
+
+	*done = snap->done;
+	if (snap->done)
+		return 0;
+	while (read(snap->wake[0], drain, sizeof drain) > 0)
+		;
+	while (n < budget) {
+		snap_batch_t *b = snap->cur;
+
+		if (!b) {
+			rc = pop_batch(snap, &b, err, errlen);
+			if (rc < 0)
+				return rc;
+			if (rc == 2) {
+				rc = finish_emit(snap, h, err, errlen);
+				*done = rc >= 0;
+				return rc < 0 ? rc : n + rc;
+			}
+			if (rc == 0)
+				break; /* the readers are still at it */
+			if (b->nrows == 0) {
+				recycle(snap, b);
+				continue;
+			}
+			if (snap->held) {
+				rc = release_held(snap, h, NULL, NULL, err, errlen);
+				if (rc != RC_OK) {
+					recycle(snap, b);
+					return rc;
+				}
+				n++;
+			}
+			snap->cur = b;
+			snap->cur_row = 0;
+			snap->cur_txn = h->begin(h->opaque);
+			if (!snap->cur_txn) {
+				snprintf(err, errlen, "out of memory");
+				return RC_ERR_FATAL;
+			}
+		}
+		/* The batch's last row is held back until the next row shows whether it is the
+		 * snapshot's last ("last" marker). */
+		while (n < budget && snap->cur_row + 1 < b->nrows) {
+			rc = emit_row(snap, h, snap->cur_txn, b, snap->cur_row, NULL, err, errlen);
+			if (rc != RC_OK)
+				return rc;
+			snap->cur_row++;
+			n++;
+		}
+		if (snap->cur_row + 1 == b->nrows) {
+			snap->held = b;
+			snap->held_txn = snap->cur_txn;
+			snap->cur = NULL;
+			snap->cur_txn = NULL;
+		}
+	}
+	return n;
+}
+
+static void co_free(rc_snapshot_t *base)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+
+	if (!snap)
+		return;
+	pthread_mutex_lock(&snap->lock);
+	snap->stop = true;
+	pthread_cond_broadcast(&snap->cond);
+	for (int i = 0; snap->readers && i < snap->nreaders; i++)
+		if (snap->readers[i].db && !snap->done) /* a reader blocked in a query is interrupted */
+			snap->db->cancel(snap->readers[i].db);
+	pthread_mutex_unlock(&snap->lock);
+	for (int i = 0; snap->readers && i < snap->nreaders; i++)
+		if (snap->readers[i].running)
+			pthread_join(snap->readers[i].thread, NULL);
+	rc_snap_progress_clear(snap);
+	for (int i = 0; snap->readers && i < snap->nreaders; i++) {
+		for (int k = 0; k < BATCHES_PER_READER; k++) {
+			snap_batch_t *b = &snap->readers[i].pool[k];
+			rc_table_release(b->table);
+			free(b->rows);
+			rc_arena_destroy(&b->arena);
+		}
+	}
+	free(snap->readers);
+	free_table_list(snap->tables, snap->ntables);
+	if (snap->wake[0] >= 0)
+		close(snap->wake[0]);
+	if (snap->wake[1] >= 0)
+		close(snap->wake[1]);
+	rc_pos_clear(&snap->pt.pos);
+	pthread_mutex_destroy(&snap->lock);
+	pthread_cond_destroy(&snap->cond);
+	free(snap);
+}
+
+rc_snapshot_t *rc_snapshot_new(const rc_conf_t *conf, const rc_snapshot_reader_ops_t *ops, char *err,
+                               size_t errlen)
+{
+	rc_snap_t *snap = calloc(1, sizeof *snap);
+
+	if (!snap) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snap->base.ops = &coordinator_ops;
+	snap->conf = conf;
+	snap->db = ops;
+	snap->nreaders = (int)rc_conf_get_int(conf, "snapshot.max.threads", 1);
+	snap->batch_rows = (size_t)rc_conf_get_int(conf, "snapshot.fetch.size", 1000);
+	if (snap->nreaders < 1)
+		snap->nreaders = 1;
+	if (snap->batch_rows < 1)
+		snap->batch_rows = 1;
+	snap->wake[0] = snap->wake[1] = -1;
+	pthread_mutex_init(&snap->lock, NULL);
+	pthread_cond_init(&snap->cond, NULL);
+	if (pipe2(snap->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+		co_free(&snap->base);
+		return NULL;
+	}
+	snap->tty = isatty(STDERR_FILENO) && !rc_conf_is(conf, "log.format", "json");
+	return &snap->base;
+}
+
+static const rc_snapshot_ops_t coordinator_ops = {
+    .plan = co_plan,
+    .ntables = co_ntables,
+    .start = co_start,
+    .fd = co_fd,
+    .emit = co_emit,
+    .progress = rc_snap_progress,
+    .finish = rc_snap_finish,
+    .free = co_free,
+};

@@ -1,0 +1,109 @@
+/*
+ * What the coordinator (snapshot.c), the reader threads (snapshot_reader.c) and the progress lines
+ * (snapshot_progress.c) share. snapshot.h describes the threads and the hand-off.
+ */
+#ifndef RC_SNAPSHOT_INTERNAL_H
+#define RC_SNAPSHOT_INTERNAL_H
+
+#include "agent/acktrack.h"
+#include "agent/arena.h"
+#include "agent/conf.h"
+#include "agent/event.h"
+#include "agent/source.h"
+#include "agent/table.h"
+#include "snapshot/snapshot.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BATCHES_PER_READER 4
+#define BATCH_BYTES (4u << 20) /* a batch is handed over at this much value memory, whatever its rows */
+
+typedef struct rc_snap rc_snap_t;
+
+struct rc_snap_plan {
+	rc_snap_table_t *tables;
+	size_t n, cap;
+};
+
+/* Rows of one table handed from a reader to the loop's thread. */
+typedef struct snap_batch {
+	struct snap_batch *next; /* in the queue or the owner's free list */
+	rc_snap_out_t *owner;
+	rc_snap_table_t *st;
+	rc_table_t *table; /* a reference held while the batch is full */
+	rc_value_t **rows; /* cap entries; each row has table->ncols values in arena */
+	size_t nrows, cap;
+	rc_arena_t arena;
+} snap_batch_t;
+
+/* A reader thread and its end of the hand-off. */
+struct rc_snap_out {
+	rc_snap_t *snap;
+	int idx;
+	pthread_t thread;
+	bool running;       /* thread created (joined at free) */
+	void *db;           /* under snap->lock: the database's reader state, for cancel */
+	snap_batch_t *free; /* under snap->lock */
+	snap_batch_t pool[BATCHES_PER_READER];
+
+	/* The reader thread's own. */
+	rc_snap_table_t *st; /* table being read */
+	snap_batch_t *cur;   /* batch being filled */
+};
+
+struct rc_snap {
+	rc_snapshot_t base;
+	const rc_conf_t *conf;
+	const rc_snapshot_reader_ops_t *db;
+	rc_snap_table_t *tables;
+	size_t ntables;
+	rc_snap_out_t *readers;
+	int nreaders;
+	size_t batch_rows;
+
+	rc_snapshot_point_t pt; /* its own copy (position referenced) */
+	int64_t ts_us;          /* wall clock at the start: source.ts_ms of every event */
+	int64_t started_ms;     /* monotonic */
+
+	/* Shared, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a batch came back to a free list, a reader opened or ended, stop */
+	snap_batch_t *qhead, *qtail;
+	size_t next_table;
+	int opened, finished;
+	int failed; /* 0, or the RC_ERR_* class of the first failure */
+	char failure[RC_ERRSTR_LEN];
+	bool stop;
+	int wake[2]; /* pipe: a byte per hand-off, the loop polls [0] */
+
+	/* The loop thread's own. */
+	snap_batch_t *cur; /* batch being emitted */
+	size_t cur_row;
+	rc_ack_txn_t *cur_txn;
+	snap_batch_t *held; /* a batch whose last row is held back until the next row shows whether
+	                     * it is the snapshot's last */
+	rc_ack_txn_t *held_txn;
+	bool first_emitted, done;
+	uint64_t rows_emitted;
+	bool tty;      /* stderr is a terminal: an updating progress line */
+	bool tty_line; /* that line is on screen */
+	int64_t last_tty_ms, last_log_ms;
+};
+
+/* Records the first failure (class rc, RC_ERR_*), tells every thread to stop, wakes the loop. */
+void rc_snap_fail(rc_snap_t *snap, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Wakes the loop's poll (the byte is drained in emit). */
+void rc_snap_wake(rc_snap_t *snap);
+
+/* The reader thread. arg is its rc_snap_out_t. */
+void *rc_snap_reader_main(void *arg);
+
+/* rc_snapshot_ops_t's progress and finish (snapshot_progress.c); clears the terminal line. */
+void rc_snap_progress(rc_snapshot_t *base);
+void rc_snap_finish(rc_snapshot_t *base, rc_snapshot_report_t *report);
+void rc_snap_progress_clear(rc_snap_t *snap);
+
+#endif

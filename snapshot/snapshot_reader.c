@@ -1,0 +1,171 @@
+/*
+ * A snapshot reader thread: the database's reader opened inside the point, tables taken from the
+ * shared work list, rows handed to the loop's thread in batches (snapshot.h describes the hand-off).
+ */
+#include "config.h"
+
+#include "agent/clock.h"
+#include "agent/errors.h"
+#include "agent/log.h"
+#include "snapshot/snapshot_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Waits for a free batch of this reader. NULL when the snapshot stops. */
+static snap_batch_t *get_batch(rc_snap_out_t *out, rc_table_t *table)
+{
+	rc_snap_t *snap = out->snap;
+	snap_batch_t *b;
+
+	pthread_mutex_lock(&snap->lock);
+	while (!out->free && !snap->stop)
+		pthread_cond_wait(&snap->cond, &snap->lock);
+	b = snap->stop ? NULL : out->free;
+	if (b)
+		out->free = b->next;
+	pthread_mutex_unlock(&snap->lock);
+	if (!b)
+		return NULL;
+	rc_arena_reset(&b->arena);
+	b->next = NULL;
+	b->nrows = 0;
+	b->st = out->st;
+	b->table = rc_table_retain(table);
+	return b;
+}
+
+static void push_batch(rc_snap_out_t *out)
+{
+	rc_snap_t *snap = out->snap;
+	snap_batch_t *b = out->cur;
+
+	out->cur = NULL;
+	pthread_mutex_lock(&snap->lock);
+	if (snap->qtail)
+		snap->qtail->next = b;
+	else
+		snap->qhead = b;
+	snap->qtail = b;
+	pthread_mutex_unlock(&snap->lock);
+	rc_snap_wake(snap);
+}
+
+/* Gives an unfinished batch back (the snapshot stops or the table failed). */
+static void drop_batch(rc_snap_out_t *out)
+{
+	snap_batch_t *b = out->cur;
+
+	if (!b)
+		return;
+	out->cur = NULL;
+	rc_table_release(b->table);
+	b->table = NULL;
+	pthread_mutex_lock(&out->snap->lock);
+	b->next = out->free;
+	out->free = b;
+	pthread_mutex_unlock(&out->snap->lock);
+}
+
+rc_value_t *rc_snap_out_row(rc_snap_out_t *out, rc_table_t *table, rc_arena_t **arena, bool *oom)
+{
+	snap_batch_t *b = out->cur;
+	rc_value_t *vals;
+
+	*oom = false;
+	if (b && b->table != table)
+		push_batch(out); /* the table's schema changed under the reader: a batch per schema */
+	if (!out->cur && !(out->cur = get_batch(out, table)))
+		return NULL;
+	b = out->cur;
+	vals = rc_arena_calloc(&b->arena, table->ncols ? table->ncols : 1, sizeof *vals);
+	if (!vals) {
+		*oom = true;
+		return NULL;
+	}
+	*arena = &b->arena;
+	b->rows[b->nrows] = vals;
+	return vals;
+}
+
+void rc_snap_out_row_done(rc_snap_out_t *out, size_t bytes)
+{
+	snap_batch_t *b = out->cur;
+	rc_snap_table_t *st = out->st;
+
+	b->nrows++;
+	__atomic_store_n(&st->rows_read, st->rows_read + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->bytes_read, st->bytes_read + bytes, __ATOMIC_RELAXED);
+	if (b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES)
+		push_batch(out);
+}
+
+/* Reads one table. Returns RC_OK (also when the snapshot was told to stop), or an RC_ERR_* class. */
+static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *err, size_t errlen)
+{
+	rc_snap_t *snap = out->snap;
+	int64_t t0 = rc_clock_ms(), ms;
+	int rc;
+
+	out->st = st;
+	__atomic_store_n(&st->started_ms, t0, __ATOMIC_RELAXED);
+	rc = snap->db->read_table(db, st, out, err, errlen);
+	if (rc != RC_OK) {
+		drop_batch(out);
+		return rc;
+	}
+	if (out->cur && out->cur->nrows)
+		push_batch(out);
+	else
+		drop_batch(out);
+	ms = rc_clock_ms();
+	__atomic_store_n(&st->finished_ms, ms > t0 ? ms : t0 + 1, __ATOMIC_RELAXED);
+	ms -= t0;
+	rc_log_info("snapshot", "read %s: %llu rows, %.1f MB in %.1f s (%.0f rows/s)", st->full,
+	            (unsigned long long)st->rows_read, (double)st->bytes_read / 1e6, (double)ms / 1000,
+	            ms > 0 ? (double)st->rows_read * 1000 / (double)ms : (double)st->rows_read);
+	return RC_OK;
+}
+
+void *rc_snap_reader_main(void *arg)
+{
+	rc_snap_out_t *out = arg;
+	rc_snap_t *snap = out->snap;
+	char err[RC_ERRSTR_LEN] = "";
+	void *db = NULL;
+	bool stopped;
+	int rc;
+
+	rc = snap->db->open(snap->conf, &snap->pt, &db, err, sizeof err);
+	pthread_mutex_lock(&snap->lock);
+	out->db = db;
+	if (rc == RC_OK)
+		snap->opened++;
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+	for (;;) {
+		size_t next;
+
+		if (rc != RC_OK)
+			break;
+		pthread_mutex_lock(&snap->lock);
+		next = snap->stop ? snap->ntables : snap->next_table++;
+		pthread_mutex_unlock(&snap->lock);
+		if (next >= snap->ntables)
+			break;
+		rc = read_table(out, db, &snap->tables[next], err, sizeof err);
+	}
+	if (rc != RC_OK)
+		rc_snap_fail(snap, rc, "snapshot reader %d: %s", out->idx, err);
+	pthread_mutex_lock(&snap->lock);
+	stopped = snap->stop;
+	out->db = NULL;
+	snap->finished++;
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+	rc_snap_wake(snap);
+	if (db) /* a stop may leave a read unfinished: just close */
+		snap->db->close(db, rc == RC_OK && !stopped);
+	return NULL;
+}
