@@ -4,13 +4,14 @@
 
 #include "agent/errors.h"
 
+#include <avro.h>
 #include <stdio.h>
 
-int rc_avro_parse_schema(const char *json, size_t len, avro_schema_t *schema, char *err, size_t errlen)
+int rc_avro_parse_schema(const char *json, size_t len, struct avro_obj_t **schema, char *err, size_t errlen)
 {
 	*schema = NULL;
 	if (avro_schema_from_json_length(json, len, schema) != 0) {
-		snprintf(err, errlen, "invalid Avro schema: %s", avro_strerror());
+		snprintf(err, errlen, "avro-c refuses the schema: %s", avro_strerror());
 		*schema = NULL;
 		return RC_ERR_FATAL;
 	}

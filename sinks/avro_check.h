@@ -13,15 +13,19 @@
 #ifndef RC_AVRO_CHECK_H
 #define RC_AVRO_CHECK_H
 
-#include <avro.h>
 #include <stddef.h>
+
+/* avro-c's avro_schema_t is a struct avro_obj_t *. Declared here rather than through <avro.h>, whose
+ * macros (avro_free() among them) would reach every file that checks schemas, sinks/encoders.c with
+ * its own avro_free() included. */
+struct avro_obj_t;
 
 /*
  * Parses the schema text json (len bytes, no NUL needed) with avro-c. Returns RC_OK and *schema
  * (caller releases with avro_schema_decref()), or RC_ERR_FATAL with avro-c's message in err
- * ("invalid Avro schema: Unknown Avro \"type\": strin") and *schema NULL.
+ * ("avro-c refuses the schema: Unknown Avro \"type\": strin") and *schema NULL.
  */
-int rc_avro_parse_schema(const char *json, size_t len, avro_schema_t *schema, char *err, size_t errlen);
+int rc_avro_parse_schema(const char *json, size_t len, struct avro_obj_t **schema, char *err, size_t errlen);
 
 /* Checks that json (len bytes) is a schema avro-c accepts. Returns RC_OK, or RC_ERR_FATAL with avro-c's
  * message in err, as rc_avro_parse_schema. Costs one parse: call it once per schema, not per record. */
