@@ -4,6 +4,7 @@
 
 #include "agent/errors.h"
 #include "agent/log.h"
+#include "sinks/avro_check.h"
 #include "sinks/avro_encode.h"
 #include "sinks/json_encode.h"
 #include "sinks/registry.h"
@@ -40,12 +41,21 @@ static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf)
 	opts->native_logical_types = rc_conf_get_bool(conf, "avro.native.logical.types", false);
 }
 
-/* Registers schema_json under subject; maps the registry's outcome to an error class. */
+/* Registers schema_json (taken: freed here) under subject, once avro-c has parsed it: a schema avro-c
+ * refuses is rowcast's bug, stopped before the registry sees it. Maps the outcome to an error class.
+ * Runs once per table version (ensure_table_ids only asks for ids still -1), not per event. */
 static int register_schema(avro_encoder_t *ae, const char *subject, char *schema_json, int32_t *id, char *err,
                            size_t errlen)
 {
-	int rc = rc_registry_register(ae->reg, subject, schema_json, id, err, errlen);
+	char why[RC_ERRSTR_LEN];
+	int rc;
 
+	if (rc_avro_check_schema(schema_json, strlen(schema_json), why, sizeof why) != RC_OK) {
+		snprintf(err, errlen, "subject %s: %s (a bug in rowcast's schema builder)", subject, why);
+		free(schema_json);
+		return RC_ERR_FATAL;
+	}
+	rc = rc_registry_register(ae->reg, subject, schema_json, id, err, errlen);
 	free(schema_json);
 	if (rc == RC_OK)
 		return RC_OK;

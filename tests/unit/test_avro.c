@@ -7,11 +7,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/buf.h"
+#include "agent/errors.h"
+#include "sinks/avro_check.h"
 #include "sinks/avro_encode.h"
 #include "sinks/avro_schema.h"
-#include "agent/buf.h"
 #include "sinks/json_encode.h"
 
+#include <avro.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -552,6 +556,411 @@ static void expect_pg_source(rc_buf_t *b, const char *schema, const char *table)
 	rc_buf_putc(b, 0); /* origin_lsn */
 }
 
+/* ---- avro-c as the oracle ----
+ * Every record the tests encode is also decoded by avro-c (avro_value_read) against avro-c's parse of
+ * the schema JSON rowcast builds for it, and the decoded value is walked by field name and compared
+ * with the event: a second reading that shares no code with rowcast's encoder or its tests' bytes. */
+
+typedef struct decoded {
+	avro_schema_t schema;
+	avro_value_iface_t *iface;
+	avro_value_t value;
+} decoded_t;
+
+/* Checks the Confluent framing of b (magic 0, big-endian schema id), then decodes the body with avro-c
+ * against schema_json (taken: freed here). The record must take every byte of the body. Caller frees
+ * with decoded_free(). */
+static void decode(decoded_t *d, char *schema_json, int32_t id, const rc_buf_t *b)
+{
+	char err[512];
+	avro_reader_t r;
+	size_t size;
+
+	assert_non_null(schema_json);
+	assert_true(b->len >= 5);
+	assert_int_equal(b->data[0], 0);
+	assert_int_equal((uint32_t)b->data[1] << 24 | (uint32_t)b->data[2] << 16 | (uint32_t)b->data[3] << 8 |
+	                     b->data[4],
+	                 (uint32_t)id);
+	if (rc_avro_parse_schema(schema_json, strlen(schema_json), &d->schema, err, sizeof err) != RC_OK)
+		fail_msg("%s in %s", err, schema_json);
+	free(schema_json);
+	d->iface = avro_generic_class_from_schema(d->schema);
+	assert_non_null(d->iface);
+	assert_int_equal(avro_generic_value_new(d->iface, &d->value), 0);
+	r = avro_reader_memory((const char *)b->data + 5, (int64_t)(b->len - 5));
+	if (avro_value_read(r, &d->value) != 0)
+		fail_msg("avro-c cannot read the record: %s", avro_strerror());
+	avro_reader_free(r);
+	assert_int_equal(avro_value_sizeof(&d->value, &size), 0);
+	assert_int_equal(size, b->len - 5);
+}
+
+static void decoded_free(decoded_t *d)
+{
+	avro_value_decref(&d->value);
+	avro_value_iface_decref(d->iface);
+	avro_schema_decref(d->schema);
+}
+
+/* Field `name` of record rec; *seen counts the fields looked at, for check_size. */
+static avro_value_t get_field(avro_value_t *rec, const char *name, size_t *seen)
+{
+	avro_value_t f;
+
+	if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+		fail_msg("no field %s: %s", name, avro_strerror());
+	(*seen)++;
+	return f;
+}
+
+/* Field idx of record rec, whose name must be the Avro form of column name col_name. */
+static avro_value_t get_field_at(avro_value_t *rec, size_t idx, const char *col_name)
+{
+	avro_value_t f;
+	const char *name;
+	char adjusted[256];
+
+	assert_int_equal(avro_value_get_by_index(rec, idx, &f, &name), 0);
+	rc_avro_name(col_name, adjusted, sizeof adjusted);
+	assert_string_equal(name, adjusted);
+	return f;
+}
+
+/* Every field of rec was looked at. */
+static void check_size(avro_value_t *rec, size_t seen)
+{
+	size_t n;
+
+	assert_int_equal(avro_value_get_size(rec, &n), 0);
+	assert_int_equal(n, seen);
+}
+
+/* The current branch of union u, which must be branch disc. */
+static avro_value_t get_branch(avro_value_t *u, int disc)
+{
+	avro_value_t b;
+	int d;
+
+	assert_int_equal(avro_value_get_discriminant(u, &d), 0);
+	assert_int_equal(d, disc);
+	assert_int_equal(avro_value_get_current_branch(u, &b), 0);
+	return b;
+}
+
+static void check_null_branch(avro_value_t *u)
+{
+	avro_value_t b = get_branch(u, 0);
+
+	assert_int_equal(avro_value_get_null(&b), 0);
+}
+
+static void check_string(avro_value_t *v, const char *s, size_t len)
+{
+	const char *got;
+	size_t n;
+
+	assert_int_equal(avro_value_get_string(v, &got, &n), 0);
+	assert_int_equal(n, len + 1); /* avro-c counts the NUL */
+	assert_true(memcmp(got, s, len) == 0);
+}
+
+static void check_bytes(avro_value_t *v, const void *p, size_t len)
+{
+	const void *got;
+	size_t n;
+
+	assert_int_equal(avro_value_get_bytes(v, &got, &n), 0);
+	assert_int_equal(n, len);
+	assert_true(len == 0 || memcmp(got, p, len) == 0);
+}
+
+/* An Avro int (type AVRO_INT32) or long (AVRO_INT64) equal to x. */
+static void check_integer(avro_value_t *v, avro_type_t type, int64_t x)
+{
+	int32_t i = 0;
+	int64_t l = 0;
+
+	assert_int_equal(avro_value_get_type(v), type);
+	assert_int_equal(type == AVRO_INT32 ? avro_value_get_int(v, &i) : avro_value_get_long(v, &l), 0);
+	assert_int_equal(type == AVRO_INT32 ? i : l, x);
+}
+
+static void field_string(avro_value_t *rec, const char *name, const char *s, size_t *seen)
+{
+	avro_value_t f = get_field(rec, name, seen);
+
+	check_string(&f, s, strlen(s));
+}
+
+static void field_long(avro_value_t *rec, const char *name, int64_t x, size_t *seen)
+{
+	avro_value_t f = get_field(rec, name, seen);
+
+	check_integer(&f, AVRO_INT64, x);
+}
+
+/* An optional (["null", "string"]) field: s, or null when s is NULL. */
+static void field_opt_string(avro_value_t *rec, const char *name, const char *s, size_t *seen)
+{
+	avro_value_t f = get_field(rec, name, seen), b;
+
+	if (!s) {
+		check_null_branch(&f);
+		return;
+	}
+	b = get_branch(&f, 1);
+	check_string(&b, s, strlen(s));
+}
+
+static void field_opt_long(avro_value_t *rec, const char *name, bool present, int64_t x, size_t *seen)
+{
+	avro_value_t f = get_field(rec, name, seen), b;
+
+	if (!present) {
+		check_null_branch(&f);
+		return;
+	}
+	b = get_branch(&f, 1);
+	check_integer(&b, AVRO_INT64, x);
+}
+
+static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value_t *exp);
+
+/* A non-null value of column c, of the column's type (for array elements: of elem_type). */
+static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, const rc_value_t *exp)
+{
+	avro_value_t f;
+	rc_column_t elem;
+	size_t n, seen = 0;
+	double d;
+	float fl;
+	int b;
+
+	switch (type) {
+	case RC_T_BOOL:
+		assert_int_equal(avro_value_get_boolean(v, &b), 0);
+		assert_int_equal(b != 0, exp->u.b);
+		return;
+	case RC_T_INT16:
+	case RC_T_INT32:
+	case RC_T_DATE:
+	case RC_T_TIME_MILLIS:
+		check_integer(v, AVRO_INT32, exp->u.i);
+		return;
+	case RC_T_INT64:
+	case RC_T_TIME_MICROS:
+	case RC_T_TIMESTAMP_MILLIS:
+	case RC_T_TIMESTAMP_MICROS:
+	case RC_T_INTERVAL_MICROS:
+		check_integer(v, AVRO_INT64, exp->u.i);
+		return;
+	case RC_T_FLOAT32:
+		assert_int_equal(avro_value_get_float(v, &fl), 0);
+		assert_true(fl == (float)exp->u.f);
+		return;
+	case RC_T_FLOAT64:
+		assert_int_equal(avro_value_get_double(v, &d), 0);
+		assert_true(d == exp->u.f);
+		return;
+	case RC_T_STRING:
+		check_string(v, exp->u.bytes.ptr, exp->u.bytes.len);
+		return;
+	case RC_T_BYTES:
+	case RC_T_DECIMAL:
+		check_bytes(v, exp->u.bytes.ptr, exp->u.bytes.len);
+		return;
+	case RC_T_VARDECIMAL:
+		f = get_field(v, "scale", &seen);
+		check_integer(&f, AVRO_INT32, exp->u.bytes.scale);
+		f = get_field(v, "value", &seen);
+		check_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
+		check_size(v, seen);
+		return;
+	case RC_T_ARRAY:
+		assert_int_equal(avro_value_get_size(v, &n), 0);
+		assert_int_equal(n, exp->u.array.n);
+		elem = *c;
+		elem.type = c->elem_type; /* elements are ["null", E] as optional fields are */
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(avro_value_get_by_index(v, i, &f, NULL), 0);
+			check_optional(&f, &elem, &exp->u.array.items[i]);
+		}
+		return;
+	}
+	fail_msg("column %s: type %d", c->name, (int)type);
+}
+
+/* A field of a Value record (["null", T]), with the unchanged-TOAST rules of avro_encode.h. */
+static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value_t *exp)
+{
+	static const char ph[] = RC_AVRO_UNAVAILABLE;
+	avro_value_t b, item;
+	size_t n;
+
+	if (exp->state == RC_V_SET) {
+		b = get_branch(u, 1);
+		check_typed(&b, c, c->type, exp);
+	} else if (exp->state == RC_V_UNCHANGED && c->type == RC_T_STRING) {
+		b = get_branch(u, 1);
+		check_string(&b, ph, sizeof ph - 1);
+	} else if (exp->state == RC_V_UNCHANGED && (c->type == RC_T_BYTES || c->type == RC_T_DECIMAL)) {
+		b = get_branch(u, 1);
+		check_bytes(&b, ph, sizeof ph - 1);
+	} else if (exp->state == RC_V_UNCHANGED && c->type == RC_T_ARRAY && c->elem_type == RC_T_STRING) {
+		b = get_branch(u, 1);
+		assert_int_equal(avro_value_get_size(&b, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(avro_value_get_by_index(&b, 0, &item, NULL), 0);
+		b = get_branch(&item, 1);
+		check_string(&b, ph, sizeof ph - 1);
+	} else {
+		check_null_branch(u);
+	}
+}
+
+/* The before or after field: null, or the Value record of img. */
+static void check_image(avro_value_t *u, const rc_table_t *t, const rc_value_t *img)
+{
+	avro_value_t rec;
+
+	if (!img) {
+		check_null_branch(u);
+		return;
+	}
+	rec = get_branch(u, 1);
+	check_size(&rec, t->ncols);
+	for (size_t i = 0; i < t->ncols; i++) {
+		avro_value_t f = get_field_at(&rec, i, t->cols[i].name);
+		check_optional(&f, &t->cols[i], &img[i]);
+	}
+}
+
+/* The Source record, from ev->source and the options, per connector. */
+static void check_source(avro_value_t *src, const rc_event_t *ev, const rc_avro_opts_t *opts)
+{
+	const rc_source_info_t *s = &ev->source;
+	const rc_table_t *t = ev->table;
+	avro_value_t f, b;
+	size_t seen = 0;
+	char seq[64];
+
+	field_string(src, "version", RC_AVRO_SOURCE_VERSION, &seen);
+	field_string(src, "connector", opts->connector, &seen);
+	field_string(src, "name", opts->topic_prefix, &seen);
+	field_long(src, "ts_ms", s->ts_us / 1000, &seen); /* the tests' times are after 1970 */
+	f = get_field(src, "snapshot", &seen);
+	b = get_branch(&f, 0); /* ["string", "null"] */
+	check_string(&b, s->snapshot ? s->snapshot : "false", strlen(s->snapshot ? s->snapshot : "false"));
+	field_string(src, "db", s->db ? s->db : "", &seen);
+	field_opt_long(src, "ts_us", true, s->ts_us, &seen);
+	field_opt_long(src, "ts_ns", true, s->ts_us * 1000, &seen);
+	if (strcmp(opts->connector, "postgresql") == 0) {
+		if (s->last_commit_lsn)
+			snprintf(seq, sizeof seq, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]", s->last_commit_lsn,
+			         s->lsn);
+		else
+			snprintf(seq, sizeof seq, "[null,\"%" PRIu64 "\"]", s->lsn);
+		field_opt_string(src, "sequence", seq, &seen);
+		field_string(src, "schema", t ? t->schema_name : "", &seen);
+		field_string(src, "table", t ? t->name : "", &seen);
+		field_opt_long(src, "txId", s->txid >= 0, s->txid, &seen);
+		field_opt_long(src, "lsn", s->lsn != 0, (int64_t)s->lsn, &seen);
+		field_opt_long(src, "xmin", false, 0, &seen);
+		field_opt_string(src, "origin", NULL, &seen);
+		field_opt_long(src, "origin_lsn", false, 0, &seen);
+	} else {
+		field_opt_string(src, "sequence", NULL, &seen);
+		field_opt_string(src, "table", t ? t->name : NULL, &seen);
+		field_long(src, "server_id", s->server_id, &seen);
+		field_opt_string(src, "gtid", s->gtid, &seen);
+		field_string(src, "file", s->file ? s->file : "", &seen);
+		field_long(src, "pos", s->pos, &seen);
+		f = get_field(src, "row", &seen);
+		check_integer(&f, AVRO_INT32, s->row);
+		field_opt_long(src, "thread", s->thread >= 0, s->thread, &seen);
+		field_opt_string(src, "query", NULL, &seen);
+	}
+	check_size(src, seen);
+}
+
+/* Decodes the key record b with avro-c and compares it with ev's key: the key columns of the after
+ * image (the before image for a delete), or the prefix of a message. */
+static void oracle_key(const rc_event_t *ev, const rc_avro_opts_t *opts, int32_t id, const rc_buf_t *b)
+{
+	const rc_table_t *t = ev->table;
+	decoded_t d;
+	char err[512], *json = NULL;
+	size_t k = 0, seen = 0;
+
+	if (ev->op == RC_OP_MESSAGE) {
+		assert_int_equal(rc_avro_message_key_schema(&json, err, sizeof err), 0);
+		decode(&d, json, id, b);
+		field_opt_string(&d.value, "prefix", ev->msg_prefix, &seen);
+		check_size(&d.value, seen);
+		decoded_free(&d);
+		return;
+	}
+	assert_int_equal(rc_avro_key_schema(t, opts, &json, err, sizeof err), 0);
+	decode(&d, json, id, b);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const rc_value_t *img = ev->op == RC_OP_DELETE ? ev->before : ev->after;
+		avro_value_t f;
+		if (!t->cols[i].key)
+			continue;
+		f = get_field_at(&d.value, k++, t->cols[i].name);
+		check_typed(&f, &t->cols[i], t->cols[i].type, &img[i]);
+	}
+	check_size(&d.value, k);
+	decoded_free(&d);
+}
+
+/* Decodes the value record b with avro-c and compares it with ev: the Envelope, or for a message the
+ * MessageValue, with the times of now_ns. */
+static void oracle_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32_t id, int64_t now_ns,
+                         const rc_buf_t *b)
+{
+	char err[512], *json = NULL, op[2] = {(char)ev->op, '\0'};
+	avro_value_t f, msg;
+	decoded_t d;
+	size_t seen = 0, mseen = 0;
+
+	if (ev->op == RC_OP_MESSAGE)
+		assert_int_equal(rc_avro_message_value_schema(opts, &json, err, sizeof err), 0);
+	else
+		assert_int_equal(rc_avro_value_schema(ev->table, opts, &json, err, sizeof err), 0);
+	decode(&d, json, id, b);
+	if (ev->op != RC_OP_MESSAGE) {
+		f = get_field(&d.value, "before", &seen);
+		check_image(&f, ev->table, ev->before);
+		f = get_field(&d.value, "after", &seen);
+		check_image(&f, ev->table, ev->after);
+	}
+	f = get_field(&d.value, "source", &seen);
+	check_source(&f, ev, opts);
+	f = get_field(&d.value, "transaction", &seen);
+	check_null_branch(&f);
+	field_string(&d.value, "op", op, &seen);
+	field_opt_long(&d.value, "ts_ms", true, now_ns / 1000000, &seen);
+	if (ev->op == RC_OP_MESSAGE) {
+		msg = get_field(&d.value, "message", &seen);
+		field_opt_string(&msg, "prefix", ev->msg_prefix, &mseen);
+		f = get_field(&msg, "content", &mseen);
+		if (ev->msg_content) {
+			avro_value_t c = get_branch(&f, 1);
+			check_bytes(&c, ev->msg_content, ev->msg_len);
+		} else {
+			check_null_branch(&f);
+		}
+		check_size(&msg, mseen);
+	} else {
+		field_opt_long(&d.value, "ts_us", true, now_ns / 1000, &seen);
+		field_opt_long(&d.value, "ts_ns", true, now_ns, &seen);
+	}
+	check_size(&d.value, seen);
+	decoded_free(&d);
+}
+
 static void test_encode_key_and_envelope(void **state)
 {
 	static const unsigned char price_bytes[] = {0xfb, 0x1e}; /* -1250: -12.50 */
@@ -567,6 +976,7 @@ static void test_encode_key_and_envelope(void **state)
 	rc_buf_init(&exp, 0);
 	assert_int_equal(rc_avro_encode_key(&ev, 7, &b, err, sizeof err), 0);
 	ASSERT_BYTES(&b, 0x00, 0, 0, 0, 7, 0x54); /* id 42 -> zig-zag 84 */
+	oracle_key(&ev, &pg_opts, 7, &b);
 
 	rc_buf_reset(&b);
 	assert_int_equal(rc_avro_encode_value(&ev, &pg_opts, 8, now, &b, err, sizeof err), 0);
@@ -586,6 +996,7 @@ static void test_encode_key_and_envelope(void **state)
 	rc_buf_putc(&exp, 2);
 	rc_avro_write_long(&exp, now);
 	assert_bytes(&b, exp.data, exp.len);
+	oracle_value(&ev, &pg_opts, 8, now, &b);
 
 	/* A delete takes its key from the before image; a truncate has none. */
 	ev.op = RC_OP_DELETE;
@@ -594,6 +1005,7 @@ static void test_encode_key_and_envelope(void **state)
 	rc_buf_reset(&b);
 	assert_int_equal(rc_avro_encode_key(&ev, 7, &b, err, sizeof err), 0);
 	ASSERT_BYTES(&b, 0x00, 0, 0, 0, 7, 0x54);
+	oracle_key(&ev, &pg_opts, 7, &b);
 	ev.op = RC_OP_TRUNCATE;
 	ev.before = NULL;
 	rc_buf_reset(&b);
@@ -652,6 +1064,7 @@ static void test_encode_unions_arrays_toast(void **state)
 		    };
 		assert_true(b.len > body + sizeof exp);
 		assert_memory_equal(b.data + body, exp, sizeof exp);
+		oracle_value(&ev, &pg_opts, 1, 0, &b);
 	}
 
 	/* Unchanged TOAST: string -> placeholder, int -> null, array of strings -> [placeholder]. */
@@ -672,6 +1085,7 @@ static void test_encode_unions_arrays_toast(void **state)
 		    'a',  'b',  'l',  'e',  '_',  'v',  'a',  'l',  'u', 'e', 0x00, /* strs */
 		};
 		assert_memory_equal(b.data + body, exp, sizeof exp);
+		oracle_value(&ev, &pg_opts, 1, 0, &b);
 	}
 	rc_buf_free(&b);
 	rc_table_release(t);
@@ -736,6 +1150,7 @@ static void test_encode_message(void **state)
 	rc_buf_init(&exp, 0);
 	assert_int_equal(rc_avro_encode_key(&ev, 3, &b, err, sizeof err), 0);
 	ASSERT_BYTES(&b, 0, 0, 0, 0, 3, 0x02, 0x02, 'p');
+	oracle_key(&ev, &pg_opts, 3, &b);
 	rc_buf_reset(&b);
 	assert_int_equal(rc_avro_encode_value(&ev, &pg_opts, 4, 2000000, &b, err, sizeof err), 0);
 	rc_avro_write_header(&exp, 4);
@@ -747,8 +1162,164 @@ static void test_encode_message(void **state)
 	              "a\0b",
 	              9);
 	assert_bytes(&b, exp.data, exp.len);
+	oracle_value(&ev, &pg_opts, 4, 2000000, &b);
 	rc_buf_free(&b);
 	rc_buf_free(&exp);
+}
+
+/* Encodes ev's key and value with rowcast's encoder and has the oracle decode both. */
+static void encode_and_decode(const rc_event_t *ev, const rc_avro_opts_t *opts)
+{
+	const int64_t now = 1700000002000000777;
+	char err[256];
+	rc_buf_t b;
+	int rc;
+
+	rc_buf_init(&b, 0);
+	rc = rc_avro_encode_key(ev, 5, &b, err, sizeof err);
+	if (rc < 0)
+		fail_msg("key: %s", err);
+	if (rc == 0)
+		oracle_key(ev, opts, 5, &b);
+	rc_buf_reset(&b);
+	if (rc_avro_encode_value(ev, opts, 6, now, &b, err, sizeof err) != 0)
+		fail_msg("value: %s", err);
+	oracle_value(ev, opts, 6, now, &b);
+	rc_buf_free(&b);
+}
+
+/* Every column type, every image shape and both connectors' Source records through avro-c. */
+static void test_oracle_every_type(void **state)
+{
+	static const unsigned char dec[] = {0xfb, 0x1e}, bits[] = {0x0f, 0xff};
+	rc_table_t *t = mk_table("public", "typed", typed_cols, sizeof typed_cols / sizeof typed_cols[0]);
+	rc_avro_opts_t native = {"shop", "postgresql", true};
+	rc_value_t ints[3] = {set_i(1), null_v, set_i(-7)}, uids[2] = {set_s("0c7e-uuid"), null_v};
+	rc_value_t after[23] = {
+	    set_i(INT64_MAX),
+	    {.state = RC_V_SET},
+	    set_i(INT16_MIN),
+	    {.state = RC_V_SET},
+	    {.state = RC_V_SET},
+	    set_b(dec, 2),
+	    set_b("\x01\x00", 2),
+	    set_b("\xff", 1),
+	    set_s("{\"a\":1}"),
+	    set_s("0c7e-uuid"),
+	    set_s("happy"),
+	    set_b(bits, 2),
+	    set_b("a\0b", 3),
+	    set_i(19000),
+	    set_i(3600000),
+	    set_i(INT64_C(3600000000)),
+	    set_i(1700000000123),
+	    set_i(-1),
+	    set_i(-1000000),
+	    set_s("2023-11-14T22:13:20.123456Z"),
+	    set_i(-1),
+	    {.state = RC_V_SET},
+	    {.state = RC_V_SET},
+	};
+	rc_value_t before[23];
+	rc_event_t ev = {
+	    .op = RC_OP_UPDATE, .table = t, .before = before, .after = after, .source = pg_source()};
+	(void)state;
+
+	after[1].u.b = true;
+	after[3].u.f = 1.5;
+	after[4].u.f = -0.1;
+	after[6].u.bytes.scale = 2;
+	after[21].u.array.items = ints;
+	after[21].u.array.n = 3;
+	after[22].u.array.items = uids;
+	after[22].u.array.n = 2;
+	/* The before image: the key, unchanged TOAST values of every kind, nulls. */
+	for (size_t i = 0; i < 23; i++)
+		before[i] = i % 2 ? unchanged_v : null_v;
+	before[0] = after[0];
+	before[22] = unchanged_v;
+	encode_and_decode(&ev, &pg_opts);
+	encode_and_decode(&ev, &native);
+
+	ev.op = RC_OP_DELETE; /* key from the before image, no after */
+	ev.before = after;
+	ev.after = NULL;
+	encode_and_decode(&ev, &pg_opts);
+	ev.op = RC_OP_READ; /* a snapshot row: no txId, no previous commit */
+	ev.before = NULL;
+	ev.after = after;
+	ev.source.snapshot = "last";
+	ev.source.txid = -1;
+	ev.source.last_commit_lsn = 0;
+	encode_and_decode(&ev, &pg_opts);
+	rc_table_release(t);
+
+	{
+		static const colspec_t cols[] = {{.name = "id", .type = RC_T_INT32, .key = true},
+		                                 {.name = "v", .type = RC_T_STRING}};
+		rc_avro_opts_t my = {"srv", "mariadb", false};
+		rc_value_t img[2] = {set_i(-3), set_s("x")};
+		rc_event_t mev = {.op = RC_OP_CREATE, .after = img};
+		mev.table = mk_table("inventory", "log", cols, 2);
+		mev.source = (rc_source_info_t){.connector = "mariadb",
+		                                .db = "inventory",
+		                                .ts_us = 1700000000654321,
+		                                .file = "mysql-bin.000003",
+		                                .pos = 154,
+		                                .row = 2,
+		                                .server_id = 223344,
+		                                .gtid = "0-1-42",
+		                                .thread = 7};
+		encode_and_decode(&mev, &my);
+		mev.source.gtid = NULL;
+		mev.source.thread = -1;
+		mev.source.snapshot = "true";
+		encode_and_decode(&mev, &my);
+		rc_table_release(mev.table);
+	}
+}
+
+/* An invalid schema is refused with avro-c's words; what rowcast builds is accepted. */
+static void test_check_schema(void **state)
+{
+	static const struct {
+		const char *json, *err;
+	} bad[] = {
+	    {"{\"type\":\"record\",\"name\":\"Key\",\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}]}",
+	     "avro-c refuses the schema: Unknown Avro \"type\": integer"},
+	    {"{\"type\":\"record\",\"name\":\"Envelope\",\"namespace\":\"a\",\"fields\":[{\"name\":\"after\","
+	     "\"type\":[\"null\",\"b.Value\"]}]}",
+	     "avro-c refuses the schema: Unknown Avro \"type\": b.Value"},
+	    {"{\"type\":\"record\",\"name\":\"Key\",\"fields\":[{\"name\":\"1id\",\"type\":\"int\"}]}",
+	     "avro-c refuses the schema: Invalid Avro identifier"},
+	    {"{\"type\":\"record\",\"name\":\"Key\",\"fields\":[",
+	     "avro-c refuses the schema: Error parsing JSON: "},
+	};
+	rc_table_t *t = orders();
+	char err[512], *json, *padded;
+	size_t len;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		strcpy(err, "untouched");
+		assert_int_equal(rc_avro_check_schema(bad[i].json, strlen(bad[i].json), err, sizeof err),
+		                 RC_ERR_FATAL);
+		if (strncmp(err, bad[i].err, strlen(bad[i].err)) != 0)
+			fail_msg("schema %zu: got \"%s\", expected \"%s\"", i, err, bad[i].err);
+	}
+	assert_int_equal(rc_avro_value_schema(t, &pg_opts, &json, err, sizeof err), 0);
+	assert_int_equal(rc_avro_check_schema(json, strlen(json), err, sizeof err), RC_OK);
+	/* Exactly len bytes are read: the schema followed by anything is valid, one byte short is not. */
+	len = strlen(json);
+	padded = malloc(len + 4);
+	assert_non_null(padded);
+	memcpy(padded, json, len);
+	memcpy(padded + len, "}}x", 4);
+	assert_int_equal(rc_avro_check_schema(padded, len, err, sizeof err), RC_OK);
+	assert_int_equal(rc_avro_check_schema(padded, len - 1, err, sizeof err), RC_ERR_FATAL);
+	free(padded);
+	free(json);
+	rc_table_release(t);
 }
 
 /* ---- JSON ---- */
@@ -881,6 +1452,8 @@ int main(void)
 	    cmocka_unit_test(test_encode_unions_arrays_toast),
 	    cmocka_unit_test(test_encode_errors),
 	    cmocka_unit_test(test_encode_message),
+	    cmocka_unit_test(test_oracle_every_type),
+	    cmocka_unit_test(test_check_schema),
 	    cmocka_unit_test(test_json_decimal_and_strings),
 	    cmocka_unit_test(test_json_event),
 	};
