@@ -308,8 +308,10 @@ int rc_loop_watch_signals(rc_loop_t *loop)
 
 int rc_loop_pipe(int fds[2])
 {
-	if (pipe(fds) != 0)
+	if (pipe(fds) != 0) {
+		fds[0] = fds[1] = -1;
 		return RC_ERR_FATAL;
+	}
 	for (int i = 0; i < 2; i++) {
 		int fl = fcntl(fds[i], F_GETFL);
 		if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) != 0 ||

@@ -103,7 +103,8 @@ int64_t rc_loop_now_ms(void);
 /*
  * Wake-up pipes, for whoever hands a loop work from outside its descriptors (a signal handler, a
  * library's own thread, a queue filled by the loop's own thread): fds[0] to watch, fds[1] to write a
- * byte to; both non-blocking and close-on-exec. Returns RC_OK, or RC_ERR_FATAL (errno says why).
+ * byte to; both non-blocking and close-on-exec. Returns RC_OK, or RC_ERR_FATAL (errno says why) with
+ * both set to -1.
  */
 int rc_loop_pipe(int fds[2]);
 
