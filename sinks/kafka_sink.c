@@ -2,6 +2,7 @@
 
 #include "sinks/kafka_sink.h"
 
+#include "agent/hash.h"
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
@@ -88,18 +89,9 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 		rc_log_debug("kafka", "%s: %s", fac, buf);
 }
 
-static size_t topic_hash(const char *s)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return (size_t)h;
-}
-
 static char **topic_slot(const topic_set_t *set, const char *topic)
 {
-	size_t i = topic_hash(topic) & (set->cap - 1);
+	size_t i = (size_t)rc_hash_str(topic) & (set->cap - 1);
 
 	while (set->slot[i] && strcmp(set->slot[i], topic) != 0)
 		i = (i + 1) & (set->cap - 1);

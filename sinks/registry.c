@@ -4,6 +4,7 @@
 
 #include "agent/log.h"
 #include "agent/buf.h"
+#include "agent/hash.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
 
@@ -90,18 +91,9 @@ uint64_t rc_registry_fingerprint(const void *data, size_t len)
 	return fp;
 }
 
-static uint64_t subject_hash(const char *s)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return h;
-}
-
 static size_t bucket_of(const rc_registry_t *reg, const char *subject, uint64_t fp)
 {
-	return (size_t)((subject_hash(subject) ^ fp) & (reg->nbuckets - 1));
+	return (size_t)((rc_hash_str(subject) ^ fp) & (reg->nbuckets - 1));
 }
 
 static cache_entry_t *cache_find(const rc_registry_t *reg, const char *subject, uint64_t fp)
