@@ -39,6 +39,12 @@ typedef struct rc_sink_ops {
 	int (*poll)(rc_sink_t *sink, int timeout_ms);
 	/* Waits up to timeout_ms for every record to be reported. Returns 0 when none is left. */
 	int (*flush)(rc_sink_t *sink, int timeout_ms);
+	/* A descriptor that becomes readable when delivery reports wait to be served by poll, so that an
+	 * event loop (agent/loop.h) watches it instead of polling at intervals; -1 when the sink has none.
+	 * After poll returns, either nothing waits or the descriptor is readable again; it may also be
+	 * readable with nothing to serve (poll then serves 0). Owned by the sink, valid until free; the
+	 * caller only watches it, never reads it. */
+	int (*fd)(rc_sink_t *sink);
 	/* Records handed over and not yet reported. */
 	long (*inflight)(rc_sink_t *sink);
 	/* True once the sink cannot go on (e.g. a fatal producer error); why receives the reason. */

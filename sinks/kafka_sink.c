@@ -2,25 +2,41 @@
 
 #include "sinks/kafka_sink.h"
 
+#include "agent/hash.h"
 #include "agent/log.h"
+#include "agent/loop.h"
+#include "agent/signals.h"
 #include "sinks/kafka_conf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define ERROR_LOG_INTERVAL_S 10
-#define TOPIC_METADATA_TIMEOUT_MS 5000
+#define WARM_BUDGET_MS 2000 /* a new topic's metadata is waited for this long at most, in all */
+#define WARM_SLICE_MS 250   /* one metadata call: a stop request is seen within this */
+#define WARM_AGAIN_MS 50    /* between calls, while the broker creates the topic */
+#define WARM_PAUSE_MS 30000 /* after a topic ran out of budget, the brokers are away: warm none */
+
+/* Topics whose metadata was asked for: open addressing, linear probing. */
+typedef struct topic_set {
+	char **slot; /* owned strings; NULL is a free slot */
+	size_t cap;  /* 0, or a power of two at least twice n */
+	size_t n;
+} topic_set_t;
 
 typedef struct kafka_sink {
 	rc_sink_t base;
 	rd_kafka_t *rk;
-	char broken[512];      /* non-empty once a fatal error was raised */
-	time_t last_error_log; /* broker errors repeat while a broker is down: log them at intervals */
+	rd_kafka_queue_t *mainq; /* where delivery reports and errors arrive; NULL without the pipe */
+	int wake[2];             /* librdkafka writes [1] when mainq goes from empty to non-empty */
+	char broken[512];        /* non-empty once a fatal error was raised */
+	time_t last_error_log;   /* broker errors repeat while a broker is down: log them at intervals */
 	int suppressed_errors;
-	char **topics; /* topics whose metadata was fetched (owned) */
-	size_t ntopics, captopics;
+	topic_set_t warmed;
+	int64_t warm_paused_until_ms;
 } kafka_sink_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -73,38 +89,87 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 		rc_log_debug("kafka", "%s: %s", fac, buf);
 }
 
-/* librdkafka asks for a new topic's metadata only on its next 1 s timer, and a topic the broker
+static char **topic_slot(const topic_set_t *set, const char *topic)
+{
+	size_t i = (size_t)rc_hash_str(topic) & (set->cap - 1);
+
+	while (set->slot[i] && strcmp(set->slot[i], topic) != 0)
+		i = (i + 1) & (set->cap - 1);
+	return &set->slot[i];
+}
+
+/* Adds topic (borrowed, copied). Returns false when it was there already, or out of memory. */
+static bool topic_set_add(topic_set_t *set, const char *topic)
+{
+	char **slot, *copy;
+
+	if (set->cap && *topic_slot(set, topic))
+		return false;
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		topic_set_t grown = {calloc(cap, sizeof(char *)), cap, set->n};
+		if (!grown.slot)
+			return false;
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slot[i])
+				*topic_slot(&grown, set->slot[i]) = set->slot[i];
+		free(set->slot);
+		*set = grown;
+	}
+	slot = topic_slot(set, topic);
+	if (!(copy = strdup(topic)))
+		return false;
+	*slot = copy;
+	set->n++;
+	return true;
+}
+
+static void topic_set_free(topic_set_t *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+}
+
+/*
+ * librdkafka asks for a new topic's metadata only on its next 1 s timer, and a topic the broker
  * auto-creates needs a second round: the first records of every new topic waited ~2 s while the
- * queue filled. Asking once, at the topic's first record, takes milliseconds. */
+ * queue filled. Asking once, at the topic's first record, takes milliseconds.
+ *
+ * This runs on the loop's thread, so it is bounded: short calls, WARM_BUDGET_MS in all, a stop
+ * request ends it, and once a topic ran out of time (brokers away) no topic is warmed for
+ * WARM_PAUSE_MS. Giving up costs nothing but the old delay: the record waits in librdkafka's queue.
+ * Known topics cost one hash lookup.
+ */
 static void warm_topic(kafka_sink_t *ks, const char *topic)
 {
-	const struct rd_kafka_metadata *md = NULL;
+	int64_t until = rc_loop_now_ms() + WARM_BUDGET_MS;
 	rd_kafka_topic_t *rkt;
-	char **grown, *copy;
 
-	for (size_t i = 0; i < ks->ntopics; i++)
-		if (strcmp(ks->topics[i], topic) == 0)
-			return;
-	if (ks->ntopics == ks->captopics) {
-		size_t cap = ks->captopics ? ks->captopics * 2 : 16;
-		if (!(grown = realloc(ks->topics, cap * sizeof *grown)))
-			return; /* only an optimisation */
-		ks->topics = grown;
-		ks->captopics = cap;
-	}
-	if (!(copy = strdup(topic)))
+	if (!topic_set_add(&ks->warmed, topic) || rc_loop_now_ms() < ks->warm_paused_until_ms)
+		return; /* known, or not now (or no memory: only an optimisation) */
+	if (!(rkt = rd_kafka_topic_new(ks->rk, topic, NULL)))
 		return;
-	ks->topics[ks->ntopics++] = copy;
-	rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
-	if (!rkt)
-		return;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (rd_kafka_metadata(ks->rk, 0, rkt, &md, TOPIC_METADATA_TIMEOUT_MS) !=
-		    RD_KAFKA_RESP_ERR_NO_ERROR)
+	for (;;) {
+		const struct rd_kafka_metadata *md = NULL;
+		int64_t left = until - rc_loop_now_ms();
+		bool ready = false;
+
+		if (left <= 0) {
+			rc_log_debug(
+			    "kafka",
+			    "no metadata for topic %s within %d ms: not waiting for new topics' metadata for %d s",
+			    topic, WARM_BUDGET_MS, WARM_PAUSE_MS / 1000);
+			ks->warm_paused_until_ms = rc_loop_now_ms() + WARM_PAUSE_MS;
 			break;
-		bool ready = md->topic_cnt == 1 && md->topics[0].partition_cnt > 0;
-		rd_kafka_metadata_destroy(md);
-		if (ready)
+		}
+		if (rd_kafka_metadata(ks->rk, 0, rkt, &md,
+		                      left < WARM_SLICE_MS ? (int)left : WARM_SLICE_MS) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+			ready = md->topic_cnt == 1 && md->topics[0].partition_cnt > 0;
+			rd_kafka_metadata_destroy(md);
+		}
+		if (ready || rc_signals_sleep(left < WARM_AGAIN_MS ? (int)left : WARM_AGAIN_MS) == RC_STOPPED)
 			break;
 	}
 	rd_kafka_topic_destroy(rkt);
@@ -138,16 +203,49 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	return RC_OK;
 }
 
+/* Before serving the main queue: librdkafka writes the pipe only when the queue goes from empty to
+ * non-empty, so it is drained first, and a write that comes after means something arrived that this
+ * serving may miss. */
+static void drain_wake(kafka_sink_t *ks)
+{
+	if (ks->mainq)
+		rc_loop_pipe_drain(ks->wake[0]);
+}
+
+/* After serving: librdkafka serves everything queued at once, but should anything be left (a
+ * callback that yields), the pipe is made readable again so the loop comes back for it. */
+static void rewake(kafka_sink_t *ks)
+{
+	if (ks->mainq && rd_kafka_queue_length(ks->mainq) > 0)
+		rc_loop_pipe_wake(ks->wake[1]);
+}
+
 static int poll_sink(rc_sink_t *sink, int timeout_ms)
 {
-	return rd_kafka_poll(((kafka_sink_t *)sink)->rk, timeout_ms);
+	kafka_sink_t *ks = (kafka_sink_t *)sink;
+	int n;
+
+	drain_wake(ks);
+	n = rd_kafka_poll(ks->rk, timeout_ms);
+	rewake(ks);
+	return n;
 }
 
 static int flush_sink(rc_sink_t *sink, int timeout_ms)
 {
 	kafka_sink_t *ks = (kafka_sink_t *)sink;
-	rd_kafka_flush(ks->rk, timeout_ms);
+
+	drain_wake(ks);
+	rd_kafka_flush(ks->rk, timeout_ms); /* bounded by the caller: the pipeline's drain at shutdown */
+	rewake(ks);
 	return rd_kafka_outq_len(ks->rk) > 0 ? -1 : 0;
+}
+
+static int sink_fd(rc_sink_t *sink)
+{
+	kafka_sink_t *ks = (kafka_sink_t *)sink;
+
+	return ks->mainq ? ks->wake[0] : -1;
 }
 
 static long inflight(rc_sink_t *sink)
@@ -169,13 +267,16 @@ static void free_sink(rc_sink_t *sink)
 
 	if (!ks)
 		return;
+	if (ks->mainq) { /* librdkafka must hold no reference to a queue when destroyed */
+		rd_kafka_queue_io_event_enable(ks->mainq, -1, NULL, 0);
+		rd_kafka_queue_destroy(ks->mainq);
+	}
 	/* Undelivered messages get failed delivery reports: their transactions are not confirmed. */
 	rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(ks->rk, 0);
 	rd_kafka_destroy(ks->rk);
-	for (size_t i = 0; i < ks->ntopics; i++)
-		free(ks->topics[i]);
-	free(ks->topics);
+	rc_loop_pipe_close(ks->wake);
+	topic_set_free(&ks->warmed);
 	free(ks);
 }
 
@@ -184,6 +285,7 @@ static const rc_sink_ops_t kafka_ops = {
     .publish = publish,
     .poll = poll_sink,
     .flush = flush_sink,
+    .fd = sink_fd,
     .inflight = inflight,
     .broken = broken,
     .free = free_sink,
@@ -205,6 +307,7 @@ rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 		free(ks);
 		return NULL;
 	}
+	ks->wake[0] = ks->wake[1] = -1;
 	ks->base.ops = &kafka_ops;
 	ks->base.on_ack = on_ack;
 	ks->base.ack_opaque = ack_opaque;
@@ -218,6 +321,15 @@ rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 		rd_kafka_conf_destroy(kc);
 		free(ks);
 		return NULL;
+	}
+	/* Delivery reports make the pipe readable (rdkafka.h: "to ease integration with IO based polling
+	 * loops"). Without it the sink still works, polled at intervals. */
+	if (rc_loop_pipe(ks->wake) == RC_OK) {
+		ks->mainq = rd_kafka_queue_get_main(ks->rk);
+		rd_kafka_queue_io_event_enable(ks->mainq, ks->wake[1], "1", 1);
+	} else {
+		rc_log_warn("kafka", "no wake-up pipe for delivery reports (%s): served at intervals",
+		            strerror(errno));
 	}
 	return &ks->base;
 }

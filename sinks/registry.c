@@ -4,9 +4,11 @@
 
 #include "agent/log.h"
 #include "agent/buf.h"
+#include "agent/hash.h"
+#include "agent/loop.h"
+#include "agent/signals.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -15,13 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CONTENT_TYPE "application/vnd.schemaregistry.v1+json"
 #define MAX_ANSWER_BYTES ((size_t)16 << 20)
 #define CONNECT_TIMEOUT_MS 5000L
 #define REQUEST_TIMEOUT_MS 30000L
 #define MAX_RETRY_AFTER_MS 30000
+/* One call, its retries and waits included, takes at most this long by default: the loop serves
+ * neither PostgreSQL nor Kafka meanwhile, and the walsender drops a replica silent for
+ * wal_sender_timeout (60 s). Giving up returns RC_ERR_RETRY: the stream restarts, which is safe. */
+#define DEFAULT_DEADLINE_MS 30000
+#define STOP_CHECK_MS 100 /* how often a transfer checks for a stop request without rc_signals_fd() */
 
 /* (subject, schema fingerprint) -> id, chained hash table. */
 typedef struct cache_entry {
@@ -33,6 +39,7 @@ typedef struct cache_entry {
 
 struct rc_registry {
 	CURL *curl;
+	CURLM *multi; /* runs curl's transfers, so that a stop request can end their wait */
 	struct curl_slist *headers;
 	char *base;      /* URL without trailing '/' (may hold credentials: never printed) */
 	char *shown;     /* base with any user:password@ replaced by ***@, for messages */
@@ -42,6 +49,7 @@ struct rc_registry {
 	int max_attempts;
 	int initial_ms;
 	int max_ms;
+	int deadline_ms;
 	unsigned long requests;
 	cache_entry_t **buckets;
 	size_t nbuckets;
@@ -83,18 +91,9 @@ uint64_t rc_registry_fingerprint(const void *data, size_t len)
 	return fp;
 }
 
-static uint64_t subject_hash(const char *s)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return h;
-}
-
 static size_t bucket_of(const rc_registry_t *reg, const char *subject, uint64_t fp)
 {
-	return (size_t)((subject_hash(subject) ^ fp) & (reg->nbuckets - 1));
+	return (size_t)((rc_hash_str(subject) ^ fp) & (reg->nbuckets - 1));
 }
 
 static cache_entry_t *cache_find(const rc_registry_t *reg, const char *subject, uint64_t fp)
@@ -203,12 +202,14 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 	reg->max_attempts = 8;
 	reg->initial_ms = 200;
 	reg->max_ms = 10000;
+	reg->deadline_ms = DEFAULT_DEADLINE_MS;
 	reg->nbuckets = 64;
 	reg->buckets = calloc(reg->nbuckets, sizeof *reg->buckets);
 	reg->base = strdup(url);
 	reg->shown = mask_url(url);
 	reg->user_info = user_info ? strdup(user_info) : NULL;
 	reg->curl = curl_easy_init();
+	reg->multi = curl_multi_init();
 	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
 		struct curl_slist *h = curl_slist_append(reg->headers, headers[i]);
 		if (!h) {
@@ -219,7 +220,7 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 		reg->headers = h;
 	}
 	if (!reg->buckets || !reg->base || !reg->shown || (user_info && !reg->user_info) || !reg->curl ||
-	    !reg->headers) {
+	    !reg->multi || !reg->headers) {
 		rc_registry_free(reg);
 		set_err(err, errlen, "out of memory");
 		return NULL;
@@ -236,8 +237,6 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 	curl_easy_setopt(reg->curl, CURLOPT_WRITEDATA, &reg->answer);
 	curl_easy_setopt(reg->curl, CURLOPT_ERRORBUFFER, reg->curl_err);
 	curl_easy_setopt(reg->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(reg->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
 	curl_easy_setopt(reg->curl, CURLOPT_USERAGENT, "rowcast/" PACKAGE_VERSION);
 	curl_easy_setopt(reg->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (reg->user_info) {
@@ -261,6 +260,8 @@ void rc_registry_free(rc_registry_t *reg)
 	free(reg->buckets);
 	if (reg->curl)
 		curl_easy_cleanup(reg->curl);
+	if (reg->multi)
+		curl_multi_cleanup(reg->multi);
 	curl_slist_free_all(reg->headers);
 	rc_buf_free(&reg->answer);
 	free(reg->base);
@@ -280,17 +281,47 @@ void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms,
 	reg->max_ms = max_ms >= reg->initial_ms ? max_ms : reg->initial_ms;
 }
 
+void rc_registry_set_deadline(rc_registry_t *reg, int total_ms)
+{
+	reg->deadline_ms = total_ms > 0 ? total_ms : 1;
+}
+
 unsigned long rc_registry_requests(const rc_registry_t *reg)
 {
 	return reg->requests;
 }
 
-static void sleep_ms(int ms)
+/*
+ * Runs the transfer set up on reg->curl. The wait is curl_multi_poll on curl's sockets and on
+ * rc_signals_fd(), so a stop request ends it at once (a progress callback would only be asked at
+ * curl's next progress update, up to a second later, and only if the signal interrupted this thread's
+ * poll). Returns RC_OK with curl's outcome in *cc, or RC_STOPPED (the transfer is abandoned).
+ */
+static int perform(rc_registry_t *reg, CURLcode *cc)
 {
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	struct curl_waitfd stop = {.fd = rc_signals_fd(), .events = CURL_WAIT_POLLIN};
+	int running = 1, left, rc = RC_OK;
+	CURLMsg *msg;
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	*cc = CURLE_FAILED_INIT; /* unless curl says otherwise */
+	if (curl_multi_add_handle(reg->multi, reg->curl) != CURLM_OK)
+		return RC_OK;
+	while (running) {
+		if (rc_stop_requested()) {
+			rc = RC_STOPPED;
+			break;
+		}
+		if (curl_multi_perform(reg->multi, &running) != CURLM_OK)
+			break;
+		if (running && curl_multi_poll(reg->multi, &stop, stop.fd >= 0 ? 1 : 0,
+		                               stop.fd >= 0 ? 1000 : STOP_CHECK_MS, NULL) != CURLM_OK)
+			break;
+	}
+	while ((msg = curl_multi_info_read(reg->multi, &left)))
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == reg->curl)
+			*cc = msg->data.result;
+	curl_multi_remove_handle(reg->multi, reg->curl);
+	return rc;
 }
 
 /* Curl failures that repeating cannot fix: the configuration is wrong. */
@@ -314,16 +345,18 @@ static bool permanent_curl_error(CURLcode cc)
 
 /*
  * Makes one request (POST with body, or GET when body is NULL) of base + path, retrying transient
- * failures. On RC_OK, *status is the final HTTP status and reg->answer the NUL-terminated
- * body; otherwise err says what failed.
+ * failures, for reg->deadline_ms at most in all. On RC_OK, *status is the final HTTP status and
+ * reg->answer the NUL-terminated body; otherwise err says what failed: RC_ERR_RETRY when the
+ * attempts or the time ran out, RC_STOPPED on a stop request, RC_ERR_FATAL for the rest.
  */
 static int request(rc_registry_t *reg, const char *path, const char *body, long *status, char *err,
                    size_t errlen)
 {
 	const char *method = body ? "POST" : "GET";
 	size_t len = strlen(reg->base) + strlen(path) + 1;
-	char *url = malloc(len), what[CURL_ERROR_SIZE + 64];
+	char *url = malloc(len), what[CURL_ERROR_SIZE + 64], bound[64] = "";
 	int wait_ms = reg->initial_ms;
+	int64_t deadline = rc_loop_now_ms() + reg->deadline_ms;
 
 	if (!url) {
 		set_err(err, errlen, "out of memory");
@@ -340,11 +373,17 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 	for (int attempt = 1;; attempt++) {
 		CURLcode cc;
 		curl_off_t retry_after = 0;
+		int64_t left = deadline - rc_loop_now_ms();
+		long budget = left >= REQUEST_TIMEOUT_MS ? REQUEST_TIMEOUT_MS : left > 0 ? (long)left : 1;
 
+		curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, budget);
+		curl_easy_setopt(reg->curl, CURLOPT_CONNECTTIMEOUT_MS,
+		                 budget < CONNECT_TIMEOUT_MS ? budget : CONNECT_TIMEOUT_MS);
 		rc_buf_reset(&reg->answer);
 		reg->curl_err[0] = '\0';
-		cc = curl_easy_perform(reg->curl);
 		reg->requests++;
+		if (perform(reg, &cc) == RC_STOPPED)
+			break;
 		*status = 0;
 		if (cc == CURLE_OK) {
 			curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, status);
@@ -372,20 +411,27 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 				return RC_ERR_FATAL;
 			}
 		}
-		if (attempt >= reg->max_attempts) {
-			set_err(err, errlen, "%s %s%s: %s (gave up after %d attempt%s)", method, reg->shown,
-			        path, what, attempt, attempt == 1 ? "" : "s");
-			free(url);
-			return RC_ERR_RETRY;
-		}
 		if (retry_after > 0 && retry_after * 1000 > wait_ms)
 			wait_ms = retry_after * 1000 < MAX_RETRY_AFTER_MS ? (int)(retry_after * 1000)
 			                                                  : MAX_RETRY_AFTER_MS;
+		if (attempt < reg->max_attempts && rc_loop_now_ms() + wait_ms >= deadline)
+			snprintf(bound, sizeof bound, " within %d ms", reg->deadline_ms);
+		if (attempt >= reg->max_attempts || bound[0]) {
+			set_err(err, errlen, "%s %s%s: %s (gave up after %d attempt%s%s)", method, reg->shown,
+			        path, what, attempt, attempt == 1 ? "" : "s", bound);
+			free(url);
+			return RC_ERR_RETRY;
+		}
 		rc_log_warn("registry", "%s %s%s: %s; retrying in %d ms (attempt %d of %d)", method,
 		            reg->shown, path, what, wait_ms, attempt + 1, reg->max_attempts);
-		sleep_ms(wait_ms);
+		if (rc_signals_sleep(wait_ms) == RC_STOPPED)
+			break;
 		wait_ms = wait_ms > reg->max_ms / 2 ? reg->max_ms : wait_ms * 2;
 	}
+	set_err(err, errlen, "stopped while waiting for the schema registry (%s %s%s)", method, reg->shown,
+	        path);
+	free(url);
+	return RC_STOPPED;
 }
 
 /* The registry's {"error_code": N, "message": "..."} as "error N: message", or the raw body. */

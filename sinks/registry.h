@@ -9,7 +9,8 @@
  * Registrations are cached by (subject, 64-bit Rabin fingerprint of the schema text, the CRC-64-AVRO
  * of the Avro specification), so registering the same schema again costs no request. Connection
  * failures, HTTP 5xx and 429 are retried with exponential back-off (a warning names each wait), up to
- * a bound. Credentials never appear in messages, including user:password@ inside the URL.
+ * a number of attempts and a total time. A stop request (agent/signals.h) ends a transfer or a
+ * back-off wait at once. Credentials never appear in messages, including user:password@ inside the URL.
  *
  * One rc_registry_t is used by one thread at a time (it owns a curl handle).
  */
@@ -40,8 +41,13 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 void rc_registry_free(rc_registry_t *reg);
 
 /* Retry policy: max_attempts requests in all (>= 1), waiting initial_ms after the first failure,
- * doubling up to max_ms. Default: 8 attempts, 200 ms, 10 s (about 30 s in all). */
+ * doubling up to max_ms. Default: 8 attempts, 200 ms, 10 s. */
 void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms, int max_ms);
+
+/* Bounds each call below, its requests and back-off waits included, to total_ms (default 30 s, half
+ * of PostgreSQL's default wal_sender_timeout: the caller's loop waits meanwhile). A wait that would
+ * end past it is not begun: the call gives up with RC_ERR_RETRY. */
+void rc_registry_set_deadline(rc_registry_t *reg, int total_ms);
 
 /*
  * Registers schema_json (borrowed) under subject (e.g. "<topic>-value") and sets *id. Registering a

@@ -2,17 +2,21 @@
 
 #include "sinks/stdout_sink.h"
 
+#include "agent/loop.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Records are acknowledged once written and flushed; the acknowledgements are handed out at the
- * next poll, as Kafka's would be, so the pipeline sees the same order of calls for both sinks. */
+ * next poll, as Kafka's would be, so the pipeline sees the same order of calls for both sinks. The
+ * wake-up pipe is readable while acknowledgements wait, as Kafka's queue descriptor is. */
 typedef struct stdout_sink {
 	rc_sink_t base;
 	FILE *out;
 	void **pending; /* tickets written but not yet reported */
 	size_t npending, cap;
+	int wake[2]; /* written when the first ticket waits, drained by poll; -1 if none could be made */
 	char broken[256];
 } stdout_sink_t;
 
@@ -39,6 +43,8 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		return RC_ERR_RETRY;
 	}
 	ss->pending[ss->npending++] = ticket;
+	if (ss->npending == 1 && ss->wake[1] >= 0)
+		rc_loop_pipe_wake(ss->wake[1]);
 	return RC_OK;
 }
 
@@ -49,6 +55,8 @@ static int poll_sink(rc_sink_t *sink, int timeout_ms)
 	bool ok;
 
 	(void)timeout_ms;
+	if (ss->wake[0] >= 0)
+		rc_loop_pipe_drain(ss->wake[0]);
 	if (n == 0)
 		return 0;
 	ok = fflush(ss->out) == 0;
@@ -65,6 +73,11 @@ static int flush_sink(rc_sink_t *sink, int timeout_ms)
 {
 	poll_sink(sink, timeout_ms);
 	return 0;
+}
+
+static int sink_fd(rc_sink_t *sink)
+{
+	return ((stdout_sink_t *)sink)->wake[0];
 }
 
 static long inflight(rc_sink_t *sink)
@@ -89,6 +102,7 @@ static void free_sink(rc_sink_t *sink)
 	for (size_t i = 0; i < ss->npending; i++)
 		ss->base.on_ack(ss->pending[i], false, "sink closed", ss->base.ack_opaque);
 	free(ss->pending);
+	rc_loop_pipe_close(ss->wake);
 	free(ss);
 }
 
@@ -97,6 +111,7 @@ static const rc_sink_ops_t stdout_ops = {
     .publish = publish,
     .poll = poll_sink,
     .flush = flush_sink,
+    .fd = sink_fd,
     .inflight = inflight,
     .broken = broken,
     .free = free_sink,
@@ -112,5 +127,6 @@ rc_sink_t *rc_stdout_sink_new(FILE *out, rc_sink_ack_fn on_ack, void *ack_opaque
 	ss->base.on_ack = on_ack;
 	ss->base.ack_opaque = ack_opaque;
 	ss->out = out;
+	rc_loop_pipe(ss->wake); /* on failure both are -1: no descriptor, the caller polls at intervals */
 	return &ss->base;
 }

@@ -1,5 +1,6 @@
 /* Schema Registry client against a scripted HTTP server on loopback: requests, cache, retries,
- * refusals, credentials kept out of messages, `rowcast check`. */
+ * refusals, credentials kept out of messages, `rowcast check`, the bound on the whole retry
+ * sequence, and a stop request ending a back-off wait or a transfer at once. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -8,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/loop.h"
+#include "agent/signals.h"
 #include "sinks/registry.h"
 
 #include <arpa/inet.h>
@@ -15,6 +18,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,7 @@
 #define MAX_SEEN 8
 
 typedef struct reply {
-	int status;
+	int status; /* 0: read the request, answer nothing, wait for the client to hang up */
 	const char *body;
 } reply_t;
 
@@ -94,6 +98,12 @@ static void serve_one(server_t *srv, int c, const reply_t *r)
 	header_value(req, "Content-Type", s->content_type, sizeof s->content_type);
 	snprintf(s->body, sizeof s->body, "%s", end + 4);
 	srv->nseen++;
+	if (r->status == 0) {
+		struct pollfd pfd = {c, POLLIN, 0};
+		if (poll(&pfd, 1, 5000) == 1 && read(c, req, sizeof req) > 0)
+			fprintf(stderr, "fake registry: more bytes than a request\n");
+		return;
+	}
 	n = snprintf(resp, sizeof resp,
 	             "HTTP/1.1 %d Scripted\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\n"
 	             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
@@ -385,6 +395,103 @@ static void test_fingerprint(void **state)
 	assert_true(rc_registry_fingerprint("", 0) == UINT64_C(0xc15d213aa4d7a795));
 }
 
+static int64_t raise_ms;
+
+static void *raise_later(void *opaque)
+{
+	(void)opaque;
+	usleep((useconds_t)raise_ms * 1000);
+	raise(SIGTERM); /* handled on this thread: the client's wait must see the self-pipe */
+	return NULL;
+}
+
+/* Registers a schema with reg, with a SIGTERM raised on another thread after raise_after_ms (-1:
+ * none). Returns the result; *took_ms is how long the call took. */
+static int register_timed(rc_registry_t *reg, int raise_after_ms, int64_t *took_ms, char *err, size_t errlen)
+{
+	pthread_t thread;
+	int32_t id = -1;
+	int64_t t0 = rc_loop_now_ms();
+	int rc;
+
+	raise_ms = raise_after_ms;
+	if (raise_after_ms >= 0)
+		assert_int_equal(pthread_create(&thread, NULL, raise_later, NULL), 0);
+	rc = rc_registry_register(reg, "a-value", schema1, &id, err, errlen);
+	*took_ms = rc_loop_now_ms() - t0;
+	if (raise_after_ms >= 0)
+		pthread_join(thread, NULL);
+	return rc;
+}
+
+static void test_retries_bounded_in_time(void **state)
+{
+	static const reply_t replies[] = {{503, ""}, {503, ""}};
+	server_t srv;
+	char url[128], err[1024];
+	rc_registry_t *reg;
+	int64_t took;
+	(void)state;
+
+	server_start(&srv, replies, 2);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+	reg = rc_registry_new(url, NULL, err, sizeof err);
+	rc_registry_set_retry(reg, 8, 200, 10000);
+	rc_registry_set_deadline(reg, 500);
+	/* 503, wait 200 ms, 503: the next wait (400 ms) would end past 500 ms, so it is not begun. */
+	assert_int_equal(register_timed(reg, -1, &took, err, sizeof err), RC_ERR_RETRY);
+	assert_non_null(strstr(err, "HTTP 503 (gave up after 2 attempts within 500 ms)"));
+	assert_true(took >= 200);
+	assert_true(took < 1500);
+	rc_registry_free(reg);
+	server_stop(&srv);
+}
+
+static void test_stop_during_retries(void **state)
+{
+	static const reply_t busy[] = {{503, "busy"}}, hang[] = {{0, ""}};
+	server_t srv;
+	char url[128], err[1024];
+	rc_registry_t *reg;
+	int64_t took;
+	(void)state;
+
+	assert_int_equal(rc_signals_install(), RC_OK);
+
+	/* In the back-off wait (5 s): */
+	server_start(&srv, busy, 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+	reg = rc_registry_new(url, NULL, err, sizeof err);
+	rc_registry_set_retry(reg, 5, 5000, 5000);
+	assert_int_equal(register_timed(reg, 200, &took, err, sizeof err), RC_STOPPED);
+	assert_non_null(strstr(err, "stopped while waiting for the schema registry"));
+	assert_true(took < 1500);
+	assert_int_equal(rc_registry_requests(reg), 1);
+	rc_registry_free(reg);
+	server_stop(&srv);
+	rc_signals_reset();
+
+	/* In a transfer the registry does not answer (it would time out after 30 s): */
+	server_start(&srv, hang, 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+	reg = rc_registry_new(url, NULL, err, sizeof err);
+	assert_int_equal(register_timed(reg, 200, &took, err, sizeof err), RC_STOPPED);
+	assert_non_null(strstr(err, "stopped while waiting for the schema registry (POST http://127.0.0.1:"));
+	assert_true(took < 1500);
+	rc_registry_free(reg); /* hangs up: the server's wait ends */
+	server_stop(&srv);
+	assert_int_equal(srv.nseen, 1);
+	rc_signals_reset();
+
+	/* A request made once the stop is requested does not begin. */
+	raise(SIGTERM);
+	reg = rc_registry_new(url, NULL, err, sizeof err);
+	assert_int_equal(register_timed(reg, -1, &took, err, sizeof err), RC_STOPPED);
+	assert_true(took < 500);
+	rc_registry_free(reg);
+	rc_signals_reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +503,8 @@ int main(void)
 	    cmocka_unit_test(test_get_schema),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_fingerprint),
+	    cmocka_unit_test(test_retries_bounded_in_time),
+	    cmocka_unit_test(test_stop_during_retries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
