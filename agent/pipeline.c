@@ -2,10 +2,13 @@
 
 #include "agent/pipeline.h"
 
+#include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/log.h"
+#include "agent/loop.h"
 #include "agent/signals.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,8 @@
 
 #define READ_BUDGET 2000        /* source messages per loop turn before serving Kafka */
 #define PERSIST_INTERVAL_MS 200 /* offset file writes, at most this often: fewer duplicates after a crash */
+#define FULL_WAIT_MS 100        /* while the sink's queue is full: the longest wait between source duties */
+#define NOFD_POLL_MS 5          /* a sink without a descriptor is polled this often while records fly */
 #define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
 #define DRAIN_TIMEOUT_MS 30000     /* at shutdown, below Kubernetes' default grace period */
 #define BACKOFF_MAX_MS 30000
@@ -49,14 +54,17 @@ typedef struct pipeline {
 	bool tombstones;
 	char skipped[8]; /* operations not to publish, as op letters */
 	uint64_t events_published;
+
+	/* One stream life on the loop. */
+	rc_loop_t *loop;
+	int src_fd, sink_fd; /* the descriptors registered, -1 for none */
+	long long flush_timer, log_timer;
+	int result; /* why the loop stopped: RC_OK, RC_END, RC_STOPPED, RC_ERR_* */
+	char *err;  /* the life's error buffer */
+	size_t errlen;
 } pipeline_t;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define now_ms rc_clock_ms
 
 static void set_state(pipeline_t *pl, pl_state_t st)
 {
@@ -108,6 +116,36 @@ static rc_ack_txn_t *h_begin(void *opaque)
 	return rc_acktrack_begin(&((pipeline_t *)opaque)->track);
 }
 
+static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen);
+
+/*
+ * The sink's queue is full, in the middle of a source message: waits up to FULL_WAIT_MS for delivery
+ * reports (or a stop request), serves them, and keeps the source's duties going (status updates, so
+ * the server does not drop a silent replica; the offset store). Returns RC_OK to try again,
+ * RC_STOPPED on a stop request (the transaction in progress is not confirmed: it is read again on
+ * restart), or an RC_ERR_* class.
+ */
+static int wait_full(pipeline_t *pl, char *err, size_t errlen)
+{
+	struct pollfd pfd[2] = {{.fd = pl->sink_fd, .events = POLLIN},
+	                        {.fd = rc_signals_fd(), .events = POLLIN}};
+
+	if (pfd[0].fd >= 0 || pfd[1].fd >= 0)
+		poll(pfd, 2, FULL_WAIT_MS);
+	else
+		usleep(NOFD_POLL_MS * 1000);
+	pl->sink->ops->poll(pl->sink, 0);
+	if (rc_stop_requested()) {
+		snprintf(err, errlen, "stop requested while the sink's queue was full");
+		return RC_STOPPED;
+	}
+	if (pl->track.failed) {
+		snprintf(err, errlen, "%s", pl->track.failure);
+		return RC_ERR_RETRY;
+	}
+	return confirm(pl, false, err, errlen);
+}
+
 /* Hands one record to the sink, waiting while its queue is full. */
 static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen)
 {
@@ -121,11 +159,9 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 			return RC_ERR_FATAL; /* the source position stays before this record */
 		if (rc != RC_FULL)
 			return RC_ERR_RETRY;
-		pl->sink->ops->poll(pl->sink, 100);
-		if (pl->track.failed) {
-			snprintf(err, errlen, "%s", pl->track.failure);
-			return RC_ERR_RETRY;
-		}
+		rc = wait_full(pl, err, errlen);
+		if (rc != RC_OK)
+			return rc;
 	}
 }
 
@@ -196,18 +232,6 @@ static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen)
 	return rc_capture_confirm(pl->cap, &pl->recorded.pos, force, err, errlen);
 }
 
-static void wait_source(pipeline_t *pl)
-{
-	struct pollfd pfd = {.fd = rc_capture_fd(pl->cap), .events = POLLIN};
-	/* With records in flight the loop comes back soon to serve delivery reports. */
-	int timeout = pl->track.inflight > 0 ? 5 : rc_capture_next_deadline_ms(pl->cap);
-
-	if (pfd.fd >= 0)
-		poll(&pfd, 1, timeout);
-	else
-		usleep((useconds_t)timeout * 1000);
-}
-
 /* Reads the store's record into pl->recorded. Every life of the stream starts from it: the capture
  * may have written it itself (a snapshot in progress is recorded before the source makes its
  * consistent point). Returns RC_OK, or an RC_ERR_* class with err filled. */
@@ -224,11 +248,146 @@ static int load_recorded(pipeline_t *pl, char *err, size_t errlen)
 	return rc;
 }
 
+/* Ends the stream life with rc (err already filled, or filled here from fmt). */
+static int stop_life(pipeline_t *pl, int rc)
+{
+	pl->result = rc;
+	rc_loop_stop(pl->loop);
+	return 0;
+}
+
+/* Registers the capture's descriptor, which changes with its phase (the snapshot's wake pipe, then
+ * the replication connection's socket). */
+static void watch_source(pipeline_t *pl);
+
+/* Readiness of the source only ends the wait: the next turn reads. */
+static void on_source(rc_loop_t *loop, int fd, int ready, void *opaque)
+{
+	(void)loop;
+	(void)fd;
+	(void)ready;
+	(void)opaque;
+}
+
+/* Delivery reports are waiting. */
+static void on_sink(rc_loop_t *loop, int fd, int ready, void *opaque)
+{
+	pipeline_t *pl = opaque;
+
+	(void)loop;
+	(void)fd;
+	(void)ready;
+	pl->sink->ops->poll(pl->sink, 0);
+}
+
+static void watch_source(pipeline_t *pl)
+{
+	int fd = rc_capture_fd(pl->cap);
+
+	if (fd == pl->src_fd)
+		return;
+	if (pl->src_fd >= 0)
+		rc_loop_del_fd(pl->loop, pl->src_fd);
+	pl->src_fd =
+	    fd >= 0 && rc_loop_add_fd(pl->loop, fd, RC_LOOP_READABLE, on_source, pl) == RC_OK ? fd : -1;
+}
+
+/* The offset store's pace: what was acknowledged since the last write gets written. */
+static int on_flush_timer(rc_loop_t *loop, long long id, void *opaque)
+{
+	pipeline_t *pl = opaque;
+	int rc = confirm(pl, false, pl->err, pl->errlen);
+
+	(void)id;
+	if (rc != RC_OK) {
+		pl->result = rc;
+		rc_loop_stop(loop);
+	}
+	return PERSIST_INTERVAL_MS;
+}
+
+static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
+{
+	(void)loop;
+	(void)id;
+	log_waiting(opaque);
+	return 1000;
+}
+
+/*
+ * One turn's work, before the loop waits: read the capture (unless enough is in flight), serve the
+ * sink, confirm what is acknowledged. Returns how long the loop may wait: 0 when the read used its
+ * whole budget (more is there), else until the capture's next deadline.
+ */
+static int turn(rc_loop_t *loop, void *opaque)
+{
+	pipeline_t *pl = opaque;
+	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
+	char why[512];
+	int n = 0, rc, wait;
+
+	(void)loop;
+	if (rc_stop_requested())
+		return stop_life(pl, RC_STOPPED);
+	if (pl->track.failed) {
+		snprintf(pl->err, pl->errlen, "%s", pl->track.failure);
+		return stop_life(pl, RC_ERR_RETRY);
+	}
+	if (pl->sink->ops->broken(pl->sink, why, sizeof why)) {
+		snprintf(pl->err, pl->errlen, "%s", why);
+		return stop_life(pl, RC_ERR_RETRY);
+	}
+	if (pl->track.inflight < pl->max_inflight) {
+		n = rc_capture_read(pl->cap, &h, READ_BUDGET, pl->err, pl->errlen);
+		if (n < 0)
+			return stop_life(pl, n); /* RC_END, RC_STOPPED, or an error */
+	}
+	pl->sink->ops->poll(pl->sink, 0);
+	rc = confirm(pl, false, pl->err, pl->errlen);
+	if (rc != RC_OK)
+		return stop_life(pl, rc);
+	watch_source(pl);
+	if (n >= READ_BUDGET)
+		return 0;
+	wait = rc_capture_next_deadline_ms(pl->cap);
+	if (pl->sink_fd < 0 && pl->track.inflight > 0 && wait > NOFD_POLL_MS)
+		wait = NOFD_POLL_MS;
+	return wait;
+}
+
+/* Puts one stream life on the loop: the sink's descriptor, the timers, the turn. */
+static int watch(pipeline_t *pl)
+{
+	int fd = pl->sink->ops->fd ? pl->sink->ops->fd(pl->sink) : -1;
+
+	pl->src_fd = pl->sink_fd = -1;
+	if (fd >= 0 && rc_loop_add_fd(pl->loop, fd, RC_LOOP_READABLE, on_sink, pl) == RC_OK)
+		pl->sink_fd = fd;
+	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
+	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
+	rc_loop_set_before_sleep(pl->loop, turn, pl);
+	return pl->flush_timer > 0 && pl->log_timer > 0 ? RC_OK : RC_ERR_FATAL;
+}
+
+static void unwatch(pipeline_t *pl)
+{
+	if (pl->src_fd >= 0)
+		rc_loop_del_fd(pl->loop, pl->src_fd);
+	if (pl->sink_fd >= 0)
+		rc_loop_del_fd(pl->loop, pl->sink_fd);
+	if (pl->flush_timer > 0)
+		rc_loop_del_timer(pl->loop, pl->flush_timer);
+	if (pl->log_timer > 0)
+		rc_loop_del_timer(pl->loop, pl->log_timer);
+	pl->src_fd = pl->sink_fd = -1;
+	pl->flush_timer = pl->log_timer = 0;
+	rc_loop_set_before_sleep(pl->loop, NULL, NULL);
+}
+
 /* One life of the stream: start, then loop until a stop request, the source's end or an error. */
 static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 {
-	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
-	char at[RC_POS_TEXTLEN], why[512];
+	char at[RC_POS_TEXTLEN];
 	rc_pos_t resume = RC_POS_NONE;
 	rc_source_t *src;
 	bool ended = false;
@@ -273,35 +432,22 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		rc_log_info("pipeline", "started; no position to confirm before the source's first one");
 	rc_pos_clear(&resume);
 
-	while (!rc_stop_requested()) {
-		int n = 0;
-
-		if (pl->track.failed) {
-			snprintf(err, errlen, "%s", pl->track.failure);
-			return RC_ERR_RETRY;
-		}
-		if (pl->sink->ops->broken(pl->sink, why, sizeof why)) {
-			snprintf(err, errlen, "%s", why);
-			return RC_ERR_RETRY;
-		}
-		if (pl->track.inflight < pl->max_inflight) {
-			n = rc_capture_read(pl->cap, &h, READ_BUDGET, err, errlen);
-			if (n == RC_END) {
-				ended = true;
-				break;
-			}
-			if (n < 0)
-				return n;
-		}
-		pl->sink->ops->poll(pl->sink, 0);
-		rc = confirm(pl, false, err, errlen);
-		if (rc != RC_OK)
-			return rc;
-		log_waiting(pl);
-		if (n == 0)
-			wait_source(pl);
+	pl->result = RC_OK;
+	pl->err = err;
+	pl->errlen = errlen;
+	if (watch(pl) != RC_OK) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
 	}
-
+	if (rc_loop_run(pl->loop) != RC_OK) {
+		snprintf(err, errlen, "the event loop failed: %s", strerror(errno));
+		pl->result = RC_ERR_FATAL;
+	}
+	unwatch(pl);
+	if (pl->result == RC_END)
+		ended = true;
+	else if (pl->result != RC_OK && pl->result != RC_STOPPED)
+		return pl->result;
 	/* Stop requested (or the source ended): nothing more is read; what is in flight gets its chance
 	 * to be acknowledged. */
 	if (ended)
@@ -359,12 +505,20 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		return 1;
 	}
 
+	pl.loop = rc_loop_new();
+	if (!pl.loop || rc_loop_watch_signals(pl.loop) != RC_OK) {
+		rc_log_error("pipeline",
+		             "cannot set up the event loop (out of memory, or no signal handlers)");
+		pl.enc->ops->free(pl.enc);
+		rc_loop_free(pl.loop);
+		return 1;
+	}
 	while (!rc_stop_requested()) {
 		err[0] = '\0';
 		started = now_ms();
 		rc = stream_once(&pl, err, sizeof err);
 		teardown(&pl);
-		if (rc == RC_OK || rc_err_is_fatal(rc))
+		if (rc == RC_OK || rc == RC_STOPPED || rc_err_is_fatal(rc))
 			break;
 		if (now_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
@@ -372,14 +526,14 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_log_error("pipeline",
 		             "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
 		             err, (long long)backoff);
-		for (int64_t until = now_ms() + backoff; now_ms() < until && !rc_stop_requested();)
-			usleep(50 * 1000);
+		rc_signals_sleep((int)backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 	if (rc_err_is_fatal(rc))
 		rc_log_error("pipeline", "%s", err);
 	set_state(&pl, PL_STOPPED);
 	pl.enc->ops->free(pl.enc);
+	rc_loop_free(pl.loop);
 	rc_offset_clear(&pl.recorded);
 	return rc_err_is_fatal(rc) ? 1 : 0;
 }

@@ -60,7 +60,7 @@ static int register_schema(avro_encoder_t *ae, const char *subject, char *schema
 	if (rc == RC_OK)
 		return RC_OK;
 	/* An unreachable registry is waited out; a refused schema needs a person. */
-	return rc == RC_ERR_RETRY ? RC_ERR_RETRY : RC_ERR_FATAL;
+	return rc == RC_ERR_RETRY || rc == RC_STOPPED ? rc : RC_ERR_FATAL;
 }
 
 /* Registers the table's key and value schemas on first use of this version of the table. */
