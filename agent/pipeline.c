@@ -506,9 +506,9 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	}
 
 	pl.loop = rc_loop_new();
-	if (!pl.loop || rc_loop_watch_signals(pl.loop) != RC_OK) {
-		rc_log_error("pipeline",
-		             "cannot set up the event loop (out of memory, or no signal handlers)");
+	/* Without the signal handlers (a caller that installed none) a stop is still seen every turn. */
+	if (!pl.loop || (rc_signals_fd() >= 0 && rc_loop_watch_signals(pl.loop) != RC_OK)) {
+		rc_log_error("pipeline", "cannot set up the event loop: out of memory");
 		pl.enc->ops->free(pl.enc);
 		rc_loop_free(pl.loop);
 		return 1;
