@@ -1,7 +1,9 @@
 /*
- * A region allocator for per-transaction data (CONVENTIONS.md rule 8): decoders allocate row values
- * from the arena of the transaction they belong to, and the whole arena is reset at once when that
- * transaction is acknowledged. Nothing in it is freed piece by piece.
+ * A region allocator (CONVENTIONS.md rule 8): what one unit of decoding needs is allocated from an
+ * arena and freed all at once by a reset, never piece by piece. The PostgreSQL source resets its
+ * arena for every replication message (as wal2json resets its memory context per change): an
+ * event's values are needed only during the handler call (agent/event.h). A snapshot batch has an
+ * arena of its own, reset when the batch is refilled.
  */
 #ifndef RC_ARENA_H
 #define RC_ARENA_H

@@ -1,7 +1,13 @@
 /*
  * A change event: one row change (or truncate, or logical message) with its before and after images
  * and where in the source it happened. Decoders and the snapshot make them; encoders and sinks read
- * them. Row values live in the arena of the event's transaction (agent/arena.h).
+ * them.
+ *
+ * Ownership: an event, its values and its table are borrowed for the handler call that receives
+ * them (rc_source_handler_t.event), nothing longer. The encoder copies what it needs into its own
+ * buffer and the sink copies the record (Kafka: RD_KAFKA_MSG_F_COPY), so nothing of an event
+ * outlives the call. Values live in the decoder's per-message arena (agent/arena.h) or, for
+ * snapshot rows, in the batch's arena.
  */
 #ifndef RC_EVENT_H
 #define RC_EVENT_H
@@ -72,7 +78,7 @@ typedef struct rc_source_info {
 
 typedef struct rc_event {
 	rc_op_t op;
-	rc_table_t *table;  /* holds a reference while the event lives; NULL for messages */
+	rc_table_t *table;  /* borrowed for the call; NULL for messages */
 	rc_value_t *before; /* table->ncols values, or NULL when there is no before image */
 	rc_value_t *after;  /* table->ncols values, or NULL (delete, truncate) */
 	rc_source_info_t source;

@@ -64,8 +64,6 @@ typedef struct pipeline {
 	size_t errlen;
 } pipeline_t;
 
-#define now_ms rc_clock_ms
-
 static void set_state(pipeline_t *pl, pl_state_t st)
 {
 	if (pl->state != st)
@@ -79,7 +77,7 @@ static void on_ack(void *ticket, bool ok, const char *why, void *opaque)
 
 	rc_acktrack_delivered(&pl->track, ticket, ok, why);
 	if (ok)
-		pl->last_ack_ms = now_ms();
+		pl->last_ack_ms = rc_clock_ms();
 }
 
 /* Writes the confirmed position to the offset file, at most every PERSIST_INTERVAL_MS unless
@@ -88,7 +86,7 @@ static void on_ack(void *ticket, bool ok, const char *why, void *opaque)
 static int persist(pipeline_t *pl, bool force)
 {
 	char err[RC_ERRSTR_LEN], at[RC_POS_TEXTLEN];
-	int64_t now = now_ms();
+	int64_t now = rc_clock_ms();
 	rc_offset_t o = {0};
 
 	if (pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))
@@ -208,7 +206,7 @@ static void h_idle(void *opaque, const rc_pos_t *position)
 static void log_waiting(pipeline_t *pl)
 {
 	char at[RC_POS_TEXTLEN];
-	int64_t now = now_ms();
+	int64_t now = rc_clock_ms();
 
 	if (pl->track.inflight == 0 || now - pl->last_ack_ms < WAIT_LOG_INTERVAL_MS ||
 	    now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
@@ -423,7 +421,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		rc_pos_copy(&pl->recorded.pos, &resume);
 		pl->have_recorded = true;
 	}
-	pl->last_ack_ms = now_ms();
+	pl->last_ack_ms = rc_clock_ms();
 	set_state(pl, PL_STREAMING);
 	if (resume.set)
 		rc_log_info("pipeline", "streaming from %s",
@@ -515,12 +513,12 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	}
 	while (!rc_stop_requested()) {
 		err[0] = '\0';
-		started = now_ms();
+		started = rc_clock_ms();
 		rc = stream_once(&pl, err, sizeof err);
 		teardown(&pl);
 		if (rc == RC_OK || rc == RC_STOPPED || rc_err_is_fatal(rc))
 			break;
-		if (now_ms() - started > HEALTHY_RESET_MS)
+		if (rc_clock_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
 		set_state(&pl, PL_RESTARTING);
 		rc_log_error("pipeline",

@@ -3,9 +3,10 @@
  * types (rc_type_t), which of them form the event key, and the schema ids the registry gave the
  * table's key and value schemas.
  *
- * Tables cross an asynchronous boundary (events still waiting for Kafka reference the schema they
- * were encoded with), so they are reference-counted (CONVENTIONS.md rule 9): a schema change makes
- * a new rc_table_t, and the old one lives until its last event is acknowledged.
+ * Tables are reference-counted (CONVENTIONS.md rule 9) because they cross one asynchronous
+ * boundary: a snapshot batch filled on a reader thread holds its table until the loop's thread has
+ * emitted the batch's rows. Events only borrow their table for the handler call; a schema change
+ * makes a new rc_table_t and the old one lives until its last holder releases it.
  */
 #ifndef RC_TABLE_H
 #define RC_TABLE_H

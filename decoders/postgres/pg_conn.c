@@ -61,3 +61,15 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	}
 	return pg;
 }
+
+const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%s",
+	         res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}

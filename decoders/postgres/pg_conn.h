@@ -15,4 +15,11 @@
  */
 PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen);
 
+/* PostgreSQL's words for what failed: res's error message when it has one, else the connection's,
+ * without the trailing newline, in buf (len bytes). Returns buf. */
+const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_t len);
+
+/* rc_pg_error_text into a buffer of the calling statement's own. */
+#define RC_PG_ERROR(conn, res) rc_pg_error_text((conn), (res), (char[512]){0}, 512)
+
 #endif

@@ -2,6 +2,7 @@
 
 #include "decoders/postgres/pg_source.h"
 
+#include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "decoders/postgres/pg_conn.h"
@@ -48,26 +49,6 @@ typedef struct pg_source {
 	bool reply_requested;
 	const char *db;
 } pg_source_t;
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The connection's error text without its trailing newline. */
-static const char *conn_error(PGconn *c)
-{
-	static __thread char msg[512];
-	size_t len;
-
-	snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-	len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		msg[--len] = '\0';
-	return msg;
-}
 
 static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t errlen)
 {
@@ -213,7 +194,7 @@ static int pg_snapshot_held(rc_source_t *src, char *err, size_t errlen)
 	ps->exporting = false;
 	res = PQexec(ps->sql, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		snprintf(err, errlen, "COMMIT after the snapshot's start: %s", conn_error(ps->sql));
+		snprintf(err, errlen, "COMMIT after the snapshot's start: %s", RC_PG_ERROR(ps->sql, NULL));
 		rc = RC_ERR_RETRY;
 	}
 	PQclear(res);
@@ -231,7 +212,7 @@ static int pg_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 	if (rc != RC_OK)
 		return rc;
 	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = lsn;
-	ps->last_sent_ms = mono_ms();
+	ps->last_sent_ms = rc_clock_ms();
 	ps->streaming = true;
 	return RC_OK;
 }
@@ -250,11 +231,12 @@ static int send_status(pg_source_t *ps, char *err, size_t errlen)
 	                                 rc_walmsg_now_pg_us(), false);
 
 	if (len < 0 || PQputCopyData(ps->repl, (const char *)buf, len) != 1 || PQflush(ps->repl) != 0) {
-		snprintf(err, errlen, "cannot send a status update to PostgreSQL: %s", conn_error(ps->repl));
+		snprintf(err, errlen, "cannot send a status update to PostgreSQL: %s",
+		         RC_PG_ERROR(ps->repl, NULL));
 		return RC_ERR_RETRY;
 	}
 	ps->sent_flush = ps->confirmed;
-	ps->last_sent_ms = mono_ms();
+	ps->last_sent_ms = rc_clock_ms();
 	ps->reply_requested = false;
 	return RC_OK;
 }
@@ -489,7 +471,8 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 	if (!ps->streaming)
 		return 0;
 	if (PQconsumeInput(ps->repl) == 0) {
-		snprintf(err, errlen, "PostgreSQL replication connection lost: %s", conn_error(ps->repl));
+		snprintf(err, errlen, "PostgreSQL replication connection lost: %s",
+		         RC_PG_ERROR(ps->repl, NULL));
 		return RC_ERR_RETRY;
 	}
 	while (done < budget) {
@@ -507,7 +490,7 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 		}
 		if (len < 0) {
 			snprintf(err, errlen, "PostgreSQL replication stream failed: %s",
-			         conn_error(ps->repl));
+			         RC_PG_ERROR(ps->repl, NULL));
 			return RC_ERR_RETRY;
 		}
 		rc = handle_copydata(ps, (const uint8_t *)buf, (size_t)len, h, err, errlen);
@@ -522,7 +505,7 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 static int pg_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
 {
 	pg_source_t *ps = (pg_source_t *)src;
-	int64_t now = mono_ms(), since = now - ps->last_sent_ms;
+	int64_t now = rc_clock_ms(), since = now - ps->last_sent_ms;
 	uint64_t lsn = rc_pg_pos_lsn(position);
 
 	if (lsn > ps->confirmed) /* LSNs: the source's own order */
@@ -538,10 +521,10 @@ static int pg_confirm(rc_source_t *src, const rc_pos_t *position, bool force, ch
 static int pg_next_deadline_ms(rc_source_t *src)
 {
 	pg_source_t *ps = (pg_source_t *)src;
-	int64_t left = ps->status_interval_ms - (mono_ms() - ps->last_sent_ms);
+	int64_t left = ps->status_interval_ms - (rc_clock_ms() - ps->last_sent_ms);
 
 	if (ps->confirmed > ps->sent_flush)
-		left = FEEDBACK_MIN_INTERVAL_MS - (mono_ms() - ps->last_sent_ms);
+		left = FEEDBACK_MIN_INTERVAL_MS - (rc_clock_ms() - ps->last_sent_ms);
 	return left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
 }
 

@@ -44,21 +44,6 @@ static int classify(PGconn *conn, const PGresult *res)
 	return RC_ERR_RETRY;
 }
 
-/* The server's message without its trailing newline. */
-static const char *message_of(PGconn *conn, const PGresult *res)
-{
-	static __thread char msg[512];
-	size_t len;
-
-	snprintf(msg, sizeof msg, "%s",
-	         res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-	len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		msg[--len] = '\0';
-	return msg;
-}
-
-/* Makes sure the scratch buffer holds len bytes and the field array n fields. */
 static int reserve(reader_ctx_t *cx, size_t len, size_t n)
 {
 	if (len > cx->scratch_cap) {
@@ -97,7 +82,7 @@ static int describe(reader_ctx_t *cx, rc_snap_table_t *st, rc_table_t **out, cha
 	    1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(err, errlen, "cannot read the columns of %s: %s", st->full,
-		         message_of(cx->conn, res));
+		         RC_PG_ERROR(cx->conn, res));
 		rc = classify(cx->conn, res);
 		goto out;
 	}
@@ -209,7 +194,7 @@ static int pg_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 	}
 	res = PQexec(cx->conn, cmd);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		snprintf(err, errlen, "cannot read %s: %s", st->full, message_of(cx->conn, res));
+		snprintf(err, errlen, "cannot read %s: %s", st->full, RC_PG_ERROR(cx->conn, res));
 		rc = classify(cx->conn, res);
 		goto out;
 	}
@@ -222,7 +207,7 @@ static int pg_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 		if (len == -1)
 			break; /* the end of COPY: its result follows */
 		if (len < 0) {
-			snprintf(err, errlen, "reading %s: %s", st->full, message_of(cx->conn, NULL));
+			snprintf(err, errlen, "reading %s: %s", st->full, RC_PG_ERROR(cx->conn, NULL));
 			rc = RC_ERR_RETRY;
 			goto out;
 		}
@@ -237,7 +222,7 @@ static int pg_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 	}
 	res = PQgetResult(cx->conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		snprintf(err, errlen, "reading %s: %s", st->full, message_of(cx->conn, res));
+		snprintf(err, errlen, "reading %s: %s", st->full, RC_PG_ERROR(cx->conn, res));
 		rc = classify(cx->conn, res);
 		goto out;
 	}
