@@ -48,7 +48,7 @@ expect_code() {
 expect_err() {
     case "$errout" in
     *"$1"*) ;;
-    *) fail "$2: stderr lacks '$1': $errout" ;;
+    *) fail "${2:+$2: }stderr lacks '$1': $errout" ;;
     esac
 }
 
