@@ -235,12 +235,17 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Parses properties text in copy (writable, NUL-terminated, the caller's; cut up in place). */
-static int parse_properties(rc_conf_t *conf, char *copy, const char *source, char *err, size_t errlen)
+/* Parses len bytes of properties text (borrowed: a copy is cut up in place). */
+static int load_properties(rc_conf_t *conf, const char *text, size_t len, const char *source, char *err,
+                           size_t errlen)
 {
-	char *line, *next;
+	char *copy = strndup(text, len), *line, *next;
 	int lineno = 0, rc = 0;
 
+	if (!copy) {
+		add_err(err, errlen, "%s: out of memory", source);
+		return -1;
+	}
 	for (line = copy; line; line = next) {
 		char *where, *key, *value, *end, *sep;
 		int first = ++lineno;
@@ -285,21 +290,13 @@ static int parse_properties(rc_conf_t *conf, char *copy, const char *source, cha
 		}
 		free(where);
 	}
+	free(copy);
 	return rc;
 }
 
 int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen)
 {
-	char *copy = strdup(text);
-	int rc;
-
-	if (!copy) {
-		add_err(err, errlen, "%s: out of memory", source);
-		return -1;
-	}
-	rc = parse_properties(conf, copy, source, err, errlen);
-	free(copy);
-	return rc;
+	return load_properties(conf, text, strlen(text), source, err, errlen);
 }
 
 /* Converts a JSON scalar to the text a properties file would hold, whole: a malloc'd string the caller
@@ -477,8 +474,6 @@ int rc_conf_load_buffer(rc_conf_t *conf, const char *data, size_t len, const cha
                         size_t errlen)
 {
 	size_t i;
-	char *copy;
-	int rc;
 
 	if (memchr(data, '\0', len)) {
 		add_err(err, errlen, "%s contains a NUL byte", source);
@@ -488,14 +483,7 @@ int rc_conf_load_buffer(rc_conf_t *conf, const char *data, size_t len, const cha
 		;
 	if (i < len && data[i] == '{')
 		return load_connector_json(conf, data, len, source, err, errlen);
-	copy = strndup(data, len);
-	if (!copy) {
-		add_err(err, errlen, "%s: out of memory", source);
-		return -1;
-	}
-	rc = parse_properties(conf, copy, source, err, errlen);
-	free(copy);
-	return rc;
+	return load_properties(conf, data, len, source, err, errlen);
 }
 
 int rc_conf_load_file(rc_conf_t *conf, const char *path, char *err, size_t errlen)

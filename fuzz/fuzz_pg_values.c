@@ -35,55 +35,26 @@ typedef struct setup {
 	int mode;
 } setup_t;
 
-static const rc_pg_typeinfo_t mood = {.oid = 90001,
-                                      .name = "mood",
-                                      .base_oid = 90001,
-                                      .typtype = 'e',
-                                      .typmod = -1,
-                                      .elem_typmod = -1,
-                                      .enum_labels = "sad,ok,happy"};
-static const rc_pg_typeinfo_t moods = {.oid = 90002,
-                                       .name = "_mood",
-                                       .base_oid = 90002,
-                                       .typtype = 'b',
-                                       .typmod = -1,
-                                       .elem_oid = 90001,
-                                       .elem_typtype = 'e',
-                                       .elem_typmod = -1,
-                                       .elem_delim = ',',
-                                       .enum_labels = "sad,ok,happy"};
-static const rc_pg_typeinfo_t price = {
-    .oid = 90003, .name = "price", .base_oid = 1700, .typtype = 'b', .typmod = NUM(10, 2), .elem_typmod = -1};
-static const rc_pg_typeinfo_t prices = {.oid = 90004,
-                                        .name = "_price",
-                                        .base_oid = 90004,
-                                        .typtype = 'b',
-                                        .typmod = -1,
-                                        .elem_oid = 1700,
-                                        .elem_typtype = 'b',
-                                        .elem_typmod = NUM(10, 2),
-                                        .elem_delim = ','};
-static const rc_pg_typeinfo_t boxes = {.oid = 1020,
-                                       .name = "_box",
-                                       .base_oid = 1020,
-                                       .typtype = 'b',
-                                       .typmod = -1,
-                                       .elem_oid = 603,
-                                       .elem_typtype = 'b',
-                                       .elem_typmod = -1,
-                                       .elem_delim = ';'};
-static const rc_pg_typeinfo_t range = {
-    .oid = 3904, .name = "int4range", .base_oid = 3904, .typtype = 'r', .typmod = -1};
-static const rc_pg_typeinfo_t nested = {.oid = 90007,
-                                        .name = "_intlist",
-                                        .base_oid = 90007,
-                                        .typtype = 'b',
-                                        .typmod = -1,
-                                        .elem_oid = 1007,
-                                        .elem_typtype = 'b',
-                                        .elem_typmod = -1,
-                                        .elem_delim = ',',
-                                        .elem_is_array = true};
+/* User types as the catalog describes them (rc_pg_typeinfo_lookup's fields). */
+#define UTYPE(o, n, base, tt, tm, elem, ett, etm, delim, nested, labels)                                     \
+	{                                                                                                    \
+		.oid = o, .name = n, .base_oid = base, .typtype = tt, .typmod = tm, .elem_oid = elem,        \
+		.elem_typtype = ett, .elem_typmod = etm, .elem_delim = delim, .elem_is_array = nested,       \
+		.enum_labels = labels                                                                        \
+	}
+
+enum { MOOD, MOODS, PRICE, PRICES, BOXES, RANGE, NESTED };
+
+static const rc_pg_typeinfo_t user_types[] = {
+    [MOOD] = UTYPE(90001, "mood", 90001, 'e', -1, 0, 0, -1, 0, false, "sad,ok,happy"),
+    [MOODS] = UTYPE(90002, "_mood", 90002, 'b', -1, 90001, 'e', -1, ',', false, "sad,ok,happy"),
+    [PRICE] = UTYPE(90003, "price", 1700, 'b', NUM(10, 2), 0, 0, -1, 0, false, NULL),
+    [PRICES] = UTYPE(90004, "_price", 90004, 'b', -1, 1700, 'b', NUM(10, 2), ',', false, NULL),
+    [BOXES] = UTYPE(1020, "_box", 1020, 'b', -1, 603, 'b', -1, ';', false, NULL),
+    [RANGE] = UTYPE(3904, "int4range", 3904, 'r', -1, 0, 0, -1, 0, false, NULL),
+    /* an array of a domain over int4[] */
+    [NESTED] = UTYPE(90007, "_intlist", 90007, 'b', -1, 1007, 'b', -1, ',', true, NULL),
+};
 
 static const setup_t setups[] = {
     /* every built-in rowcast maps, unconstrained, default modes */
@@ -191,14 +162,14 @@ static const setup_t setups[] = {
     {1043, NULL, LEN(5), DEF},
     {1015, NULL, LEN(5), DEF},
     /* user types */
-    {0, &mood, -1, DEF},
-    {0, &moods, -1, DEF},
-    {0, &price, -1, DEF},
-    {0, &price, -1, STR},
-    {0, &prices, -1, DEF},
-    {0, &boxes, -1, DEF},
-    {0, &range, -1, DEF},
-    {0, &nested, -1, DEF},
+    {0, &user_types[MOOD], -1, DEF},
+    {0, &user_types[MOODS], -1, DEF},
+    {0, &user_types[PRICE], -1, DEF},
+    {0, &user_types[PRICE], -1, STR},
+    {0, &user_types[PRICES], -1, DEF},
+    {0, &user_types[BOXES], -1, DEF},
+    {0, &user_types[RANGE], -1, DEF},
+    {0, &user_types[NESTED], -1, DEF},
 };
 
 #define NSETUPS (sizeof setups / sizeof setups[0])
