@@ -6,13 +6,15 @@
  * length fields, chunks copied from the input or from another seed). make check runs it under the
  * ASan+UBSan build (fuzz/replay.sh); a crash or a sanitizer report fails the run.
  *
- *   fuzz_conf [--mutations N] [--seed S] [--max-len BYTES] [--crash-dir DIR] FILE|DIR...
+ *   fuzz_conf [--mutations N] [--seed S] [--max-len BYTES] [--crash-dir DIR] [--timeout SECONDS]
+ *             FILE|DIR...
  *
  * Every input is handed over in a heap block of exactly its size, so reading one byte past it is an
  * ASan report. The mutations of a seed depend only on that seed's bytes and --seed, not on the order or
  * number of the other files, so a run is reproducible. When an input crashes the target (a sanitizer
- * report, abort(), a signal), it is written to DIR/crash-<target>-<seed number>[-m<mutation>] (DIR
- * defaults to the current folder) and its origin is printed; pass that file to the target to replay it.
+ * report, abort(), a signal, or running past --timeout, default 10 s, 0 for none), it is written to
+ * DIR/crash-<target>-<seed number>[-m<mutation>] (DIR defaults to the current folder) and its origin is
+ * printed; pass that file to the target to replay it.
  */
 #include "config.h"
 
@@ -55,6 +57,7 @@ static const uint8_t *cur_data;
 static size_t cur_len;
 static char cur_crash_path[4096], cur_note[4200];
 static size_t crash_dir_len;
+static unsigned timeout_secs = 10;
 
 static void say(const char *s)
 {
@@ -86,6 +89,8 @@ static void save_current(void)
 
 static void on_signal(int sig)
 {
+	if (sig == SIGALRM)
+		say("replay: an input ran longer than --timeout\n");
 	save_current();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -310,7 +315,9 @@ static void run_one(const char *target, size_t seed_no, long mutation, const cha
 	}
 	cur_data = exact;
 	cur_len = len;
+	alarm(timeout_secs);
 	LLVMFuzzerTestOneInput(exact, len);
+	alarm(0);
 	cur_data = NULL;
 	cur_len = 0;
 	free(exact);
@@ -319,7 +326,7 @@ static void run_one(const char *target, size_t seed_no, long mutation, const cha
 static void usage(void)
 {
 	fprintf(stderr, "usage: fuzz_TARGET [--mutations N] [--seed S] [--max-len BYTES] [--crash-dir DIR] "
-	                "FILE|DIR...\n");
+	                "[--timeout SECONDS] FILE|DIR...\n");
 	exit(2);
 }
 
@@ -348,6 +355,8 @@ int main(int argc, char **argv)
 			max_len = (size_t)strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--crash-dir") == 0)
 			crash_dir = argv[++i];
+		else if (strcmp(argv[i], "--timeout") == 0)
+			timeout_secs = (unsigned)strtoul(argv[++i], NULL, 10);
 		else
 			usage();
 	}
@@ -365,7 +374,9 @@ int main(int argc, char **argv)
 #ifdef RC_REPLAY_SANITIZED
 	__sanitizer_set_death_callback(save_current);
 	signal(SIGABRT, on_signal); /* the sanitizers leave SIGABRT (a target's own check) alone */
+	signal(SIGALRM, on_signal);
 #else
+	signal(SIGALRM, on_signal);
 	signal(SIGABRT, on_signal);
 	signal(SIGSEGV, on_signal);
 	signal(SIGBUS, on_signal);
