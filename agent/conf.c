@@ -61,6 +61,33 @@ static bool is_secret(const char *key)
 	return strstr(key, "password") || strstr(key, "secret") || strstr(key, "user.info");
 }
 
+/* True when name is a key rowcast would take (a property, a Debezium alias or ignored key, a
+ * <name>.file variant, a kafka.* pass-through), so a message may name it. Any other word of a
+ * malformed line may be a value: a password typed without its key. */
+static bool known_key(const char *name)
+{
+	return rc_prop_find(name) || rc_prop_alias(name) || rc_prop_is_foreign(name) ||
+	       file_variant_base(name) || (strncmp(name, "kafka.", 6) == 0 && name[6]);
+}
+
+/* Reports a properties line or --set argument s that lacks a separator (sep names it) after its first
+ * word. That word is named when it is a known key; nothing else of s is shown, since
+ * "database.password hunter2" is a password with a space for '=' (Java's third separator, which
+ * rowcast does not take). */
+static void malformed(char *err, size_t errlen, const char *where, const char *s, const char *sep,
+                      const char *form)
+{
+	char *word = strndup(s, strcspn(s, " \t\n\v\f\r=:"));
+
+	if (word && known_key(word))
+		add_err(err, errlen, "%s: '%s' is not followed by %s (expected %s; the rest is not shown)",
+		        where, word, sep, form);
+	else
+		add_err(err, errlen, "%s: expected %s (the text is not shown: it may hold a secret)", where,
+		        form);
+	free(word);
+}
+
 rc_conf_t *rc_conf_new(void)
 {
 	return calloc(1, sizeof(rc_conf_t));
@@ -208,9 +235,11 @@ static char *trim(char *s)
 	return s;
 }
 
-int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen)
+/* Parses len bytes of properties text (borrowed: a copy is cut up in place). */
+static int load_properties(rc_conf_t *conf, const char *text, size_t len, const char *source, char *err,
+                           size_t errlen)
 {
-	char *copy = strdup(text), *line, *next;
+	char *copy = strndup(text, len), *line, *next;
 	int lineno = 0, rc = 0;
 
 	if (!copy) {
@@ -218,7 +247,7 @@ int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *sourc
 		return -1;
 	}
 	for (line = copy; line; line = next) {
-		char where[512], *key, *value, *sep;
+		char *where, *key, *value, *end, *sep;
 		int first = ++lineno;
 
 		next = strchr(line, '\n');
@@ -239,54 +268,118 @@ int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *sourc
 		key = trim(line);
 		if (*key == '\0' || *key == '#' || *key == '!')
 			continue;
-		snprintf(where, sizeof where, "%s line %d", source, first);
-		sep = strpbrk(key, "=:");
-		if (!sep) {
-			add_err(err, errlen, "%s: expected 'key = value', got '%.60s'", where, key);
+		if (asprintf(&where, "%s line %d", source, first) < 0) {
+			add_err(err, errlen, "%s: out of memory", source);
 			rc = -1;
-			continue;
+			break;
 		}
-		*sep = '\0';
-		value = trim(sep + 1);
-		key = trim(key);
-		if (*key == '\0') {
-			add_err(err, errlen, "%s: missing property name before '='", where);
+		/* The name ends at the first blank, '=' or ':'; then, after blanks, '=' or ':' must come. */
+		end = key + strcspn(key, " \t\v\f\r=:");
+		sep = end + strspn(end, " \t\v\f\r");
+		if (*sep != '=' && *sep != ':') {
+			malformed(err, errlen, where, key, "'=' or ':'", "'key = value'");
 			rc = -1;
-			continue;
+		} else if (end == key) {
+			add_err(err, errlen, "%s: missing property name before '%c'", where, *sep);
+			rc = -1;
+		} else {
+			value = trim(sep + 1);
+			*end = '\0';
+			if (rc_conf_set(conf, key, value, RC_CONF_FILE, where, err, errlen) != 0)
+				rc = -1;
 		}
-		if (rc_conf_set(conf, key, value, RC_CONF_FILE, where, err, errlen) != 0)
-			rc = -1;
+		free(where);
 	}
 	free(copy);
 	return rc;
 }
 
-/* Converts a JSON scalar to the text a properties file would hold. Returns 0, or -1 for non-scalars. */
-static int json_scalar_text(json_t *v, char *buf, size_t len)
+int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen)
 {
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "%.17g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
-	else
-		return -1;
-	return 0;
+	return load_properties(conf, text, strlen(text), source, err, errlen);
 }
 
-static int load_connector_json(rc_conf_t *conf, const char *text, const char *path, char *err, size_t errlen)
+/* Converts a JSON scalar to the text a properties file would hold, whole: a malloc'd string the caller
+ * frees. NULL for an array or object (*oom false) or when out of memory (*oom true). */
+static char *json_scalar_text(json_t *v, bool *oom)
+{
+	char *s = NULL;
+
+	*oom = false;
+	if (json_is_string(v))
+		s = strdup(json_string_value(v)); /* no NUL inside: JSON_ALLOW_NUL is not set */
+	else if (json_is_integer(v)) {
+		if (asprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) < 0)
+			s = NULL;
+	} else if (json_is_real(v)) {
+		if (asprintf(&s, "%.17g", json_real_value(v)) < 0)
+			s = NULL;
+	} else if (json_is_boolean(v))
+		s = strdup(json_is_true(v) ? "true" : "false");
+	else
+		return NULL;
+	*oom = !s;
+	return s;
+}
+
+/*
+ * What went wrong in a JSON syntax error, in words that never quote the input. jansson's text may:
+ * "invalid token near 'hunter2'" quotes up to 20 bytes, "invalid Unicode escape '\uZZZZ'" and
+ * "unable to decode byte 0xe9" show input bytes, and the input may be a password. So only the
+ * start of its text is matched against its fixed messages, and the words given are ours.
+ */
+static const char *json_error_words(const json_error_t *jerr)
+{
+	static const struct {
+		const char *jansson, *words;
+	} known[] = {
+	    {"'[' or '{' expected", "'{' expected"},
+	    {"string or '}' expected", "a string key or '}' expected"},
+	    {"':' expected", "':' expected"},
+	    {"'}' expected", "',' or '}' expected"},
+	    {"']' expected", "',' or ']' expected"},
+	    {"end of file expected", "text after the end of the object"},
+	    {"premature end of input", "unexpected end of input"},
+	    {"unexpected newline", "a newline inside a string"},
+	    {"control character", "a control character inside a string"},
+	    {"invalid escape", "an invalid escape inside a string"},
+	    {"invalid Unicode", "an invalid \\u escape inside a string"},
+	    {"\\u0000 is not allowed", "\\u0000 inside a string"},
+	    {"invalid token", "an invalid token (a value must be a quoted string, number, boolean or null)"},
+	    {"unexpected token", "an unexpected token"},
+	    {"too big", "an integer out of range"},
+	    {"real number overflow", "a number out of range"},
+	    {"maximum parsing depth", "nested too deeply"},
+	    {"NUL byte in object key", "\\u0000 inside a key"},
+	    {"unable to decode byte", "invalid UTF-8"},
+	};
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strncmp(jerr->text, known[i].jansson, strlen(known[i].jansson)) == 0)
+			return known[i].words;
+	switch (json_error_code(jerr)) {
+	case json_error_out_of_memory:
+		return "out of memory";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_premature_end_of_input:
+		return "unexpected end of input";
+	default:
+		return "syntax error";
+	}
+}
+
+static int load_connector_json(rc_conf_t *conf, const char *text, size_t len, const char *path, char *err,
+                               size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root = json_loads(text, 0, &jerr), *map, *v;
+	json_t *root = json_loadb(text, len, 0, &jerr), *map, *v;
 	const char *key;
 	int rc = 0;
 
 	if (!root) {
 		add_err(err, errlen, "%s line %d column %d: invalid JSON: %s", path, jerr.line, jerr.column,
-		        jerr.text);
+		        json_error_words(&jerr));
 		return -1;
 	}
 	map = json_object_get(root, "config");
@@ -300,32 +393,39 @@ static int load_connector_json(rc_conf_t *conf, const char *text, const char *pa
 	}
 	json_object_foreach(map, key, v)
 	{
-		char where[512], buf[4096];
+		char *where, *val;
+		bool oom;
 
 		if (json_is_null(v))
 			continue;
-		snprintf(where, sizeof where, "%s key \"%s\"", path, key);
-		if (json_scalar_text(v, buf, sizeof buf) != 0) {
-			add_err(err, errlen, "%s: expected a string, number or boolean", where);
+		if (asprintf(&where, "%s key \"%s\"", path, key) < 0) {
+			add_err(err, errlen, "%s: out of memory", path);
 			rc = -1;
-			continue;
+			break;
 		}
-		if (strcmp(key, "connector.class") == 0 && !json_object_get(map, "source.type")) {
-			const char *type = strstr(buf, "postgresql")                          ? "postgres"
-			                   : (strstr(buf, "mysql") || strstr(buf, "mariadb")) ? "mysql"
+		val = json_scalar_text(v, &oom);
+		if (!val) {
+			add_err(err, errlen, "%s: %s", where,
+			        oom ? "out of memory" : "expected a string, number or boolean");
+			rc = -1;
+		} else if (strcmp(key, "connector.class") == 0 && !json_object_get(map, "source.type")) {
+			const char *type = strstr(val, "postgresql")                          ? "postgres"
+			                   : (strstr(val, "mysql") || strstr(val, "mariadb")) ? "mysql"
 			                                                                      : NULL;
-			if (type)
-				store(conf, "source.type", type, RC_CONF_FILE, where);
-			else {
+			if (!type) {
 				add_err(err, errlen,
 				        "%s: connector '%s' is not a PostgreSQL or MySQL connector", where,
-				        buf);
+				        val);
+				rc = -1;
+			} else if (store(conf, "source.type", type, RC_CONF_FILE, where) != 0) {
+				add_err(err, errlen, "%s: out of memory", where);
 				rc = -1;
 			}
-			continue;
-		}
-		if (rc_conf_set(conf, key, buf, RC_CONF_FILE, where, err, errlen) != 0)
+		} else if (rc_conf_set(conf, key, val, RC_CONF_FILE, where, err, errlen) != 0) {
 			rc = -1;
+		}
+		free(val);
+		free(where);
 	}
 	json_decref(root);
 	return rc;
@@ -370,20 +470,30 @@ out:
 	return buf;
 }
 
+int rc_conf_load_buffer(rc_conf_t *conf, const char *data, size_t len, const char *source, char *err,
+                        size_t errlen)
+{
+	size_t i;
+
+	if (memchr(data, '\0', len)) {
+		add_err(err, errlen, "%s contains a NUL byte", source);
+		return -1;
+	}
+	for (i = 0; i < len && isspace((unsigned char)data[i]); i++)
+		;
+	if (i < len && data[i] == '{')
+		return load_connector_json(conf, data, len, source, err, errlen);
+	return load_properties(conf, data, len, source, err, errlen);
+}
+
 int rc_conf_load_file(rc_conf_t *conf, const char *path, char *err, size_t errlen)
 {
 	char *text = read_small_file(path, "config file", err, errlen);
-	const char *p;
 	int rc;
 
 	if (!text)
 		return -1;
-	for (p = text; isspace((unsigned char)*p); p++)
-		;
-	if (*p == '{')
-		rc = load_connector_json(conf, text, path, err, errlen);
-	else
-		rc = rc_conf_load_properties(conf, text, path, err, errlen);
+	rc = rc_conf_load_buffer(conf, text, strlen(text), path, err, errlen);
 	free(text);
 	return rc;
 }
@@ -398,33 +508,58 @@ static void env_name_of(const char *key, char *out, size_t len)
 	out[i] = '\0';
 }
 
-/* Maps one ROWCAST_ variable name (without its value) to a property key in out. Returns 0 when found. */
-static int env_to_key(const char *var, char *out, size_t len)
+/* Maps one ROWCAST_ variable name (without its value) to a property key: 0 with *key malloc'd (the
+ * caller frees; NULL when out of memory), or -1 when the name is no property's. */
+static int env_to_key(const char *var, char **key)
 {
 	size_t n;
 	const rc_prop_def_t *all = rc_prop_all(&n);
 	char env[300];
 
+	*key = NULL;
 	for (size_t i = 0; i < n; i++) {
 		env_name_of(all[i].name, env, sizeof env);
 		if (strcmp(env, var) == 0) {
-			snprintf(out, len, "%s", all[i].name);
+			*key = strdup(all[i].name);
 			return 0;
 		}
 		if ((all[i].flags & RC_PROP_FILE_VARIANT) && strncmp(env, var, strlen(env)) == 0 &&
 		    strcmp(var + strlen(env), "_FILE") == 0) {
-			snprintf(out, len, "%s.file", all[i].name);
+			if (asprintf(key, "%s.file", all[i].name) < 0)
+				*key = NULL;
 			return 0;
 		}
 	}
 	if (strncmp(var, "ROWCAST_KAFKA_", 14) == 0 && var[14]) {
-		size_t i = (size_t)snprintf(out, len, "kafka.");
-		for (const char *p = var + 14; *p && i + 1 < len; p++)
-			out[i++] = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
-		out[i] = '\0';
+		if (asprintf(key, "kafka.%s", var + 14) < 0) {
+			*key = NULL;
+			return 0;
+		}
+		for (char *p = *key + 6; *p; p++)
+			*p = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
 		return 0;
 	}
 	return -1;
+}
+
+/* Reports an unknown ROWCAST_ variable var, suggesting the property it most looks like. */
+static void unknown_env(const char *var, const char *where, char *err, size_t errlen)
+{
+	char *guess = strdup(var + 8), henv[300];
+	const char *hint = NULL;
+
+	if (guess) {
+		for (char *p = guess; *p; p++)
+			*p = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
+		hint = rc_prop_suggest(guess);
+		free(guess);
+	}
+	if (hint) {
+		env_name_of(hint, henv, sizeof henv);
+		add_err(err, errlen, "%s: unknown property (did you mean %s, for '%s'?)", where, henv, hint);
+	} else {
+		add_err(err, errlen, "%s: unknown property", where);
+	}
 }
 
 int rc_conf_load_env(rc_conf_t *conf, char *const *envp, char *err, size_t errlen)
@@ -433,42 +568,31 @@ int rc_conf_load_env(rc_conf_t *conf, char *const *envp, char *err, size_t errle
 
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
-		char var[256], key[256], where[300];
-		size_t len;
+		char *var, *key = NULL, *where = NULL;
 
 		if (strncmp(*envp, "ROWCAST_", 8) != 0 || !eq)
 			continue;
-		len = (size_t)(eq - *envp);
-		if (len >= sizeof var)
-			continue;
-		memcpy(var, *envp, len);
-		var[len] = '\0';
-		if (strncmp(var, "ROWCAST_TEST_", 13) == 0 || strncmp(var, "ROWCAST_ENV_", 12) == 0 ||
-		    strcmp(var, "ROWCAST_CONFIG") == 0 || strcmp(var, "ROWCAST_CACHE_DIR") == 0)
-			continue;
-		snprintf(where, sizeof where, "environment %s", var);
-		if (env_to_key(var, key, sizeof key) != 0) {
-			char guess[256], *p;
-			const char *hint;
-
-			/* Suggest from the property the variable most looks like. */
-			snprintf(guess, sizeof guess, "%s", var + 8);
-			for (p = guess; *p; p++)
-				*p = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
-			hint = rc_prop_suggest(guess);
-			if (hint) {
-				char henv[300];
-				env_name_of(hint, henv, sizeof henv);
-				add_err(err, errlen, "%s: unknown property (did you mean %s, for '%s'?)",
-				        where, henv, hint);
-			} else {
-				add_err(err, errlen, "%s: unknown property", where);
-			}
-			rc = -1;
-			continue;
+		var = strndup(*envp, (size_t)(eq - *envp));
+		if (!var || asprintf(&where, "environment %s", var) < 0) {
+			add_err(err, errlen, "environment: out of memory");
+			free(var);
+			return -1;
 		}
-		if (rc_conf_set(conf, key, eq + 1, RC_CONF_ENV, where, err, errlen) != 0)
+		if (strncmp(var, "ROWCAST_TEST_", 13) == 0 || strncmp(var, "ROWCAST_ENV_", 12) == 0 ||
+		    strcmp(var, "ROWCAST_CONFIG") == 0 || strcmp(var, "ROWCAST_CACHE_DIR") == 0) {
+			/* the test tooling's, and the file's name: not properties */
+		} else if (env_to_key(var, &key) != 0) {
+			unknown_env(var, where, err, errlen);
 			rc = -1;
+		} else if (!key) {
+			add_err(err, errlen, "%s: out of memory", where);
+			rc = -1;
+		} else if (rc_conf_set(conf, key, eq + 1, RC_CONF_ENV, where, err, errlen) != 0) {
+			rc = -1;
+		}
+		free(key);
+		free(where);
+		free(var);
 	}
 	return rc;
 }
@@ -476,16 +600,26 @@ int rc_conf_load_env(rc_conf_t *conf, char *const *envp, char *err, size_t errle
 int rc_conf_set_arg(rc_conf_t *conf, const char *arg, char *err, size_t errlen)
 {
 	const char *eq = strchr(arg, '=');
-	char key[256];
-	size_t len;
+	char *key;
+	int rc;
 
-	if (!eq || eq == arg || (len = (size_t)(eq - arg)) >= sizeof key) {
-		add_err(err, errlen, "--set: expected key=value, got '%.60s'", arg);
+	if (!eq) {
+		malformed(err, errlen, "--set", arg, "'='", "key=value");
 		return -1;
 	}
-	memcpy(key, arg, len);
-	key[len] = '\0';
-	return rc_conf_set(conf, trim(key), eq + 1, RC_CONF_CLI, "--set", err, errlen);
+	key = strndup(arg, (size_t)(eq - arg));
+	if (!key) {
+		add_err(err, errlen, "--set: out of memory");
+		return -1;
+	}
+	if (*trim(key) == '\0') {
+		add_err(err, errlen, "--set: missing property name before '='");
+		rc = -1;
+	} else {
+		rc = rc_conf_set(conf, trim(key), eq + 1, RC_CONF_CLI, "--set", err, errlen);
+	}
+	free(key);
+	return rc;
 }
 
 /* Replaces every "<name>.file" entry by <name> read from that file (trailing newlines removed). */
@@ -497,7 +631,7 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 		conf_entry_t *e = &conf->entries[i];
 		const rc_prop_def_t *base = file_variant_base(e->key);
 		conf_entry_t *direct;
-		char *secret, where[600], variant[256];
+		char *secret, *where, *variant;
 		size_t len;
 
 		if (!base) {
@@ -525,8 +659,13 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 		len = strlen(secret);
 		while (len > 0 && (secret[len - 1] == '\n' || secret[len - 1] == '\r'))
 			secret[--len] = '\0';
-		snprintf(where, sizeof where, "%s (file)", e->where);
-		snprintf(variant, sizeof variant, "%s", e->key);
+		variant = strdup(e->key);
+		if (!variant || asprintf(&where, "%s (file)", e->where) < 0) {
+			add_err(err, errlen, "%s: out of memory", e->where);
+			free(variant);
+			free(secret);
+			return -1;
+		}
 		/* store() may grow the array: e is stale after it, so the variant is found again by name. */
 		if (store(conf, base->name, secret, e->origin, where) != 0) {
 			add_err(err, errlen, "%s: out of memory", where);
@@ -534,6 +673,8 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 		}
 		free(secret);
 		remove_entry(conf, find_entry(conf, variant));
+		free(variant);
+		free(where);
 	}
 	return rc;
 }
@@ -597,6 +738,10 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 		char *list = strdup(e->value), *save = NULL, *pat;
 		int rc = 0;
 
+		if (!list) {
+			add_err(err, errlen, "%s: %s: out of memory", e->where, def->name);
+			return -1;
+		}
 		for (pat = strtok_r(list, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
 			regex_t re;
 			int code = regcomp(&re, trim(pat), REG_EXTENDED | REG_NOSUB);

@@ -4,7 +4,9 @@
  *
  * Precedence: --set > environment > file > defaults. Every fallible call writes a message naming the
  * property, where it came from and what was expected into err, and returns -1. Secret values
- * (RC_PROP_SECRET) never appear in a message.
+ * (RC_PROP_SECRET) never appear in a message, and a message about a malformed line, --set argument or
+ * JSON syntax shows no value at all (what a line holds may be a password whose key is missing).
+ * Values are never cut: a value is kept whole, whatever its length, from every source.
  */
 #ifndef RC_CONF_H
 #define RC_CONF_H
@@ -27,8 +29,14 @@ typedef enum {
 rc_conf_t *rc_conf_new(void);
 void rc_conf_free(rc_conf_t *conf);
 
-/* Reads path: a connector JSON if its first non-blank byte is '{', otherwise key = value lines. */
+/* Reads path (at most 4 MiB) and loads its content as rc_conf_load_buffer does. */
 int rc_conf_load_file(rc_conf_t *conf, const char *path, char *err, size_t errlen);
+
+/* Loads a config file's content, data[0..len) (borrowed; need not be NUL-terminated; a NUL byte is an
+ * error): a connector JSON if its first non-blank byte is '{', otherwise key = value lines. source
+ * names it in messages. Values are kept whole, whatever their length. */
+int rc_conf_load_buffer(rc_conf_t *conf, const char *data, size_t len, const char *source, char *err,
+                        size_t errlen);
 
 /* Parses properties text (the file format) held in text; source names it in messages. */
 int rc_conf_load_properties(rc_conf_t *conf, const char *text, const char *source, char *err, size_t errlen);

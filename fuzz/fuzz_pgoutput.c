@@ -1,13 +1,7 @@
 /*
- * libFuzzer target for decoders/postgres/pgoutput.c and decoders/postgres/pg_walmsg.c. Not built by make;
- * from the source tree, with BUILD a configured build directory (for config.h):
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -I. -I"$BUILD" \
- *       fuzz/fuzz_pgoutput.c decoders/postgres/pgoutput.c decoders/postgres/pg_walmsg.c agent/arena.c -o
- * fuzz_pgoutput
- *   ./fuzz_pgoutput -max_len=4096 corpus/
- *
- * fuzz/README.md shows how to seed corpus/ from tests/fixtures/pgoutput.
+ * Fuzz target for decoders/postgres/pgoutput.c and decoders/postgres/pg_walmsg.c. make check builds it
+ * with fuzz/replay_main.c and replays fuzz/corpus/pgoutput (fuzz/replay.sh); fuzz/README.md shows the
+ * libFuzzer build (clang) and how fuzz/make_corpus.sh derives the corpus from tests/fixtures/pgoutput.
  *
  * Input: one mode byte, then the message. Mode bits 0-1: protocol version - 1; bit 2: inside a stream
  * block; bit 3: the message is a CopyData frame (pg_walmsg), whose XLogData payload is then parsed as

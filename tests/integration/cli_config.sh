@@ -103,3 +103,57 @@ expect_code 0 "connector JSON"
 case "$out" in *"source.type = postgres"*) ;; *) fail "connector JSON: $out" ;; esac
 expect_err "'tasks.max' is a Kafka Connect/Debezium setting that rowcast ignores"
 pass "connector JSON accepted, foreign keys warned"
+
+# A long value is kept whole from a connector JSON (it was cut at 4095 bytes, silently dropping the
+# tables at the end of a long table.include.list), and from a properties file, the environment, --set.
+list=$(seq -f 'public\\.table_%04g' 0 699 | paste -sd, -)
+[ ${#list} -gt 10000 ] || fail "test list is only ${#list} characters"
+printf '{"name": "shop", "config": {"source.type": "postgres", "database.hostname": "127.0.0.1",
+ "database.user": "cdc", "database.dbname": "shop", "topic.prefix": "shop", "sink.type": "stdout",
+ "table.include.list": "%s"}}\n' "$(printf %s "$list" | sed 's/\\/\\\\/g')" >"$tmp/long.json"
+printed_list() { printf '%s\n' "$out" | sed -n 's/^table\.include\.list = \(.*\)    # .*/\1/p'; }
+run_rowcast -c "$tmp/long.json" config print
+expect_code 0 "long value (JSON)"
+[ "$(printed_list)" = "$list" ] || fail "long table.include.list from JSON printed as $(printed_list | wc -c) bytes, not ${#list} + 1"
+cp "$tmp/good.properties" "$tmp/long.properties"
+printf 'table.include.list = %s\n' "$list" >>"$tmp/long.properties"
+for how in file env set; do
+    case $how in
+    file) run_rowcast -c "$tmp/long.properties" config print ;;
+    env) ROWCAST_TABLE_INCLUDE_LIST=$list run_rowcast -c "$tmp/good.properties" config print ;;
+    set) run_rowcast -c "$tmp/good.properties" --set "table.include.list=$list" config print ;;
+    esac
+    expect_code 0 "long value ($how)"
+    [ "$(printed_list)" = "$list" ] || fail "long table.include.list ($how) not printed whole"
+done
+pass "a 10,000-character table.include.list is kept whole (JSON, file, environment, --set)"
+
+# A malformed line or JSON around a secret names the line (and a known key), never the value.
+secret=Hunter2xSecretValue
+expect_no_secret() {
+    case "$out$errout" in *"$secret"* | *Hunter*) fail "$1: the secret reached the output: $errout" ;; esac
+}
+{ echo "database.password $secret"; cat "$tmp/good.properties"; } | grep -v '^database.password =' >"$tmp/space.properties"
+run_rowcast -c "$tmp/space.properties" config print
+expect_code 2 "properties line without '='"
+expect_err "space.properties line 1: 'database.password' is not followed by '=' or ':'"
+expect_no_secret "properties line without '='"
+printf '%s\n' "$secret" >>"$tmp/space.properties"
+run_rowcast -c "$tmp/space.properties" config print
+expect_err "space.properties line 8: expected 'key = value' (the text is not shown"
+expect_no_secret "a lone secret on a line"
+for json in "{\"config\": {\"database.password\": $secret}}" \
+    "{\"config\": {\"database.password\": \"$secret\" \"topic.prefix\": \"x\"}}" \
+    "{\"config\": {\"database.password\": \"$secret\\q\"}}" \
+    "{\"config\": {\"database.password\": \"$secret"; do
+    printf '%s\n' "$json" >"$tmp/bad.json"
+    run_rowcast -c "$tmp/bad.json" config print
+    expect_code 2 "JSON syntax error"
+    expect_err "bad.json line 1 column "
+    expect_no_secret "JSON syntax error ($json)"
+done
+run_rowcast -c "$tmp/good.properties" --set "database.password $secret" config print
+expect_code 2 "--set without '='"
+expect_err "--set: 'database.password' is not followed by '='"
+expect_no_secret "--set without '='"
+pass "malformed lines, JSON and --set never echo the secret"

@@ -12,16 +12,19 @@ fail() {
 }
 pass() { echo "ok: $*"; }
 
-# Loads tests/env/env.sh; without it the test is skipped, unless ROWCAST_TEST_REQUIRE_ENV=1 (CI), where a
-# missing environment is an error, so CI can never pass by skipping.
+# Loads the test environment's env.sh ($ROWCAST_ENV_FILE, by default tests/env/env.sh), but only one
+# that tests/env/up wrote for this checkout (tests/env/for_checkout.sh). Without one the test is
+# skipped, unless ROWCAST_TEST_REQUIRE_ENV=1 (CI), where that is an error, so CI can never pass by
+# skipping. (make distcheck builds from an unpacked tarball, another checkout: there they skip.)
 need_env() {
-    local env_sh="$top_srcdir/tests/env/env.sh"
-    if [ ! -f "$env_sh" ]; then
+    local env_sh="${ROWCAST_ENV_FILE:-$top_srcdir/tests/env/env.sh}" why
+    . "$top_srcdir/tests/env/for_checkout.sh"
+    if ! why=$(env_for_checkout "$env_sh" "$top_srcdir"); then
         if [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ]; then
-            echo "ERROR: $env_sh missing but ROWCAST_TEST_REQUIRE_ENV=1 (run tests/env/up)" >&2
+            echo "ERROR: $why (ROWCAST_TEST_REQUIRE_ENV=1)" >&2
             exit 99
         fi
-        echo "SKIP: no test environment ($env_sh); run tests/env/up" >&2
+        echo "SKIP: $why" >&2
         exit 77
     fi
     # shellcheck disable=SC1090
@@ -48,7 +51,7 @@ expect_code() {
 expect_err() {
     case "$errout" in
     *"$1"*) ;;
-    *) fail "$2: stderr lacks '$1': $errout" ;;
+    *) fail "${2:+$2: }stderr lacks '$1': $errout" ;;
     esac
 }
 

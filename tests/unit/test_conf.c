@@ -167,16 +167,176 @@ static void test_password_file_unreadable(void **state)
 
 static void test_secret_never_in_error(void **state)
 {
-	char err[2048];
-	char *envp[] = {"ROWCAST_BASIC_AUTH_USER_INFO=", NULL};
+	/* Malformed properties lines (set: false) and --set arguments (set: true) holding a secret: the
+	 * line number and a known key are named, the value never. */
+	static const struct {
+		bool set;
+		const char *text, *expect;
+	} cases[] = {
+	    {false, "database.password hunter2-secret\n", "f line 1: 'database.password' is not followed by"},
+	    {false, "\n\ndatabase.password\thunter2-secret = x\n", "f line 3: 'database.password' is not"},
+	    {false, "database.password hunter2-secret:x\n", "f line 1: 'database.password' is not followed"},
+	    {false, "kafka.sasl.password hunter2-secret\n",
+	     "f line 1: 'kafka.sasl.password' is not followed"},
+	    {false, "hunter2-secret\n", "f line 1: expected 'key = value' (the text is not shown"},
+	    {false, "databse.password hunter2-secret\n", "f line 1: expected 'key = value' (the text is not"},
+	    {false, "  = hunter2-secret\n", "f line 1: missing property name before '='"},
+	    {true, "database.password hunter2-secret", "--set: 'database.password' is not followed by '='"},
+	    {true, "database.password:hunter2-secret", "--set: 'database.password' is not followed by '='"},
+	    {true, "hunter2-secret", "--set: expected key=value (the text is not shown"},
+	    {true, "=hunter2-secret", "--set: missing property name before '='"},
+	    {true, " =hunter2-secret", "--set: missing property name before '='"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[2048] = "";
+		rc_conf_t *conf = rc_conf_new();
+		int rc = cases[i].set ? rc_conf_set_arg(conf, cases[i].text, err, sizeof err)
+		                      : rc_conf_load_properties(conf, cases[i].text, "f", err, sizeof err);
+
+		if (rc != -1 || !strstr(err, cases[i].expect) || strstr(err, "hunter"))
+			fail_msg("case %zu: rc %d: %s", i, rc, err);
+		rc_conf_free(conf);
+	}
+}
+
+/* A JSON syntax error right at or after a password: line and column, our words, no input text. jansson's
+ * own text would quote it ("invalid token near 'hunter'", "invalid Unicode escape '\uZZZZ'"). */
+static void test_json_syntax_error_hides_input(void **state)
+{
+	static const struct {
+		const char *json, *expect;
+	} cases[] = {
+	    {"{\"config\": {\"database.password\": hunter2secret}}", "line 1 column 39: invalid JSON: an "
+	                                                             "invalid token"},
+	    {"{\"config\": {\"database.password\": \"hunter2secret\" \"x\": 1}}", "',' or '}' expected"},
+	    {"{\"config\": {\"database.password\": \"hunter2\\q\"}}", "an invalid escape inside a string"},
+	    {"{\"config\": {\"database.password\": \"hunter2\\uZZZZ\"}}", "invalid JSON: "},
+	    {"{\"config\": {\"database.password\": \"hunter2\\udc00\"}}", "an invalid \\u escape"},
+	    {"{\"config\": {\"database.password\": \"hunter2\x01\"}}", "a control character inside a "
+	                                                               "string"},
+	    {"{\"config\": {\"database.password\": \"hunter2\xe9\"}}", "invalid JSON: invalid UTF-8"},
+	    {"{\"config\": {\"database.password\": \"hunter2\\u0000\"}}", "\\u0000 inside a string"},
+	    {"{\"config\": {\"database.password\": \"hunter2secret", "unexpected end of input"},
+	    {"{\"config\": {\"database.password\": \"hunter2\"}} hunter2", "text after the end of the"},
+	    {"{\"config\": {\"database.password\": 99999999999999999999999}}", "an integer out of range"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[2048] = "";
+		rc_conf_t *conf = rc_conf_new();
+
+		assert_int_equal(rc_conf_load_buffer(conf, cases[i].json, strlen(cases[i].json), "c.json",
+		                                     err, sizeof err),
+		                 -1);
+		if (!strstr(err, "c.json line 1 column ") || !strstr(err, cases[i].expect) ||
+		    strstr(err, "hunter") || strstr(err, "0x") || strstr(err, "9999") || strstr(err, "ZZ") ||
+		    strstr(err, "near"))
+			fail_msg("case %zu: %s", i, err);
+		rc_conf_free(conf);
+	}
+}
+
+/* Values of any length are kept whole from every source: file (properties and connector JSON),
+ * environment and --set (a 4095-byte cut once dropped tables from a long table.include.list). */
+static void test_long_values_kept_whole(void **state)
+{
+	size_t n = 10000, pem_len = 100000;
+	char *list = malloc(n + 1), *pem = malloc(pem_len + 1), *text, *json, *env, *set, err[4096] = "";
+	char *envp[2] = {NULL, NULL};
+	rc_conf_t *conf;
+	(void)state;
+	assert_non_null(list);
+	assert_non_null(pem);
+	for (size_t i = 0; i < n; i++)
+		list[i] = "public.t_0123456789,"[i % 20];
+	list[n - 1] = 'z';
+	list[n] = '\0';
+	memset(pem, 'A', pem_len);
+	pem[pem_len] = '\0';
+
+	assert_true(
+	    asprintf(&text, "%stable.include.list = %s\nkafka.ssl.ca.pem = %s\n", base_pg, list, pem) > 0);
+	conf = load(text, err, sizeof err);
+	assert_non_null(conf);
+	assert_string_equal(rc_conf_get(conf, "table.include.list"), list);
+	assert_string_equal(rc_conf_get(conf, "kafka.ssl.ca.pem"), pem);
+	rc_conf_free(conf);
+
+	assert_true(asprintf(&json,
+	                     "{\"name\": \"x\", \"config\": {\"source.type\": \"postgres\", "
+	                     "\"database.hostname\": \"h\", \"database.user\": \"u\", \"database.dbname\": "
+	                     "\"d\", \"topic.prefix\": \"p\", \"sink.type\": \"stdout\", "
+	                     "\"table.include.list\": \"%s\", \"kafka.ssl.ca.pem\": \"%s\"}}",
+	                     list, pem) > 0);
+	conf = rc_conf_new();
+	/* Without its last byte: the length, not a NUL, ends the buffer. */
+	assert_int_equal(rc_conf_load_buffer(conf, json, strlen(json) - 1, "c.json", err, sizeof err), -1);
+	assert_non_null(strstr(err, "c.json line 1 column "));
+	rc_conf_free(conf);
+	conf = rc_conf_new();
+	err[0] = '\0';
+	assert_int_equal(rc_conf_load_buffer(conf, json, strlen(json), "c.json", err, sizeof err), 0);
+	assert_int_equal(rc_conf_finalize(conf, err, sizeof err), 0);
+	assert_string_equal(rc_conf_get(conf, "table.include.list"), list);
+	assert_string_equal(rc_conf_get(conf, "kafka.ssl.ca.pem"), pem);
+	rc_conf_free(conf);
+
+	assert_true(asprintf(&env, "ROWCAST_TABLE_INCLUDE_LIST=%s", list) > 0);
+	assert_true(asprintf(&set, "kafka.ssl.ca.pem=%s", pem) > 0);
+	envp[0] = env;
+	conf = rc_conf_new();
+	assert_int_equal(rc_conf_load_properties(conf, base_pg, "f", err, sizeof err), 0);
+	assert_int_equal(rc_conf_load_env(conf, envp, err, sizeof err), 0);
+	assert_int_equal(rc_conf_set_arg(conf, set, err, sizeof err), 0);
+	assert_int_equal(rc_conf_finalize(conf, err, sizeof err), 0);
+	assert_string_equal(rc_conf_get(conf, "table.include.list"), list);
+	assert_string_equal(rc_conf_get(conf, "kafka.ssl.ca.pem"), pem);
+	rc_conf_free(conf);
+	free(set);
+	free(env);
+	free(json);
+	free(text);
+	free(pem);
+	free(list);
+}
+
+/* Long names are neither cut nor skipped: a 300-character ROWCAST_ variable is reported, a long
+ * ROWCAST_KAFKA_ one passed through whole. */
+static void test_long_env_names(void **state)
+{
+	char var[400], err[2048] = "", key[400];
+	char *envp[] = {var, NULL};
 	rc_conf_t *conf = rc_conf_new();
 	(void)state;
-	err[0] = '\0';
-	(void)envp;
-	/* A malformed secret-bearing line must not echo the secret back. */
-	assert_int_equal(
-	    rc_conf_load_properties(conf, "database.password hunter2-secret\n", "f", err, sizeof err), -1);
-	assert_non_null(strstr(err, "expected 'key = value'"));
+	memset(var, 0, sizeof var);
+	memcpy(var, "ROWCAST_DATABASE_", 17);
+	memset(var + 17, 'X', 300);
+	strcat(var, "=1");
+	assert_int_equal(rc_conf_load_env(conf, envp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "XXXXX: unknown property"));
+	rc_conf_free(conf);
+
+	conf = rc_conf_new();
+	memset(var, 0, sizeof var);
+	memcpy(var, "ROWCAST_KAFKA_", 14);
+	memset(var + 14, 'Y', 300);
+	strcat(var, "=1");
+	memset(key, 0, sizeof key);
+	memcpy(key, "kafka.", 6);
+	memset(key + 6, 'y', 300);
+	assert_int_equal(rc_conf_load_env(conf, envp, err, sizeof err), 0);
+	assert_string_equal(rc_conf_get(conf, key), "1");
+	rc_conf_free(conf);
+}
+
+static void test_buffer_with_nul(void **state)
+{
+	char err[256] = "";
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	assert_int_equal(rc_conf_load_buffer(conf, "a = b\0c = d\n", 12, "f", err, sizeof err), -1);
+	assert_string_equal(err, "f contains a NUL byte");
 	rc_conf_free(conf);
 }
 
@@ -242,6 +402,10 @@ int main(void)
 	    cmocka_unit_test(test_password_file_and_secret_masking),
 	    cmocka_unit_test(test_password_file_unreadable),
 	    cmocka_unit_test(test_secret_never_in_error),
+	    cmocka_unit_test(test_json_syntax_error_hides_input),
+	    cmocka_unit_test(test_long_values_kept_whole),
+	    cmocka_unit_test(test_long_env_names),
+	    cmocka_unit_test(test_buffer_with_nul),
 	    cmocka_unit_test(test_connector_json),
 	    cmocka_unit_test(test_unreadable_file),
 	    cmocka_unit_test(test_never_is_no_data),
