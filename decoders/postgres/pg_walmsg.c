@@ -3,17 +3,10 @@
 
 #include "decoders/postgres/pg_walmsg.h"
 
+#include "agent/reader.h"
+
 #include <stdio.h>
 #include <time.h>
-
-static uint64_t load_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static uint8_t *store_u64(uint8_t *p, uint64_t v)
 {
@@ -22,12 +15,6 @@ static uint8_t *store_u64(uint8_t *p, uint64_t v)
 		v >>= 8;
 	}
 	return p + 8;
-}
-
-/* Two's complement reinterpretation, without implementation-defined conversions. */
-static int64_t to_i64(uint64_t v)
-{
-	return v <= INT64_MAX ? (int64_t)v : -(int64_t)(~v) - 1;
 }
 
 const char *rc_walmsg_type_name(int type)
@@ -44,10 +31,16 @@ const char *rc_walmsg_type_name(int type)
 
 int rc_walmsg_parse(const uint8_t *buf, size_t len, rc_walmsg_t *out, char *err, size_t errlen)
 {
+	rc_reader_t rd;
+
 	if (len == 0) {
 		snprintf(err, errlen, "walmsg: empty CopyData message");
 		return -1;
 	}
+	/* Both messages have a fixed layout, so the length is checked once per message (with the
+	 * message's own words) and the reads after that check cannot fail. */
+	rc_reader_init(&rd, buf, len);
+	rc_reader_skip(&rd, 1); /* the type byte */
 	switch (buf[0]) {
 	case RC_WALMSG_XLOGDATA:
 		if (len < RC_WALMSG_XLOGDATA_HDR_LEN) {
@@ -56,11 +49,11 @@ int rc_walmsg_parse(const uint8_t *buf, size_t len, rc_walmsg_t *out, char *err,
 			return -1;
 		}
 		out->type = RC_WALMSG_XLOGDATA;
-		out->xlogdata.wal_start = load_u64(buf + 1);
-		out->xlogdata.wal_end = load_u64(buf + 9);
-		out->xlogdata.send_time = to_i64(load_u64(buf + 17));
-		out->xlogdata.data = buf + RC_WALMSG_XLOGDATA_HDR_LEN;
-		out->xlogdata.len = len - RC_WALMSG_XLOGDATA_HDR_LEN;
+		rc_reader_be_u64(&rd, &out->xlogdata.wal_start);
+		rc_reader_be_u64(&rd, &out->xlogdata.wal_end);
+		rc_reader_be_i64(&rd, &out->xlogdata.send_time);
+		out->xlogdata.len = rc_reader_remaining(&rd);
+		rc_reader_bytes(&rd, out->xlogdata.len, &out->xlogdata.data);
 		return 0;
 	case RC_WALMSG_KEEPALIVE:
 		if (len != RC_WALMSG_KEEPALIVE_LEN) {
@@ -75,8 +68,8 @@ int rc_walmsg_parse(const uint8_t *buf, size_t len, rc_walmsg_t *out, char *err,
 			return -1;
 		}
 		out->type = RC_WALMSG_KEEPALIVE;
-		out->keepalive.wal_end = load_u64(buf + 1);
-		out->keepalive.send_time = to_i64(load_u64(buf + 9));
+		rc_reader_be_u64(&rd, &out->keepalive.wal_end);
+		rc_reader_be_i64(&rd, &out->keepalive.send_time);
 		out->keepalive.reply_requested = buf[17] != 0;
 		return 0;
 	default:

@@ -1,14 +1,16 @@
 /*
  * pgoutput messages: bytes in, rc_pgo_msg_t out (decoders/postgres/pgoutput.h has the wire format).
  *
- * Every field goes through a reader over (buf, len) that checks the bytes left before it reads, so a
- * short, overlong or lying message is an error with its offset and never a read past the buffer.
- * Counts that size an allocation (columns, attributes, relids) are checked against the bytes left
- * first, so a small message can never ask the arena for much more memory than its own length.
+ * Every field goes through the bounded reader of agent/reader.h, which checks the bytes left before it
+ * reads, so a short, overlong or lying message is an error with its offset and never a read past the
+ * buffer. Counts that size an allocation (columns, attributes, relids) are checked against the bytes
+ * left first, so a small message can never ask the arena for much more memory than its own length.
  */
 #include "config.h"
 
 #include "decoders/postgres/pgoutput.h"
+
+#include "agent/reader.h"
 #include "decoders/postgres/pg_walmsg.h"
 
 #include <inttypes.h>
@@ -21,10 +23,9 @@
 #define MIN_COL_BYTES 1
 #define MIN_ATTR_BYTES 10
 
+/* The message being parsed: the bytes (agent/reader.h) and what errors and allocations need. */
 typedef struct {
-	const uint8_t *buf;
-	size_t len;
-	size_t pos;
+	rc_reader_t rd;
 	const char *what; /* message type name, for errors */
 	rc_arena_t *arena;
 	char *err;
@@ -92,86 +93,64 @@ static int fail(reader_t *r, const char *fmt, ...)
 
 static size_t left(const reader_t *r)
 {
-	return r->len - r->pos;
+	return rc_reader_remaining(&r->rd);
 }
 
-static int need(reader_t *r, size_t n)
+/* The byte reader's failure, behind the message type. */
+static int read_fail(reader_t *r)
 {
-	if (left(r) < n)
-		return fail(r, "truncated at offset %zu: need %zu bytes, %zu left", r->pos, n, left(r));
-	return 0;
-}
+	char why[160];
 
-static uint64_t load_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
+	rc_reader_describe(&r->rd, why, sizeof why);
+	fail(r, "%s", why);
+	return -1;
 }
 
 static int get_u8(reader_t *r, uint8_t *v)
 {
-	if (need(r, 1))
-		return -1;
-	*v = r->buf[r->pos++];
+	if (rc_reader_u8(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_i16(reader_t *r, int16_t *v)
 {
-	uint16_t u;
-
-	if (need(r, 2))
-		return -1;
-	u = (uint16_t)load_be(r->buf + r->pos, 2);
-	*v = u <= INT16_MAX ? (int16_t)u : (int16_t)(-(int32_t)(uint16_t)~u - 1);
-	r->pos += 2;
+	if (rc_reader_be_i16(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_u32(reader_t *r, uint32_t *v)
 {
-	if (need(r, 4))
-		return -1;
-	*v = (uint32_t)load_be(r->buf + r->pos, 4);
-	r->pos += 4;
+	if (rc_reader_be_u32(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_i32(reader_t *r, int32_t *v)
 {
-	uint32_t u;
-
-	if (get_u32(r, &u))
-		return -1;
-	*v = u <= INT32_MAX ? (int32_t)u : -(int32_t)~u - 1;
+	if (rc_reader_be_i32(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_u64(reader_t *r, uint64_t *v)
 {
-	if (need(r, 8))
-		return -1;
-	*v = load_be(r->buf + r->pos, 8);
-	r->pos += 8;
+	if (rc_reader_be_u64(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_i64(reader_t *r, int64_t *v)
 {
-	uint64_t u;
-
-	if (get_u64(r, &u))
-		return -1;
-	*v = u <= INT64_MAX ? (int64_t)u : -(int64_t)~u - 1;
+	if (rc_reader_be_i64(&r->rd, v))
+		return read_fail(r);
 	return 0;
 }
 
 static int get_bool(reader_t *r, bool *v)
 {
-	size_t at = r->pos;
+	size_t at = r->rd.pos;
 	uint8_t b;
 
 	if (get_u8(r, &b))
@@ -185,17 +164,8 @@ static int get_bool(reader_t *r, bool *v)
 /* A NUL-terminated string, borrowed from the buffer. */
 static int get_cstring(reader_t *r, const char **s)
 {
-	const uint8_t *nul;
-
-	if (need(r, 1))
-		return -1;
-	nul = memchr(r->buf + r->pos, '\0', left(r));
-	if (!nul)
-		return fail(r,
-		            "string at offset %zu has no NUL terminator within the message (%zu bytes left)",
-		            r->pos, left(r));
-	*s = (const char *)(r->buf + r->pos);
-	r->pos = (size_t)(nul - r->buf) + 1;
+	if (rc_reader_cstring(&r->rd, s, NULL))
+		return read_fail(r);
 	return 0;
 }
 
@@ -212,18 +182,16 @@ static int get_namespace(reader_t *r, const char **s)
 /* An Int32 length that must not be negative, then that many bytes, borrowed. */
 static int get_counted(reader_t *r, const char *field, uint32_t *len, const uint8_t **data)
 {
-	size_t at = r->pos;
+	size_t at = r->rd.pos;
 	int32_t n;
 
 	if (get_i32(r, &n))
 		return -1;
 	if (n < 0)
 		return fail(r, "negative length %" PRId32 " of %s at offset %zu", n, field, at);
-	if (need(r, (size_t)n))
-		return -1;
+	if (rc_reader_bytes(&r->rd, (size_t)n, data))
+		return read_fail(r);
 	*len = (uint32_t)n;
-	*data = r->buf + r->pos;
-	r->pos += (size_t)n;
 	return 0;
 }
 
@@ -242,7 +210,7 @@ static void *alloc_array(reader_t *r, size_t n, size_t size, const char *what)
 /* Reads a count of items of at least min_bytes each, and checks it against max and the bytes left. */
 static int get_count16(reader_t *r, const char *what, size_t min_bytes, int *count)
 {
-	size_t at = r->pos;
+	size_t at = r->rd.pos;
 	int16_t n;
 
 	if (get_i16(r, &n))
@@ -251,8 +219,8 @@ static int get_count16(reader_t *r, const char *what, size_t min_bytes, int *cou
 		return fail(r, "%s count %d at offset %zu is out of range (0..%d)", what, n, at,
 		            RC_PGO_MAX_COLS);
 	if ((size_t)n * min_bytes > left(r))
-		return fail(r, "truncated at offset %zu: %d %ss need at least %zu bytes, %zu left", r->pos, n,
-		            what, (size_t)n * min_bytes, left(r));
+		return fail(r, "truncated at offset %zu: %d %ss need at least %zu bytes, %zu left", r->rd.pos,
+		            n, what, (size_t)n * min_bytes, left(r));
 	*count = n;
 	return 0;
 }
@@ -266,7 +234,7 @@ static int parse_tuple(reader_t *r, rc_pgo_tuple_t *t)
 		return -1;
 	for (int i = 0; i < t->ncols; i++) {
 		rc_pgo_col_t *col = &t->cols[i];
-		size_t at = r->pos;
+		size_t at = r->rd.pos;
 		uint8_t kind;
 
 		if (get_u8(r, &kind))
@@ -294,7 +262,7 @@ static int parse_tuple(reader_t *r, rc_pgo_tuple_t *t)
 /* A one-byte marker the protocol requires at this point ('N' before a new tuple). */
 static int expect(reader_t *r, uint8_t want)
 {
-	size_t at = r->pos;
+	size_t at = r->rd.pos;
 	uint8_t b;
 
 	if (get_u8(r, &b))
@@ -312,7 +280,7 @@ static int parse_relation(reader_t *r, rc_pgo_msg_t *m)
 	if (get_u32(r, &m->relation.relid) || get_namespace(r, &m->relation.nspname) ||
 	    get_cstring(r, &m->relation.relname))
 		return -1;
-	at = r->pos;
+	at = r->rd.pos;
 	if (get_u8(r, &ident))
 		return -1;
 	switch (ident) {
@@ -345,14 +313,13 @@ static int parse_relation(reader_t *r, rc_pgo_msg_t *m)
 /* The optional 'K'/'O' old tuple of Update (optional) and Delete (required). */
 static int parse_old(reader_t *r, bool required, char *old_kind, rc_pgo_tuple_t *old)
 {
-	size_t at = r->pos;
+	size_t at = r->rd.pos;
 	uint8_t b;
 
-	if (need(r, 1))
-		return -1;
-	b = r->buf[r->pos];
+	if (rc_reader_peek_u8(&r->rd, &b))
+		return read_fail(r);
 	if (b == RC_PGO_OLD_KEY || b == RC_PGO_OLD_ROW) {
-		r->pos++;
+		rc_reader_skip(&r->rd, 1);
 		*old_kind = (char)b;
 		return parse_tuple(r, old);
 	}
@@ -367,8 +334,8 @@ static int parse_truncate(reader_t *r, rc_pgo_msg_t *m)
 	if (get_u32(r, &m->truncate.nrels) || get_u8(r, &m->truncate.options))
 		return -1;
 	if (m->truncate.nrels > left(r) / 4)
-		return fail(r, "truncated at offset %zu: %" PRIu32 " relids need %zu bytes, %zu left", r->pos,
-		            m->truncate.nrels, (size_t)m->truncate.nrels * 4, left(r));
+		return fail(r, "truncated at offset %zu: %" PRIu32 " relids need %zu bytes, %zu left",
+		            r->rd.pos, m->truncate.nrels, (size_t)m->truncate.nrels * 4, left(r));
 	m->truncate.relids = alloc_array(r, m->truncate.nrels, sizeof *m->truncate.relids, "relids");
 	if (m->truncate.nrels > 0 && !m->truncate.relids)
 		return -1;
@@ -475,7 +442,7 @@ static int parse_body(reader_t *r, int proto_version, rc_pgo_msg_t *m)
 int rc_pgoutput_parse(const uint8_t *buf, size_t len, int proto_version, bool in_stream, rc_arena_t *arena,
                       rc_pgo_msg_t *out, char *err, size_t errlen)
 {
-	reader_t r = {.buf = buf, .len = len, .what = "", .arena = arena, .err = err, .errlen = errlen};
+	reader_t r = {.what = "", .arena = arena, .err = err, .errlen = errlen};
 	const msg_info_t *info;
 	uint8_t type;
 
@@ -505,7 +472,8 @@ int rc_pgoutput_parse(const uint8_t *buf, size_t len, int proto_version, bool in
 		return -1;
 	}
 	r.what = info->name;
-	r.pos = 1;
+	rc_reader_init(&r.rd, buf, len);
+	rc_reader_skip(&r.rd, 1); /* the type byte */
 	if (proto_version < info->min_version)
 		return fail(&r, "message type '%c' needs protocol version %d, the stream uses %d", type,
 		            info->min_version, proto_version);
@@ -521,7 +489,7 @@ int rc_pgoutput_parse(const uint8_t *buf, size_t len, int proto_version, bool in
 	if (parse_body(&r, proto_version, out))
 		return -1;
 	if (left(&r) > 0)
-		return fail(&r, "%zu trailing bytes after the message at offset %zu", left(&r), r.pos);
+		return fail(&r, "%zu trailing bytes after the message at offset %zu", left(&r), r.rd.pos);
 	return 0;
 }
 
