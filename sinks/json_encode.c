@@ -2,6 +2,7 @@
 
 #include "sinks/json_encode.h"
 
+#include "agent/codec.h"
 #include "sinks/avro_encode.h"
 
 #include <inttypes.h>
@@ -105,27 +106,16 @@ static void write_cstring(rc_buf_t *out, const char *s)
 	rc_json_write_string(out, s, strlen(s));
 }
 
+/* bytes as a base64 string literal, encoded straight into the buffer */
 static void write_base64(rc_buf_t *out, const unsigned char *p, size_t len)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
+	size_t n = rc_codec_base64_len(len);
 
-	rc_buf_putc(out, '"');
-	for (i = 0; i + 3 <= len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-		rc_buf_append(out, q, 4);
-	}
-	if (len - i == 1) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], '=', '='};
-		rc_buf_append(out, q, 4);
-	} else if (len - i == 2) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
-		rc_buf_append(out, q, 4);
-	}
-	rc_buf_putc(out, '"');
+	if (rc_buf_grow(out, n + 2) != 0)
+		return;
+	out->data[out->len++] = '"';
+	out->len += rc_codec_base64_encode(p, len, (char *)out->data + out->len);
+	out->data[out->len++] = '"';
 }
 
 void rc_json_write_decimal(rc_buf_t *out, const unsigned char *be, size_t len, int32_t scale)

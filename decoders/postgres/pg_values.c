@@ -3,6 +3,7 @@
 
 #include "decoders/postgres/pg_types.h"
 
+#include "agent/codec.h"
 #include "agent/log.h"
 #include "decoders/postgres/pg_datetime.h"
 #include "decoders/postgres/pg_numeric.h"
@@ -278,17 +279,6 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 
 /* ---- bytes and bit strings ----------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* bytea's text: hex "\x0102ff", or the escape format (\ooo octal, \\ a backslash, other bytes as
  * they are). Returns the byte count, or -1 when malformed or out of memory (*oomp says which). */
 static int64_t bytea_decode(const char *s, size_t len, rc_arena_t *arena, unsigned char **out, bool *oomp)
@@ -303,14 +293,9 @@ static int64_t bytea_decode(const char *s, size_t len, rc_arena_t *arena, unsign
 		return -1;
 	}
 	if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
-		if ((len - 2) % 2)
+		if (rc_codec_hex_decode(s + 2, len - 2, b) != 0)
 			return -1;
-		for (size_t i = 2; i < len; i += 2) {
-			int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			b[w++] = (unsigned char)(hi << 4 | lo);
-		}
+		w = (len - 2) / 2;
 	} else {
 		for (size_t i = 0; i < len;) {
 			if (s[i] != '\\') {
@@ -332,37 +317,15 @@ static int64_t bytea_decode(const char *s, size_t len, rc_arena_t *arena, unsign
 	return (int64_t)w;
 }
 
-static char *base64(const unsigned char *b, size_t n, rc_arena_t *arena)
+/* bytes as base64 or hex text, NUL-terminated in the arena; NULL when out of memory. */
+static char *bytes_text(const unsigned char *b, size_t n, bool hex, rc_arena_t *arena)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *s = rc_arena_alloc(arena, (n + 2) / 3 * 4 + 1), *w = s;
+	size_t cap = hex ? 2 * n : rc_codec_base64_len(n);
+	char *s = rc_arena_alloc(arena, cap + 1);
 
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)b[i] << 16 | (i + 1 < n ? (uint32_t)b[i + 1] << 8 : 0) |
-		             (i + 2 < n ? b[i + 2] : 0);
-		*w++ = abc[v >> 18 & 63];
-		*w++ = abc[v >> 12 & 63];
-		*w++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
-		*w++ = i + 2 < n ? abc[v & 63] : '=';
-	}
-	*w = '\0';
-	return s;
-}
-
-static char *hex(const unsigned char *b, size_t n, rc_arena_t *arena)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = rc_arena_alloc(arena, n * 2 + 1);
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[b[i] >> 4];
-		s[2 * i + 1] = digits[b[i] & 15];
-	}
-	s[2 * n] = '\0';
+	s[hex ? rc_codec_hex_encode(b, n, s) : rc_codec_base64_encode(b, n, s)] = '\0';
 	return s;
 }
 
@@ -379,7 +342,7 @@ static int conv_bytea(const rc_column_t *col, rc_type_t type, const char *s, siz
 		            : fail(col, s, len, err, errlen, "not bytea text");
 	if (type == RC_T_BYTES)
 		return set_bytes(out, b, (size_t)n);
-	t = col->length == RC_PG_BINARY_HEX ? hex(b, (size_t)n, arena) : base64(b, (size_t)n, arena);
+	t = bytes_text(b, (size_t)n, col->length == RC_PG_BINARY_HEX, arena);
 	return t ? set_string(out, t) : oom(col, s, len, err, errlen);
 }
 

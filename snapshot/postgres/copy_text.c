@@ -2,23 +2,14 @@
 
 #include "snapshot/postgres/copy_text.h"
 
+#include "agent/codec.h"
+
 #include <stdio.h>
 #include <string.h>
 
 static int octal(char c)
 {
 	return c >= '0' && c <= '7' ? c - '0' : -1;
-}
-
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int rc_copy_text_parse(const char *row, size_t len, char *scratch, rc_copy_field_t *fields, int nfields,
@@ -94,9 +85,10 @@ int rc_copy_text_parse(const char *row, size_t len, char *scratch, rc_copy_field
 					c = '\v';
 					break;
 				case 'x':
-					if (p < end && (v = hex(*p)) >= 0) {
+					if (p < end && (v = rc_codec_hex_digit((unsigned char)*p)) >= 0) {
 						p++;
-						if (p < end && (d = hex(*p)) >= 0) {
+						if (p < end &&
+						    (d = rc_codec_hex_digit((unsigned char)*p)) >= 0) {
 							v = v * 16 + d;
 							p++;
 						}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/codec.h"
 #include "decoders/postgres/pg_walmsg.h"
 #include "decoders/postgres/pgoutput.h"
 
@@ -120,17 +121,6 @@ static char *slurp(const char *path, size_t *len)
 	return t.s;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits (spaces ignored) to bytes; returns the byte count. */
 static size_t unhex(const char *hex, size_t hexlen, uint8_t *out)
 {
@@ -142,7 +132,7 @@ static size_t unhex(const char *hex, size_t hexlen, uint8_t *out)
 
 		if (hex[i] == ' ')
 			continue;
-		v = hexval((unsigned char)hex[i]);
+		v = rc_codec_hex_digit((unsigned char)hex[i]);
 		assert_true(v >= 0);
 		if (hi < 0) {
 			hi = v;
