@@ -3,6 +3,7 @@
 #include "sinks/json_encode.h"
 
 #include "agent/codec.h"
+#include "agent/decimal.h"
 #include "sinks/avro_encode.h"
 
 #include <inttypes.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 
 #define NAME_BYTES 1024
-#define STACK_LIMBS 64
 
 typedef struct jenc {
 	rc_buf_t *out;
@@ -118,95 +118,11 @@ static void write_base64(rc_buf_t *out, const unsigned char *p, size_t len)
 	out->data[out->len++] = '"';
 }
 
-void rc_json_write_decimal(rc_buf_t *out, const unsigned char *be, size_t len, int32_t scale)
-{
-	uint32_t stack_limbs[STACK_LIMBS], *limbs = stack_limbs;
-	char stack_digits[STACK_LIMBS * 10 + 1], *digits = stack_digits;
-	size_t nlimbs = (len + 3) / 4, ndigits = 0, maxdigits = nlimbs * 10 + 1, first = 0;
-	bool neg = len > 0 && (be[0] & 0x80);
-
-	if (nlimbs > STACK_LIMBS) {
-		limbs = malloc(nlimbs * sizeof *limbs);
-		digits = malloc(maxdigits);
-		if (!limbs || !digits) {
-			free(limbs);
-			free(digits);
-			out->failed = true;
-			return;
-		}
-	}
-	/* Big-endian bytes into big-endian 32-bit limbs, sign-extended, then the magnitude. */
-	for (size_t i = 0; i < nlimbs; i++)
-		limbs[i] = neg ? UINT32_MAX : 0;
-	for (size_t i = 0; i < len; i++) {
-		size_t pos = nlimbs * 4 - len + i; /* byte position in the limb array */
-		uint32_t shift = 8 * (3 - pos % 4);
-		limbs[pos / 4] = (limbs[pos / 4] & ~((uint32_t)0xFF << shift)) | (uint32_t)be[i] << shift;
-	}
-	if (neg) { /* two's complement negation: invert, add one */
-		uint64_t carry = 1;
-		for (size_t i = nlimbs; i-- > 0;) {
-			uint64_t v = (uint64_t)(uint32_t)~limbs[i] + carry;
-			limbs[i] = (uint32_t)v;
-			carry = v >> 32;
-		}
-	}
-	/* Repeated division by 10^9 gives nine digits at a time, least significant first. */
-	for (;;) {
-		uint64_t rem = 0;
-		bool zero = true;
-		while (first < nlimbs && limbs[first] == 0)
-			first++;
-		if (first == nlimbs)
-			break;
-		for (size_t i = first; i < nlimbs; i++) {
-			uint64_t cur = rem << 32 | limbs[i];
-			limbs[i] = (uint32_t)(cur / 1000000000u);
-			rem = cur % 1000000000u;
-			zero &= limbs[i] == 0;
-		}
-		for (int k = 0; k < 9 && (rem || !zero); k++) {
-			digits[ndigits++] = (char)('0' + rem % 10);
-			rem /= 10;
-		}
-	}
-	if (ndigits == 0) {
-		digits[ndigits++] = '0';
-		neg = false;
-	}
-	/* digits[] is reversed: digits[ndigits - 1] is the most significant. */
-	if (neg)
-		rc_buf_putc(out, '-');
-	if (scale <= 0) {
-		for (size_t i = ndigits; i-- > 0;)
-			rc_buf_putc(out, (unsigned char)digits[i]);
-		for (int32_t i = 0; i < -scale && !(ndigits == 1 && digits[0] == '0'); i++)
-			rc_buf_putc(out, '0');
-	} else if (ndigits > (size_t)scale) {
-		for (size_t i = ndigits; i-- > 0;) {
-			rc_buf_putc(out, (unsigned char)digits[i]);
-			if (i == (size_t)scale)
-				rc_buf_putc(out, '.');
-		}
-	} else {
-		rc_buf_append(out, "0.", 2);
-		for (size_t i = ndigits; i < (size_t)scale; i++)
-			rc_buf_putc(out, '0');
-		for (size_t i = ndigits; i-- > 0;)
-			rc_buf_putc(out, (unsigned char)digits[i]);
-	}
-	if (limbs != stack_limbs) {
-		free(limbs);
-		free(digits);
-	}
-}
-
 static void write_int(rc_buf_t *out, int64_t v)
 {
-	char s[24];
-	int n = snprintf(s, sizeof s, "%" PRId64, v);
+	char s[RC_DECIMAL_INT64_CHARS];
 
-	rc_buf_append(out, s, (size_t)n);
+	rc_buf_append(out, s, rc_decimal_format_i64(v, s));
 }
 
 /* Shortest %g form that reads back as the same value; NaN and infinities as strings. */
@@ -288,8 +204,8 @@ static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc
 	case RC_T_DECIMAL:
 	case RC_T_VARDECIMAL:
 		rc_buf_putc(out, '"');
-		rc_json_write_decimal(out, p, v->u.bytes.len,
-		                      type == RC_T_DECIMAL ? c->scale : v->u.bytes.scale);
+		rc_decimal_append_twos(out, p, v->u.bytes.len,
+		                       type == RC_T_DECIMAL ? c->scale : v->u.bytes.scale, RC_DECIMAL_PLAIN);
 		rc_buf_putc(out, '"');
 		return 0;
 	default:

@@ -30,8 +30,4 @@ int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64
 /* Appends s (len bytes) as a JSON string literal, quotes included. */
 void rc_json_write_string(rc_buf_t *out, const char *s, size_t len);
 
-/* Appends the decimal text of an unscaled big-endian two's complement integer of len bytes with the
- * given scale ("-12.50" for bytes 0xfb 0x1e and scale 2), without quotes. */
-void rc_json_write_decimal(rc_buf_t *out, const unsigned char *be, size_t len, int32_t scale);
-
 #endif

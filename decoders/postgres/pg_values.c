@@ -4,6 +4,7 @@
 #include "decoders/postgres/pg_types.h"
 
 #include "agent/codec.h"
+#include "agent/decimal.h"
 #include "agent/log.h"
 #include "decoders/postgres/pg_datetime.h"
 #include "decoders/postgres/pg_numeric.h"
@@ -145,33 +146,6 @@ static int parse_float(const char *s, size_t len, bool single, rc_arena_t *arena
 	return end == buf + len ? 0 : -1;
 }
 
-/* Plain decimal text of unscaled digits at scale: "-1.00", "0.05". */
-static char *plain_decimal(const char *digits, size_t n, bool negative, int32_t scale, rc_arena_t *arena)
-{
-	size_t sc = (size_t)scale, cap = n + sc + 4, w = 0;
-	char *s = rc_arena_alloc(arena, cap);
-
-	if (!s)
-		return NULL;
-	if (negative)
-		s[w++] = '-';
-	if (n > sc) {
-		memcpy(s + w, digits, n - sc);
-		w += n - sc;
-	} else {
-		s[w++] = '0';
-	}
-	if (sc) {
-		s[w++] = '.';
-		for (size_t i = n; i < sc; i++)
-			s[w++] = '0';
-		memcpy(s + w, n > sc ? digits + n - sc : digits, n > sc ? sc : n);
-		w += n > sc ? sc : n;
-	}
-	s[w] = '\0';
-	return s;
-}
-
 static bool is_money(uint32_t oid)
 {
 	return oid == RC_PG_OID_MONEY || oid == RC_PG_OID_MONEY_ARRAY;
@@ -205,11 +179,11 @@ static int set_string(rc_value_t *out, const char *s)
 static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, const char *s, size_t len,
                         rc_arena_t *arena, rc_value_t *out, char *err, size_t errlen)
 {
-	bool money = is_money(oid), neg;
+	bool money = is_money(oid);
 	rc_pg_num_t nm;
-	const char *digits;
+	rc_decimal_t d;
 	const unsigned char *b;
-	size_t nd, nb;
+	size_t nb;
 	int32_t scale;
 	int r;
 
@@ -239,8 +213,8 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 		size_t tlen = len;
 		if (money) {
 			/* money as decimal text first, then strtod: correctly rounded, as numeric::float8 */
-			if (rc_pg_num_unscaled(&nm, col->scale, arena, &digits, &nd, &neg) != 0 ||
-			    !(text = plain_decimal(digits, nd, neg, col->scale, arena)))
+			if (rc_decimal_unscaled(&nm.dec, col->scale, arena, &d) != 0 ||
+			    !(text = rc_decimal_to_string(&d, RC_DECIMAL_PLAIN, arena)))
 				return oom(col, s, len, err, errlen);
 			tlen = strlen(text);
 		}
@@ -254,23 +228,22 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 	if (type == RC_T_DECIMAL || money || (type == RC_T_STRING && col->precision > 0)) {
 		scale = col->scale;
 	} else {
-		size_t nf = nm.nf;
+		size_t nf = nm.dec.nf;
 		if (type == RC_T_VARDECIMAL)
-			while (nf > 0 && nm.fp[nf - 1] == '0')
+			while (nf > 0 && nm.dec.fp[nf - 1] == '0')
 				nf--;
 		scale = (int32_t)nf;
 	}
-	r = rc_pg_num_unscaled(&nm, scale, arena, &digits, &nd, &neg);
-	if (r == RC_PG_NUM_INEXACT)
+	r = rc_decimal_unscaled(&nm.dec, scale, arena, &d);
+	if (r == RC_DECIMAL_INEXACT)
 		return fail(col, s, len, err, errlen, "more fraction digits than the scale %d", (int)scale);
 	if (r != 0)
 		return oom(col, s, len, err, errlen);
 	if (type == RC_T_STRING) {
-		char *t = money ? plain_decimal(digits, nd, neg, scale, arena)
-		                : rc_pg_decimal_java_string(digits, nd, neg, scale, arena);
+		char *t = rc_decimal_to_string(&d, money ? RC_DECIMAL_PLAIN : RC_DECIMAL_JAVA, arena);
 		return t ? set_string(out, t) : oom(col, s, len, err, errlen);
 	}
-	if (rc_pg_decimal_to_twos(digits, nd, neg, arena, &b, &nb) != 0)
+	if (rc_decimal_to_twos(&d, arena, &b, &nb) != 0)
 		return oom(col, s, len, err, errlen);
 	set_bytes(out, b, nb);
 	out->u.bytes.scale = type == RC_T_VARDECIMAL ? scale : 0;

@@ -927,54 +927,29 @@ static void test_opts_from_conf(void **state)
 	rc_conf_free(conf);
 }
 
+/* The numeric parts PostgreSQL adds to agent/decimal.c (tests/unit/test_values.c tests the rest). */
 static void test_numeric_helpers(void **state)
 {
 	rc_arena_t arena;
-	const unsigned char *b;
-	size_t n;
 	rc_pg_num_t num;
-	const char *digits;
-	bool neg;
+	rc_decimal_t d;
 	(void)state;
 	rc_arena_init(&arena, 0);
-	assert_int_equal(rc_pg_decimal_to_twos("", 0, false, &arena, &b, &n), -1);
-	assert_int_equal(rc_pg_decimal_to_twos("1x", 2, false, &arena, &b, &n), -1);
-	assert_int_equal(rc_pg_decimal_to_twos("000", 3, true, &arena, &b, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(b[0], 0);
-	/* every 9-digit chunk boundary: 10^9 - 1, 10^9, 2^32, -2^31, 2^63 */
-	{
-		static const struct {
-			const char *d;
-			bool neg;
-			const char *hex;
-		} k[] = {{"999999999", false, "3b9ac9ff"},
-		         {"1000000000", false, "3b9aca00"},
-		         {"4294967296", false, "0100000000"},
-		         {"2147483648", true, "80000000"},
-		         {"2147483649", true, "ff7fffffff"},
-		         {"9223372036854775808", false, "008000000000000000"},
-		         {"18446744073709551616", true, "ff0000000000000000"}};
-		for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
-			char got[64];
-			assert_int_equal(
-			    rc_pg_decimal_to_twos(k[i].d, strlen(k[i].d), k[i].neg, &arena, &b, &n), 0);
-			hexs(got, sizeof got, b, n);
-			assert_string_equal(got, k[i].hex);
-		}
-	}
 	assert_int_equal(rc_pg_num_parse("007.50", 6, &num), 0);
-	assert_int_equal(num.ni, 1);
-	assert_int_equal(num.nf, 2);
-	assert_int_equal(rc_pg_num_unscaled(&num, 1, &arena, &digits, &n, &neg), 0);
-	assert_string_equal(digits, "75");
-	assert_int_equal(rc_pg_num_unscaled(&num, 0, &arena, &digits, &n, &neg), RC_PG_NUM_INEXACT);
+	assert_int_equal(num.dec.ni, 1);
+	assert_int_equal(num.dec.nf, 2);
+	assert_int_equal(rc_decimal_unscaled(&num.dec, 1, &arena, &d), 0);
+	assert_string_equal(d.digits, "75");
+	assert_int_equal(rc_decimal_unscaled(&num.dec, 0, &arena, &d), RC_DECIMAL_INEXACT);
 	assert_int_equal(rc_pg_num_parse("+", 1, &num), -1);
 	assert_int_equal(rc_pg_num_parse("nan", 3, &num), -1);
+	assert_int_equal(rc_pg_num_parse("-Infinity", 9, &num), 0);
+	assert_int_equal(num.kind, RC_PG_NUM_NINF);
 	assert_int_equal(rc_pg_money_parse("$1.00", 5, 40, &num), -1);
-	assert_string_equal(rc_pg_decimal_java_string("12345", 5, false, 2, &arena), "123.45");
-	assert_string_equal(rc_pg_decimal_java_string("12345", 5, true, 9, &arena), "-0.000012345");
-	assert_string_equal(rc_pg_decimal_java_string("1", 1, false, 7, &arena), "1E-7");
+	assert_int_equal(rc_pg_money_parse("-$1,234.50", 10, 2, &num), 0);
+	assert_true(num.dec.negative);
+	assert_int_equal(rc_decimal_unscaled(&num.dec, 2, &arena, &d), 0);
+	assert_string_equal(d.digits, "123450");
 	rc_arena_destroy(&arena);
 }
 
