@@ -2,10 +2,11 @@
 
 #include "decoders/postgres/pg_datetime.h"
 
-#include <stdio.h>
+#include "agent/calendar.h"
+
 #include <string.h>
 
-#define US_PER_SEC INT64_C(1000000)
+#define US_PER_SEC RC_CALENDAR_US_PER_SEC
 
 /* A bounded text and a read position. */
 typedef struct cur {
@@ -40,54 +41,6 @@ static bool text_is(const char *s, size_t len, const char *word)
 	return len == strlen(word) && memcmp(s, word, len) == 0;
 }
 
-/* Floor division and modulo for a positive divisor. */
-static int64_t fdiv(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
-static int64_t fmod64(int64_t a, int64_t b)
-{
-	int64_t m = a % b;
-	return m < 0 ? m + b : m;
-}
-
-/* The civil-calendar algorithms of H. Hinnant's "chrono-Compatible Low-Level Date Algorithms":
- * 400-year eras of 146097 days, years starting on March 1st so the leap day comes last. */
-int64_t rc_pg_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = fdiv(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void rc_pg_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
-{
-	int64_t z = days + 719468, era = fdiv(z, 146097), doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static bool leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
 /* Strips a trailing " BC" from the text's length; true if there was one. */
 static bool strip_bc(const char *s, size_t *len)
 {
@@ -110,9 +63,9 @@ static int date_part(cur_t *c, bool bc, int64_t *days)
 			return -1;
 		y = 1 - y;
 	}
-	if (m < 1 || m > 12 || d < 1 || d > month_days(y, (int)m))
+	if (m < 1 || m > 12 || d < 1 || d > rc_calendar_month_days(y, (int)m))
 		return -1;
-	*days = rc_pg_days_from_civil(y, (int)m, (int)d);
+	*days = rc_calendar_days_from_civil(y, (int)m, (int)d);
 	return 0;
 }
 
@@ -300,55 +253,4 @@ int rc_pg_parse_interval(const char *s, size_t len, int64_t *months, int64_t *da
 			return -1;
 	}
 	return any ? 0 : -1;
-}
-
-int rc_pg_format_zoned_timestamp(char *buf, size_t n, int64_t days, int64_t tod_us, int width)
-{
-	int64_t y, t, sec, frac;
-	int m, d, w;
-	char year[24], fr[16] = "";
-
-	days += fdiv(tod_us, RC_PG_US_PER_DAY);
-	t = fmod64(tod_us, RC_PG_US_PER_DAY);
-	rc_pg_civil_from_days(days, &y, &m, &d);
-	if (y > 9999)
-		snprintf(year, sizeof year, "+%lld", (long long)y);
-	else if (y < 0)
-		snprintf(year, sizeof year, "-%04lld", (long long)-y);
-	else
-		snprintf(year, sizeof year, "%04lld", (long long)y);
-	sec = t / US_PER_SEC;
-	frac = t % US_PER_SEC;
-	if (width > 9)
-		width = 9;
-	if (width > 0) {
-		/* µs has 6 digits: more are zeros, fewer drop what PostgreSQL already rounded away */
-		char six[8];
-		snprintf(six, sizeof six, "%06lld", (long long)frac);
-		fr[0] = '.';
-		for (w = 0; w < width; w++)
-			fr[w + 1] = w < 6 ? six[w] : '0';
-		fr[width + 1] = '\0';
-	} else if (frac) {
-		snprintf(fr, sizeof fr, ".%06lld", (long long)frac);
-		for (w = (int)strlen(fr); fr[w - 1] == '0'; w--)
-			fr[w - 1] = '\0';
-	}
-	return snprintf(buf, n, "%s-%02d-%02dT%02lld:%02lld:%02lld%sZ", year, m, d, (long long)(sec / 3600),
-	                (long long)(sec / 60 % 60), (long long)(sec % 60), fr);
-}
-
-int rc_pg_format_zoned_time(char *buf, size_t n, int64_t tod_us)
-{
-	int64_t sec = tod_us / US_PER_SEC, frac = tod_us % US_PER_SEC;
-	char fr[16] = "";
-
-	if (frac) {
-		int w;
-		snprintf(fr, sizeof fr, ".%06lld", (long long)frac);
-		for (w = (int)strlen(fr); fr[w - 1] == '0'; w--)
-			fr[w - 1] = '\0';
-	}
-	return snprintf(buf, n, "%02lld:%02lld:%02lld%sZ", (long long)(sec / 3600),
-	                (long long)(sec / 60 % 60), (long long)(sec % 60), fr);
 }

@@ -1,30 +1,26 @@
 /*
- * PostgreSQL's date/time text output (DateStyle=ISO, IntervalStyle=postgres) read into numbers, and
- * the ISO-8601 strings Debezium's ZonedTimestamp and ZonedTime print. Pure functions over bounded
- * text (no NUL needed); decoders/postgres/pg_types.c turns their results into column values.
+ * PostgreSQL's date/time text output (DateStyle=ISO, IntervalStyle=postgres) read into numbers. Pure
+ * functions over bounded text (no NUL needed); decoders/postgres/pg_types.c turns their results into
+ * column values, with agent/calendar.h's ZonedTimestamp and ZonedTime texts.
  *
- * Calendar: proleptic Gregorian, as PostgreSQL and java.time compute it; astronomical years (1 BC is
- * year 0, 44 BC is -43). Days count from 1970-01-01.
+ * Calendar: agent/calendar.h's (proleptic Gregorian, astronomical years: "0044-03-15 BC" is year -43).
+ * Days count from 1970-01-01.
  */
 #ifndef RC_PG_DATETIME_H
 #define RC_PG_DATETIME_H
+
+#include "agent/calendar.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define RC_PG_US_PER_DAY (INT64_C(86400) * INT64_C(1000000))
-
 typedef struct rc_pg_datetime {
 	int inf;          /* 0 finite; 1 'infinity'; -1 '-infinity' */
 	int64_t days;     /* date part, days since 1970-01-01 */
-	int64_t tod_us;   /* time of day in µs: 0 .. RC_PG_US_PER_DAY (24:00:00 only in time/timetz) */
+	int64_t tod_us;   /* time of day in µs: 0 .. RC_CALENDAR_US_PER_DAY (24:00:00 only in time/timetz) */
 	int32_t offset_s; /* timestamptz / timetz: the printed offset, seconds east of UTC */
 } rc_pg_datetime_t;
-
-/* Days since 1970-01-01 of y-m-d (astronomical year), and back. */
-int64_t rc_pg_days_from_civil(int64_t y, int m, int d);
-void rc_pg_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* "2026-11-24", "0044-03-15 BC", "infinity", "-infinity". Returns 0, or -1 when malformed or not
  * a real day (2026-02-30). */
@@ -43,17 +39,5 @@ int rc_pg_parse_time(const char *s, size_t len, bool with_tz, rc_pg_datetime_t *
  * interval's fields (years folded into months), or -1 when malformed.
  */
 int rc_pg_parse_interval(const char *s, size_t len, int64_t *months, int64_t *days, int64_t *us, int *inf);
-
-/*
- * Writes the UTC instant days + tod_us (tod_us may be any value: it is folded into days) as Java's
- * ISO_OFFSET_DATE_TIME prints it: "2026-11-24T10:15:30.123456Z", "+10000-01-01T00:00:00Z",
- * "-0043-03-15T10:00:00Z". width 1..9: exactly that many fraction digits; 0: the fraction's digits
- * without trailing zeros, none for a whole second. Returns the length written (as snprintf).
- */
-int rc_pg_format_zoned_timestamp(char *buf, size_t n, int64_t days, int64_t tod_us, int width);
-
-/* Writes a UTC time of day (0 .. RC_PG_US_PER_DAY inclusive) as ISO_OFFSET_TIME prints it:
- * "10:15:30Z", "10:15:30.5Z", "24:00:00Z". Returns the length written (as snprintf). */
-int rc_pg_format_zoned_time(char *buf, size_t n, int64_t tod_us);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "decoders/postgres/pg_types.h"
 
+#include "agent/calendar.h"
 #include "agent/codec.h"
 #include "agent/decimal.h"
 #include "agent/log.h"
@@ -18,8 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define US_PER_SEC INT64_C(1000000)
-#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+#define US_PER_SEC RC_CALENDAR_US_PER_SEC
+#define US_PER_DAY RC_CALENDAR_US_PER_DAY
 #define US_PER_MONTH (INT64_C(2629800) * US_PER_SEC) /* 365.25 / 12 days */
 
 /* pgjdbc's PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY, Debezium's timestamps for
@@ -344,11 +345,6 @@ static int conv_bits(const rc_column_t *col, const char *s, size_t len, rc_arena
 
 /* ---- dates and times ----------------------------------------------------------------------- */
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
 /* days * US_PER_DAY + tod in µs, clamped (and counted lossy) beyond int64. */
 static int64_t instant_us(const rc_column_t *col, const char *s, size_t len, int64_t days, int64_t tod)
 {
@@ -391,14 +387,15 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 		if (dt.inf)
 			v = dt.inf > 0 ? TS_PINF_US : TS_NINF_US;
 		else if (type == RC_T_TIMESTAMP_MILLIS) /* every PostgreSQL timestamp fits in ms */
-			v = dt.days * INT64_C(86400000) + floor_div(dt.tod_us, 1000);
+			v = dt.days * INT64_C(86400000) + rc_calendar_floor_div(dt.tod_us, 1000);
 		else
 			v = instant_us(col, s, len, dt.days, dt.tod_us);
 		if (dt.inf && type == RC_T_TIMESTAMP_MILLIS)
 			v /= 1000;
 		break;
 	default: {
-		char buf[64];
+		char buf[RC_CALENDAR_TEXT_MAX];
+		size_t n;
 		int64_t tod;
 		if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ZONEDTIME) == 0) {
 			if (rc_pg_parse_time(s, len, true, &dt) != 0)
@@ -409,17 +406,17 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 				tod = (dt.tod_us - dt.offset_s * US_PER_SEC) % US_PER_DAY;
 			if (tod < 0)
 				tod += US_PER_DAY;
-			rc_pg_format_zoned_time(buf, sizeof buf, tod);
+			n = rc_calendar_format_zoned_time(buf, tod);
 		} else {
 			if (rc_pg_parse_timestamp(s, len, true, &dt) != 0)
 				return fail(col, s, len, err, errlen, "not a timestamp with time zone");
 			if (dt.inf)
 				return set_string(out, dt.inf > 0 ? "infinity" : "-infinity");
-			rc_pg_format_zoned_timestamp(buf, sizeof buf, dt.days,
-			                             dt.tod_us - dt.offset_s * US_PER_SEC, col->scale);
+			n = rc_calendar_format_zoned_timestamp(
+			    buf, dt.days, dt.tod_us - dt.offset_s * US_PER_SEC, col->scale);
 		}
 		{
-			char *t = rc_arena_strndup(arena, buf, strlen(buf));
+			char *t = rc_arena_strndup(arena, buf, n);
 			return t ? set_string(out, t) : oom(col, s, len, err, errlen);
 		}
 	}

@@ -953,31 +953,6 @@ static void test_numeric_helpers(void **state)
 	rc_arena_destroy(&arena);
 }
 
-static void test_calendar(void **state)
-{
-	char buf[64];
-	(void)state;
-	/* days <-> civil dates round trip over ±6 million years */
-	for (int64_t d = -2200000000; d <= 2200000000; d += 9973) {
-		int64_t y;
-		int m, dd;
-		rc_pg_civil_from_days(d, &y, &m, &dd);
-		assert_true(m >= 1 && m <= 12 && dd >= 1 && dd <= 31);
-		assert_int_equal(rc_pg_days_from_civil(y, m, dd), d);
-	}
-	assert_int_equal(rc_pg_days_from_civil(1970, 1, 1), 0);
-	assert_int_equal(rc_pg_days_from_civil(1600, 3, 1) - rc_pg_days_from_civil(1600, 2, 28), 2);
-	assert_int_equal(rc_pg_days_from_civil(1900, 3, 1) - rc_pg_days_from_civil(1900, 2, 28), 1);
-	rc_pg_format_zoned_timestamp(buf, sizeof buf, 0, -1, 0);
-	assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
-	rc_pg_format_zoned_timestamp(buf, sizeof buf, 0, 500000, 9);
-	assert_string_equal(buf, "1970-01-01T00:00:00.500000000Z");
-	rc_pg_format_zoned_timestamp(buf, sizeof buf, 0, 120000, 0);
-	assert_string_equal(buf, "1970-01-01T00:00:00.12Z");
-	rc_pg_format_zoned_time(buf, sizeof buf, 0);
-	assert_string_equal(buf, "00:00:00Z");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -998,7 +973,6 @@ int main(void)
 	    cmocka_unit_test(test_typecache_without_server),
 	    cmocka_unit_test(test_opts_from_conf),
 	    cmocka_unit_test(test_numeric_helpers),
-	    cmocka_unit_test(test_calendar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
