@@ -2,6 +2,8 @@
 
 #include "agent/properties.h"
 
+#include "agent/typemodes.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,14 +77,14 @@ static const rc_prop_def_t props[] = {
     {"snapshot.fetch.size", RC_PROP_INT, "1000", NULL, 1, 1000000, 0,
      "rows per batch a snapshot reader hands over (each reader has 4 batches in flight)"},
 
-    /* Types. */
-    {"decimal.handling.mode", RC_PROP_ENUM, "precise", "precise|double|string", NOLIMIT, 0,
+    /* Types. The choices of the three modes are written once, beside their enums (agent/typemodes.h). */
+    {"decimal.handling.mode", RC_PROP_ENUM, "precise", RC_DECIMAL_MODE_CHOICES, NOLIMIT, 0,
      "how NUMERIC/DECIMAL values are represented"},
-    {"time.precision.mode", RC_PROP_ENUM, "adaptive", "adaptive|adaptive_time_microseconds|connect", NOLIMIT,
-     0, "how temporal values are represented"},
+    {"time.precision.mode", RC_PROP_ENUM, "adaptive", RC_TIME_MODE_CHOICES, NOLIMIT, 0,
+     "how temporal values are represented"},
     {"money.fraction.digits", RC_PROP_INT, "2", NULL, 0, 18, 0,
      "fraction digits of PostgreSQL money values (the scale of their decimal)"},
-    {"binary.handling.mode", RC_PROP_ENUM, "bytes", "bytes|base64|hex", NOLIMIT, 0,
+    {"binary.handling.mode", RC_PROP_ENUM, "bytes", RC_BINARY_MODE_CHOICES, NOLIMIT, 0,
      "how binary values are represented"},
     {"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
      "use Avro logical types (date, timestamp-micros, uuid) instead of Debezium semantic names"},

@@ -186,15 +186,15 @@ static void map_all(void)
 		rc_pg_type_opts_t o;
 
 		rc_pg_type_opts_default(&o);
-		o.decimal = s->mode == DBL   ? RC_PG_DECIMAL_DOUBLE
-		            : s->mode == STR ? RC_PG_DECIMAL_STRING
-		                             : RC_PG_DECIMAL_PRECISE;
-		o.time = s->mode == MICRO     ? RC_PG_TIME_ADAPTIVE_MICROS
-		         : s->mode == CONNECT ? RC_PG_TIME_CONNECT
-		                              : RC_PG_TIME_ADAPTIVE;
-		o.binary = s->mode == B64   ? RC_PG_BINARY_BASE64
-		           : s->mode == HEX ? RC_PG_BINARY_HEX
-		                            : RC_PG_BINARY_BYTES;
+		o.modes.decimal = s->mode == DBL   ? RC_DECIMAL_MODE_DOUBLE
+		                  : s->mode == STR ? RC_DECIMAL_MODE_STRING
+		                                   : RC_DECIMAL_MODE_PRECISE;
+		o.modes.time = s->mode == MICRO     ? RC_TIME_MODE_ADAPTIVE_MICROS
+		               : s->mode == CONNECT ? RC_TIME_MODE_CONNECT
+		                                    : RC_TIME_MODE_ADAPTIVE;
+		o.modes.binary = s->mode == B64   ? RC_BINARY_MODE_BASE64
+		                 : s->mode == HEX ? RC_BINARY_MODE_HEX
+		                                  : RC_BINARY_MODE_BYTES;
 		o.money_fraction_digits = s->mode == MONEY0 ? 0 : s->mode == MONEY4 ? 4 : 2;
 		if (!ti || rc_column_set_names(&cols[i], "c", NULL) != 0 ||
 		    rc_pg_column_map(&cols[i], ti, s->typmod, &o, err, sizeof err) != 0)

@@ -10,54 +10,17 @@
 
 void rc_pg_type_opts_default(rc_pg_type_opts_t *opts)
 {
-	opts->decimal = RC_PG_DECIMAL_PRECISE;
-	opts->time = RC_PG_TIME_ADAPTIVE;
-	opts->binary = RC_PG_BINARY_BYTES;
+	rc_typemodes_default(&opts->modes);
 	opts->money_fraction_digits = 2;
-}
-
-/* Index of v among the '|'-separated names, or -1. */
-static int choice(const char *v, const char *names)
-{
-	size_t vlen = strlen(v);
-	int i = 0;
-
-	for (const char *p = names;; i++) {
-		const char *bar = strchr(p, '|');
-		size_t n = bar ? (size_t)(bar - p) : strlen(p);
-		if (n == vlen && strncmp(p, v, n) == 0)
-			return i;
-		if (!bar)
-			return -1;
-		p = bar + 1;
-	}
 }
 
 int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, char *err, size_t errlen)
 {
-	static const struct {
-		const char *key, *names;
-	} props[] = {
-	    {"decimal.handling.mode", "precise|double|string"},
-	    {"time.precision.mode", "adaptive|adaptive_time_microseconds|connect"},
-	    {"binary.handling.mode", "bytes|base64|hex"},
-	};
-	int v[3];
 	const char *money;
 
 	rc_pg_type_opts_default(opts);
-	for (size_t i = 0; i < 3; i++) {
-		const char *s = rc_conf_get(conf, props[i].key);
-		v[i] = s ? choice(s, props[i].names) : 0;
-		if (v[i] < 0) {
-			snprintf(err, errlen, "%s = '%s' is not valid (expected one of: %s)", props[i].key, s,
-			         props[i].names);
-			return -1;
-		}
-	}
-	opts->decimal = (rc_pg_decimal_mode_t)v[0];
-	opts->time = (rc_pg_time_mode_t)v[1];
-	opts->binary = (rc_pg_binary_mode_t)v[2];
+	if (rc_typemodes_from_conf(&opts->modes, conf, err, errlen) != 0)
+		return -1;
 	money = rc_conf_get(conf, "money.fraction.digits");
 	if (money) {
 		char *end;
@@ -122,9 +85,9 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 			col->precision = p;
 			col->scale = s;
 		}
-		if (opts->decimal == RC_PG_DECIMAL_DOUBLE)
+		if (opts->modes.decimal == RC_DECIMAL_MODE_DOUBLE)
 			col->type = RC_T_FLOAT64;
-		else if (opts->decimal == RC_PG_DECIMAL_STRING)
+		else if (opts->modes.decimal == RC_DECIMAL_MODE_STRING)
 			col->type = RC_T_STRING;
 		else if (typmod >= 4)
 			col->type = RC_T_DECIMAL;
@@ -135,15 +98,15 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		break;
 	case RC_PG_OID_MONEY:
 		col->scale = opts->money_fraction_digits;
-		col->type = opts->decimal == RC_PG_DECIMAL_DOUBLE   ? RC_T_FLOAT64
-		            : opts->decimal == RC_PG_DECIMAL_STRING ? RC_T_STRING
-		                                                    : RC_T_DECIMAL;
+		col->type = opts->modes.decimal == RC_DECIMAL_MODE_DOUBLE   ? RC_T_FLOAT64
+		            : opts->modes.decimal == RC_DECIMAL_MODE_STRING ? RC_T_STRING
+		                                                            : RC_T_DECIMAL;
 		break;
 	case RC_PG_OID_BYTEA:
-		if (opts->binary == RC_PG_BINARY_BYTES)
+		if (opts->modes.binary == RC_BINARY_MODE_BYTES)
 			col->type = RC_T_BYTES;
 		else
-			col->length = (int32_t)opts->binary;
+			col->length = (int32_t)opts->modes.binary;
 		break;
 	case RC_PG_OID_UUID:
 		col->semantic = RC_PG_SEM_UUID;
@@ -157,14 +120,15 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		break;
 	case RC_PG_OID_DATE:
 		col->type = RC_T_DATE;
-		col->semantic = opts->time == RC_PG_TIME_CONNECT ? RC_PG_SEM_CONNECT_DATE : RC_PG_SEM_DATE;
+		col->semantic =
+		    opts->modes.time == RC_TIME_MODE_CONNECT ? RC_PG_SEM_CONNECT_DATE : RC_PG_SEM_DATE;
 		break;
 	case RC_PG_OID_TIME:
 		p = typmod < 0 ? 6 : typmod;
-		if (opts->time == RC_PG_TIME_CONNECT) {
+		if (opts->modes.time == RC_TIME_MODE_CONNECT) {
 			col->type = RC_T_TIME_MILLIS;
 			col->semantic = RC_PG_SEM_CONNECT_TIME;
-		} else if (opts->time == RC_PG_TIME_ADAPTIVE && p <= 3) {
+		} else if (opts->modes.time == RC_TIME_MODE_ADAPTIVE && p <= 3) {
 			col->type = RC_T_TIME_MILLIS;
 			col->semantic = RC_PG_SEM_TIME;
 		} else {
@@ -174,7 +138,7 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		break;
 	case RC_PG_OID_TIMESTAMP:
 		p = typmod < 0 ? 6 : typmod;
-		if (opts->time == RC_PG_TIME_CONNECT) {
+		if (opts->modes.time == RC_TIME_MODE_CONNECT) {
 			col->type = RC_T_TIMESTAMP_MILLIS;
 			col->semantic = RC_PG_SEM_CONNECT_TIMESTAMP;
 		} else if (p <= 3) {

@@ -88,6 +88,7 @@
 #include "agent/conf.h"
 #include "agent/event.h"
 #include "agent/table.h"
+#include "agent/typemodes.h"
 #include "decoders/postgres/pg_catalog.h"
 
 #include <stddef.h>
@@ -112,30 +113,10 @@
 #define RC_PG_SEM_ENUM "io.debezium.data.Enum"
 #define RC_PG_SEM_BITS "io.debezium.data.Bits"
 
-typedef enum {
-	RC_PG_DECIMAL_PRECISE = 0,
-	RC_PG_DECIMAL_DOUBLE,
-	RC_PG_DECIMAL_STRING,
-} rc_pg_decimal_mode_t;
-
-typedef enum {
-	RC_PG_TIME_ADAPTIVE = 0,
-	RC_PG_TIME_ADAPTIVE_MICROS, /* adaptive_time_microseconds */
-	RC_PG_TIME_CONNECT,
-} rc_pg_time_mode_t;
-
-/* Also the value of rc_column_t.length for bytea columns mapped to STRING (see rc_pg_column_map). */
-typedef enum {
-	RC_PG_BINARY_BYTES = 0,
-	RC_PG_BINARY_BASE64 = 1,
-	RC_PG_BINARY_HEX = 2,
-} rc_pg_binary_mode_t;
-
+/* The column length of bytea mapped to STRING is its rc_binary_mode_t (see rc_pg_column_map). */
 typedef struct rc_pg_type_opts {
-	rc_pg_decimal_mode_t decimal; /* decimal.handling.mode */
-	rc_pg_time_mode_t time;       /* time.precision.mode */
-	rc_pg_binary_mode_t binary;   /* binary.handling.mode */
-	int money_fraction_digits;    /* money.fraction.digits (Debezium's property), default 2 */
+	rc_typemodes_t modes;      /* decimal.handling.mode, time.precision.mode, binary.handling.mode */
+	int money_fraction_digits; /* money.fraction.digits (Debezium's property), default 2 */
 } rc_pg_type_opts_t;
 
 /* Sets Debezium's defaults: precise, adaptive, bytes, 2. */
@@ -156,7 +137,7 @@ int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, ch
  * resolved (for arrays, the built-in array type of the resolved element when there is one), so a
  * domain over bytea converts like bytea. Other fields carry conversion details:
  *   scale: money's fraction digits in every mode; timestamptz's fraction width (p, 6 unconstrained)
- *   length: bit strings' declared length; bytea as STRING: RC_PG_BINARY_BASE64 or RC_PG_BINARY_HEX
+ *   length: bit strings' declared length; bytea as STRING: RC_BINARY_MODE_BASE64 or _HEX
  * Unknown types map to STRING and are not an error. Returns 0, or -1 when out of memory (err set).
  */
 int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmod,

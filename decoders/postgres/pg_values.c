@@ -316,7 +316,7 @@ static int conv_bytea(const rc_column_t *col, rc_type_t type, const char *s, siz
 		            : fail(col, s, len, err, errlen, "not bytea text");
 	if (type == RC_T_BYTES)
 		return set_bytes(out, b, (size_t)n);
-	t = bytes_text(b, (size_t)n, col->length == RC_PG_BINARY_HEX, arena);
+	t = bytes_text(b, (size_t)n, col->length == RC_BINARY_MODE_HEX, arena);
 	return t ? set_string(out, t) : oom(col, s, len, err, errlen);
 }
 

@@ -273,7 +273,7 @@ static void expected_sql(const rc_column_t *c, rc_type_t t, const char *x, char 
 			snprintf(sql, n, "trunc(extract(epoch FROM %s) * 1000000)::text", x);
 		else if (oid == RC_PG_OID_NUMERIC || oid == RC_PG_OID_MONEY)
 			snprintf(sql, n, "%s::numeric::text", x);
-		else if (oid == RC_PG_OID_BYTEA && c->length == RC_PG_BINARY_BASE64)
+		else if (oid == RC_PG_OID_BYTEA && c->length == RC_BINARY_MODE_BASE64)
 			snprintf(sql, n, "replace(encode(%s, 'base64'), E'\\n', '')", x);
 		else if (oid == RC_PG_OID_BYTEA)
 			snprintf(sql, n, "encode(%s, 'hex')", x);
@@ -553,9 +553,9 @@ static void run_pass(rc_pg_typecache_t *tc, const char *tz, int decimal, int tim
 	rc_arena_t arena;
 
 	rc_pg_type_opts_default(&opts);
-	opts.decimal = (rc_pg_decimal_mode_t)decimal;
-	opts.time = (rc_pg_time_mode_t)time;
-	opts.binary = (rc_pg_binary_mode_t)binary;
+	opts.modes.decimal = (rc_decimal_mode_t)decimal;
+	opts.modes.time = (rc_time_mode_t)time;
+	opts.modes.binary = (rc_binary_mode_t)binary;
 	snprintf(sql, sizeof sql, "SET TimeZone = '%s'", tz);
 	exec(sql);
 	rc_arena_init(&arena, 0);
@@ -726,10 +726,11 @@ int main(void)
 	tc = rc_pg_typecache_new();
 	if (!tc)
 		die("out of memory");
-	run_pass(tc, "UTC", RC_PG_DECIMAL_PRECISE, RC_PG_TIME_ADAPTIVE, RC_PG_BINARY_BYTES);
-	run_pass(tc, "Asia/Kolkata", RC_PG_DECIMAL_PRECISE, RC_PG_TIME_ADAPTIVE, RC_PG_BINARY_BYTES);
-	run_pass(tc, "America/St_Johns", RC_PG_DECIMAL_STRING, RC_PG_TIME_CONNECT, RC_PG_BINARY_BASE64);
-	run_pass(tc, "Europe/Amsterdam", RC_PG_DECIMAL_DOUBLE, RC_PG_TIME_ADAPTIVE_MICROS, RC_PG_BINARY_HEX);
+	run_pass(tc, "UTC", RC_DECIMAL_MODE_PRECISE, RC_TIME_MODE_ADAPTIVE, RC_BINARY_MODE_BYTES);
+	run_pass(tc, "Asia/Kolkata", RC_DECIMAL_MODE_PRECISE, RC_TIME_MODE_ADAPTIVE, RC_BINARY_MODE_BYTES);
+	run_pass(tc, "America/St_Johns", RC_DECIMAL_MODE_STRING, RC_TIME_MODE_CONNECT, RC_BINARY_MODE_BASE64);
+	run_pass(tc, "Europe/Amsterdam", RC_DECIMAL_MODE_DOUBLE, RC_TIME_MODE_ADAPTIVE_MICROS,
+	         RC_BINARY_MODE_HEX);
 	check_invalidation(tc);
 	rc_pg_typecache_free(tc);
 

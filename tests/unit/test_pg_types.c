@@ -36,9 +36,9 @@ static rc_pg_type_opts_t opts_of(int mode)
 {
 	rc_pg_type_opts_t o;
 	rc_pg_type_opts_default(&o);
-	o.decimal = (rc_pg_decimal_mode_t)(mode / 100);
-	o.time = (rc_pg_time_mode_t)(mode / 10 % 10);
-	o.binary = (rc_pg_binary_mode_t)(mode % 10);
+	o.modes.decimal = (rc_decimal_mode_t)(mode / 100);
+	o.modes.time = (rc_time_mode_t)(mode / 10 % 10);
+	o.modes.binary = (rc_binary_mode_t)(mode % 10);
 	return o;
 }
 
@@ -649,8 +649,8 @@ static void test_mapping(void **state)
 	    {18, -1, DEF, RC_T_STRING, RC_T_STRING, NULL, 0, 0, 0, "char"},
 	    {19, -1, DEF, RC_T_STRING, RC_T_STRING, NULL, 0, 0, 0, "name"},
 	    {17, -1, DEF, RC_T_BYTES, RC_T_STRING, NULL, 0, 0, 0, "bytea"},
-	    {17, -1, B64, RC_T_STRING, RC_T_STRING, NULL, 0, 0, RC_PG_BINARY_BASE64, "bytea"},
-	    {17, -1, HEX, RC_T_STRING, RC_T_STRING, NULL, 0, 0, RC_PG_BINARY_HEX, "bytea"},
+	    {17, -1, B64, RC_T_STRING, RC_T_STRING, NULL, 0, 0, RC_BINARY_MODE_BASE64, "bytea"},
+	    {17, -1, HEX, RC_T_STRING, RC_T_STRING, NULL, 0, 0, RC_BINARY_MODE_HEX, "bytea"},
 	    {2950, -1, DEF, RC_T_STRING, RC_T_STRING, RC_PG_SEM_UUID, 0, 0, 0, "uuid"},
 	    {114, -1, DEF, RC_T_STRING, RC_T_STRING, RC_PG_SEM_JSON, 0, 0, 0, "json"},
 	    {3802, -1, DEF, RC_T_STRING, RC_T_STRING, RC_PG_SEM_JSON, 0, 0, 0, "jsonb"},
@@ -694,7 +694,7 @@ static void test_mapping(void **state)
 	    {1015, VARCHAR(5), DEF, RC_T_ARRAY, RC_T_STRING, NULL, 0, 0, 0, "_varchar(5)"},
 	    {3807, -1, DEF, RC_T_ARRAY, RC_T_STRING, RC_PG_SEM_JSON, 0, 0, 0, "_jsonb"},
 	    {791, -1, DEF, RC_T_ARRAY, RC_T_DECIMAL, NULL, 0, 2, 0, "_money"},
-	    {1001, -1, HEX, RC_T_ARRAY, RC_T_STRING, NULL, 0, 0, RC_PG_BINARY_HEX, "_bytea"},
+	    {1001, -1, HEX, RC_T_ARRAY, RC_T_STRING, NULL, 0, 0, RC_BINARY_MODE_HEX, "_bytea"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -909,9 +909,9 @@ static void test_opts_from_conf(void **state)
 	char err[256];
 	(void)state;
 	assert_int_equal(rc_pg_type_opts_from_conf(&o, conf, err, sizeof err), 0);
-	assert_int_equal(o.decimal, RC_PG_DECIMAL_PRECISE);
-	assert_int_equal(o.time, RC_PG_TIME_ADAPTIVE);
-	assert_int_equal(o.binary, RC_PG_BINARY_BYTES);
+	assert_int_equal(o.modes.decimal, RC_DECIMAL_MODE_PRECISE);
+	assert_int_equal(o.modes.time, RC_TIME_MODE_ADAPTIVE);
+	assert_int_equal(o.modes.binary, RC_BINARY_MODE_BYTES);
 	assert_int_equal(o.money_fraction_digits, 2);
 	assert_int_equal(
 	    rc_conf_set(conf, "decimal.handling.mode", "string", RC_CONF_CLI, "t", err, sizeof err), 0);
@@ -921,9 +921,9 @@ static void test_opts_from_conf(void **state)
 	assert_int_equal(rc_conf_set(conf, "binary.handling.mode", "hex", RC_CONF_CLI, "t", err, sizeof err),
 	                 0);
 	assert_int_equal(rc_pg_type_opts_from_conf(&o, conf, err, sizeof err), 0);
-	assert_int_equal(o.decimal, RC_PG_DECIMAL_STRING);
-	assert_int_equal(o.time, RC_PG_TIME_ADAPTIVE_MICROS);
-	assert_int_equal(o.binary, RC_PG_BINARY_HEX);
+	assert_int_equal(o.modes.decimal, RC_DECIMAL_MODE_STRING);
+	assert_int_equal(o.modes.time, RC_TIME_MODE_ADAPTIVE_MICROS);
+	assert_int_equal(o.modes.binary, RC_BINARY_MODE_HEX);
 	rc_conf_free(conf);
 }
 
