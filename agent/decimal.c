@@ -355,15 +355,28 @@ void rc_decimal_append_twos(rc_buf_t *out, const unsigned char *be, size_t len, 
 
 size_t rc_decimal_format_u64(uint64_t v, char *buf)
 {
-	char tmp[RC_DECIMAL_INT64_CHARS];
-	size_t n = 0;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char tmp[RC_DECIMAL_INT64_CHARS], *p = tmp + sizeof tmp;
+	size_t n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	/* two digits per division, from the end */
+	while (v >= 100) {
+		uint64_t r = v % 100;
+		v /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(buf, p, n);
 	return n;
 }
 

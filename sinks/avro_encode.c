@@ -2,6 +2,9 @@
 
 #include "sinks/avro_encode.h"
 
+#include "agent/calendar.h"
+#include "agent/source_block.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,14 +31,20 @@ void rc_avro_write_long(rc_buf_t *out, int64_t v)
 {
 	uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); /* zig-zag: sign into bit 0 */
 	unsigned char tmp[10];
-	size_t n = 0;
+	/* Straight into the buffer when it has room for the longest varint (as rc_buf_append would
+	 * copy there): this runs for every long and union index of every record. */
+	bool direct = out->cap - out->len >= sizeof tmp;
+	unsigned char *start = direct ? out->data + out->len : tmp, *p = start;
 
 	while (z > 0x7f) {
-		tmp[n++] = (unsigned char)(z | 0x80);
+		*p++ = (unsigned char)(z | 0x80);
 		z >>= 7;
 	}
-	tmp[n++] = (unsigned char)z;
-	rc_buf_append(out, tmp, n);
+	*p++ = (unsigned char)z;
+	if (direct)
+		out->len += (size_t)(p - start);
+	else
+		rc_buf_append(out, tmp, (size_t)(p - tmp));
 }
 
 void rc_avro_write_float(rc_buf_t *out, float v)
@@ -254,55 +263,49 @@ static void opt_string(rc_buf_t *out, const char *s)
 		rc_avro_write_string(out, s);
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
+static int table_fail(enc_t *e, const char *what);
 
-/* The Source record, field by field as source_record() in avro_schema.c lays it out. */
-static void write_source(enc_t *e, const rc_avro_opts_t *opts)
+/* The Source record: the connector's field table (agent/source_block.h), the same table
+ * source_record() in avro_schema.c lays the schema out from. */
+static int write_source(enc_t *e, const rc_avro_opts_t *opts)
 {
-	const rc_source_info_t *s = &e->ev->source;
-	const rc_table_t *t = e->ev->table;
+	const rc_source_block_t *sb = rc_source_block_find(opts->connector);
 	rc_buf_t *out = e->out;
+	rc_source_ctx_t cx;
 
-	rc_avro_write_string(out, RC_AVRO_SOURCE_VERSION);
-	rc_avro_write_string(out, opts->connector);
-	rc_avro_write_string(out, opts->topic_prefix);
-	rc_avro_write_long(out, floor_div(s->ts_us, 1000));
-	union_index(out, 0); /* ["string", "null"]: the default "false" needs the string first */
-	rc_avro_write_string(out, s->snapshot ? s->snapshot : "false");
-	rc_avro_write_string(out, s->db ? s->db : "");
-	if (strcmp(opts->connector, "postgresql") == 0) {
-		char seq[64];
-		if (s->last_commit_lsn)
-			snprintf(seq, sizeof seq, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]", s->last_commit_lsn,
-			         s->lsn);
-		else
-			snprintf(seq, sizeof seq, "[null,\"%" PRIu64 "\"]", s->lsn);
-		opt_string(out, seq);
-		opt_long(out, true, s->ts_us);
-		opt_long(out, true, s->ts_us * 1000);
-		rc_avro_write_string(out, t ? t->schema_name : "");
-		rc_avro_write_string(out, t ? t->name : "");
-		opt_long(out, s->txid >= 0, s->txid);
-		opt_long(out, s->lsn != 0, (int64_t)s->lsn);
-		union_index(out, 0); /* xmin */
-		union_index(out, 0); /* origin */
-		union_index(out, 0); /* origin_lsn */
-	} else {
-		union_index(out, 0); /* sequence */
-		opt_long(out, true, s->ts_us);
-		opt_long(out, true, s->ts_us * 1000);
-		opt_string(out, t ? t->name : NULL);
-		rc_avro_write_long(out, s->server_id);
-		opt_string(out, s->gtid);
-		rc_avro_write_string(out, s->file ? s->file : "");
-		rc_avro_write_long(out, s->pos);
-		rc_avro_write_long(out, s->row);
-		opt_long(out, s->thread >= 0, s->thread);
-		union_index(out, 0); /* query */
+	if (!sb)
+		return table_fail(e, "connector is not postgresql, mysql or mariadb");
+	rc_source_block_ctx(&cx, sb, e->ev, opts->topic_prefix);
+	for (size_t i = 0; i < sb->nfields; i++) {
+		const rc_source_field_t *f = &sb->fields[i];
+		rc_source_value_t v;
+
+		rc_source_block_value(&cx, f, &v);
+		switch (f->kind) {
+		case RC_SOURCE_SNAPSHOT:
+			union_index(out,
+			            0); /* ["string", "null"]: the default "false" needs the string first */
+			__attribute__((fallthrough));
+		case RC_SOURCE_STRING:
+			rc_avro_write_bytes(out, v.s, v.len);
+			break;
+		case RC_SOURCE_OPT_STRING:
+			union_index(out, v.null ? 0 : 1);
+			if (!v.null)
+				rc_avro_write_bytes(out, v.s, v.len);
+			break;
+		case RC_SOURCE_OPT_LONG:
+			union_index(out, v.null ? 0 : 1);
+			if (!v.null)
+				rc_avro_write_long(out, v.i);
+			break;
+		case RC_SOURCE_LONG:
+		case RC_SOURCE_INT:
+			rc_avro_write_long(out, v.i);
+			break;
+		}
 	}
+	return 0;
 }
 
 static void enc_init(enc_t *e, const rc_event_t *ev, rc_buf_t *out, char *err, size_t errlen)
@@ -388,8 +391,9 @@ static int encode_message(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns)
 	if (strcmp(opts->connector, "postgresql") != 0)
 		return table_fail(e, "logical decoding messages exist only with PostgreSQL");
 	rc_avro_write_string(e->out, "m");
-	opt_long(e->out, true, floor_div(now_ns, 1000000));
-	write_source(e, opts);
+	opt_long(e->out, true, rc_calendar_floor_div(now_ns, 1000000));
+	if (write_source(e, opts) != 0)
+		return -1;
 	union_index(e->out, 0); /* transaction */
 	opt_string(e->out, ev->msg_prefix);
 	union_index(e->out, ev->msg_content ? 1 : 0);
@@ -421,12 +425,13 @@ int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 		if (ev->after)
 			rc = write_image(&e, ev->after);
 	}
+	if (rc == 0)
+		rc = write_source(&e, opts);
 	if (rc == 0) {
-		write_source(&e, opts);
 		union_index(out, 0); /* transaction */
 		rc_avro_write_string(out, op);
-		opt_long(out, true, floor_div(now_ns, 1000000));
-		opt_long(out, true, floor_div(now_ns, 1000));
+		opt_long(out, true, rc_calendar_floor_div(now_ns, 1000000));
+		opt_long(out, true, rc_calendar_floor_div(now_ns, 1000));
 		opt_long(out, true, now_ns);
 	}
 	return enc_finish(&e, rc, start);

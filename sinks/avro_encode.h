@@ -23,6 +23,7 @@
 #define RC_AVRO_ENCODE_H
 
 #include "agent/event.h"
+#include "agent/source_block.h"
 #include "sinks/avro_schema.h"
 #include "agent/buf.h"
 
@@ -59,8 +60,8 @@ int rc_avro_encode_key(const rc_event_t *ev, int32_t schema_id, rc_buf_t *out, c
 int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32_t schema_id, int64_t now_ns,
                          rc_buf_t *out, char *err, size_t errlen);
 
-/* source.version of every event (PACKAGE_VERSION comes from config.h). */
-#define RC_AVRO_SOURCE_VERSION "rowcast-" PACKAGE_VERSION
+/* source.version of every event (agent/source_block.h). */
+#define RC_AVRO_SOURCE_VERSION RC_SOURCE_BLOCK_VERSION
 
 /* Topic of logical decoding messages: "<topic.prefix>.message". */
 #define RC_AVRO_MESSAGE_TOPIC_SUFFIX ".message"

@@ -2,6 +2,8 @@
 
 #include "sinks/avro_schema.h"
 
+#include "agent/source_block.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -422,8 +424,7 @@ static int check_opts(ctx_t *cx)
 		fail(cx, "Avro schema: no topic prefix");
 		return -1;
 	}
-	if (!o->connector || (strcmp(o->connector, "postgresql") != 0 && strcmp(o->connector, "mysql") != 0 &&
-	                      strcmp(o->connector, "mariadb") != 0)) {
+	if (!rc_source_block_find(o->connector)) {
 		fail(cx, "Avro schema: connector '%s' is not postgresql, mysql or mariadb",
 		     o->connector ? o->connector : "(null)");
 		return -1;
@@ -433,7 +434,7 @@ static int check_opts(ctx_t *cx)
 
 /* The snapshot field of the Source record: an optional enum string whose default is "false", so the
  * union puts the string first (a union's default must match its first branch). */
-static json_t *snapshot_field(ctx_t *cx)
+static json_t *snapshot_field(ctx_t *cx, const char *name)
 {
 	json_t *s = json_object(), *params = json_object(), *u = json_array(), *f = json_object();
 
@@ -445,7 +446,7 @@ static json_t *snapshot_field(ctx_t *cx)
 	put(cx, s, "connect.name", json_string("io.debezium.data.Enum"));
 	push(cx, u, s);
 	push(cx, u, json_string("null"));
-	put(cx, f, "name", json_string("snapshot"));
+	put(cx, f, "name", json_string(name));
 	put(cx, f, "type", u);
 	put(cx, f, "default", json_string("false"));
 	return f;
@@ -454,42 +455,39 @@ static json_t *snapshot_field(ctx_t *cx)
 #define REQ(name, type) push(cx, fields, field(cx, name, json_string(type), NULL))
 #define OPT(name, type) push(cx, fields, opt_field(cx, name, json_string(type), NULL))
 
-/* io.debezium.connector.<connector>.Source, fields as research/ecosystem.md 1.2. */
+/* io.debezium.connector.<connector>.Source: the connector's field table (agent/source_block.h), the
+ * same the encoders walk. check_opts() has made sure there is one. */
 static json_t *source_record(ctx_t *cx)
 {
+	const rc_source_block_t *sb = rc_source_block_find(cx->opts->connector);
 	json_t *fields = json_array(), *r;
-	char ns[64];
 
-	snprintf(ns, sizeof ns, "io.debezium.connector.%s", cx->opts->connector);
-	REQ("version", "string");
-	REQ("connector", "string");
-	REQ("name", "string");
-	REQ("ts_ms", "long");
-	push(cx, fields, snapshot_field(cx));
-	REQ("db", "string");
-	OPT("sequence", "string");
-	OPT("ts_us", "long");
-	OPT("ts_ns", "long");
-	if (is_pg(cx->opts)) {
-		REQ("schema", "string");
-		REQ("table", "string");
-		OPT("txId", "long");
-		OPT("lsn", "long");
-		OPT("xmin", "long");
-		OPT("origin", "string");
-		OPT("origin_lsn", "long");
-	} else {
-		OPT("table", "string");
-		REQ("server_id", "long");
-		OPT("gtid", "string");
-		REQ("file", "string");
-		REQ("pos", "long");
-		REQ("row", "int");
-		OPT("thread", "long");
-		OPT("query", "string");
+	for (size_t i = 0; sb && i < sb->nfields; i++) {
+		const rc_source_field_t *f = &sb->fields[i];
+
+		switch (f->kind) {
+		case RC_SOURCE_STRING:
+			REQ(f->name, "string");
+			break;
+		case RC_SOURCE_OPT_STRING:
+			OPT(f->name, "string");
+			break;
+		case RC_SOURCE_LONG:
+			REQ(f->name, "long");
+			break;
+		case RC_SOURCE_OPT_LONG:
+			OPT(f->name, "long");
+			break;
+		case RC_SOURCE_INT:
+			REQ(f->name, "int");
+			break;
+		case RC_SOURCE_SNAPSHOT:
+			push(cx, fields, snapshot_field(cx, f->name));
+			break;
+		}
 	}
-	r = record(cx, "Source", ns, fields);
-	connect_name(cx, r, 1, ns, "Source");
+	r = record(cx, "Source", sb ? sb->record_namespace : NULL, fields);
+	connect_name(cx, r, 1, sb ? sb->record_namespace : "", "Source");
 	return r;
 }
 

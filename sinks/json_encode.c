@@ -2,8 +2,10 @@
 
 #include "sinks/json_encode.h"
 
+#include "agent/calendar.h"
 #include "agent/codec.h"
 #include "agent/decimal.h"
+#include "agent/source_block.h"
 #include "sinks/avro_encode.h"
 
 #include <inttypes.h>
@@ -296,9 +298,19 @@ static int write_row(jenc_t *j, const rc_value_t *image, bool key_only)
 	return 0;
 }
 
+/* before (',' or '{'), then "name": (a name that needs no escaping) */
+static void field_key(rc_buf_t *out, char before, const char *name, size_t len)
+{
+	char open[2] = {before, '"'};
+
+	rc_buf_append(out, open, 2);
+	rc_buf_append(out, name, len);
+	rc_buf_append(out, "\":", 2);
+}
+
 static void field_int(rc_buf_t *out, const char *name, bool present, int64_t v)
 {
-	rc_buf_printf(out, ",\"%s\":", name);
+	field_key(out, ',', name, strlen(name));
 	if (present)
 		write_int(out, v);
 	else
@@ -307,59 +319,43 @@ static void field_int(rc_buf_t *out, const char *name, bool present, int64_t v)
 
 static void field_str(rc_buf_t *out, const char *name, const char *s)
 {
-	rc_buf_printf(out, ",\"%s\":", name);
+	field_key(out, ',', name, strlen(name));
 	if (s)
 		write_cstring(out, s);
 	else
 		rc_buf_puts(out, "null");
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+/* The source block as an object: the connector's field table (agent/source_block.h), as the Avro
+ * Source record has it. */
+static int write_source(jenc_t *j, const rc_avro_opts_t *opts)
 {
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static void write_source(jenc_t *j, const rc_avro_opts_t *opts)
-{
-	const rc_source_info_t *s = &j->ev->source;
-	const rc_table_t *t = j->ev->table;
+	const rc_source_block_t *sb = rc_source_block_find(opts->connector);
 	rc_buf_t *out = j->out;
+	rc_source_ctx_t cx;
 
-	rc_buf_puts(out, "{\"version\":");
-	write_cstring(out, RC_AVRO_SOURCE_VERSION);
-	field_str(out, "connector", opts->connector);
-	field_str(out, "name", opts->topic_prefix);
-	field_int(out, "ts_ms", true, floor_div(s->ts_us, 1000));
-	field_str(out, "snapshot", s->snapshot ? s->snapshot : "false");
-	field_str(out, "db", s->db ? s->db : "");
-	if (strcmp(opts->connector, "postgresql") == 0) {
-		char seq[64];
-		if (s->last_commit_lsn)
-			snprintf(seq, sizeof seq, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]", s->last_commit_lsn,
-			         s->lsn);
-		else
-			snprintf(seq, sizeof seq, "[null,\"%" PRIu64 "\"]", s->lsn);
-		field_str(out, "sequence", seq);
-		field_int(out, "ts_us", true, s->ts_us);
-		field_int(out, "ts_ns", true, s->ts_us * 1000);
-		field_str(out, "schema", t ? t->schema_name : "");
-		field_str(out, "table", t ? t->name : "");
-		field_int(out, "txId", s->txid >= 0, s->txid);
-		field_int(out, "lsn", s->lsn != 0, (int64_t)s->lsn);
-		rc_buf_puts(out, ",\"xmin\":null,\"origin\":null,\"origin_lsn\":null}");
-	} else {
-		field_str(out, "sequence", NULL);
-		field_int(out, "ts_us", true, s->ts_us);
-		field_int(out, "ts_ns", true, s->ts_us * 1000);
-		field_str(out, "table", t ? t->name : NULL);
-		field_int(out, "server_id", true, s->server_id);
-		field_str(out, "gtid", s->gtid);
-		field_str(out, "file", s->file ? s->file : "");
-		field_int(out, "pos", true, s->pos);
-		field_int(out, "row", true, s->row);
-		field_int(out, "thread", s->thread >= 0, s->thread);
-		rc_buf_puts(out, ",\"query\":null}");
+	if (!sb) {
+		snprintf(j->err, j->errlen, "connector '%s' is not postgresql, mysql or mariadb",
+		         opts->connector ? opts->connector : "(null)");
+		return -1;
 	}
+	rc_source_block_ctx(&cx, sb, j->ev, opts->topic_prefix);
+	for (size_t i = 0; i < sb->nfields; i++) {
+		const rc_source_field_t *f = &sb->fields[i];
+		rc_source_value_t v;
+
+		rc_source_block_value(&cx, f, &v);
+		field_key(out, i == 0 ? '{' : ',', f->name, f->name_len);
+		if (v.null)
+			rc_buf_append(out, "null", 4);
+		else if (f->kind == RC_SOURCE_LONG || f->kind == RC_SOURCE_OPT_LONG ||
+		         f->kind == RC_SOURCE_INT)
+			write_int(out, v.i);
+		else
+			rc_json_write_string(out, v.s, v.len);
+	}
+	rc_buf_putc(out, '}');
+	return 0;
 }
 
 static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
@@ -380,9 +376,10 @@ static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, 
 		return 0;
 	}
 	rc_buf_puts(out, "{\"op\":\"m\"");
-	field_int(out, "ts_ms", true, floor_div(now_ns, 1000000));
+	field_int(out, "ts_ms", true, rc_calendar_floor_div(now_ns, 1000000));
 	rc_buf_puts(out, ",\"source\":");
-	write_source(j, opts);
+	if (write_source(j, opts) != 0)
+		return -1;
 	rc_buf_puts(out, ",\"transaction\":null,\"message\":{\"prefix\":");
 	if (ev->msg_prefix)
 		write_cstring(out, ev->msg_prefix);
@@ -439,11 +436,12 @@ static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bo
 	else if (write_row(j, ev->after, false) != 0)
 		return -1;
 	rc_buf_puts(out, ",\"source\":");
-	write_source(j, opts);
+	if (write_source(j, opts) != 0)
+		return -1;
 	rc_buf_puts(out, ",\"transaction\":null");
 	field_str(out, "op", op);
-	field_int(out, "ts_ms", true, floor_div(now_ns, 1000000));
-	field_int(out, "ts_us", true, floor_div(now_ns, 1000));
+	field_int(out, "ts_ms", true, rc_calendar_floor_div(now_ns, 1000000));
+	field_int(out, "ts_us", true, rc_calendar_floor_div(now_ns, 1000));
 	field_int(out, "ts_ns", true, now_ns);
 	rc_buf_puts(out, "}}\n");
 	return 0;
