@@ -8,8 +8,10 @@
 
 void rc_reader_init(rc_reader_t *rd, const void *buf, size_t len)
 {
+	static const uint8_t empty[1];
+
 	memset(rd, 0, sizeof *rd);
-	rd->buf = buf;
+	rd->buf = buf ? buf : empty; /* never arithmetic on NULL, even for reads of 0 bytes */
 	rd->len = buf ? len : 0;
 }
 
