@@ -55,7 +55,8 @@ typedef struct rc_value {
 	} u;
 } rc_value_t;
 
-/* Where an event comes from: the Debezium "source" block (research/ecosystem.md 1.2). */
+/* Where an event comes from: what the Debezium "source" block is made of. The encoders read it only
+ * through the field tables of agent/source_block.c, which say which field each member feeds. */
 typedef struct rc_source_info {
 	const char *connector; /* "postgresql", "mysql" or "mariadb" */
 	const char *db;

@@ -10,6 +10,7 @@
 
 #include "decoders/postgres/pgoutput.h"
 
+#include "agent/calendar.h"
 #include "agent/reader.h"
 #include "decoders/postgres/pg_walmsg.h"
 
@@ -17,7 +18,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* Smallest wire size of a TupleData column ('n') and of a Relation attribute (flags, "", oid, typmod). */
 #define MIN_COL_BYTES 1
@@ -530,29 +530,25 @@ static void put_lsn(out_t *o, const char *name, uint64_t lsn)
 	put(o, " %s=%" PRIX32 "/%" PRIX32, name, (uint32_t)(lsn >> 32), (uint32_t)lsn);
 }
 
-/* ISO 8601 UTC with microseconds; infinite or unrepresentable times as their raw value. */
+/* ISO 8601 UTC with microseconds; infinite times, and years outside 0..9999, as their raw value. */
 static void put_ts(out_t *o, const char *name, int64_t pg_us)
 {
 	int64_t unix_us = rc_walmsg_pg_to_unix_us(pg_us);
-	int64_t secs = unix_us / 1000000, us = unix_us % 1000000;
-	struct tm tm;
-	time_t t;
+	int64_t days = rc_calendar_floor_div(unix_us, RC_CALENDAR_US_PER_DAY), y;
+	char text[RC_CALENDAR_TEXT_MAX];
+	int m, d;
 
 	if (pg_us == INT64_MAX || pg_us == INT64_MIN) {
 		put(o, " %s=%sinfinity", name, pg_us < 0 ? "-" : "");
 		return;
 	}
-	if (us < 0) {
-		us += 1000000;
-		secs--;
-	}
-	t = (time_t)secs;
-	if ((int64_t)t != secs || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+	rc_calendar_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
 		put(o, " %s=%" PRId64 "us", name, pg_us);
 		return;
 	}
-	put(o, " %s=%04d-%02d-%02dT%02d:%02d:%02d.%06" PRId64 "Z", name, tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+	rc_calendar_format_zoned_timestamp(text, days, unix_us - days * RC_CALENDAR_US_PER_DAY, 6);
+	put(o, " %s=%s", name, text);
 }
 
 /* Bytes as a double-quoted C-like string, cut after max bytes (0: no limit). */
