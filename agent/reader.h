@@ -98,25 +98,19 @@ int rc_reader_lenenc_str(rc_reader_t *rd, const uint8_t **p, size_t *n, bool *is
  */
 int rc_reader_describe(const rc_reader_t *rd, char *buf, size_t buflen);
 
-/* Fixed-width forms, for the formats' own field lists. */
-#define RC_READER_UINT(name, order, nbytes, type)                                                            \
+/* Fixed-width forms, for the formats' own field lists: rc_reader_be_u32(rd, &v) and the like, over
+ * rc_reader_<order>_<sign>(rd, nbytes, &wide) with wide of type widetype. */
+#define RC_READER_FIXED(name, generic, nbytes, type, widetype)                                               \
 	static inline int rc_reader_##name(rc_reader_t *rd, type *v)                                         \
 	{                                                                                                    \
-		uint64_t u;                                                                                  \
-		if (rc_reader_##order##_uint(rd, nbytes, &u))                                                \
+		widetype w;                                                                                  \
+		if (rc_reader_##generic(rd, nbytes, &w))                                                     \
 			return RC_ERR_FATAL;                                                                 \
-		*v = (type)u;                                                                                \
+		*v = (type)w;                                                                                \
 		return 0;                                                                                    \
 	}
-#define RC_READER_INT(name, order, nbytes, type)                                                             \
-	static inline int rc_reader_##name(rc_reader_t *rd, type *v)                                         \
-	{                                                                                                    \
-		int64_t s;                                                                                   \
-		if (rc_reader_##order##_int(rd, nbytes, &s))                                                 \
-			return RC_ERR_FATAL;                                                                 \
-		*v = (type)s;                                                                                \
-		return 0;                                                                                    \
-	}
+#define RC_READER_UINT(name, order, nbytes, type) RC_READER_FIXED(name, order##_uint, nbytes, type, uint64_t)
+#define RC_READER_INT(name, order, nbytes, type) RC_READER_FIXED(name, order##_int, nbytes, type, int64_t)
 
 RC_READER_UINT(u8, be, 1, uint8_t)
 RC_READER_UINT(be_u16, be, 2, uint16_t)
@@ -141,6 +135,7 @@ RC_READER_INT(le_i32, le, 4, int32_t)
 RC_READER_INT(le_i48, le, 6, int64_t)
 RC_READER_INT(le_i64, le, 8, int64_t)
 
+#undef RC_READER_FIXED
 #undef RC_READER_UINT
 #undef RC_READER_INT
 

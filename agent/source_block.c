@@ -174,18 +174,25 @@ static void get_thread(const rc_source_ctx_t *cx, rc_source_value_t *v)
 		name, sizeof name - 1, kind, get                                                             \
 	}
 
-/* AbstractSourceInfoStructMaker.commonSchemaBuilder(): every connector starts with these. */
-#define COMMON_FIELDS                                                                                        \
+/* AbstractSourceInfoStructMaker.commonSchemaBuilder(): every connector starts with these; only the
+ * sequence differs (a PostgreSQL notion, null for the binlog connectors). One field a line, as in
+ * the tables below. */
+/* clang-format off */
+#define COMMON_FIELDS(get_sequence)                                                                          \
 	FIELD("version", RC_SOURCE_STRING, get_version),                                                     \
-	    FIELD("connector", RC_SOURCE_STRING, get_connector), FIELD("name", RC_SOURCE_STRING, get_name),  \
-	    FIELD("ts_ms", RC_SOURCE_LONG, get_ts_ms), FIELD("snapshot", RC_SOURCE_SNAPSHOT, get_snapshot),  \
-	    FIELD("db", RC_SOURCE_STRING, get_db)
+	FIELD("connector", RC_SOURCE_STRING, get_connector),                                                 \
+	FIELD("name", RC_SOURCE_STRING, get_name),                                                           \
+	FIELD("ts_ms", RC_SOURCE_LONG, get_ts_ms),                                                           \
+	FIELD("snapshot", RC_SOURCE_SNAPSHOT, get_snapshot),                                                 \
+	FIELD("db", RC_SOURCE_STRING, get_db),                                                               \
+	FIELD("sequence", RC_SOURCE_OPT_STRING, get_sequence),                                               \
+	FIELD("ts_us", RC_SOURCE_OPT_LONG, get_ts_us),                                                       \
+	FIELD("ts_ns", RC_SOURCE_OPT_LONG, get_ts_ns)
+/* clang-format on */
 
+/* PostgresSourceInfoStructMaker. */
 static const rc_source_field_t pg_fields[] = {
-    COMMON_FIELDS,
-    FIELD("sequence", RC_SOURCE_OPT_STRING, get_pg_sequence),
-    FIELD("ts_us", RC_SOURCE_OPT_LONG, get_ts_us),
-    FIELD("ts_ns", RC_SOURCE_OPT_LONG, get_ts_ns),
+    COMMON_FIELDS(get_pg_sequence),
     FIELD("schema", RC_SOURCE_STRING, get_pg_schema),
     FIELD("table", RC_SOURCE_STRING, get_pg_table),
     FIELD("txId", RC_SOURCE_OPT_LONG, get_pg_txid),
@@ -195,12 +202,9 @@ static const rc_source_field_t pg_fields[] = {
     FIELD("origin_lsn", RC_SOURCE_OPT_LONG, get_null),
 };
 
-/* BinlogSourceInfoStructMaker: MySQL and MariaDB. The sequence is a PostgreSQL notion: null. */
+/* BinlogSourceInfoStructMaker: MySQL and MariaDB. */
 static const rc_source_field_t binlog_fields[] = {
-    COMMON_FIELDS,
-    FIELD("sequence", RC_SOURCE_OPT_STRING, get_null),
-    FIELD("ts_us", RC_SOURCE_OPT_LONG, get_ts_us),
-    FIELD("ts_ns", RC_SOURCE_OPT_LONG, get_ts_ns),
+    COMMON_FIELDS(get_null),
     FIELD("table", RC_SOURCE_OPT_STRING, get_binlog_table),
     FIELD("server_id", RC_SOURCE_LONG, get_server_id),
     FIELD("gtid", RC_SOURCE_OPT_STRING, get_gtid),

@@ -459,32 +459,26 @@ static json_t *snapshot_field(ctx_t *cx, const char *name)
  * same the encoders walk. check_opts() has made sure there is one. */
 static json_t *source_record(ctx_t *cx)
 {
+	static const struct {
+		const char *type;
+		bool optional;
+	} avro_of[] = {
+	    [RC_SOURCE_STRING] = {"string", false}, [RC_SOURCE_OPT_STRING] = {"string", true},
+	    [RC_SOURCE_LONG] = {"long", false},     [RC_SOURCE_OPT_LONG] = {"long", true},
+	    [RC_SOURCE_INT] = {"int", false},
+	};
 	const rc_source_block_t *sb = rc_source_block_find(cx->opts->connector);
 	json_t *fields = json_array(), *r;
 
 	for (size_t i = 0; sb && i < sb->nfields; i++) {
 		const rc_source_field_t *f = &sb->fields[i];
 
-		switch (f->kind) {
-		case RC_SOURCE_STRING:
-			REQ(f->name, "string");
-			break;
-		case RC_SOURCE_OPT_STRING:
-			OPT(f->name, "string");
-			break;
-		case RC_SOURCE_LONG:
-			REQ(f->name, "long");
-			break;
-		case RC_SOURCE_OPT_LONG:
-			OPT(f->name, "long");
-			break;
-		case RC_SOURCE_INT:
-			REQ(f->name, "int");
-			break;
-		case RC_SOURCE_SNAPSHOT:
+		if (f->kind == RC_SOURCE_SNAPSHOT)
 			push(cx, fields, snapshot_field(cx, f->name));
-			break;
-		}
+		else if (avro_of[f->kind].optional)
+			OPT(f->name, avro_of[f->kind].type);
+		else
+			REQ(f->name, avro_of[f->kind].type);
 	}
 	r = record(cx, "Source", sb ? sb->record_namespace : NULL, fields);
 	connect_name(cx, r, 1, sb ? sb->record_namespace : "", "Source");
