@@ -41,48 +41,41 @@ static void hexs(char *out, const unsigned char *p, size_t n)
 
 /* ---- reader ------------------------------------------------------------------------------------ */
 
-/* One read of the reader's API, its result widened to 64 bits; *v keeps SENTINEL when it fails. */
+/* One read of the reader's API, its result widened to 64 bits (negative values modulo 2^64). When it
+ * fails, *v is SENTINEL if the output was left untouched, 0 if not. */
 typedef int (*read_fn)(rc_reader_t *rd, uint64_t *v);
 #define SENTINEL UINT64_C(0x5a5a5a5a5a5a5a5a)
 
-#define READ_UINT(name, type)                                                                                \
+#define READ(name, type)                                                                                     \
 	static int r_##name(rc_reader_t *rd, uint64_t *v)                                                    \
 	{                                                                                                    \
 		type x = (type)SENTINEL;                                                                     \
 		int rc = rc_reader_##name(rd, &x);                                                           \
-		*v = rc ? SENTINEL : (uint64_t)x;                                                            \
+		*v = !rc ? (uint64_t)x : x == (type)SENTINEL ? SENTINEL : 0;                                 \
 		return rc;                                                                                   \
 	}
-#define READ_INT(name, type)                                                                                 \
-	static int r_##name(rc_reader_t *rd, uint64_t *v)                                                    \
-	{                                                                                                    \
-		type x = 0;                                                                                  \
-		int rc = rc_reader_##name(rd, &x);                                                           \
-		*v = rc ? SENTINEL : (uint64_t)(int64_t)x;                                                   \
-		return rc;                                                                                   \
-	}
-READ_UINT(u8, uint8_t)
-READ_UINT(be_u16, uint16_t)
-READ_UINT(le_u16, uint16_t)
-READ_UINT(be_u24, uint32_t)
-READ_UINT(le_u24, uint32_t)
-READ_UINT(be_u32, uint32_t)
-READ_UINT(le_u32, uint32_t)
-READ_UINT(be_u48, uint64_t)
-READ_UINT(le_u48, uint64_t)
-READ_UINT(be_u64, uint64_t)
-READ_UINT(le_u64, uint64_t)
-READ_INT(i8, int8_t)
-READ_INT(be_i16, int16_t)
-READ_INT(le_i16, int16_t)
-READ_INT(be_i24, int32_t)
-READ_INT(le_i24, int32_t)
-READ_INT(be_i32, int32_t)
-READ_INT(le_i32, int32_t)
-READ_INT(be_i48, int64_t)
-READ_INT(le_i48, int64_t)
-READ_INT(be_i64, int64_t)
-READ_INT(le_i64, int64_t)
+READ(u8, uint8_t)
+READ(be_u16, uint16_t)
+READ(le_u16, uint16_t)
+READ(be_u24, uint32_t)
+READ(le_u24, uint32_t)
+READ(be_u32, uint32_t)
+READ(le_u32, uint32_t)
+READ(be_u48, uint64_t)
+READ(le_u48, uint64_t)
+READ(be_u64, uint64_t)
+READ(le_u64, uint64_t)
+READ(i8, int8_t)
+READ(be_i16, int16_t)
+READ(le_i16, int16_t)
+READ(be_i24, int32_t)
+READ(le_i24, int32_t)
+READ(be_i32, int32_t)
+READ(le_i32, int32_t)
+READ(be_i48, int64_t)
+READ(le_i48, int64_t)
+READ(be_i64, int64_t)
+READ(le_i64, int64_t)
 
 static int r_lenenc(rc_reader_t *rd, uint64_t *v)
 {
@@ -90,7 +83,7 @@ static int r_lenenc(rc_reader_t *rd, uint64_t *v)
 	uint64_t x = SENTINEL;
 	int rc = rc_reader_lenenc(rd, &x, &null);
 
-	*v = rc ? SENTINEL : null ? UINT64_MAX : x;
+	*v = !rc ? (null ? UINT64_MAX : x) : x == SENTINEL && null ? SENTINEL : 0;
 	return rc;
 }
 
@@ -101,7 +94,7 @@ static int r_lenenc_str(rc_reader_t *rd, uint64_t *v)
 	size_t n = 0;
 	int rc = rc_reader_lenenc_str(rd, &p, &n, NULL);
 
-	*v = rc ? SENTINEL : n;
+	*v = !rc ? n : !p && !n ? SENTINEL : 0;
 	assert_true(rc || p);
 	return rc;
 }
@@ -112,7 +105,7 @@ static int r_cstring(rc_reader_t *rd, uint64_t *v)
 	size_t n = 0;
 	int rc = rc_reader_cstring(rd, &s, &n);
 
-	*v = rc ? SENTINEL : n;
+	*v = !rc ? n : !s && !n ? SENTINEL : 0;
 	assert_true(rc || strlen(s) == n);
 	return rc;
 }
@@ -122,7 +115,7 @@ static int r_bytes4(rc_reader_t *rd, uint64_t *v)
 	const uint8_t *p = NULL;
 	int rc = rc_reader_bytes(rd, 4, &p);
 
-	*v = rc ? SENTINEL : p[0];
+	*v = !rc ? p[0] : !p ? SENTINEL : 0;
 	return rc;
 }
 
