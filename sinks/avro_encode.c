@@ -283,8 +283,8 @@ static int write_source(enc_t *e, const rc_avro_opts_t *opts)
 		rc_source_block_value(&cx, f, &v);
 		switch (f->kind) {
 		case RC_SOURCE_SNAPSHOT:
-			union_index(out,
-			            0); /* ["string", "null"]: the default "false" needs the string first */
+			/* ["string", "null"]: the default "false" needs the string first */
+			union_index(out, 0);
 			__attribute__((fallthrough));
 		case RC_SOURCE_STRING:
 			rc_avro_write_bytes(out, v.s, v.len);

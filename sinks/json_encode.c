@@ -8,7 +8,6 @@
 #include "agent/source_block.h"
 #include "sinks/avro_encode.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
