@@ -830,10 +830,9 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		}
 	}
 	if (kafka && !find_entry(conf, "kafka.bootstrap.servers")) {
-		add_err(err, errlen,
-		        "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): "
-		        "Kafka brokers host:port,... (set it in the config file, as "
-		        "ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
+		add_err(
+		    err, errlen,
+		    "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): Kafka brokers host:port,... (set it in the config file, as ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
 		rc = -1;
 	}
 	if (!find_entry(conf, "database.port") && (pg || mysql))

@@ -97,17 +97,17 @@ static int check_ident(const file_store_t *fs, const rc_offset_ident_t *rec, cha
 	char a[1200], b[1200];
 
 	if (strcmp(rec->source, me->source) != 0) {
-		snprintf(err, errlen,
-		         "offset file '%s' was written for source.type=%s, not %s: it belongs to another "
-		         "connector (set offset.storage.file.filename to a file of this one's)",
-		         fs->path, rec->source, me->source);
+		snprintf(
+		    err, errlen,
+		    "offset file '%s' was written for source.type=%s, not %s: it belongs to another connector (set offset.storage.file.filename to a file of this one's)",
+		    fs->path, rec->source, me->source);
 		return RC_ERR_REFUSED;
 	}
 	if (rec->prefix[0] && strcmp(rec->prefix, me->prefix) != 0) {
-		snprintf(err, errlen,
-		         "offset file '%s' was written for topic.prefix=%s, not %s: it belongs to another "
-		         "connector (set offset.storage.file.filename to a file of this one's)",
-		         fs->path, rec->prefix, me->prefix);
+		snprintf(
+		    err, errlen,
+		    "offset file '%s' was written for topic.prefix=%s, not %s: it belongs to another connector (set offset.storage.file.filename to a file of this one's)",
+		    fs->path, rec->prefix, me->prefix);
 		return RC_ERR_REFUSED;
 	}
 	for (int i = 0; i < me->nfields; i++) {
@@ -116,18 +116,16 @@ static int check_ident(const file_store_t *fs, const rc_offset_ident_t *rec, cha
 			continue;
 		ident_text(rec, a, sizeof a);
 		ident_text(me, b, sizeof b);
-		snprintf(err, errlen,
-		         "offset file '%s' was written for %s, and this connector is %s: its position means "
-		         "nothing here (set offset.storage.file.filename to a file of this connector's, or "
-		         "remove the file to start over with a snapshot)",
-		         fs->path, a[0] ? a : "no source identity", b);
+		snprintf(
+		    err, errlen,
+		    "offset file '%s' was written for %s, and this connector is %s: its position means nothing here (set offset.storage.file.filename to a file of this connector's, or remove the file to start over with a snapshot)",
+		    fs->path, a[0] ? a : "no source identity", b);
 		return RC_ERR_REFUSED;
 	}
 	if (rec->host[0] && me->host[0] && strcmp(rec->host, me->host) != 0)
 		rc_log_warn(
 		    "offsets",
-		    "offset file '%s' was written while connected to %s, now %s: same source identity, "
-		    "so the position is used (a DNS change or a failover); the source checks it",
+		    "offset file '%s' was written while connected to %s, now %s: same source identity, so the position is used (a DNS change or a failover); the source checks it",
 		    fs->path, rec->host, me->host);
 	return RC_OK;
 }
@@ -179,8 +177,7 @@ static int parse_record(file_store_t *fs, const char *text, size_t len, char *er
 		if (strcmp(src, "postgres") != 0) {
 			snprintf(
 			    err, errlen,
-			    "offset file '%s' (version 1) is for source \"%s\": version 1 files hold only "
-			    "PostgreSQL positions",
+			    "offset file '%s' (version 1) is for source \"%s\": version 1 files hold only PostgreSQL positions",
 			    fs->path, src);
 			goto out;
 		}
@@ -266,10 +263,10 @@ static int read_file(file_store_t *fs, char *err, size_t errlen)
 		goto out;
 	}
 	if (st.st_size == 0) {
-		snprintf(err, errlen,
-		         "offset file '%s' is empty: rowcast never leaves one so (it renames a complete file "
-		         "into place); restore it from a backup, or remove it to start over with a snapshot",
-		         fs->path);
+		snprintf(
+		    err, errlen,
+		    "offset file '%s' is empty: rowcast never leaves one so (it renames a complete file into place); restore it from a backup, or remove it to start over with a snapshot",
+		    fs->path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > MAX_FILE_BYTES) {
@@ -462,10 +459,10 @@ static int take_lock(file_store_t *fs, char *err, size_t errlen)
 		n = pread(fs->lock_fd, pid, sizeof pid - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		snprintf(err, errlen,
-		         "offset file '%s' is in use by another rowcast (pid %s): one process per offset "
-		         "file",
-		         fs->path, pid[0] ? pid : "unknown");
+		snprintf(
+		    err, errlen,
+		    "offset file '%s' is in use by another rowcast (pid %s): one process per offset file",
+		    fs->path, pid[0] ? pid : "unknown");
 		return RC_ERR_REFUSED;
 	}
 	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());

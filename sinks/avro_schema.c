@@ -370,11 +370,10 @@ static char **field_names(ctx_t *cx)
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(names[i], names[j]) == 0) {
-				fail(cx,
-				     "table %s.%s: columns \"%s\" and \"%s\" both become the Avro field "
-				     "\"%s\"; "
-				     "rename one of them or leave one out with column.exclude.list",
-				     t->schema_name, t->name, t->cols[j].name, t->cols[i].name, names[i]);
+				fail(
+				    cx,
+				    "table %s.%s: columns \"%s\" and \"%s\" both become the Avro field \"%s\"; rename one of them or leave one out with column.exclude.list",
+				    t->schema_name, t->name, t->cols[j].name, t->cols[i].name, names[i]);
 				return names;
 			}
 		}
@@ -509,11 +508,10 @@ static int finish(ctx_t *cx, json_t *root, char **json)
 		return -1;
 	if (!*json) {
 		if (cx->t)
-			fail(cx,
-			     "cannot build the Avro schema of table %s.%s: out of memory or invalid UTF-8 in "
-			     "an "
-			     "enum label",
-			     cx->t->schema_name, cx->t->name);
+			fail(
+			    cx,
+			    "cannot build the Avro schema of table %s.%s: out of memory or invalid UTF-8 in an enum label",
+			    cx->t->schema_name, cx->t->name);
 		else
 			fail(cx, "cannot build an Avro schema: out of memory");
 		return -1;

@@ -189,11 +189,10 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return RC_FULL;
 	if (kerr == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-		snprintf(err, errlen,
-		         "a record of %zu bytes for %s exceeds the producer's limit: raise "
-		         "kafka.message.max.bytes and "
-		         "the broker's message.max.bytes (or the topic's max.message.bytes)",
-		         rec->keylen + rec->vallen, rec->topic);
+		snprintf(
+		    err, errlen,
+		    "a record of %zu bytes for %s exceeds the producer's limit: raise kafka.message.max.bytes and the broker's message.max.bytes (or the topic's max.message.bytes)",
+		    rec->keylen + rec->vallen, rec->topic);
 		return RC_ERR_REFUSED;
 	}
 	if (kerr) {

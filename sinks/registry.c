@@ -464,8 +464,8 @@ static int status_error(const rc_registry_t *reg, const char *method, const char
 	if (status == 401 || status == 403)
 		hint = "; check basic.auth.user.info";
 	else if (status == 404)
-		hint = "; check that schema.registry.url is the base of the Confluent API "
-		       "(Apicurio: .../apis/ccompat/v7)";
+		hint =
+		    "; check that schema.registry.url is the base of the Confluent API (Apicurio: .../apis/ccompat/v7)";
 	set_err(err, errlen, "%s %s%s: HTTP %ld (%s)%s", method, reg->shown, path, status, msg, hint);
 	return RC_ERR_FATAL;
 }

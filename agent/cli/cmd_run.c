@@ -101,11 +101,11 @@ static void print_summary(FILE *out, const rc_snapshot_report_t *r)
 		        (unsigned long long)r->tables[i].bytes, r->tables[i].seconds);
 	fprintf(out, "%-*s %12llu %14llu %9.1f\n", (int)width, "total", (unsigned long long)r->rows,
 	        (unsigned long long)r->bytes, r->seconds);
-	fprintf(out,
-	        "%zu tables, %llu rows, %llu bytes read, %.1f s, %.0f rows/s; every row acknowledged by the "
-	        "sink\n",
-	        r->ntables, (unsigned long long)r->rows, (unsigned long long)r->bytes, r->seconds,
-	        r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
+	fprintf(
+	    out,
+	    "%zu tables, %llu rows, %llu bytes read, %.1f s, %.0f rows/s; every row acknowledged by the sink\n",
+	    r->ntables, (unsigned long long)r->rows, (unsigned long long)r->bytes, r->seconds,
+	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 }
 
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables)

@@ -144,10 +144,10 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			if (rc_log_level_parse(optarg, &probe) != 0) {
-				fprintf(stderr,
-				        "rowcast: --log-level '%s' is not one of error, warn, info, debug, "
-				        "trace\n",
-				        optarg);
+				fprintf(
+				    stderr,
+				    "rowcast: --log-level '%s' is not one of error, warn, info, debug, trace\n",
+				    optarg);
 				return 2;
 			}
 			log_level = optarg;

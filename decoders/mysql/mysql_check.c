@@ -49,8 +49,7 @@ void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
 		    strcasecmp(val, "FULL") != 0)
 			rc_check_warn(
 			    rep, "SET GLOBAL binlog_row_metadata = FULL (and in my.cnf)",
-			    "binlog_row_metadata = %s: column names must then come from the catalog, which "
-			    "is wrong across schema changes",
+			    "binlog_row_metadata = %s: column names must then come from the catalog, which is wrong across schema changes",
 			    val);
 		else
 			rc_check_ok(rep, "binlog_row_metadata = FULL");

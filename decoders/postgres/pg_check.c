@@ -172,10 +172,10 @@ static void check_replica_identity(PGconn *pg, rc_check_report_t *rep)
 			snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
 			         PQgetvalue(res, i, 0));
 		}
-		rc_check_warn(rep, "add a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL",
-		              "tables without primary key or replica identity (their UPDATE/DELETE fail once "
-		              "published, and events have a null key): %s",
-		              list);
+		rc_check_warn(
+		    rep, "add a primary key, or ALTER TABLE ... REPLICA IDENTITY FULL",
+		    "tables without primary key or replica identity (their UPDATE/DELETE fail once published, and events have a null key): %s",
+		    list);
 	}
 	PQclear(res);
 }

@@ -65,8 +65,7 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
 	if (strcmp(mode, "disabled") == 0) {
 		snprintf(
 		    err, errlen,
-		    "publication %s does not exist and publication.autocreate.mode = disabled: create it "
-		    "(CREATE PUBLICATION %s FOR TABLE ...) or change the mode",
+		    "publication %s does not exist and publication.autocreate.mode = disabled: create it (CREATE PUBLICATION %s FOR TABLE ...) or change the mode",
 		    pub, pub);
 		goto out;
 	}
@@ -225,10 +224,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 		if (recorded) {
 			snprintf(
 			    err, errlen,
-			    "replication slot %s has disappeared, but rowcast recorded position %s for it: "
-			    "changes made since may be lost. To start over, remove the offset file (and take "
-			    "a "
-			    "new snapshot), or set snapshot.mode=when_needed; never let rowcast guess",
+			    "replication slot %s has disappeared, but rowcast recorded position %s for it: changes made since may be lost. To start over, remove the offset file (and take a new snapshot), or set snapshot.mode=when_needed; never let rowcast guess",
 			    slot, rc_lsn_format(*recorded, lsn_a));
 			rc = lost_position(needs_snapshot, err, errlen);
 			goto out;
@@ -238,17 +234,17 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "pgoutput") != 0 || strcmp(PQgetvalue(res, 0, 1), db) != 0) {
-		snprintf(err, errlen,
-		         "replication slot %s belongs to plugin %s in database %s, not pgoutput in %s: "
-		         "choose another slot.name",
-		         slot, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), db);
+		snprintf(
+		    err, errlen,
+		    "replication slot %s belongs to plugin %s in database %s, not pgoutput in %s: choose another slot.name",
+		    slot, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), db);
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 3), "lost") == 0) {
-		snprintf(err, errlen,
-		         "replication slot %s is invalidated (wal_status = lost): the WAL it needs is "
-		         "gone; drop it and take a new snapshot",
-		         slot);
+		snprintf(
+		    err, errlen,
+		    "replication slot %s is invalidated (wal_status = lost): the WAL it needs is gone; drop it and take a new snapshot",
+		    slot);
 		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
 	}
@@ -263,12 +259,10 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 		goto out;
 	}
 	if (recorded && *recorded < confirmed) {
-		snprintf(err, errlen,
-		         "replication slot %s is at %s, ahead of the position rowcast recorded (%s): "
-		         "something else "
-		         "consumed or recreated the slot, and changes in between may be missing. Take a new "
-		         "snapshot, or remove the offset file to accept the slot's position",
-		         slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(*recorded, lsn_b));
+		snprintf(
+		    err, errlen,
+		    "replication slot %s is at %s, ahead of the position rowcast recorded (%s): something else consumed or recreated the slot, and changes in between may be missing. Take a new snapshot, or remove the offset file to accept the slot's position",
+		    slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(*recorded, lsn_b));
 		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
 	}

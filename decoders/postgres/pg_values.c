@@ -203,9 +203,9 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 		}
 		if (type == RC_T_STRING)
 			return set_string(out, names[nm.kind]);
-		lossy(col, s, len,
-		      "a Decimal cannot hold NaN or Infinity (decimal.handling.mode=string or double can); "
-		      "sent as null");
+		lossy(
+		    col, s, len,
+		    "a Decimal cannot hold NaN or Infinity (decimal.handling.mode=string or double can); sent as null");
 		out->state = RC_V_NULL;
 		return 0;
 	}
