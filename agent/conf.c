@@ -4,6 +4,7 @@
 
 #include "agent/log.h"
 #include "agent/properties.h"
+#include "agent/source_type.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -369,12 +370,25 @@ static const char *json_error_words(const json_error_t *jerr)
 	}
 }
 
+/* "io.debezium.connector.postgresql.PostgresConnector, ..." for messages. */
+static const char *known_classes(char *buf, size_t len)
+{
+	size_t n = 0, ntypes;
+	const rc_source_type_t *types = rc_source_types(&ntypes);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ntypes && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", types[i].connector_class);
+	return ntypes ? buf : "none registered";
+}
+
 static int load_connector_json(rc_conf_t *conf, const char *text, size_t len, const char *path, char *err,
                                size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, 0, &jerr), *map, *v;
 	const char *key;
+	char classes[512];
 	int rc = 0;
 
 	if (!root) {
@@ -409,15 +423,12 @@ static int load_connector_json(rc_conf_t *conf, const char *text, size_t len, co
 			        oom ? "out of memory" : "expected a string, number or boolean");
 			rc = -1;
 		} else if (strcmp(key, "connector.class") == 0 && !json_object_get(map, "source.type")) {
-			const char *type = strstr(val, "postgresql")                          ? "postgres"
-			                   : (strstr(val, "mysql") || strstr(val, "mariadb")) ? "mysql"
-			                                                                      : NULL;
+			const rc_source_type_t *type = rc_source_type_by_class(val);
 			if (!type) {
-				add_err(err, errlen,
-				        "%s: connector '%s' is not a PostgreSQL or MySQL connector", where,
-				        val);
+				add_err(err, errlen, "%s: connector '%s' is not one rowcast has (%s)", where,
+				        val, known_classes(classes, sizeof classes));
 				rc = -1;
-			} else if (store(conf, "source.type", type, RC_CONF_FILE, where) != 0) {
+			} else if (store(conf, "source.type", type->name, RC_CONF_FILE, where) != 0) {
 				add_err(err, errlen, "%s: out of memory", where);
 				rc = -1;
 			}
@@ -781,12 +792,23 @@ static void missing(const rc_prop_def_t *def, const char *why, char *err, size_t
 	        def->name, why, def->doc, env);
 }
 
+/* True when the source type needs name besides the common properties. */
+static bool required_by(const rc_source_type_t *type, const char *name)
+{
+	for (const char *const *r = type->required; r && *r; r++)
+		if (strcmp(*r, name) == 0)
+			return true;
+	return false;
+}
+
 int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 {
 	size_t n;
 	const rc_prop_def_t *all = rc_prop_all(&n);
 	int rc = resolve_file_variants(conf, err, errlen);
-	bool pg, mysql, kafka;
+	const rc_source_type_t *type;
+	char for_type[64] = "";
+	bool kafka;
 
 	for (size_t i = 0; i < conf->n; i++) {
 		conf_entry_t *e = &conf->entries[i];
@@ -808,8 +830,9 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		if (all[i].def && !find_entry(conf, all[i].name))
 			store(conf, all[i].name, all[i].def, RC_CONF_DEFAULT, NULL);
 
-	pg = rc_conf_is(conf, "source.type", "postgres");
-	mysql = rc_conf_is(conf, "source.type", "mysql");
+	type = rc_source_type_find(rc_conf_get(conf, "source.type"));
+	if (type)
+		snprintf(for_type, sizeof for_type, " (source.type=%s)", type->name);
 	kafka = rc_conf_is(conf, "sink.type", "kafka");
 	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
@@ -818,10 +841,8 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 			continue;
 		if (all[i].flags & RC_PROP_REQUIRED)
 			why = "";
-		else if ((all[i].flags & RC_PROP_REQ_PG) && pg)
-			why = " (source.type=postgres)";
-		else if ((all[i].flags & RC_PROP_REQ_MYSQL) && mysql)
-			why = " (source.type=mysql)";
+		else if (type && required_by(type, all[i].name))
+			why = for_type;
 		else if ((all[i].flags & RC_PROP_REQ_KAFKA) && kafka)
 			why = " (sink.type=kafka)";
 		if (why) {
@@ -835,8 +856,8 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		    "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): Kafka brokers host:port,... (set it in the config file, as ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
 		rc = -1;
 	}
-	if (!find_entry(conf, "database.port") && (pg || mysql))
-		store(conf, "database.port", pg ? "5432" : "3306", RC_CONF_DEFAULT, NULL);
+	if (!find_entry(conf, "database.port") && type && type->default_port)
+		store(conf, "database.port", type->default_port, RC_CONF_DEFAULT, NULL);
 	return rc;
 }
 

@@ -12,7 +12,7 @@
 
 static const rc_prop_def_t props[] = {
     /* Source selection and connection. */
-    {"source.type", RC_PROP_ENUM, NULL, "postgres|mysql", NOLIMIT, RC_PROP_REQUIRED,
+    {"source.type", RC_PROP_ENUM, NULL, "postgres|mysql|mariadb", NOLIMIT, RC_PROP_REQUIRED,
      "database to capture from"},
     {"database.hostname", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED,
      "database host name or address"},
@@ -20,14 +20,13 @@ static const rc_prop_def_t props[] = {
     {"database.user", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED, "database user"},
     {"database.password", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
      "database password (or database.password.file)"},
-    {"database.dbname", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQ_PG,
-     "PostgreSQL database to capture"},
+    {"database.dbname", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0, "PostgreSQL database to capture"},
     {"database.sslmode", RC_PROP_ENUM, "prefer", "disable|allow|prefer|require|verify-ca|verify-full",
      NOLIMIT, 0, "TLS mode of the database connection"},
     {"database.sslrootcert", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "CA certificate file"},
     {"database.sslcert", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "client certificate file"},
     {"database.sslkey", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "client key file"},
-    {"database.server.id", RC_PROP_INT, NULL, NULL, 1, 4294967295LL, RC_PROP_REQ_MYSQL,
+    {"database.server.id", RC_PROP_INT, NULL, NULL, 1, 4294967295LL, 0,
      "MySQL replica server id, unique in the replication topology"},
     {"database.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, RC_PROP_NOT_YET,
      "MySQL databases to capture (not implemented yet)"},

@@ -22,8 +22,6 @@ typedef enum {
 enum {
 	RC_PROP_SECRET = 1 << 0,       /* value never printed */
 	RC_PROP_REQUIRED = 1 << 1,     /* required for every source */
-	RC_PROP_REQ_PG = 1 << 2,       /* required when source.type=postgres */
-	RC_PROP_REQ_MYSQL = 1 << 3,    /* required when source.type=mysql */
 	RC_PROP_REQ_KAFKA = 1 << 4,    /* required when sink.type=kafka */
 	RC_PROP_FILE_VARIANT = 1 << 5, /* may be given as <name>.file: a path holding the value */
 	RC_PROP_NOT_YET = 1 << 6       /* a contract name with no effect in this version: warned when set */

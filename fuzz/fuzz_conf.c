@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include "agent/cli/sources.h"
 #include "agent/conf.h"
 #include "agent/log.h"
 #include "agent/properties.h"
@@ -86,6 +87,7 @@ static char *env_entry(const char *line)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	rc_sources_register(); /* connector.class resolves through the table */
 	static int ready;
 	char err[8192] = "", *text, *line, *next, *lines[MAX_LINES], *envp[MAX_LINES + 1];
 	size_t nlines = 0;

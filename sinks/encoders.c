@@ -29,15 +29,10 @@ typedef struct json_encoder {
 	char *message_topic;
 } json_encoder_t;
 
-static const char *connector_of(const rc_conf_t *conf)
-{
-	return rc_conf_is(conf, "source.type", "postgres") ? "postgresql" : "mysql";
-}
-
-static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf)
+static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf, const char *connector)
 {
 	opts->topic_prefix = rc_conf_get(conf, "topic.prefix");
-	opts->connector = connector_of(conf);
+	opts->connector = connector;
 	opts->native_logical_types = rc_conf_get_bool(conf, "avro.native.logical.types", false);
 }
 
@@ -179,7 +174,7 @@ static void json_free(rc_encoder_t *enc)
 
 static const rc_encoder_ops_t json_ops = {.encode = json_encode, .free = json_free};
 
-rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
+rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char *err, size_t errlen)
 {
 	char *message_topic = NULL;
 
@@ -196,7 +191,7 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
 			return NULL;
 		}
 		je->base.ops = &json_ops;
-		opts_from_conf(&je->opts, conf);
+		opts_from_conf(&je->opts, conf, connector);
 		rc_buf_init(&je->line, 0);
 		je->message_topic = message_topic;
 		return &je->base;
@@ -209,7 +204,7 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	ae->base.ops = &avro_ops;
-	opts_from_conf(&ae->opts, conf);
+	opts_from_conf(&ae->opts, conf, connector);
 	ae->message_topic = message_topic;
 	ae->message_key_id = ae->message_value_id = -1;
 	rc_buf_init(&ae->key, 0);

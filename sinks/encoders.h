@@ -6,7 +6,8 @@
 #include "agent/conf.h"
 #include "agent/encoder.h"
 
-/* The encoder sink.type calls for. Returns it (free with enc->ops->free), or NULL with err filled. */
-rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, char *err, size_t errlen);
+/* The encoder sink.type calls for, for events of connector ("postgresql", "mysql", "mariadb": the
+ * shape of the source block). Returns it (free with enc->ops->free), or NULL with err filled. */
+rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char *err, size_t errlen);
 
 #endif

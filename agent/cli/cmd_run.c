@@ -6,7 +6,6 @@
 #include "agent/log.h"
 #include "agent/pipeline.h"
 #include "agent/signals.h"
-#include "sinks/encoders.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +26,7 @@ static void parts_of(const rc_source_type_t *type, rc_pipeline_parts_t *parts)
 	    .snapshot_new = rc_source_snapshot_new,
 	    .snapshot_opaque = (void *)type,
 	    .sink_new = rc_sink_new_of,
-	    .encoder_new = rc_encoder_new,
+	    .encoder_new = rc_encoder_new_of,
 	    .codec = type->codec,
 	};
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "agent/cli/commands.h"
+#include "agent/cli/sources.h"
 #include "agent/conf.h"
 #include "agent/log.h"
 
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
 	rc_log_level_t probe;
 	rc_conf_t *conf;
 
+	rc_sources_register(); /* the configuration resolves source types through the table */
 	/* Environment log settings apply to configuration errors too, before the config is built. */
 	if (getenv("ROWCAST_LOG_FORMAT") && strcmp(getenv("ROWCAST_LOG_FORMAT"), "json") == 0)
 		rc_log_setup(RC_LOG_INFO, RC_LOG_FORMAT_JSON);

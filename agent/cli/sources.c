@@ -6,6 +6,7 @@
 #include "decoders/postgres/pg_check.h"
 #include "decoders/postgres/pg_position.h"
 #include "decoders/postgres/pg_source.h"
+#include "sinks/encoders.h"
 #include "sinks/kafka_sink.h"
 #include "sinks/stdout_sink.h"
 #include "snapshot/postgres/pg_snapshot.h"
@@ -19,11 +20,16 @@ static void pg_identity(const rc_conf_t *conf, rc_offset_ident_t *id)
 	rc_offset_ident_add(id, "slot", rc_conf_get(conf, "slot.name"));
 }
 
+static const char *const pg_required[] = {"database.dbname", NULL};
+static const char *const mysql_required[] = {"database.server.id", NULL};
+
 static const rc_source_type_t source_types[] = {
     {
         .name = "postgres",
         .connector = "postgresql",
         .connector_class = "io.debezium.connector.postgresql.PostgresConnector",
+        .default_port = "5432",
+        .required = pg_required,
         .codec = &rc_pg_pos_codec,
         .source_new = rc_pg_source_new,
         .snapshot = &rc_pg_snapshot_reader,
@@ -34,24 +40,33 @@ static const rc_source_type_t source_types[] = {
         .name = "mysql",
         .connector = "mysql",
         .connector_class = "io.debezium.connector.mysql.MySqlConnector",
+        .default_port = "3306",
+        .required = mysql_required,
         .check = rc_mysql_check,
     },
     {
         .name = "mariadb",
         .connector = "mariadb",
         .connector_class = "io.debezium.connector.mariadb.MariaDbConnector",
+        .default_port = "3306",
+        .required = mysql_required,
         .check = rc_mysql_check,
     },
 };
 
+void rc_sources_register(void)
+{
+	rc_source_types_set(source_types, sizeof source_types / sizeof source_types[0]);
+}
+
 const rc_source_type_t *rc_source_type_of(const rc_conf_t *conf)
 {
-	const char *name = rc_conf_get(conf, "source.type");
+	return rc_source_type_find(rc_conf_get(conf, "source.type"));
+}
 
-	for (size_t i = 0; name && i < sizeof source_types / sizeof source_types[0]; i++)
-		if (strcmp(source_types[i].name, name) == 0)
-			return &source_types[i];
-	return NULL;
+rc_encoder_t *rc_encoder_new_of(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	return rc_encoder_new(conf, rc_source_type_of(conf)->connector, err, errlen);
 }
 
 rc_sink_t *rc_sink_new_of(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,

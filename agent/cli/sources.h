@@ -8,29 +8,24 @@
 #define RC_CLI_SOURCES_H
 
 #include "agent/check_report.h"
+#include "agent/source_type.h"
 #include "agent/conf.h"
 #include "agent/offset_store.h"
 #include "agent/position.h"
+#include "agent/encoder.h"
 #include "agent/sink.h"
 #include "agent/source.h"
 #include "snapshot/snapshot.h"
 
-typedef struct rc_source_type {
-	const char *name;      /* source.type */
-	const char *connector; /* Debezium's source.connector: kept apart for MariaDB as Debezium keeps it */
-	const char *connector_class; /* Debezium's connector.class, for pasted connector configs */
-	/* NULL until the database streams: `run` and `snapshot` say "not available yet", exit 2. */
-	const rc_pos_codec_t *codec;
-	rc_source_t *(*source_new)(const rc_conf_t *conf, char *err, size_t errlen);
-	const rc_snapshot_reader_ops_t *snapshot;
-	/* The source's identity in the offset store (PostgreSQL: database, slot). */
-	void (*identity)(const rc_conf_t *conf, rc_offset_ident_t *id);
-	/* `rowcast check`'s prerequisites. */
-	void (*check)(const rc_conf_t *conf, rc_check_report_t *rep);
-} rc_source_type_t;
+/* Registers the table of source types with the core (agent/source_type.h). Call before reading any
+ * configuration. */
+void rc_sources_register(void);
 
 /* The type named by source.type, or NULL (configuration validation makes that impossible). */
 const rc_source_type_t *rc_source_type_of(const rc_conf_t *conf);
+
+/* The encoder for sink.type, with the source type's connector (rc_pipeline_parts_t.encoder_new). */
+rc_encoder_t *rc_encoder_new_of(const rc_conf_t *conf, char *err, size_t errlen);
 
 /* A sink for sink.type (kafka, stdout), or NULL with err filled. */
 rc_sink_t *rc_sink_new_of(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/cli/sources.h"
+#include "agent/properties.h"
 #include "agent/conf.h"
 
 #include <stdio.h>
@@ -367,6 +369,84 @@ static void test_connector_json(void **state)
 	unlink(path);
 }
 
+/* connector.class resolves through the table of source types, as Kafka Connect names classes; MariaDB
+ * is its own type (Debezium's source.connector "mariadb"), with MySQL's requirements and port. */
+static void test_connector_classes(void **state)
+{
+	static const struct {
+		const char *class, *type;
+	} cases[] = {
+	    {"io.debezium.connector.postgresql.PostgresConnector", "postgres"},
+	    {"PostgresConnector", "postgres"},
+	    {"Postgres", "postgres"},
+	    {"io.debezium.connector.mysql.MySqlConnector", "mysql"},
+	    {"io.debezium.connector.mariadb.MariaDbConnector", "mariadb"},
+	    {"MariaDb", "mariadb"},
+	    {"io.debezium.connector.sqlserver.SqlServerConnector", NULL},
+	    {"Connector", NULL},
+	};
+	char err[2048], text[1024];
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		rc_conf_t *conf = rc_conf_new();
+		int n = snprintf(
+		    text, sizeof text,
+		    "{\"config\": {\"connector.class\": \"%s\", \"database.hostname\": \"h\", "
+		    "\"database.user\": \"u\", \"database.dbname\": \"d\", \"database.server.id\": 7, "
+		    "\"topic.prefix\": \"p\", \"sink.type\": \"stdout\"}}",
+		    cases[i].class);
+		err[0] = '\0';
+		if (cases[i].type) {
+			assert_int_equal(
+			    rc_conf_load_buffer(conf, text, (size_t)n, "c.json", err, sizeof err), 0);
+			assert_int_equal(rc_conf_finalize(conf, err, sizeof err), 0);
+			assert_string_equal(rc_conf_get(conf, "source.type"), cases[i].type);
+			assert_string_equal(rc_conf_get(conf, "database.port"),
+			                    strcmp(cases[i].type, "postgres") == 0 ? "5432" : "3306");
+		} else {
+			assert_int_equal(
+			    rc_conf_load_buffer(conf, text, (size_t)n, "c.json", err, sizeof err), -1);
+			assert_non_null(strstr(
+			    err,
+			    "is not one rowcast has (io.debezium.connector.postgresql.PostgresConnector, "));
+		}
+		rc_conf_free(conf);
+	}
+}
+
+/* Each type's own required properties, named with the type. */
+static void test_required_per_type(void **state)
+{
+	char err[2048] = "";
+	rc_conf_t *conf = rc_conf_new();
+	(void)state;
+	assert_int_equal(
+	    rc_conf_load_properties(conf,
+	                            "source.type = mariadb\ndatabase.hostname = h\ndatabase.user = u\n"
+	                            "topic.prefix = p\nsink.type = stdout\n",
+	                            "t", err, sizeof err),
+	    0);
+	assert_int_equal(rc_conf_finalize(conf, err, sizeof err), -1);
+	assert_non_null(strstr(err, "missing required property 'database.server.id' (source.type=mariadb)"));
+	assert_null(strstr(err, "database.dbname"));
+	rc_conf_free(conf);
+}
+
+/* source.type's documented choices are the table's types. */
+static void test_source_type_choices(void **state)
+{
+	const rc_prop_def_t *def = rc_prop_find("source.type");
+	size_t n;
+	const rc_source_type_t *types = rc_source_types(&n);
+	char want[256] = "";
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "|" : "",
+		         types[i].name);
+	assert_non_null(def);
+	assert_string_equal(def->choices, want);
+}
+
 static void test_unreadable_file(void **state)
 {
 	char err[2048] = "";
@@ -392,6 +472,7 @@ static void test_never_is_no_data(void **state)
 
 int main(void)
 {
+	rc_sources_register();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_properties_and_defaults),
 	    cmocka_unit_test(test_unknown_property_suggests),
@@ -407,6 +488,9 @@ int main(void)
 	    cmocka_unit_test(test_long_env_names),
 	    cmocka_unit_test(test_buffer_with_nul),
 	    cmocka_unit_test(test_connector_json),
+	    cmocka_unit_test(test_connector_classes),
+	    cmocka_unit_test(test_required_per_type),
+	    cmocka_unit_test(test_source_type_choices),
 	    cmocka_unit_test(test_unreadable_file),
 	    cmocka_unit_test(test_never_is_no_data),
 	};

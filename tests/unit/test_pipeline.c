@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/cli/sources.h"
 #include "agent/errors.h"
 #include "agent/offset_store.h"
 #include "agent/pipeline.h"
@@ -269,6 +270,11 @@ static rc_sink_t *stdout_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 	return rc_stdout_sink_new(g_out, on_ack, opaque);
 }
 
+static rc_encoder_t *encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	return rc_encoder_new(conf, "postgresql", err, errlen);
+}
+
 static rc_conf_t *make_conf(void)
 {
 	static const char *const props[][2] = {
@@ -297,7 +303,7 @@ static int run(const step_t *script, size_t n, const char *name)
 	rc_pipeline_parts_t parts = {
 	    .source_new = fake_new,
 	    .sink_new = stdout_new,
-	    .encoder_new = rc_encoder_new,
+	    .encoder_new = encoder_new,
 	    .codec = &rc_pg_pos_codec,
 	};
 	int rc;
@@ -454,7 +460,7 @@ static void test_stop_while_sink_full(void **state)
 	rc_conf_t *conf = make_conf();
 	rc_pipeline_parts_t parts = {.source_new = fake_new,
 	                             .sink_new = full_new,
-	                             .encoder_new = rc_encoder_new,
+	                             .encoder_new = encoder_new,
 	                             .codec = &rc_pg_pos_codec};
 	pthread_t killer;
 	struct timespec t0, t1;
@@ -502,6 +508,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+	rc_sources_register();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_confirms_what_is_acknowledged),
 	    cmocka_unit_test(test_open_transaction_holds),
