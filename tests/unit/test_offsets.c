@@ -303,6 +303,65 @@ static void test_symlink_refused(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* The PostgreSQL codec: text and JSON both ways, the whole LSN range. */
+static void test_pg_codec_round_trip(void **state)
+{
+	static const struct {
+		uint64_t lsn;
+		const char *text;
+	} cases[] = {{0x1, "0/1"},
+	             {0x16B3748, "0/16B3748"},
+	             {0x16B374D848ULL, "16/B374D848"},
+	             {0xFFFFFFFFFFFFFFFFULL, "FFFFFFFF/FFFFFFFF"}};
+	char buf[RC_POS_TEXTLEN], err[RC_ERRSTR_LEN];
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		rc_pos_t p = rc_pg_pos(cases[i].lsn), back = RC_POS_NONE;
+		json_t *obj = json_object();
+		assert_string_equal(rc_pos_text(&rc_pg_pos_codec, &p, buf, sizeof buf), cases[i].text);
+		assert_int_equal(rc_pg_pos_codec.to_json(&p, obj), 0);
+		assert_string_equal(json_string_value(json_object_get(obj, "lsn")), cases[i].text);
+		assert_int_equal(rc_pg_pos_codec.from_json(obj, &back, err, sizeof err), 0);
+		assert_true(rc_pos_same(&p, &back));
+		json_decref(obj);
+	}
+	assert_string_equal(rc_pos_text(&rc_pg_pos_codec, &RC_POS_NONE, buf, sizeof buf), "none");
+	for (const char *const *bad =
+	         (const char *const[]){"", "16", "16/", "/1", "G/1", "1/2/3", "1/2 ", NULL};
+	     *bad; bad++) {
+		rc_pos_t back = RC_POS_NONE;
+		json_t *obj = json_pack("{s:s}", "lsn", *bad);
+		assert_int_equal(rc_pg_pos_codec.from_json(obj, &back, err, sizeof err), -1);
+		assert_non_null(strstr(err, "not an LSN"));
+		json_decref(obj);
+	}
+}
+
+/* Positions with a blob: copies share it by reference, moves hand it over, sameness looks inside. */
+static void test_position_blobs(void **state)
+{
+	rc_pos_t a = {.set = true, .order = 7, .sub = 2, .blob = rc_pos_blob_new("f.000001:4:gtids", 16)};
+	rc_pos_t b = RC_POS_NONE, c = RC_POS_NONE,
+	         d = {.set = true, .order = 7, .sub = 2, .blob = rc_pos_blob_new("f.000001:4:gtids", 16)};
+	(void)state;
+	rc_pos_copy(&b, &a);
+	assert_ptr_equal(a.blob, b.blob);
+	assert_int_equal(a.blob->refs, 2);
+	assert_true(rc_pos_same(&a, &b) && rc_pos_same(&a, &d));
+	rc_pos_move(&c, &b);
+	assert_false(b.set);
+	assert_int_equal(a.blob->refs, 2);
+	rc_pos_copy(&c, &c); /* onto itself: the count stays */
+	assert_int_equal(a.blob->refs, 2);
+	d.sub = 3;
+	assert_false(rc_pos_same(&a, &d));
+	assert_true(rc_pos_after(&d, &a) && !rc_pos_after(&a, &d) && rc_pos_after(&a, &b));
+	rc_pos_clear(&c);
+	assert_int_equal(a.blob->refs, 1);
+	rc_pos_clear(&a);
+	rc_pos_clear(&d);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -324,7 +383,8 @@ int main(void)
 	    cmocka_unit_test(test_damaged_files),   cmocka_unit_test(test_identity_mismatch),
 	    cmocka_unit_test(test_wrong_source),    cmocka_unit_test(test_version_1),
 	    cmocka_unit_test(test_lock_held),       cmocka_unit_test(test_temp_file_present),
-	    cmocka_unit_test(test_symlink_refused),
+	    cmocka_unit_test(test_symlink_refused), cmocka_unit_test(test_pg_codec_round_trip),
+	    cmocka_unit_test(test_position_blobs),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }
