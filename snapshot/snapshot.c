@@ -11,6 +11,7 @@
 #include "agent/errors.h"
 #include "agent/filter.h"
 #include "agent/log.h"
+#include "agent/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,10 +26,7 @@ static const rc_snapshot_ops_t coordinator_ops;
 
 void rc_snap_wake(rc_snap_t *snap)
 {
-	char byte = 1;
-	/* A full pipe already wakes the reader of it: EAGAIN is fine. */
-	if (write(snap->wake[1], &byte, 1) < 0 && errno != EAGAIN)
-		rc_log_debug("snapshot", "wake pipe: %s", strerror(errno));
+	rc_loop_pipe_wake(snap->wake[1]);
 }
 
 void rc_snap_fail(rc_snap_t *snap, int rc, const char *fmt, ...)
@@ -374,14 +372,12 @@ static int co_emit(rc_snapshot_t *base, const rc_source_handler_t *h, int budget
                    size_t errlen)
 {
 	rc_snap_t *snap = (rc_snap_t *)base;
-	char drain[256];
 	int n = 0, rc;
 
 	*done = snap->done;
 	if (snap->done)
 		return 0;
-	while (read(snap->wake[0], drain, sizeof drain) > 0)
-		;
+	rc_loop_pipe_drain(snap->wake[0]);
 	while (n < budget) {
 		snap_batch_t *b = snap->cur;
 
@@ -462,10 +458,7 @@ static void co_free(rc_snapshot_t *base)
 	}
 	free(snap->readers);
 	free_table_list(snap->tables, snap->ntables);
-	if (snap->wake[0] >= 0)
-		close(snap->wake[0]);
-	if (snap->wake[1] >= 0)
-		close(snap->wake[1]);
+	rc_loop_pipe_close(snap->wake);
 	rc_pos_clear(&snap->pt.pos);
 	pthread_mutex_destroy(&snap->lock);
 	pthread_cond_destroy(&snap->cond);
@@ -493,7 +486,7 @@ rc_snapshot_t *rc_snapshot_new(const rc_conf_t *conf, const rc_snapshot_reader_o
 	snap->wake[0] = snap->wake[1] = -1;
 	pthread_mutex_init(&snap->lock, NULL);
 	pthread_cond_init(&snap->cond, NULL);
-	if (pipe2(snap->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (rc_loop_pipe(snap->wake) != RC_OK) {
 		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
 		co_free(&snap->base);
 		return NULL;
