@@ -51,11 +51,6 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int64_t rc_loop_now_ms(void)
-{
-	return now_us() / 1000;
-}
-
 rc_loop_t *rc_loop_new(void)
 {
 	return calloc(1, sizeof(rc_loop_t));
@@ -304,53 +299,4 @@ int rc_loop_watch_signals(rc_loop_t *loop)
 	int fd = rc_signals_fd();
 
 	return fd < 0 ? RC_ERR_FATAL : rc_loop_add_fd(loop, fd, RC_LOOP_READABLE, on_stop_request, NULL);
-}
-
-int rc_loop_pipe(int fds[2])
-{
-	if (pipe(fds) != 0) {
-		fds[0] = fds[1] = -1;
-		return RC_ERR_FATAL;
-	}
-	for (int i = 0; i < 2; i++) {
-		int fl = fcntl(fds[i], F_GETFL);
-		if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) != 0 ||
-		    fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
-			int saved = errno;
-			rc_loop_pipe_close(fds);
-			errno = saved;
-			return RC_ERR_FATAL;
-		}
-	}
-	return RC_OK;
-}
-
-void rc_loop_pipe_wake(int wfd)
-{
-	int saved = errno;
-
-	if (write(wfd, "", 1) < 0) {
-		/* EAGAIN: full, so readable already */
-	}
-	errno = saved;
-}
-
-void rc_loop_pipe_drain(int rfd)
-{
-	char buf[256];
-	int saved = errno;
-	ssize_t n;
-
-	while ((n = read(rfd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-		;
-	errno = saved;
-}
-
-void rc_loop_pipe_close(int fds[2])
-{
-	for (int i = 0; i < 2; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
 }

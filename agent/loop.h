@@ -97,26 +97,4 @@ int rc_loop_run(rc_loop_t *loop);
  */
 int rc_loop_watch_signals(rc_loop_t *loop);
 
-/* The loop's clock: milliseconds of CLOCK_MONOTONIC. */
-int64_t rc_loop_now_ms(void);
-
-/*
- * Wake-up pipes, for whoever hands a loop work from outside its descriptors (a signal handler, a
- * library's own thread, a queue filled by the loop's own thread): fds[0] to watch, fds[1] to write a
- * byte to; both non-blocking and close-on-exec. Returns RC_OK, or RC_ERR_FATAL (errno says why) with
- * both set to -1.
- */
-int rc_loop_pipe(int fds[2]);
-
-/* Writes one byte to a wake-up pipe's fds[1]; a full pipe is already readable, so EAGAIN is ignored.
- * Async-signal-safe (errno is preserved). */
-void rc_loop_pipe_wake(int wfd);
-
-/* Reads all that waits on a wake-up pipe's fds[0], so that it becomes readable again only at the next
- * write. */
-void rc_loop_pipe_drain(int rfd);
-
-/* Closes both ends (those >= 0) and sets them to -1. */
-void rc_loop_pipe_close(int fds[2]);
-
 #endif

@@ -1,9 +1,10 @@
 #include "config.h"
 
+#include "agent/clock.h"
 #include "agent/signals.h"
 
 #include "agent/errors.h"
-#include "agent/loop.h"
+#include "agent/wakepipe.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -22,7 +23,7 @@ static void on_signal(int sig)
 	if (stop_signals++ > 0)
 		_exit(1); /* an impatient second signal: leave now, the position is still safe */
 	if (wake[1] >= 0)
-		rc_loop_pipe_wake(wake[1]);
+		rc_wakepipe_wake(wake[1]);
 }
 
 int rc_signals_install(void)
@@ -30,7 +31,7 @@ int rc_signals_install(void)
 	struct sigaction sa;
 	int rc = RC_OK;
 
-	if (wake[0] < 0 && rc_loop_pipe(wake) != RC_OK)
+	if (wake[0] < 0 && rc_wakepipe_open(wake) != RC_OK)
 		rc = RC_ERR_FATAL;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -54,11 +55,11 @@ int rc_signals_fd(void)
 
 int rc_signals_sleep(int ms)
 {
-	int64_t until = rc_loop_now_ms() + (ms > 0 ? ms : 0);
+	int64_t until = rc_clock_ms() + (ms > 0 ? ms : 0);
 	struct pollfd pfd = {.fd = wake[0], .events = POLLIN};
 
 	for (;;) {
-		int64_t left = until - rc_loop_now_ms();
+		int64_t left = until - rc_clock_ms();
 		if (rc_stop_requested())
 			return RC_STOPPED;
 		if (left <= 0)
@@ -74,5 +75,5 @@ void rc_signals_reset(void)
 {
 	stop_signals = 0;
 	if (wake[0] >= 0)
-		rc_loop_pipe_drain(wake[0]);
+		rc_wakepipe_drain(wake[0]);
 }

@@ -2,10 +2,11 @@
 
 #include "sinks/kafka_sink.h"
 
+#include "agent/clock.h"
 #include "agent/hash.h"
 #include "agent/log.h"
-#include "agent/loop.h"
 #include "agent/signals.h"
+#include "agent/wakepipe.h"
 #include "sinks/kafka_conf.h"
 
 #include <errno.h>
@@ -143,16 +144,16 @@ static void topic_set_free(topic_set_t *set)
  */
 static void warm_topic(kafka_sink_t *ks, const char *topic)
 {
-	int64_t until = rc_loop_now_ms() + WARM_BUDGET_MS;
+	int64_t until = rc_clock_ms() + WARM_BUDGET_MS;
 	rd_kafka_topic_t *rkt;
 
-	if (!topic_set_add(&ks->warmed, topic) || rc_loop_now_ms() < ks->warm_paused_until_ms)
+	if (!topic_set_add(&ks->warmed, topic) || rc_clock_ms() < ks->warm_paused_until_ms)
 		return; /* known, or not now (or no memory: only an optimisation) */
 	if (!(rkt = rd_kafka_topic_new(ks->rk, topic, NULL)))
 		return;
 	for (;;) {
 		const struct rd_kafka_metadata *md = NULL;
-		int64_t left = until - rc_loop_now_ms();
+		int64_t left = until - rc_clock_ms();
 		bool ready = false;
 
 		if (left <= 0) {
@@ -160,7 +161,7 @@ static void warm_topic(kafka_sink_t *ks, const char *topic)
 			    "kafka",
 			    "no metadata for topic %s within %d ms: not waiting for new topics' metadata for %d s",
 			    topic, WARM_BUDGET_MS, WARM_PAUSE_MS / 1000);
-			ks->warm_paused_until_ms = rc_loop_now_ms() + WARM_PAUSE_MS;
+			ks->warm_paused_until_ms = rc_clock_ms() + WARM_PAUSE_MS;
 			break;
 		}
 		if (rd_kafka_metadata(ks->rk, 0, rkt, &md,
@@ -208,7 +209,7 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 static void drain_wake(kafka_sink_t *ks)
 {
 	if (ks->mainq)
-		rc_loop_pipe_drain(ks->wake[0]);
+		rc_wakepipe_drain(ks->wake[0]);
 }
 
 /* After serving: librdkafka serves everything queued at once, but should anything be left (a
@@ -216,7 +217,7 @@ static void drain_wake(kafka_sink_t *ks)
 static void rewake(kafka_sink_t *ks)
 {
 	if (ks->mainq && rd_kafka_queue_length(ks->mainq) > 0)
-		rc_loop_pipe_wake(ks->wake[1]);
+		rc_wakepipe_wake(ks->wake[1]);
 }
 
 static int poll_sink(rc_sink_t *sink, int timeout_ms)
@@ -274,7 +275,7 @@ static void free_sink(rc_sink_t *sink)
 	rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(ks->rk, 0);
 	rd_kafka_destroy(ks->rk);
-	rc_loop_pipe_close(ks->wake);
+	rc_wakepipe_close(ks->wake);
 	topic_set_free(&ks->warmed);
 	free(ks);
 }
@@ -323,7 +324,7 @@ rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 	}
 	/* Delivery reports make the pipe readable (rdkafka.h: "to ease integration with IO based polling
 	 * loops"). Without it the sink still works, polled at intervals. */
-	if (rc_loop_pipe(ks->wake) == RC_OK) {
+	if (rc_wakepipe_open(ks->wake) == RC_OK) {
 		ks->mainq = rd_kafka_queue_get_main(ks->rk);
 		rd_kafka_queue_io_event_enable(ks->mainq, ks->wake[1], "1", 1);
 	} else {

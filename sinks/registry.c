@@ -2,10 +2,10 @@
 
 #include "sinks/registry.h"
 
+#include "agent/clock.h"
 #include "agent/log.h"
 #include "agent/buf.h"
 #include "agent/hash.h"
-#include "agent/loop.h"
 #include "agent/signals.h"
 
 #include <curl/curl.h>
@@ -356,7 +356,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 	size_t len = strlen(reg->base) + strlen(path) + 1;
 	char *url = malloc(len), what[CURL_ERROR_SIZE + 64], bound[64] = "";
 	int wait_ms = reg->initial_ms;
-	int64_t deadline = rc_loop_now_ms() + reg->deadline_ms;
+	int64_t deadline = rc_clock_ms() + reg->deadline_ms;
 
 	if (!url) {
 		set_err(err, errlen, "out of memory");
@@ -373,7 +373,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 	for (int attempt = 1;; attempt++) {
 		CURLcode cc;
 		curl_off_t retry_after = 0;
-		int64_t left = deadline - rc_loop_now_ms();
+		int64_t left = deadline - rc_clock_ms();
 		long budget = left >= REQUEST_TIMEOUT_MS ? REQUEST_TIMEOUT_MS : left > 0 ? (long)left : 1;
 
 		curl_easy_setopt(reg->curl, CURLOPT_TIMEOUT_MS, budget);
@@ -414,7 +414,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 		if (retry_after > 0 && retry_after * 1000 > wait_ms)
 			wait_ms = retry_after * 1000 < MAX_RETRY_AFTER_MS ? (int)(retry_after * 1000)
 			                                                  : MAX_RETRY_AFTER_MS;
-		if (attempt < reg->max_attempts && rc_loop_now_ms() + wait_ms >= deadline)
+		if (attempt < reg->max_attempts && rc_clock_ms() + wait_ms >= deadline)
 			snprintf(bound, sizeof bound, " within %d ms", reg->deadline_ms);
 		if (attempt >= reg->max_attempts || bound[0]) {
 			set_err(err, errlen, "%s %s%s: %s (gave up after %d attempt%s%s)", method, reg->shown,

@@ -3,6 +3,7 @@
 #include "sinks/stdout_sink.h"
 
 #include "agent/loop.h"
+#include "agent/wakepipe.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	}
 	ss->pending[ss->npending++] = ticket;
 	if (ss->npending == 1 && ss->wake[1] >= 0)
-		rc_loop_pipe_wake(ss->wake[1]);
+		rc_wakepipe_wake(ss->wake[1]);
 	return RC_OK;
 }
 
@@ -56,7 +57,7 @@ static int poll_sink(rc_sink_t *sink, int timeout_ms)
 
 	(void)timeout_ms;
 	if (ss->wake[0] >= 0)
-		rc_loop_pipe_drain(ss->wake[0]);
+		rc_wakepipe_drain(ss->wake[0]);
 	if (n == 0)
 		return 0;
 	ok = fflush(ss->out) == 0;
@@ -102,7 +103,7 @@ static void free_sink(rc_sink_t *sink)
 	for (size_t i = 0; i < ss->npending; i++)
 		ss->base.on_ack(ss->pending[i], false, "sink closed", ss->base.ack_opaque);
 	free(ss->pending);
-	rc_loop_pipe_close(ss->wake);
+	rc_wakepipe_close(ss->wake);
 	free(ss);
 }
 
@@ -127,6 +128,6 @@ rc_sink_t *rc_stdout_sink_new(FILE *out, rc_sink_ack_fn on_ack, void *ack_opaque
 	ss->base.on_ack = on_ack;
 	ss->base.ack_opaque = ack_opaque;
 	ss->out = out;
-	rc_loop_pipe(ss->wake); /* on failure both are -1: no descriptor, the caller polls at intervals */
+	rc_wakepipe_open(ss->wake); /* on failure both are -1: no descriptor, the caller polls at intervals */
 	return &ss->base;
 }

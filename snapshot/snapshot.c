@@ -12,6 +12,7 @@
 #include "agent/filter.h"
 #include "agent/log.h"
 #include "agent/loop.h"
+#include "agent/wakepipe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ static const rc_snapshot_ops_t coordinator_ops;
 
 void rc_snap_wake(rc_snap_t *snap)
 {
-	rc_loop_pipe_wake(snap->wake[1]);
+	rc_wakepipe_wake(snap->wake[1]);
 }
 
 void rc_snap_fail(rc_snap_t *snap, int rc, const char *fmt, ...)
@@ -377,7 +378,7 @@ static int co_emit(rc_snapshot_t *base, const rc_source_handler_t *h, int budget
 	*done = snap->done;
 	if (snap->done)
 		return 0;
-	rc_loop_pipe_drain(snap->wake[0]);
+	rc_wakepipe_drain(snap->wake[0]);
 	while (n < budget) {
 		snap_batch_t *b = snap->cur;
 
@@ -458,7 +459,7 @@ static void co_free(rc_snapshot_t *base)
 	}
 	free(snap->readers);
 	free_table_list(snap->tables, snap->ntables);
-	rc_loop_pipe_close(snap->wake);
+	rc_wakepipe_close(snap->wake);
 	rc_pos_clear(&snap->pt.pos);
 	pthread_mutex_destroy(&snap->lock);
 	pthread_cond_destroy(&snap->cond);
@@ -486,7 +487,7 @@ rc_snapshot_t *rc_snapshot_new(const rc_conf_t *conf, const rc_snapshot_reader_o
 	snap->wake[0] = snap->wake[1] = -1;
 	pthread_mutex_init(&snap->lock, NULL);
 	pthread_cond_init(&snap->cond, NULL);
-	if (rc_loop_pipe(snap->wake) != RC_OK) {
+	if (rc_wakepipe_open(snap->wake) != RC_OK) {
 		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
 		co_free(&snap->base);
 		return NULL;

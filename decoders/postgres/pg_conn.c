@@ -3,6 +3,7 @@
 #include "decoders/postgres/pg_conn.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
@@ -72,4 +73,22 @@ const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return buf;
+}
+
+char *rc_pg_quote_ident(const char *ident)
+{
+	size_t len = strlen(ident), n = 0;
+	char *out = malloc(len * 2 + 3);
+
+	if (!out)
+		return NULL;
+	out[n++] = '"';
+	for (; *ident; ident++) {
+		if (*ident == '"')
+			out[n++] = '"';
+		out[n++] = *ident;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return out;
 }

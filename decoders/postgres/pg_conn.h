@@ -22,4 +22,8 @@ const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_
 /* rc_pg_error_text into a buffer of the calling statement's own. */
 #define RC_PG_ERROR(conn, res) rc_pg_error_text((conn), (res), (char[512]){0}, 512)
 
+/* Quotes an identifier for SQL ("a""b"). Returns a malloc'd string (caller frees), NULL when out of
+ * memory. */
+char *rc_pg_quote_ident(const char *ident);
+
 #endif

@@ -4,30 +4,13 @@
 
 #include "agent/errors.h"
 #include "agent/log.h"
+#include "decoders/postgres/pg_conn.h"
 #include "decoders/postgres/pg_lsn.h"
 #include "decoders/postgres/pg_tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *rc_pg_quote_ident(const char *ident)
-{
-	size_t len = strlen(ident), n = 0;
-	char *out = malloc(len * 2 + 3);
-
-	if (!out)
-		return NULL;
-	out[n++] = '"';
-	for (; *ident; ident++) {
-		if (*ident == '"')
-			out[n++] = '"';
-		out[n++] = *ident;
-	}
-	out[n++] = '"';
-	out[n] = '\0';
-	return out;
-}
 
 /* Runs a command on sql; on failure fills err with what and the server's message. */
 static int exec_ok(PGconn *sql, const char *what, const char *command, char *err, size_t errlen)

@@ -53,8 +53,4 @@ int rc_pg_slot_exists(PGconn *sql, const char *slot, bool *exists, char *err, si
  * by a connection, often our own previous one that the server has not noticed gone yet). */
 int rc_pg_slot_drop(PGconn *sql, const char *slot, char *err, size_t errlen);
 
-/* Quotes an identifier for SQL ("a""b"). Returns a malloc'd string (caller frees), NULL when out of
- * memory. */
-char *rc_pg_quote_ident(const char *ident);
-
 #endif

@@ -3,7 +3,7 @@
 #include "decoders/postgres/pg_tables.h"
 
 #include "agent/filter.h"
-#include "decoders/postgres/pg_slot.h"
+#include "decoders/postgres/pg_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>

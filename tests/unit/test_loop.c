@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
+#include "agent/wakepipe.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -35,7 +37,7 @@ static void note(journal_t *j, int tag, int ready)
 {
 	if (j->n < MAX_FIRED) {
 		j->tag[j->n] = tag;
-		j->at[j->n] = rc_loop_now_ms();
+		j->at[j->n] = rc_clock_ms();
 		j->ready[j->n] = ready;
 	}
 	j->n++;
@@ -67,11 +69,11 @@ static int on_tick(rc_loop_t *loop, long long id, void *opaque)
 /* Turns until j has n entries; fails after 5 s. */
 static void run_until(rc_loop_t *loop, const journal_t *j, int n)
 {
-	int64_t give_up = rc_loop_now_ms() + 5000;
+	int64_t give_up = rc_clock_ms() + 5000;
 
 	while (j->n < n) {
 		assert_true(rc_loop_run_once(loop, 1000) >= 0);
-		assert_true(rc_loop_now_ms() < give_up);
+		assert_true(rc_clock_ms() < give_up);
 	}
 }
 
@@ -82,7 +84,7 @@ static void test_timers_fire_in_order(void **state)
 	tick_t t3 = {&j, 3, 1, 0, 0, false}, t1 = {&j, 1, 1, 0, 0, false}, t2 = {&j, 2, 1, 0, 0, false};
 	tick_t late = {&j, 5, 1, 0, 0, false}, early = {&j, 4, 1, 0, 0, false};
 	static const int ms[] = {0, 40, 80, 120};
-	int64_t start = rc_loop_now_ms();
+	int64_t start = rc_clock_ms();
 	(void)state;
 
 	assert_non_null(loop);
@@ -117,7 +119,7 @@ static void test_timer_repeats(void **state)
 	rc_loop_t *loop = rc_loop_new();
 	journal_t j = {0};
 	tick_t t = {&j, 1, 4, 25, 0, false};
-	int64_t start = rc_loop_now_ms();
+	int64_t start = rc_clock_ms();
 	(void)state;
 
 	assert_true(rc_loop_add_timer(loop, 25, on_tick, &t) > 0);
@@ -193,12 +195,12 @@ static void test_fd_readiness(void **state)
 	int p[2];
 	(void)state;
 
-	assert_int_equal(rc_loop_pipe(p), RC_OK);
+	assert_int_equal(rc_wakepipe_open(p), RC_OK);
 	assert_int_equal(rc_loop_add_fd(loop, p[0], RC_LOOP_READABLE, on_ready, &r), RC_OK);
 	assert_int_equal(rc_loop_add_fd(loop, -1, RC_LOOP_READABLE, on_ready, &r), RC_ERR_FATAL);
 	assert_int_equal(rc_loop_add_fd(loop, p[0], 0, on_ready, &r), RC_ERR_FATAL);
 	assert_int_equal(rc_loop_run_once(loop, 0), 0);
-	rc_loop_pipe_wake(p[1]);
+	rc_wakepipe_wake(p[1]);
 	assert_int_equal(rc_loop_run_once(loop, 1000), 1);
 	assert_int_equal(j.n, 1);
 	assert_int_equal(j.tag[0], 1);
@@ -214,7 +216,7 @@ static void test_fd_readiness(void **state)
 
 	/* Registering again replaces the handler. */
 	assert_int_equal(rc_loop_add_fd(loop, p[0], RC_LOOP_READABLE, on_ready, &other), RC_OK);
-	rc_loop_pipe_wake(p[1]);
+	rc_wakepipe_wake(p[1]);
 	assert_int_equal(rc_loop_run_once(loop, 1000), 1);
 	assert_int_equal(j.n, 3);
 	assert_int_equal(j.tag[2], 3);
@@ -238,9 +240,9 @@ static void test_del_fd_inside_handler(void **state)
 	reader_t ra = {&j, 1, {-1, -1}, -1, NULL};
 	(void)state;
 
-	assert_int_equal(rc_loop_pipe(a), RC_OK);
-	assert_int_equal(rc_loop_pipe(b), RC_OK);
-	assert_int_equal(rc_loop_pipe(c), RC_OK);
+	assert_int_equal(rc_wakepipe_open(a), RC_OK);
+	assert_int_equal(rc_wakepipe_open(b), RC_OK);
+	assert_int_equal(rc_wakepipe_open(c), RC_OK);
 	/* a's handler deletes itself and b (ready in the same turn), and adds c (ready already). */
 	ra.drop[0] = a[0];
 	ra.drop[1] = b[0];
@@ -248,23 +250,23 @@ static void test_del_fd_inside_handler(void **state)
 	ra.add_as = &rcc;
 	assert_int_equal(rc_loop_add_fd(loop, a[0], RC_LOOP_READABLE, on_ready, &ra), RC_OK);
 	assert_int_equal(rc_loop_add_fd(loop, b[0], RC_LOOP_READABLE, on_ready, &rb), RC_OK);
-	rc_loop_pipe_wake(a[1]);
-	rc_loop_pipe_wake(b[1]);
-	rc_loop_pipe_wake(c[1]);
+	rc_wakepipe_wake(a[1]);
+	rc_wakepipe_wake(b[1]);
+	rc_wakepipe_wake(c[1]);
 	assert_int_equal(rc_loop_run_once(loop, 1000), 1);
 	assert_int_equal(j.n, 1);
 	assert_int_equal(j.tag[0], 1);
 	rc_loop_del_fd(loop, b[0]); /* gone already: a no-op */
 	/* c, added during the last turn, is served in this one; a and b are gone. */
-	rc_loop_pipe_wake(a[1]);
+	rc_wakepipe_wake(a[1]);
 	assert_int_equal(rc_loop_run_once(loop, 1000), 1);
 	assert_int_equal(j.n, 2);
 	assert_int_equal(j.tag[1], 3);
 	rc_loop_del_fd(loop, c[0]);
 	assert_int_equal(rc_loop_run_once(loop, 30), 0);
-	rc_loop_pipe_close(a);
-	rc_loop_pipe_close(b);
-	rc_loop_pipe_close(c);
+	rc_wakepipe_close(a);
+	rc_wakepipe_close(b);
+	rc_wakepipe_close(c);
 	rc_loop_free(loop);
 }
 
@@ -289,14 +291,14 @@ static void test_before_sleep_each_turn(void **state)
 		assert_int_equal(rc_loop_run_once(loop, 0), 0);
 	assert_int_equal(calls, 5);
 	calls = 10;
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_loop_run_once(loop, 5000), 0); /* the hook forbids the wait */
-	assert_true(rc_loop_now_ms() - t0 < SLACK_MS);
+	assert_true(rc_clock_ms() - t0 < SLACK_MS);
 	calls = 100;
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_loop_run_once(loop, -1), 0); /* the hook bounds it to 30 ms */
-	assert_true(rc_loop_now_ms() - t0 >= 30);
-	assert_true(rc_loop_now_ms() - t0 < 30 + SLACK_MS);
+	assert_true(rc_clock_ms() - t0 >= 30);
+	assert_true(rc_clock_ms() - t0 < 30 + SLACK_MS);
 	rc_loop_set_before_sleep(loop, NULL, NULL);
 	assert_int_equal(rc_loop_run_once(loop, 0), 0);
 	assert_int_equal(calls, 101);
@@ -308,7 +310,7 @@ static void test_wait_bounded_by_nearest_timer(void **state)
 	rc_loop_t *loop = rc_loop_new();
 	journal_t j = {0};
 	tick_t t = {&j, 1, 1, 0, 0, false}, far = {&j, 2, 1, 0, 0, false};
-	int64_t t0 = rc_loop_now_ms();
+	int64_t t0 = rc_clock_ms();
 	(void)state;
 
 	assert_true(rc_loop_add_timer(loop, 60000, on_tick, &far) > 0);
@@ -318,10 +320,10 @@ static void test_wait_bounded_by_nearest_timer(void **state)
 	assert_true(j.at[0] - t0 >= 80);
 	assert_true(j.at[0] - t0 < 80 + SLACK_MS);
 	/* No timer nearer than the caller's bound: the bound. */
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_loop_run_once(loop, 40), 0);
-	assert_true(rc_loop_now_ms() - t0 >= 40);
-	assert_true(rc_loop_now_ms() - t0 < 40 + SLACK_MS);
+	assert_true(rc_clock_ms() - t0 >= 40);
+	assert_true(rc_clock_ms() - t0 < 40 + SLACK_MS);
 	rc_loop_free(loop);
 }
 
@@ -357,7 +359,7 @@ static void *raise_later(void *opaque)
 {
 	(void)opaque;
 	usleep(150 * 1000);
-	raised_at = rc_loop_now_ms();
+	raised_at = rc_clock_ms();
 	raise(SIGTERM); /* handled on this thread: only the self-pipe can wake the main one */
 	return NULL;
 }
@@ -380,25 +382,25 @@ static void test_stop_request_wakes_loop(void **state)
 	assert_true(rc_loop_add_timer(loop, 60000, on_tick, &far) > 0);
 	assert_int_equal(pthread_create(&thread, NULL, raise_later, NULL), 0);
 	assert_int_equal(rc_loop_run(loop), RC_OK);
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	pthread_join(thread, NULL);
 	assert_true(rc_stop_requested());
 	assert_true(t0 - raised_at < 100); /* a few ms, unless the machine is very busy */
 	assert_int_equal(j.n, 0);
 
 	/* The request stays; waits end at once; a loop running on (draining) does not spin on it. */
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_signals_sleep(10000), RC_STOPPED);
-	assert_true(rc_loop_now_ms() - t0 < 100);
-	t0 = rc_loop_now_ms();
+	assert_true(rc_clock_ms() - t0 < 100);
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_loop_run_once(loop, 40), 0);
-	assert_true(rc_loop_now_ms() - t0 >= 40);
+	assert_true(rc_clock_ms() - t0 >= 40);
 
 	rc_signals_reset();
 	assert_false(rc_stop_requested());
-	t0 = rc_loop_now_ms();
+	t0 = rc_clock_ms();
 	assert_int_equal(rc_signals_sleep(30), RC_OK);
-	assert_true(rc_loop_now_ms() - t0 >= 30);
+	assert_true(rc_clock_ms() - t0 >= 30);
 	rc_loop_free(loop);
 }
 
