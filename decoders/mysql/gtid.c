@@ -589,15 +589,24 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 	rc_reader_t rd;
 	rc_gtid_set_t *set;
 	uint64_t n_sids, s;
+	bool tagged;
 
 	*out = NULL;
 	rc_reader_init(&rd, body, len);
 	if (rc_reader_le_u64(&rd, &n_sids))
 		goto truncated;
-	if ((n_sids >> 56) != 0 && (n_sids & 0xff) == 1)
-		return fail(err, errlen,
-		            "PREVIOUS_GTIDS: tagged binary form (format 1, MySQL 8.3+) not supported");
-	if (n_sids > rc_reader_remaining(&rd) / 24)
+	/* Format 0: n_sids whole (below 2^56). Format 1 (tags): the first and the last byte are 1, the
+	 * count is the six bytes between. */
+	tagged = (n_sids >> 56) != 0;
+	if (tagged) {
+		if ((n_sids >> 56) != 1 || (n_sids & 0xff) != 1)
+			return fail(err, errlen,
+			            "PREVIOUS_GTIDS: unknown format (first 8 bytes 0x%016" PRIx64
+			            " at offset 0)",
+			            n_sids);
+		n_sids = (n_sids >> 8) & UINT64_C(0xffffffffffff);
+	}
+	if (n_sids > rc_reader_remaining(&rd) / (tagged ? 25 : 24))
 		return fail(err, errlen,
 		            "PREVIOUS_GTIDS: %" PRIu64 " sids at offset 0 cannot fit in the %zu bytes left",
 		            n_sids, rc_reader_remaining(&rd));
@@ -605,13 +614,37 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 	if (!set)
 		return fail(err, errlen, "PREVIOUS_GTIDS: out of memory");
 	for (s = 0; s < n_sids; s++) {
-		const uint8_t *uuid;
+		char tag[RC_GTID_TAG_MAX + 1] = "", raw[RC_GTID_TAG_MAX + 1];
+		const uint8_t *uuid, *tp;
 		uint64_t n_iv, k;
 		size_t at;
 		tsid_t *ts;
 
 		if (rc_reader_bytes(&rd, RC_GTID_UUID_LEN, &uuid))
 			goto truncated_free;
+		if (tagged) {
+			uint8_t b;
+
+			/* The tag: its length as MySQL's serialization writes an unsigned integer (one
+			 * byte, value << 1, for anything below 128: a tag has at most 32), then the
+			 * characters. */
+			at = rd.pos;
+			if (rc_reader_u8(&rd, &b))
+				goto truncated_free;
+			if ((b & 1) || (b >> 1) > RC_GTID_TAG_MAX) {
+				fail(err, errlen, "PREVIOUS_GTIDS: bad tag length byte 0x%02x at offset %zu",
+				     b, at);
+				goto bad;
+			}
+			if (rc_reader_bytes(&rd, b >> 1, &tp))
+				goto truncated_free;
+			memcpy(raw, tp, b >> 1);
+			raw[b >> 1] = '\0';
+			if (memchr(tp, '\0', b >> 1) || tag_norm(raw, tag)) {
+				fail(err, errlen, "PREVIOUS_GTIDS: bad tag at offset %zu", at + 1);
+				goto bad;
+			}
+		}
 		at = rd.pos;
 		if (rc_reader_le_u64(&rd, &n_iv))
 			goto truncated_free;
@@ -624,7 +657,7 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 		}
 		if (n_iv == 0)
 			continue;
-		ts = tsid_get(set, uuid, "", err, errlen);
+		ts = tsid_get(set, uuid, tag, err, errlen);
 		if (!ts)
 			goto bad;
 		for (k = 0; k < n_iv; k++) {

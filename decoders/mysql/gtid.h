@@ -93,8 +93,12 @@ bool rc_gtid_set_is_empty(const rc_gtid_set_t *set);
  *   per sid:      uuid 16 bytes, n_intervals 8 bytes,
  *     per interval: start 8 bytes, end 8 bytes (exclusive; 1 <= start < end <= 2^63)
  *
- * A truncated body, counts larger than the bytes left, a bad interval or bytes after the last sid
- * are errors naming the offset. MySQL 8.3+'s tagged binary form (format 1) is refused as such.
+ * MySQL 8.3+ writes the tagged form (format 1) when the set has tags: the first 8 bytes are 0x01,
+ * n_sids (6 bytes), 0x01; each sid has its tag after the uuid: a length byte (length << 1, MySQL's
+ * serialization of a small unsigned integer; 0 for no tag) and that many characters.
+ *
+ * A truncated body, counts larger than the bytes left, a bad tag, a bad interval or bytes after the
+ * last sid are errors naming the offset.
  */
 int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t **out, char *err,
                                     size_t errlen);

@@ -485,10 +485,79 @@ static void test_previous_gtids_bad(void **state)
 	body[n++] = 0xaa;
 	assert_int_equal(rc_gtid_set_from_previous_gtids(body, n, &set, err, sizeof err), RC_ERR_FATAL);
 	assert_non_null(strstr(err, "1 bytes after the last sid at offset 8"));
-	/* The tagged form is refused by name. */
-	put_le64(body, UINT64_C(0x0100000000000101));
+	/* A format byte MySQL does not write. */
+	put_le64(body, UINT64_C(0x0200000000000102));
 	assert_int_equal(rc_gtid_set_from_previous_gtids(body, 8, &set, err, sizeof err), RC_ERR_FATAL);
-	assert_non_null(strstr(err, "tagged binary form"));
+	assert_non_null(strstr(err, "unknown format (first 8 bytes 0x0200000000000102 at offset 0)"));
+}
+
+/*
+ * The tagged form (format 1), as MySQL 9.6.0 wrote it: the PREVIOUS_GTIDS body of
+ * ../shared/fixtures/mysql-binlog/mysql-9.6.0_gtid_tagged.binlog (the event at offset 127, its 19-byte
+ * header and 4-byte CRC32 cut). Its README: untagged [1,14) and tag mytag [1,3) of one uuid.
+ */
+static const uint8_t tagged_body[] =
+    {
+        0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, /* format 1, n_sids 2, format 1 */
+        0x55, 0x77, 0x89, 0x04, 0x02, 0x99, 0x11, 0xf1, 0xb1, 0xb8, 0x4e,
+        0xf0, 0xc4, 0x95, 0x6f, 0xeb, 0x00,             /* no tag */
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 1 interval */
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* [1, */
+        0x0e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 14) */
+        0x55, 0x77, 0x89, 0x04, 0x02, 0x99, 0x11, 0xf1, 0xb1, 0xb8, 0x4e,
+        0xf0, 0xc4, 0x95, 0x6f, 0xeb, 0x0a, 'm',  'y',  't',  'a',  'g', /* tag length 5 (<< 1), "mytag" */
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                  /* 1 interval */
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                  /* [1, */
+        0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                  /* 3) */
+};
+
+static void test_previous_gtids_tagged(void **state)
+{
+	uint8_t body[sizeof tagged_body];
+	char err[RC_ERRSTR_LEN] = "";
+	rc_gtid_set_t *set;
+	uint8_t u[RC_GTID_UUID_LEN];
+	size_t cut;
+	char *out;
+
+	(void)state;
+	assert_int_equal(
+	    rc_gtid_set_from_previous_gtids(tagged_body, sizeof tagged_body, &set, err, sizeof err), 0);
+	out = format_ok(set);
+	assert_string_equal(out, "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-2");
+	free(out);
+	assert_int_equal(rc_gtid_uuid_parse("55778904-0299-11f1-b1b8-4ef0c4956feb", 36, u), 0);
+	assert_true(rc_gtid_set_contains(set, u, "MyTag", 2));
+	assert_false(rc_gtid_set_contains(set, u, "mytag", 3));
+	assert_true(rc_gtid_set_contains(set, u, NULL, 13));
+	rc_gtid_set_free(set);
+
+	for (cut = 0; cut < sizeof tagged_body; cut++) {
+		set = (rc_gtid_set_t *)1;
+		assert_int_equal(rc_gtid_set_from_previous_gtids(tagged_body, cut, &set, err, sizeof err),
+		                 RC_ERR_FATAL);
+		assert_null(set);
+		assert_non_null(strstr(err, "offset"));
+	}
+	/* A tag length with the low bit set (a longer integer), one past 32, bad tag characters. */
+	memcpy(body, tagged_body, sizeof body);
+	body[65] = 0x0b;
+	assert_int_equal(rc_gtid_set_from_previous_gtids(body, sizeof body, &set, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "bad tag length byte 0x0b at offset 65"));
+	body[65] = 66;
+	assert_int_equal(rc_gtid_set_from_previous_gtids(body, sizeof body, &set, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "bad tag length byte 0x42 at offset 65"));
+	body[65] = 0x0a;
+	body[66] = '9';
+	assert_int_equal(rc_gtid_set_from_previous_gtids(body, sizeof body, &set, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "bad tag at offset 66"));
+	body[66] = '\0';
+	assert_int_equal(rc_gtid_set_from_previous_gtids(body, sizeof body, &set, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "bad tag at offset 66"));
 }
 
 static char *fixture_path(const char *name)
@@ -662,6 +731,7 @@ int main(void)
 	    cmocka_unit_test(test_uuid),
 	    cmocka_unit_test(test_previous_gtids_by_hand),
 	    cmocka_unit_test(test_previous_gtids_bad),
+	    cmocka_unit_test(test_previous_gtids_tagged),
 	    cmocka_unit_test(test_previous_gtids_fixture),
 	    cmocka_unit_test(test_mariadb),
 	};
