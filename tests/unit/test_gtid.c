@@ -197,7 +197,8 @@ static void test_not_nul_terminated(void **state)
 static const char *src_uuid[NSRC] = {U1, U1, U2, U2, U3, U1};
 static const char *src_tag[NSRC] = {NULL, "a", "", "Zed", NULL, "b_2"};
 
-static void test_random_against_model(void **state)
+/* GNOs base+1..base+NBITS: small ones, and the largest there are (base+NBITS = 2^63-1). */
+static void random_against_model(uint64_t base)
 {
 	static bool model[NSRC][NBITS + 2];
 	uint8_t uuids[NSRC][RC_GTID_UUID_LEN];
@@ -206,7 +207,6 @@ static void test_random_against_model(void **state)
 	int round, op, s;
 	uint64_t g;
 
-	(void)state;
 	assert_non_null(set);
 	memset(model, 0, sizeof model);
 	for (s = 0; s < NSRC; s++)
@@ -216,21 +216,24 @@ static void test_random_against_model(void **state)
 			s = (int)(rng() % NSRC);
 			/* Runs of consecutive GNOs half the time (the hot path), random ones otherwise. */
 			g = 1 + rng() % NBITS;
-			assert_int_equal(rc_gtid_set_add(set, uuids[s], src_tag[s], g, err, sizeof err), 0);
+			assert_int_equal(
+			    rc_gtid_set_add(set, uuids[s], src_tag[s], base + g, err, sizeof err), 0);
 			model[s][g] = true;
 			if (rng() % 2 && g < NBITS) {
 				assert_int_equal(
-				    rc_gtid_set_add(set, uuids[s], src_tag[s], g + 1, err, sizeof err), 0);
+				    rc_gtid_set_add(set, uuids[s], src_tag[s], base + g + 1, err, sizeof err),
+				    0);
 				model[s][g + 1] = true;
 			}
 			s = (int)(rng() % NSRC);
-			g = 1 + rng() % (NBITS + 1);
-			assert_int_equal(rc_gtid_set_contains(set, uuids[s], src_tag[s], g), model[s][g]);
+			g = 1 + rng() % (base ? NBITS : NBITS + 1);
+			assert_int_equal(rc_gtid_set_contains(set, uuids[s], src_tag[s], base + g),
+			                 model[s][g]);
 		}
 		/* Everything agrees with the model, and the text survives a round trip. */
 		for (s = 0; s < NSRC; s++)
-			for (g = 1; g <= NBITS + 1; g++)
-				assert_int_equal(rc_gtid_set_contains(set, uuids[s], src_tag[s], g),
+			for (g = 1; g <= (base ? NBITS : NBITS + 1); g++)
+				assert_int_equal(rc_gtid_set_contains(set, uuids[s], src_tag[s], base + g),
 				                 model[s][g]);
 		{
 			char *out = format_ok(set);
@@ -240,9 +243,10 @@ static void test_random_against_model(void **state)
 			assert_string_equal(out, out2);
 			assert_true(rc_gtid_set_subset(set, again) && rc_gtid_set_subset(again, set));
 			for (s = 0; s < NSRC; s++)
-				for (g = 1; g <= NBITS + 1; g++)
-					assert_int_equal(rc_gtid_set_contains(again, uuids[s], src_tag[s], g),
-					                 model[s][g]);
+				for (g = 1; g <= (base ? NBITS : NBITS + 1); g++)
+					assert_int_equal(
+					    rc_gtid_set_contains(again, uuids[s], src_tag[s], base + g),
+					    model[s][g]);
 			free(out);
 			free(out2);
 			rc_gtid_set_free(again);
@@ -254,6 +258,105 @@ static void test_random_against_model(void **state)
 		memset(model, 0, sizeof model);
 	}
 	rc_gtid_set_free(set);
+}
+
+static void test_random_against_model(void **state)
+{
+	(void)state;
+	random_against_model(0);
+	random_against_model(RC_GTID_GNO_MAX - NBITS);
+}
+
+/* Random texts of intervals (ranges, any order, overlapping) parse to what the model holds. */
+static void test_random_text_against_model(void **state)
+{
+	static const char *tags[] = {"", "a", "b_2", "Zed"};
+	uint8_t uuids[3][RC_GTID_UUID_LEN];
+	static const char *utext[3] = {U1, U2, U3};
+	int round, k, s, t;
+
+	(void)state;
+	for (s = 0; s < 3; s++)
+		assert_int_equal(rc_gtid_uuid_parse(utext[s], 36, uuids[s]), 0);
+	for (round = 0; round < 1000; round++) {
+		static bool model[3][4][NBITS + 2];
+		char text[8192];
+		size_t len = 0;
+		int n = 1 + (int)(rng() % 12);
+		rc_gtid_set_t *set;
+		char *out;
+		uint64_t g;
+
+		memset(model, 0, sizeof model);
+		for (k = 0; k < n; k++) {
+			uint64_t a = 1 + rng() % NBITS, b = a + rng() % 40;
+			int m = 1 + (int)(rng() % 3), i;
+
+			s = (int)(rng() % 3);
+			t = (int)(rng() % 4);
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s%s%s%s",
+			                        k ? (rng() % 2 ? "," : ",\n ") : "", utext[s], t ? ":" : "",
+			                        tags[t]);
+			for (i = 0; i < m; i++) {
+				a = 1 + rng() % NBITS;
+				b = a + rng() % 40;
+				if (b > NBITS)
+					b = NBITS;
+				if (a == b && rng() % 2)
+					len +=
+					    (size_t)snprintf(text + len, sizeof text - len, ":%" PRIu64, a);
+				else
+					len += (size_t)snprintf(text + len, sizeof text - len,
+					                        ":%" PRIu64 "-%" PRIu64, a, b);
+				for (g = a; g <= b; g++)
+					model[s][t][g] = true;
+			}
+		}
+		set = parse_ok(text);
+		for (s = 0; s < 3; s++)
+			for (t = 0; t < 4; t++)
+				for (g = 1; g <= NBITS + 1; g++)
+					if (rc_gtid_set_contains(set, uuids[s], tags[t], g) != model[s][t][g])
+						fail_msg("\"%s\": %s:%s:%" PRIu64 " want %d", text, utext[s],
+						         tags[t], g, model[s][t][g]);
+		/* The canonical text is a fixed point and never has two adjacent intervals. */
+		out = format_ok(set);
+		roundtrip(out, out);
+		free(out);
+		rc_gtid_set_free(set);
+	}
+}
+
+/* Beyond the bounds: an error, never a truncation. */
+static void test_limits(void **state)
+{
+	uint8_t u[RC_GTID_UUID_LEN];
+	char err[RC_ERRSTR_LEN] = "";
+	rc_gtid_set_t *set = rc_gtid_set_new();
+	char *big;
+	uint64_t g;
+
+	(void)state;
+	assert_non_null(set);
+	assert_int_equal(rc_gtid_uuid_parse(U1, 36, u), 0);
+	for (g = 1; g < 2 * (uint64_t)RC_GTID_MAX_INTERVALS; g += 2)
+		assert_int_equal(rc_gtid_set_add(set, u, NULL, g, err, sizeof err), 0);
+	assert_int_equal(rc_gtid_set_add(set, u, NULL, g, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "more than 1048576 intervals"));
+	/* Merging needs no room: 2 joins 1 and 3. */
+	assert_int_equal(rc_gtid_set_add(set, u, NULL, 2, err, sizeof err), 0);
+	assert_true(rc_gtid_set_contains(set, u, NULL, 2));
+	rc_gtid_set_free(set);
+
+	big = malloc(RC_GTID_TEXT_MAX + 1);
+	assert_non_null(big);
+	memset(big, ' ', RC_GTID_TEXT_MAX + 1);
+	assert_int_equal(rc_gtid_set_parse(big, RC_GTID_TEXT_MAX + 1, &set, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "more than 16777216"));
+	assert_int_equal(rc_gtid_set_parse(big, RC_GTID_TEXT_MAX, &set, err, sizeof err), 0);
+	assert_true(rc_gtid_set_is_empty(set));
+	rc_gtid_set_free(set);
+	free(big);
 }
 
 /* Random pairs of small sets: subset agrees with the model's bitsets. */
@@ -725,6 +828,8 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_not_nul_terminated),
 	    cmocka_unit_test(test_random_against_model),
+	    cmocka_unit_test(test_random_text_against_model),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_subset_against_model),
 	    cmocka_unit_test(test_subset),
 	    cmocka_unit_test(test_add),
