@@ -53,6 +53,16 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* c for a message: 'x' when printable, else its code (0x0a). */
+static const char *show(char c, char buf[8])
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, 8, "'%c'", c);
+	else
+		snprintf(buf, 8, "0x%02x", (unsigned char)c);
+	return buf;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -464,19 +474,21 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
                           size_t errlen)
 {
 	uint8_t uuid[RC_GTID_UUID_LEN];
-	char tag[RC_GTID_TAG_MAX + 1] = "";
+	char tag[RC_GTID_TAG_MAX + 1] = "", shown[8];
 	size_t at = *pos, tag_at = at;
 	bool any = false;     /* an interval since the uuid */
 	bool pending = false; /* a tag without its intervals yet */
 	tsid_t *ts = NULL;
 
 	if (len - at < RC_GTID_UUID_TEXTLEN || rc_gtid_uuid_parse(text + at, RC_GTID_UUID_TEXTLEN, uuid))
-		return fail(err, errlen, "GTID set: bad UUID at offset %zu (\"%.36s\")", at, text + at);
+		return fail(err, errlen, "GTID set: bad UUID at offset %zu (\"%.*s\")", at,
+		            (int)(len - at < RC_GTID_UUID_TEXTLEN ? len - at : RC_GTID_UUID_TEXTLEN),
+		            text + at);
 	*pos += RC_GTID_UUID_TEXTLEN;
 	if (*pos < len && text[*pos] != ':')
 		return fail(err, errlen,
-		            "GTID set: unexpected '%c' at offset %zu (expected ':' after the UUID)",
-		            text[*pos], *pos);
+		            "GTID set: unexpected %s at offset %zu (expected ':' after the UUID)",
+		            show(text[*pos], shown), *pos);
 	while (*pos < len && text[*pos] == ':') {
 		char c;
 
@@ -527,8 +539,8 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
 			tag[n] = '\0';
 			if (*pos < len && text[*pos] != ':')
 				return fail(err, errlen,
-				            "GTID set: bad tag at offset %zu (unexpected '%c' at offset %zu)",
-				            at, text[*pos], *pos);
+				            "GTID set: bad tag at offset %zu (unexpected %s at offset %zu)",
+				            at, show(text[*pos], shown), *pos);
 			tag_at = at;
 			pending = true;
 			ts = NULL;
@@ -547,6 +559,7 @@ int rc_gtid_set_parse(const char *text, size_t len, rc_gtid_set_t **out, char *e
 {
 	rc_gtid_set_t *set;
 	size_t pos = 0;
+	char shown[8];
 
 	*out = NULL;
 	if (len > RC_GTID_TEXT_MAX)
@@ -564,7 +577,8 @@ int rc_gtid_set_parse(const char *text, size_t len, rc_gtid_set_t **out, char *e
 		if (pos == len)
 			break;
 		if (text[pos] != ',') {
-			fail(err, errlen, "GTID set: unexpected '%c' at offset %zu", text[pos], pos);
+			fail(err, errlen, "GTID set: unexpected %s at offset %zu", show(text[pos], shown),
+			     pos);
 			goto bad;
 		}
 		pos++;
@@ -807,6 +821,7 @@ int rc_gtid_mariadb_parse(const char *text, size_t len, rc_gtid_mariadb_pos_t **
 {
 	rc_gtid_mariadb_pos_t *pos;
 	size_t p = 0;
+	char shown[8];
 
 	*out = NULL;
 	if (len > RC_GTID_TEXT_MAX)
@@ -849,7 +864,8 @@ int rc_gtid_mariadb_parse(const char *text, size_t len, rc_gtid_mariadb_pos_t **
 		if (p == len)
 			break;
 		if (text[p] != ',') {
-			fail(err, errlen, "MariaDB GTID position: unexpected '%c' at offset %zu", text[p], p);
+			fail(err, errlen, "MariaDB GTID position: unexpected %s at offset %zu",
+			     show(text[p], shown), p);
 			goto bad;
 		}
 		p++;

@@ -188,6 +188,18 @@ static void test_not_nul_terminated(void **state)
 	assert_string_equal(out, U1 ":1-5");
 	free(out);
 	rc_gtid_set_free(set);
+
+	/* A short bad UUID at the end of an unterminated buffer: the message quotes only what is there
+	 * (the sanitizer build catches a read past it). */
+	{
+		char *p = malloc(10);
+
+		assert_non_null(p);
+		memcpy(p, "3e11fa47-7", 10);
+		assert_int_equal(rc_gtid_set_parse(p, 10, &set, err, sizeof err), RC_ERR_FATAL);
+		assert_non_null(strstr(err, "bad UUID at offset 0 (\"3e11fa47-7\")"));
+		free(p);
+	}
 }
 
 /* The naive model: for each of a few (uuid, tag) sources, a bitset over GNOs 1..NBITS. */
