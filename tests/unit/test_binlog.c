@@ -385,6 +385,33 @@ static void test_spot_checks(void **state)
 
 	walk("mysql-5.7.40_gtid_rows", &w);
 	assert_true(w.have_gtid);
+	assert_string_equal(w.prev_gtids, "58cf6502-63db-11ed-8079-0242ac110002:1-52");
+	assert_string_equal(w.gtid_uuid, "58cf6502-63db-11ed-8079-0242ac110002");
+	assert_int_equal(w.gno, 53);
+	assert_string_equal(w.tm_summary[w.ntm - 1], "a.emoji:@1/3,@2/15");
+
+	/* From their DDL: f1, f2 and f6 invisible; f1, f2, f6 unsigned among the numeric f1 f2 f3 f6. */
+	walk("mysql-8.0.26_invisible_columns_gtid", &w);
+	assert_string_equal(w.tm_summary[0],
+	                    "mysql.t1:f1/3,f2/3,f3/3,f4/252,f5/252,f6/8|vis=001110|sign=d0|cs=255,63");
+	assert_non_null(strstr(w.first_ddl, "ALTER USER"));
+
+	walk("mysql-8.0.28_enum_set_full_metadata", &w);
+	assert_string_equal(w.tm_summary[0],
+	                    "mysql.t:f1/254,f2/15,f3/254,f4/254,f5/252|enum2=var1/variant2/foo|"
+	                    "set3=one/two/three/four|vis=11111|dcs=255");
+
+	walk("mysql-9.0.1_json_opaque", &w);
+	assert_string_equal(w.tm_summary[0], "foo.test:a/245|vis=1");
+
+	/* A relay-log-like file: ROTATE events with log position 0. */
+	walk("mysql-8.0.17_hidden_gcol", &w);
+	assert_string_equal(w.rotate_next, "master-bin.000001");
+	assert_int_equal(w.rotate_pos, 4);
+	assert_string_equal(w.tm_summary[0], "test.t:@1/3,@2/8,@3/252|sign=00|dcs=255");
+
+	walk("mysql-8.0.32_transaction_payload_zstd", &w);
+	assert_string_equal(w.rotate_next, "binlog.000043");
 }
 
 /* Every event of every fixture cut at every length is an error (the size does not match); with the
@@ -558,7 +585,7 @@ static void put_le(ev_t *e, uint64_t v, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)(v >> (8 * i));
+		uint8_t c = i < 8 ? (uint8_t)(v >> (8 * i)) : 0;
 
 		put(e, &c, 1);
 	}
