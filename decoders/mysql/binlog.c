@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "decoders/mysql/binlog.h"
+#include "decoders/mysql/binlog_internal.h"
 
 #include "agent/reader.h"
 
@@ -15,18 +16,7 @@
 #include <string.h>
 #include <zlib.h>
 
-typedef struct {
-	rc_reader_t rd; /* over the event without its checksum */
-	const rc_binlog_fmt_t *fmt;
-	rc_arena_t *arena;
-	rc_binlog_event_t *ev;
-	char *err;
-	size_t errlen;
-} parse_t;
-
-static int perr(parse_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int perr(parse_t *p, const char *fmt, ...)
+int rc_binlog_perr(rc_binlog_ctx_t *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -41,23 +31,20 @@ static int perr(parse_t *p, const char *fmt, ...)
 	return RC_ERR_FATAL;
 }
 
-/* The reader's failure, if any, as the event's error. */
-static int rd_check(parse_t *p, const char *what)
+int rc_binlog_rd_check(rc_binlog_ctx_t *p, const char *what)
 {
 	char why[160];
 
 	if (!rc_reader_failed(&p->rd))
 		return 0;
 	rc_reader_describe(&p->rd, why, sizeof why);
-	return perr(p, "%s %s", what, why);
+	return rc_binlog_perr(p, "%s %s", what, why);
 }
 
-static void *palloc(parse_t *p, size_t n, size_t size)
+void *rc_binlog_palloc(rc_binlog_ctx_t *p, size_t n, size_t size)
 {
 	return rc_arena_calloc(p->arena, n ? n : 1, size);
 }
-
-#define OOM(p) perr((p), "out of memory")
 
 static const char *const type_names[] = {
     [RC_BINLOG_UNKNOWN] = "UNKNOWN",
@@ -173,7 +160,7 @@ static uint8_t post_header_len(const rc_binlog_fmt_t *fmt, int type)
 }
 
 /* The rest of the event as a string. */
-static void rest_str(parse_t *p, rc_binlog_str_t *s)
+static void rest_str(rc_binlog_ctx_t *p, rc_binlog_str_t *s)
 {
 	const uint8_t *b = NULL;
 	size_t n = rc_reader_remaining(&p->rd);
@@ -213,7 +200,7 @@ static uint32_t fde_crc32(const uint8_t *b, size_t n)
 	return (uint32_t)crc32(crc, b + sizeof hdr, (uInt)(n - sizeof hdr));
 }
 
-static int parse_fde(parse_t *p, size_t full_len)
+static int parse_fde(rc_binlog_ctx_t *p, size_t full_len)
 {
 	rc_binlog_fde_t *f = &p->ev->u.fde;
 	const uint8_t *ver = NULL;
@@ -224,7 +211,7 @@ static int parse_fde(parse_t *p, size_t full_len)
 	rc_reader_bytes(&p->rd, 50, &ver);
 	rc_reader_le_u32(&p->rd, &created);
 	rc_reader_u8(&p->rd, &f->header_len);
-	if (rd_check(p, "post-header"))
+	if (rc_binlog_rd_check(p, "post-header"))
 		return RC_ERR_FATAL;
 	memcpy(f->server_version, ver, 50);
 	f->server_version[50] = '\0';
@@ -235,7 +222,8 @@ static int parse_fde(parse_t *p, size_t full_len)
 	f->checksum_alg = -1;
 	if (version_has_checksum(f->server_version)) {
 		if (n < 1 + RC_BINLOG_CRC_LEN)
-			return perr(p, "no room for the checksum algorithm at offset %zu", p->rd.pos);
+			return rc_binlog_perr(p, "no room for the checksum algorithm at offset %zu",
+			                      p->rd.pos);
 		n -= 1 + RC_BINLOG_CRC_LEN;
 		f->checksum_alg = p->rd.buf[p->rd.pos + n];
 		if (f->checksum_alg == 1) {
@@ -245,36 +233,37 @@ static int parse_fde(parse_t *p, size_t full_len)
 			uint32_t got = fde_crc32(b, full_len - 4);
 
 			if (got != want)
-				return perr(p,
-				            "checksum mismatch: event has CRC32 0x%08" PRIx32
-				            ", bytes give 0x%08" PRIx32,
-				            want, got);
+				return rc_binlog_perr(p,
+				                      "checksum mismatch: event has CRC32 0x%08" PRIx32
+				                      ", bytes give 0x%08" PRIx32,
+				                      want, got);
 		}
 		if (f->checksum_alg != 0 && f->checksum_alg != 1)
-			return perr(p, "unknown checksum algorithm %d at offset %zu", f->checksum_alg,
-			            p->rd.pos + n);
+			return rc_binlog_perr(p, "unknown checksum algorithm %d at offset %zu",
+			                      f->checksum_alg, p->rd.pos + n);
 	}
 	if (f->binlog_version != 4)
-		return perr(p, "binlog version %u, only 4 is supported", f->binlog_version);
+		return rc_binlog_perr(p, "binlog version %u, only 4 is supported", f->binlog_version);
 	if (f->header_len != RC_BINLOG_HEADER_LEN)
-		return perr(p, "event header length %u at offset 76, only 19 is supported", f->header_len);
+		return rc_binlog_perr(p, "event header length %u at offset 76, only 19 is supported",
+		                      f->header_len);
 	rc_reader_bytes(&p->rd, n, &f->post_header);
 	f->npost_header = n;
 	p->ev->kind = RC_BINLOG_K_FDE;
-	return rd_check(p, "post-header lengths");
+	return rc_binlog_rd_check(p, "post-header lengths");
 }
 
 /* --- Small events ------------------------------------------------------------------------------- */
 
-static int parse_rotate(parse_t *p)
+static int parse_rotate(rc_binlog_ctx_t *p)
 {
 	rc_reader_le_u64(&p->rd, &p->ev->u.rotate.position);
 	rest_str(p, &p->ev->u.rotate.next_file);
 	p->ev->kind = RC_BINLOG_K_ROTATE;
-	return rd_check(p, "position");
+	return rc_binlog_rd_check(p, "position");
 }
 
-static int parse_query(parse_t *p)
+static int parse_query(rc_binlog_ctx_t *p)
 {
 	rc_binlog_query_t *q = &p->ev->u.query;
 	uint8_t schema_len = 0, nul = 1;
@@ -289,10 +278,10 @@ static int parse_query(parse_t *p)
 	rc_reader_skip(&p->rd, status_len);
 	rc_reader_bytes(&p->rd, schema_len, &schema);
 	rc_reader_u8(&p->rd, &nul);
-	if (rd_check(p, "fields"))
+	if (rc_binlog_rd_check(p, "fields"))
 		return RC_ERR_FATAL;
 	if (nul != 0)
-		return perr(p, "schema name not followed by NUL at offset %zu", p->rd.pos - 1);
+		return rc_binlog_perr(p, "schema name not followed by NUL at offset %zu", p->rd.pos - 1);
 	q->schema.s = (const char *)schema;
 	q->schema.len = schema_len;
 	rest_str(p, &q->statement);
@@ -300,11 +289,11 @@ static int parse_query(parse_t *p)
 	return 0;
 }
 
-static int parse_xid(parse_t *p)
+static int parse_xid(rc_binlog_ctx_t *p)
 {
 	rc_reader_le_u64(&p->rd, &p->ev->u.xid);
 	p->ev->kind = RC_BINLOG_K_XID;
-	return rd_check(p, "xid");
+	return rc_binlog_rd_check(p, "xid");
 }
 
 static void uuid_text(const uint8_t *u, char out[37])
@@ -321,7 +310,7 @@ static void uuid_text(const uint8_t *u, char out[37])
 	out[o] = '\0';
 }
 
-static int parse_gtid(parse_t *p)
+static int parse_gtid(rc_binlog_ctx_t *p)
 {
 	rc_binlog_gtid_t *g = &p->ev->u.gtid;
 	const uint8_t *sid = NULL;
@@ -330,7 +319,7 @@ static int parse_gtid(parse_t *p)
 	rc_reader_u8(&p->rd, &g->flags);
 	rc_reader_bytes(&p->rd, 16, &sid);
 	rc_reader_le_i64(&p->rd, &g->gno);
-	if (rd_check(p, "fields"))
+	if (rc_binlog_rd_check(p, "fields"))
 		return RC_ERR_FATAL;
 	uuid_text(sid, g->uuid);
 	/* 5.7+: the logical clock (typecode 2), then fields this parser does not need. */
@@ -341,7 +330,7 @@ static int parse_gtid(parse_t *p)
 		g->has_logical_clock = true;
 	}
 	p->ev->kind = RC_BINLOG_K_GTID;
-	return rd_check(p, "logical clock");
+	return rc_binlog_rd_check(p, "logical clock");
 }
 
 /*
@@ -349,7 +338,7 @@ static int parse_gtid(parse_t *p)
  * the count of bytes after it (8 for 0xff); the value is the little-endian whole shifted right by
  * that count + 1 (0xff: the 8 bytes after it). Signed values are zigzag-encoded.
  */
-static int read_varuint(parse_t *p, uint64_t *v)
+static int read_varuint(rc_binlog_ctx_t *p, uint64_t *v)
 {
 	uint8_t b0 = 0;
 	int extra = 0;
@@ -369,7 +358,7 @@ static int read_varuint(parse_t *p, uint64_t *v)
 	return 0;
 }
 
-static int read_varint(parse_t *p, int64_t *v)
+static int read_varint(rc_binlog_ctx_t *p, int64_t *v)
 {
 	uint64_t u = 0;
 
@@ -381,7 +370,7 @@ static int read_varint(parse_t *p, int64_t *v)
 
 /* GTID_TAGGED: format version, message size, last non-ignorable field id, then (id, value) fields;
  * fields after the sequence number (commit timestamps, lengths, server versions) are not read. */
-static int parse_gtid_tagged(parse_t *p)
+static int parse_gtid_tagged(rc_binlog_ctx_t *p)
 {
 	rc_binlog_gtid_t *g = &p->ev->u.gtid;
 	uint64_t version = 0, size = 0, last_id = 0, id = 0, v = 0;
@@ -391,10 +380,11 @@ static int parse_gtid_tagged(parse_t *p)
 	read_varuint(p, &version);
 	read_varuint(p, &size);
 	read_varuint(p, &last_id);
-	if (rd_check(p, "message header"))
+	if (rc_binlog_rd_check(p, "message header"))
 		return RC_ERR_FATAL;
 	if (version != 1)
-		return perr(p, "serialization format version %" PRIu64 ", only 1 is known", version);
+		return rc_binlog_perr(p, "serialization format version %" PRIu64 ", only 1 is known",
+		                      version);
 	memset(sid, 0, sizeof sid);
 	while (rc_reader_remaining(&p->rd) > 0) {
 		size_t at = p->rd.pos;
@@ -408,7 +398,8 @@ static int parse_gtid_tagged(parse_t *p)
 			for (i = 0; i < 16; i++) {
 				read_varuint(p, &v);
 				if (v > 255)
-					return perr(p, "UUID byte %d is %" PRIu64 " at offset %zu", i, v, at);
+					return rc_binlog_perr(p, "UUID byte %d is %" PRIu64 " at offset %zu",
+					                      i, v, at);
 				sid[i] = (uint8_t)v;
 			}
 		} else if (id == 2) {
@@ -418,7 +409,8 @@ static int parse_gtid_tagged(parse_t *p)
 
 			read_varuint(p, &v);
 			if (!rc_reader_failed(&p->rd) && v >= sizeof g->tag)
-				return perr(p, "tag of %" PRIu64 " bytes at offset %zu (at most 32)", v, at);
+				return rc_binlog_perr(
+				    p, "tag of %" PRIu64 " bytes at offset %zu (at most 32)", v, at);
 			if (rc_reader_bytes(&p->rd, (size_t)v, &tag) == 0) {
 				memcpy(g->tag, tag, (size_t)v);
 				g->tag[v] = '\0';
@@ -431,10 +423,10 @@ static int parse_gtid_tagged(parse_t *p)
 		} else {
 			break;
 		}
-		if (rd_check(p, "field"))
+		if (rc_binlog_rd_check(p, "field"))
 			return RC_ERR_FATAL;
 	}
-	if (rd_check(p, "field id"))
+	if (rc_binlog_rd_check(p, "field id"))
 		return RC_ERR_FATAL;
 	uuid_text(sid, g->uuid);
 	p->ev->kind = RC_BINLOG_K_GTID;
@@ -485,7 +477,7 @@ static void text_printf(rc_arena_t *arena, text_t *t, const char *fmt, ...)
 	t->len += (size_t)n;
 }
 
-static int parse_prev_gtids(parse_t *p)
+static int parse_prev_gtids(rc_binlog_ctx_t *p)
 {
 	rc_binlog_prev_gtids_t *pg = &p->ev->u.prev_gtids;
 	uint64_t word = 0, i, j, nint = 0, v = 0;
@@ -494,24 +486,24 @@ static int parse_prev_gtids(parse_t *p)
 	text_t t = {0};
 
 	if (rc_reader_le_u64(&p->rd, &word))
-		return rd_check(p, "sid count");
+		return rc_binlog_rd_check(p, "sid count");
 	/* Untagged: Int8 count (its top byte 0). Tagged (MySQL 8.3+): Int1 format 1, Int6 count, Int1
 	 * format 1 again. */
 	tagged = (word >> 56) == 1;
 	if ((word >> 56) > 1 || (tagged && (word & 0xff) != 1))
-		return perr(p, "unknown GTID set format %" PRIu64 " at offset 19", word >> 56);
+		return rc_binlog_perr(p, "unknown GTID set format %" PRIu64 " at offset 19", word >> 56);
 	pg->nsids = tagged ? (word >> 8) & 0xffffffffffffULL : word;
 	/* Each sid takes at least 24 bytes: a count the body cannot hold is an error, not a long loop. */
 	if (pg->nsids > rc_reader_remaining(&p->rd) / 24)
-		return perr(p, "%" PRIu64 " sids cannot fit in %zu bytes", pg->nsids,
-		            rc_reader_remaining(&p->rd));
+		return rc_binlog_perr(p, "%" PRIu64 " sids cannot fit in %zu bytes", pg->nsids,
+		                      rc_reader_remaining(&p->rd));
 	text_printf(p->arena, &t, "%s", "");
 	for (i = 0; i < pg->nsids; i++) {
 		const uint8_t *sid = NULL, *tag = NULL;
 		char uuid[37];
 
 		rc_reader_bytes(&p->rd, 16, &sid);
-		if (rd_check(p, "sid"))
+		if (rc_binlog_rd_check(p, "sid"))
 			return RC_ERR_FATAL;
 		/* Tags of one UUID follow it: "uuid:1-13:mytag:1-2" (the order MySQL writes them in). */
 		if (i == 0 || memcmp(sid, prev_sid, 16) != 0) {
@@ -523,29 +515,32 @@ static int parse_prev_gtids(parse_t *p)
 			size_t at = p->rd.pos;
 
 			if (read_varuint(p, &v) == 0 && v > 32)
-				return perr(p, "tag of %" PRIu64 " bytes at offset %zu (at most 32)", v, at);
+				return rc_binlog_perr(
+				    p, "tag of %" PRIu64 " bytes at offset %zu (at most 32)", v, at);
 			rc_reader_bytes(&p->rd, (size_t)v, &tag);
-			if (rd_check(p, "tag"))
+			if (rc_binlog_rd_check(p, "tag"))
 				return RC_ERR_FATAL;
 			if (v)
 				text_printf(p->arena, &t, ":%.*s", (int)v, (const char *)tag);
 		}
 		rc_reader_le_u64(&p->rd, &nint);
-		if (rd_check(p, "interval count"))
+		if (rc_binlog_rd_check(p, "interval count"))
 			return RC_ERR_FATAL;
 		if (nint > rc_reader_remaining(&p->rd) / 16)
-			return perr(p, "%" PRIu64 " intervals cannot fit in %zu bytes at offset %zu", nint,
-			            rc_reader_remaining(&p->rd), p->rd.pos);
+			return rc_binlog_perr(p,
+			                      "%" PRIu64 " intervals cannot fit in %zu bytes at offset %zu",
+			                      nint, rc_reader_remaining(&p->rd), p->rd.pos);
 		for (j = 0; j < nint; j++) {
 			int64_t start = 0, end = 0;
 
 			rc_reader_le_i64(&p->rd, &start);
 			rc_reader_le_i64(&p->rd, &end);
-			if (rd_check(p, "interval"))
+			if (rc_binlog_rd_check(p, "interval"))
 				return RC_ERR_FATAL;
 			if (end <= start)
-				return perr(p, "empty interval [%" PRId64 ",%" PRId64 ") at offset %zu",
-				            start, end, p->rd.pos - 16);
+				return rc_binlog_perr(
+				    p, "empty interval [%" PRId64 ",%" PRId64 ") at offset %zu", start, end,
+				    p->rd.pos - 16);
 			if (end - 1 == start)
 				text_printf(p->arena, &t, ":%" PRId64, start);
 			else
@@ -553,22 +548,22 @@ static int parse_prev_gtids(parse_t *p)
 		}
 	}
 	if (t.oom)
-		return OOM(p);
+		return RC_BINLOG_OOM(p);
 	pg->text = t.s;
 	p->ev->kind = RC_BINLOG_K_PREVIOUS_GTIDS;
 	return 0;
 }
 
-static int parse_rows_query(parse_t *p)
+static int parse_rows_query(rc_binlog_ctx_t *p)
 {
 	if (p->ev->type == RC_BINLOG_ROWS_QUERY && rc_reader_skip(&p->rd, 1))
-		return rd_check(p, "length");
+		return rc_binlog_rd_check(p, "length");
 	rest_str(p, &p->ev->u.rows_query);
 	p->ev->kind = RC_BINLOG_K_ROWS_QUERY;
 	return 0;
 }
 
-static int parse_payload(parse_t *p)
+static int parse_payload(rc_binlog_ctx_t *p)
 {
 	rc_binlog_payload_t *pl = &p->ev->u.payload;
 	uint64_t type = 0, len = 0, v = 0;
@@ -578,27 +573,29 @@ static int parse_payload(parse_t *p)
 		size_t at = p->rd.pos;
 
 		rc_reader_lenenc(&p->rd, &type, NULL);
-		if (rd_check(p, "field type"))
+		if (rc_binlog_rd_check(p, "field type"))
 			return RC_ERR_FATAL;
 		if (type == 0)
 			break;
 		rc_reader_lenenc(&p->rd, &len, NULL);
-		if (rd_check(p, "field length"))
+		if (rc_binlog_rd_check(p, "field length"))
 			return RC_ERR_FATAL;
 		if (len > rc_reader_remaining(&p->rd))
-			return perr(p, "field %" PRIu64 " at offset %zu: %" PRIu64 " bytes, %zu left", type,
-			            at, len, rc_reader_remaining(&p->rd));
+			return rc_binlog_perr(p,
+			                      "field %" PRIu64 " at offset %zu: %" PRIu64 " bytes, %zu left",
+			                      type, at, len, rc_reader_remaining(&p->rd));
 		if (type >= 1 && type <= 3) {
 			size_t end = p->rd.pos + (size_t)len;
 
 			rc_reader_lenenc(&p->rd, &v, NULL);
-			if (rd_check(p, "field value"))
+			if (rc_binlog_rd_check(p, "field value"))
 				return RC_ERR_FATAL;
 			if (p->rd.pos != end)
-				return perr(p,
-				            "field %" PRIu64
-				            " at offset %zu: value of %zu bytes, length says %" PRIu64,
-				            type, at, p->rd.pos - (end - (size_t)len), len);
+				return rc_binlog_perr(
+				    p,
+				    "field %" PRIu64
+				    " at offset %zu: value of %zu bytes, length says %" PRIu64,
+				    type, at, p->rd.pos - (end - (size_t)len), len);
 			if (type == 1)
 				pl->payload_size = v;
 			else if (type == 2)
@@ -612,8 +609,8 @@ static int parse_payload(parse_t *p)
 	pl->payload_len = rc_reader_remaining(&p->rd);
 	rc_reader_bytes(&p->rd, pl->payload_len, &pl->payload);
 	if (pl->payload_size != pl->payload_len)
-		return perr(p, "payload size field says %" PRIu64 " bytes, the event holds %zu",
-		            pl->payload_size, pl->payload_len);
+		return rc_binlog_perr(p, "payload size field says %" PRIu64 " bytes, the event holds %zu",
+		                      pl->payload_size, pl->payload_len);
 	/* TODO: decompress zstd (compression 0) with libzstd and hand the inner events to rc_binlog_parse;
 	 * libzstd-dev is not installed on the build hosts yet. */
 	p->ev->kind = RC_BINLOG_K_PAYLOAD;
@@ -622,7 +619,7 @@ static int parse_payload(parse_t *p)
 
 /* --- MariaDB ------------------------------------------------------------------------------------ */
 
-static int parse_maria_gtid(parse_t *p)
+static int parse_maria_gtid(rc_binlog_ctx_t *p)
 {
 	rc_binlog_maria_gtid_t *g = &p->ev->u.maria_gtid;
 
@@ -631,19 +628,20 @@ static int parse_maria_gtid(parse_t *p)
 	rc_reader_u8(&p->rd, &g->flags);
 	g->server = p->ev->server_id;
 	p->ev->kind = RC_BINLOG_K_MARIA_GTID;
-	return rd_check(p, "fields");
+	return rc_binlog_rd_check(p, "fields");
 }
 
-static int parse_maria_gtid_list(parse_t *p)
+static int parse_maria_gtid_list(rc_binlog_ctx_t *p)
 {
 	uint32_t word = 0, n, i;
 	text_t t = {0};
 
 	if (rc_reader_le_u32(&p->rd, &word))
-		return rd_check(p, "count");
+		return rc_binlog_rd_check(p, "count");
 	n = word & 0x0fffffff;
 	if (n > rc_reader_remaining(&p->rd) / 16)
-		return perr(p, "%" PRIu32 " GTIDs cannot fit in %zu bytes", n, rc_reader_remaining(&p->rd));
+		return rc_binlog_perr(p, "%" PRIu32 " GTIDs cannot fit in %zu bytes", n,
+		                      rc_reader_remaining(&p->rd));
 	text_printf(p->arena, &t, "%s", "");
 	for (i = 0; i < n; i++) {
 		uint32_t domain = 0, server = 0;
@@ -652,19 +650,19 @@ static int parse_maria_gtid_list(parse_t *p)
 		rc_reader_le_u32(&p->rd, &domain);
 		rc_reader_le_u32(&p->rd, &server);
 		rc_reader_le_u64(&p->rd, &seq);
-		if (rd_check(p, "GTID"))
+		if (rc_binlog_rd_check(p, "GTID"))
 			return RC_ERR_FATAL;
 		text_printf(p->arena, &t, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64, i ? "," : "", domain, server,
 		            seq);
 	}
 	if (t.oom)
-		return OOM(p);
+		return RC_BINLOG_OOM(p);
 	p->ev->u.maria_gtid_list = t.s;
 	p->ev->kind = RC_BINLOG_K_MARIA_GTID_LIST;
 	return 0;
 }
 
-static int parse_maria_checkpoint(parse_t *p)
+static int parse_maria_checkpoint(rc_binlog_ctx_t *p)
 {
 	uint32_t n = 0;
 	const uint8_t *name = NULL;
@@ -674,19 +672,19 @@ static int parse_maria_checkpoint(parse_t *p)
 	p->ev->u.checkpoint_file.s = (const char *)name;
 	p->ev->u.checkpoint_file.len = n;
 	p->ev->kind = RC_BINLOG_K_MARIA_CHECKPOINT;
-	return rd_check(p, "file name");
+	return rc_binlog_rd_check(p, "file name");
 }
 
 /* --- Rows --------------------------------------------------------------------------------------- */
 
-static int read_table_id(parse_t *p, uint64_t *id)
+int rc_binlog_read_table_id(rc_binlog_ctx_t *p, uint64_t *id)
 {
 	uint8_t ph = post_header_len(p->fmt, p->ev->type);
 
 	return rc_reader_le_uint(&p->rd, ph == 6 ? 4 : 6, id);
 }
 
-static int parse_rows(parse_t *p)
+static int parse_rows(rc_binlog_ctx_t *p)
 {
 	rc_binlog_rows_t *r = &p->ev->u.rows;
 	uint64_t ncol = 0;
@@ -695,359 +693,36 @@ static int parse_rows(parse_t *p)
 	size_t nbytes;
 
 	r->version = (t >= RC_BINLOG_WRITE_ROWS_V1 && t <= RC_BINLOG_DELETE_ROWS_V1) ? 1 : 2;
-	read_table_id(p, &r->table_id);
+	rc_binlog_read_table_id(p, &r->table_id);
 	rc_reader_le_u16(&p->rd, &r->flags);
 	if (r->version == 2) {
 		size_t at = p->rd.pos;
 
 		rc_reader_le_u16(&p->rd, &extra);
-		if (rd_check(p, "post-header"))
+		if (rc_binlog_rd_check(p, "post-header"))
 			return RC_ERR_FATAL;
 		if (extra < 2)
-			return perr(p, "extra data length %u at offset %zu is less than its own 2 bytes",
-			            extra, at);
+			return rc_binlog_perr(
+			    p, "extra data length %u at offset %zu is less than its own 2 bytes", extra, at);
 		rc_reader_skip(&p->rd, (size_t)extra - 2);
 	}
 	rc_reader_lenenc(&p->rd, &ncol, NULL);
-	if (rd_check(p, "column count"))
+	if (rc_binlog_rd_check(p, "column count"))
 		return RC_ERR_FATAL;
 	if (ncol > 4096)
-		return perr(p, "%" PRIu64 " columns at offset %zu (MySQL allows 4096)", ncol, p->rd.pos);
+		return rc_binlog_perr(p, "%" PRIu64 " columns at offset %zu (MySQL allows 4096)", ncol,
+		                      p->rd.pos);
 	r->ncolumns = (uint32_t)ncol;
 	nbytes = (r->ncolumns + 7) / 8;
 	rc_reader_bytes(&p->rd, nbytes, &r->present);
 	if (t == RC_BINLOG_UPDATE_ROWS_V1 || t == RC_BINLOG_UPDATE_ROWS_V2 ||
 	    t == RC_BINLOG_PARTIAL_UPDATE_ROWS)
 		rc_reader_bytes(&p->rd, nbytes, &r->present_after);
-	if (rd_check(p, "columns bitmap"))
+	if (rc_binlog_rd_check(p, "columns bitmap"))
 		return RC_ERR_FATAL;
 	r->rows_len = rc_reader_remaining(&p->rd);
 	rc_reader_bytes(&p->rd, r->rows_len, &r->rows);
 	p->ev->kind = RC_BINLOG_K_ROWS;
-	return 0;
-}
-
-/* --- TABLE_MAP ---------------------------------------------------------------------------------- */
-
-/* MySQL column types (enum_field_types) the metadata depends on. */
-enum {
-	T_FLOAT = 4,
-	T_DOUBLE = 5,
-	T_VARCHAR = 15,
-	T_BIT = 16,
-	T_TIMESTAMP2 = 17,
-	T_DATETIME2 = 18,
-	T_TIME2 = 19,
-	T_VECTOR = 242,
-	T_JSON = 245,
-	T_NEWDECIMAL = 246,
-	T_ENUM = 247,
-	T_SET = 248,
-	T_TINY_BLOB = 249,
-	T_MEDIUM_BLOB = 250,
-	T_LONG_BLOB = 251,
-	T_BLOB = 252,
-	T_VAR_STRING = 253,
-	T_STRING = 254,
-	T_GEOMETRY = 255,
-};
-
-/* Bytes of metadata a column type has in TABLE_MAP. */
-static int meta_len(uint8_t type)
-{
-	switch (type) {
-	case T_FLOAT:
-	case T_DOUBLE:
-	case T_TIMESTAMP2:
-	case T_DATETIME2:
-	case T_TIME2:
-	case T_VECTOR:
-	case T_JSON:
-	case T_TINY_BLOB:
-	case T_MEDIUM_BLOB:
-	case T_LONG_BLOB:
-	case T_BLOB:
-	case T_GEOMETRY:
-		return 1;
-	case T_VARCHAR:
-	case T_BIT:
-	case T_NEWDECIMAL:
-	case T_ENUM:
-	case T_SET:
-	case T_VAR_STRING:
-	case T_STRING:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
-/* The type a STRING column really is: ENUM and SET travel as STRING with the real type in the
- * metadata's first byte. */
-static uint8_t real_type(uint8_t type, uint16_t meta)
-{
-	if (type == T_STRING && ((meta >> 8) == T_ENUM || (meta >> 8) == T_SET))
-		return (uint8_t)(meta >> 8);
-	return type;
-}
-
-/* A count of lenenc items that cannot exceed the bytes left (each takes at least one). */
-static int tlv_count(parse_t *p, rc_reader_t *tr, uint64_t *n, size_t at)
-{
-	if (rc_reader_lenenc(tr, n, NULL)) {
-		p->rd = *tr;
-		return rd_check(p, "TLV count");
-	}
-	if (*n > rc_reader_remaining(tr))
-		return perr(p, "TLV at offset %zu: count %" PRIu64 " in %zu bytes", at, *n,
-		            rc_reader_remaining(tr));
-	return 0;
-}
-
-static int tlv_strlists(parse_t *p, rc_binlog_table_map_t *tm, rc_reader_t *tr, uint8_t want, size_t at,
-                        rc_binlog_strlist_t **out, uint32_t *nout)
-{
-	uint32_t ncols = 0, c, k = 0;
-	rc_binlog_strlist_t *lists;
-
-	for (c = 0; c < tm->ncolumns; c++)
-		if (real_type(tm->types[c], tm->meta[c]) == want)
-			ncols++;
-	lists = palloc(p, ncols, sizeof *lists);
-	if (!lists)
-		return OOM(p);
-	for (c = 0; c < tm->ncolumns && rc_reader_remaining(tr) > 0; c++) {
-		uint64_t n = 0, i;
-
-		if (real_type(tm->types[c], tm->meta[c]) != want)
-			continue;
-		if (tlv_count(p, tr, &n, at))
-			return RC_ERR_FATAL;
-		lists[k].column = c;
-		lists[k].n = (uint32_t)n;
-		lists[k].v = palloc(p, n, sizeof *lists[k].v);
-		if (!lists[k].v)
-			return OOM(p);
-		for (i = 0; i < n; i++) {
-			const uint8_t *s = NULL;
-			size_t len = 0;
-
-			rc_reader_lenenc_str(tr, &s, &len, NULL);
-			lists[k].v[i].s = (const char *)s;
-			lists[k].v[i].len = len;
-		}
-		if (rc_reader_failed(tr)) {
-			p->rd = *tr;
-			return rd_check(p, "ENUM/SET strings");
-		}
-		k++;
-	}
-	*out = lists;
-	*nout = k;
-	return 0;
-}
-
-/* Reads lenenc integers up to the end of the TLV into an arena array. */
-static int tlv_ints(parse_t *p, rc_reader_t *tr, uint64_t **out, uint32_t *nout)
-{
-	uint64_t *v = palloc(p, rc_reader_remaining(tr), sizeof *v);
-	uint32_t n = 0;
-
-	if (!v)
-		return OOM(p);
-	while (rc_reader_remaining(tr) > 0) {
-		if (rc_reader_lenenc(tr, &v[n], NULL)) {
-			p->rd = *tr;
-			return rd_check(p, "TLV integer");
-		}
-		n++;
-	}
-	*out = v;
-	*nout = n;
-	return 0;
-}
-
-static int parse_tlvs(parse_t *p, rc_binlog_table_map_t *tm)
-{
-	while (rc_reader_remaining(&p->rd) > 0) {
-		size_t at = p->rd.pos;
-		uint8_t type = 0;
-		uint64_t len = 0, *ints = NULL;
-		uint32_t nints = 0, i;
-		const uint8_t *val = NULL;
-		rc_reader_t tr;
-
-		rc_reader_u8(&p->rd, &type);
-		rc_reader_lenenc(&p->rd, &len, NULL);
-		if (rd_check(p, "optional metadata"))
-			return RC_ERR_FATAL;
-		if (len > rc_reader_remaining(&p->rd))
-			return perr(p,
-			            "optional metadata field %u at offset %zu: %" PRIu64 " bytes, %zu left",
-			            type, at, len, rc_reader_remaining(&p->rd));
-		rc_reader_bytes(&p->rd, (size_t)len, &val);
-		rc_reader_init(&tr, p->rd.buf, p->rd.pos); /* offsets stay those of the event */
-		tr.pos = p->rd.pos - (size_t)len;
-		switch (type) {
-		case 1: /* SIGNEDNESS */
-			tm->signedness = val;
-			tm->signedness_len = (size_t)len;
-			break;
-		case 2: /* DEFAULT_CHARSET: default collation, then (column, collation) pairs */
-			if (tlv_ints(p, &tr, &ints, &nints))
-				return RC_ERR_FATAL;
-			if (nints == 0 || nints % 2 != 1)
-				return perr(p, "DEFAULT_CHARSET at offset %zu: %u integers", at, nints);
-			tm->default_charset = ints[0];
-			break;
-		case 3: /* COLUMN_CHARSET */
-			if (tlv_ints(p, &tr, &tm->column_charsets, &tm->ncolumn_charsets))
-				return RC_ERR_FATAL;
-			break;
-		case 4: /* COLUMN_NAME */
-			tm->column_names = palloc(p, tm->ncolumns, sizeof *tm->column_names);
-			if (!tm->column_names)
-				return OOM(p);
-			for (i = 0; i < tm->ncolumns; i++) {
-				const uint8_t *s = NULL;
-				size_t n = 0;
-
-				rc_reader_lenenc_str(&tr, &s, &n, NULL);
-				tm->column_names[i].s = (const char *)s;
-				tm->column_names[i].len = n;
-			}
-			if (rc_reader_failed(&tr)) {
-				p->rd = tr;
-				return rd_check(p, "COLUMN_NAME");
-			}
-			if (rc_reader_remaining(&tr))
-				return perr(p, "COLUMN_NAME at offset %zu: %zu bytes after %u names", at,
-				            rc_reader_remaining(&tr), tm->ncolumns);
-			break;
-		case 5: /* SET_STR_VALUE */
-			if (tlv_strlists(p, tm, &tr, T_SET, at, &tm->sets, &tm->nsets))
-				return RC_ERR_FATAL;
-			break;
-		case 6: /* ENUM_STR_VALUE */
-			if (tlv_strlists(p, tm, &tr, T_ENUM, at, &tm->enums, &tm->nenums))
-				return RC_ERR_FATAL;
-			break;
-		case 8: /* SIMPLE_PRIMARY_KEY */
-		case 9: /* PRIMARY_KEY_WITH_PREFIX: (column, prefix) pairs */
-			if (tlv_ints(p, &tr, &ints, &nints))
-				return RC_ERR_FATAL;
-			if (type == 9 && nints % 2)
-				return perr(p, "PRIMARY_KEY_WITH_PREFIX at offset %zu: odd count %u", at,
-				            nints);
-			tm->npk = type == 9 ? nints / 2 : nints;
-			tm->pk = palloc(p, tm->npk, sizeof *tm->pk);
-			tm->pk_prefix = type == 9 ? palloc(p, tm->npk, sizeof *tm->pk_prefix) : NULL;
-			if (!tm->pk || (type == 9 && !tm->pk_prefix))
-				return OOM(p);
-			for (i = 0; i < tm->npk; i++) {
-				uint64_t col = type == 9 ? ints[2 * i] : ints[i];
-
-				if (col >= tm->ncolumns)
-					return perr(
-					    p, "primary key column %" PRIu64 " at offset %zu, table has %u",
-					    col, at, tm->ncolumns);
-				tm->pk[i] = (uint32_t)col;
-				if (type == 9)
-					tm->pk_prefix[i] = (uint32_t)ints[2 * i + 1];
-			}
-			break;
-		case 12: /* COLUMN_VISIBILITY */
-			tm->visibility = val;
-			tm->visibility_len = (size_t)len;
-			break;
-		case 7:        /* GEOMETRY_TYPE */
-		case 10:       /* ENUM_AND_SET_DEFAULT_CHARSET */
-		case 11:       /* ENUM_AND_SET_COLUMN_CHARSET */
-		case 13:       /* VECTOR_DIMENSIONALITY */
-			break; /* known, not needed yet */
-		default:
-			tm->ntlv_unknown++;
-			break;
-		}
-	}
-	return 0;
-}
-
-static int parse_table_map(parse_t *p)
-{
-	rc_binlog_table_map_t *tm = &p->ev->u.table_map;
-	uint8_t dblen = 0, tlen = 0, nul1 = 1, nul2 = 1;
-	const uint8_t *db = NULL, *tbl = NULL, *meta = NULL;
-	uint64_t ncol = 0, mlen = 0;
-	uint32_t c;
-	rc_reader_t mr;
-
-	read_table_id(p, &tm->table_id);
-	rc_reader_le_u16(&p->rd, &tm->flags);
-	rc_reader_u8(&p->rd, &dblen);
-	rc_reader_bytes(&p->rd, dblen, &db);
-	rc_reader_u8(&p->rd, &nul1);
-	rc_reader_u8(&p->rd, &tlen);
-	rc_reader_bytes(&p->rd, tlen, &tbl);
-	rc_reader_u8(&p->rd, &nul2);
-	rc_reader_lenenc(&p->rd, &ncol, NULL);
-	if (rd_check(p, "names"))
-		return RC_ERR_FATAL;
-	if (nul1 || nul2)
-		return perr(p, "database or table name without its NUL");
-	if (ncol > 4096)
-		return perr(p, "%" PRIu64 " columns at offset %zu (MySQL allows 4096)", ncol, p->rd.pos);
-	tm->db.s = (const char *)db;
-	tm->db.len = dblen;
-	tm->table.s = (const char *)tbl;
-	tm->table.len = tlen;
-	tm->ncolumns = (uint32_t)ncol;
-	rc_reader_bytes(&p->rd, tm->ncolumns, &tm->types);
-	rc_reader_lenenc(&p->rd, &mlen, NULL);
-	if (rd_check(p, "column types"))
-		return RC_ERR_FATAL;
-	if (mlen > rc_reader_remaining(&p->rd))
-		return perr(p, "column metadata of %" PRIu64 " bytes at offset %zu, %zu left", mlen,
-		            p->rd.pos, rc_reader_remaining(&p->rd));
-	rc_reader_bytes(&p->rd, (size_t)mlen, &meta);
-	tm->meta = palloc(p, tm->ncolumns, sizeof *tm->meta);
-	if (!tm->meta)
-		return OOM(p);
-	rc_reader_init(&mr, p->rd.buf, p->rd.pos);
-	mr.pos = p->rd.pos - (size_t)mlen;
-	for (c = 0; c < tm->ncolumns; c++) {
-		uint64_t v = 0;
-
-		switch (meta_len(tm->types[c])) {
-		case 1:
-			rc_reader_le_uint(&mr, 1, &v);
-			break;
-		case 2:
-			/* STRING, ENUM, SET: real type, then length; the others little-endian. */
-			if (tm->types[c] == T_STRING || tm->types[c] == T_ENUM || tm->types[c] == T_SET ||
-			    tm->types[c] == T_NEWDECIMAL)
-				rc_reader_be_uint(&mr, 2, &v);
-			else
-				rc_reader_le_uint(&mr, 2, &v);
-			break;
-		default:
-			break;
-		}
-		tm->meta[c] = (uint16_t)v;
-	}
-	if (rc_reader_failed(&mr)) {
-		p->rd = mr;
-		return rd_check(p, "column metadata");
-	}
-	if (rc_reader_remaining(&mr))
-		return perr(p, "column metadata: %zu bytes left over at offset %zu", rc_reader_remaining(&mr),
-		            mr.pos);
-	rc_reader_bytes(&p->rd, (tm->ncolumns + 7) / 8, &tm->null_bitmap);
-	if (rd_check(p, "null bitmap"))
-		return RC_ERR_FATAL;
-	if (parse_tlvs(p, tm))
-		return RC_ERR_FATAL;
-	p->ev->kind = RC_BINLOG_K_TABLE_MAP;
 	return 0;
 }
 
@@ -1056,7 +731,7 @@ static int parse_table_map(parse_t *p)
 int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, rc_arena_t *arena,
                     rc_binlog_event_t *ev, char *err, size_t errlen)
 {
-	parse_t p = {.fmt = fmt, .arena = arena, .ev = ev, .err = err, .errlen = errlen};
+	rc_binlog_ctx_t p = {.fmt = fmt, .arena = arena, .ev = ev, .err = err, .errlen = errlen};
 	size_t body_end = len;
 	int t;
 
@@ -1068,26 +743,26 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	rc_reader_le_u32(&p.rd, &ev->size);
 	rc_reader_le_u32(&p.rd, &ev->log_pos);
 	rc_reader_le_u16(&p.rd, &ev->flags);
-	if (rd_check(&p, "header"))
+	if (rc_binlog_rd_check(&p, "header"))
 		return RC_ERR_FATAL;
 	t = ev->type;
 	if (ev->size != len)
-		return perr(&p, "event size %" PRIu32 " in the header at offset 9, %zu bytes given", ev->size,
-		            len);
+		return rc_binlog_perr(&p, "event size %" PRIu32 " in the header at offset 9, %zu bytes given",
+		                      ev->size, len);
 	if (t != RC_BINLOG_FORMAT_DESCRIPTION && fmt->crc32) {
 		uint32_t want, got;
 
 		if (len < RC_BINLOG_HEADER_LEN + RC_BINLOG_CRC_LEN)
-			return perr(&p, "no room for its CRC32 in %zu bytes", len);
+			return rc_binlog_perr(&p, "no room for its CRC32 in %zu bytes", len);
 		body_end = len - RC_BINLOG_CRC_LEN;
 		want = (uint32_t)buf[body_end] | (uint32_t)buf[body_end + 1] << 8 |
 		       (uint32_t)buf[body_end + 2] << 16 | (uint32_t)buf[body_end + 3] << 24;
 		got = (uint32_t)crc32(0L, buf, (uInt)body_end);
 		if (want != got)
-			return perr(&p,
-			            "checksum mismatch: event has CRC32 0x%08" PRIx32
-			            " at offset %zu, bytes give 0x%08" PRIx32,
-			            want, body_end, got);
+			return rc_binlog_perr(&p,
+			                      "checksum mismatch: event has CRC32 0x%08" PRIx32
+			                      " at offset %zu, bytes give 0x%08" PRIx32,
+			                      want, body_end, got);
 		p.rd.len = body_end;
 	}
 
@@ -1111,7 +786,7 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	case RC_BINLOG_MARIA_ANNOTATE_ROWS:
 		return parse_rows_query(&p);
 	case RC_BINLOG_TABLE_MAP:
-		return parse_table_map(&p);
+		return rc_binlog_parse_table_map(&p);
 	case RC_BINLOG_WRITE_ROWS_V1:
 	case RC_BINLOG_UPDATE_ROWS_V1:
 	case RC_BINLOG_DELETE_ROWS_V1:
@@ -1137,7 +812,8 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 		return parse_maria_checkpoint(&p);
 	default:
 		if (rc_binlog_is_rows_type(t))
-			return perr(&p, "rows event format not supported (its row changes cannot be read)");
+			return rc_binlog_perr(
+			    &p, "rows event format not supported (its row changes cannot be read)");
 		ev->kind = RC_BINLOG_K_SKIPPED;
 		return 0;
 	}
