@@ -742,6 +742,77 @@ static void test_hand_built(void **state)
 	assert_int_equal(ev.u.table_map.ntlv_unknown, 1);
 	assert_int_equal(ev.u.table_map.meta[1], 0xf701);
 
+	/* UPDATE_ROWS_V1 under a format whose rows post-header is 6 bytes (a 4-byte table id). */
+	fmt.post_header[RC_BINLOG_UPDATE_ROWS_V1 - 1] = 6;
+	ev_begin(&e, RC_BINLOG_UPDATE_ROWS_V1, 7, 1200);
+	put_le(&e, 0x01020304, 4);
+	put_le(&e, 1, 2);
+	put(&e, "\x09\xff\x01\xfe\x01", 5); /* 9 columns, before bitmap, after bitmap */
+	put(&e, "ROWS", 4);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+	assert_int_equal(ev.kind, RC_BINLOG_K_ROWS);
+	assert_int_equal(ev.u.rows.version, 1);
+	assert_int_equal(ev.u.rows.table_id, 0x01020304);
+	assert_int_equal(ev.u.rows.ncolumns, 9);
+	assert_int_equal(ev.u.rows.present[0], 0xff);
+	assert_int_equal(ev.u.rows.present_after[0], 0xfe);
+	assert_int_equal(ev.u.rows.rows_len, 4);
+	assert_memory_equal(ev.u.rows.rows, "ROWS", 4);
+
+	/* WRITE_ROWS_V2 whose extra-data length is less than its own two bytes. */
+	ev_begin(&e, RC_BINLOG_WRITE_ROWS_V2, 7, 1300);
+	put_le(&e, 5, 6);
+	put_le(&e, 0, 2);
+	put_le(&e, 1, 2);
+	put(&e, "\x01\x01", 2);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "WRITE_ROWS_V2 (type 30) at log position 1300: extra data length 1"));
+
+	/* QUERY: status variables skipped by their length. */
+	ev_begin(&e, RC_BINLOG_QUERY, 7, 1400);
+	put_le(&e, 33, 4);
+	put_le(&e, 2, 4);
+	put_le(&e, 2, 1);
+	put_le(&e, 0, 2);
+	put_le(&e, 3, 2);
+	put(&e, "\x00\x01\x02", 3);
+	put(&e, "db\0", 3);
+	put(&e, "DROP TABLE x", 12);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+	assert_int_equal(ev.u.query.thread_id, 33);
+	assert_int_equal(ev.u.query.exec_time, 2);
+	assert_true(str_is(ev.u.query.schema, "db"));
+	assert_true(str_is(ev.u.query.statement, "DROP TABLE x"));
+	/* status variables longer than the event */
+	e.b[19 + 11] = 0xff;
+	e.n -= 4;
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "QUERY (type 2) at log position 1400: fields truncated at offset 32"));
+
+	/* HEARTBEAT and XID */
+	ev_begin(&e, RC_BINLOG_HEARTBEAT, 7, 0);
+	put(&e, "binlog.000009", 13);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+	assert_int_equal(ev.kind, RC_BINLOG_K_HEARTBEAT);
+	assert_true(str_is(ev.u.heartbeat_file, "binlog.000009"));
+	ev_begin(&e, RC_BINLOG_XID, 7, 1500);
+	put_le(&e, 123456789, 8);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+	assert_int_equal(ev.u.xid, 123456789);
+
+	/* PREVIOUS_GTIDS with a sid count its body cannot hold: an error, not a long loop. */
+	ev_begin(&e, RC_BINLOG_PREVIOUS_GTIDS, 7, 1600);
+	put_le(&e, 0x00ffffffffffffffULL, 8);
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "sids cannot fit"));
+
 	rc_arena_destroy(&arena);
 }
 
