@@ -205,6 +205,16 @@ typedef struct rc_binlog_table_map {
 	uint64_t *column_charsets; /* arena, COLUMN_CHARSET's collations in column order of the string
 	                            * columns, ncolumn_charsets entries */
 	uint32_t ncolumn_charsets;
+	uint64_t *charset_exceptions; /* arena: DEFAULT_CHARSET's (column, collation) pairs, flat */
+	uint32_t ncharset_exceptions; /* pairs */
+	uint64_t *geometry_types;     /* arena: GEOMETRY_TYPE, one per geometry column */
+	uint32_t ngeometry_types;
+	uint64_t *vector_dims; /* arena: VECTOR_DIMENSIONALITY (MySQL 9), one per VECTOR column */
+	uint32_t nvector_dims;
+	const uint8_t *enum_set_charsets; /* borrowed: ENUM_AND_SET_DEFAULT_CHARSET (type 10) or
+	                                   * ENUM_AND_SET_COLUMN_CHARSET (11), undecoded */
+	size_t enum_set_charsets_len;
+	uint8_t enum_set_charsets_type;
 	uint32_t ntlv_unknown; /* TLVs of unknown type, skipped by length */
 } rc_binlog_table_map_t;
 

@@ -22,6 +22,13 @@ static int one_event(rc_binlog_fmt_t *fmt, rc_arena_t *arena, const uint8_t *ev_
 	int rc;
 
 	rc_arena_reset(arena);
+	/* Without a FORMAT_DESCRIPTION first, whether events carry checksums is unknown. */
+	if (offset == RC_BINLOG_MAGIC_LEN && ev_buf[4] != RC_BINLOG_FORMAT_DESCRIPTION) {
+		snprintf(err, errlen,
+		         "binlog: the first event (file offset 4) is %s (type %u), not a FORMAT_DESCRIPTION",
+		         rc_binlog_type_name(ev_buf[4]), ev_buf[4]);
+		return RC_ERR_FATAL;
+	}
 	if (rc_binlog_parse(fmt, ev_buf, n, arena, &ev, err, errlen)) {
 		size_t used = strlen(err);
 

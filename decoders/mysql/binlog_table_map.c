@@ -186,6 +186,8 @@ static int parse_tlvs(rc_binlog_ctx_t *p, rc_binlog_table_map_t *tm)
 				return rc_binlog_perr(p, "DEFAULT_CHARSET at offset %zu: %u integers", at,
 				                      nints);
 			tm->default_charset = ints[0];
+			tm->charset_exceptions = ints + 1; /* (column, collation) pairs */
+			tm->ncharset_exceptions = (nints - 1) / 2;
 			break;
 		case 3: /* COLUMN_CHARSET */
 			if (tlv_ints(p, &tr, &tm->column_charsets, &tm->ncolumn_charsets))
@@ -249,11 +251,20 @@ static int parse_tlvs(rc_binlog_ctx_t *p, rc_binlog_table_map_t *tm)
 			tm->visibility = val;
 			tm->visibility_len = (size_t)len;
 			break;
-		case 7:        /* GEOMETRY_TYPE */
-		case 10:       /* ENUM_AND_SET_DEFAULT_CHARSET */
-		case 11:       /* ENUM_AND_SET_COLUMN_CHARSET */
-		case 13:       /* VECTOR_DIMENSIONALITY */
-			break; /* known, not needed yet */
+		case 7: /* GEOMETRY_TYPE */
+			if (tlv_ints(p, &tr, &tm->geometry_types, &tm->ngeometry_types))
+				return RC_ERR_FATAL;
+			break;
+		case 13: /* VECTOR_DIMENSIONALITY */
+			if (tlv_ints(p, &tr, &tm->vector_dims, &tm->nvector_dims))
+				return RC_ERR_FATAL;
+			break;
+		case 10:                             /* ENUM_AND_SET_DEFAULT_CHARSET */
+		case 11:                             /* ENUM_AND_SET_COLUMN_CHARSET */
+			tm->enum_set_charsets = val; /* same layouts as DEFAULT_CHARSET / COLUMN_CHARSET */
+			tm->enum_set_charsets_len = (size_t)len;
+			tm->enum_set_charsets_type = type;
+			break;
 		default:
 			tm->ntlv_unknown++;
 			break;

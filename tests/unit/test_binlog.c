@@ -179,6 +179,11 @@ static void summarise_table_map(walk_t *w, const rc_binlog_table_map_t *tm)
 		for (i = 0; i < tm->signedness_len; i++)
 			ADD("%02x", tm->signedness[i]);
 	}
+	if (tm->nvector_dims) {
+		ADD("|vdim=");
+		for (i = 0; i < tm->nvector_dims; i++)
+			ADD("%s%" PRIu64, i ? "," : "", tm->vector_dims[i]);
+	}
 	if (tm->default_charset)
 		ADD("|dcs=%" PRIu64, tm->default_charset);
 	if (tm->ncolumn_charsets) {
@@ -377,7 +382,10 @@ static void test_spot_checks(void **state)
 	assert_int_equal(w.payload_len[1], 516);
 
 	walk("mysql-9.0.1_vector_full_metadata", &w);
-	assert_non_null(strstr(w.tm_summary[0], "foo:id/8,vector_column/242|pk=0"));
+	assert_string_equal(w.tm_summary[0],
+	                    "dtb.foo:id/8,vector_column/242|pk=0|vis=11|sign=80|vdim=3|dcs=63");
+	assert_string_equal(w.tm_summary[1], "dtb.bar:id/8,vector_column/242,foo/252,vector_column2/242|pk=0|"
+	                                     "vis=1111|sign=80|vdim=2,4|dcs=63");
 
 	walk("mysql-8.0.40_minimal_row_image", &w);
 	assert_non_null(strstr(w.tm_summary[0], "255"));
@@ -816,12 +824,47 @@ static void test_hand_built(void **state)
 	rc_arena_destroy(&arena);
 }
 
+/* The file walk's own errors: no magic, an event other than FORMAT_DESCRIPTION first, an impossible
+ * event size, a missing file. */
+static void test_file_errors(void **state)
+{
+	char err[RC_ERRSTR_LEN];
+	uint8_t buf[64];
+	ev_t e;
+
+	(void)state;
+	assert_int_equal(rc_binlog_file_walk_mem((const uint8_t *)"\xfe"
+	                                                          "bix",
+	                                         4, on_event, &(walk_t){0}, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "no binlog magic"));
+
+	memcpy(buf, RC_BINLOG_MAGIC, 4);
+	ev_begin(&e, RC_BINLOG_XID, 1, 31);
+	put_le(&e, 1, 8);
+	ev_end(&e, false);
+	memcpy(buf + 4, e.b, e.n);
+	assert_int_equal(rc_binlog_file_walk_mem(buf, 4 + e.n, on_event, &(walk_t){0}, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "first event (file offset 4) is XID (type 16)"));
+
+	buf[4 + 9] = 5; /* event size 5: smaller than a header */
+	assert_int_equal(rc_binlog_file_walk_mem(buf, 4 + e.n, on_event, &(walk_t){0}, err, sizeof err),
+	                 RC_ERR_FATAL);
+	assert_non_null(strstr(err, "file offset 4 (type 16) has size 5"));
+
+	assert_int_equal(
+	    rc_binlog_file_walk("/nonexistent/binlog.000001", on_event, &(walk_t){0}, err, sizeof err),
+	    RC_ERR_FATAL);
+	assert_non_null(strstr(err, "/nonexistent/binlog.000001"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fixture_counts),   cmocka_unit_test(test_spot_checks),
 	    cmocka_unit_test(test_truncated_events), cmocka_unit_test(test_checksum_mismatch),
-	    cmocka_unit_test(test_hand_built),
+	    cmocka_unit_test(test_hand_built),       cmocka_unit_test(test_file_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
