@@ -626,6 +626,8 @@ static int parse_maria_gtid(rc_binlog_ctx_t *p)
 	rc_reader_le_u64(&p->rd, &g->seq);
 	rc_reader_le_u32(&p->rd, &g->domain);
 	rc_reader_u8(&p->rd, &g->flags);
+	if (g->flags & 2) /* FL_GROUP_COMMIT_ID */
+		rc_reader_le_u64(&p->rd, &g->commit_id);
 	g->server = p->ev->server_id;
 	p->ev->kind = RC_BINLOG_K_MARIA_GTID;
 	return rc_binlog_rd_check(p, "fields");

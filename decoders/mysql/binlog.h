@@ -32,9 +32,9 @@
  *                          extra data], lenenc column count, present bitmap, [update: second bitmap],
  *                          rest = row images (kept as a byte range)
  *   TRANSACTION_PAYLOAD 40 TLVs { lenenc type, lenenc length, value } until type 0, rest = payload
- *   MariaDB GTID 162       Int8 seq, Int4 domain id, Int1 flags, ...; GTID_LIST 163: Int4 count (low
- *                          28 bits), count × { Int4 domain, Int4 server, Int8 seq };
- *                          BINLOG_CHECKPOINT 161: Int4 length, file name; ANNOTATE_ROWS 160: rest
+ *   MariaDB GTID 162       Int8 seq, Int4 domain id, Int1 flags, [flags & 2: Int8 commit id], ...; GTID_LIST
+ * 163: Int4 count (low 28 bits), count × { Int4 domain, Int4 server, Int8 seq }; BINLOG_CHECKPOINT 161: Int4
+ * length, file name; ANNOTATE_ROWS 160: rest
  *
  * Every other event type is RC_BINLOG_SKIPPED with its header decoded, except a rows event of a format
  * rowcast does not read (the pre-GA v0 rows events 20-22, MariaDB's compressed rows events 166-171):
@@ -240,8 +240,9 @@ typedef struct rc_binlog_payload {
 typedef struct rc_binlog_maria_gtid {
 	uint64_t seq;
 	uint32_t domain;
-	uint32_t server; /* from the event header */
-	uint8_t flags;
+	uint32_t server;    /* from the event header */
+	uint8_t flags;      /* 1 standalone (no BEGIN/COMMIT), 2 group commit id follows, ... */
+	uint64_t commit_id; /* with flag 2: transactions of one group commit share it */
 } rc_binlog_maria_gtid_t;
 
 typedef struct rc_binlog_event {

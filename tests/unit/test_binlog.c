@@ -645,6 +645,18 @@ static void test_hand_built(void **state)
 	assert_int_equal(ev.kind, RC_BINLOG_K_MARIA_GTID);
 	assert_int_equal(ev.u.maria_gtid.seq, 42);
 	assert_int_equal(ev.u.maria_gtid.server, 7);
+	assert_int_equal(ev.u.maria_gtid.commit_id, 0);
+	/* with a group commit id */
+	ev_begin(&e, RC_BINLOG_MARIA_GTID, 7, 500);
+	put_le(&e, 43, 8);
+	put_le(&e, 2, 4);
+	put_le(&e, 2, 1);
+	put_le(&e, 99, 8);
+	put_le(&e, 0, 6);
+	ev_end(&e, false);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+	assert_int_equal(ev.u.maria_gtid.domain, 2);
+	assert_int_equal(ev.u.maria_gtid.commit_id, 99);
 
 	/* MariaDB GTID_LIST with two domains */
 	ev_begin(&e, RC_BINLOG_MARIA_GTID_LIST, 7, 600);
