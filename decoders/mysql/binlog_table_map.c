@@ -279,6 +279,7 @@ int rc_binlog_parse_table_map(rc_binlog_ctx_t *p)
 	uint8_t dblen = 0, tlen = 0, nul1 = 1, nul2 = 1;
 	const uint8_t *db = NULL, *tbl = NULL, *meta = NULL;
 	uint64_t ncol = 0, mlen = 0;
+	size_t nul1_at, nul2_at;
 	uint32_t c;
 	rc_reader_t mr;
 
@@ -286,15 +287,18 @@ int rc_binlog_parse_table_map(rc_binlog_ctx_t *p)
 	rc_reader_le_u16(&p->rd, &tm->flags);
 	rc_reader_u8(&p->rd, &dblen);
 	rc_reader_bytes(&p->rd, dblen, &db);
+	nul1_at = p->rd.pos;
 	rc_reader_u8(&p->rd, &nul1);
 	rc_reader_u8(&p->rd, &tlen);
 	rc_reader_bytes(&p->rd, tlen, &tbl);
+	nul2_at = p->rd.pos;
 	rc_reader_u8(&p->rd, &nul2);
 	rc_reader_lenenc(&p->rd, &ncol, NULL);
 	if (rc_binlog_rd_check(p, "names"))
 		return RC_ERR_FATAL;
 	if (nul1 || nul2)
-		return rc_binlog_perr(p, "database or table name without its NUL");
+		return rc_binlog_perr(p, "%s name without its NUL at offset %zu", nul1 ? "database" : "table",
+		                      nul1 ? nul1_at : nul2_at);
 	if (ncol > 4096)
 		return rc_binlog_perr(p, "%" PRIu64 " columns at offset %zu (MySQL allows 4096)", ncol,
 		                      p->rd.pos);

@@ -761,6 +761,13 @@ static void test_hand_built(void **state)
 	assert_int_equal(ev.u.table_map.visibility[0], 0xa0);
 	assert_int_equal(ev.u.table_map.ntlv_unknown, 1);
 	assert_int_equal(ev.u.table_map.meta[1], 0xf701);
+	/* the table name's NUL replaced */
+	e.b[19 + 8 + 6] = 'x';
+	e.n -= 4;
+	ev_end(&e, true);
+	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(
+	    strstr(err, "TABLE_MAP (type 19) at log position 1100: table name without its NUL at offset 33"));
 
 	/* UPDATE_ROWS_V1 under a format whose rows post-header is 6 bytes (a 4-byte table id). */
 	fmt.post_header[RC_BINLOG_UPDATE_ROWS_V1 - 1] = 6;
