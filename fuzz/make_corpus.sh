@@ -25,3 +25,34 @@ for f in "$top"/tests/fixtures/pgoutput/*.hex; do
         done
 done
 echo "$(ls "$out" | wc -l) seeds in $out"
+
+# fuzz/corpus/binlog from tests/fixtures/mysql-binlog: each small fixture file whole (mode byte 0),
+# and from every file the first event of each type, its checksum cut off (mode byte 1).
+out="$top/fuzz/corpus/binlog"
+rm -rf "$out"
+mkdir -p "$out"
+python3 - "$top/tests/fixtures/mysql-binlog" "$out" <<'PY'
+import os, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(src)):
+    if not name.endswith(".binlog"):
+        continue
+    data = open(os.path.join(src, name), "rb").read()
+    base = name[:-len(".binlog")]
+    if len(data) <= 8192:
+        open(os.path.join(out, base + "_file"), "wb").write(b"\0" + data)
+    pos, seen, crc = 4, set(), False
+    while pos + 19 <= len(data):
+        typ, size = data[pos + 4], struct.unpack_from("<I", data, pos + 9)[0]
+        if size < 19 or pos + size > len(data):
+            break
+        ev = data[pos:pos + size]
+        if typ == 15:  # FORMAT_DESCRIPTION: its algorithm byte says whether events carry a CRC32
+            crc = size >= 19 + 57 + 5 and ev[-5] == 1
+        body = ev[:-4] if crc and typ != 15 else ev
+        if typ not in seen:
+            seen.add(typ)
+            open(os.path.join(out, "%s_ev%03d" % (base, typ)), "wb").write(b"\1" + body)
+        pos += size
+PY
+echo "$(ls "$out" | wc -l) seeds in $out"
