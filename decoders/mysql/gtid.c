@@ -9,6 +9,7 @@
 
 #include "decoders/mysql/gtid.h"
 
+#include "agent/codec.h"
 #include "agent/errors.h"
 #include "agent/reader.h"
 
@@ -63,17 +64,6 @@ static const char *show(char c, char buf[8])
 	return buf;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int rc_gtid_uuid_parse(const char *text, size_t len, uint8_t uuid[RC_GTID_UUID_LEN])
 {
 	size_t i, o = 0;
@@ -89,8 +79,8 @@ int rc_gtid_uuid_parse(const char *text, size_t len, uint8_t uuid[RC_GTID_UUID_L
 			i++;
 			continue;
 		}
-		hi = hexval(text[i]);
-		lo = hexval(text[i + 1]);
+		hi = rc_codec_hex_digit(text[i]);
+		lo = rc_codec_hex_digit(text[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		uuid[o++] = (uint8_t)(hi << 4 | lo);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fixture_path.h"
+
 #include "decoders/mysql/binlog.h"
 #include "decoders/mysql/binlog_file.h"
 
@@ -55,27 +57,7 @@ static const fixture_t fixtures[] = {
 
 static char *fixture_path(const char *name)
 {
-	const char *top = getenv("top_srcdir");
-	char *path;
-	size_t n;
-
-	if (top && *top) {
-		n = strlen(top) + strlen(name) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%s/tests/fixtures/mysql-binlog/%s.binlog", top, name);
-	} else {
-		/* Run by hand: this file is tests/unit/test_binlog.c, the fixtures are next door. */
-		const char *slash = strrchr(__FILE__, '/');
-		int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-		n = (size_t)dirlen + strlen(name) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%.*s/../fixtures/mysql-binlog/%s.binlog", dirlen, slash ? __FILE__ : ".",
-		         name);
-	}
-	return path;
+	return rc_test_fixture_path("mysql-binlog", name, ".binlog");
 }
 
 static uint8_t *slurp(const char *name, size_t *len)

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fixture_path.h"
+
 #include "agent/errors.h"
 #include "decoders/mysql/gtid.h"
 
@@ -677,26 +679,7 @@ static void test_previous_gtids_tagged(void **state)
 
 static char *fixture_path(const char *name)
 {
-	const char *top = getenv("top_srcdir");
-	char *path;
-	size_t n;
-
-	if (top && *top) {
-		n = strlen(top) + strlen(name) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%s/tests/fixtures/mysql-binlog/%s", top, name);
-	} else {
-		/* Run by hand: this file is tests/unit/test_gtid.c, the fixtures are next door. */
-		const char *slash = strrchr(__FILE__, '/');
-		int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-		n = (size_t)dirlen + strlen(name) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%.*s/../fixtures/mysql-binlog/%s", dirlen, slash ? __FILE__ : ".", name);
-	}
-	return path;
+	return rc_test_fixture_path("mysql-binlog", name, "");
 }
 
 static uint32_t le32(const uint8_t *p)

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fixture_path.h"
+
 #include "agent/codec.h"
 #include "decoders/postgres/pg_walmsg.h"
 #include "decoders/postgres/pgoutput.h"
@@ -81,27 +83,7 @@ static void text_printf(text_t *t, const char *fmt, ...)
 
 static char *fixture_path(const char *name, const char *ext)
 {
-	const char *top = getenv("top_srcdir");
-	char *path;
-	size_t n;
-
-	if (top && *top) {
-		n = strlen(top) + strlen(name) + strlen(ext) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%s/tests/fixtures/pgoutput/%s%s", top, name, ext);
-	} else {
-		/* Run by hand: this file is tests/unit/test_pgoutput.c, the fixtures are next door. */
-		const char *slash = strrchr(__FILE__, '/');
-		int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-		n = (size_t)dirlen + strlen(name) + strlen(ext) + 64;
-		path = malloc(n);
-		assert_non_null(path);
-		snprintf(path, n, "%.*s/../fixtures/pgoutput/%s%s", dirlen, slash ? __FILE__ : ".", name,
-		         ext);
-	}
-	return path;
+	return rc_test_fixture_path("pgoutput", name, ext);
 }
 
 static char *slurp(const char *path, size_t *len)
