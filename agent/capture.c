@@ -50,11 +50,6 @@ rc_capture_t *rc_capture_new(const rc_capture_args_t *args, char *err, size_t er
 	return cap;
 }
 
-const rc_pos_codec_t *rc_capture_codec(const rc_capture_t *cap)
-{
-	return cap->src->codec;
-}
-
 static const char *pos_text(const rc_capture_t *cap, const rc_pos_t *p, char *buf)
 {
 	return rc_pos_text(cap->src->codec, p, buf, RC_POS_TEXTLEN);

@@ -67,9 +67,6 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap);
 /* Fills what a position about to be recorded means: a snapshot still running, or none. */
 void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o);
 
-/* The source type's position codec. */
-const rc_pos_codec_t *rc_capture_codec(const rc_capture_t *cap);
-
 /* Frees the snapshot (its readers first), then the source. NULL is fine. */
 void rc_capture_free(rc_capture_t *cap);
 

@@ -15,7 +15,6 @@
 #include "agent/wakepipe.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
