@@ -34,7 +34,7 @@ typedef enum {
 } rc_value_state_t;
 
 /* The value of one column. Which union member holds it follows the column's rc_type_t:
- *   BOOL: b; INT16/32/64, DATE, TIME_*, TIMESTAMP_*, INTERVAL_MICROS: i; FLOAT32/64: f;
+ *   BOOL: b; INT8/16/32/64, DATE, TIME_*, TIMESTAMP_*, INTERVAL_MICROS: i; FLOAT32/64: f;
  *   STRING, BYTES, DECIMAL (unscaled big-endian two's complement): bytes;
  *   VARDECIMAL: bytes + scale; ARRAY: array. */
 typedef struct rc_value {

@@ -18,6 +18,7 @@
 /* Logical value types, independent of the source database. Their Avro form is in sinks/avro_schema.c. */
 typedef enum {
 	RC_T_BOOL,
+	RC_T_INT8,  /* Avro int, Connect INT8 (MySQL TINYINT) */
 	RC_T_INT16, /* Avro int, Connect INT16 */
 	RC_T_INT32, /* Avro int */
 	RC_T_INT64, /* Avro long */

@@ -126,6 +126,11 @@ static int write_typed(enc_t *e, const rc_column_t *c, rc_type_t type, const rc_
 	case RC_T_BOOL:
 		rc_buf_putc(out, v->u.b ? 1 : 0);
 		return 0;
+	case RC_T_INT8:
+		if (check_range(e, c, v->u.i, INT8_MIN, INT8_MAX, "int8") != 0)
+			return -1;
+		rc_avro_write_long(out, v->u.i);
+		return 0;
 	case RC_T_INT16:
 		if (check_range(e, c, v->u.i, INT16_MIN, INT16_MAX, "int16") != 0)
 			return -1;

@@ -174,6 +174,7 @@ static const char *avro_primitive(rc_type_t type)
 	switch (type) {
 	case RC_T_BOOL:
 		return "boolean";
+	case RC_T_INT8:
 	case RC_T_INT16:
 	case RC_T_INT32:
 	case RC_T_DATE:
@@ -312,7 +313,7 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 	}
 	sem = c->semantic ? c->semantic : default_semantic(type);
 	logical = logical_type(cx, type, c->semantic); /* the defaults have no logical type */
-	if (!sem && !logical && type != RC_T_INT16)
+	if (!sem && !logical && type != RC_T_INT16 && type != RC_T_INT8)
 		return json_string(base);
 
 	o = json_object();
@@ -333,8 +334,8 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 			put(cx, o, "connect.parameters", params);
 		put(cx, o, "connect.name", json_string(sem));
 	}
-	if (type == RC_T_INT16)
-		put(cx, o, "connect.type", json_string("int16"));
+	if (type == RC_T_INT16 || type == RC_T_INT8)
+		put(cx, o, "connect.type", json_string(type == RC_T_INT8 ? "int8" : "int16"));
 	if (logical)
 		put(cx, o, "logicalType", json_string(logical));
 	return o;

@@ -171,6 +171,7 @@ static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc
 	case RC_T_BOOL:
 		rc_buf_puts(out, v->u.b ? "true" : "false");
 		return 0;
+	case RC_T_INT8:
 	case RC_T_INT16:
 	case RC_T_INT32:
 	case RC_T_INT64:

@@ -476,6 +476,7 @@ static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_are
 			return fail(col, s, len, err, errlen, "not a boolean");
 		out->state = RC_V_SET;
 		return 0;
+	case RC_T_INT8: /* PostgreSQL has no one-byte integer: never mapped to it */
 	case RC_T_INT16:
 		if (parse_int(s, len, INT16_MIN, INT16_MAX, &v) != 0)
 			return fail(col, s, len, err, errlen, "not a smallint");
