@@ -30,13 +30,13 @@
 /* A table as the binlog describes it. Owned by whoever made it (the stream's table cache, inspect);
  * the rc_table_t inside is refcounted and may outlive it. */
 typedef struct rc_mysql_table {
-	rc_table_t *table;        /* one reference held */
-	uint64_t table_id;        /* the TABLE_MAP's id (changes with every re-open of the table) */
-	uint32_t ncolumns;        /* columns in the binlog (== table->ncols) */
-	uint8_t *types;           /* binlog type of each column (the real type for STRING columns) */
-	uint16_t *meta;           /* binlog metadata of each column */
-	rc_mysql_coldef_t *defs;  /* each column's description (strings owned here) */
-	bool names_known;         /* the TABLE_MAP carried column names (binlog_row_metadata=FULL) */
+	rc_table_t *table;       /* one reference held */
+	uint64_t table_id;       /* the TABLE_MAP's id (changes with every re-open of the table) */
+	uint32_t ncolumns;       /* columns in the binlog (== table->ncols) */
+	uint8_t *types;          /* binlog type of each column (the real type for STRING columns) */
+	uint16_t *meta;          /* binlog metadata of each column */
+	rc_mysql_coldef_t *defs; /* each column's description (strings owned here) */
+	bool names_known;        /* the TABLE_MAP carried column names (binlog_row_metadata=FULL) */
 } rc_mysql_table_t;
 
 /*

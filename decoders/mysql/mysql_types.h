@@ -58,12 +58,12 @@ typedef struct rc_mysql_coldef {
 	rc_mysql_kind_t kind;
 	bool is_unsigned; /* integer kinds, FLOAT, DOUBLE, DECIMAL */
 	bool nullable;
-	bool key;           /* part of the primary key */
-	int32_t precision;  /* DECIMAL */
-	int32_t scale;      /* DECIMAL */
-	int32_t fsp;        /* TIME, DATETIME, TIMESTAMP: fractional digits 0..6 */
-	int32_t length;     /* BIT: bits; VECTOR: dimensions; 0 otherwise */
-	uint32_t collation; /* string kinds: collation id (63 binary); 0 = unknown */
+	bool key;                  /* part of the primary key */
+	int32_t precision;         /* DECIMAL */
+	int32_t scale;             /* DECIMAL */
+	int32_t fsp;               /* TIME, DATETIME, TIMESTAMP: fractional digits 0..6 */
+	int32_t length;            /* BIT: bits; VECTOR: dimensions; 0 otherwise */
+	uint32_t collation;        /* string kinds: collation id (63 binary); 0 = unknown */
 	const char *const *labels; /* ENUM / SET: the strings, in definition order */
 	uint32_t nlabels;
 	const char *source_type; /* the type as SQL writes it ("int unsigned", "varchar(20)"), or NULL */

@@ -43,8 +43,9 @@ typedef struct rc_mysql_datetime {
 } rc_mysql_datetime_t;
 
 /* DATE, TIME, DATETIME (no time zone: the wall clock as written). */
-int rc_mysql_value_datetime(const rc_column_t *col, const rc_mysql_coldef_t *def, const rc_mysql_datetime_t *dt,
-                            rc_arena_t *arena, rc_value_t *out, char *err, size_t errlen);
+int rc_mysql_value_datetime(const rc_column_t *col, const rc_mysql_coldef_t *def,
+                            const rc_mysql_datetime_t *dt, rc_arena_t *arena, rc_value_t *out, char *err,
+                            size_t errlen);
 
 /* TIMESTAMP as seconds since the epoch (UTC) and microseconds: ZonedTimestamp text in UTC. The zero
  * TIMESTAMP (0, 0) is null. */
