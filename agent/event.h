@@ -74,7 +74,8 @@ typedef struct rc_source_info {
 	int32_t row;
 	int64_t server_id;
 	const char *gtid;
-	int64_t thread; /* -1 when unknown */
+	int64_t thread;    /* -1 when unknown */
+	const char *query; /* the statement (include.query), or NULL */
 } rc_source_info_t;
 
 typedef struct rc_event {
