@@ -175,6 +175,7 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 {
 	my_source_t *ms = (my_source_t *)src;
 	rc_binlog_start_t start = {0};
+	uint8_t *sids = NULL;
 	char file[512];
 	size_t flen;
 	const char *f = rc_mysql_pos_file(from, &flen), *gtids = rc_mysql_pos_gtids(from);
@@ -186,16 +187,29 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 		return rc;
 	start.file = file;
 	start.pos = rc_mysql_pos_offset(from);
-	/* MariaDB resumes by GTID when it has them: the server finds the place, after a failover too. */
-	if (ms->mariadb && *gtids)
+	/* With GTIDs the server finds the place from them (after a failover too); file:pos otherwise.
+	 * MySQL takes the set in COM_BINLOG_DUMP_GTID's encoding, MariaDB as @slave_connect_state. */
+	if (ms->mariadb && *gtids) {
 		start.mariadb_gtid = gtids;
+	} else if (*gtids) {
+		char why[256];
+		if (rc_gtid_set_encode(ms->spos.mysql_set, &sids, &start.mysql_sids_len, why, sizeof why) !=
+		    0) {
+			snprintf(err, errlen, "%s", why);
+			return RC_ERR_FATAL;
+		}
+		start.mysql_sids = sids;
+		start.file = "";
+		start.pos = 4;
+	}
 	rc_binlog_fmt_init(&ms->fmt);
 	ms->tr = rc_binlog_transport_start(ms->conf, ms->server_id, ms->mariadb, &start, err, errlen);
+	free(sids);
 	if (!ms->tr)
 		return RC_ERR_FATAL;
-	rc_log_info("mysql", "reading the binlog as replica %u from %s:%llu%s%s", ms->server_id, file,
-	            (unsigned long long)start.pos, start.mariadb_gtid ? " by GTID " : "",
-	            start.mariadb_gtid ? start.mariadb_gtid : "");
+	rc_log_info("mysql", "reading the binlog as replica %u from %s:%llu%s%.200s", ms->server_id, file,
+	            (unsigned long long)rc_mysql_pos_offset(from), *gtids ? ", resuming after GTIDs " : "",
+	            gtids);
 	return RC_OK;
 }
 
