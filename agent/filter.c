@@ -88,17 +88,22 @@ void rc_filter_free(rc_filter_t *f)
 	free_list(&f->column_excl);
 }
 
-bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table)
+bool rc_filter_database(const rc_filter_t *f, const char *schema)
 {
-	char full[512];
-
 	if (f->schema_incl.n && !any(&f->schema_incl, schema))
 		return false;
 	if (any(&f->schema_excl, schema))
 		return false;
 	if (f->db_incl.n && !any(&f->db_incl, schema))
 		return false;
-	if (any(&f->db_excl, schema))
+	return !any(&f->db_excl, schema);
+}
+
+bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table)
+{
+	char full[512];
+
+	if (!rc_filter_database(f, schema))
 		return false;
 	snprintf(full, sizeof full, "%s.%s", schema, table);
 	if (f->table_incl.n && !any(&f->table_incl, full))

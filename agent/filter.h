@@ -29,6 +29,9 @@ void rc_filter_free(rc_filter_t *f);
 /* True when schema.table is captured. */
 bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table);
 
+/* True when the schema (MySQL: database) lists let schema through, whatever its tables. */
+bool rc_filter_database(const rc_filter_t *f, const char *schema);
+
 /* True when the column is left out of events. */
 bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table,
                                const char *column);

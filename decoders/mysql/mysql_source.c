@@ -30,7 +30,8 @@ typedef struct my_source {
 	bool mariadb;          /* the server is MariaDB (its protocol), whatever source.type says */
 	uint32_t server_id;    /* ours, as a replica */
 	bool include_query;
-	MYSQL *sql; /* queries: positions, guard rails, the snapshot's point */
+	bool schema_changes; /* include.schema.changes */
+	MYSQL *sql;          /* queries: positions, guard rails, the snapshot's point */
 
 	rc_binlog_transport_t *tr;
 	rc_binlog_batch_t *batch; /* being read */
@@ -272,6 +273,55 @@ static bool stmt_is(const rc_binlog_str_t *s, const char *word)
 	return true;
 }
 
+/* The statements Debezium publishes as schema changes. */
+static bool is_ddl(const rc_binlog_str_t *s)
+{
+	static const char *const words[] = {"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"};
+	size_t i = 0;
+
+	while (i < s->len && (s->s[i] == ' ' || s->s[i] == '\n' || s->s[i] == '\t' || s->s[i] == '('))
+		i++;
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		size_t n = strlen(words[w]);
+		if (s->len - i > n && strncasecmp(s->s + i, words[w], n) == 0 &&
+		    (s->s[i + n] == ' ' || s->s[i + n] == '\n' || s->s[i + n] == '\t'))
+			return true;
+	}
+	return false;
+}
+
+/* Debezium's schema change event of a DDL statement, on the <topic.prefix> topic: the statement and
+ * its database. rowcast does not parse DDL, so tableChanges is empty; the changed table's new schema
+ * comes with its next rows. A statement in a database the filters leave out is not published. */
+static int schema_change(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h,
+                         char *err, size_t errlen)
+{
+	const rc_binlog_query_t *q = &ev->u.query;
+	rc_event_t e = {.op = RC_OP_SCHEMA_CHANGE};
+	char *db = rc_arena_strndup(&ms->arena, q->schema.s, q->schema.len);
+	char *ddl = rc_arena_strndup(&ms->arena, q->statement.s, q->statement.len);
+
+	if (!db || !ddl)
+		return oom(err, errlen);
+	if (*db && !rc_mysql_tables_captures_db(ms->tables, db))
+		return RC_OK;
+	e.ddl = ddl;
+	e.ddl_len = q->statement.len;
+	e.ddl_db = db;
+	e.source.connector = ms->connector;
+	e.source.db = db;
+	e.source.ts_us = (int64_t)ev->timestamp * 1000000;
+	e.source.snapshot = "false";
+	e.source.txid = -1;
+	e.source.file = rc_mysql_stream_pos_file(&ms->spos);
+	e.source.pos = ev->log_pos >= ev->size ? (int64_t)(ev->log_pos - ev->size) : 0;
+	e.source.server_id = ev->server_id;
+	e.source.gtid = rc_mysql_stream_pos_gtid(&ms->spos);
+	e.source.thread = q->thread_id;
+	e.source.query = NULL;
+	return h->event(h->opaque, ms->txn, &e, err, errlen);
+}
+
 static int on_query(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h, char *err,
                     size_t errlen)
 {
@@ -292,13 +342,14 @@ static int on_query(my_source_t *ms, const rc_binlog_event_t *ev, const rc_sourc
 	}
 	if (ms->txn && ms->explicit_begin)
 		return RC_OK; /* a statement inside a transaction (SAVEPOINT, statement-logged parts) */
-	/* A statement of its own (DDL): its own transaction. The tables it changes send new TABLE_MAPs,
-	 * which make their new schemas; the schema change event itself is published by the DDL
-	 * handling (TODO: include.schema.changes). */
+	/* A statement of its own (DDL): its own transaction, and a schema change event. The tables it
+	 * changes send new TABLE_MAPs before their next rows, which make their new schemas. */
 	rc_log_debug("mysql", "statement at %s:%u: %.*s", rc_mysql_stream_pos_file(&ms->spos), ev->log_pos,
 	             (int)(q->statement.len > 200 ? 200 : q->statement.len), q->statement.s);
 	{
 		int rc = txn_begin(ms, h, false, err, errlen);
+		if (rc == RC_OK && ms->schema_changes && is_ddl(&q->statement))
+			rc = schema_change(ms, ev, h, err, errlen);
 		if (rc == RC_OK)
 			rc = txn_commit(ms, h, ev, err, errlen);
 		return rc;
@@ -562,6 +613,7 @@ rc_source_t *rc_mysql_source_new(const rc_conf_t *conf, char *err, size_t errlen
 	ms->connector = rc_conf_is(conf, "source.type", "mariadb") ? "mariadb" : "mysql";
 	ms->server_id = (uint32_t)rc_conf_get_int(conf, "database.server.id", 0);
 	ms->include_query = rc_conf_get_bool(conf, "include.query", false);
+	ms->schema_changes = rc_conf_get_bool(conf, "include.schema.changes", true);
 	ms->thread = -1;
 	rc_arena_init(&ms->arena, 0);
 	if (!(ms->tables = rc_mysql_tables_new(conf, err, errlen))) {

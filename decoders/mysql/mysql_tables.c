@@ -237,3 +237,8 @@ bool rc_mysql_tables_get(rc_mysql_tables_t *c, uint64_t table_id, const rc_mysql
 	*t = found ? e->t : NULL;
 	return found;
 }
+
+bool rc_mysql_tables_captures_db(const rc_mysql_tables_t *c, const char *db)
+{
+	return rc_filter_database(&c->filter, db);
+}

@@ -37,6 +37,9 @@ int rc_mysql_tables_map(rc_mysql_tables_t *c, const rc_binlog_event_t *ev, const
  * TABLE_MAP described the id. */
 bool rc_mysql_tables_get(rc_mysql_tables_t *c, uint64_t table_id, const rc_mysql_table_t **t);
 
+/* True when the database filters (database.include.list, ...) capture database db. */
+bool rc_mysql_tables_captures_db(const rc_mysql_tables_t *c, const char *db);
+
 /* Forgets every table (a new stream life, or DDL the TABLE_MAPs will describe again). */
 void rc_mysql_tables_clear(rc_mysql_tables_t *c);
 
