@@ -146,6 +146,7 @@ def main():
     ap.add_argument("--password", required=True)
     ap.add_argument("--idle", type=float, default=5.0)
     ap.add_argument("--max", type=float, default=600.0)
+    ap.add_argument("--records-out", help="write one JSON line per record read to this file")
     args = ap.parse_args()
 
     registry = Registry(args.registry)
@@ -157,13 +158,16 @@ def main():
     state = {t: {} for t in tables}
     seen = set()
     last_delete_key = {}
-    for topic, partition, offset, kbytes, vbytes, _ in records:
+    records_out = open(args.records_out, "w") if args.records_out else None
+    for topic, partition, offset, kbytes, vbytes, ts_ms in records:
         table = topic[len(args.prefix) + 1:]
         if kbytes is not None and partitions[topic] > 1 and partition != java_partition(kbytes, partitions[topic]):
             summary["errors"].append(f"{topic}@{offset}: key on partition {partition}")
         key = registry.decode(kbytes) if kbytes is not None else None
         kid = json.dumps(key, sort_keys=True, default=str)
         if vbytes is None:
+            if records_out:
+                records_out.write(json.dumps({"topic": topic, "offset": offset, "ts": ts_ms, "tombstone": True}) + "\n")
             if last_delete_key.get(topic) != kid:
                 summary["errors"].append(f"{topic}@{offset}: tombstone not after a delete of key {kid}")
             continue
@@ -174,9 +178,14 @@ def main():
             m = src.get("snapshot")
             summary["snapshot_markers"][m] = summary["snapshot_markers"].get(m, 0) + 1
         ident = (topic, src.get("file"), src.get("pos"), src.get("row"), op, kid)
-        if op != "r" and ident in seen:
+        duplicate = op != "r" and ident in seen
+        if duplicate:
             summary["duplicates"] += 1
         seen.add(ident)
+        if records_out:
+            records_out.write(json.dumps({"topic": topic, "offset": offset, "ts": ts_ms, "tombstone": False, "op": op,
+                                          "file": src.get("file"), "pos": src.get("pos"), "row": src.get("row"),
+                                          "change": json.dumps(ident, default=str), "duplicate": duplicate}) + "\n")
         rows = state[table]
         if key is None:  # no primary key: a multiset of whole rows
             rid = lambda r: json.dumps(r, sort_keys=True, default=str)
@@ -190,6 +199,9 @@ def main():
         elif op == "d":
             rows.pop(kid, None)
             last_delete_key[topic] = kid
+    if records_out:
+        records_out.close()
+    summary["distinct_changes"] = len(seen)
     ok = True
     for table in tables:
         db, name = table.split(".", 1)
