@@ -169,6 +169,58 @@ static void put_quoted(rc_buf_t *out, const uint8_t *s, size_t n)
 	rc_buf_putc(out, '"');
 }
 
+/*
+ * The shortest decimal digits that read back as a (finite, >= 0), as dtoa's mode 0 finds them, and the
+ * position of the decimal point (value = 0.DIGITS * 10^decpt). A normal double has 53 bits, more than
+ * 15 digits' worth, so when the correctly rounded 15 digits read back they are the shortest form once
+ * trailing zeros are cut; else 16 digits, else 17. Subnormals have fewer bits: they are tried from 1
+ * digit. At a power of two the interval of decimals that read back as a is lopsided (the gap below is
+ * half the gap above), so the nearest 16-digit decimal may fail where its neighbour on the wide side
+ * reads back: that neighbour is tried before falling back to 17 digits.
+ */
+static void shortest_digits(double a, char *digits, int *len, int *decpt)
+{
+	char tmp[40];
+	int prec = a >= DBL_MIN || a == 0 ? 15 : 1, n = 0;
+
+	for (; prec < 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
+		if (strtod(tmp, NULL) == a)
+			break;
+		if (prec == 16) {
+			/* tmp is "D.DDDDDDDDDDDDDDDe[+-]XX": try the mantissa one unit up and down */
+			uint64_t m = 0;
+			const char *e = strchr(tmp, 'e');
+			int x = atoi(e + 1) - 15;
+			for (const char *q = tmp; q < e; q++)
+				if (*q != '.')
+					m = m * 10 + (uint64_t)(*q - '0');
+			for (int k = -1; k <= 1; k += 2) {
+				uint64_t c = m + (uint64_t)(int64_t)k;
+				char cand[40];
+				if (c < UINT64_C(1000000000000000) || c >= UINT64_C(10000000000000000))
+					continue;
+				snprintf(cand, sizeof cand, "%" PRIu64 "e%d", c, x);
+				if (strtod(cand, NULL) == a) {
+					snprintf(digits, 17, "%" PRIu64, c);
+					*len = 16;
+					*decpt = x + 16;
+					return;
+				}
+			}
+		}
+	}
+	if (prec == 17)
+		snprintf(tmp, sizeof tmp, "%.16e", a);
+	/* tmp is "D.DDDDe[+-]XX", or "De[+-]XX" for one digit */
+	const char *e = strchr(tmp, 'e');
+	for (const char *q = tmp; q < e; q++)
+		if (*q != '.')
+			digits[n++] = *q;
+	*len = n;
+	*decpt = atoi(e + 1) + 1;
+}
+
 /* Room for any double's text: "-", 17 digits, "." and up to 15 zeros or "e-324", ".0". */
 #define DOUBLE_TEXT_MAX 48
 
@@ -181,34 +233,17 @@ static void put_quoted(rc_buf_t *out, const uint8_t *s, size_t n)
  * exponent (1e300, 1.5e-17, 1e15). So 1.0 is "1.0", -0.0 "-0.0", 1e-15 "0.000000000000001", 1e-16
  * "1e-16", 1e14 "100000000000000.0", 1e15 "1e15", 2^64 "1.8446744073709552e19".
  *
- * The shortest digits are found by printing 15, 16, then 17 significant digits (subnormals: from 1) and
- * keeping the first that reads back exactly. That matches dtoa's shortest output except for doubles at a
- * power of two, whose rounding interval is lopsided: there dtoa may find a 16-digit string on the wide side
- * where this gives 17 digits (rare; the value read back is the same). Returns the length (no NUL).
+ * Returns the length (no NUL).
  */
 static size_t format_double(double d, char *buf)
 {
-	char tmp[40], digits[20];
+	char digits[20];
 	int len = 0, decpt, width = 34;
 	bool neg = signbit(d);
 	double a = fabs(d);
 	size_t o = 0;
 
-	/* A normal double has 53 bits, more than 15 digits' worth, so if 15 digits read back, their
-	 * shortest form is those digits with trailing zeros cut. Subnormals have fewer bits: try from 1. */
-	for (int prec = a >= DBL_MIN || a == 0 ? 15 : 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
-		if (prec == 17 || strtod(tmp, NULL) == a)
-			break;
-	}
-	/* tmp is "D.DDDDe[+-]XX" (or "De+XX" for prec 1, which is not used) */
-	{
-		const char *e = strchr(tmp, 'e');
-		for (const char *q = tmp; q < e; q++)
-			if (*q != '.')
-				digits[len++] = *q;
-		decpt = atoi(e + 1) + 1;
-	}
+	shortest_digits(a, digits, &len, &decpt);
 	while (len > 1 && digits[len - 1] == '0')
 		len--;
 	if (len == 1 && digits[0] == '0')

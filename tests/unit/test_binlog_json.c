@@ -25,6 +25,7 @@
 #include "decoders/mysql/binlog_file.h"
 #include "decoders/mysql/binlog_json.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,12 @@ static void test_doubles(void **state)
 	expect_double(2.2250738585072014e-308, "2.2250738585072014e-308");
 	expect_double(1e22, "1e22");
 	expect_double(12e9, "12000000000.0");
+	/* powers of two whose shortest form is 16 digits on the wide side of a lopsided interval, where
+	 * the nearest 16-digit decimal does not read back (the digits of Python's repr, also Gay's dtoa) */
+	expect_double(ldexp(1.0, -1017), "7.120236347223045e-307");
+	expect_double(ldexp(1.0, -808), "5.858190679279809e-244");
+	expect_double(ldexp(1.0, 0), "1.0");
+	expect_double(ldexp(1.0, 60), "1.152921504606847e18");
 }
 
 static void test_strings(void **state)
