@@ -56,6 +56,10 @@ typedef struct jctx {
 	const char *what; /* "JSON value", "JSON diff 2 value" */
 	char *err;
 	size_t errlen;
+	/* values still allowed: every value of a well-formed document has bytes of its own (an entry of 3
+	 * bytes at least), so there are fewer values than bytes. Entries pointing at shared bytes could
+	 * otherwise make a short input print (or build) exponentially much. */
+	size_t values_left;
 } jctx_t;
 
 static int jerr(const jctx_t *c, const uint8_t *at, const char *fmt, ...)
@@ -644,10 +648,21 @@ static bool is_container(uint8_t t)
 }
 
 /* The value of type t at p (n bytes available) at nesting depth `depth` (of its parent). */
-static int put_value(const jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int depth, rc_buf_t *out)
+/* Counts one more value against the document's budget. */
+static int count_value(jctx_t *c, const uint8_t *p)
+{
+	if (c->values_left == 0)
+		return jerr(c, p, "more values than the document has bytes (entries share their bytes)");
+	c->values_left--;
+	return 0;
+}
+
+static int put_value(jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int depth, rc_buf_t *out)
 {
 	cview_t cv;
 
+	if (count_value(c, p) != 0)
+		return RC_ERR_FATAL;
 	if (!is_container(t))
 		return put_scalar(c, t, p, n, out);
 	if (depth + 1 > RC_JSON_MAX_DEPTH)
@@ -659,6 +674,8 @@ static int put_value(const jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int
 		uint8_t et;
 		const uint8_t *vp;
 		size_t vn;
+		if (rc_buf_failed(out)) /* stop early: shared entries could repeat a long string */
+			return jerr(c, p, "text past the output buffer's maximum (or out of memory)");
 		if (i > 0)
 			rc_buf_append(out, ", ", 2);
 		if (cv.obj) {
@@ -679,7 +696,7 @@ static int put_value(const jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int
 
 int rc_json_binary_to_text(const uint8_t *buf, size_t len, rc_buf_t *out, char *err, size_t errlen)
 {
-	jctx_t c = {buf, "JSON value", err, errlen};
+	jctx_t c = {buf, "JSON value", err, errlen, len};
 	size_t start = out->len;
 
 	if (len == 0) {
@@ -750,8 +767,7 @@ static int node_reserve(jtree_t *tr, jnode_t *nd)
 	return 0;
 }
 
-static int build(jtree_t *tr, const jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int depth,
-                 jnode_t **res)
+static int build(jtree_t *tr, jctx_t *c, uint8_t t, const uint8_t *p, size_t n, int depth, jnode_t **res)
 {
 	jnode_t *nd = talloc(tr, 1, sizeof *nd);
 	cview_t cv;
@@ -759,6 +775,8 @@ static int build(jtree_t *tr, const jctx_t *c, uint8_t t, const uint8_t *p, size
 	if (!nd)
 		return jerr(c, p, "out of memory");
 	*res = nd;
+	if (count_value(c, p) != 0)
+		return RC_ERR_FATAL;
 	if (!is_container(t)) {
 		if (put_scalar(c, t, p, n, NULL) != 0)
 			return RC_ERR_FATAL;
@@ -815,6 +833,8 @@ static int put_node(const jnode_t *nd, rc_buf_t *out)
 	bool obj = nd->type == JT_SMALL_OBJECT;
 	rc_buf_putc(out, obj ? '{' : '[');
 	for (uint32_t i = 0; i < nd->n; i++) {
+		if (rc_buf_failed(out))
+			return RC_ERR_FATAL; /* the caller reports the failed buffer */
 		if (i > 0)
 			rc_buf_append(out, ", ", 2);
 		if (obj) {
@@ -1197,8 +1217,8 @@ static int rd_lenenc(const jctx_t *c, const uint8_t *p, size_t n, size_t *i, uin
 int rc_json_apply_diffs(const uint8_t *before, size_t blen, const uint8_t *diff, size_t len, rc_buf_t *out,
                         char *err, size_t errlen)
 {
-	jctx_t bc = {before, "JSON before image", err, errlen};
-	jctx_t dc = {diff, "JSON diff", err, errlen};
+	jctx_t bc = {before, "JSON before image", err, errlen, blen};
+	jctx_t dc = {diff, "JSON diff", err, errlen, 0};
 	jctx_t *vctx = NULL; /* one context per diff value, so its errors count from its own start */
 	jtree_t tr = {.oom = false};
 	jnode_t *root = NULL;
@@ -1260,6 +1280,7 @@ int rc_json_apply_diffs(const uint8_t *before, size_t blen, const uint8_t *diff,
 			vctx->what = rc_arena_strndup(&tr.arena, what, strlen(what));
 			vctx->err = err;
 			vctx->errlen = errlen;
+			vctx->values_left = (size_t)vlen;
 			if (!vctx->what)
 				goto oom;
 			if (build(&tr, vctx, diff[i], diff + i + 1, (size_t)vlen - 1, 0, &val) != 0)
@@ -1283,9 +1304,7 @@ int rc_json_apply_diffs(const uint8_t *before, size_t blen, const uint8_t *diff,
 	}
 	if (tr.oom)
 		goto oom;
-	if (put_node(root, out) != 0)
-		goto out;
-	if (rc_buf_failed(out)) {
+	if (put_node(root, out) != 0 || rc_buf_failed(out)) {
 		snprintf(err, errlen, "JSON document after diffs: out of memory or past the buffer's bound");
 		goto out;
 	}

@@ -554,6 +554,32 @@ static void test_depth(void **state)
 	assert_non_null(strstr(errbuf, "deeper than 100"));
 }
 
+/* 40 levels of arrays whose two entries both point at the level below: 2^40 values in 400 bytes. */
+static void test_shared_entries(void **state)
+{
+	(void)state;
+	uint8_t b[1024], tmp[1024];
+	size_t n = 4;
+	memcpy(tmp, (uint8_t[]){0, 0, 4, 0}, 4); /* [] without its type byte */
+	for (int l = 0; l < 40; l++) {
+		size_t size = 10 + n;
+		uint8_t hdr[10] = {2, 0, (uint8_t)size, (uint8_t)(size >> 8), 0x02, 10, 0, 0x02, 10, 0};
+		memcpy(b, hdr, 10);
+		memcpy(b + 10, tmp, n);
+		n += 10;
+		memcpy(tmp, b, n);
+	}
+	b[0] = 0x02;
+	memcpy(b + 1, tmp, n);
+	expect_error(b, n + 1, -1);
+	assert_non_null(strstr(errbuf, "share their bytes"));
+	rc_buf_t out;
+	rc_buf_init(&out, 0);
+	assert_int_equal(rc_json_apply_diffs(b, n + 1, NULL, 0, &out, errbuf, sizeof errbuf), RC_ERR_FATAL);
+	assert_non_null(strstr(errbuf, "share their bytes"));
+	rc_buf_free(&out);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -778,6 +804,7 @@ int main(void)
 	    cmocka_unit_test(test_opaque),
 	    cmocka_unit_test(test_containers),
 	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_shared_entries),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_diffs),
 	    cmocka_unit_test(test_diffs_empty_before),
