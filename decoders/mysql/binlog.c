@@ -723,6 +723,7 @@ static int parse_rows(rc_binlog_ctx_t *p)
 	if (rc_binlog_rd_check(p, "columns bitmap"))
 		return RC_ERR_FATAL;
 	r->rows_len = rc_reader_remaining(&p->rd);
+	r->rows_offset = p->rd.pos;
 	rc_reader_bytes(&p->rd, r->rows_len, &r->rows);
 	p->ev->kind = RC_BINLOG_K_ROWS;
 	return 0;

@@ -33,8 +33,8 @@
  *                          rest = row images (kept as a byte range)
  *   TRANSACTION_PAYLOAD 40 TLVs { lenenc type, lenenc length, value } until type 0, rest = payload
  *                          (1 payload size, 2 compression: 0 zstd 255 none, 3 uncompressed size).
- *                          TODO: the payload is not decompressed yet (libzstd-dev is not on the
- *                          build hosts); its inner events are ordinary events for rc_binlog_parse.
+ *                          binlog_payload.h decompresses it; its inner events are ordinary events
+ *                          for rc_binlog_parse, without checksums.
  *   MariaDB GTID 162       Int8 seq, Int4 domain id, Int1 flags, [flags & 2: Int8 commit id], ...; GTID_LIST
  * 163: Int4 count (low 28 bits), count × { Int4 domain, Int4 server, Int8 seq }; BINLOG_CHECKPOINT 161: Int4
  * length, file name; ANNOTATE_ROWS 160: rest
@@ -230,6 +230,8 @@ typedef struct rc_binlog_rows {
 	const uint8_t *present_after; /* UPDATE and PARTIAL_UPDATE: the after image's bitmap, else NULL */
 	const uint8_t *rows;          /* borrowed: the row images, undecoded */
 	size_t rows_len;
+	size_t rows_offset; /* where rows starts in the event (in its uncompressed body for MariaDB's
+	                     * compressed rows events), for messages */
 } rc_binlog_rows_t;
 
 typedef struct rc_binlog_payload {
@@ -257,6 +259,8 @@ typedef struct rc_binlog_event {
 	uint32_t log_pos;
 	uint16_t flags;
 	rc_binlog_kind_t kind;
+	bool in_payload; /* an event inside a TRANSACTION_PAYLOAD (set by the file walker and the stream,
+	                  * not by rc_binlog_parse) */
 	union {
 		rc_binlog_fde_t fde;
 		rc_binlog_rotate_t rotate;

@@ -18,6 +18,7 @@
 #define RC_BINLOG_ROWS_H
 
 #include "agent/arena.h"
+#include "agent/decimal.h"
 #include "agent/event.h"
 #include "agent/table.h"
 #include "decoders/mysql/binlog.h"
@@ -70,5 +71,16 @@ void rc_binlog_rows_begin(rc_binlog_rows_iter_t *it, const rc_mysql_table_t *t, 
  */
 int rc_binlog_rows_next(rc_binlog_rows_iter_t *it, rc_arena_t *arena, rc_op_t *op, rc_value_t **before,
                         rc_value_t **after, char *err, size_t errlen);
+
+/* Bytes of a DECIMAL(precision, scale) in a row image (MySQL's decimal2bin). */
+size_t rc_binlog_decimal_size(int precision, int scale);
+
+/*
+ * Decodes the rc_binlog_decimal_size(precision, scale) bytes at p (caller checked they are there)
+ * into dec, its digits (no leading zeros, "0" for zero) allocated from arena. Returns 0, or -1 with
+ * *why (static text) for a digit group out of range, an impossible precision, out of memory.
+ */
+int rc_binlog_decimal_decode(const uint8_t *p, int precision, int scale, rc_arena_t *arena, rc_decimal_t *dec,
+                             const char **why);
 
 #endif
