@@ -2,6 +2,8 @@
 
 #include "agent/cli/sources.h"
 
+#include "agent/cli/commands.h"
+
 #include "decoders/mysql/mysql_check.h"
 #include "decoders/postgres/pg_check.h"
 #include "decoders/postgres/pg_position.h"
@@ -43,6 +45,7 @@ static const rc_source_type_t source_types[] = {
         .default_port = "3306",
         .required = mysql_required,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
     {
         .name = "mariadb",
@@ -51,6 +54,7 @@ static const rc_source_type_t source_types[] = {
         .default_port = "3306",
         .required = mysql_required,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
 };
 
