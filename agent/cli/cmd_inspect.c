@@ -62,7 +62,7 @@ typedef struct inspect {
 	rc_arena_t arena; /* one rows event's values */
 	rc_buf_t out;
 	uint64_t nevents, nrows_events, nchanges;
-	bool crc; /* the file's events end in a CRC32 (the last FORMAT_DESCRIPTION's) */
+	bool crc;                      /* the file's events end in a CRC32 (the last FORMAT_DESCRIPTION's) */
 	char err[RC_ERRSTR_LEN + 256]; /* room for a decoder's message and where it was */
 } inspect_t;
 
@@ -164,7 +164,11 @@ static void put_json_str(rc_buf_t *out, const char *s)
 	rc_json_write_string(out, s, strlen(s));
 }
 
-static int write_image(inspect_t *in, const rc_mysql_table_t *t, const rc_value_t *img)
+/* An image as an object. Columns outside the image's bitmap (binlog_row_image=MINIMAL) are left
+ * out; a column inside it but unchanged (a partial JSON update that cannot be applied) shows the
+ * JSON sink's unavailable placeholder. */
+static int write_image(inspect_t *in, const rc_mysql_table_t *t, const rc_value_t *img,
+                       const uint8_t *present)
 {
 	rc_table_t *tb = t->table;
 	bool first = true;
@@ -176,7 +180,7 @@ static int write_image(inspect_t *in, const rc_mysql_table_t *t, const rc_value_
 	}
 	rc_buf_putc(&in->out, '{');
 	for (size_t c = 0; c < tb->ncols; c++) {
-		if (img[c].state == RC_V_UNCHANGED)
+		if (img[c].state == RC_V_UNCHANGED && !((present[c / 8] >> (c % 8)) & 1))
 			continue; /* not in this image */
 		if (!first)
 			rc_buf_putc(&in->out, ',');
@@ -238,10 +242,10 @@ static int on_rows(inspect_t *in, const rc_binlog_event_t *ev, uint64_t offset)
 		rc_buf_puts(&in->out, ",\"table\":");
 		put_json_str(&in->out, s->t->table->name);
 		rc_buf_puts(&in->out, ",\"before\":");
-		if (write_image(in, s->t, before))
+		if (write_image(in, s->t, before, r->present))
 			goto row_fail;
 		rc_buf_puts(&in->out, ",\"after\":");
-		if (write_image(in, s->t, after))
+		if (write_image(in, s->t, after, r->present_after ? r->present_after : r->present))
 			goto row_fail;
 		rc_buf_puts(&in->out, ",\"file\":");
 		put_json_str(&in->out, in->file);
@@ -273,8 +277,8 @@ row_fail : {
 	char tmp[RC_ERRSTR_LEN];
 
 	snprintf(tmp, sizeof tmp, "%.1000s", in->err);
-	snprintf(in->err, sizeof in->err, "%.1000s (row %" PRIu32 " of the %s at file offset %" PRIu64 ")", tmp,
-	         rows, rc_binlog_type_name(ev->type), offset);
+	snprintf(in->err, sizeof in->err, "%.1000s (row %" PRIu32 " of the %s at file offset %" PRIu64 ")",
+	         tmp, rows, rc_binlog_type_name(ev->type), offset);
 }
 	return RC_ERR_FATAL;
 }

@@ -946,9 +946,13 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		if (prefixed(im, meta, &data, &len, partial ? "JSON diff" : "JSON"))
 			return RC_ERR_FATAL;
 		if (partial) {
-			if (!before)
-				return row_fail(
-				    im, "a partial JSON update without the document in the before image");
+			/* Diffs need the document they apply to: without it in the before image
+			 * (binlog_row_image=MINIMAL with PARTIAL_JSON) the new value cannot be known
+			 * here, and is reported unavailable as an unchanged TOAST value is. */
+			if (!before) {
+				v->state = RC_V_UNCHANGED;
+				return 0;
+			}
 			return json_value(im, col, at, before, beforelen, data, len, v);
 		}
 		if (raw) {

@@ -11,8 +11,10 @@
  * set), then the non-null values in column order, each in its binlog type's format (MySQL's
  * log_event.cc / MariaDB's log_event_server.cc, "Row format"). UPDATE events carry before then after
  * images; PARTIAL_UPDATE_ROWS carries the after image's JSON columns as diffs against the before
- * image (applied: the after value is the whole document). Columns absent from an image (MINIMAL or
- * NOBLOB row image) are RC_V_UNCHANGED: not NULL, just not sent.
+ * image (applied: the after value is the whole document; when the before image does not hold the
+ * document, binlog_row_image=MINIMAL, the diffs cannot be applied and the after value is
+ * RC_V_UNCHANGED, "unavailable"). Columns absent from an image (MINIMAL or NOBLOB row image) are
+ * RC_V_UNCHANGED: not NULL, just not sent.
  */
 #ifndef RC_BINLOG_ROWS_H
 #define RC_BINLOG_ROWS_H
