@@ -39,9 +39,16 @@
  * 163: Int4 count (low 28 bits), count × { Int4 domain, Int4 server, Int8 seq }; BINLOG_CHECKPOINT 161: Int4
  * length, file name; ANNOTATE_ROWS 160: rest
  *
+ *   MariaDB QUERY_COMPRESSED 165 and WRITE/UPDATE/DELETE_ROWS_COMPRESSED(_V1) 166-171
+ *                          (log_bin_compress=ON): as QUERY and rows v1 (166-168) / v2 (169-171),
+ *                          but the statement, or the row images after the bitmaps, compressed:
+ *                          Int1 0x80 | algorithm << 4 | n (zlib 0; n = 1-4), n bytes uncompressed
+ *                          length big-endian, zlib stream to the end. Decoded into kind QUERY / ROWS
+ *                          with the inflated bytes in the arena (the type stays the compressed one).
+ *
  * Every other event type is RC_BINLOG_SKIPPED with its header decoded, except a rows event of a format
- * rowcast does not read (the pre-GA v0 rows events 20-22, MariaDB's compressed rows events 166-171):
- * those are an error, so no row change is dropped without a word.
+ * rowcast does not read (the pre-GA v0 rows events 20-22): that is an error, so no row change is
+ * dropped without a word.
  */
 #ifndef RC_BINLOG_H
 #define RC_BINLOG_H
