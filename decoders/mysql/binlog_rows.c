@@ -920,6 +920,18 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		string_real_type(meta, &maxlen);
 		if (prefixed(im, maxlen > 255 ? 2 : 1, &data, &len, "CHAR"))
 			return RC_ERR_FATAL;
+		/* The binlog drops a BINARY(n)'s trailing 0x00 pad (Field_string::pack); the column's
+		 * value has it, as a SELECT (and so the snapshot) returns it. A CHAR's trailing spaces
+		 * stay dropped: MySQL returns CHAR values without them. */
+		if (def->kind == RC_MY_BINARY && len < maxlen) {
+			uint8_t *padded = rc_arena_calloc(arena, maxlen, 1);
+
+			if (!padded)
+				return row_fail(im, "out of memory");
+			memcpy(padded, data, len);
+			data = padded;
+			len = maxlen;
+		}
 		goto bytes;
 	}
 	case T_VARCHAR:
