@@ -165,7 +165,6 @@ static int run_inspect(int argc, char **argv, int cmd)
 		rc_conf_free(conf);
 		return 2;
 	}
-	optind = 0; /* the subcommand parses its own options with getopt again */
 	rc = type->inspect(conf, argc - cmd - 1, argv + cmd + 1);
 	rc_conf_free(conf);
 	return rc;
