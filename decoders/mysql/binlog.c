@@ -150,6 +150,7 @@ void rc_binlog_fmt_update(rc_binlog_fmt_t *fmt, const rc_binlog_event_t *ev)
 	memcpy(fmt->post_header, ev->u.fde.post_header, n);
 	if (n > fmt->npost_header)
 		fmt->npost_header = n;
+	fmt->mariadb = strstr(ev->u.fde.server_version, "MariaDB") != NULL;
 }
 
 static uint8_t post_header_len(const rc_binlog_fmt_t *fmt, int type)
@@ -861,6 +862,7 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	case RC_BINLOG_MARIA_ANNOTATE_ROWS:
 		return parse_rows_query(&p);
 	case RC_BINLOG_TABLE_MAP:
+		ev->u.table_map.mariadb = fmt->mariadb;
 		return rc_binlog_parse_table_map(&p);
 	case RC_BINLOG_WRITE_ROWS_V1:
 	case RC_BINLOG_UPDATE_ROWS_V1:

@@ -145,6 +145,7 @@ typedef struct rc_binlog_fmt {
 	uint8_t header_len;      /* 19 for v4 */
 	uint8_t post_header[64]; /* post-header length by type - 1, 0 where unknown */
 	size_t npost_header;     /* entries in post_header */
+	bool mariadb;            /* the server version says MariaDB (its TABLE_MAP charsets differ) */
 } rc_binlog_fmt_t;
 
 typedef struct rc_binlog_fde {
@@ -226,6 +227,8 @@ typedef struct rc_binlog_table_map {
 	size_t enum_set_charsets_len;
 	uint8_t enum_set_charsets_type;
 	uint32_t ntlv_unknown; /* TLVs of unknown type, skipped by length */
+	bool mariadb;          /* written by MariaDB (rc_binlog_fmt_t.mariadb): its DEFAULT_CHARSET and
+	                        * COLUMN_CHARSET count GEOMETRY columns as character columns, MySQL's not */
 } rc_binlog_table_map_t;
 
 typedef struct rc_binlog_rows {
