@@ -1000,6 +1000,8 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 	const rc_mysql_table_t *t = im->it->t;
 	uint32_t ncols = t->ncolumns, npresent = 0, k = 0, jk = 0;
 	const uint8_t *nulls, *partial_bits = NULL;
+	/* A before image records its JSON documents, the after image reads them for its diffs. */
+	bool doc_out = docs && !partial_after, doc_in = docs && partial_after;
 	rc_value_t *vals;
 
 	im->col = UINT32_MAX;
@@ -1056,13 +1058,9 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 		im->col = c;
 		if ((nulls[k / 8] >> (k % 8)) & 1) {
 			vals[c].state = RC_V_NULL;
-		} else if (read_value(im, c, &vals[c], partial,
-		                      docs && !partial_after ? NULL
-		                      : docs                 ? docs->p[c]
-		                                             : NULL,
-		                      docs && partial_after ? docs->len[c] : 0,
-		                      docs && !partial_after ? &docs->p[c] : NULL,
-		                      docs && !partial_after ? &docs->len[c] : NULL) != 0) {
+		} else if (read_value(im, c, &vals[c], partial, doc_in ? docs->p[c] : NULL,
+		                      doc_in ? docs->len[c] : 0, doc_out ? &docs->p[c] : NULL,
+		                      doc_out ? &docs->len[c] : NULL) != 0) {
 			return RC_ERR_FATAL;
 		}
 		k++;
