@@ -129,6 +129,7 @@ static int run_inspect(int argc, char **argv, int cmd)
 	const char *config_path = NULL, *log_level = NULL;
 	const rc_source_type_t *type;
 	int opt, nsets = 0, rc;
+	char err[8192] = "";
 	rc_conf_t *conf;
 
 	while ((opt = getopt_long(cmd, argv, "c:s:l:", options, NULL)) != -1) {
@@ -150,12 +151,25 @@ static int run_inspect(int argc, char **argv, int cmd)
 			return 2;
 		}
 	}
-	if (config_path || nsets) {
-		conf = build_conf(config_path ? config_path : "", sets, nsets, log_level);
-		if (!conf)
-			return 2;
-	} else if (!(conf = rc_conf_new())) {
+	/* The file, the environment and --set, but not rc_conf_finalize: inspect needs no server or
+	 * sink, so a file with only the type modes (or a connector's whole configuration) will do; the
+	 * modes are checked where they are read (rc_mysql_modes_from_conf). */
+	if (!(conf = rc_conf_new())) {
 		fprintf(stderr, "rowcast: out of memory\n");
+		return 2;
+	}
+	rc = 0;
+	if (config_path && rc_conf_load_file(conf, config_path, err, sizeof err) != 0)
+		rc = -1;
+	if (rc_conf_load_env(conf, environ, err, sizeof err) != 0)
+		rc = -1;
+	for (int i = 0; i < nsets; i++)
+		if (rc_conf_set_arg(conf, sets[i], err, sizeof err) != 0)
+			rc = -1;
+	(void)log_level;
+	if (rc != 0) {
+		fprintf(stderr, "rowcast: %s\n", err);
+		rc_conf_free(conf);
 		return 2;
 	}
 	type = rc_conf_get(conf, "source.type") ? rc_source_type_of(conf) : rc_source_type_find("mysql");
