@@ -547,6 +547,49 @@ static void test_partial_json_without_document(void **state)
 	rc_mysql_table_free(t);
 }
 
+/* With the document in the before image (FULL), the diffs apply to it: {"age": 24} with $.age
+ * replaced by 26 is {"age": 26}. The binary document by hand: small object, 1 member, 14 bytes,
+ * key entry (offset 11, length 3), value entry (int16 24 inlined), key "age". */
+static void test_partial_json_applied(void **state)
+{
+	static const col_t cols[] = {{LONG, 0, false}, {JSON, 4, true}};
+	const uint8_t both[1] = {0x03};
+	map_t m;
+	rc_mysql_table_t *t;
+	rc_binlog_event_t ev;
+	rc_binlog_rows_iter_t it;
+	rc_value_t *before, *after;
+	rc_arena_t arena;
+	rc_op_t op;
+	img_t im = {.n = 0};
+	char err[RC_ERRSTR_LEN];
+
+	(void)state;
+	map_init(&m, cols, 2, NULL);
+	t = table_of(&m);
+	put(&im, "00"
+	         "01000000"
+	         "0f000000"
+	         "0001000e000b000300051800616765");
+	put(&im, "01"
+	         "01"
+	         "00"
+	         "02000000"
+	         "0b000000"
+	         "0005242e616765"
+	         "03051a00");
+	rows_event(&ev, 39, 2, both, both, &im);
+	rc_arena_init(&arena, 0);
+	rc_binlog_rows_begin(&it, t, &ev);
+	if (rc_binlog_rows_next(&it, &arena, &op, &before, &after, err, sizeof err) != 1)
+		fail_msg("row: %s", err);
+	assert_text(&before[1], "{\"age\": 24}");
+	assert_int(&after[0], 2);
+	assert_text(&after[1], "{\"age\": 26}");
+	rc_arena_destroy(&arena);
+	rc_mysql_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +600,7 @@ int main(void)
 	    cmocka_unit_test(test_default_charset),
 	    cmocka_unit_test(test_bad_map),
 	    cmocka_unit_test(test_partial_json_without_document),
+	    cmocka_unit_test(test_partial_json_applied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
