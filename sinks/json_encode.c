@@ -475,3 +475,12 @@ int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64
 		out->len = start;
 	return rc;
 }
+
+int rc_json_write_value(rc_buf_t *out, rc_table_t *table, const rc_column_t *col, const rc_value_t *v,
+                        char *err, size_t errlen)
+{
+	rc_event_t ev = {.table = table};
+	jenc_t j = {out, &ev, err, errlen};
+
+	return write_optional(&j, col, v);
+}

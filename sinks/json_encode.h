@@ -27,6 +27,12 @@
 int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone,
                          rc_buf_t *out, char *err, size_t errlen);
 
+/* Appends the JSON of one column value as the event's before/after objects hold it (null, the
+ * value, or the unavailable-value placeholder of an unchanged one); table (borrowed) names the column
+ * in err. Returns 0, or -1 with a message in err. For `rowcast inspect`, which prints values alone. */
+int rc_json_write_value(rc_buf_t *out, rc_table_t *table, const rc_column_t *col, const rc_value_t *v,
+                        char *err, size_t errlen);
+
 /* Appends s (len bytes) as a JSON string literal, quotes included. */
 void rc_json_write_string(rc_buf_t *out, const char *s, size_t len);
 

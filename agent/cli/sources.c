@@ -2,6 +2,8 @@
 
 #include "agent/cli/sources.h"
 
+#include "agent/cli/commands.h"
+
 #include "decoders/mysql/mysql_check.h"
 #include "decoders/mysql/mysql_position.h"
 #include "decoders/mysql/mysql_source.h"
@@ -55,6 +57,7 @@ static const rc_source_type_t source_types[] = {
         .source_new = rc_mysql_source_new,
         .identity = mysql_identity,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
     {
         .name = "mariadb",
@@ -66,6 +69,7 @@ static const rc_source_type_t source_types[] = {
         .source_new = rc_mysql_source_new,
         .identity = mysql_identity,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
 };
 
