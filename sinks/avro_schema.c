@@ -708,7 +708,9 @@ static json_t *sc_column_record(ctx_t *cx)
 	return r;
 }
 
-/* io.debezium.connector.schema.Table (SchemaFactory.schemaHistoryTableSchema). */
+/* io.debezium.connector.schema.Table (SchemaFactory.schemaHistoryTableSchema). The "attributes" of
+ * Debezium's schema history documents (JsonTableChangeSerializer) are not in the Connect record that
+ * schema change events carry (ConnectTableChangeSerializer), so not here either. */
 static json_t *sc_table_record(ctx_t *cx)
 {
 	json_t *fields = json_array(), *columns = json_object(), *r;
