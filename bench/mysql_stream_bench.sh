@@ -189,7 +189,7 @@ for i in range(1, $rows + 1):
         rows=$BULK_ROWS
         my_q "SET SESSION max_statement_time = 0; SET SESSION binlog_format = ROW;
               INSERT INTO \`$db\`.$table SELECT seq, CONCAT('name-', seq), (seq % 10000000) / 100, NOW(6)
-              FROM seq_1_to_$rows"
+              FROM \`$db\`.seq_1_to_$rows"
         ;;
     esac
     read -r end_file end_pos < <(my_q "SHOW MASTER STATUS" | awk '{print $1, $2}')

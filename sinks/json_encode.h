@@ -7,6 +7,9 @@
  * DECIMAL and VARDECIMAL are decimal strings ("-12.50"), BYTES are base64 strings, floats that JSON
  * cannot hold are the strings "NaN", "Infinity", "-Infinity", and invalid UTF-8 in a string becomes
  * U+FFFD. Unchanged TOAST values follow sinks/avro_encode.h (a DECIMAL shows the placeholder string).
+ * A MySQL/MariaDB schema change event (op 's') is {"topic": "<topic.prefix>", "key": {"databaseName"},
+ * "value": {source, ts_ms, databaseName, schemaName, ddl, tableChanges}} (sinks/schema_change.h); it
+ * has no tombstone (asking for one is an error).
  */
 #ifndef RC_JSON_ENCODE_H
 #define RC_JSON_ENCODE_H

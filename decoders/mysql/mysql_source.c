@@ -204,6 +204,17 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 		start.pos = 4;
 	}
 	rc_binlog_fmt_init(&ms->fmt);
+	{
+		/* The stream's first event (an artificial ROTATE) comes before any FORMAT_DESCRIPTION,
+		 * with the checksum the transport asked for (@master_binlog_checksum = the server's). */
+		char alg[32];
+		if (rc_mysql_query_value(ms->sql, "SELECT @@GLOBAL.binlog_checksum", alg, sizeof alg, err,
+		                         errlen) != 0) {
+			free(sids);
+			return RC_ERR_RETRY;
+		}
+		ms->fmt.crc32 = strcasecmp(alg, "CRC32") == 0;
+	}
 	ms->tr = rc_binlog_transport_start(ms->conf, ms->server_id, ms->mariadb, &start, err, errlen);
 	free(sids);
 	if (!ms->tr)
