@@ -62,6 +62,8 @@ ALTER TABLE \`$db\`.evolve MODIFY COLUMN a VARCHAR(40);
 INSERT INTO \`$db\`.evolve VALUES (3, 'modified', 30);
 ALTER TABLE \`$db\`.evolve RENAME COLUMN b TO c;
 INSERT INTO \`$db\`.evolve VALUES (4, 'renamed', 40);
+UPDATE \`$db\`.evolve SET c = c + 1;
+UPDATE \`$db\`.evolve SET c = c - 1;
 ALTER TABLE \`$db\`.evolve DROP COLUMN a;
 INSERT INTO \`$db\`.evolve VALUES (5, 50);"
 
