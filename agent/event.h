@@ -25,6 +25,7 @@ typedef enum {
 	RC_OP_READ = 'r', /* snapshot */
 	RC_OP_TRUNCATE = 't',
 	RC_OP_MESSAGE = 'm',
+	RC_OP_SCHEMA_CHANGE = 's', /* MySQL/MariaDB DDL: Debezium's schema change event on <topic.prefix> */
 } rc_op_t;
 
 typedef enum {
@@ -74,7 +75,8 @@ typedef struct rc_source_info {
 	int32_t row;
 	int64_t server_id;
 	const char *gtid;
-	int64_t thread; /* -1 when unknown */
+	int64_t thread;    /* -1 when unknown */
+	const char *query; /* the statement (include.query), or NULL */
 } rc_source_info_t;
 
 typedef struct rc_event {
@@ -89,6 +91,14 @@ typedef struct rc_event {
 	const char *msg_content;
 	size_t msg_len;
 	bool msg_transactional;
+
+	/* RC_OP_SCHEMA_CHANGE only: the statement, the database it ran in (databaseName; "" when none),
+	 * and the tables it changed as rowcast knows them (tableChanges; none when unknown). */
+	const char *ddl;
+	size_t ddl_len;
+	const char *ddl_db;
+	const rc_table_t *const *ddl_tables;
+	size_t nddl_tables;
 } rc_event_t;
 
 #endif

@@ -68,6 +68,8 @@ int rc_filter_init(rc_filter_t *f, const rc_conf_t *conf, char *err, size_t errl
 	    compile_list(&f->table_excl, conf, "table.exclude.list", err, errlen) != 0 ||
 	    compile_list(&f->schema_incl, conf, "schema.include.list", err, errlen) != 0 ||
 	    compile_list(&f->schema_excl, conf, "schema.exclude.list", err, errlen) != 0 ||
+	    compile_list(&f->db_incl, conf, "database.include.list", err, errlen) != 0 ||
+	    compile_list(&f->db_excl, conf, "database.exclude.list", err, errlen) != 0 ||
 	    compile_list(&f->column_excl, conf, "column.exclude.list", err, errlen) != 0) {
 		rc_filter_free(f);
 		return -1;
@@ -81,16 +83,27 @@ void rc_filter_free(rc_filter_t *f)
 	free_list(&f->table_excl);
 	free_list(&f->schema_incl);
 	free_list(&f->schema_excl);
+	free_list(&f->db_incl);
+	free_list(&f->db_excl);
 	free_list(&f->column_excl);
+}
+
+bool rc_filter_database(const rc_filter_t *f, const char *schema)
+{
+	if (f->schema_incl.n && !any(&f->schema_incl, schema))
+		return false;
+	if (any(&f->schema_excl, schema))
+		return false;
+	if (f->db_incl.n && !any(&f->db_incl, schema))
+		return false;
+	return !any(&f->db_excl, schema);
 }
 
 bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table)
 {
 	char full[512];
 
-	if (f->schema_incl.n && !any(&f->schema_incl, schema))
-		return false;
-	if (any(&f->schema_excl, schema))
+	if (!rc_filter_database(f, schema))
 		return false;
 	snprintf(full, sizeof full, "%s.%s", schema, table);
 	if (f->table_incl.n && !any(&f->table_incl, full))

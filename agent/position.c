@@ -14,8 +14,10 @@ rc_pos_blob_t *rc_pos_blob_new(const void *data, size_t len)
 		return NULL;
 	b->refs = 1;
 	b->len = len;
-	if (len)
+	if (len && data)
 		memcpy(b->data, data, len);
+	else if (len)
+		memset(b->data, 0, len);
 	b->data[len] = '\0';
 	return b;
 }

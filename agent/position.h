@@ -60,8 +60,8 @@ typedef struct rc_pos_codec {
 	int (*from_json)(const struct json_t *obj, rc_pos_t *p, char *err, size_t errlen);
 } rc_pos_codec_t;
 
-/* Makes a blob holding len bytes of data (copied) and a NUL, with one reference. NULL when out of
- * memory. */
+/* Makes a blob holding len bytes of data (copied; NULL: zeroes, for the caller to fill before it
+ * shares the blob) and a NUL, with one reference. NULL when out of memory. */
 rc_pos_blob_t *rc_pos_blob_new(const void *data, size_t len);
 
 /* Sets *dst to a copy of src, taking a reference on its blob; dst's old blob is released first. */

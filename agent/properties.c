@@ -28,10 +28,24 @@ static const rc_prop_def_t props[] = {
     {"database.sslkey", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0, "client key file"},
     {"database.server.id", RC_PROP_INT, NULL, NULL, 1, 4294967295LL, 0,
      "MySQL replica server id, unique in the replication topology"},
-    {"database.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, RC_PROP_NOT_YET,
-     "MySQL databases to capture (not implemented yet)"},
-    {"database.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, RC_PROP_NOT_YET,
-     "MySQL databases to skip (not implemented yet)"},
+    {"database.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0,
+     "MySQL/MariaDB databases to capture (regular expressions on the database name)"},
+    {"database.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "MySQL/MariaDB databases to skip"},
+    {"database.ssl.mode", RC_PROP_ENUM, "preferred", "disabled|preferred|required|verify_ca|verify_identity",
+     NOLIMIT, 0, "MySQL/MariaDB TLS (CA, certificate and key: database.sslrootcert, sslcert, sslkey)"},
+    {"connect.timeout.ms", RC_PROP_INT, "30000", NULL, 1000, 3600000, 0,
+     "MySQL/MariaDB: how long a connection attempt may take"},
+    {"binlog.heartbeat.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,
+     "MySQL/MariaDB: the server sends a heartbeat this often on a quiet binlog; three missed = a dead "
+     "connection"},
+    {"include.schema.changes", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
+     "MySQL/MariaDB: publish DDL as schema change events on the <topic.prefix> topic"},
+    {"include.query", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "MySQL/MariaDB: the statement of each row change in source.query (needs binlog_rows_query_log_events"
+     " on MySQL, binlog_annotate_row_events on MariaDB)"},
+    {"snapshot.locking.mode", RC_PROP_ENUM, "minimal", "minimal|none", NOLIMIT, 0,
+     "MySQL/MariaDB snapshots: minimal = a global read lock only while the readers start their "
+     "consistent snapshots; none = no lock (only when nothing writes DDL during the snapshot)"},
 
     /* What to capture and how to name it. */
     {"topic.prefix", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQUIRED,
@@ -125,7 +139,6 @@ static const char *const foreign_keys[] = {
     "key.converter.schemas.enable",
     "value.converter.schemas.enable",
     "database.server.name",
-    "include.schema.changes",
     "schema.history.internal.kafka.topic",
     "schema.history.internal.kafka.bootstrap.servers",
     "errors.tolerance",
@@ -133,7 +146,6 @@ static const char *const foreign_keys[] = {
     "transforms",
     "poll.interval.ms",
     "max.batch.size",
-    "snapshot.locking.mode",
     "key.converter.schema.registry.url",
 };
 

@@ -162,6 +162,11 @@ static void get_row(const rc_source_ctx_t *cx, rc_source_value_t *v)
 	set_long(v, true, cx->ev->source.row);
 }
 
+static void get_query(const rc_source_ctx_t *cx, rc_source_value_t *v)
+{
+	set_cstr(v, cx->ev->source.query, true);
+}
+
 static void get_thread(const rc_source_ctx_t *cx, rc_source_value_t *v)
 {
 	set_long(v, cx->ev->source.thread >= 0, cx->ev->source.thread);
@@ -212,7 +217,7 @@ static const rc_source_field_t binlog_fields[] = {
     FIELD("pos", RC_SOURCE_LONG, get_pos),
     FIELD("row", RC_SOURCE_INT, get_row),
     FIELD("thread", RC_SOURCE_OPT_LONG, get_thread),
-    FIELD("query", RC_SOURCE_OPT_STRING, get_null),
+    FIELD("query", RC_SOURCE_OPT_STRING, get_query),
 };
 
 #define NFIELDS(a) (sizeof a / sizeof a[0])

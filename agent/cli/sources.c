@@ -3,6 +3,8 @@
 #include "agent/cli/sources.h"
 
 #include "decoders/mysql/mysql_check.h"
+#include "decoders/mysql/mysql_position.h"
+#include "decoders/mysql/mysql_source.h"
 #include "decoders/postgres/pg_check.h"
 #include "decoders/postgres/pg_position.h"
 #include "decoders/postgres/pg_source.h"
@@ -18,6 +20,13 @@ static void pg_identity(const rc_conf_t *conf, rc_offset_ident_t *id)
 {
 	rc_offset_ident_add(id, "database", rc_conf_get(conf, "database.dbname"));
 	rc_offset_ident_add(id, "slot", rc_conf_get(conf, "slot.name"));
+}
+
+/* A replica's id names its place in the topology: another rowcast (or replica) with the same id
+ * would be another connector. */
+static void mysql_identity(const rc_conf_t *conf, rc_offset_ident_t *id)
+{
+	rc_offset_ident_add(id, "server.id", rc_conf_get(conf, "database.server.id"));
 }
 
 static const char *const pg_required[] = {"database.dbname", NULL};
@@ -42,6 +51,9 @@ static const rc_source_type_t source_types[] = {
         .connector_class = "io.debezium.connector.mysql.MySqlConnector",
         .default_port = "3306",
         .required = mysql_required,
+        .codec = &rc_mysql_pos_codec,
+        .source_new = rc_mysql_source_new,
+        .identity = mysql_identity,
         .check = rc_mysql_check,
     },
     {
@@ -50,6 +62,9 @@ static const rc_source_type_t source_types[] = {
         .connector_class = "io.debezium.connector.mariadb.MariaDbConnector",
         .default_port = "3306",
         .required = mysql_required,
+        .codec = &rc_mysql_pos_codec,
+        .source_new = rc_mysql_source_new,
+        .identity = mysql_identity,
         .check = rc_mysql_check,
     },
 };
@@ -98,5 +113,11 @@ rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char 
 {
 	const rc_source_type_t *type = opaque;
 
+	if (!type->snapshot) {
+		snprintf(err, errlen,
+		         "snapshots are not available for source.type=%s yet: use snapshot.mode=no_data",
+		         type->name);
+		return NULL;
+	}
 	return rc_snapshot_new(conf, type->snapshot, err, errlen);
 }

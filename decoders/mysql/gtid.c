@@ -438,6 +438,62 @@ int rc_gtid_set_format(const rc_gtid_set_t *set, char **out, size_t *outlen, cha
 	return sb_finish(&sb, out, outlen, err, errlen);
 }
 
+static void put_u64le(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int rc_gtid_set_encode(const rc_gtid_set_t *set, uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	size_t i, k, n = 8, nsids = 0;
+	bool tagged = false;
+	uint8_t *buf, *p;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->ts[i].n == 0)
+			continue;
+		nsids++;
+		tagged |= set->ts[i].tag[0] != '\0';
+		n += RC_GTID_UUID_LEN + 8 + set->ts[i].n * 16;
+	}
+	if (tagged)
+		for (i = 0; i < set->n; i++)
+			if (set->ts[i].n)
+				n += 1 + strlen(set->ts[i].tag);
+	if (!(buf = malloc(n)))
+		return fail(err, errlen, "out of memory encoding a GTID set");
+	put_u64le(buf, nsids);
+	if (tagged) { /* format 1: the marker in the first and last byte, the count between */
+		put_u64le(buf, (uint64_t)nsids << 8 | 1 | (uint64_t)1 << 56);
+	}
+	p = buf + 8;
+	for (i = 0; i < set->n; i++) {
+		const tsid_t *ts = &set->ts[i];
+
+		if (ts->n == 0)
+			continue;
+		memcpy(p, ts->uuid, RC_GTID_UUID_LEN);
+		p += RC_GTID_UUID_LEN;
+		if (tagged) {
+			size_t tl = strlen(ts->tag);
+			*p++ = (uint8_t)(tl << 1);
+			memcpy(p, ts->tag, tl);
+			p += tl;
+		}
+		put_u64le(p, ts->n);
+		p += 8;
+		for (k = 0; k < ts->n; k++) {
+			put_u64le(p, ts->iv[k].first);
+			put_u64le(p + 8, ts->iv[k].last + 1); /* exclusive end */
+			p += 16;
+		}
+	}
+	*out = buf;
+	*outlen = (size_t)(p - buf);
+	return 0;
+}
+
 /* Reads a GNO at text[*pos] (a digit is there). */
 static int parse_gno(const char *text, size_t len, size_t *pos, uint64_t *v, char *err, size_t errlen)
 {

@@ -103,6 +103,11 @@ bool rc_gtid_set_is_empty(const rc_gtid_set_t *set);
 int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t **out, char *err,
                                     size_t errlen);
 
+/* Writes set in the PREVIOUS_GTIDS body format above (the tagged form when it has tags), which is
+ * also what COM_BINLOG_DUMP_GTID carries, into a new buffer *out (caller frees with free()) of
+ * *outlen bytes. */
+int rc_gtid_set_encode(const rc_gtid_set_t *set, uint8_t **out, size_t *outlen, char *err, size_t errlen);
+
 /* Parses a UUID's 36-character text (hex digits of either case, hyphens at 8, 13, 18 and 23) into
  * uuid. Returns 0, or -1 when text is not one. */
 int rc_gtid_uuid_parse(const char *text, size_t len, uint8_t uuid[RC_GTID_UUID_LEN]);

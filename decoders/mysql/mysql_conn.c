@@ -2,13 +2,37 @@
 
 #include "decoders/mysql/mysql_conn.h"
 
+#include <errmsg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-MYSQL *rc_mysql_connect(const rc_conf_t *conf, char *err, size_t errlen)
+/* TLS per database.ssl.mode (Debezium's names). */
+static void set_tls(MYSQL *my, const rc_conf_t *conf)
+{
+	const char *mode = rc_conf_get(conf, "database.ssl.mode");
+	const char *ca = rc_conf_get(conf, "database.sslrootcert"),
+	           *cert = rc_conf_get(conf, "database.sslcert"), *key = rc_conf_get(conf, "database.sslkey");
+	my_bool yes = 1, no = 0;
+
+	if (!mode || strcmp(mode, "disabled") == 0)
+		return;
+	/* Any TLS option makes Connector/C ask for TLS when the server offers it. */
+	mysql_ssl_set(my, key, cert, ca, NULL, NULL);
+	if (strcmp(mode, "preferred") == 0) {
+		mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &no);
+		return;
+	}
+	mysql_options(my, MYSQL_OPT_SSL_ENFORCE, &yes);
+	mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, strcmp(mode, "required") == 0 ? &no : &yes);
+}
+
+MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, char *err, size_t errlen)
 {
 	MYSQL *my = mysql_init(NULL);
-	unsigned int timeout = 10;
+	unsigned int timeout =
+	    (unsigned int)((rc_conf_get_int(conf, "connect.timeout.ms", 30000) + 999) / 1000);
 	const char *host = rc_conf_get(conf, "database.hostname");
 	unsigned int port = (unsigned int)rc_conf_get_int(conf, "database.port", 3306);
 
@@ -17,7 +41,12 @@ MYSQL *rc_mysql_connect(const rc_conf_t *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (read_timeout_s > 0)
+		mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* TIMESTAMP values in UTC for every query (the snapshot's text results). */
+	mysql_options(my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	set_tls(my, conf);
 	if (!mysql_real_connect(my, host, rc_conf_get(conf, "database.user"),
 	                        rc_conf_get(conf, "database.password"), NULL, port, NULL, 0)) {
 		snprintf(err, errlen, "cannot connect to MySQL at %s:%u as %s: %s", host, port,
@@ -26,6 +55,11 @@ MYSQL *rc_mysql_connect(const rc_conf_t *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	return my;
+}
+
+MYSQL *rc_mysql_connect(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	return rc_mysql_connect_ex(conf, 0, err, errlen);
 }
 
 int rc_mysql_query_value(MYSQL *my, const char *query, char *buf, size_t len, char *err, size_t errlen)
@@ -43,4 +77,21 @@ int rc_mysql_query_value(MYSQL *my, const char *query, char *buf, size_t len, ch
 		snprintf(buf, len, "%s", row[0]);
 	mysql_free_result(res);
 	return 0;
+}
+
+int rc_mysql_exec(MYSQL *my, const char *query, char *err, size_t errlen)
+{
+	if (mysql_query(my, query) != 0) {
+		snprintf(err, errlen, "MySQL statement '%s' failed: %s", query, mysql_error(my));
+		return -1;
+	}
+	return 0;
+}
+
+int rc_mysql_conn_lost(MYSQL *my)
+{
+	unsigned int e = mysql_errno(my);
+
+	return e == CR_SERVER_LOST || e == CR_SERVER_GONE_ERROR || e == CR_CONNECTION_ERROR ||
+	       e == CR_CONN_HOST_ERROR || e == CR_SERVER_LOST_EXTENDED;
 }

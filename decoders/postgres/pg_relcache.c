@@ -4,8 +4,8 @@
 
 #include "agent/errors.h"
 #include "agent/log.h"
+#include "agent/naming.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,58 +61,6 @@ void rc_pg_relcache_type_changed(rc_pg_relcache_t *rc, uint32_t oid)
 	rc_pg_typecache_invalidate(rc->types, oid);
 }
 
-/* Topic names allow [A-Za-z0-9._-]; anything else becomes '_' (Debezium does the same). */
-static char *topic_name(const rc_conf_t *conf, const char *schema, const char *table)
-{
-	const char *delim = rc_conf_get(conf, "topic.delimiter");
-	char *topic = NULL;
-
-	if (asprintf(&topic, "%s%s%s%s%s", rc_conf_get(conf, "topic.prefix"), delim, schema, delim, table) <
-	    0)
-		return NULL;
-	for (char *p = topic; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '.' || *p == '_' || *p == '-'))
-			*p = '_';
-	return topic;
-}
-
-/* The key columns from message.key.columns ("regex:col1,col2;regex2:col"), matched against
- * schema.table. Returns a malloc'd ",col1,col2," list (caller frees), or NULL when no entry matches. */
-static char *configured_key_columns(const rc_conf_t *conf, const char *schema, const char *table)
-{
-	const char *spec = rc_conf_get(conf, "message.key.columns");
-	char full[512], *copy, *save = NULL, *entry, *found = NULL;
-
-	if (!spec || !*spec)
-		return NULL;
-	snprintf(full, sizeof full, "%s.%s", schema, table);
-	copy = strdup(spec);
-	for (entry = copy ? strtok_r(copy, ";", &save) : NULL; entry && !found;
-	     entry = strtok_r(NULL, ";", &save)) {
-		char *colon = strrchr(entry, ':'), anchored[600];
-		regex_t re;
-
-		if (!colon)
-			continue;
-		*colon = '\0';
-		while (*entry == ' ')
-			entry++;
-		snprintf(anchored, sizeof anchored, "^(%s)$", entry);
-		if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		if (regexec(&re, full, 0, NULL, 0) == 0 && asprintf(&found, ",%s,", colon + 1) < 0)
-			found = NULL;
-		regfree(&re);
-	}
-	free(copy);
-	if (found) /* drop spaces so ", b" matches b */
-		for (char *r = found, *w = found;; r++)
-			if (*r != ' ' && !(*w++ = *r))
-				break;
-	return found;
-}
-
 /* The primary key's column names as ",a,b," (caller frees); "" when the table has none. */
 static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t errlen)
 {
@@ -136,15 +84,6 @@ static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t 
 	return out;
 }
 
-static bool in_list(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = list; (p = strstr(p, name)) != NULL; p++)
-		if (p > list && p[-1] == ',' && p[len] == ',')
-			return true;
-	return false;
-}
-
 int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *rel, uint32_t relid,
                          const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err,
                          size_t errlen)
@@ -166,8 +105,8 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
 		(*att_col)[i] = excluded ? -1 : ncols++;
 	}
-	topic = topic_name(cache->conf, nsp, rel);
-	keys = configured_key_columns(cache->conf, nsp, rel);
+	topic = rc_topic_name(cache->conf, nsp, rel);
+	keys = rc_key_columns_configured(cache->conf, nsp, rel);
 	if (!keys) {
 		keys = primary_key_columns(cache->sql, relid, err, errlen);
 		if (!keys)
@@ -193,7 +132,7 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 		ret = RC_ERR_FATAL;
 		if (rc_pg_column_map(col, ti, a->typmod, &cache->type_opts, err, errlen) != 0)
 			goto out;
-		col->key = in_list(keys, a->name);
+		col->key = rc_name_in_list(keys, a->name);
 		col->optional = !col->key;
 	}
 	rc_table_count_keys(t);

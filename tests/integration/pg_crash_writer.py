@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Workload for pg_crash.sh: prints SQL for psql on stdout, paced over --seconds, that makes exactly
+"""Workload for pg_crash.sh (and, with --dialect mysql, mysql_crash.sh): prints SQL for psql (or the
+mariadb client) on stdout, paced over --seconds, that makes exactly
 --changes row change events in SCHEMA.main and SCHEMA.side (tables made by the test), then writes
 the counts as JSON to --counts.
 
@@ -44,6 +45,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=70.0)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--counts", required=True)
+    ap.add_argument("--dialect", choices=["postgres", "mysql"], default="postgres",
+                    help="mysql: the same workload for MariaDB/MySQL (no COPY: multi-row INSERTs instead)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
@@ -82,6 +85,8 @@ def main():
                 kind = "insert"
             if kind == "pk" and (left < 2 or not side_t.ids):
                 kind = "insert"
+            if kind == "copy" and args.dialect == "mysql":
+                kind, table = "insert", side_t
             if kind == "insert":
                 ids = fresh(k)
                 sql.append(ins_main(ids, tag) if table is main_t else ins_side(ids, tag))

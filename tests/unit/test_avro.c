@@ -743,6 +743,7 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 		assert_int_equal(avro_value_get_boolean(v, &b), 0);
 		assert_int_equal(b != 0, exp->u.b);
 		return;
+	case RC_T_INT8:
 	case RC_T_INT16:
 	case RC_T_INT32:
 	case RC_T_DATE:

@@ -1,0 +1,624 @@
+#include "config.h"
+
+#include "decoders/mysql/mysql_source.h"
+
+#include "agent/arena.h"
+#include "agent/errors.h"
+#include "agent/log.h"
+#include "decoders/mysql/binlog.h"
+#include "decoders/mysql/binlog_rows.h"
+#include "decoders/mysql/binlog_transport.h"
+#include "decoders/mysql/gtid.h"
+#include "decoders/mysql/mysql_conn.h"
+#include "decoders/mysql/mysql_position.h"
+#include "decoders/mysql/mysql_stream_pos.h"
+#include "decoders/mysql/mysql_tables.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define LOG_EVENT_ARTIFICIAL_F 0x20 /* an event the server made up for this stream (the first ROTATE) */
+#define MARIA_GTID_STANDALONE 1     /* MariaDB GTID flag: one statement with no BEGIN/COMMIT (DDL) */
+
+typedef struct my_source {
+	rc_source_t base;
+	const rc_conf_t *conf;
+	const char *connector; /* "mysql" or "mariadb": source.type */
+	bool mariadb;          /* the server is MariaDB (its protocol), whatever source.type says */
+	uint32_t server_id;    /* ours, as a replica */
+	bool include_query;
+	bool schema_changes; /* include.schema.changes */
+	MYSQL *sql;          /* queries: positions, guard rails, the snapshot's point */
+
+	rc_binlog_transport_t *tr;
+	rc_binlog_batch_t *batch; /* being read */
+	size_t batch_off;
+
+	rc_binlog_fmt_t fmt;
+	rc_arena_t arena; /* one event's parse and values */
+	rc_mysql_tables_t *tables;
+	rc_mysql_stream_pos_t spos; /* file, GTIDs executed, the transaction's GTID */
+
+	/* The transaction in progress. */
+	rc_ack_txn_t *txn;
+	bool explicit_begin; /* opened by QUERY BEGIN (or a MariaDB GTID without the standalone flag) */
+	int64_t thread;
+	char *query; /* ROWS_QUERY / ANNOTATE_ROWS of the next rows events (include.query) */
+	uint64_t events;
+} my_source_t;
+
+static int oom(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	return RC_ERR_FATAL;
+}
+
+/* ---- positions and guard rails ---- */
+
+/* The server's current binlog position and executed GTIDs into *p. */
+static int current_position(my_source_t *ms, rc_pos_t *p, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char gtids[65536];
+	int rc = RC_OK;
+
+	if (mysql_query(ms->sql, "SHOW MASTER STATUS") != 0 &&
+	    mysql_query(ms->sql, "SHOW BINARY LOG STATUS") != 0) { /* MySQL 8.4 renamed it */
+		snprintf(err, errlen, "cannot read the binlog position: %s", mysql_error(ms->sql));
+		return rc_mysql_conn_lost(ms->sql) ? RC_ERR_RETRY : RC_ERR_FATAL;
+	}
+	if (!(res = mysql_store_result(ms->sql)) || !(row = mysql_fetch_row(res)) || !row[0] || !row[1]) {
+		snprintf(err, errlen,
+		         "the server has no binary log (SHOW MASTER STATUS is empty): enable log_bin");
+		mysql_free_result(res);
+		return RC_ERR_FATAL;
+	}
+	if (rc_mysql_query_value(
+	        ms->sql, ms->mariadb ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@GLOBAL.gtid_executed",
+	        gtids, sizeof gtids, err, errlen) != 0)
+		rc = RC_ERR_RETRY;
+	else if (rc_mysql_pos_set(p, row[0], strtoull(row[1], NULL, 10), 0, gtids) != 0)
+		rc = oom(err, errlen);
+	mysql_free_result(res);
+	return rc;
+}
+
+/* True (in *have) when the server still has binlog file. */
+static int binlog_exists(my_source_t *ms, const char *file, size_t flen, bool *have, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	*have = false;
+	if (mysql_query(ms->sql, "SHOW BINARY LOGS") != 0 || !(res = mysql_store_result(ms->sql))) {
+		snprintf(err, errlen, "SHOW BINARY LOGS failed: %s", mysql_error(ms->sql));
+		return rc_mysql_conn_lost(ms->sql) ? RC_ERR_RETRY : RC_ERR_FATAL;
+	}
+	while ((row = mysql_fetch_row(res)))
+		if (row[0] && strlen(row[0]) == flen && memcmp(row[0], file, flen) == 0)
+			*have = true;
+	mysql_free_result(res);
+	return RC_OK;
+}
+
+static int check_binlog_format(my_source_t *ms, char *err, size_t errlen)
+{
+	char val[64];
+
+	if (rc_mysql_query_value(ms->sql, "SELECT @@GLOBAL.binlog_format", val, sizeof val, err, errlen) != 0)
+		return RC_ERR_RETRY;
+	if (strcasecmp(val, "ROW") != 0) {
+		snprintf(
+		    err, errlen,
+		    "binlog_format is %s: rowcast reads row events only (SET GLOBAL binlog_format = ROW, and in "
+		    "my.cnf)",
+		    val);
+		return RC_ERR_FATAL;
+	}
+	return RC_OK;
+}
+
+/* ---- source operations ---- */
+
+static int my_connect(rc_source_t *src, char *err, size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+
+	if (!(ms->sql = rc_mysql_connect(ms->conf, err, errlen)))
+		return RC_ERR_RETRY;
+	ms->mariadb = strstr(mysql_get_server_info(ms->sql), "MariaDB") != NULL;
+	return check_binlog_format(ms, err, errlen);
+}
+
+static int my_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
+                             bool *need_snapshot, char *err, size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+	char at[RC_POS_TEXTLEN];
+	const char *file;
+	size_t flen;
+	bool have;
+	int rc;
+
+	*need_snapshot = false;
+	if (!recorded || !recorded->set)
+		return current_position(ms, resume, err, errlen);
+	file = rc_mysql_pos_file(recorded, &flen);
+	if ((rc = binlog_exists(ms, file, flen, &have, err, errlen)) != RC_OK)
+		return rc;
+	if (!have) {
+		rc_pos_text(&rc_mysql_pos_codec, recorded, at, sizeof at);
+		if (when_needed) {
+			rc_log_warn("mysql",
+			            "the recorded position %s is in a binlog file the server purged: a new "
+			            "snapshot (snapshot.mode=when_needed)",
+			            at);
+			*need_snapshot = true;
+			return RC_OK;
+		}
+		snprintf(
+		    err, errlen,
+		    "the recorded position %s is in a binlog file the server no longer has (purged): changes "
+		    "after it are lost to rowcast; take a new snapshot (snapshot.mode=when_needed or always), "
+		    "or keep binlogs longer (binlog_expire_logs_seconds)",
+		    at);
+		return RC_ERR_FATAL;
+	}
+	rc_pos_copy(resume, recorded);
+	return RC_OK;
+}
+
+static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+	rc_binlog_start_t start = {0};
+	uint8_t *sids = NULL;
+	char file[512];
+	size_t flen;
+	const char *f = rc_mysql_pos_file(from, &flen), *gtids = rc_mysql_pos_gtids(from);
+	int rc;
+
+	snprintf(file, sizeof file, "%.*s", (int)flen, f);
+	rc = rc_mysql_stream_pos_init(&ms->spos, ms->mariadb, file, gtids, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	start.file = file;
+	start.pos = rc_mysql_pos_offset(from);
+	/* With GTIDs the server finds the place from them (after a failover too); file:pos otherwise.
+	 * MySQL takes the set in COM_BINLOG_DUMP_GTID's encoding, MariaDB as @slave_connect_state. */
+	if (ms->mariadb && *gtids) {
+		start.mariadb_gtid = gtids;
+	} else if (*gtids) {
+		char why[256];
+		if (rc_gtid_set_encode(ms->spos.mysql_set, &sids, &start.mysql_sids_len, why, sizeof why) !=
+		    0) {
+			snprintf(err, errlen, "%s", why);
+			return RC_ERR_FATAL;
+		}
+		start.mysql_sids = sids;
+		start.file = "";
+		start.pos = 4;
+	}
+	rc_binlog_fmt_init(&ms->fmt);
+	ms->tr = rc_binlog_transport_start(ms->conf, ms->server_id, ms->mariadb, &start, err, errlen);
+	free(sids);
+	if (!ms->tr)
+		return RC_ERR_FATAL;
+	rc_log_info("mysql", "reading the binlog as replica %u from %s:%llu%s%.200s", ms->server_id, file,
+	            (unsigned long long)rc_mysql_pos_offset(from), *gtids ? ", resuming after GTIDs " : "",
+	            gtids);
+	return RC_OK;
+}
+
+static int my_fd(rc_source_t *src)
+{
+	my_source_t *ms = (my_source_t *)src;
+
+	return ms->tr ? rc_binlog_transport_fd(ms->tr) : -1;
+}
+
+/* ---- transactions ---- */
+
+static int txn_begin(my_source_t *ms, const rc_source_handler_t *h, bool explicit_begin, char *err,
+                     size_t errlen)
+{
+	if (ms->txn)
+		return RC_OK;
+	if (!(ms->txn = h->begin(h->opaque)))
+		return oom(err, errlen);
+	ms->explicit_begin = explicit_begin;
+	return RC_OK;
+}
+
+/* The transaction ends with the event ev (its end is the position to resume from). */
+static int txn_commit(my_source_t *ms, const rc_source_handler_t *h, const rc_binlog_event_t *ev, char *err,
+                      size_t errlen)
+{
+	rc_pos_t pos = RC_POS_NONE;
+	int rc = rc_mysql_stream_pos_commit(&ms->spos, err, errlen);
+
+	if (rc != RC_OK)
+		return rc;
+	if (!ms->txn)
+		return RC_OK;
+	/* log_pos 0: an event of a relay log or made up by the server: no place to resume from. */
+	if (ev->log_pos && rc_mysql_stream_pos_make(&ms->spos, ev->log_pos, &pos) != 0) {
+		return oom(err, errlen);
+	}
+	h->commit(h->opaque, ms->txn, &pos);
+	rc_pos_clear(&pos);
+	ms->txn = NULL;
+	ms->explicit_begin = false;
+	ms->thread = -1;
+	free(ms->query);
+	ms->query = NULL;
+	return RC_OK;
+}
+
+static bool stmt_is(const rc_binlog_str_t *s, const char *word)
+{
+	size_t n = strlen(word), i = 0;
+
+	while (i < s->len && (s->s[i] == ' ' || s->s[i] == '\n' || s->s[i] == '\t'))
+		i++;
+	if (s->len - i < n || strncasecmp(s->s + i, word, n) != 0)
+		return false;
+	for (i += n; i < s->len; i++)
+		if (s->s[i] != ' ' && s->s[i] != ';' && s->s[i] != '\n' && s->s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* The statements Debezium publishes as schema changes. */
+static bool is_ddl(const rc_binlog_str_t *s)
+{
+	static const char *const words[] = {"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"};
+	size_t i = 0;
+
+	while (i < s->len && (s->s[i] == ' ' || s->s[i] == '\n' || s->s[i] == '\t' || s->s[i] == '('))
+		i++;
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		size_t n = strlen(words[w]);
+		if (s->len - i > n && strncasecmp(s->s + i, words[w], n) == 0 &&
+		    (s->s[i + n] == ' ' || s->s[i + n] == '\n' || s->s[i + n] == '\t'))
+			return true;
+	}
+	return false;
+}
+
+/* Debezium's schema change event of a DDL statement, on the <topic.prefix> topic: the statement and
+ * its database. rowcast does not parse DDL, so tableChanges is empty; the changed table's new schema
+ * comes with its next rows. A statement in a database the filters leave out is not published. */
+static int schema_change(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h,
+                         char *err, size_t errlen)
+{
+	const rc_binlog_query_t *q = &ev->u.query;
+	rc_event_t e = {.op = RC_OP_SCHEMA_CHANGE};
+	char *db = rc_arena_strndup(&ms->arena, q->schema.s, q->schema.len);
+	char *ddl = rc_arena_strndup(&ms->arena, q->statement.s, q->statement.len);
+
+	if (!db || !ddl)
+		return oom(err, errlen);
+	if (*db && !rc_mysql_tables_captures_db(ms->tables, db))
+		return RC_OK;
+	e.ddl = ddl;
+	e.ddl_len = q->statement.len;
+	e.ddl_db = db;
+	e.source.connector = ms->connector;
+	e.source.db = db;
+	e.source.ts_us = (int64_t)ev->timestamp * 1000000;
+	e.source.snapshot = "false";
+	e.source.txid = -1;
+	e.source.file = rc_mysql_stream_pos_file(&ms->spos);
+	e.source.pos = ev->log_pos >= ev->size ? (int64_t)(ev->log_pos - ev->size) : 0;
+	e.source.server_id = ev->server_id;
+	e.source.gtid = rc_mysql_stream_pos_gtid(&ms->spos);
+	e.source.thread = q->thread_id;
+	e.source.query = NULL;
+	return h->event(h->opaque, ms->txn, &e, err, errlen);
+}
+
+static int on_query(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h, char *err,
+                    size_t errlen)
+{
+	const rc_binlog_query_t *q = &ev->u.query;
+
+	if (stmt_is(&q->statement, "BEGIN") || stmt_is(&q->statement, "START TRANSACTION") ||
+	    stmt_is(&q->statement, "XA START")) {
+		int rc = txn_begin(ms, h, true, err, errlen);
+		ms->thread = q->thread_id;
+		return rc;
+	}
+	if (stmt_is(&q->statement, "COMMIT") || stmt_is(&q->statement, "XA END") ||
+	    stmt_is(&q->statement, "XA COMMIT"))
+		return txn_commit(ms, h, ev, err, errlen);
+	if (stmt_is(&q->statement, "ROLLBACK")) {
+		/* Non-transactional changes were written; the position still moves past them. */
+		return txn_commit(ms, h, ev, err, errlen);
+	}
+	if (ms->txn && ms->explicit_begin)
+		return RC_OK; /* a statement inside a transaction (SAVEPOINT, statement-logged parts) */
+	/* A statement of its own (DDL): its own transaction, and a schema change event. The tables it
+	 * changes send new TABLE_MAPs before their next rows, which make their new schemas. */
+	rc_log_debug("mysql", "statement at %s:%u: %.*s", rc_mysql_stream_pos_file(&ms->spos), ev->log_pos,
+	             (int)(q->statement.len > 200 ? 200 : q->statement.len), q->statement.s);
+	{
+		int rc = txn_begin(ms, h, false, err, errlen);
+		if (rc == RC_OK && ms->schema_changes && is_ddl(&q->statement))
+			rc = schema_change(ms, ev, h, err, errlen);
+		if (rc == RC_OK)
+			rc = txn_commit(ms, h, ev, err, errlen);
+		return rc;
+	}
+}
+
+/* True when two values of a key column differ. */
+static bool value_differs(const rc_column_t *c, const rc_value_t *a, const rc_value_t *b)
+{
+	if (a->state != b->state)
+		return true;
+	if (a->state != RC_V_SET)
+		return false;
+	switch (c->type) {
+	case RC_T_BOOL:
+		return a->u.b != b->u.b;
+	case RC_T_FLOAT32:
+	case RC_T_FLOAT64:
+		return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) != 0;
+	case RC_T_STRING:
+	case RC_T_BYTES:
+	case RC_T_DECIMAL:
+	case RC_T_VARDECIMAL:
+		return a->u.bytes.len != b->u.bytes.len || a->u.bytes.scale != b->u.bytes.scale ||
+		       memcmp(a->u.bytes.ptr, b->u.bytes.ptr, a->u.bytes.len) != 0;
+	case RC_T_ARRAY:
+		return true; /* never a key in practice; a changed key is the safe answer */
+	default:
+		return a->u.i != b->u.i;
+	}
+}
+
+static bool key_changed(const rc_table_t *t, const rc_value_t *before, const rc_value_t *after)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].key && after[i].state != RC_V_UNCHANGED &&
+		    value_differs(&t->cols[i], &before[i], &after[i]))
+			return true;
+	return false;
+}
+
+static int on_rows(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h, char *err,
+                   size_t errlen)
+{
+	const rc_mysql_table_t *mt;
+	rc_binlog_rows_iter_t it;
+	rc_event_t e = {0};
+	int rc;
+
+	if (!rc_mysql_tables_get(ms->tables, ev->u.rows.table_id, &mt)) {
+		snprintf(err, errlen, "binlog %s at %s:%u: table id %llu has no TABLE_MAP before it",
+		         rc_binlog_type_name(ev->type), rc_mysql_stream_pos_file(&ms->spos), ev->log_pos,
+		         (unsigned long long)ev->u.rows.table_id);
+		return RC_ERR_FATAL;
+	}
+	if (!mt)
+		return RC_OK; /* filtered out */
+	if ((rc = txn_begin(ms, h, false, err, errlen)) != RC_OK)
+		return rc;
+	e.table = mt->table;
+	e.source.connector = ms->connector;
+	e.source.db = mt->table->schema_name;
+	e.source.ts_us = (int64_t)ev->timestamp * 1000000;
+	e.source.snapshot = "false";
+	e.source.txid = -1;
+	e.source.file = rc_mysql_stream_pos_file(&ms->spos);
+	e.source.pos = ev->log_pos >= ev->size ? (int64_t)(ev->log_pos - ev->size) : 0;
+	e.source.server_id = ev->server_id;
+	e.source.gtid = rc_mysql_stream_pos_gtid(&ms->spos);
+	e.source.thread = ms->thread;
+	e.source.query = ms->include_query ? ms->query : NULL;
+	rc_binlog_rows_begin(&it, mt, ev);
+	for (;;) {
+		rc = rc_binlog_rows_next(&it, &ms->arena, &e.op, &e.before, &e.after, err, errlen);
+		if (rc == 0)
+			return RC_OK;
+		if (rc < 0)
+			return rc;
+		e.source.row = (int32_t)(it.row - 1);
+		if (e.op == RC_OP_UPDATE && mt->table->nkey && key_changed(mt->table, e.before, e.after)) {
+			/* As Debezium does: a key change is a delete of the old key and a create of the new.
+			 */
+			rc_event_t del = e, ins = e;
+			del.op = RC_OP_DELETE;
+			del.after = NULL;
+			ins.op = RC_OP_CREATE;
+			ins.before = NULL;
+			rc = h->event(h->opaque, ms->txn, &del, err, errlen);
+			if (rc == RC_OK)
+				rc = h->event(h->opaque, ms->txn, &ins, err, errlen);
+		} else {
+			rc = h->event(h->opaque, ms->txn, &e, err, errlen);
+		}
+		if (rc != RC_OK)
+			return rc;
+		ms->events++;
+	}
+}
+
+static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_source_handler_t *h, char *err,
+                    size_t errlen)
+{
+	rc_binlog_event_t ev;
+	char why[RC_ERRSTR_LEN];
+	int rc;
+
+	rc_arena_reset(&ms->arena);
+	if (rc_binlog_parse(&ms->fmt, raw, len, &ms->arena, &ev, why, sizeof why) != 0) {
+		snprintf(err, errlen, "binlog %s: %s", rc_mysql_stream_pos_file(&ms->spos), why);
+		return RC_ERR_FATAL;
+	}
+	switch (ev.kind) {
+	case RC_BINLOG_K_FDE:
+		rc_binlog_fmt_update(&ms->fmt, &ev);
+		return RC_OK;
+	case RC_BINLOG_K_ROTATE: {
+		char file[512];
+		snprintf(file, sizeof file, "%.*s", (int)ev.u.rotate.next_file.len, ev.u.rotate.next_file.s);
+		return rc_mysql_stream_pos_rotate(&ms->spos, file, err, errlen);
+	}
+	case RC_BINLOG_K_GTID:
+		return rc_mysql_stream_pos_gtid_mysql(&ms->spos, &ev.u.gtid, err, errlen);
+	case RC_BINLOG_K_MARIA_GTID:
+		rc = rc_mysql_stream_pos_gtid_mariadb(&ms->spos, &ev.u.maria_gtid, ev.server_id, err, errlen);
+		if (rc == RC_OK && !(ev.u.maria_gtid.flags & MARIA_GTID_STANDALONE))
+			rc = txn_begin(ms, h, true, err, errlen);
+		return rc;
+	case RC_BINLOG_K_QUERY:
+		return on_query(ms, &ev, h, err, errlen);
+	case RC_BINLOG_K_XID:
+		return txn_commit(ms, h, &ev, err, errlen);
+	case RC_BINLOG_K_TABLE_MAP: {
+		size_t body = ms->fmt.header_len ? ms->fmt.header_len : RC_BINLOG_HEADER_LEN;
+		size_t end = len - (ms->fmt.crc32 ? RC_BINLOG_CRC_LEN : 0);
+		return rc_mysql_tables_map(ms->tables, &ev, raw + body, end > body ? end - body : 0, err,
+		                           errlen);
+	}
+	case RC_BINLOG_K_ROWS:
+		return on_rows(ms, &ev, h, err, errlen);
+	case RC_BINLOG_K_ROWS_QUERY:
+		if (ms->include_query) {
+			free(ms->query);
+			ms->query = strndup(ev.u.rows_query.s, ev.u.rows_query.len);
+			if (!ms->query)
+				return oom(err, errlen);
+		}
+		return RC_OK;
+	case RC_BINLOG_K_PAYLOAD:
+		snprintf(
+		    err, errlen,
+		    "binlog %s at %u: TRANSACTION_PAYLOAD (binlog_transaction_compression) is not decoded by "
+		    "this build",
+		    rc_mysql_stream_pos_file(&ms->spos), ev.log_pos);
+		return RC_ERR_FATAL;
+	default:
+		if (ev.kind == RC_BINLOG_K_SKIPPED)
+			rc_log_debug("mysql", "skipped binlog %s at %s:%u", rc_binlog_type_name(ev.type),
+			             rc_mysql_stream_pos_file(&ms->spos), ev.log_pos);
+		return RC_OK;
+	}
+}
+
+static int my_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+	int done = 0, rc;
+
+	if (!ms->tr)
+		return 0;
+	while (done < budget) {
+		uint32_t len;
+
+		if (!ms->batch) {
+			ms->batch = rc_binlog_transport_take(ms->tr, &rc, err, errlen);
+			ms->batch_off = 0;
+			if (!ms->batch)
+				return rc == RC_OK ? done : rc;
+		}
+		if (ms->batch_off >= ms->batch->len) {
+			rc_binlog_transport_done(ms->tr, ms->batch);
+			ms->batch = NULL;
+			continue;
+		}
+		memcpy(&len, ms->batch->buf + ms->batch_off, 4);
+		rc = on_event(ms, ms->batch->buf + ms->batch_off + 4, len, h, err, errlen);
+		ms->batch_off += 4 + (size_t)len;
+		if (rc != RC_OK)
+			return rc;
+		done++;
+	}
+	return done;
+}
+
+static int my_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
+{
+	/* A binlog replica tells the server nothing: the position lives in the offset store. */
+	(void)src;
+	(void)position;
+	(void)force;
+	(void)err;
+	(void)errlen;
+	return RC_OK;
+}
+
+static int my_next_deadline_ms(rc_source_t *src)
+{
+	(void)src;
+	return 1000;
+}
+
+static void my_free(rc_source_t *src)
+{
+	my_source_t *ms = (my_source_t *)src;
+
+	if (!ms)
+		return;
+	if (ms->tr) {
+		if (ms->batch)
+			rc_binlog_transport_done(ms->tr, ms->batch);
+		rc_binlog_transport_free(ms->tr);
+	}
+	rc_mysql_tables_free(ms->tables);
+	rc_mysql_stream_pos_destroy(&ms->spos);
+	if (ms->sql)
+		mysql_close(ms->sql);
+	rc_arena_destroy(&ms->arena);
+	free(ms->query);
+	free(ms);
+}
+
+static const rc_source_ops_t my_ops = {
+    .name = "mysql",
+    .connect = my_connect,
+    .prepare_stream = my_prepare_stream,
+    .stream = my_stream,
+    .fd = my_fd,
+    .read = my_read,
+    .confirm = my_confirm,
+    .next_deadline_ms = my_next_deadline_ms,
+    .free = my_free,
+};
+
+rc_source_t *rc_mysql_source_new(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	my_source_t *ms = calloc(1, sizeof *ms);
+	const char *excl = rc_conf_get(conf, "column.exclude.list");
+
+	if (!ms) {
+		oom(err, errlen);
+		return NULL;
+	}
+	if (excl && *excl) {
+		snprintf(err, errlen, "column.exclude.list is not supported for source.type=%s yet",
+		         rc_conf_get(conf, "source.type"));
+		free(ms);
+		return NULL;
+	}
+	ms->base.ops = &my_ops;
+	ms->base.codec = &rc_mysql_pos_codec;
+	ms->conf = conf;
+	ms->connector = rc_conf_is(conf, "source.type", "mariadb") ? "mariadb" : "mysql";
+	ms->server_id = (uint32_t)rc_conf_get_int(conf, "database.server.id", 0);
+	ms->include_query = rc_conf_get_bool(conf, "include.query", false);
+	ms->schema_changes = rc_conf_get_bool(conf, "include.schema.changes", true);
+	ms->thread = -1;
+	rc_arena_init(&ms->arena, 0);
+	if (!(ms->tables = rc_mysql_tables_new(conf, err, errlen))) {
+		my_free(&ms->base);
+		return NULL;
+	}
+	return &ms->base;
+}
