@@ -374,7 +374,7 @@ int rc_mysql_snapshot_point(MYSQL *my, const rc_conf_t *conf, bool mariadb, bool
 		snprintf(pt->name, sizeof pt->name, "%s %s:%" PRIu64, lock ? "locked at" : "unlocked at",
 		         g.file, pos);
 	pt->source.connector = mariadb ? "mariadb" : "mysql";
-	pt->source.db = NULL; /* the table's database: every table has its own (see the report) */
+	pt->source.db = NULL; /* each row's own: the coordinator puts its table's database there */
 	pt->source.file = g.file;
 	pt->source.pos = (int64_t)pos;
 	pt->source.row = 0;

@@ -37,8 +37,6 @@ typedef struct my_reader {
 	const rc_conf_t *conf;
 	MYSQL *my;
 	unsigned long thread_id; /* for KILL QUERY from another connection */
-	rc_filter_t filter;      /* column.exclude.list */
-	bool filter_ready;
 	rc_mysql_modes_t modes;
 	size_t fetch; /* rows per keyset query */
 	bool broken;  /* left in the middle of a result: only mysql_close may follow */
@@ -315,8 +313,7 @@ static int my_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 	size_t *lastlen = NULL, nsel = 0, nrows;
 	int *sel = NULL, rc;
 
-	rc = rc_my_table_describe(cx->my, cx->conf, &cx->filter, &cx->modes, st->schema, st->name, &mt, err,
-	                          errlen);
+	rc = rc_my_table_describe(cx->my, cx->conf, &cx->modes, st->schema, st->name, &mt, err, errlen);
 	if (rc != RC_OK)
 		return rc;
 	rc = RC_ERR_FATAL;
@@ -408,8 +405,6 @@ static void my_close(void *reader, bool complete)
 		rc_log_warn("snapshot", "COMMIT of a snapshot reader: %s", mysql_error(cx->my));
 	if (cx->my)
 		mysql_close(cx->my);
-	if (cx->filter_ready)
-		rc_filter_free(&cx->filter);
 	free(cx);
 }
 
@@ -428,12 +423,10 @@ static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **
 	cx->fetch = (size_t)rc_conf_get_int(conf, "snapshot.fetch.size", 1000);
 	if (cx->fetch < 1)
 		cx->fetch = 1;
-	if (rc_mysql_modes_from_conf(&cx->modes, conf, err, errlen) != 0 ||
-	    rc_filter_init(&cx->filter, conf, err, errlen) != 0) {
+	if (rc_mysql_modes_from_conf(&cx->modes, conf, err, errlen) != 0) {
 		my_close(cx, false);
 		return RC_ERR_FATAL;
 	}
-	cx->filter_ready = true;
 	if (rc_mysql_snapshot_is_lockfree(pt)) {
 		cx->my = rc_mysql_snapshot_take(pt);
 		if (!cx->my) {

@@ -8,6 +8,7 @@
 #include "snapshot/mysql/my_snapshot.h"
 
 #include "agent/errors.h"
+#include "agent/naming.h"
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_snapshot_point.h"
 
@@ -347,13 +348,12 @@ static bool pageable(rc_mysql_kind_t k)
 	}
 }
 
-int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_filter_t *filter,
-                         const rc_mysql_modes_t *modes, const char *schema, const char *name,
-                         rc_my_table_t *out, char *err, size_t errlen)
+int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_t *modes, const char *schema,
+                         const char *name, rc_my_table_t *out, char *err, size_t errlen)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
-	char topic[1024], full[512];
+	char *topic = NULL, *keys = NULL, full[512];
 	size_t n, ncols = 0;
 	int rc;
 
@@ -378,8 +378,9 @@ int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_filter_t *fi
 		rc = fill_col(c, row, full, err, errlen);
 		if (rc != RC_OK)
 			goto out;
-		if (!rc_filter_column_excluded(filter, schema, name, c->name))
-			c->col = (int)ncols++;
+		/* Every column, as the stream's TABLE_MAP gives them (it applies no column.exclude.list
+		 * either: the two must keep one schema). */
+		c->col = (int)ncols++;
 	}
 	mysql_free_result(res);
 	res = query_table(my, key_head, key_tail, schema, name, err, errlen, &rc);
@@ -396,12 +397,8 @@ int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_filter_t *fi
 	for (size_t k = 0; k < out->nkey; k++)
 		if (!pageable(out->cols[out->key[k]].def.kind))
 			out->keyset = false;
-	if (rc_mysql_topic(topic, sizeof topic, rc_conf_get(conf, "topic.prefix"), schema, name) != 0) {
-		snprintf(err, errlen, "table %s: its topic name is too long", full);
-		rc = RC_ERR_FATAL;
-		goto out;
-	}
-	if (!(out->table = rc_table_new(schema, name, topic, ncols))) {
+	if (!(topic = rc_topic_name(conf, schema, name)) ||
+	    !(out->table = rc_table_new(schema, name, topic, ncols))) {
 		snprintf(err, errlen, "out of memory");
 		rc = RC_ERR_FATAL;
 		goto out;
@@ -414,9 +411,20 @@ int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_filter_t *fi
 		if (rc != RC_OK)
 			goto out;
 	}
+	/* message.key.columns names the event key as the stream's naming does (mysql_tables.c); the
+	 * reader still pages by the primary key. */
+	if ((keys = rc_key_columns_configured(conf, schema, name)) != NULL)
+		for (size_t i = 0; i < out->table->ncols; i++) {
+			rc_column_t *col = &out->table->cols[i];
+			col->key = rc_name_in_list(keys, col->name);
+			if (col->key)
+				col->optional = false;
+		}
 	rc_table_count_keys(out->table);
 	rc = RC_OK;
 out:
+	free(topic);
+	free(keys);
 	mysql_free_result(res);
 	if (rc != RC_OK)
 		rc_my_table_free(out);

@@ -10,7 +10,6 @@
 #define RC_MY_SNAPSHOT_H
 
 #include "agent/conf.h"
-#include "agent/filter.h"
 #include "agent/table.h"
 #include "decoders/mysql/mysql_types.h"
 #include "snapshot/snapshot.h"
@@ -34,7 +33,7 @@ typedef struct rc_my_col {
 	rc_mysql_coldef_t vdef; /* for the value builders: text columns arrive in utf8mb4 */
 	char *name, *column_type;
 	char **labels; /* ENUM/SET labels (def.labels points here) */
-	int col;       /* index in the rc_table_t, -1 when column.exclude.list leaves it out */
+	int col;       /* index in the rc_table_t */
 	int key_seq;   /* 1-based position in the primary key, 0 when not in it */
 } rc_my_col_t;
 
@@ -49,12 +48,12 @@ typedef struct rc_my_table {
 } rc_my_table_t;
 
 /* Reads schema.name's columns and primary key from information_schema on my and builds the table as
- * the stream would (rc_mysql_column_init per column, rc_mysql_topic, column.exclude.list through
- * filter). Returns RC_OK; RC_ERR_RETRY when the table is gone or the connection failed;
- * RC_ERR_FATAL for a column rowcast cannot map, with err naming it. Free with rc_my_table_free. */
-int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_filter_t *filter,
-                         const rc_mysql_modes_t *modes, const char *schema, const char *name,
-                         rc_my_table_t *out, char *err, size_t errlen);
+ * the stream does (decoders/mysql/mysql_tables.c): every column through rc_mysql_column_init, the
+ * topic from rc_topic_name, the event key from the primary key or message.key.columns. Returns
+ * RC_OK; RC_ERR_RETRY when the table is gone or the connection failed; RC_ERR_FATAL for a column
+ * rowcast cannot map, with err naming it. Free with rc_my_table_free. */
+int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_t *modes, const char *schema,
+                         const char *name, rc_my_table_t *out, char *err, size_t errlen);
 void rc_my_table_free(rc_my_table_t *t);
 
 /* The labels of an ENUM or SET column type ("enum('a','b''c')" -> a, b'c) into *labels (caller
