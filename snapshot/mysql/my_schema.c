@@ -11,6 +11,7 @@
 #include "agent/naming.h"
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_snapshot_point.h"
+#include "snapshot/mysql/my_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,88 +57,6 @@ int rc_my_snapshot_plan(const rc_conf_t *conf, const rc_snapshot_point_t *pt, rc
 	mysql_free_result(res);
 	mysql_close(my);
 	return rc;
-}
-
-char *rc_my_quote_ident(const char *name)
-{
-	size_t n = strlen(name), k = 0;
-	char *q = malloc(2 * n + 3);
-
-	if (!q)
-		return NULL;
-	q[k++] = '`';
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == '`')
-			q[k++] = '`';
-		q[k++] = name[i];
-	}
-	q[k++] = '`';
-	q[k] = '\0';
-	return q;
-}
-
-int rc_my_parse_labels(const char *column_type, char ***labels, uint32_t *n)
-{
-	const char *p = strchr(column_type, '(');
-	char **out = NULL;
-	uint32_t cnt = 0, cap = 0;
-
-	*labels = NULL;
-	*n = 0;
-	if (!p)
-		return -1;
-	p++;
-	while (*p == '\'') {
-		const char *s = ++p;
-		size_t len = 0;
-		char *lab;
-
-		/* The label's length, a doubled quote counting as one. */
-		for (;; p++) {
-			if (!*p)
-				goto bad;
-			if (*p == '\'' && p[1] == '\'') {
-				p++;
-				len++;
-				continue;
-			}
-			if (*p == '\'')
-				break;
-			len++;
-		}
-		if (!(lab = malloc(len + 1)))
-			goto bad;
-		for (size_t k = 0; k < len; s++) {
-			lab[k++] = *s;
-			if (*s == '\'')
-				s++;
-		}
-		lab[len] = '\0';
-		if (cnt == cap) {
-			uint32_t c = cap ? cap * 2 : 8;
-			char **o = realloc(out, c * sizeof *o);
-			if (!o) {
-				free(lab);
-				goto bad;
-			}
-			out = o;
-			cap = c;
-		}
-		out[cnt++] = lab;
-		p++; /* the closing quote */
-		if (*p == ',')
-			p++;
-	}
-	if (*p != ')')
-		goto bad;
-	*labels = out;
-	*n = cnt;
-	return 0;
-bad:
-	for (uint32_t i = 0; i < cnt; i++)
-		free(out[i]);
-	free(out);
-	return -1;
 }
 
 static const struct {

@@ -56,11 +56,4 @@ int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_
                          const char *name, rc_my_table_t *out, char *err, size_t errlen);
 void rc_my_table_free(rc_my_table_t *t);
 
-/* The labels of an ENUM or SET column type ("enum('a','b''c')" -> a, b'c) into *labels (caller
- * frees each and the array). Returns 0, or -1 when malformed or out of memory. */
-int rc_my_parse_labels(const char *column_type, char ***labels, uint32_t *n);
-
-/* `name` with backquotes doubled, in a malloc'd string; NULL when out of memory. */
-char *rc_my_quote_ident(const char *name);
-
 #endif

@@ -5,6 +5,7 @@
 
 #include "agent/calendar.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int rc_my_text_int(const char *s, size_t len, bool is_unsigned, int64_t *i, uint64_t *u)
@@ -157,4 +158,100 @@ int rc_my_text_timestamp(const char *s, size_t len, int64_t *sec, int32_t *micro
 	       dt.minute * 60 + dt.second;
 	*micro = dt.micro;
 	return 0;
+}
+
+char *rc_my_quote_ident(const char *name)
+{
+	size_t n = strlen(name), k = 0;
+	char *q = malloc(2 * n + 3);
+
+	if (!q)
+		return NULL;
+	q[k++] = '`';
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '`')
+			q[k++] = '`';
+		q[k++] = name[i];
+	}
+	q[k++] = '`';
+	q[k] = '\0';
+	return q;
+}
+
+/* The character a backslash escape of the server's append_unescaped() stands for. */
+static char unescape(char c)
+{
+	switch (c) {
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 'Z':
+		return '\032';
+	default:
+		return c; /* \\ and \' (and \0, which a C string cannot hold, as '0') */
+	}
+}
+
+int rc_my_parse_labels(const char *column_type, char ***labels, uint32_t *n)
+{
+	const char *p = strchr(column_type, '(');
+	char **out = NULL;
+	uint32_t cnt = 0, cap = 0;
+
+	*labels = NULL;
+	*n = 0;
+	if (!p)
+		return -1;
+	p++;
+	while (*p == '\'') {
+		/* A label is at most as long as its quoted text. */
+		char *lab = malloc(strlen(p) + 1);
+		size_t len = 0;
+
+		if (!lab)
+			goto bad;
+		for (p++;; p++) {
+			if (!*p) {
+				free(lab);
+				goto bad;
+			}
+			if (*p == '\\' && p[1]) {
+				lab[len++] = unescape(*++p);
+				continue;
+			}
+			if (*p == '\'' && p[1] == '\'') { /* a doubled quote */
+				lab[len++] = *p++;
+				continue;
+			}
+			if (*p == '\'')
+				break;
+			lab[len++] = *p;
+		}
+		lab[len] = '\0';
+		if (cnt == cap) {
+			uint32_t c = cap ? cap * 2 : 8;
+			char **o = realloc(out, c * sizeof *o);
+			if (!o) {
+				free(lab);
+				goto bad;
+			}
+			out = o;
+			cap = c;
+		}
+		out[cnt++] = lab;
+		p++; /* the closing quote */
+		if (*p == ',')
+			p++;
+	}
+	if (p[0] != ')' || p[1])
+		goto bad;
+	*labels = out;
+	*n = cnt;
+	return 0;
+bad:
+	for (uint32_t i = 0; i < cnt; i++)
+		free(out[i]);
+	free(out);
+	return -1;
 }

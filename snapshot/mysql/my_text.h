@@ -31,4 +31,11 @@ int rc_my_text_datetime(const char *s, size_t len, rc_mysql_kind_t kind, rc_mysq
  * what rc_mysql_value_timestamp makes null. Returns 0 or -1. */
 int rc_my_text_timestamp(const char *s, size_t len, int64_t *sec, int32_t *micro);
 
+/* The labels of an ENUM or SET column type ("enum('a','b''c')" -> a, b'c) into *labels (caller
+ * frees each and the array). Returns 0, or -1 when malformed or out of memory. */
+int rc_my_parse_labels(const char *column_type, char ***labels, uint32_t *n);
+
+/* `name` with backquotes doubled, in a malloc'd string; NULL when out of memory. */
+char *rc_my_quote_ident(const char *name);
+
 #endif
