@@ -1,7 +1,8 @@
 # MySQL/MariaDB snapshots against the test environment's server (mysql_snapshot_check.c): every
 # type at its edges, read by the snapshot and compared with values the server computes, with the
-# lock-free MariaDB point (one reader) and the global read lock (three readers); then a snapshot
-# under a concurrent writer, whose rows plus the binlog from the point must rebuild the table.
+# lock-free MariaDB point (one reader), the global read lock (three readers) and no lock; refusals
+# (binlog_format, RELOAD); a stop half-way; then a snapshot under a concurrent writer, whose rows plus
+# the binlog from the point must rebuild the table.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -26,6 +27,13 @@ run_check types 1
 pass "every type read by a lock-free snapshot (1 reader) as the server computes it"
 run_check types 3
 pass "every type read by a locked snapshot (3 readers) as the server computes it"
+run_check types-none 2
+pass "every type read by an unlocked snapshot (snapshot.locking.mode=none, 2 readers)"
+run_check refusals 2
+pass "binlog_format=MIXED and a user without RELOAD refused, naming the fix"
+run_check stop 1
+run_check stop 2
+pass "a snapshot stopped half-way ends at once, its readers' queries killed"
 
 for threads in 1 2; do
     rm -f "$tmp"/*

@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static MYSQL *my;
@@ -99,7 +100,8 @@ static MYSQL *connect_env(void)
 	return c;
 }
 
-static rc_conf_t *make_conf(int threads, int fetch, const char *db)
+/* The test's configuration; extra: more property lines (a later line wins), or "". */
+static rc_conf_t *make_conf(int threads, int fetch, const char *db, const char *extra)
 {
 	rc_conf_t *conf = rc_conf_new();
 	char text[2048], err[RC_ERRSTR_LEN] = "";
@@ -115,10 +117,10 @@ static rc_conf_t *make_conf(int threads, int fetch, const char *db)
 	         "sink.type = stdout\n"
 	         "snapshot.max.threads = %d\n"
 	         "snapshot.fetch.size = %d\n"
-	         "table.include.list = %s[.].*\n",
+	         "table.include.list = %s[.].*\n%s",
 	         mariadb ? "mariadb" : "mysql", getenv("ROWCAST_TEST_MYSQL_HOST"),
 	         getenv("ROWCAST_TEST_MYSQL_PORT"), getenv("ROWCAST_TEST_MYSQL_USER"),
-	         getenv("ROWCAST_TEST_MYSQL_PASSWORD"), threads, fetch, db);
+	         getenv("ROWCAST_TEST_MYSQL_PASSWORD"), threads, fetch, db, extra);
 	if (!conf || rc_conf_load_properties(conf, text, "test", err, sizeof err) != 0 ||
 	    rc_conf_finalize(conf, err, sizeof err) != 0)
 		die("configuration: %s", err);
@@ -660,12 +662,12 @@ static void make_types_db(void)
 	exec("CREATE VIEW rc_snapt.v AS SELECT id FROM rc_snapt.big");
 }
 
-static void check_types(int threads)
+static void check_types(int threads, const char *locking)
 {
 	char q[1 << 14], expr[256];
 	cmp_t cmps[NSPECS + 1];
 	size_t n;
-	rc_conf_t *conf = make_conf(threads, 100, "rc_snapt");
+	rc_conf_t *conf = make_conf(threads, 100, "rc_snapt", locking);
 	rc_snapshot_point_t pt;
 	char binfile[256] = "", pos[32] = "", err[256];
 	size_t firsts = 0, lasts = 0, types_rows = 0;
@@ -834,7 +836,7 @@ static void note_held(void)
 
 static void check_consistency(int threads, const char *dir)
 {
-	rc_conf_t *conf = make_conf(threads, 200, "rc_snapc");
+	rc_conf_t *conf = make_conf(threads, 200, "rc_snapc", "");
 	rc_snapshot_point_t pt;
 	pthread_t th;
 	char path[1024];
@@ -890,25 +892,153 @@ static void check_consistency(int threads, const char *dir)
 	rc_conf_free(conf);
 }
 
+/* ---- refusals and stops ------------------------------------------------------------------- */
+
+/* The point refuses what would make a wrong snapshot, with a message that says what to change:
+ * binlog_format other than ROW; a user without RELOAD under the global read lock; extended. */
+static void check_refusals(void)
+{
+	char err[RC_ERRSTR_LEN] = "";
+	rc_snapshot_point_t pt;
+	rc_conf_t *conf;
+	MYSQL *src;
+	int rc;
+
+	exec("DROP DATABASE IF EXISTS rc_snapr");
+	exec("CREATE DATABASE rc_snapr");
+	exec("CREATE TABLE rc_snapr.t (id int PRIMARY KEY)");
+
+	conf = make_conf(2, 100, "rc_snapr", "");
+	if (!(src = rc_mysql_connect(conf, err, sizeof err)))
+		die("%s", err);
+	exec("SET GLOBAL binlog_format = 'MIXED'");
+	rc = rc_mysql_snapshot_point(src, conf, mariadb, true, &pt, err, sizeof err);
+	exec("SET GLOBAL binlog_format = 'ROW'");
+	if (rc != RC_ERR_FATAL || !strstr(err, "binlog_format is MIXED") || !strstr(err, "ROW"))
+		fail("binlog_format=MIXED: rc %d, '%s' (expected RC_ERR_FATAL naming binlog_format)", rc,
+		     err);
+	rc_snapshot_point_clear(&pt);
+	mysql_close(src);
+	rc_conf_free(conf);
+	checked++;
+
+	exec("DROP USER IF EXISTS 'rc_snap_noreload'@'%'");
+	exec("CREATE USER 'rc_snap_noreload'@'%' IDENTIFIED BY 'noreload-pw'");
+	/* No privilege at all (the test's user may not grant any): FLUSH TABLES WITH READ LOCK is the
+	 * first statement that needs one. */
+	conf = make_conf(2, 100, "rc_snapr",
+	                 "database.user = rc_snap_noreload\ndatabase.password = noreload-pw\n");
+	if (!(src = rc_mysql_connect(conf, err, sizeof err)))
+		die("%s", err);
+	rc = rc_mysql_snapshot_point(src, conf, mariadb, true, &pt, err, sizeof err);
+	if (rc != RC_ERR_FATAL || !strstr(err, "RELOAD") || !strstr(err, "snapshot.locking.mode=none"))
+		fail("no RELOAD privilege: rc %d, '%s' (expected RC_ERR_FATAL naming RELOAD)", rc, err);
+	rc_snapshot_point_clear(&pt);
+	mysql_close(src);
+	rc_conf_free(conf);
+	exec("DROP USER 'rc_snap_noreload'@'%'");
+	checked++;
+	printf("refusals: binlog_format, RELOAD privilege\n");
+}
+
+/* Freeing the coordinator in the middle of a snapshot (a SIGTERM) stops the readers promptly,
+ * whether they page by key or stream a table without one. */
+static void check_stop(int threads)
+{
+	char err[RC_ERRSTR_LEN] = "";
+	rc_source_handler_t h = {.begin = h_begin, .event = h_event, .commit = h_commit};
+	rc_conf_t *conf = make_conf(threads, 1000, "rc_snaps", "");
+	rc_snapshot_point_t pt;
+	rc_snapshot_t *snap;
+	MYSQL *src;
+	bool done = false;
+	int64_t t0, ms;
+	struct timespec ts;
+
+	exec("SET SESSION max_recursive_iterations = 1000000");
+	exec("DROP DATABASE IF EXISTS rc_snaps");
+	exec("CREATE DATABASE rc_snaps");
+	exec("CREATE TABLE rc_snaps.nopk (x int, pad varchar(300)) ENGINE=InnoDB");
+	exec(
+	    "INSERT INTO rc_snaps.nopk WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 200000) "
+	    "SELECT i, REPEAT('s', 300) FROM g");
+	exec("CREATE TABLE rc_snaps.pk (id int PRIMARY KEY, pad varchar(300)) ENGINE=InnoDB");
+	exec("INSERT INTO rc_snaps.pk SELECT x, pad FROM rc_snaps.nopk");
+	if (!(src = rc_mysql_connect(conf, err, sizeof err)))
+		die("%s", err);
+	if (!(snap = rc_snapshot_new(conf, &rc_mysql_snapshot_reader, err, sizeof err)) ||
+	    rc_mysql_snapshot_point(src, conf, mariadb, true, &pt, err, sizeof err) != RC_OK ||
+	    snap->ops->plan(snap, &pt, NULL, 0, err, sizeof err) != RC_OK ||
+	    snap->ops->start(snap, &pt, err, sizeof err) != RC_OK ||
+	    rc_mysql_snapshot_held(src, err, sizeof err) != RC_OK)
+		die("snapshot start: %s", err);
+	while (ngots < 5000) {
+		struct pollfd pfd = {.fd = snap->ops->fd(snap), .events = POLLIN};
+		poll(&pfd, 1, 200);
+		if (snap->ops->emit(snap, &h, 500, &done, err, sizeof err) < 0)
+			die("snapshot emit: %s", err);
+	}
+	usleep(200000); /* the readers fill their batches and wait */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	snap->ops->free(snap);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - t0;
+	if (ms > 3000)
+		fail("stopping a snapshot of 400,000 rows after %zu took %" PRId64 " ms", ngots, ms);
+	checked++;
+	printf("stop (%d threads): stopped after %zu of 400000 rows in %" PRId64 " ms\n", threads, ngots, ms);
+	/* The server is left with no reader's query running. */
+	usleep(200000);
+	{
+		char n[32];
+		if (rc_mysql_query_value(
+		        my,
+		        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+		        "'%FROM `rc_snaps`%' AND ID <> CONNECTION_ID()",
+		        n, sizeof n, err, sizeof err) != 0)
+			die("%s", err);
+		if (strcmp(n, "0") != 0)
+			fail("%s reader queries still run on the server after the stop", n);
+	}
+	rc_snapshot_point_clear(&pt);
+	mysql_close(src);
+	free_gots();
+	rc_pos_clear(&last_commit);
+	commits_with_pos = 0;
+	rc_conf_free(conf);
+	exec("DROP DATABASE rc_snaps");
+}
+
 int main(int argc, char **argv)
 {
+	const char *mode = argc > 1 ? argv[1] : "";
 	int threads = argc > 2 ? atoi(argv[2]) : 1;
 
 	rc_log_setup(RC_LOG_WARN, RC_LOG_FORMAT_TEXT);
-	if (argc < 3 || (strcmp(argv[1], "types") != 0 && strcmp(argv[1], "consistency") != 0) ||
-	    (strcmp(argv[1], "consistency") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: mysql_snapshot_check types THREADS | consistency THREADS DIR\n");
+	if (argc < 3 || (strcmp(mode, "consistency") == 0 && argc < 4)) {
+		fprintf(stderr,
+		        "usage: mysql_snapshot_check types|types-none|refusals|stop THREADS | consistency "
+		        "THREADS DIR\n");
 		return 99;
 	}
 	my = connect_env();
 	mariadb = strstr(mysql_get_server_info(my), "MariaDB") != NULL;
-	if (strcmp(argv[1], "types") == 0)
-		check_types(threads);
-	else
+	if (strcmp(mode, "types") == 0)
+		check_types(threads, "");
+	else if (strcmp(mode, "types-none") == 0)
+		check_types(threads, "snapshot.locking.mode = none\n");
+	else if (strcmp(mode, "refusals") == 0)
+		check_refusals();
+	else if (strcmp(mode, "stop") == 0)
+		check_stop(threads);
+	else if (strcmp(mode, "consistency") == 0)
 		check_consistency(threads, argv[3]);
+	else
+		die("unknown mode %s", mode);
 	mysql_close(my);
 	if (failures) {
-		fprintf(stderr, "%d failures (%d rows compared)\n", failures, checked);
+		fprintf(stderr, "%d failures (%d checks)\n", failures, checked);
 		return 1;
 	}
 	return 0;
