@@ -92,6 +92,9 @@ int rc_mysql_snapshot_begin(MYSQL *my, char *err, size_t errlen)
 	 * timeout may cut it (a day is the longest any of these takes everywhere). */
 	static const char *const setup[] = {
 	    "SET NAMES utf8mb4",
+	    /* No PAD_CHAR_TO_FULL_LENGTH (CHAR values as the binlog has them, trailing spaces cut), no
+	     * NO_ZERO_DATE refusing a zero date in a key's literal. */
+	    "SET SESSION sql_mode = ''",
 	    "SET SESSION time_zone = '+00:00'",
 	    "SET SESSION net_write_timeout = 86400",
 	    "SET SESSION net_read_timeout = 86400",
