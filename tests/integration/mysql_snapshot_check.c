@@ -46,6 +46,10 @@
 static MYSQL *my;
 static int failures, checked;
 static bool mariadb;
+/* ROWCAST_TEST_MYSQL_EXCLUSIVE=1: nothing else uses the server, so the test may change global
+ * settings for a moment (binlog_format, sql_mode) and expect the binlog to stand still. make check
+ * runs tests in parallel against one server: there it is off. */
+static bool exclusive;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -670,7 +674,50 @@ static void make_types_db(void)
 	    "INSERT INTO rc_snapt.zkey WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 250) "
 	    "SELECT TIMESTAMPADD(HOUR, i * 1000 - 100000, '1970-01-01'), 'ab' FROM g");
 	exec("INSERT INTO rc_snapt.zkey VALUES ('0000-00-00 00:00:00', 'z'), ('1000-01-01 00:00:00', '')");
-	exec("SET GLOBAL sql_mode = CONCAT(@@global.sql_mode, ',PAD_CHAR_TO_FULL_LENGTH')");
+	if (exclusive)
+		exec("SET GLOBAL sql_mode = CONCAT(@@global.sql_mode, ',PAD_CHAR_TO_FULL_LENGTH')");
+}
+
+/* SHOW MASTER STATUS as (file sequence << 32 | pos). */
+static uint64_t binlog_now(void)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	uint64_t v;
+
+	if (mysql_query(my, "SHOW MASTER STATUS") || !(res = mysql_store_result(my)) ||
+	    !(row = mysql_fetch_row(res)))
+		die("SHOW MASTER STATUS: %s", mysql_error(my));
+	v = (uint64_t)rc_mysql_binlog_seq(row[0], strlen(row[0])) << 32 | strtoull(row[1], NULL, 10);
+	mysql_free_result(res);
+	return v;
+}
+
+/* A snapshot session reads CHAR values without their padding, whatever sql_mode the server gives
+ * new sessions (PAD_CHAR_TO_FULL_LENGTH would add it). */
+static void check_session(void)
+{
+	char err[RC_ERRSTR_LEN];
+	MYSQL *c = connect_env();
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	exec_on(c, "SET SESSION sql_mode = 'PAD_CHAR_TO_FULL_LENGTH'");
+	if (rc_mysql_snapshot_begin(c, err, sizeof err) != RC_OK)
+		die("rc_mysql_snapshot_begin: %s", err);
+	if (mysql_query(
+	        c,
+	        "SELECT c, @@session.time_zone FROM rc_snapt.zkey WHERE d = '1000-01-01 00:00:00' OR c = 'z' "
+	        "ORDER BY d") ||
+	    !(res = mysql_store_result(c)))
+		die("%s", mysql_error(c));
+	row = mysql_fetch_row(res);
+	if (!row || mysql_fetch_lengths(res)[0] != 1 || strcmp(row[1], "+00:00") != 0)
+		fail("a snapshot session reads CHAR(5) 'z' as '%s' (time_zone %s)", row ? row[0] : "?",
+		     row ? row[1] : "?");
+	mysql_free_result(res);
+	mysql_close(c);
+	checked++;
 }
 
 static void check_types(int threads, const char *locking)
@@ -680,36 +727,36 @@ static void check_types(int threads, const char *locking)
 	size_t n;
 	rc_conf_t *conf = make_conf(threads, 100, "rc_snapt", locking);
 	rc_snapshot_point_t pt;
-	char binfile[256] = "", pos[32] = "", err[256];
-	size_t firsts = 0, lasts = 0, types_rows = 0;
+	char err[256];
+	uint64_t before, after, at;
+	size_t firsts = 0, lasts = 0;
 
 	make_types_db();
-	if (rc_mysql_query_value(my, "SHOW MASTER STATUS", binfile, sizeof binfile, err, sizeof err) != 0)
-		die("%s", err);
+	before = binlog_now();
 	run_snapshot(conf, &pt, NULL);
-	exec("SET GLOBAL sql_mode = REPLACE(@@global.sql_mode, ',PAD_CHAR_TO_FULL_LENGTH', '')");
+	after = binlog_now();
+	if (exclusive)
+		exec("SET GLOBAL sql_mode = REPLACE(@@global.sql_mode, ',PAD_CHAR_TO_FULL_LENGTH', '')");
 
-	/* The point: the server's position when nothing was writing. */
+	/* The point: the server's position when nothing was writing (exclusive), or between where the
+	 * binlog was before and after (other tests write meanwhile). */
 	{
-		MYSQL_RES *res;
-		MYSQL_ROW row;
 		size_t flen;
 		const char *pf = rc_mysql_pos_file(&pt.pos, &flen);
-		if (mysql_query(my, "SHOW MASTER STATUS") || !(res = mysql_store_result(my)) ||
-		    !(row = mysql_fetch_row(res)))
-			die("SHOW MASTER STATUS: %s", mysql_error(my));
-		snprintf(pos, sizeof pos, "%s", row[1]);
-		if (strlen(row[0]) != flen || memcmp(row[0], pf, flen) != 0 ||
-		    strtoull(pos, NULL, 10) != rc_mysql_pos_offset(&pt.pos))
-			fail("point %.*s:%" PRIu64 ", server at %s:%s with nothing written since", (int)flen,
-			     pf, rc_mysql_pos_offset(&pt.pos), row[0], pos);
-		mysql_free_result(res);
-		if (mariadb) {
+		at = (uint64_t)rc_mysql_binlog_seq(pf, flen) << 32 | rc_mysql_pos_offset(&pt.pos);
+		if (exclusive ? at != before || at != after : at < before || at > after)
+			fail("point %.*s:%" PRIu64 ", the binlog was at %" PRIu64 ":%" PRIu64
+			     " before and %" PRIu64 ":%" PRIu64 " after",
+			     (int)flen, pf, rc_mysql_pos_offset(&pt.pos), before >> 32, before & 0xffffffff,
+			     after >> 32, after & 0xffffffff);
+		if (mariadb && exclusive) {
 			char gt[512];
 			rc_mysql_query_value(my, "SELECT @@gtid_binlog_pos", gt, sizeof gt, err, sizeof err);
 			if (strcmp(gt, rc_mysql_pos_gtids(&pt.pos)) != 0)
 				fail("point gtids '%s', server '%s'", rc_mysql_pos_gtids(&pt.pos), gt);
 		}
+		if (mariadb && !rc_mysql_pos_gtids(&pt.pos)[0])
+			fail("point without a GTID position");
 		if (!last_commit.set || rc_mysql_pos_offset(&last_commit) != rc_mysql_pos_offset(&pt.pos))
 			fail("the snapshot's last commit does not carry the point's position");
 		if (commits_with_pos != 1)
@@ -778,8 +825,6 @@ static void check_types(int threads, const char *locking)
 			fail("event of %s: server_id %" PRId64, g->table, g->server_id);
 		if (strncmp(g->topic, "snapcheck.rc_snapt.", 19) != 0)
 			fail("event of %s: topic %s", g->table, g->topic);
-		if (strcmp(g->table, "rc_snapt.types") == 0)
-			types_rows++;
 		if ((strcmp(g->table, "rc_snapt.comp") == 0 && g->nkey != 3) ||
 		    (strcmp(g->table, "rc_snapt.nopk") == 0 && g->nkey != 0) ||
 		    (strcmp(g->table, "rc_snapt.types") == 0 && g->nkey != 1))
@@ -789,14 +834,14 @@ static void check_types(int threads, const char *locking)
 	}
 	if (firsts != 1 || lasts != 1)
 		fail("%zu first and %zu last markers", firsts, lasts);
-	printf("types (%d threads, point %s): %zu events, %d rows compared\n", threads, pt.name, ngots,
-	       checked);
+	check_session();
+	printf("types (%d threads%s, point %s): %zu events, %d rows compared\n", threads,
+	       locking[0] ? ", snapshot.locking.mode=none" : "", pt.name, ngots, checked);
 	rc_snapshot_point_clear(&pt);
 	rc_pos_clear(&last_commit);
 	commits_with_pos = 0;
 	free_gots();
 	rc_conf_free(conf);
-	(void)types_rows;
 }
 
 /* ---- the consistency test ------------------------------------------------------------------ */
@@ -929,12 +974,14 @@ static void check_refusals(void)
 	conf = make_conf(2, 100, "rc_snapr", "");
 	if (!(src = rc_mysql_connect(conf, err, sizeof err)))
 		die("%s", err);
-	exec("SET GLOBAL binlog_format = 'MIXED'");
-	rc = rc_mysql_snapshot_point(src, conf, mariadb, true, &pt, err, sizeof err);
-	exec("SET GLOBAL binlog_format = 'ROW'");
-	if (rc != RC_ERR_FATAL || !strstr(err, "binlog_format is MIXED") || !strstr(err, "ROW"))
-		fail("binlog_format=MIXED: rc %d, '%s' (expected RC_ERR_FATAL naming binlog_format)", rc,
-		     err);
+	if (exclusive) { /* every other session would write MIXED meanwhile */
+		exec("SET GLOBAL binlog_format = 'MIXED'");
+		rc = rc_mysql_snapshot_point(src, conf, mariadb, true, &pt, err, sizeof err);
+		exec("SET GLOBAL binlog_format = 'ROW'");
+		if (rc != RC_ERR_FATAL || !strstr(err, "binlog_format is MIXED") || !strstr(err, "ROW"))
+			fail("binlog_format=MIXED: rc %d, '%s' (expected RC_ERR_FATAL naming binlog_format)",
+			     rc, err);
+	}
 	rc_snapshot_point_clear(&pt);
 	mysql_close(src);
 	rc_conf_free(conf);
@@ -956,7 +1003,7 @@ static void check_refusals(void)
 	rc_conf_free(conf);
 	exec("DROP USER 'rc_snap_noreload'@'%'");
 	checked++;
-	printf("refusals: binlog_format, RELOAD privilege\n");
+	printf("refusals: %sRELOAD privilege\n", exclusive ? "binlog_format, " : "");
 }
 
 /* Freeing the coordinator in the middle of a snapshot (a SIGTERM) stops the readers promptly,
@@ -1042,6 +1089,8 @@ int main(int argc, char **argv)
 	}
 	my = connect_env();
 	mariadb = strstr(mysql_get_server_info(my), "MariaDB") != NULL;
+	exclusive = getenv("ROWCAST_TEST_MYSQL_EXCLUSIVE") &&
+	            strcmp(getenv("ROWCAST_TEST_MYSQL_EXCLUSIVE"), "1") == 0;
 	if (strcmp(mode, "types") == 0)
 		check_types(threads, "");
 	else if (strcmp(mode, "types-none") == 0)
