@@ -294,6 +294,8 @@ static int emit_row(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t 
 	int rc;
 
 	ev.source.ts_us = snap->ts_us;
+	if (!ev.source.db) /* MySQL: every table's database is its own (source.db is the table's) */
+		ev.source.db = b->table->schema_name;
 	ev.source.snapshot = marker ? marker : snap->first_emitted ? "true" : "first";
 	rc = h->event(h->opaque, txn, &ev, err, errlen);
 	if (rc == RC_OK) {

@@ -1,0 +1,59 @@
+/*
+ * MySQL/MariaDB snapshots: the reader ops the coordinator (snapshot/snapshot.h) runs. The point
+ * (decoders/mysql/mysql_snapshot_point.h) is a binlog position and a lock under which every reader
+ * starts a consistent-snapshot transaction (or, on MariaDB with one reader, a lock-free
+ * connection handed to it); each table is read in primary-key order in chunks of
+ * snapshot.fetch.size rows (keyset pagination), or in one unbuffered scan when it has no key
+ * fit for that.
+ */
+#ifndef RC_MY_SNAPSHOT_H
+#define RC_MY_SNAPSHOT_H
+
+#include "agent/conf.h"
+#include "agent/table.h"
+#include "decoders/mysql/mysql_types.h"
+#include "snapshot/snapshot.h"
+
+#include <mysql.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+extern const rc_snapshot_reader_ops_t rc_mysql_snapshot_reader;
+
+/* The candidates: every base table (and MariaDB system-versioned table) outside the system
+ * databases (mysql, sys, information_schema, performance_schema), largest first by data_length,
+ * with table_rows as the estimate. On a connection of its own; pt plays no part (information_schema
+ * is not versioned: the point's lock keeps DDL out while it holds). */
+int rc_my_snapshot_plan(const rc_conf_t *conf, const rc_snapshot_point_t *pt, rc_snap_plan_t *plan, char *err,
+                        size_t errlen);
+
+/* One column as the snapshot reads it. */
+typedef struct rc_my_col {
+	rc_mysql_coldef_t def;  /* as the stream describes it (mysql_types.h) */
+	rc_mysql_coldef_t vdef; /* for the value builders: text columns arrive in utf8mb4 */
+	char *name, *column_type;
+	char **labels; /* ENUM/SET labels (def.labels points here) */
+	int col;       /* index in the rc_table_t */
+	int key_seq;   /* 1-based position in the primary key, 0 when not in it */
+} rc_my_col_t;
+
+/* A table's description, read in the reader's transaction. */
+typedef struct rc_my_table {
+	rc_table_t *table; /* the events' table (a reference) */
+	rc_my_col_t *cols; /* every column, in ordinal order */
+	size_t ncols;
+	int *key; /* nkey indexes into cols, in primary-key order */
+	size_t nkey;
+	bool keyset; /* the key's order can be paged by comparison (see my_reader.c) */
+} rc_my_table_t;
+
+/* Reads schema.name's columns and primary key from information_schema on my and builds the table as
+ * the stream does (decoders/mysql/mysql_tables.c): every column through rc_mysql_column_init, the
+ * topic from rc_topic_name, the event key from the primary key or message.key.columns. Returns
+ * RC_OK; RC_ERR_RETRY when the table is gone or the connection failed; RC_ERR_FATAL for a column
+ * rowcast cannot map, with err naming it. Free with rc_my_table_free. */
+int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_t *modes, const char *schema,
+                         const char *name, rc_my_table_t *out, char *err, size_t errlen);
+void rc_my_table_free(rc_my_table_t *t);
+
+#endif
