@@ -18,12 +18,15 @@
 #include "agent/buf.h"
 #include "agent/conf.h"
 #include "agent/errors.h"
+#include "agent/pipeline.h"
+#include "decoders/postgres/pg_position.h"
 #include "sinks/avro_check.h"
 #include "sinks/avro_encode.h"
 #include "sinks/avro_schema.h"
 #include "sinks/encoders.h"
 #include "sinks/json_encode.h"
 #include "sinks/schema_change.h"
+#include "sinks/stdout_sink.h"
 
 #include <arpa/inet.h>
 #include <avro.h>
@@ -1168,14 +1171,183 @@ static void test_avro_encoder(void **state)
 	rc_conf_free(conf);
 }
 
+/* ---- through the pipeline ------------------------------------------------------------------------
+ * A fake source hands agent/pipeline.c one transaction: a schema change event and a row insert, with
+ * skipped.operations=c,u,d,t. The insert is skipped; the schema change, which has no before or after
+ * image and is not a row operation, is published as it is (and gets no tombstone). The position codec
+ * is PostgreSQL's, the simplest there is: the pipeline never reads it. */
+
+typedef struct pl_fake {
+	rc_source_t base;
+	int step;
+	rc_ack_txn_t *txn;
+	fixture_t fx;
+} pl_fake_t;
+
+static FILE *g_out;
+
+static int pl_connect(rc_source_t *src, char *err, size_t errlen)
+{
+	(void)src, (void)err, (void)errlen;
+	return RC_OK;
+}
+
+static int pl_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
+                      bool *need_snapshot, char *err, size_t errlen)
+{
+	(void)src, (void)recorded, (void)when_needed, (void)err, (void)errlen;
+	*need_snapshot = false;
+	*resume = rc_pg_pos(100);
+	return RC_OK;
+}
+
+static int pl_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
+                             size_t errlen)
+{
+	(void)src, (void)then_stream, (void)pt;
+	snprintf(err, errlen, "the fake source takes no snapshot");
+	return RC_ERR_FATAL;
+}
+
+static int pl_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
+{
+	(void)src, (void)from, (void)err, (void)errlen;
+	return RC_OK;
+}
+
+static int pl_fd(rc_source_t *src)
+{
+	(void)src;
+	return -1;
+}
+
+static int pl_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
+{
+	pl_fake_t *f = (pl_fake_t *)src;
+	rc_value_t after[6] = {{.state = RC_V_SET, .u.i = 1}};
+	rc_event_t row;
+	int rc = RC_OK;
+	(void)budget;
+
+	switch (f->step++) {
+	case 0:
+		f->txn = h->begin(h->opaque);
+		return 1;
+	case 1:
+		return h->event(h->opaque, f->txn, &f->fx.ev, err, errlen) == RC_OK ? 1 : -1;
+	case 2: /* a row change, which skipped.operations drops */
+		row = f->fx.ev;
+		row.op = RC_OP_CREATE;
+		row.after = after;
+		after[1] = (rc_value_t){.state = RC_V_SET, .u.bytes = {"abc", 3, 0}};
+		rc = h->event(h->opaque, f->txn, &row, err, errlen);
+		return rc == RC_OK ? 1 : rc;
+	case 3:
+		h->commit(h->opaque, f->txn, &(rc_pos_t){.set = true, .order = 200});
+		return 1;
+	default:
+		return RC_END;
+	}
+}
+
+static int pl_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
+{
+	(void)src, (void)position, (void)force, (void)err, (void)errlen;
+	return RC_OK;
+}
+
+static int pl_deadline(rc_source_t *src)
+{
+	(void)src;
+	return 10;
+}
+
+static void pl_free(rc_source_t *src)
+{
+	pl_fake_t *f = (pl_fake_t *)src;
+
+	fixture_free(&f->fx);
+	free(f);
+}
+
+static const rc_source_ops_t pl_ops = {
+    .name = "fake",
+    .connect = pl_connect,
+    .prepare_stream = pl_prepare,
+    .snapshot_point = pl_snapshot_point,
+    .stream = pl_stream,
+    .fd = pl_fd,
+    .read = pl_read,
+    .confirm = pl_confirm,
+    .next_deadline_ms = pl_deadline,
+    .free = pl_free,
+};
+
+static rc_source_t *pl_source_new(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	pl_fake_t *f = calloc(1, sizeof *f);
+	(void)conf, (void)err, (void)errlen;
+
+	assert_non_null(f);
+	f->base.ops = &pl_ops;
+	f->base.codec = &rc_pg_pos_codec;
+	fixture_init(&f->fx, DDL, "mysql");
+	return &f->base;
+}
+
+static rc_sink_t *pl_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
+                              size_t errlen)
+{
+	(void)conf, (void)err, (void)errlen;
+	return rc_stdout_sink_new(g_out, on_ack, opaque);
+}
+
+static rc_encoder_t *pl_encoder_new(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	return rc_encoder_new(conf, "mysql", err, errlen);
+}
+
+static void test_through_pipeline(void **state)
+{
+	rc_conf_t *conf = conf_of("stdout", NULL);
+	rc_pipeline_parts_t parts = {
+	    .source_new = pl_source_new,
+	    .sink_new = pl_sink_new,
+	    .encoder_new = pl_encoder_new,
+	    .codec = &rc_pg_pos_codec,
+	};
+	char err[512], line[65536];
+	json_t *j;
+	(void)state;
+
+	assert_int_equal(
+	    rc_conf_set(conf, "skipped.operations", "c,u,d,t", RC_CONF_CLI, "test", err, sizeof err), 0);
+	assert_int_equal(rc_conf_set(conf, "snapshot.mode", "no_data", RC_CONF_CLI, "test", err, sizeof err),
+	                 0);
+	g_out = tmpfile();
+	assert_non_null(g_out);
+	assert_int_equal(rc_pipeline_run(conf, &parts), 0);
+	rewind(g_out);
+	assert_non_null(fgets(line, sizeof line, g_out));
+	j = json_loads(line, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(jstr(j, "topic"), "shop");
+	assert_string_equal(jstr(json_object_get(j, "value"), "ddl"), DDL);
+	json_decref(j);
+	assert_null(fgets(line, sizeof line, g_out)); /* the skipped insert left no line */
+	fclose(g_out);
+	rc_conf_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_schemas),        cmocka_unit_test(test_change_type),
-	    cmocka_unit_test(test_table_id),       cmocka_unit_test(test_columns),
-	    cmocka_unit_test(test_avro_create),    cmocka_unit_test(test_avro_drop_rename_none),
-	    cmocka_unit_test(test_avro_errors),    cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_stdout_encoder), cmocka_unit_test(test_avro_encoder),
+	    cmocka_unit_test(test_schemas),          cmocka_unit_test(test_change_type),
+	    cmocka_unit_test(test_table_id),         cmocka_unit_test(test_columns),
+	    cmocka_unit_test(test_avro_create),      cmocka_unit_test(test_avro_drop_rename_none),
+	    cmocka_unit_test(test_avro_errors),      cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_stdout_encoder),   cmocka_unit_test(test_avro_encoder),
+	    cmocka_unit_test(test_through_pipeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
