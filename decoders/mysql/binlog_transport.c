@@ -40,7 +40,9 @@ struct rc_binlog_transport {
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t room;  /* the queue has room again, or stop */
 	rc_binlog_batch_t *head, *tail, *free_list;
+	rc_binlog_batch_t *filling; /* the thread appends here; the loop takes it when the queue is empty */
 	size_t queued_bytes;
+	bool loop_idle; /* the loop's last take found nothing: the next event wakes it */
 	bool stop;
 	bool ended; /* the thread has stopped; failure says why */
 	int failure;
@@ -48,22 +50,6 @@ struct rc_binlog_transport {
 	int sock; /* the connection's socket while the thread has one, else -1 */
 	uint64_t events, heartbeats;
 };
-
-static rc_binlog_batch_t *batch_get(rc_binlog_transport_t *t)
-{
-	rc_binlog_batch_t *b;
-
-	pthread_mutex_lock(&t->lock);
-	b = t->free_list;
-	if (b)
-		t->free_list = b->next;
-	pthread_mutex_unlock(&t->lock);
-	if (!b && !(b = calloc(1, sizeof *b)))
-		return NULL;
-	b->next = NULL;
-	b->len = b->nevents = 0;
-	return b;
-}
 
 static void batch_free(rc_binlog_batch_t *b)
 {
@@ -73,64 +59,87 @@ static void batch_free(rc_binlog_batch_t *b)
 	}
 }
 
-/* Appends an event to the batch; 0, or -1 when out of memory. */
-static int batch_put(rc_binlog_batch_t *b, const uint8_t *ev, size_t len)
+/* Makes room for an event of len bytes in b. 0, or -1 when out of memory. */
+static int batch_reserve(rc_binlog_batch_t *b, size_t len)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (b->cap - b->len >= len + 4)
+		return 0;
+	cap = b->cap ? b->cap : BATCH_BYTES + 4096;
+	while (cap - b->len < len + 4)
+		cap *= 2;
+	if (!(p = realloc(b->buf, cap)))
+		return -1;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+}
+
+/*
+ * Appends one event to the batch being filled, which the loop may take at any time (so the last
+ * events before a quiet spell never wait for the next packet), and queues it once it is full. Waits
+ * while the queue is full. Returns RC_OK, RC_STOPPED, or RC_ERR_FATAL (out of memory).
+ */
+static int put_event(rc_binlog_transport_t *t, const uint8_t *ev, size_t len)
 {
 	uint32_t n = (uint32_t)len;
+	rc_binlog_batch_t *b, *spare = NULL;
+	bool wake;
 
-	if (b->cap - b->len < len + 4) {
-		size_t cap = b->cap ? b->cap : BATCH_BYTES + 4096;
-		uint8_t *p;
-
-		while (cap - b->len < len + 4)
-			cap *= 2;
-		if (!(p = realloc(b->buf, cap)))
-			return -1;
-		b->buf = p;
-		b->cap = cap;
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop && t->head && t->queued_bytes > QUEUE_BYTES)
+		pthread_cond_wait(&t->room, &t->lock);
+	if (t->stop) {
+		pthread_mutex_unlock(&t->lock);
+		return RC_STOPPED;
+	}
+	if (!t->filling) {
+		t->filling = t->free_list;
+		if (t->filling)
+			t->free_list = t->filling->next;
+	}
+	if (!t->filling) {
+		pthread_mutex_unlock(&t->lock);
+		if (!(spare = calloc(1, sizeof *spare)))
+			return RC_ERR_FATAL;
+		pthread_mutex_lock(&t->lock);
+		if (!t->filling) {
+			t->filling = spare;
+			spare = NULL;
+		}
+	}
+	b = t->filling; /* empty when new: rc_binlog_transport_done resets the ones it gives back */
+	if (batch_reserve(b, len) != 0) {
+		pthread_mutex_unlock(&t->lock);
+		batch_free(spare);
+		return RC_ERR_FATAL;
 	}
 	memcpy(b->buf + b->len, &n, 4);
 	memcpy(b->buf + b->len + 4, ev, len);
 	b->len += len + 4;
 	b->nevents++;
-	return 0;
-}
-
-/* Queues b for the loop, waiting while the queue is full. Returns false when stopping (b freed). */
-static bool hand_over(rc_binlog_transport_t *t, rc_binlog_batch_t *b)
-{
-	bool was_empty;
-
-	pthread_mutex_lock(&t->lock);
-	while (!t->stop && t->head && t->queued_bytes + b->len > QUEUE_BYTES)
-		pthread_cond_wait(&t->room, &t->lock);
-	if (t->stop) {
-		pthread_mutex_unlock(&t->lock);
-		batch_free(b);
-		return false;
+	t->events++;
+	if (ev[4] == RC_BINLOG_HEARTBEAT || ev[4] == RC_BINLOG_HEARTBEAT_V2)
+		t->heartbeats++;
+	if (b->len >= BATCH_BYTES) {
+		if (t->tail)
+			t->tail->next = b;
+		else
+			t->head = b;
+		t->tail = b;
+		t->queued_bytes += b->len;
+		t->filling = NULL;
 	}
-	was_empty = !t->head;
-	if (t->tail)
-		t->tail->next = b;
-	else
-		t->head = b;
-	t->tail = b;
-	t->queued_bytes += b->len;
+	/* The loop found nothing at its last look: tell it once. */
+	wake = t->loop_idle;
+	t->loop_idle = false;
 	pthread_mutex_unlock(&t->lock);
-	if (was_empty)
+	batch_free(spare);
+	if (wake)
 		rc_wakepipe_wake(t->wake[1]);
-	return true;
-}
-
-/* True when the loop has nothing queued: the batch being filled should go now. */
-static bool loop_waiting(rc_binlog_transport_t *t)
-{
-	bool empty;
-
-	pthread_mutex_lock(&t->lock);
-	empty = !t->head;
-	pthread_mutex_unlock(&t->lock);
-	return empty;
+	return RC_OK;
 }
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -292,7 +301,6 @@ static void *run(void *arg)
 	char err[RC_ERRSTR_LEN] = "";
 	long long hb_ms = rc_conf_get_int(t->conf, "binlog.heartbeat.interval.ms", 10000);
 	unsigned int timeout_s = (unsigned int)((3 * hb_ms + 999) / 1000);
-	rc_binlog_batch_t *b = NULL;
 	MYSQL *my;
 	int rc;
 
@@ -337,36 +345,12 @@ static void *run(void *arg)
 			rc = RC_ERR_FATAL;
 			break;
 		}
-		if (!b && !(b = batch_get(t))) {
-			snprintf(err, sizeof err, "out of memory");
-			rc = RC_ERR_FATAL;
-			break;
-		}
-		if (batch_put(b, p + 1, len - 1) != 0) {
+		rc = put_event(t, p + 1, len - 1);
+		if (rc == RC_STOPPED)
+			snprintf(err, sizeof err, "stopped");
+		else if (rc != RC_OK)
 			snprintf(err, sizeof err, "out of memory for a binlog event of %lu bytes", len - 1);
-			rc = RC_ERR_FATAL;
-			break;
-		}
-		pthread_mutex_lock(&t->lock);
-		t->events++;
-		if (p[1 + 4] == RC_BINLOG_HEARTBEAT || p[1 + 4] == RC_BINLOG_HEARTBEAT_V2)
-			t->heartbeats++;
-		pthread_mutex_unlock(&t->lock);
-		if (b->len >= BATCH_BYTES || loop_waiting(t)) {
-			if (!hand_over(t, b)) {
-				b = NULL;
-				rc = RC_STOPPED;
-				snprintf(err, sizeof err, "stopped");
-				break;
-			}
-			b = NULL;
-		}
 	}
-	/* What was read before the failure still goes to the loop, in order, before the failure. */
-	if (b && b->nevents && rc != RC_STOPPED)
-		hand_over(t, b);
-	else
-		batch_free(b);
 	pthread_mutex_lock(&t->lock);
 	t->sock = -1;
 	pthread_mutex_unlock(&t->lock);
@@ -425,6 +409,7 @@ int rc_binlog_transport_fd(const rc_binlog_transport_t *t)
 rc_binlog_batch_t *rc_binlog_transport_take(rc_binlog_transport_t *t, int *rc, char *err, size_t errlen)
 {
 	rc_binlog_batch_t *b;
+	bool more;
 
 	*rc = RC_OK;
 	rc_wakepipe_drain(t->wake[0]);
@@ -435,15 +420,22 @@ rc_binlog_batch_t *rc_binlog_transport_take(rc_binlog_transport_t *t, int *rc, c
 		if (!t->head)
 			t->tail = NULL;
 		t->queued_bytes -= b->len;
-		b->next = NULL;
 		pthread_cond_signal(&t->room);
+	} else if (t->filling && t->filling->nevents) {
+		b = t->filling; /* what the thread has so far: no event waits for the next packet */
+		t->filling = NULL;
 	} else if (t->ended) {
 		*rc = t->failure == RC_OK || t->failure == RC_STOPPED ? RC_ERR_RETRY : t->failure;
 		snprintf(err, errlen, "%s", t->failure_msg[0] ? t->failure_msg : "the binlog thread ended");
+	} else {
+		t->loop_idle = true;
 	}
+	if (b)
+		b->next = NULL;
+	more = t->head || (t->filling && t->filling->nevents) || t->ended;
 	pthread_mutex_unlock(&t->lock);
-	/* More may be queued than one take returns: keep the descriptor readable for the next turn. */
-	if (b && (t->head || t->ended))
+	/* More is there than one take returns: keep the descriptor readable for the next turn. */
+	if (b && more)
 		rc_wakepipe_wake(t->wake[1]);
 	return b;
 }
@@ -456,6 +448,7 @@ void rc_binlog_transport_done(rc_binlog_transport_t *t, rc_binlog_batch_t *b)
 		batch_free(b);
 		return;
 	}
+	b->len = b->nevents = 0;
 	pthread_mutex_lock(&t->lock);
 	b->next = t->free_list;
 	t->free_list = b;
@@ -493,6 +486,7 @@ void rc_binlog_transport_free(rc_binlog_transport_t *t)
 		t->free_list = b->next;
 		batch_free(b);
 	}
+	batch_free(t->filling);
 	rc_wakepipe_close(t->wake);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->room);

@@ -605,8 +605,13 @@ static void my_free(rc_source_t *src)
 	}
 	rc_mysql_tables_free(ms->tables);
 	rc_mysql_stream_pos_destroy(&ms->spos);
-	if (ms->sql)
+	if (ms->sql) {
+		char err[RC_ERRSTR_LEN];
+		/* A point never held (the snapshot failed before its readers started) lets go of its lock
+		 * or its parked connection. */
+		rc_mysql_snapshot_held(ms->sql, err, sizeof err);
 		mysql_close(ms->sql);
+	}
 	rc_arena_destroy(&ms->arena);
 	free(ms->query);
 	free(ms);
