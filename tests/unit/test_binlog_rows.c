@@ -381,6 +381,43 @@ static void test_types(void **state)
 	rc_mysql_table_free(t);
 }
 
+/* The temporal formats before MySQL 5.6.4 (TIME 11, DATETIME 12, TIMESTAMP 7), which a table
+ * created before 5.6 keeps: TIME as a signed HHMMSS number in 3 bytes, DATETIME as YYYYMMDDHHMMSS in
+ * 8, TIMESTAMP as 4 bytes of seconds. */
+static void test_old_temporal(void **state)
+{
+	static const col_t cols[] = {{11, 0, false}, {12, 0, false}, {7, 0, false}};
+	const uint8_t present[1] = {0x07};
+	map_t m;
+	rc_mysql_table_t *t;
+	rc_binlog_event_t ev;
+	rc_binlog_rows_iter_t it;
+	rc_value_t *before, *after;
+	rc_arena_t arena;
+	rc_op_t op;
+	img_t im = {.n = 0};
+	char err[RC_ERRSTR_LEN];
+
+	(void)state;
+	map_init(&m, cols, 3, NULL);
+	t = table_of(&m);
+	/* '-12:34:56', '2022-11-20 12:34:56', 1668951630 */
+	put(&im, "00"
+	         "c01dfe"
+	         "4092ae1864120000"
+	         "4e2e7a63");
+	rows_event(&ev, 30, 3, present, NULL, &im);
+	rc_arena_init(&arena, 0);
+	rc_binlog_rows_begin(&it, t, &ev);
+	if (rc_binlog_rows_next(&it, &arena, &op, &before, &after, err, sizeof err) != 1)
+		fail_msg("row: %s", err);
+	assert_int(&after[0], -45296000000LL);  /* MicroTime */
+	assert_int(&after[1], 1668947696000LL); /* Timestamp (ms): DATETIME(0) */
+	assert_text(&after[2], "2022-11-20T13:40:30Z");
+	rc_arena_destroy(&arena);
+	rc_mysql_table_free(t);
+}
+
 /* No names: @1, @2...; no key; MINIMAL images leave columns out as RC_V_UNCHANGED. */
 static void test_minimal_update(void **state)
 {
@@ -596,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(test_decimal),
 	    cmocka_unit_test(test_decimal_bad_group),
 	    cmocka_unit_test(test_types),
+	    cmocka_unit_test(test_old_temporal),
 	    cmocka_unit_test(test_minimal_update),
 	    cmocka_unit_test(test_default_charset),
 	    cmocka_unit_test(test_bad_map),
