@@ -24,10 +24,12 @@
 int rc_json_binary_to_text(const uint8_t *buf, size_t len, rc_buf_t *out, char *err, size_t errlen);
 
 /*
- * Applies the diffs of one JSON column of a PARTIAL_UPDATE_ROWS after image (diff, len bytes: lenenc
- * count, then per diff Int1 operation (0 REPLACE, 1 INSERT, 2 REMOVE), lenenc path length + path
- * ("$.a[2]"), and for REPLACE and INSERT lenenc value length + binary JSON value) to the before
- * document (before, blen bytes of binary JSON), appending the resulting document's text to out.
+ * Applies the diffs of one JSON column of a PARTIAL_UPDATE_ROWS after image (diff, len bytes: the
+ * bytes after the column's length prefix, one diff after the other with no count before them, as
+ * MySQL's Json_diff_vector::write_binary writes them and the 8.0.22 fixture holds them: Int1
+ * operation (0 REPLACE, 1 INSERT, 2 REMOVE), lenenc path length + path ("$.a[2]"), and for REPLACE
+ * and INSERT lenenc value length + binary JSON value) to the before document (before, blen bytes of
+ * binary JSON), appending the resulting document's text to out.
  * Returns 0, or RC_ERR_FATAL with err naming the diff and the byte offset.
  */
 int rc_json_apply_diffs(const uint8_t *before, size_t blen, const uint8_t *diff, size_t len, rc_buf_t *out,
