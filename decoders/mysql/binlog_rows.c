@@ -1039,8 +1039,7 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 			im->p += (njson + 7) / 8;
 		}
 	}
-	for (uint32_t c = 0; c < ncols; c++)
-		npresent += (present[c / 8] >> (c % 8)) & 1;
+	npresent = im->it->npresent[present == im->it->ev->u.rows.present ? 0 : 1];
 	if (need(im, (npresent + 7) / 8, "null bitmap"))
 		return RC_ERR_FATAL;
 	nulls = im->p;
@@ -1076,6 +1075,12 @@ void rc_binlog_rows_begin(rc_binlog_rows_iter_t *it, const rc_mysql_table_t *t, 
 	it->p = ev->u.rows.rows;
 	it->end = ev->u.rows.rows + ev->u.rows.rows_len;
 	it->row = 0;
+	it->npresent[0] = it->npresent[1] = 0;
+	for (uint32_t c = 0; c < ev->u.rows.ncolumns; c++) {
+		it->npresent[0] += (ev->u.rows.present[c / 8] >> (c % 8)) & 1;
+		if (ev->u.rows.present_after)
+			it->npresent[1] += (ev->u.rows.present_after[c / 8] >> (c % 8)) & 1;
+	}
 }
 
 /* The operation of a rows event type, 0 for none. */
