@@ -103,6 +103,7 @@ damaged() { # mode source
 }
 damaged truncate mysql-5.7.21_rows_crc32.binlog
 expect_err "file has"
+expect_err "ends at offset $(wc -c <"$tmp/bad.binlog" | tr -d ' ')"
 pass "a truncated file exits 1 naming the offset ($at)"
 damaged flip mysql-8.0.26_bit_gtid.binlog
 expect_err "checksum mismatch"
