@@ -266,9 +266,11 @@ int rc_mysql_value_datetime(const rc_column_t *col, const rc_mysql_coldef_t *def
 		return 0;
 	case RC_MY_DATE:
 	case RC_MY_DATETIME:
-		/* The zero date 0000-00-00 and dates with a zero month or day: null, as Debezium's
-		 * binlog and snapshot readers make them (a year of 0 alone is a date: 0000-01-01). */
-		if (dt->month == 0 || dt->day == 0) {
+		/* The zero date 0000-00-00 and dates with a zero year, month or day: null, as
+		 * Debezium's binlog reader makes them (RowDeserializers.deserializeDate/DatetimeV2).
+		 * Its snapshot reader nulls only a zero month or day, and would make 0000-01-01 day
+		 * -719528: rowcast follows the stream on both sides, so a row has one value. */
+		if (dt->year == 0 || dt->month == 0 || dt->day == 0) {
 			set_null(out);
 			return 0;
 		}

@@ -650,6 +650,9 @@ static void test_dates(void **state)
 	want_null(RC_MY_DATE, ymd(2024, 5, 0, 0, 0, 0, 0));
 	want_null(RC_MY_DATETIME, ymd(0, 0, 0, 0, 0, 0, 0));
 	want_null(RC_MY_DATETIME, ymd(2024, 0, 0, 10, 0, 0, 0));
+	/* Debezium's binlog reader: a zero year is null too (year == 0 || month == 0 || day == 0) */
+	want_null(RC_MY_DATE, ymd(0, 1, 1, 0, 0, 0, 0));
+	want_null(RC_MY_DATETIME, ymd(0, 1, 1, 0, 0, 0, 0));
 	/* a day the month does not have: an error */
 	temporal(RC_MY_DATE, 0, AM, ymd(2023, 2, 29, 0, 0, 0, 0), &rc);
 	assert_int_equal(rc, RC_ERR_FATAL);
