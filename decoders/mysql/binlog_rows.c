@@ -281,6 +281,12 @@ static int column_kind(uint8_t rt, uint16_t meta, uint32_t collation, rc_mysql_c
 		break;
 	case T_STRING:
 		d->kind = bin ? RC_MY_BINARY : RC_MY_CHAR;
+		if (bin) {
+			uint32_t maxlen = 0;
+
+			string_real_type(meta, &maxlen);
+			d->length = (int32_t)maxlen; /* the builder pads values back to it */
+		}
 		break;
 	case T_VARCHAR:
 	case T_VAR_STRING:
@@ -919,21 +925,11 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 	case T_STRING: {
 		uint32_t maxlen = 0;
 
+		/* a BINARY(n)'s trailing 0x00 pad is not in the binlog (Field_string::pack): the builder
+		 * pads back to def->length, set from the same metadata */
 		string_real_type(meta, &maxlen);
 		if (prefixed(im, maxlen > 255 ? 2 : 1, &data, &len, "CHAR"))
 			return RC_ERR_FATAL;
-		/* The binlog drops a BINARY(n)'s trailing 0x00 pad (Field_string::pack); the column's
-		 * value has it, as a SELECT (and so the snapshot) returns it. A CHAR's trailing spaces
-		 * stay dropped: MySQL returns CHAR values without them. */
-		if (def->kind == RC_MY_BINARY && len < maxlen) {
-			uint8_t *padded = rc_arena_calloc(arena, maxlen, 1);
-
-			if (!padded)
-				return row_fail(im, "out of memory");
-			memcpy(padded, data, len);
-			data = padded;
-			len = maxlen;
-		}
 		goto bytes;
 	}
 	case T_VARCHAR:
