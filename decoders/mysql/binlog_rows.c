@@ -1139,6 +1139,9 @@ int rc_binlog_rows_next(rc_binlog_rows_iter_t *it, rc_arena_t *arena, rc_op_t *o
 	if (*op != RC_OP_DELETE &&
 	    read_image(&im, *op == RC_OP_UPDATE ? r->present_after : r->present, partial, dp, after) != 0)
 		return RC_ERR_FATAL;
+	/* An image of no columns takes no bytes: the same row again and again, never the end. */
+	if (im.p == it->p)
+		return row_fail(&im, "a row of no bytes (no column in its images)");
 	it->p = im.p;
 	it->row++;
 	return 1;
