@@ -437,7 +437,11 @@ int rc_mysql_value_bytes(const rc_column_t *col, const rc_mysql_coldef_t *def, c
 		return geometry_value(col, p, len, arena, out, err, errlen);
 	case RC_MY_VECTOR:
 		return vector_value(col, p, len, arena, out, err, errlen);
-	case RC_MY_JSON: /* MariaDB's JSON is text; MySQL's binary JSON goes through binlog_json.c */
+	case RC_MY_JSON:
+		/* JSON as text (MariaDB's, or MySQL's after binlog_json.c): UTF-8 unless the column
+		 * names a text collation (MySQL's JSON is utf8mb4; its binlog says 63) */
+		if (def->collation == 0 || def->collation == 63)
+			return rc_mysql_value_json_text(col, p, len, arena, out, err, errlen);
 		return text_value(col, def, p, len, arena, out, err, errlen);
 	case RC_MY_CHAR:
 	case RC_MY_VARCHAR:
