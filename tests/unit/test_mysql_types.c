@@ -814,6 +814,21 @@ static void test_text(void **state)
 	/* cp1251 through iconv: CONVERT(_cp1251 x'cff0e8e2e5f2' USING utf8mb4) ("Привет") */
 	want_utf8(51, "cff0e8e2e5f2", "D09FD180D0B8D0B2D0B5D182");
 	want_utf8(11, "414243", "414243"); /* ascii */
+	/* single-byte charsets as the server converts them (MariaDB CONVERT(_cs x'..' USING utf8mb4)),
+	 * where glibc's iconv says otherwise: hebrew 0xAF is U+203E, greek 0xA1 U+02BD, cp866 0xFC
+	 * U+207F, tis620 0x80 U+0080, geostd8 0x80 U+20AC; and swe7's 7-bit Swedish letters */
+	want_utf8(16, "afe0", "E280BED790");
+	want_utf8(25, "a1c1", "CABDCE91");
+	want_utf8(36, "fc80", "E281BFD090");
+	want_utf8(18, "80a1", "C280E0B881");
+	want_utf8(92, "80c0", "E282ACE18390");
+	want_utf8(10, "5b7d", "C384C3A5");
+	want_utf8(7, "c1d7", "D0B0D0B2"); /* koi8r */
+	want_utf8(9, "b1e6", "C485C487"); /* latin2 */
+	want_utf8(13, "82a0", "E38182");  /* sjis, through iconv */
+	want_utf8(28, "c4e3", "E4BDA0");  /* gbk, through iconv */
+	want_invalid(26, "81");           /* cp1250 0x81: the server has no character for it */
+	want_invalid(11, "ff");           /* ascii */
 
 	/* invalid: a truncated sequence, an overlong form, a surrogate, 4 bytes in utf8mb3, a byte
 	 * beyond ascii, an odd ucs2 length, a lone utf16 surrogate, utf32 beyond U+10FFFF */
