@@ -124,6 +124,11 @@ int rc_mysql_value_int(const rc_column_t *col, const rc_mysql_coldef_t *def, int
 			v = (int64_t)u;
 	} else {
 		v = i;
+		/* YEAR 0000: Debezium's binlog reader makes the stored byte 0 Year.of(1900 + 0), so the
+		 * stream says 1900 (its snapshot would say 2000, adjustTemporal of 0); rowcast follows
+		 * the stream on both sides. */
+		if (def->kind == RC_MY_YEAR && v == 0)
+			v = 1900;
 		if (v < lo || v > hi)
 			return fail(col, err, errlen, "value %" PRId64 " is out of range", v);
 	}

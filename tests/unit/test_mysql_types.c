@@ -370,6 +370,8 @@ static void test_int_values(void **state)
 	    {RC_MY_BIGINT, true, 0, UINT64_C(9223372036854775808), INT64_MIN},
 	    {RC_MY_YEAR, false, 2155, 0, 2155},
 	    {RC_MY_YEAR, false, 1901, 0, 1901},
+	    /* YEAR 0000: Debezium's binlog reader gives Year.of(1900 + 0) */
+	    {RC_MY_YEAR, false, 0, 0, 1900},
 	};
 	rc_arena_t arena;
 	char err[256];
@@ -567,6 +569,43 @@ static void test_decimals(void **state)
 	/* zero with a sign is zero */
 	check_decimal(10, 2, RC_DECIMAL_MODE_STRING, true, "000", NULL, "0.00", 0);
 	check_decimal(10, 2, RC_DECIMAL_MODE_PRECISE, true, "000", "00", NULL, 0);
+}
+
+/* A value at another scale than the column's: padded to it (BigDecimal with the column's scale:
+ * 1.5 in DECIMAL(10,2) is "1.50", unscaled 150 = 00 96), or an error when digits would be cut. */
+static void test_decimal_rescale(void **state)
+{
+	rc_mysql_modes_t m = *dflt(), str = m;
+	rc_mysql_coldef_t d = def_of(RC_MY_DECIMAL);
+	rc_decimal_t dec = {.negative = false, .digits = "15", .n = 2, .scale = 1};
+	rc_column_t c;
+	rc_value_t v;
+	rc_arena_t arena;
+	char err[256];
+	(void)state;
+
+	rc_arena_init(&arena, 0);
+	str.base.decimal = RC_DECIMAL_MODE_STRING;
+	d.precision = 10;
+	d.scale = 2;
+	c = col_of(&d, &str);
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), 0);
+	assert_string_equal(v.u.bytes.ptr, "1.50");
+	free_col(&c);
+	c = col_of(&d, &m);
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), 0);
+	assert_bytes_hex(&v, "0096");
+	dec.digits = "155";
+	dec.n = 3;
+	dec.scale = 3;
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	/* more digits than DECIMAL(10,2) holds */
+	dec.digits = "123456789012";
+	dec.n = 12;
+	dec.scale = 2;
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	free_col(&c);
+	rc_arena_destroy(&arena);
 }
 
 /* ---- temporal ------------------------------------------------------------------------------- */
@@ -1035,6 +1074,7 @@ int main(void)
 	    cmocka_unit_test(test_bits),
 	    cmocka_unit_test(test_floats),
 	    cmocka_unit_test(test_decimals),
+	    cmocka_unit_test(test_decimal_rescale),
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_timestamps),
