@@ -71,6 +71,9 @@ int rc_mysql_value_int(const rc_column_t *col, const rc_mysql_coldef_t *def, int
 {
 	int64_t lo = INT64_MIN, hi = INT64_MAX, v;
 
+	if ((def->kind == RC_MY_BIT) != (col->type == RC_T_BOOL || col->type == RC_T_BYTES) ||
+	    (col->type == RC_T_DECIMAL && def->kind != RC_MY_BIGINT))
+		return fail(col, err, errlen, "not an integer, YEAR or BIT column");
 	switch (col->type) {
 	case RC_T_BOOL: /* BIT(1) */
 		out->state = RC_V_SET;

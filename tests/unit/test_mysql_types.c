@@ -482,6 +482,14 @@ static void test_bits(void **state)
 		assert_int_equal(rc_mysql_value_int(&c, &d, 0, 0, &arena, &v, err, sizeof err), 0);
 		assert_false(v.u.b);
 		free_col(&c);
+		/* an integer for a BLOB column: an error, not bits */
+		{
+			rc_mysql_coldef_t b = def_of(RC_MY_BLOB);
+			rc_column_t bc = col_of(&b, dflt());
+			assert_int_equal(rc_mysql_value_int(&bc, &b, 1, 1, &arena, &v, err, sizeof err),
+			                 RC_ERR_FATAL);
+			free_col(&bc);
+		}
 		/* a value wider than BIT(10): an error */
 		d.length = 10;
 		c = col_of(&d, dflt());
