@@ -12,6 +12,12 @@
  * of the transaction ("uuid:gno", "uuid:tag:gno", MariaDB's "domain-server-seq"), null when it is
  * anonymous or none came.
  *
+ * What the binlog does not say is filled in, for inspect only (the stream asks the server instead):
+ * a TABLE_MAP without charset metadata (MySQL before 8.0, binlog_row_metadata=MINIMAL) has its
+ * character columns read in --default-collation (45, utf8mb4_general_ci, unless given: 63 shows them
+ * as bytes); ENUM and SET columns without their labels (no ENUM_STR_VALUE/SET_STR_VALUE) get the
+ * labels "1", "2"... (an ENUM shows its index, a SET the positions of its members, "1,4").
+ *
  * The positions bound what is printed (start <= pos < stop); TABLE_MAPs before the start are still
  * read, so the first rows after it decode. A summary goes to stderr at the end of each file:
  * "FILE: E events, R rows events, C row changes" (the fixture tests compare it with their own count).
@@ -56,6 +62,8 @@ typedef struct inspect {
 	size_t only_db_len;
 	uint64_t start, stop;
 	bool has_stop;
+	uint32_t default_collation; /* for TABLE_MAPs without charset metadata */
+	rc_arena_t map_arena;       /* a TABLE_MAP's filled-in metadata, during rc_mysql_table_from_map */
 	tslot_t *slots;
 	size_t nslots, used;
 	char gtid[128];
@@ -120,10 +128,85 @@ static void body_of(const uint8_t *raw, size_t len, bool crc, const uint8_t **b,
 	*n = len - RC_BINLOG_HEADER_LEN - (crc && len >= RC_BINLOG_HEADER_LEN + RC_BINLOG_CRC_LEN ? 4 : 0);
 }
 
+/* ENUM (247) and SET (248) travel as STRING (254) with the real type in the metadata's high byte. */
+static int enum_or_set(const rc_binlog_table_map_t *tm, uint32_t c)
+{
+	uint8_t t = tm->types[c], hi = (uint8_t)(tm->meta[c] >> 8);
+
+	if (t == 247 || t == 248)
+		return t;
+	if (t == 254 && (hi == 247 || hi == 248))
+		return hi;
+	return 0;
+}
+
+static bool has_list(const rc_binlog_strlist_t *l, uint32_t n, uint32_t c)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (l[i].column == c)
+			return true;
+	return false;
+}
+
+/* Labels "1".."n" for the ENUM/SET columns of kind (247, 248) that have none, after the given lists. */
+static int number_labels(inspect_t *in, const rc_binlog_table_map_t *tm, int kind,
+                         const rc_binlog_strlist_t *have, uint32_t nhave, rc_binlog_strlist_t **out,
+                         uint32_t *nout)
+{
+	rc_arena_t *a = &in->map_arena;
+	rc_binlog_strlist_t *l = rc_arena_calloc(a, (size_t)nhave + tm->ncolumns + 1, sizeof *l);
+	uint32_t n = nhave;
+
+	if (!l)
+		return -1;
+	if (nhave)
+		memcpy(l, have, nhave * sizeof *l);
+	for (uint32_t c = 0; c < tm->ncolumns; c++) {
+		uint32_t bytes = tm->meta[c] & 0xff, count;
+
+		if (enum_or_set(tm, c) != kind || has_list(have, nhave, c))
+			continue;
+		/* as many labels as the stored width can number: ENUM 1-2 bytes, SET 8 per byte */
+		count = kind == 247 ? (bytes >= 2 ? 65535 : 255) : (bytes > 8 ? 64 : bytes * 8);
+		l[n].column = c;
+		l[n].n = count;
+		l[n].v = rc_arena_calloc(a, count ? count : 1, sizeof *l[n].v);
+		if (!l[n].v)
+			return -1;
+		for (uint32_t i = 0; i < count; i++) {
+			char num[12];
+			int k = snprintf(num, sizeof num, "%u", i + 1);
+
+			l[n].v[i].s = rc_arena_strndup(a, num, (size_t)k);
+			l[n].v[i].len = (size_t)k;
+			if (!l[n].v[i].s)
+				return -1;
+		}
+		n++;
+	}
+	*out = l;
+	*nout = n;
+	return 0;
+}
+
+/* tm with inspect's assumptions where the binlog is silent (the comment at the top). */
+static int fill_map(inspect_t *in, const rc_binlog_table_map_t *tm, rc_binlog_table_map_t *out)
+{
+	*out = *tm;
+	rc_arena_reset(&in->map_arena);
+	if (!tm->column_charsets && !tm->default_charset)
+		out->default_charset = in->default_collation;
+	if (number_labels(in, tm, 247, tm->enums, tm->nenums, &out->enums, &out->nenums) ||
+	    number_labels(in, tm, 248, tm->sets, tm->nsets, &out->sets, &out->nsets))
+		return -1;
+	return 0;
+}
+
 static int on_table_map(inspect_t *in, const rc_binlog_event_t *ev, uint64_t offset, const uint8_t *raw,
                         size_t len, bool crc)
 {
 	const rc_binlog_table_map_t *tm = &ev->u.table_map;
+	rc_binlog_table_map_t filled;
 	const uint8_t *b;
 	size_t n;
 	tslot_t *s;
@@ -136,7 +219,9 @@ static int on_table_map(inspect_t *in, const rc_binlog_event_t *ev, uint64_t off
 	s = slot_of(in, tm->table_id);
 	if (s->t && s->maplen == n && memcmp(s->map, b, n) == 0)
 		return 0;
-	if (rc_mysql_table_from_map(tm, in->modes, "inspect", &t, why, sizeof why) != 0) {
+	if (fill_map(in, tm, &filled) != 0)
+		goto oom;
+	if (rc_mysql_table_from_map(&filled, in->modes, "inspect", &t, why, sizeof why) != 0) {
 		snprintf(in->err, sizeof in->err, "%s (TABLE_MAP at file offset %" PRIu64 ")", why, offset);
 		return RC_ERR_FATAL;
 	}
@@ -366,7 +451,7 @@ static int parse_u64(const char *opt, const char *s, uint64_t *v)
 static void inspect_usage(FILE *f)
 {
 	fprintf(f, "Usage: rowcast [-c CONFIG] inspect binlog [--table DB.TABLE] [--start-position N]\n"
-	           "               [--stop-position N] FILE...\n"
+	           "               [--stop-position N] [--default-collation ID] FILE...\n"
 	           "Prints each row change of the binlog files as a JSON line.\n");
 }
 
@@ -376,6 +461,7 @@ int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv)
 	    {"table", required_argument, NULL, 't'},
 	    {"start-position", required_argument, NULL, 's'},
 	    {"stop-position", required_argument, NULL, 'e'},
+	    {"default-collation", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -385,6 +471,7 @@ int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv)
 	int opt, rc = 0;
 
 	memset(&in, 0, sizeof in);
+	in.default_collation = 45; /* utf8mb4_general_ci */
 	if (argc < 1 || strcmp(argv[0], "binlog") != 0) {
 		fprintf(stderr, "rowcast inspect: expected 'binlog' (the only kind of file it reads)\n");
 		inspect_usage(stderr);
@@ -414,6 +501,14 @@ int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv)
 				return 2;
 			in.has_stop = true;
 			break;
+		case 'C': {
+			uint64_t v;
+
+			if (parse_u64("--default-collation", optarg, &v) || v == 0 || v > 65535)
+				return 2;
+			in.default_collation = (uint32_t)v;
+			break;
+		}
 		case 'h':
 			inspect_usage(stdout);
 			return 0;
@@ -433,6 +528,7 @@ int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv)
 	}
 	in.modes = &modes;
 	rc_arena_init(&in.arena, 0);
+	rc_arena_init(&in.map_arena, 0);
 	rc_buf_init(&in.out, 0);
 	for (int i = optind; i < argc; i++)
 		if (inspect_file(&in, argv[i]) != 0) {
@@ -440,6 +536,7 @@ int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv)
 			break;
 		}
 	rc_arena_destroy(&in.arena);
+	rc_arena_destroy(&in.map_arena);
 	rc_buf_free(&in.out);
 	return rc;
 }

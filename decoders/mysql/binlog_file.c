@@ -151,8 +151,9 @@ int rc_binlog_file_walk_mem(const uint8_t *buf, size_t len, rc_binlog_file_cb cb
 		if (n > len - pos) {
 			snprintf(
 			    err, errlen,
-			    "binlog: event at file offset %zu (type %u) is %zu bytes, the file has %zu left",
-			    pos, buf[pos + 4], n, len - pos);
+			    "binlog: event at file offset %zu (type %u) is %zu bytes, the file has %zu left "
+			    "(truncated: it ends at offset %zu)",
+			    pos, buf[pos + 4], n, len - pos, len);
 			rc = RC_ERR_FATAL;
 			break;
 		}
@@ -217,10 +218,12 @@ int rc_binlog_file_walk(const char *path, rc_binlog_file_cb cb, void *opaque, ch
 		memcpy(ev_buf, hdr, sizeof hdr);
 		got = fread(ev_buf + sizeof hdr, 1, n - sizeof hdr, f);
 		if (got != n - sizeof hdr) {
-			snprintf(err, errlen,
-			         "binlog: %s: event at file offset %" PRIu64
-			         " (type %u) is %zu bytes, the file has %zu left",
-			         path, offset, hdr[4], n, got + sizeof hdr);
+			snprintf(
+			    err, errlen,
+			    "binlog: %s: event at file offset %" PRIu64
+			    " (type %u) is %zu bytes, the file has %zu left (truncated: it ends at offset %" PRIu64
+			    ")",
+			    path, offset, hdr[4], n, got + sizeof hdr, offset + got + sizeof hdr);
 			rc = RC_ERR_FATAL;
 			goto out;
 		}

@@ -281,6 +281,12 @@ static int column_kind(uint8_t rt, uint16_t meta, uint32_t collation, rc_mysql_c
 		break;
 	case T_STRING:
 		d->kind = bin ? RC_MY_BINARY : RC_MY_CHAR;
+		if (bin) {
+			uint32_t maxlen = 0;
+
+			string_real_type(meta, &maxlen);
+			d->length = (int32_t)maxlen; /* the builder pads values back to it */
+		}
 		break;
 	case T_VARCHAR:
 	case T_VAR_STRING:
@@ -919,21 +925,11 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 	case T_STRING: {
 		uint32_t maxlen = 0;
 
+		/* a BINARY(n)'s trailing 0x00 pad is not in the binlog (Field_string::pack): the builder
+		 * pads back to def->length, set from the same metadata */
 		string_real_type(meta, &maxlen);
 		if (prefixed(im, maxlen > 255 ? 2 : 1, &data, &len, "CHAR"))
 			return RC_ERR_FATAL;
-		/* The binlog drops a BINARY(n)'s trailing 0x00 pad (Field_string::pack); the column's
-		 * value has it, as a SELECT (and so the snapshot) returns it. A CHAR's trailing spaces
-		 * stay dropped: MySQL returns CHAR values without them. */
-		if (def->kind == RC_MY_BINARY && len < maxlen) {
-			uint8_t *padded = rc_arena_calloc(arena, maxlen, 1);
-
-			if (!padded)
-				return row_fail(im, "out of memory");
-			memcpy(padded, data, len);
-			data = padded;
-			len = maxlen;
-		}
 		goto bytes;
 	}
 	case T_VARCHAR:
@@ -1039,8 +1035,7 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 			im->p += (njson + 7) / 8;
 		}
 	}
-	for (uint32_t c = 0; c < ncols; c++)
-		npresent += (present[c / 8] >> (c % 8)) & 1;
+	npresent = im->it->npresent[present == im->it->ev->u.rows.present ? 0 : 1];
 	if (need(im, (npresent + 7) / 8, "null bitmap"))
 		return RC_ERR_FATAL;
 	nulls = im->p;
@@ -1076,6 +1071,12 @@ void rc_binlog_rows_begin(rc_binlog_rows_iter_t *it, const rc_mysql_table_t *t, 
 	it->p = ev->u.rows.rows;
 	it->end = ev->u.rows.rows + ev->u.rows.rows_len;
 	it->row = 0;
+	it->npresent[0] = it->npresent[1] = 0;
+	for (uint32_t c = 0; c < ev->u.rows.ncolumns; c++) {
+		it->npresent[0] += (ev->u.rows.present[c / 8] >> (c % 8)) & 1;
+		if (ev->u.rows.present_after)
+			it->npresent[1] += (ev->u.rows.present_after[c / 8] >> (c % 8)) & 1;
+	}
 }
 
 /* The operation of a rows event type, 0 for none. */
@@ -1138,6 +1139,9 @@ int rc_binlog_rows_next(rc_binlog_rows_iter_t *it, rc_arena_t *arena, rc_op_t *o
 	if (*op != RC_OP_DELETE &&
 	    read_image(&im, *op == RC_OP_UPDATE ? r->present_after : r->present, partial, dp, after) != 0)
 		return RC_ERR_FATAL;
+	/* An image of no columns takes no bytes: the same row again and again, never the end. */
+	if (im.p == it->p)
+		return row_fail(&im, "a row of no bytes (no column in its images)");
 	it->p = im.p;
 	it->row++;
 	return 1;

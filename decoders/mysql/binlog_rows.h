@@ -59,6 +59,7 @@ typedef struct rc_binlog_rows_iter {
 	const rc_binlog_event_t *ev; /* borrowed, the rows event */
 	const uint8_t *p, *end;      /* what is left of the images */
 	uint32_t row;                /* rows done so far */
+	uint32_t npresent[2];        /* columns in the before / after image (set bits of the bitmaps) */
 } rc_binlog_rows_iter_t;
 
 /* Starts walking ev (kind RC_BINLOG_K_ROWS, its table id t's); both borrowed for the walk. */

@@ -71,6 +71,9 @@ int rc_mysql_value_int(const rc_column_t *col, const rc_mysql_coldef_t *def, int
 {
 	int64_t lo = INT64_MIN, hi = INT64_MAX, v;
 
+	if ((def->kind == RC_MY_BIT) != (col->type == RC_T_BOOL || col->type == RC_T_BYTES) ||
+	    (col->type == RC_T_DECIMAL && def->kind != RC_MY_BIGINT))
+		return fail(col, err, errlen, "not an integer, YEAR or BIT column");
 	switch (col->type) {
 	case RC_T_BOOL: /* BIT(1) */
 		out->state = RC_V_SET;
@@ -124,6 +127,11 @@ int rc_mysql_value_int(const rc_column_t *col, const rc_mysql_coldef_t *def, int
 			v = (int64_t)u;
 	} else {
 		v = i;
+		/* YEAR 0000: Debezium's binlog reader makes the stored byte 0 Year.of(1900 + 0), so the
+		 * stream says 1900 (its snapshot would say 2000, adjustTemporal of 0); rowcast follows
+		 * the stream on both sides. */
+		if (def->kind == RC_MY_YEAR && v == 0)
+			v = 1900;
 		if (v < lo || v > hi)
 			return fail(col, err, errlen, "value %" PRId64 " is out of range", v);
 	}
@@ -266,9 +274,11 @@ int rc_mysql_value_datetime(const rc_column_t *col, const rc_mysql_coldef_t *def
 		return 0;
 	case RC_MY_DATE:
 	case RC_MY_DATETIME:
-		/* The zero date 0000-00-00 and dates with a zero month or day: null, as Debezium's
-		 * binlog and snapshot readers make them (a year of 0 alone is a date: 0000-01-01). */
-		if (dt->month == 0 || dt->day == 0) {
+		/* The zero date 0000-00-00 and dates with a zero year, month or day: null, as
+		 * Debezium's binlog reader makes them (RowDeserializers.deserializeDate/DatetimeV2).
+		 * Its snapshot reader nulls only a zero month or day, and would make 0000-01-01 day
+		 * -719528: rowcast follows the stream on both sides, so a row has one value. */
+		if (dt->year == 0 || dt->month == 0 || dt->day == 0) {
 			set_null(out);
 			return 0;
 		}
@@ -435,7 +445,11 @@ int rc_mysql_value_bytes(const rc_column_t *col, const rc_mysql_coldef_t *def, c
 		return geometry_value(col, p, len, arena, out, err, errlen);
 	case RC_MY_VECTOR:
 		return vector_value(col, p, len, arena, out, err, errlen);
-	case RC_MY_JSON: /* MariaDB's JSON is text; MySQL's binary JSON goes through binlog_json.c */
+	case RC_MY_JSON:
+		/* JSON as text (MariaDB's, or MySQL's after binlog_json.c): UTF-8 unless the column
+		 * names a text collation (MySQL's JSON is utf8mb4; its binlog says 63) */
+		if (def->collation == 0 || def->collation == 63)
+			return rc_mysql_value_json_text(col, p, len, arena, out, err, errlen);
 		return text_value(col, def, p, len, arena, out, err, errlen);
 	case RC_MY_CHAR:
 	case RC_MY_VARCHAR:

@@ -820,6 +820,42 @@ static void test_hand_built(void **state)
 	assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), RC_ERR_FATAL);
 	assert_non_null(strstr(err, "QUERY (type 2) at log position 1400: fields truncated at offset 32"));
 
+	/* MariaDB's QUERY_COMPRESSED: the statement after the schema's NUL as 0x80 | n, n bytes of
+	 * length big-endian, zlib (log_event.cc's binlog_buf_uncompress); then a bad header byte and a
+	 * stream that does not inflate. */
+	{
+		static const char stmt[] = "INSERT INTO t VALUES (1), (2), (3), (4), (5)";
+		uint8_t z[128];
+		uLongf zn = sizeof z;
+
+		assert_int_equal(compress(z, &zn, (const Bytef *)stmt, sizeof stmt - 1), Z_OK);
+		for (int bad = 0; bad < 3; bad++) {
+			ev_begin(&e, RC_BINLOG_MARIA_QUERY_COMPRESSED, 7, 1450);
+			put_le(&e, 33, 4);
+			put_le(&e, 0, 4);
+			put_le(&e, 2, 1);
+			put_le(&e, 0, 2);
+			put_le(&e, 0, 2);
+			put(&e, "db\0", 3);
+			put_le(&e, bad == 1 ? 0x11 : 0x81, 1);
+			put_le(&e, sizeof stmt - 1, 1);
+			put(&e, z, bad == 2 ? zn / 2 : zn);
+			ev_end(&e, true);
+			if (bad == 0) {
+				assert_int_equal(
+				    rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err), 0);
+				assert_int_equal(ev.kind, RC_BINLOG_K_QUERY);
+				assert_true(str_is(ev.u.query.schema, "db"));
+				assert_true(str_is(ev.u.query.statement, stmt));
+				continue;
+			}
+			assert_int_equal(rc_binlog_parse(&fmt, e.b, e.n, &arena, &ev, err, sizeof err),
+			                 RC_ERR_FATAL);
+			assert_non_null(strstr(err, "QUERY_COMPRESSED"));
+			assert_non_null(strstr(err, bad == 1 ? "header byte 0x11" : "zlib"));
+		}
+	}
+
 	/* HEARTBEAT and XID */
 	ev_begin(&e, RC_BINLOG_HEARTBEAT, 7, 0);
 	put(&e, "binlog.000009", 13);
