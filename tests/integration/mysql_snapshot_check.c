@@ -728,7 +728,7 @@ static void check_types(int threads, const char *locking)
 	cmp_t cmps[NSPECS + 1];
 	size_t n;
 	rc_conf_t *conf = make_conf(threads, 100, "rc_snapt", locking);
-	rc_snapshot_point_t pt;
+	rc_snapshot_point_t pt = {0};
 	char err[256];
 	uint64_t before, after, at;
 	size_t firsts = 0, lasts = 0;
@@ -903,7 +903,7 @@ static void note_held(void)
 static void check_consistency(int threads, const char *dir)
 {
 	rc_conf_t *conf = make_conf(threads, 200, "rc_snapc", "");
-	rc_snapshot_point_t pt;
+	rc_snapshot_point_t pt = {0};
 	pthread_t th;
 	char path[1024];
 	FILE *f;
@@ -966,7 +966,7 @@ static void check_consistency(int threads, const char *dir)
 static void check_refusals(void)
 {
 	char err[RC_ERRSTR_LEN] = "";
-	rc_snapshot_point_t pt;
+	rc_snapshot_point_t pt = {0};
 	rc_conf_t *conf;
 	MYSQL *src;
 	int rc;
@@ -1018,7 +1018,7 @@ static void check_stop(int threads)
 	char err[RC_ERRSTR_LEN] = "";
 	rc_source_handler_t h = {.begin = h_begin, .event = h_event, .commit = h_commit};
 	rc_conf_t *conf = make_conf(threads, 1000, "rc_snaps", "");
-	rc_snapshot_point_t pt;
+	rc_snapshot_point_t pt = {0};
 	rc_snapshot_t *snap;
 	MYSQL *src;
 	bool done = false;
@@ -1084,7 +1084,7 @@ static void check_stop(int threads)
 static void bench(int threads)
 {
 	rc_conf_t *conf = make_conf(threads, 1000, "rc_snapb", "");
-	rc_snapshot_point_t pt;
+	rc_snapshot_point_t pt = {0};
 	struct timespec t0, t1;
 	double s;
 
