@@ -37,7 +37,7 @@ typedef enum {
 /* The value of one column. Which union member holds it follows the column's rc_type_t:
  *   BOOL: b; INT8/16/32/64, DATE, TIME_*, TIMESTAMP_*, INTERVAL_MICROS: i; FLOAT32/64: f;
  *   STRING, BYTES, DECIMAL (unscaled big-endian two's complement): bytes;
- *   VARDECIMAL: bytes + scale; ARRAY: array. */
+ *   VARDECIMAL: bytes + scale; GEOMETRY: bytes (WKB) + scale (SRID); ARRAY: array. */
 typedef struct rc_value {
 	rc_value_state_t state;
 	union {

@@ -93,12 +93,17 @@ static const rc_prop_def_t props[] = {
     /* Types. The choices of the three modes are written once, beside their enums (agent/typemodes.h). */
     {"decimal.handling.mode", RC_PROP_ENUM, "precise", RC_DECIMAL_MODE_CHOICES, NOLIMIT, 0,
      "how NUMERIC/DECIMAL values are represented"},
-    {"time.precision.mode", RC_PROP_ENUM, "adaptive", RC_TIME_MODE_CHOICES, NOLIMIT, 0,
-     "how temporal values are represented"},
+    /* No default here: Debezium's differs by source (adaptive for PostgreSQL,
+     * adaptive_time_microseconds for MySQL and MariaDB), and each decoder applies its own when the
+     * property is unset (rc_typemodes_from_conf, rc_mysql_modes_from_conf). */
+    {"time.precision.mode", RC_PROP_ENUM, NULL, RC_TIME_MODE_CHOICES, NOLIMIT, 0,
+     "how temporal values are represented (default adaptive; adaptive_time_microseconds for MySQL/MariaDB)"},
     {"money.fraction.digits", RC_PROP_INT, "2", NULL, 0, 18, 0,
      "fraction digits of PostgreSQL money values (the scale of their decimal)"},
     {"binary.handling.mode", RC_PROP_ENUM, "bytes", RC_BINARY_MODE_CHOICES, NOLIMIT, 0,
      "how binary values are represented"},
+    {"bigint.unsigned.handling.mode", RC_PROP_ENUM, "long", "long|precise", NOLIMIT, 0,
+     "MySQL BIGINT UNSIGNED as a long (values over 2^63-1 wrap) or as Decimal(20,0)"},
     {"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
      "use Avro logical types (date, timestamp-micros, uuid) instead of Debezium semantic names"},
     {"schema.name.adjustment.mode", RC_PROP_ENUM, "avro", "avro", NOLIMIT, 0,

@@ -35,6 +35,8 @@ typedef enum {
 	RC_T_TIMESTAMP_MICROS, /* int64 µs since epoch, no time zone */
 	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: a month is 365.25/12 days) */
 	RC_T_ARRAY,            /* Avro array of elem_type */
+	RC_T_GEOMETRY,         /* io.debezium.data.geometry.Geometry: record {wkb bytes, srid optional int};
+	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY) */
 } rc_type_t;
 
 typedef struct rc_column {

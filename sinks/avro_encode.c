@@ -166,6 +166,18 @@ static int write_typed(enc_t *e, const rc_column_t *c, rc_type_t type, const rc_
 			return col_fail(e, c, "value of %zu bytes has no data", v->u.bytes.len);
 		rc_avro_write_bytes(out, v->u.bytes.ptr, v->u.bytes.len);
 		return 0;
+	case RC_T_GEOMETRY:
+		/* {wkb bytes, srid ["null", "int"]}: SRID 0 is none (Debezium's BinlogGeometry) */
+		if (!v->u.bytes.ptr && v->u.bytes.len > 0)
+			return col_fail(e, c, "value of %zu bytes has no data", v->u.bytes.len);
+		rc_avro_write_bytes(out, v->u.bytes.ptr, v->u.bytes.len);
+		if (v->u.bytes.scale == 0) {
+			union_index(out, 0);
+		} else {
+			union_index(out, 1);
+			rc_avro_write_long(out, v->u.bytes.scale);
+		}
+		return 0;
 	case RC_T_ARRAY:
 		break;
 	}

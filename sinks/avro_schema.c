@@ -12,16 +12,18 @@
 
 #define SNAPSHOT_ALLOWED "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
 #define VSD_NAME "io.debezium.data.VariableScaleDecimal"
+#define GEOMETRY_NAME "io.debezium.data.geometry.Geometry"
 #define PG_NS "io.debezium.connector.postgresql"
 
 /* State of one schema being built. */
 typedef struct ctx {
 	const rc_table_t *t; /* NULL for message schemas */
 	const rc_avro_opts_t *opts;
-	const char *ns;   /* namespace of the top record: nested records in it omit "namespace" */
-	bool vsd_defined; /* VariableScaleDecimal is defined once per schema, then referenced */
-	bool oom;         /* a jansson call failed */
-	bool failed;      /* err holds a message */
+	const char *ns;        /* namespace of the top record: nested records in it omit "namespace" */
+	bool vsd_defined;      /* VariableScaleDecimal is defined once per schema, then referenced */
+	bool geometry_defined; /* and Geometry */
+	bool oom;              /* a jansson call failed */
+	bool failed;           /* err holds a message */
 	char *err;
 	size_t errlen;
 } ctx_t;
@@ -197,6 +199,7 @@ static const char *avro_primitive(rc_type_t type)
 		return "bytes";
 	case RC_T_VARDECIMAL:
 	case RC_T_ARRAY:
+	case RC_T_GEOMETRY:
 		break;
 	}
 	return NULL;
@@ -294,6 +297,27 @@ static json_t *vsd_type(ctx_t *cx)
 	return r;
 }
 
+/* io.debezium.data.geometry.Geometry (Debezium's Geometry.builder(): a struct of wkb bytes and an
+ * optional int srid, doc "Geometry", version 1), as AvroData writes it; defined at its first use,
+ * referenced by name after. */
+static json_t *geometry_type(ctx_t *cx)
+{
+	json_t *fields = json_array(), *r;
+
+	if (cx->geometry_defined) {
+		json_decref(fields);
+		return json_string(GEOMETRY_NAME);
+	}
+	cx->geometry_defined = true;
+	push(cx, fields, field(cx, "wkb", json_string("bytes"), NULL));
+	push(cx, fields, opt_field(cx, "srid", json_string("int"), NULL));
+	r = record(cx, "Geometry", "io.debezium.data.geometry", fields);
+	put(cx, r, "connect.doc", json_string("Geometry"));
+	put(cx, r, "connect.version", json_integer(1));
+	put(cx, r, "connect.name", json_string(GEOMETRY_NAME));
+	return r;
+}
+
 /* Avro type of a value of the given type, described by column c (for an array: of its elements). */
 static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 {
@@ -305,6 +329,8 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 		return decimal_type(cx, c);
 	if (type == RC_T_VARDECIMAL)
 		return vsd_type(cx);
+	if (type == RC_T_GEOMETRY)
+		return geometry_type(cx);
 	base = avro_primitive(type);
 	if (!base) {
 		fail(cx, "table %s.%s column %s: %s", cx->t->schema_name, cx->t->name, c->name,

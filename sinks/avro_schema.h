@@ -16,7 +16,9 @@
  *   {scale int, value bytes}; STRING string; BYTES bytes; DATE int io.debezium.time.Date; TIME_MILLIS
  *   int io.debezium.time.Time; TIME_MICROS long io.debezium.time.MicroTime; TIMESTAMP_MILLIS long
  *   io.debezium.time.Timestamp; TIMESTAMP_MICROS long io.debezium.time.MicroTimestamp;
- *   INTERVAL_MICROS long io.debezium.time.MicroDuration; ARRAY {"type":"array","items":["null", E]}.
+ *   INTERVAL_MICROS long io.debezium.time.MicroDuration; ARRAY {"type":"array","items":["null", E]};
+ *   GEOMETRY record io.debezium.data.geometry.Geometry {wkb bytes, srid ["null","int"]} (defined once
+ *   per schema, then named).
  * A column's semantic name (rc_column_t.semantic) becomes "connect.name" with "connect.version": 1 on
  * the plain type, replacing the default names above; io.debezium.data.Enum/EnumSet carry
  * connect.parameters {"allowed": enum_values}, io.debezium.data.Bits {"length": "N"}; the Connect

@@ -203,6 +203,16 @@ static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc
 	case RC_T_BYTES:
 		write_base64(out, p, v->u.bytes.len);
 		return 0;
+	case RC_T_GEOMETRY: /* {"wkb": base64, "srid": n or null (SRID 0)}, as Debezium's JSON */
+		rc_buf_puts(out, "{\"wkb\":");
+		write_base64(out, p, v->u.bytes.len);
+		rc_buf_puts(out, ",\"srid\":");
+		if (v->u.bytes.scale == 0)
+			rc_buf_puts(out, "null");
+		else
+			write_int(out, v->u.bytes.scale);
+		rc_buf_putc(out, '}');
+		return 0;
 	case RC_T_DECIMAL:
 	case RC_T_VARDECIMAL:
 		rc_buf_putc(out, '"');

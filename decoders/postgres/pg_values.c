@@ -528,6 +528,7 @@ static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_are
 	case RC_T_INTERVAL_MICROS:
 		return conv_interval(col, s, len, out, err, errlen);
 	case RC_T_ARRAY:
+	case RC_T_GEOMETRY: /* MySQL only: never mapped to */
 		break;
 	}
 	if (col->type == RC_T_ARRAY)

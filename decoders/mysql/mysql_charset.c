@@ -1,0 +1,296 @@
+/* Collation ids to character sets, and text in them to UTF-8 (mysql_charset.h). */
+#include "config.h"
+
+#include "decoders/mysql/mysql_charset.h"
+
+#include "agent/errors.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdbool.h>
+#include <string.h>
+
+typedef struct {
+	const char *name;  /* the server's name */
+	const char *iconv; /* iconv's name, NULL when converted here or not at all */
+} charset_info_t;
+
+static const charset_info_t charsets[RC_MY_CS_COUNT] = {
+    [RC_MY_CS_UNKNOWN] = {"unknown", NULL},
+    [RC_MY_CS_BINARY] = {"binary", NULL},
+    [RC_MY_CS_ASCII] = {"ascii", NULL},
+    [RC_MY_CS_LATIN1] = {"latin1", NULL},
+    [RC_MY_CS_UTF8MB3] = {"utf8mb3", NULL},
+    [RC_MY_CS_UTF8MB4] = {"utf8mb4", NULL},
+    [RC_MY_CS_UCS2] = {"ucs2", NULL},
+    [RC_MY_CS_UTF16] = {"utf16", NULL},
+    [RC_MY_CS_UTF16LE] = {"utf16le", NULL},
+    [RC_MY_CS_UTF32] = {"utf32", NULL},
+    [RC_MY_CS_BIG5] = {"big5", "BIG5"},
+    [RC_MY_CS_LATIN2] = {"latin2", "ISO-8859-2"},
+    [RC_MY_CS_DEC8] = {"dec8", NULL}, /* no iconv converter: an error */
+    [RC_MY_CS_CP850] = {"cp850", "CP850"},
+    [RC_MY_CS_HP8] = {"hp8", NULL},
+    [RC_MY_CS_KOI8R] = {"koi8r", "KOI8-R"},
+    [RC_MY_CS_SWE7] = {"swe7", NULL},
+    [RC_MY_CS_UJIS] = {"ujis", "EUC-JP"},
+    [RC_MY_CS_SJIS] = {"sjis", "SHIFT_JIS"},
+    [RC_MY_CS_CP1251] = {"cp1251", "CP1251"},
+    [RC_MY_CS_HEBREW] = {"hebrew", "ISO-8859-8"},
+    [RC_MY_CS_TIS620] = {"tis620", "TIS-620"},
+    [RC_MY_CS_EUCKR] = {"euckr", "EUC-KR"},
+    [RC_MY_CS_LATIN7] = {"latin7", "ISO-8859-13"},
+    [RC_MY_CS_KOI8U] = {"koi8u", "KOI8-U"},
+    [RC_MY_CS_GB2312] = {"gb2312", "GB2312"},
+    [RC_MY_CS_GREEK] = {"greek", "ISO-8859-7"},
+    [RC_MY_CS_CP1250] = {"cp1250", "CP1250"},
+    [RC_MY_CS_GBK] = {"gbk", "GBK"},
+    [RC_MY_CS_CP1257] = {"cp1257", "CP1257"},
+    [RC_MY_CS_LATIN5] = {"latin5", "ISO-8859-9"},
+    [RC_MY_CS_ARMSCII8] = {"armscii8", "ARMSCII-8"},
+    [RC_MY_CS_CP866] = {"cp866", "CP866"},
+    [RC_MY_CS_KEYBCS2] = {"keybcs2", NULL},
+    [RC_MY_CS_MACCE] = {"macce", "MAC-CENTRALEUROPE"},
+    [RC_MY_CS_MACROMAN] = {"macroman", "MACINTOSH"},
+    [RC_MY_CS_CP852] = {"cp852", "CP852"},
+    [RC_MY_CS_CP1256] = {"cp1256", "CP1256"},
+    [RC_MY_CS_GEOSTD8] = {"geostd8", "GEORGIAN-PS"},
+    [RC_MY_CS_CP932] = {"cp932", "CP932"},
+    [RC_MY_CS_EUCJPMS] = {"eucjpms", "EUC-JP-MS"},
+    [RC_MY_CS_GB18030] = {"gb18030", "GB18030"},
+};
+
+#include "decoders/mysql/mysql_collations.inc"
+
+rc_mysql_charset_t rc_mysql_charset_of(uint32_t collation)
+{
+	size_t lo = 0, hi = sizeof collation_ranges / sizeof collation_ranges[0];
+
+	/* MariaDB's NO PAD collations are 1024 + the id of their PAD SPACE twin, whose charset they
+	 * share (utf8mb4_general_nopad_ci 1069 = 1024 + 45); the table holds 0..1023 and 2048.. */
+	if (collation >= 1024 && collation < 2048)
+		collation -= 1024;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (collation < collation_ranges[mid].first)
+			hi = mid;
+		else if (collation > collation_ranges[mid].last)
+			lo = mid + 1;
+		else
+			return (rc_mysql_charset_t)collation_ranges[mid].cs;
+	}
+	return RC_MY_CS_UNKNOWN;
+}
+
+const char *rc_mysql_charset_name(rc_mysql_charset_t cs)
+{
+	return (unsigned)cs < RC_MY_CS_COUNT ? charsets[cs].name : "unknown";
+}
+
+/* Windows-1252's 0x80..0x9F, as MySQL's latin1 reads them: the five bytes Windows leaves undefined
+ * map to the C1 controls of the same value (MySQL's ctype-latin1.c), so every byte is text. */
+static const uint16_t cp1252_80[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static size_t put_utf8(char *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xC0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xE0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF; max_len 3 for utf8mb3). */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t max_len)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, cp = c & 0x1F, min = 0x80;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, cp = c & 0x0F, min = 0x800;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > max_len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* Fixed-width big- or little-endian code units: ucs2 (2, BMP only), utf16/utf16le (2, pairs), utf32
+ * (4). Writes at most 2 output bytes per input byte: a 2-byte unit gives at most 3 bytes of UTF-8 (4
+ * for a 4-byte pair), a 4-byte unit at most 4. */
+static int wide_to_utf8(rc_mysql_charset_t cs, const unsigned char *s, size_t len, char *o, size_t *olen,
+                        size_t *bad_at)
+{
+	size_t unit = cs == RC_MY_CS_UTF32 ? 4 : 2, i = 0, n = 0;
+	bool le = cs == RC_MY_CS_UTF16LE;
+
+	while (i < len) {
+		uint32_t c;
+		size_t used = unit;
+
+		if (len - i < unit) {
+			*bad_at = i;
+			return RC_MY_CS_INVALID;
+		}
+		if (unit == 4)
+			c = (uint32_t)s[i] << 24 | (uint32_t)s[i + 1] << 16 | (uint32_t)s[i + 2] << 8 |
+			    s[i + 3];
+		else
+			c = le ? (uint32_t)s[i + 1] << 8 | s[i] : (uint32_t)s[i] << 8 | s[i + 1];
+		if (c >= 0xD800 && c <= 0xDBFF && (cs == RC_MY_CS_UTF16 || cs == RC_MY_CS_UTF16LE)) {
+			uint32_t lo;
+			if (len - i < 4) {
+				*bad_at = i;
+				return RC_MY_CS_INVALID;
+			}
+			lo = le ? (uint32_t)s[i + 3] << 8 | s[i + 2] : (uint32_t)s[i + 2] << 8 | s[i + 3];
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				*bad_at = i;
+				return RC_MY_CS_INVALID;
+			}
+			c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+			used = 4;
+		} else if ((c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
+			*bad_at = i;
+			return RC_MY_CS_INVALID;
+		}
+		n += put_utf8(o + n, c);
+		i += used;
+	}
+	*olen = n;
+	return 0;
+}
+
+static int via_iconv(const char *from, const char *s, size_t len, rc_arena_t *arena, const char **out,
+                     size_t *outlen, size_t *bad_at)
+{
+	/* 4 bytes of UTF-8 per input byte is enough for every charset listed (the widest maps one byte
+	 * to one BMP character, 3 bytes; GB18030's 4-byte sequences give 4). */
+	size_t room = len * 4 + 1, in_left = len, out_left = room - 1;
+	char *o = rc_arena_alloc(arena, room), *in = (char *)s, *op = o;
+	iconv_t cd;
+	size_t r;
+
+	*bad_at = SIZE_MAX;
+	if (!o)
+		return RC_ERR_FATAL;
+	cd = iconv_open("UTF-8", from);
+	if (cd == (iconv_t)-1)
+		return RC_ERR_FATAL;
+	r = iconv(cd, &in, &in_left, &op, &out_left);
+	iconv_close(cd);
+	if (r == (size_t)-1) {
+		*bad_at = (size_t)(in - s);
+		return errno == E2BIG ? RC_ERR_FATAL : RC_MY_CS_INVALID;
+	}
+	/* iconv substitutes nothing by default, but a reversible conversion is what we need: r counts
+	 * irreversible ones. */
+	if (r > 0) {
+		*bad_at = 0;
+		return RC_MY_CS_INVALID;
+	}
+	*op = '\0';
+	*out = o;
+	*outlen = (size_t)(op - o);
+	return 0;
+}
+
+int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, rc_arena_t *arena,
+                             const char **out, size_t *outlen, size_t *bad_at)
+{
+	const unsigned char *s = p;
+	char *o;
+	size_t n = 0;
+
+	*bad_at = SIZE_MAX;
+	switch (cs) {
+	case RC_MY_CS_BINARY:
+	case RC_MY_CS_ASCII:
+	case RC_MY_CS_UTF8MB3:
+	case RC_MY_CS_UTF8MB4:
+		for (size_t i = 0; i < len;) {
+			size_t k = cs == RC_MY_CS_BINARY ? 1
+			           : cs == RC_MY_CS_ASCII
+			               ? (s[i] < 0x80)
+			               : utf8_seq(s + i, len - i, cs == RC_MY_CS_UTF8MB3 ? 3 : 4);
+			if (k == 0) {
+				*bad_at = i;
+				return RC_MY_CS_INVALID;
+			}
+			i += k;
+		}
+		o = rc_arena_alloc(arena, len + 1);
+		if (!o)
+			return RC_ERR_FATAL;
+		if (len)
+			memcpy(o, s, len);
+		n = len;
+		break;
+	case RC_MY_CS_LATIN1:
+		o = rc_arena_alloc(arena, len * 3 + 1);
+		if (!o)
+			return RC_ERR_FATAL;
+		for (size_t i = 0; i < len; i++) {
+			uint32_t c = s[i];
+			if (c >= 0x80 && c < 0xA0)
+				c = cp1252_80[c - 0x80];
+			n += put_utf8(o + n, c);
+		}
+		break;
+	case RC_MY_CS_UCS2:
+	case RC_MY_CS_UTF16:
+	case RC_MY_CS_UTF16LE:
+	case RC_MY_CS_UTF32: {
+		int rc;
+		o = rc_arena_alloc(arena, len * 2 + 1);
+		if (!o)
+			return RC_ERR_FATAL;
+		rc = wide_to_utf8(cs, s, len, o, &n, bad_at);
+		if (rc)
+			return rc;
+		break;
+	}
+	default:
+		if ((unsigned)cs >= RC_MY_CS_COUNT || !charsets[cs].iconv)
+			return RC_ERR_FATAL;
+		return via_iconv(charsets[cs].iconv, p, len, arena, out, outlen, bad_at);
+	}
+	o[n] = '\0';
+	*out = o;
+	*outlen = n;
+	return 0;
+}

@@ -1,0 +1,222 @@
+/*
+ * MySQL columns through the sinks: the Avro schemas of TINYINT (Connect INT8) and GEOMETRY
+ * (io.debezium.data.geometry.Geometry) as Debezium's AvroData writes them, and a GEOMETRY value
+ * encoded by rowcast and read back by avro-c. Expected schema text: Debezium's Geometry.builder()
+ * (struct "wkb" BYTES, "srid" OPTIONAL_INT32, doc "Geometry", version 1) as AvroData renders a
+ * Connect struct (connect.doc, connect.version, connect.name; optional fields as ["null", T] with
+ * default null), and Connect INT8 as {"type":"int","connect.type":"int8"}.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "agent/buf.h"
+#include "agent/errors.h"
+#include "decoders/mysql/mysql_types.h"
+#include "sinks/avro_check.h"
+#include "sinks/avro_encode.h"
+#include "sinks/avro_schema.h"
+#include "sinks/json_encode.h"
+
+#include <avro.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const rc_avro_opts_t my_opts = {"srv", "mysql", false};
+
+#define GEOMETRY_RECORD                                                                                      \
+	"{\"type\":\"record\",\"name\":\"Geometry\",\"namespace\":\"io.debezium.data.geometry\","            \
+	"\"fields\":[{\"name\":\"wkb\",\"type\":\"bytes\"},"                                                 \
+	"{\"name\":\"srid\",\"type\":[\"null\",\"int\"],\"default\":null}],"                                 \
+	"\"connect.doc\":\"Geometry\",\"connect.version\":1,"                                                \
+	"\"connect.name\":\"io.debezium.data.geometry.Geometry\"}"
+
+/* A table of (id INT key, t TINYINT, tu TINYINT UNSIGNED, g GEOMETRY, g2 GEOMETRY) mapped by
+ * mysql_types.c. */
+static rc_table_t *geo_table(void)
+{
+	static const rc_mysql_kind_t kinds[] = {RC_MY_INT, RC_MY_TINYINT, RC_MY_TINYINT, RC_MY_GEOMETRY,
+	                                        RC_MY_GEOMETRY};
+	static const char *const names[] = {"id", "t", "tu", "g", "g2"};
+	rc_table_t *t = rc_table_new("inventory", "places", "srv.inventory.places", 5);
+	rc_mysql_modes_t m;
+	char err[256];
+
+	assert_non_null(t);
+	rc_typemodes_default(&m.base);
+	m.bigint_precise = false;
+	for (size_t i = 0; i < 5; i++) {
+		rc_mysql_coldef_t d;
+		memset(&d, 0, sizeof d);
+		d.name = names[i];
+		d.kind = kinds[i];
+		d.is_unsigned = i == 2;
+		d.key = i == 0;
+		d.nullable = i != 0;
+		if (rc_mysql_column_init(&t->cols[i], i, &d, &m, err, sizeof err) != 0)
+			fail_msg("%s", err);
+	}
+	rc_table_count_keys(t);
+	return t;
+}
+
+static void test_schema(void **state)
+{
+	rc_table_t *t = geo_table();
+	char err[512], *json;
+	(void)state;
+
+	assert_int_equal(rc_avro_value_schema(t, &my_opts, &json, err, sizeof err), 0);
+	/* TINYINT: Connect INT8; TINYINT UNSIGNED: Connect INT16 */
+	assert_non_null(strstr(json, "{\"name\":\"t\",\"type\":[\"null\",{\"type\":\"int\",\"connect.type\":"
+	                             "\"int8\"}],\"default\":null}"));
+	assert_non_null(strstr(json, "{\"name\":\"tu\",\"type\":[\"null\",{\"type\":\"int\",\"connect.type\":"
+	                             "\"int16\"}],\"default\":null}"));
+	/* the first GEOMETRY defines the record, the second names it */
+	assert_non_null(
+	    strstr(json, "{\"name\":\"g\",\"type\":[\"null\"," GEOMETRY_RECORD "],\"default\":null}"));
+	assert_non_null(strstr(json,
+	                       "{\"name\":\"g2\",\"type\":[\"null\",\"io.debezium.data.geometry.Geometry\"],"
+	                       "\"default\":null}"));
+	/* and avro-c accepts it */
+	{
+		avro_schema_t s;
+		if (rc_avro_parse_schema(json, strlen(json), &s, err, sizeof err) != RC_OK)
+			fail_msg("%s in %s", err, json);
+		avro_schema_decref(s);
+	}
+	free(json);
+	rc_table_release(t);
+}
+
+static avro_value_t field(avro_value_t *rec, const char *name)
+{
+	avro_value_t f;
+	if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+		fail_msg("no field %s: %s", name, avro_strerror());
+	return f;
+}
+
+static avro_value_t branch(avro_value_t *u, int want)
+{
+	avro_value_t b;
+	int disc;
+	assert_int_equal(avro_value_get_discriminant(u, &disc), 0);
+	assert_int_equal(disc, want);
+	assert_int_equal(avro_value_get_current_branch(u, &b), 0);
+	return b;
+}
+
+static void check_geometry(avro_value_t *after, const char *name, const void *wkb, size_t len, int32_t srid)
+{
+	avro_value_t f = field(after, name), g = branch(&f, 1), w = field(&g, "wkb"), s = field(&g, "srid");
+	const void *p;
+	size_t n;
+	int32_t v;
+
+	assert_int_equal(avro_value_get_bytes(&w, &p, &n), 0);
+	assert_int_equal(n, len);
+	assert_memory_equal(p, wkb, len);
+	if (srid == 0) {
+		branch(&s, 0);
+	} else {
+		avro_value_t sv = branch(&s, 1);
+		assert_int_equal(avro_value_get_int(&sv, &v), 0);
+		assert_int_equal(v, srid);
+	}
+}
+
+static void test_encode(void **state)
+{
+	/* POINT(1 2): ST_AsBinary's WKB */
+	static const unsigned char wkb[] = {0x01, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0,   0,
+	                                    0xf0, 0x3f, 0,    0,    0,    0, 0, 0, 0, 0x40};
+	rc_table_t *t = geo_table();
+	rc_value_t after[5];
+	rc_event_t ev;
+	rc_buf_t b;
+	char err[512], *json;
+	avro_schema_t schema;
+	avro_value_iface_t *iface;
+	avro_value_t rec, a, av, tv;
+	avro_reader_t r;
+	int32_t i;
+	(void)state;
+
+	memset(after, 0, sizeof after);
+	memset(&ev, 0, sizeof ev);
+	after[0].state = RC_V_SET;
+	after[0].u.i = 7;
+	after[1].state = RC_V_SET;
+	after[1].u.i = -128;
+	after[2].state = RC_V_SET;
+	after[2].u.i = 255;
+	after[3].state = RC_V_SET;
+	after[3].u.bytes.ptr = (const char *)wkb;
+	after[3].u.bytes.len = sizeof wkb;
+	after[3].u.bytes.scale = 4326;
+	after[4] = after[3];
+	after[4].u.bytes.scale = 0; /* no SRID: null */
+	ev.op = RC_OP_CREATE;
+	ev.table = t;
+	ev.after = after;
+	ev.source.connector = "mysql";
+	ev.source.db = "inventory";
+	ev.source.snapshot = "false";
+	ev.source.file = "binlog.000001";
+	ev.source.txid = -1;
+	ev.source.thread = -1;
+
+	rc_buf_init(&b, 0);
+	if (rc_avro_encode_value(&ev, &my_opts, 3, 1700000000000000000, &b, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(rc_avro_value_schema(t, &my_opts, &json, err, sizeof err), 0);
+	assert_int_equal(rc_avro_parse_schema(json, strlen(json), &schema, err, sizeof err), RC_OK);
+	free(json);
+	iface = avro_generic_class_from_schema(schema);
+	assert_non_null(iface);
+	assert_int_equal(avro_generic_value_new(iface, &rec), 0);
+	r = avro_reader_memory((const char *)b.data + 5, (int64_t)(b.len - 5));
+	if (avro_value_read(r, &rec) != 0)
+		fail_msg("avro-c cannot read the record: %s", avro_strerror());
+	avro_reader_free(r);
+
+	a = field(&rec, "after");
+	av = branch(&a, 1);
+	tv = field(&av, "t");
+	tv = branch(&tv, 1);
+	assert_int_equal(avro_value_get_int(&tv, &i), 0);
+	assert_int_equal(i, -128);
+	check_geometry(&av, "g", wkb, sizeof wkb, 4326);
+	check_geometry(&av, "g2", wkb, sizeof wkb, 0);
+
+	/* the JSON lines form: {"wkb": base64, "srid": n or null} */
+	rc_buf_reset(&b);
+	if (rc_json_encode_event(&ev, &my_opts, 1700000000000000000, false, &b, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	rc_buf_putc(&b, '\0');
+	assert_non_null(
+	    strstr((const char *)b.data, "\"g\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":4326}"));
+	assert_non_null(
+	    strstr((const char *)b.data, "\"g2\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":null}"));
+
+	avro_value_decref(&rec);
+	avro_value_iface_decref(iface);
+	avro_schema_decref(schema);
+	rc_buf_free(&b);
+	rc_table_release(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_schema),
+	    cmocka_unit_test(test_encode),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
