@@ -276,6 +276,17 @@ static char *canon(const rc_column_t *col, const rc_value_t *v)
 			return strdup(buf);
 		}
 		return hex_of((const unsigned char *)v->u.bytes.ptr, v->u.bytes.len);
+	case RC_T_GEOMETRY: { /* back to the server's form: SRID (4 bytes, little-endian), then WKB */
+		unsigned char *b = malloc(v->u.bytes.len + 4);
+		char *h;
+		uint32_t srid = (uint32_t)v->u.bytes.scale;
+		for (int k = 0; k < 4; k++)
+			b[k] = (unsigned char)(srid >> (8 * k));
+		memcpy(b + 4, v->u.bytes.ptr, v->u.bytes.len);
+		h = hex_of(b, v->u.bytes.len + 4);
+		free(b);
+		return h;
+	}
 	default:
 		snprintf(buf, sizeof buf, "TYPE-%d", (int)col->type);
 		return strdup(buf);
