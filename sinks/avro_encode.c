@@ -4,6 +4,7 @@
 
 #include "agent/calendar.h"
 #include "agent/source_block.h"
+#include "sinks/schema_change.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -281,6 +282,8 @@ static void opt_string(rc_buf_t *out, const char *s)
 }
 
 static int table_fail(enc_t *e, const char *what);
+static int encode_schema_change_key(enc_t *e);
+static int encode_schema_change_value(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns);
 
 /* The Source record: the connector's field table (agent/source_block.h), the same table
  * source_record() in avro_schema.c lays the schema out from. */
@@ -339,7 +342,11 @@ static void enc_init(enc_t *e, const rc_event_t *ev, rc_buf_t *out, char *err, s
 static int enc_finish(enc_t *e, int rc, size_t start)
 {
 	if (rc == 0 && rc_buf_failed(e->out)) {
-		if (e->ev->table)
+		if (e->ev->op == RC_OP_SCHEMA_CHANGE)
+			snprintf(e->err, e->errlen,
+			         "schema change event: record larger than %zu bytes or out of memory",
+			         e->out->max);
+		else if (e->ev->table)
 			snprintf(e->err, e->errlen,
 			         "table %s.%s: record larger than %zu bytes or out of memory",
 			         e->ev->table->schema_name, e->ev->table->name, e->out->max);
@@ -378,6 +385,10 @@ int rc_avro_encode_key(const rc_event_t *ev, int32_t schema_id, rc_buf_t *out, c
 		rc_avro_write_header(out, schema_id);
 		opt_string(out, ev->msg_prefix);
 		return enc_finish(&e, 0, start);
+	}
+	if (ev->op == RC_OP_SCHEMA_CHANGE) {
+		rc_avro_write_header(out, schema_id);
+		return enc_finish(&e, encode_schema_change_key(&e), start);
 	}
 	if (!t)
 		return table_fail(&e, "event without a table");
@@ -428,6 +439,10 @@ int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 	char op[2] = {(char)ev->op, '\0'};
 
 	enc_init(&e, ev, out, err, errlen);
+	if (ev->op == RC_OP_SCHEMA_CHANGE) {
+		rc_avro_write_header(out, schema_id);
+		return enc_finish(&e, encode_schema_change_value(&e, opts, now_ns), start);
+	}
 	if (ev->op != RC_OP_MESSAGE && !ev->table)
 		return table_fail(&e, "event without a table");
 	rc_avro_write_header(out, schema_id);
@@ -452,4 +467,141 @@ int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 		opt_long(out, true, now_ns);
 	}
 	return enc_finish(&e, rc, start);
+}
+
+/* ---- MySQL/MariaDB schema change events (sinks/schema_change.h) -------------------------------- */
+
+static int sc_fail(enc_t *e, const char *what)
+{
+	snprintf(e->err, e->errlen, "schema change event: %s", what);
+	return -1;
+}
+
+static void sc_opt_int(rc_buf_t *out, bool present, int32_t v)
+{
+	union_index(out, present ? 1 : 0);
+	if (present)
+		rc_avro_write_long(out, v);
+}
+
+static void sc_write_label(void *opaque, const char *label, size_t len)
+{
+	rc_avro_write_bytes(opaque, label, len);
+}
+
+/* io.debezium.connector.schema.Column. What rowcast does not know is written as null, each field
+ * being optional: nativeType (Debezium's MySQL parser leaves it unset too), charsetName (the column
+ * carries no character set), autoIncremented and generated (Debezium writes false when the DDL says
+ * nothing; rowcast reads no DDL, so null says "not known" rather than a false "no"), comment and
+ * defaultValueExpression (not in the binlog's table map). */
+static void sc_write_column(rc_buf_t *out, const rc_column_t *c, size_t index)
+{
+	rc_schema_change_column_t d;
+	size_t nlabels;
+
+	rc_schema_change_column(c, &d);
+	rc_avro_write_string(out, c->name ? c->name : "");
+	rc_avro_write_long(out, d.jdbc_type);
+	union_index(out, 0); /* nativeType */
+	rc_avro_write_string(out, d.type_name);
+	union_index(out, 1); /* typeExpression: Debezium's MySQL parser sets it to the type name */
+	rc_avro_write_string(out, d.type_name);
+	union_index(out, 0); /* charsetName */
+	sc_opt_int(out, d.has_length, d.length);
+	sc_opt_int(out, d.has_scale, d.scale);
+	rc_avro_write_long(out, (int64_t)index + 1); /* position, from 1 */
+	union_index(out, 1);
+	rc_buf_putc(out, c->optional ? 1 : 0);
+	union_index(out, 0); /* autoIncremented */
+	union_index(out, 0); /* generated */
+	union_index(out, 0); /* comment */
+	union_index(out, 0); /* defaultValueExpression */
+	nlabels = rc_schema_change_labels(&d, NULL, NULL);
+	union_index(out, nlabels ? 1 : 0); /* enumValues: Debezium leaves it null for other types */
+	if (nlabels) {
+		rc_avro_write_long(out, (int64_t)nlabels);
+		rc_schema_change_labels(&d, sc_write_label, out);
+		rc_avro_write_long(out, 0);
+	}
+}
+
+/* io.debezium.connector.schema.Table. defaultCharsetName and comment are null: rowcast knows neither.
+ * primaryKeyColumnNames are the key columns in table order (Debezium: in the key's order), an empty
+ * array when there are none, as Debezium writes a table without a primary key. */
+static void sc_write_table(rc_buf_t *out, const rc_table_t *t)
+{
+	union_index(out, 0); /* defaultCharsetName */
+	union_index(out, 1);
+	if (t->nkey > 0) {
+		rc_avro_write_long(out, (int64_t)t->nkey);
+		for (size_t i = 0; i < t->ncols; i++)
+			if (t->cols[i].key)
+				rc_avro_write_string(out, t->cols[i].name ? t->cols[i].name : "");
+	}
+	rc_avro_write_long(out, 0);
+	if (t->ncols > 0) {
+		rc_avro_write_long(out, (int64_t)t->ncols);
+		for (size_t i = 0; i < t->ncols; i++)
+			sc_write_column(out, &t->cols[i], i);
+	}
+	rc_avro_write_long(out, 0);
+	union_index(out, 0); /* comment */
+}
+
+/* io.debezium.connector.schema.Change. A DROP has no table (TableChanges.drop keeps only the id). */
+static int sc_write_change(enc_t *e, rc_schema_change_type_t type, const rc_table_t *t)
+{
+	rc_buf_t *out = e->out;
+	size_t nkey = 0;
+
+	if (!t || !t->name)
+		return sc_fail(e, "a changed table without a name");
+	for (size_t i = 0; i < t->ncols; i++)
+		nkey += t->cols[i].key;
+	if (nkey != t->nkey || (t->ncols > 0 && !t->cols))
+		return sc_fail(e, "a changed table whose key count does not match its columns");
+	rc_avro_write_string(out, rc_schema_change_type_name(type));
+	rc_avro_write_long(out, (int64_t)rc_schema_change_table_id_len(t));
+	rc_schema_change_table_id(out, t);
+	union_index(out, type == RC_SCHEMA_CHANGE_DROP ? 0 : 1);
+	if (type != RC_SCHEMA_CHANGE_DROP)
+		sc_write_table(out, t);
+	return 0;
+}
+
+static int encode_schema_change_key(enc_t *e)
+{
+	const char *db = e->ev->ddl_db ? e->ev->ddl_db : "";
+
+	rc_avro_write_string(e->out, db); /* databaseName: "" when the statement ran in none */
+	return 0;
+}
+
+/* The SchemaChangeValue: ts_ms is the time rowcast processes the event, as Debezium's is (the
+ * SchemaChangeEvent's creation time); schemaName is null, as Debezium's binlog connectors write it. */
+static int encode_schema_change_value(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns)
+{
+	const rc_event_t *ev = e->ev;
+	rc_schema_change_type_t type;
+	size_t n = rc_schema_change_count(ev, &type);
+	char ns[64];
+
+	if (rc_schema_change_namespace(opts->connector, ns, sizeof ns) != 0)
+		return sc_fail(e, "schema change events exist only with MySQL and MariaDB");
+	if (write_source(e, opts) != 0)
+		return -1;
+	rc_avro_write_long(e->out, rc_calendar_floor_div(now_ns, 1000000));
+	opt_string(e->out, ev->ddl_db);
+	union_index(e->out, 0); /* schemaName */
+	union_index(e->out, ev->ddl ? 1 : 0);
+	if (ev->ddl)
+		rc_avro_write_bytes(e->out, ev->ddl, ev->ddl_len);
+	if (n > 0) {
+		rc_avro_write_long(e->out, (int64_t)n);
+		for (size_t i = 0; i < n; i++)
+			if (sc_write_change(e, type, ev->ddl_tables[i]) != 0)
+				return -1;
+	}
+	rc_avro_write_long(e->out, 0);
+	return 0;
 }

@@ -43,7 +43,8 @@ void rc_avro_write_header(rc_buf_t *out, int32_t schema_id);        /* Confluent
 
 /*
  * Appends the Confluent-framed key of ev to out: record <ns>.Key of the key columns, taken from the
- * after image for c/u/r and from the before image for d; for a message (m), the MessageKey {prefix}.
+ * after image for c/u/r and from the before image for d; for a message (m), the MessageKey {prefix};
+ * for a schema change (s), the SchemaChangeKey {databaseName} (ev->ddl_db, "" when NULL).
  * Returns 0 when a key was appended, 1 when the event has a null key (table without key columns,
  * truncate): nothing appended, and -1 with a message naming table and column in err (a null key
  * column, a missing image, a value out of its type's range, out of memory or a record larger than
@@ -54,7 +55,9 @@ int rc_avro_encode_key(const rc_event_t *ev, int32_t schema_id, rc_buf_t *out, c
 /*
  * Appends the Confluent-framed value of ev to out: the Envelope {before, after, source, transaction
  * (null), op, ts_ms, ts_us, ts_ns (from now_ns, the time rowcast processes the event)}, or for a
- * message the MessageValue. opts must be those the schema was built with. Returns 0, or -1 as
+ * message the MessageValue, for a schema change the SchemaChangeValue (sinks/schema_change.h: ts_ms
+ * from now_ns, a tableChanges entry per ev->ddl_tables when the statement is a CREATE, ALTER or DROP
+ * of tables). opts must be those the schema was built with. Returns 0, or -1 as
  * rc_avro_encode_key.
  */
 int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32_t schema_id, int64_t now_ns,

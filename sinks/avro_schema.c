@@ -3,6 +3,7 @@
 #include "sinks/avro_schema.h"
 
 #include "agent/source_block.h"
+#include "sinks/schema_change.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -691,5 +692,141 @@ int rc_avro_message_value_schema(const rc_avro_opts_t *opts, char **json, char *
 	put(cx, root, "namespace", json_string(PG_NS));
 	put(cx, root, "fields", fields);
 	connect_name(cx, root, 1, PG_NS, "MessageValue");
+	return finish(cx, root, json);
+}
+
+/* ---- MySQL/MariaDB schema change events (sinks/schema_change.h) -------------------------------- */
+
+#define SC_NS "io.debezium.connector.schema"
+
+/* ["null", {"type": "array", "items": "string"}], default null */
+static json_t *opt_string_array_field(ctx_t *cx, const char *name)
+{
+	json_t *a = json_object();
+
+	put(cx, a, "type", json_string("array"));
+	put(cx, a, "items", json_string("string"));
+	return opt_field(cx, name, a, NULL);
+}
+
+/* io.debezium.connector.schema.Column (SchemaFactory.schemaHistoryColumnSchema). */
+static json_t *sc_column_record(ctx_t *cx)
+{
+	json_t *fields = json_array(), *r;
+
+	REQ("name", "string");
+	REQ("jdbcType", "int");
+	OPT("nativeType", "int");
+	REQ("typeName", "string");
+	OPT("typeExpression", "string");
+	OPT("charsetName", "string");
+	OPT("length", "int");
+	OPT("scale", "int");
+	REQ("position", "int");
+	OPT("optional", "boolean");
+	OPT("autoIncremented", "boolean");
+	OPT("generated", "boolean");
+	OPT("comment", "string");
+	OPT("defaultValueExpression", "string");
+	push(cx, fields, opt_string_array_field(cx, "enumValues"));
+	r = record(cx, "Column", SC_NS, fields);
+	connect_name(cx, r, 1, SC_NS, "Column");
+	return r;
+}
+
+/* io.debezium.connector.schema.Table (SchemaFactory.schemaHistoryTableSchema). The "attributes" of
+ * Debezium's schema history documents (JsonTableChangeSerializer) are not in the Connect record that
+ * schema change events carry (ConnectTableChangeSerializer), so not here either. */
+static json_t *sc_table_record(ctx_t *cx)
+{
+	json_t *fields = json_array(), *columns = json_object(), *r;
+
+	OPT("defaultCharsetName", "string");
+	push(cx, fields, opt_string_array_field(cx, "primaryKeyColumnNames"));
+	put(cx, columns, "type", json_string("array"));
+	put(cx, columns, "items", sc_column_record(cx));
+	push(cx, fields, field(cx, "columns", columns, NULL));
+	OPT("comment", "string");
+	r = record(cx, "Table", SC_NS, fields);
+	connect_name(cx, r, 1, SC_NS, "Table");
+	return r;
+}
+
+/* {"type": "array", "items": io.debezium.connector.schema.Change}. Table and Column are written
+ * inside Change, whose namespace they share: as Avro's serialiser does, they omit "namespace". */
+static json_t *sc_table_changes_type(ctx_t *cx)
+{
+	const char *top = cx->ns;
+	json_t *fields = json_array(), *change, *a = json_object();
+
+	REQ("type", "string");
+	REQ("id", "string");
+	cx->ns = SC_NS;
+	push(cx, fields, opt_field(cx, "table", sc_table_record(cx), NULL));
+	cx->ns = top;
+	change = record(cx, "Change", SC_NS, fields);
+	connect_name(cx, change, 1, SC_NS, "Change");
+	put(cx, a, "type", json_string("array"));
+	put(cx, a, "items", change);
+	return a;
+}
+
+/* Namespace of the connector's schema change records into ns, or -1 with the context marked. */
+static int sc_namespace(ctx_t *cx, char *ns, size_t len)
+{
+	if (rc_schema_change_namespace(cx->opts->connector, ns, len) != 0) {
+		fail(cx, "schema change events exist only with MySQL and MariaDB, not %s",
+		     cx->opts->connector);
+		return -1;
+	}
+	return 0;
+}
+
+int rc_avro_schema_change_key_schema(const rc_avro_opts_t *opts, char **json, char *err, size_t errlen)
+{
+	ctx_t cxs, *cx = &cxs;
+	char ns[64];
+	json_t *fields, *root;
+
+	ctx_init(cx, NULL, opts, err, errlen);
+	*json = NULL;
+	if (check_opts(cx) != 0 || sc_namespace(cx, ns, sizeof ns) != 0)
+		return -1;
+	cx->ns = ns;
+	fields = json_array();
+	REQ("databaseName", "string");
+	root = json_object();
+	put(cx, root, "type", json_string("record"));
+	put(cx, root, "name", json_string("SchemaChangeKey"));
+	put(cx, root, "namespace", json_string(ns));
+	put(cx, root, "fields", fields);
+	connect_name(cx, root, 1, ns, "SchemaChangeKey");
+	return finish(cx, root, json);
+}
+
+int rc_avro_schema_change_value_schema(const rc_avro_opts_t *opts, char **json, char *err, size_t errlen)
+{
+	ctx_t cxs, *cx = &cxs;
+	char ns[64];
+	json_t *fields, *root;
+
+	ctx_init(cx, NULL, opts, err, errlen);
+	*json = NULL;
+	if (check_opts(cx) != 0 || sc_namespace(cx, ns, sizeof ns) != 0)
+		return -1;
+	cx->ns = ns;
+	fields = json_array();
+	push(cx, fields, field(cx, "source", source_record(cx), NULL));
+	REQ("ts_ms", "long");
+	OPT("databaseName", "string");
+	OPT("schemaName", "string");
+	OPT("ddl", "string");
+	push(cx, fields, field(cx, "tableChanges", sc_table_changes_type(cx), NULL));
+	root = json_object();
+	put(cx, root, "type", json_string("record"));
+	put(cx, root, "name", json_string("SchemaChangeValue"));
+	put(cx, root, "namespace", json_string(ns));
+	put(cx, root, "fields", fields);
+	connect_name(cx, root, 1, ns, "SchemaChangeValue");
 	return finish(cx, root, json);
 }

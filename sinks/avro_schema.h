@@ -77,4 +77,15 @@ int rc_avro_value_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char *
 int rc_avro_message_key_schema(char **json, char *err, size_t errlen);
 int rc_avro_message_value_schema(const rc_avro_opts_t *opts, char **json, char *err, size_t errlen);
 
+/*
+ * Schemas of MySQL/MariaDB schema change events (op 's', topic "<topic.prefix>"), as Debezium's
+ * SchemaFactory builds them (field list in sinks/schema_change.h): key
+ * io.debezium.connector.<connector>.SchemaChangeKey {databaseName}, value
+ * io.debezium.connector.<connector>.SchemaChangeValue {source, ts_ms, databaseName, schemaName, ddl,
+ * tableChanges}, connect.version 1 on every record. Return 0 and *json (caller frees with free()), or
+ * -1 with a message in err (a connector other than mysql or mariadb, out of memory).
+ */
+int rc_avro_schema_change_key_schema(const rc_avro_opts_t *opts, char **json, char *err, size_t errlen);
+int rc_avro_schema_change_value_schema(const rc_avro_opts_t *opts, char **json, char *err, size_t errlen);
+
 #endif

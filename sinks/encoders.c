@@ -20,6 +20,8 @@ typedef struct avro_encoder {
 	rc_buf_t key, value;
 	char *message_topic;
 	int32_t message_key_id, message_value_id;
+	/* schema change events: topic <topic.prefix> (borrowed from opts), their registry ids */
+	int32_t schema_change_key_id, schema_change_value_id;
 } avro_encoder_t;
 
 typedef struct json_encoder {
@@ -104,6 +106,60 @@ static int ensure_message_ids(avro_encoder_t *ae, char *err, size_t errlen)
 	return register_schema(ae, subject, json, &ae->message_value_id, err, errlen);
 }
 
+/* Registers the key and value schemas of schema change events, once per encoder, under
+ * <topic.prefix>-key and <topic.prefix>-value. */
+static int ensure_schema_change_ids(avro_encoder_t *ae, char *err, size_t errlen)
+{
+	char subject[1024], *json = NULL;
+	int rc;
+
+	if (ae->schema_change_value_id >= 0)
+		return RC_OK;
+	if (ae->schema_change_key_id < 0) {
+		if (rc_avro_schema_change_key_schema(&ae->opts, &json, err, errlen) != 0)
+			return RC_ERR_FATAL;
+		snprintf(subject, sizeof subject, "%s-key", ae->opts.topic_prefix);
+		rc = register_schema(ae, subject, json, &ae->schema_change_key_id, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	if (rc_avro_schema_change_value_schema(&ae->opts, &json, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	snprintf(subject, sizeof subject, "%s-value", ae->opts.topic_prefix);
+	rc = register_schema(ae, subject, json, &ae->schema_change_value_id, err, errlen);
+	if (rc == RC_OK)
+		rc_log_info("registry", "%s: schema change key schema id %d, value schema id %d",
+		            ae->opts.topic_prefix, ae->schema_change_key_id, ae->schema_change_value_id);
+	return rc;
+}
+
+/* A schema change event (op 's'): key and value on the topic <topic.prefix>, never a tombstone. */
+static int avro_encode_schema_change(avro_encoder_t *ae, const rc_event_t *ev, bool tombstone,
+                                     rc_record_t *out, char *err, size_t errlen)
+{
+	int rc;
+
+	if (tombstone) {
+		snprintf(err, errlen, "schema change events have no tombstone");
+		return RC_ERR_FATAL;
+	}
+	rc = ensure_schema_change_ids(ae, err, errlen);
+	if (rc != RC_OK)
+		return rc;
+	rc_buf_reset(&ae->key);
+	rc_buf_reset(&ae->value);
+	if (rc_avro_encode_key(ev, ae->schema_change_key_id, &ae->key, err, errlen) != 0 ||
+	    rc_avro_encode_value(ev, &ae->opts, ae->schema_change_value_id, rc_avro_now_ns(), &ae->value, err,
+	                         errlen) != 0)
+		return RC_ERR_FATAL;
+	*out = (rc_record_t){.topic = ae->opts.topic_prefix,
+	                     .key = ae->key.data,
+	                     .keylen = ae->key.len,
+	                     .value = ae->value.data,
+	                     .vallen = ae->value.len};
+	return RC_OK;
+}
+
 static int avro_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
                        size_t errlen)
 {
@@ -112,6 +168,8 @@ static int avro_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, 
 	int32_t key_id, value_id;
 	int rc;
 
+	if (ev->op == RC_OP_SCHEMA_CHANGE)
+		return avro_encode_schema_change(ae, ev, tombstone, out, err, errlen);
 	rc = message ? ensure_message_ids(ae, err, errlen) : ensure_table_ids(ae, ev->table, err, errlen);
 	if (rc != RC_OK)
 		return rc;
@@ -157,7 +215,9 @@ static int json_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, 
 	rc_buf_reset(&je->line);
 	if (rc_json_encode_event(ev, &je->opts, rc_avro_now_ns(), tombstone, &je->line, err, errlen) != 0)
 		return RC_ERR_FATAL;
-	*out = (rc_record_t){.topic = ev->op == RC_OP_MESSAGE ? je->message_topic : ev->table->topic,
+	*out = (rc_record_t){.topic = ev->op == RC_OP_MESSAGE         ? je->message_topic
+	                              : ev->op == RC_OP_SCHEMA_CHANGE ? je->opts.topic_prefix
+	                                                              : ev->table->topic,
 	                     .value = je->line.data,
 	                     .vallen = je->line.len};
 	return RC_OK;
@@ -207,6 +267,7 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char 
 	opts_from_conf(&ae->opts, conf, connector);
 	ae->message_topic = message_topic;
 	ae->message_key_id = ae->message_value_id = -1;
+	ae->schema_change_key_id = ae->schema_change_value_id = -1;
 	rc_buf_init(&ae->key, 0);
 	rc_buf_init(&ae->value, 0);
 	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"),

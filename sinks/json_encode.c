@@ -7,6 +7,7 @@
 #include "agent/decimal.h"
 #include "agent/source_block.h"
 #include "sinks/avro_encode.h"
+#include "sinks/schema_change.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -404,6 +405,8 @@ static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, 
 	return 0;
 }
 
+static int write_schema_change(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone);
+
 static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
 {
 	const rc_event_t *ev = j->ev;
@@ -414,6 +417,8 @@ static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bo
 
 	if (ev->op == RC_OP_MESSAGE)
 		return write_message(j, opts, now_ns, tombstone);
+	if (ev->op == RC_OP_SCHEMA_CHANGE)
+		return write_schema_change(j, opts, now_ns, tombstone);
 	if (!t) {
 		snprintf(j->err, j->errlen, "'%c' event without a table", (char)ev->op);
 		return -1;
@@ -474,4 +479,158 @@ int rc_json_encode_event(const rc_event_t *ev, const rc_avro_opts_t *opts, int64
 	if (rc != 0 && out->len > start)
 		out->len = start;
 	return rc;
+}
+
+int rc_json_write_value(rc_buf_t *out, rc_table_t *table, const rc_column_t *col, const rc_value_t *v,
+                        char *err, size_t errlen)
+{
+	rc_event_t ev = {.table = table};
+	jenc_t j = {out, &ev, err, errlen};
+
+	return write_optional(&j, col, v);
+}
+
+/* ---- MySQL/MariaDB schema change events (sinks/schema_change.h) --------------------------------
+ * The same fields and values as the Avro SchemaChangeValue (sinks/avro_encode.c says why each
+ * unknown one is null), unions as plain values. */
+
+static void sc_opt_int(rc_buf_t *out, const char *name, bool present, int32_t v)
+{
+	field_int(out, name, present, v);
+}
+
+typedef struct sc_labels {
+	rc_buf_t *out;
+	size_t n;
+} sc_labels_t;
+
+static void sc_write_label(void *opaque, const char *label, size_t len)
+{
+	sc_labels_t *l = opaque;
+
+	if (l->n++)
+		rc_buf_putc(l->out, ',');
+	rc_json_write_string(l->out, label, len);
+}
+
+static void sc_write_column(rc_buf_t *out, const rc_column_t *c, size_t index)
+{
+	rc_schema_change_column_t d;
+	sc_labels_t labels = {out, 0};
+
+	rc_schema_change_column(c, &d);
+	rc_buf_puts(out, "{\"name\":");
+	write_cstring(out, c->name ? c->name : "");
+	field_int(out, "jdbcType", true, d.jdbc_type);
+	rc_buf_puts(out, ",\"nativeType\":null");
+	field_str(out, "typeName", d.type_name);
+	field_str(out, "typeExpression", d.type_name);
+	rc_buf_puts(out, ",\"charsetName\":null");
+	sc_opt_int(out, "length", d.has_length, d.length);
+	sc_opt_int(out, "scale", d.has_scale, d.scale);
+	field_int(out, "position", true, (int64_t)index + 1);
+	rc_buf_puts(out, c->optional ? ",\"optional\":true" : ",\"optional\":false");
+	rc_buf_puts(out, ",\"autoIncremented\":null,\"generated\":null,\"comment\":null,"
+	                 "\"defaultValueExpression\":null,\"enumValues\":");
+	if (rc_schema_change_labels(&d, NULL, NULL) == 0) {
+		rc_buf_puts(out, "null}");
+		return;
+	}
+	rc_buf_putc(out, '[');
+	rc_schema_change_labels(&d, sc_write_label, &labels);
+	rc_buf_puts(out, "]}");
+}
+
+static void sc_write_table(rc_buf_t *out, const rc_table_t *t)
+{
+	bool first = true;
+
+	rc_buf_puts(out, "{\"defaultCharsetName\":null,\"primaryKeyColumnNames\":[");
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].key)
+			continue;
+		if (!first)
+			rc_buf_putc(out, ',');
+		first = false;
+		write_cstring(out, t->cols[i].name ? t->cols[i].name : "");
+	}
+	rc_buf_puts(out, "],\"columns\":[");
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (i)
+			rc_buf_putc(out, ',');
+		sc_write_column(out, &t->cols[i], i);
+	}
+	rc_buf_puts(out, "],\"comment\":null}");
+}
+
+static int sc_write_change(jenc_t *j, rc_schema_change_type_t type, const rc_table_t *t)
+{
+	rc_buf_t *out = j->out, id;
+
+	if (!t || !t->name || (t->ncols > 0 && !t->cols)) {
+		snprintf(j->err, j->errlen, "schema change event: a changed table without a name or columns");
+		return -1;
+	}
+	rc_buf_puts(out, "{\"type\":\"");
+	rc_buf_puts(out, rc_schema_change_type_name(type));
+	rc_buf_puts(out, "\",\"id\":");
+	/* The id is built apart and then escaped: its double quotes are part of the string. */
+	rc_buf_init(&id, 0);
+	rc_schema_change_table_id(&id, t);
+	if (rc_buf_failed(&id)) {
+		rc_buf_free(&id);
+		snprintf(j->err, j->errlen, "schema change event: out of memory for the id of %s", t->name);
+		return -1;
+	}
+	rc_json_write_string(out, (const char *)id.data, id.len);
+	rc_buf_free(&id);
+	rc_buf_puts(out, ",\"table\":");
+	if (type == RC_SCHEMA_CHANGE_DROP)
+		rc_buf_puts(out, "null");
+	else
+		sc_write_table(out, t);
+	rc_buf_putc(out, '}');
+	return 0;
+}
+
+static int write_schema_change(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
+{
+	const rc_event_t *ev = j->ev;
+	rc_buf_t *out = j->out;
+	rc_schema_change_type_t type;
+	size_t n = rc_schema_change_count(ev, &type);
+	char ns[64];
+
+	if (rc_schema_change_namespace(opts->connector, ns, sizeof ns) != 0) {
+		snprintf(j->err, j->errlen, "schema change events exist only with MySQL and MariaDB, not %s",
+		         opts->connector ? opts->connector : "(null)");
+		return -1;
+	}
+	if (tombstone) {
+		snprintf(j->err, j->errlen, "schema change events have no tombstone");
+		return -1;
+	}
+	rc_buf_puts(out, "{\"topic\":");
+	write_cstring(out, opts->topic_prefix);
+	rc_buf_puts(out, ",\"key\":{\"databaseName\":");
+	write_cstring(out, ev->ddl_db ? ev->ddl_db : "");
+	rc_buf_puts(out, "},\"value\":{\"source\":");
+	if (write_source(j, opts) != 0)
+		return -1;
+	field_int(out, "ts_ms", true, rc_calendar_floor_div(now_ns, 1000000));
+	field_str(out, "databaseName", ev->ddl_db);
+	rc_buf_puts(out, ",\"schemaName\":null,\"ddl\":");
+	if (ev->ddl)
+		rc_json_write_string(out, ev->ddl, ev->ddl_len);
+	else
+		rc_buf_puts(out, "null");
+	rc_buf_puts(out, ",\"tableChanges\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			rc_buf_putc(out, ',');
+		if (sc_write_change(j, type, ev->ddl_tables[i]) != 0)
+			return -1;
+	}
+	rc_buf_puts(out, "]}}\n");
+	return 0;
 }

@@ -14,4 +14,9 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 int rc_cmd_check(const rc_conf_t *conf, FILE *out);
 int rc_cmd_config_list(FILE *out);
 
+/* `rowcast inspect binlog [options] FILE...` (argv[0] is "binlog"): MySQL/MariaDB binlog files
+ * decoded offline, one JSON line per row change (cmd_inspect.c has the format). conf gives the type
+ * modes; it may be an empty, unfinalized configuration (the defaults). The source table's inspect. */
+int rc_cmd_inspect(const rc_conf_t *conf, int argc, char **argv);
+
 #endif

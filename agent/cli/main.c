@@ -36,6 +36,9 @@ static void usage(FILE *out)
 	        "  check             check the configuration and the source's prerequisites\n"
 	        "  config print      print the effective configuration (secrets masked)\n"
 	        "  config list       list every property rowcast knows, with its default\n"
+	        "  inspect binlog [--table DB.T] [--start-position N] [--stop-position N] FILE...\n"
+	        "                    print the row changes of MySQL/MariaDB binlog files as JSON lines\n"
+	        "                    (offline; -c only for the type modes)\n"
 	        "\n"
 	        "Options:\n"
 	        "  -c, --config FILE     properties file or Kafka Connect connector JSON\n"
@@ -94,6 +97,93 @@ static rc_conf_t *build_conf(const char *path, char **sets, int nsets, const cha
 	return conf;
 }
 
+/* The index of the command word in argv: the first argument that is neither an option nor the value
+ * of one (the global options come before the command, so `inspect` may have options of its own). */
+static int command_index(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (a[0] != '-' || !a[1])
+			return i;
+		if (strcmp(a, "-c") == 0 || strcmp(a, "-s") == 0 || strcmp(a, "-t") == 0 ||
+		    strcmp(a, "-l") == 0 || strcmp(a, "--config") == 0 || strcmp(a, "--set") == 0 ||
+		    strcmp(a, "--table") == 0 || strcmp(a, "--log-level") == 0)
+			i++;
+	}
+	return -1;
+}
+
+/* `rowcast [-c FILE] inspect ...`: no configuration is needed; one given sets the type modes. */
+static int run_inspect(int argc, char **argv, int cmd)
+{
+	static const struct option options[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"set", required_argument, NULL, 's'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *sets[MAX_TABLE_ARGS];
+	const char *config_path = NULL, *log_level = NULL;
+	const rc_source_type_t *type;
+	int opt, nsets = 0, rc;
+	char err[8192] = "";
+	rc_conf_t *conf;
+
+	while ((opt = getopt_long(cmd, argv, "c:s:l:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			if (nsets >= MAX_TABLE_ARGS)
+				return 2;
+			sets[nsets++] = optarg;
+			break;
+		case 'l':
+			log_level = optarg;
+			break;
+		default:
+			fprintf(stderr,
+			        "rowcast: inspect takes only --config, --set and --log-level before it\n");
+			return 2;
+		}
+	}
+	/* The file, the environment and --set, but not rc_conf_finalize: inspect needs no server or
+	 * sink, so a file with only the type modes (or a connector's whole configuration) will do; the
+	 * modes are checked where they are read (rc_mysql_modes_from_conf). */
+	if (!(conf = rc_conf_new())) {
+		fprintf(stderr, "rowcast: out of memory\n");
+		return 2;
+	}
+	rc = 0;
+	if (config_path && rc_conf_load_file(conf, config_path, err, sizeof err) != 0)
+		rc = -1;
+	if (rc_conf_load_env(conf, environ, err, sizeof err) != 0)
+		rc = -1;
+	for (int i = 0; i < nsets; i++)
+		if (rc_conf_set_arg(conf, sets[i], err, sizeof err) != 0)
+			rc = -1;
+	(void)log_level;
+	if (rc != 0) {
+		fprintf(stderr, "rowcast: %s\n", err);
+		rc_conf_free(conf);
+		return 2;
+	}
+	type = rc_conf_get(conf, "source.type") ? rc_source_type_of(conf) : rc_source_type_find("mysql");
+	if (!type || !type->inspect) {
+		fprintf(stderr, "rowcast: source.type %s has no files to inspect\n",
+		        rc_conf_get(conf, "source.type"));
+		rc_conf_free(conf);
+		return 2;
+	}
+	rc = type->inspect(conf, argc - cmd - 1, argv + cmd + 1);
+	rc_conf_free(conf);
+	return rc;
+}
+
 /* Applies log.level and log.format once the configuration is known. */
 static void setup_logging(const rc_conf_t *conf)
 {
@@ -127,6 +217,8 @@ int main(int argc, char **argv)
 	if (getenv("ROWCAST_LOG_FORMAT") && strcmp(getenv("ROWCAST_LOG_FORMAT"), "json") == 0)
 		rc_log_setup(RC_LOG_INFO, RC_LOG_FORMAT_JSON);
 
+	if ((opt = command_index(argc, argv)) > 0 && strcmp(argv[opt], "inspect") == 0)
+		return run_inspect(argc, argv, opt);
 	while ((opt = getopt_long(argc, argv, "c:s:t:l:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

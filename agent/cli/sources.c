@@ -2,6 +2,8 @@
 
 #include "agent/cli/sources.h"
 
+#include "agent/cli/commands.h"
+
 #include "decoders/mysql/mysql_check.h"
 #include "decoders/mysql/mysql_position.h"
 #include "decoders/mysql/mysql_source.h"
@@ -11,6 +13,7 @@
 #include "sinks/encoders.h"
 #include "sinks/kafka_sink.h"
 #include "sinks/stdout_sink.h"
+#include "snapshot/mysql/my_snapshot.h"
 #include "snapshot/postgres/pg_snapshot.h"
 
 #include <stdio.h>
@@ -53,8 +56,10 @@ static const rc_source_type_t source_types[] = {
         .required = mysql_required,
         .codec = &rc_mysql_pos_codec,
         .source_new = rc_mysql_source_new,
+        .snapshot = &rc_mysql_snapshot_reader,
         .identity = mysql_identity,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
     {
         .name = "mariadb",
@@ -64,8 +69,10 @@ static const rc_source_type_t source_types[] = {
         .required = mysql_required,
         .codec = &rc_mysql_pos_codec,
         .source_new = rc_mysql_source_new,
+        .snapshot = &rc_mysql_snapshot_reader,
         .identity = mysql_identity,
         .check = rc_mysql_check,
+        .inspect = rc_cmd_inspect,
     },
 };
 

@@ -150,6 +150,7 @@ void rc_binlog_fmt_update(rc_binlog_fmt_t *fmt, const rc_binlog_event_t *ev)
 	memcpy(fmt->post_header, ev->u.fde.post_header, n);
 	if (n > fmt->npost_header)
 		fmt->npost_header = n;
+	fmt->mariadb = strstr(ev->u.fde.server_version, "MariaDB") != NULL;
 }
 
 static uint8_t post_header_len(const rc_binlog_fmt_t *fmt, int type)
@@ -263,6 +264,55 @@ static int parse_rotate(rc_binlog_ctx_t *p)
 	return rc_binlog_rd_check(p, "position");
 }
 
+/* --- MariaDB's compressed events (log_bin_compress) -------------------------------------------- */
+
+/*
+ * A compressed part of a MariaDB event (log_event.cc, binlog_buf_uncompress): Int1 header (0x80 |
+ * algorithm << 4 | length-of-length; algorithm 0 = zlib), the uncompressed length big-endian in
+ * length-of-length (1-4) bytes, then a zlib stream, up to the end of the event. Inflated into the
+ * arena; *out, *outlen the result.
+ */
+static int maria_uncompress(rc_binlog_ctx_t *p, const char *what, const uint8_t **out, size_t *outlen)
+{
+	size_t at = p->rd.pos, n = rc_reader_remaining(&p->rd);
+	const uint8_t *src = NULL;
+	uint8_t hdr = 0, lenlen;
+	uint64_t ulen = 0;
+	uLongf got;
+	uint8_t *dst;
+	int zrc;
+
+	rc_reader_u8(&p->rd, &hdr);
+	if (rc_binlog_rd_check(p, what))
+		return RC_ERR_FATAL;
+	lenlen = hdr & 0x07;
+	if ((hdr & 0xe0) != 0x80 || lenlen < 1 || lenlen > 4)
+		return rc_binlog_perr(p,
+		                      "compressed %s at offset %zu: header byte 0x%02x (0x80 | zlib 0 << 4 | "
+		                      "1-4 length bytes expected)",
+		                      what, at, hdr);
+	rc_reader_be_uint(&p->rd, lenlen, &ulen);
+	if (rc_binlog_rd_check(p, what))
+		return RC_ERR_FATAL;
+	if (ulen == 0 || ulen > (1u << 30))
+		return rc_binlog_perr(p, "compressed %s at offset %zu: uncompressed length %" PRIu64, what,
+		                      at, ulen);
+	n = rc_reader_remaining(&p->rd);
+	rc_reader_bytes(&p->rd, n, &src);
+	dst = rc_arena_alloc(p->arena, (size_t)ulen);
+	if (!dst)
+		return RC_BINLOG_OOM(p);
+	got = (uLongf)ulen;
+	zrc = uncompress(dst, &got, src, (uLong)n);
+	if (zrc != Z_OK || got != ulen)
+		return rc_binlog_perr(
+		    p, "compressed %s at offset %zu: zlib %s (%lu of %" PRIu64 " bytes inflated)", what, at,
+		    zrc == Z_OK ? "stream shorter than its length" : zError(zrc), (unsigned long)got, ulen);
+	*out = dst;
+	*outlen = (size_t)ulen;
+	return 0;
+}
+
 static int parse_query(rc_binlog_ctx_t *p)
 {
 	rc_binlog_query_t *q = &p->ev->u.query;
@@ -284,6 +334,17 @@ static int parse_query(rc_binlog_ctx_t *p)
 		return rc_binlog_perr(p, "schema name not followed by NUL at offset %zu", p->rd.pos - 1);
 	q->schema.s = (const char *)schema;
 	q->schema.len = schema_len;
+	if (p->ev->type == RC_BINLOG_MARIA_QUERY_COMPRESSED) {
+		const uint8_t *stmt;
+		size_t n;
+
+		if (maria_uncompress(p, "statement", &stmt, &n))
+			return RC_ERR_FATAL;
+		q->statement.s = (const char *)stmt;
+		q->statement.len = n;
+		p->ev->kind = RC_BINLOG_K_QUERY;
+		return 0;
+	}
 	rest_str(p, &q->statement);
 	p->ev->kind = RC_BINLOG_K_QUERY;
 	return 0;
@@ -694,7 +755,11 @@ static int parse_rows(rc_binlog_ctx_t *p)
 	int t = p->ev->type;
 	size_t nbytes;
 
-	r->version = (t >= RC_BINLOG_WRITE_ROWS_V1 && t <= RC_BINLOG_DELETE_ROWS_V1) ? 1 : 2;
+	r->version = (t >= RC_BINLOG_WRITE_ROWS_V1 && t <= RC_BINLOG_DELETE_ROWS_V1) ||
+	                     (t >= RC_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1 &&
+	                      t <= RC_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1)
+	                 ? 1
+	                 : 2;
 	rc_binlog_read_table_id(p, &r->table_id);
 	rc_reader_le_u16(&p->rd, &r->flags);
 	if (r->version == 2) {
@@ -718,10 +783,18 @@ static int parse_rows(rc_binlog_ctx_t *p)
 	nbytes = (r->ncolumns + 7) / 8;
 	rc_reader_bytes(&p->rd, nbytes, &r->present);
 	if (t == RC_BINLOG_UPDATE_ROWS_V1 || t == RC_BINLOG_UPDATE_ROWS_V2 ||
-	    t == RC_BINLOG_PARTIAL_UPDATE_ROWS)
+	    t == RC_BINLOG_PARTIAL_UPDATE_ROWS || t == RC_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1 ||
+	    t == RC_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED)
 		rc_reader_bytes(&p->rd, nbytes, &r->present_after);
 	if (rc_binlog_rd_check(p, "columns bitmap"))
 		return RC_ERR_FATAL;
+	r->rows_offset = p->rd.pos;
+	if (t >= RC_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1 && t <= RC_BINLOG_MARIA_DELETE_ROWS_COMPRESSED) {
+		if (maria_uncompress(p, "row images", &r->rows, &r->rows_len))
+			return RC_ERR_FATAL;
+		p->ev->kind = RC_BINLOG_K_ROWS;
+		return 0;
+	}
 	r->rows_len = rc_reader_remaining(&p->rd);
 	rc_reader_bytes(&p->rd, r->rows_len, &r->rows);
 	p->ev->kind = RC_BINLOG_K_ROWS;
@@ -774,6 +847,7 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	case RC_BINLOG_ROTATE:
 		return parse_rotate(&p);
 	case RC_BINLOG_QUERY:
+	case RC_BINLOG_MARIA_QUERY_COMPRESSED:
 		return parse_query(&p);
 	case RC_BINLOG_XID:
 		return parse_xid(&p);
@@ -788,6 +862,7 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	case RC_BINLOG_MARIA_ANNOTATE_ROWS:
 		return parse_rows_query(&p);
 	case RC_BINLOG_TABLE_MAP:
+		ev->u.table_map.mariadb = fmt->mariadb;
 		return rc_binlog_parse_table_map(&p);
 	case RC_BINLOG_WRITE_ROWS_V1:
 	case RC_BINLOG_UPDATE_ROWS_V1:
@@ -796,6 +871,12 @@ int rc_binlog_parse(const rc_binlog_fmt_t *fmt, const uint8_t *buf, size_t len, 
 	case RC_BINLOG_UPDATE_ROWS_V2:
 	case RC_BINLOG_DELETE_ROWS_V2:
 	case RC_BINLOG_PARTIAL_UPDATE_ROWS:
+	case RC_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1:
+	case RC_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1:
+	case RC_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1:
+	case RC_BINLOG_MARIA_WRITE_ROWS_COMPRESSED:
+	case RC_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED:
+	case RC_BINLOG_MARIA_DELETE_ROWS_COMPRESSED:
 		return parse_rows(&p);
 	case RC_BINLOG_TRANSACTION_PAYLOAD:
 		return parse_payload(&p);

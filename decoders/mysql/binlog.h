@@ -33,15 +33,22 @@
  *                          rest = row images (kept as a byte range)
  *   TRANSACTION_PAYLOAD 40 TLVs { lenenc type, lenenc length, value } until type 0, rest = payload
  *                          (1 payload size, 2 compression: 0 zstd 255 none, 3 uncompressed size).
- *                          TODO: the payload is not decompressed yet (libzstd-dev is not on the
- *                          build hosts); its inner events are ordinary events for rc_binlog_parse.
+ *                          binlog_payload.h decompresses it; its inner events are ordinary events
+ *                          for rc_binlog_parse, without checksums.
  *   MariaDB GTID 162       Int8 seq, Int4 domain id, Int1 flags, [flags & 2: Int8 commit id], ...; GTID_LIST
  * 163: Int4 count (low 28 bits), count × { Int4 domain, Int4 server, Int8 seq }; BINLOG_CHECKPOINT 161: Int4
  * length, file name; ANNOTATE_ROWS 160: rest
  *
+ *   MariaDB QUERY_COMPRESSED 165 and WRITE/UPDATE/DELETE_ROWS_COMPRESSED(_V1) 166-171
+ *                          (log_bin_compress=ON): as QUERY and rows v1 (166-168) / v2 (169-171),
+ *                          but the statement, or the row images after the bitmaps, compressed:
+ *                          Int1 0x80 | algorithm << 4 | n (zlib 0; n = 1-4), n bytes uncompressed
+ *                          length big-endian, zlib stream to the end. Decoded into kind QUERY / ROWS
+ *                          with the inflated bytes in the arena (the type stays the compressed one).
+ *
  * Every other event type is RC_BINLOG_SKIPPED with its header decoded, except a rows event of a format
- * rowcast does not read (the pre-GA v0 rows events 20-22, MariaDB's compressed rows events 166-171):
- * those are an error, so no row change is dropped without a word.
+ * rowcast does not read (the pre-GA v0 rows events 20-22): that is an error, so no row change is
+ * dropped without a word.
  */
 #ifndef RC_BINLOG_H
 #define RC_BINLOG_H
@@ -138,6 +145,7 @@ typedef struct rc_binlog_fmt {
 	uint8_t header_len;      /* 19 for v4 */
 	uint8_t post_header[64]; /* post-header length by type - 1, 0 where unknown */
 	size_t npost_header;     /* entries in post_header */
+	bool mariadb;            /* the server version says MariaDB (its TABLE_MAP charsets differ) */
 } rc_binlog_fmt_t;
 
 typedef struct rc_binlog_fde {
@@ -219,6 +227,8 @@ typedef struct rc_binlog_table_map {
 	size_t enum_set_charsets_len;
 	uint8_t enum_set_charsets_type;
 	uint32_t ntlv_unknown; /* TLVs of unknown type, skipped by length */
+	bool mariadb;          /* written by MariaDB (rc_binlog_fmt_t.mariadb): its DEFAULT_CHARSET and
+	                        * COLUMN_CHARSET count GEOMETRY columns as character columns, MySQL's not */
 } rc_binlog_table_map_t;
 
 typedef struct rc_binlog_rows {
@@ -230,6 +240,8 @@ typedef struct rc_binlog_rows {
 	const uint8_t *present_after; /* UPDATE and PARTIAL_UPDATE: the after image's bitmap, else NULL */
 	const uint8_t *rows;          /* borrowed: the row images, undecoded */
 	size_t rows_len;
+	size_t rows_offset; /* where rows starts in the event (in its uncompressed body for MariaDB's
+	                     * compressed rows events), for messages */
 } rc_binlog_rows_t;
 
 typedef struct rc_binlog_payload {
@@ -257,6 +269,8 @@ typedef struct rc_binlog_event {
 	uint32_t log_pos;
 	uint16_t flags;
 	rc_binlog_kind_t kind;
+	bool in_payload; /* an event inside a TRANSACTION_PAYLOAD (set by the file walker and the stream,
+	                  * not by rc_binlog_parse) */
 	union {
 		rc_binlog_fde_t fde;
 		rc_binlog_rotate_t rotate;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "decoders/mysql/binlog_file.h"
+#include "decoders/mysql/binlog_payload.h"
 
 #include "agent/reader.h"
 
@@ -14,14 +15,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One event at offset: decode it, adopt a FORMAT_DESCRIPTION, call back. */
-static int one_event(rc_binlog_fmt_t *fmt, rc_arena_t *arena, const uint8_t *ev_buf, size_t n,
-                     uint64_t offset, rc_binlog_file_cb cb, void *opaque, char *err, size_t errlen)
+/* What a walk keeps from one event to the next. */
+typedef struct walker {
+	rc_binlog_fmt_t fmt;
+	rc_arena_t arena;       /* the event's, reset before each */
+	rc_arena_t inner_arena; /* an inner event's, reset before each */
+	rc_binlog_payload_iter_t payload;
+} walker_t;
+
+static void walker_init(walker_t *w)
+{
+	rc_binlog_fmt_init(&w->fmt);
+	rc_arena_init(&w->arena, 0);
+	rc_arena_init(&w->inner_arena, 0);
+	rc_binlog_payload_init(&w->payload);
+}
+
+static void walker_destroy(walker_t *w)
+{
+	rc_arena_destroy(&w->arena);
+	rc_arena_destroy(&w->inner_arena);
+	rc_binlog_payload_free(&w->payload);
+}
+
+/* The events inside a TRANSACTION_PAYLOAD, each called back at the payload event's offset with
+ * in_payload set. */
+static int payload_events(walker_t *w, const rc_binlog_event_t *outer, uint64_t offset, rc_binlog_file_cb cb,
+                          void *opaque, char *err, size_t errlen)
+{
+	rc_binlog_fmt_t inner;
+	const uint8_t *ib;
+	size_t n, at;
+	int rc;
+
+	if (rc_binlog_payload_open(&w->payload, outer, err, errlen))
+		goto fail;
+	rc_binlog_payload_fmt(&w->fmt, &inner);
+	while ((rc = rc_binlog_payload_next(&w->payload, &ib, &n, &at, err, errlen)) == 1) {
+		rc_binlog_event_t ev;
+
+		rc_arena_reset(&w->inner_arena);
+		if (rc_binlog_parse(&inner, ib, n, &w->inner_arena, &ev, err, errlen)) {
+			size_t used = strlen(err);
+
+			snprintf(err + used, errlen - used, " (payload offset %zu)", at);
+			goto fail;
+		}
+		ev.in_payload = true;
+		if ((rc = cb(&ev, offset, ib, n, opaque)) != 0)
+			return rc;
+	}
+	if (rc == 0)
+		return 0;
+fail : {
+	size_t used = strlen(err);
+
+	snprintf(err + used, errlen - used, " (inside the TRANSACTION_PAYLOAD at file offset %" PRIu64 ")",
+	         offset);
+}
+	return RC_ERR_FATAL;
+}
+
+/* One event at offset: decode it, adopt a FORMAT_DESCRIPTION, call back; then the events inside a
+ * TRANSACTION_PAYLOAD. */
+static int one_event(walker_t *w, const uint8_t *ev_buf, size_t n, uint64_t offset, rc_binlog_file_cb cb,
+                     void *opaque, char *err, size_t errlen)
 {
 	rc_binlog_event_t ev;
 	int rc;
 
-	rc_arena_reset(arena);
+	rc_arena_reset(&w->arena);
 	/* Without a FORMAT_DESCRIPTION first, whether events carry checksums is unknown. */
 	if (offset == RC_BINLOG_MAGIC_LEN && ev_buf[4] != RC_BINLOG_FORMAT_DESCRIPTION) {
 		snprintf(err, errlen,
@@ -29,15 +92,17 @@ static int one_event(rc_binlog_fmt_t *fmt, rc_arena_t *arena, const uint8_t *ev_
 		         rc_binlog_type_name(ev_buf[4]), ev_buf[4]);
 		return RC_ERR_FATAL;
 	}
-	if (rc_binlog_parse(fmt, ev_buf, n, arena, &ev, err, errlen)) {
+	if (rc_binlog_parse(&w->fmt, ev_buf, n, &w->arena, &ev, err, errlen)) {
 		size_t used = strlen(err);
 
 		snprintf(err + used, errlen - used, " (event at file offset %" PRIu64 ")", offset);
 		return RC_ERR_FATAL;
 	}
 	if (ev.kind == RC_BINLOG_K_FDE)
-		rc_binlog_fmt_update(fmt, &ev);
+		rc_binlog_fmt_update(&w->fmt, &ev);
 	rc = cb(&ev, offset, ev_buf, n, opaque);
+	if (rc == 0 && ev.kind == RC_BINLOG_K_PAYLOAD)
+		rc = payload_events(w, &ev, offset, cb, opaque, err, errlen);
 	return rc;
 }
 
@@ -64,8 +129,7 @@ static int event_size(const uint8_t *hdr, uint64_t offset, size_t *n, char *err,
 int rc_binlog_file_walk_mem(const uint8_t *buf, size_t len, rc_binlog_file_cb cb, void *opaque, char *err,
                             size_t errlen)
 {
-	rc_binlog_fmt_t fmt;
-	rc_arena_t arena;
+	walker_t w;
 	size_t pos = RC_BINLOG_MAGIC_LEN, n = 0;
 	int rc = 0;
 
@@ -73,8 +137,7 @@ int rc_binlog_file_walk_mem(const uint8_t *buf, size_t len, rc_binlog_file_cb cb
 		snprintf(err, errlen, "binlog: no binlog magic (\\xfe bin) at file offset 0");
 		return RC_ERR_FATAL;
 	}
-	rc_binlog_fmt_init(&fmt);
-	rc_arena_init(&arena, 0);
+	walker_init(&w);
 	while (pos < len) {
 		if (len - pos < RC_BINLOG_HEADER_LEN) {
 			snprintf(err, errlen,
@@ -93,11 +156,11 @@ int rc_binlog_file_walk_mem(const uint8_t *buf, size_t len, rc_binlog_file_cb cb
 			rc = RC_ERR_FATAL;
 			break;
 		}
-		if ((rc = one_event(&fmt, &arena, buf + pos, n, pos, cb, opaque, err, errlen)) != 0)
+		if ((rc = one_event(&w, buf + pos, n, pos, cb, opaque, err, errlen)) != 0)
 			break;
 		pos += n;
 	}
-	rc_arena_destroy(&arena);
+	walker_destroy(&w);
 	return rc;
 }
 
@@ -108,12 +171,10 @@ int rc_binlog_file_walk(const char *path, rc_binlog_file_cb cb, void *opaque, ch
 	uint8_t *ev_buf = NULL;
 	size_t cap = 0, n = 0;
 	uint64_t offset = RC_BINLOG_MAGIC_LEN;
-	rc_binlog_fmt_t fmt;
-	rc_arena_t arena;
+	walker_t w;
 	int rc = 0;
 
-	rc_binlog_fmt_init(&fmt);
-	rc_arena_init(&arena, 0);
+	walker_init(&w);
 	f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "binlog: %s: %s", path, strerror(errno));
@@ -163,7 +224,7 @@ int rc_binlog_file_walk(const char *path, rc_binlog_file_cb cb, void *opaque, ch
 			rc = RC_ERR_FATAL;
 			goto out;
 		}
-		if ((rc = one_event(&fmt, &arena, ev_buf, n, offset, cb, opaque, err, errlen)) != 0)
+		if ((rc = one_event(&w, ev_buf, n, offset, cb, opaque, err, errlen)) != 0)
 			goto out;
 		offset += n;
 	}
@@ -171,6 +232,6 @@ out:
 	if (f)
 		fclose(f);
 	free(ev_buf);
-	rc_arena_destroy(&arena);
+	walker_destroy(&w);
 	return rc;
 }

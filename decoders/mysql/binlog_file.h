@@ -20,8 +20,10 @@
 
 /*
  * Called for every decoded event: offset is its start in the file, raw its bytes (borrowed, as is
- * everything ev points to: valid during the call only). Returns 0 to go on; anything else stops the
- * walk and is returned by it.
+ * everything ev points to: valid during the call only). A TRANSACTION_PAYLOAD is called back first,
+ * then each event inside it (ev->in_payload set, raw its uncompressed bytes), all at the payload
+ * event's offset: an inner event has no file position of its own (binlog_payload.h). Returns 0 to go on;
+ * anything else stops the walk and is returned by it.
  */
 typedef int (*rc_binlog_file_cb)(const rc_binlog_event_t *ev, uint64_t offset, const uint8_t *raw, size_t len,
                                  void *opaque);

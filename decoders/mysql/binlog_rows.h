@@ -11,13 +11,16 @@
  * set), then the non-null values in column order, each in its binlog type's format (MySQL's
  * log_event.cc / MariaDB's log_event_server.cc, "Row format"). UPDATE events carry before then after
  * images; PARTIAL_UPDATE_ROWS carries the after image's JSON columns as diffs against the before
- * image (applied: the after value is the whole document). Columns absent from an image (MINIMAL or
- * NOBLOB row image) are RC_V_UNCHANGED: not NULL, just not sent.
+ * image (applied: the after value is the whole document; when the before image does not hold the
+ * document, binlog_row_image=MINIMAL, the diffs cannot be applied and the after value is
+ * RC_V_UNCHANGED, "unavailable"). Columns absent from an image (MINIMAL or NOBLOB row image) are
+ * RC_V_UNCHANGED: not NULL, just not sent.
  */
 #ifndef RC_BINLOG_ROWS_H
 #define RC_BINLOG_ROWS_H
 
 #include "agent/arena.h"
+#include "agent/decimal.h"
 #include "agent/event.h"
 #include "agent/table.h"
 #include "decoders/mysql/binlog.h"
@@ -70,5 +73,16 @@ void rc_binlog_rows_begin(rc_binlog_rows_iter_t *it, const rc_mysql_table_t *t, 
  */
 int rc_binlog_rows_next(rc_binlog_rows_iter_t *it, rc_arena_t *arena, rc_op_t *op, rc_value_t **before,
                         rc_value_t **after, char *err, size_t errlen);
+
+/* Bytes of a DECIMAL(precision, scale) in a row image (MySQL's decimal2bin). */
+size_t rc_binlog_decimal_size(int precision, int scale);
+
+/*
+ * Decodes the rc_binlog_decimal_size(precision, scale) bytes at p (caller checked they are there)
+ * into dec, its digits (no leading zeros, "0" for zero) allocated from arena. Returns 0, or -1 with
+ * *why (static text) for a digit group out of range, an impossible precision, out of memory.
+ */
+int rc_binlog_decimal_decode(const uint8_t *p, int precision, int scale, rc_arena_t *arena, rc_decimal_t *dec,
+                             const char **why);
 
 #endif

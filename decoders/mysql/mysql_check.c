@@ -43,19 +43,35 @@ void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	expect_var(my, rep, "log_bin", "1", "enable the binary log: log_bin in my.cnf, then restart");
 	expect_var(my, rep, "binlog_format", "ROW", "SET GLOBAL binlog_format = ROW (and in my.cnf)");
 	expect_var(my, rep, "binlog_row_image", "FULL", "SET GLOBAL binlog_row_image = FULL (and in my.cnf)");
-	if (mariadb) {
-		if (rc_mysql_query_value(my, "SELECT @@GLOBAL.binlog_row_metadata", val, sizeof val, err,
-		                         sizeof err) == 0 &&
-		    strcasecmp(val, "FULL") != 0)
-			rc_check_warn(
-			    rep, "SET GLOBAL binlog_row_metadata = FULL (and in my.cnf)",
-			    "binlog_row_metadata = %s: column names must then come from the catalog, which is wrong across schema changes",
-			    val);
+	/* Column names, keys and signedness come from the TABLE_MAP's metadata: MySQL 8.0.1+ and
+	 * MariaDB 10.5+ write it with binlog_row_metadata = FULL. */
+	if (rc_mysql_query_value(my, "SELECT @@GLOBAL.binlog_row_metadata", val, sizeof val, err,
+	                         sizeof err) != 0)
+		rc_check_fail(
+		    rep, "use MySQL 8.0.1+ or MariaDB 10.5+, with binlog_row_metadata = FULL",
+		    "the server has no binlog_row_metadata (%s): rowcast cannot name the columns of its "
+		    "row events",
+		    mysql_error(my));
+	else if (strcasecmp(val, "FULL") != 0)
+		rc_check_fail(rep, "SET GLOBAL binlog_row_metadata = FULL (and in my.cnf)",
+		              "binlog_row_metadata = %s: row events would carry no column names or keys",
+		              val);
+	else
+		rc_check_ok(rep, "binlog_row_metadata = FULL");
+	if (rc_mysql_query_value(my, "SELECT @@GLOBAL.binlog_checksum", val, sizeof val, err, sizeof err) ==
+	    0)
+		rc_check_ok(rep, "binlog_checksum = %s%s", val,
+		            strcasecmp(val, "CRC32") == 0 ? " (verified on every event)" : "");
+	if (!mariadb &&
+	    rc_mysql_query_value(my, "SELECT @@GLOBAL.gtid_mode", val, sizeof val, err, sizeof err) == 0) {
+		if (strcasecmp(val, "ON") == 0)
+			rc_check_ok(rep, "gtid_mode = ON: restarts and failovers resume by GTID set");
 		else
-			rc_check_ok(rep, "binlog_row_metadata = FULL");
-	} else {
-		expect_var(my, rep, "gtid_mode", "ON",
-		           "set gtid_mode = ON and enforce_gtid_consistency = ON in my.cnf");
+			rc_check_warn(
+			    rep, "set gtid_mode = ON and enforce_gtid_consistency = ON in my.cnf",
+			    "gtid_mode = %s: rowcast resumes by binlog file and position, which does not "
+			    "survive a failover to another server",
+			    val);
 	}
 
 	if (rc_mysql_query_value(my, "SELECT @@GLOBAL.server_id", val, sizeof val, err, sizeof err) == 0) {

@@ -11,6 +11,7 @@
 #include "decoders/mysql/gtid.h"
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_position.h"
+#include "decoders/mysql/mysql_snapshot_point.h"
 #include "decoders/mysql/mysql_stream_pos.h"
 #include "decoders/mysql/mysql_tables.h"
 
@@ -172,6 +173,26 @@ static int my_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool wh
 	return RC_OK;
 }
 
+/* The snapshot's consistent point (mysql_snapshot_point.h): a global read lock held only while the
+ * readers start, or MariaDB's lock-free consistent snapshot for a single reader. */
+static int my_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
+                             size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+	int rc = rc_mysql_snapshot_point(ms->sql, ms->conf, ms->mariadb, then_stream, pt, err, errlen);
+
+	if (rc == RC_OK)
+		pt->source.connector = ms->connector; /* source.type's name, as the stream's events */
+	return rc;
+}
+
+static int my_snapshot_held(rc_source_t *src, char *err, size_t errlen)
+{
+	my_source_t *ms = (my_source_t *)src;
+
+	return rc_mysql_snapshot_held(ms->sql, err, errlen);
+}
+
 static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	my_source_t *ms = (my_source_t *)src;
@@ -204,6 +225,17 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 		start.pos = 4;
 	}
 	rc_binlog_fmt_init(&ms->fmt);
+	{
+		/* The stream's first event (an artificial ROTATE) comes before any FORMAT_DESCRIPTION,
+		 * with the checksum the transport asked for (@master_binlog_checksum = the server's). */
+		char alg[32];
+		if (rc_mysql_query_value(ms->sql, "SELECT @@GLOBAL.binlog_checksum", alg, sizeof alg, err,
+		                         errlen) != 0) {
+			free(sids);
+			return RC_ERR_RETRY;
+		}
+		ms->fmt.crc32 = strcasecmp(alg, "CRC32") == 0;
+	}
 	ms->tr = rc_binlog_transport_start(ms->conf, ms->server_id, ms->mariadb, &start, err, errlen);
 	free(sids);
 	if (!ms->tr)
@@ -584,6 +616,8 @@ static const rc_source_ops_t my_ops = {
     .name = "mysql",
     .connect = my_connect,
     .prepare_stream = my_prepare_stream,
+    .snapshot_point = my_snapshot_point,
+    .snapshot_held = my_snapshot_held,
     .stream = my_stream,
     .fd = my_fd,
     .read = my_read,

@@ -45,7 +45,7 @@ COMMIT;
 BEGIN;
 INSERT INTO \`$db\`.orders VALUES (5, 'rolled back', 1, true, NULL, NULL);
 ROLLBACK;
-INSERT INTO \`$db\`.items SELECT CONCAT('bulk-', seq), seq, NULL FROM seq_1_to_500;
+INSERT INTO \`$db\`.items SELECT CONCAT('bulk-', seq), seq, NULL FROM \`$db\`.seq_1_to_500;
 DELETE FROM \`$db\`.items WHERE sku LIKE 'bulk-1%';
 INSERT INTO \`$db\`.nopk VALUES (1, 'one'), (1, 'one'), (2, 'two');
 UPDATE \`$db\`.nopk SET b = 'TWO' WHERE a = 2;
@@ -62,6 +62,8 @@ ALTER TABLE \`$db\`.evolve MODIFY COLUMN a VARCHAR(40);
 INSERT INTO \`$db\`.evolve VALUES (3, 'modified', 30);
 ALTER TABLE \`$db\`.evolve RENAME COLUMN b TO c;
 INSERT INTO \`$db\`.evolve VALUES (4, 'renamed', 40);
+UPDATE \`$db\`.evolve SET c = c + 1;
+UPDATE \`$db\`.evolve SET c = c - 1;
 ALTER TABLE \`$db\`.evolve DROP COLUMN a;
 INSERT INTO \`$db\`.evolve VALUES (5, 50);"
 

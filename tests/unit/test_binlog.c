@@ -105,6 +105,7 @@ typedef struct {
 	char first_ddl[256];
 	char rows_query[256];
 	int payloads;
+	char inner[256]; /* types of the events inside the payloads, "2,19,30,16|..." */
 	uint64_t payload_comp[4], payload_unc[4];
 	size_t payload_len[4];
 	char tm_summary[8][512]; /* "db.table:name,name|pk=0|enum=0:a/b|set=..|vis=..|cs=.." */
@@ -183,6 +184,18 @@ static int on_event(const rc_binlog_event_t *ev, uint64_t offset, const uint8_t 
 
 	(void)raw;
 	(void)len;
+	if (ev->in_payload) { /* the counts are of top-level events, as the fixture README gives them */
+		size_t n = strlen(w->inner);
+
+		snprintf(w->inner + n, sizeof w->inner - n, "%s%u", n && w->inner[n - 1] != '|' ? "," : "",
+		         ev->type);
+		return 0;
+	}
+	if (ev->kind == RC_BINLOG_K_PAYLOAD && w->inner[0]) {
+		size_t n = strlen(w->inner);
+
+		snprintf(w->inner + n, sizeof w->inner - n, "|");
+	}
 	w->counts[ev->type]++;
 	switch (ev->kind) {
 	case RC_BINLOG_K_FDE:
@@ -356,12 +369,17 @@ static void test_spot_checks(void **state)
 	assert_int_equal(w.payload_comp[0], 0);
 	assert_int_equal(w.payload_unc[0], 179);
 	assert_int_equal(w.payload_len[0], 124);
+	/* README: QUERY, TABLE_MAP, WRITE_ROWS_V2, XID, in that order */
+	assert_string_equal(w.inner, "2,19,30,16");
 
 	walk("mysql-8.0.31_gtid_transaction_payload_json", &w);
 	assert_int_equal(w.payloads, 2);
 	assert_int_equal(w.payload_unc[0], 214);
 	assert_int_equal(w.payload_unc[1], 1255);
 	assert_int_equal(w.payload_len[1], 516);
+	/* README: payload 1 QUERY, ROWS_QUERY, TABLE_MAP, WRITE_ROWS_V2, XID; payload 2 QUERY,
+	 * ROWS_QUERY, TABLE_MAP, UPDATE_ROWS_V2, ROWS_QUERY, TABLE_MAP, WRITE_ROWS_V2, XID */
+	assert_string_equal(w.inner, "2,29,19,30,16|2,29,19,31,29,19,30,16");
 
 	walk("mysql-9.0.1_vector_full_metadata", &w);
 	assert_string_equal(w.tm_summary[0],
