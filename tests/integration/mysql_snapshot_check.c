@@ -380,7 +380,8 @@ static void free_gots(void)
 
 /* Takes the point on a connection of its own (as the source would), runs the coordinator to the
  * end, and fills gots. Between point and held, before_held runs (the consistency test's probe). */
-static void run_snapshot(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*before_held)(void))
+static void run_snapshot2(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*before_held)(void),
+                          void (*after_held)(void))
 {
 	char err[RC_ERRSTR_LEN] = "";
 	rc_source_handler_t h = {.begin = h_begin, .event = h_event, .commit = h_commit};
@@ -406,6 +407,8 @@ static void run_snapshot(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*before
 		rc = rc_mysql_snapshot_held(src, err, sizeof err);
 	if (rc != RC_OK)
 		die("snapshot start: %s", err);
+	if (after_held)
+		after_held();
 	rc = 0;
 	while (!done) {
 		struct pollfd pfd = {.fd = snap->ops->fd(snap), .events = POLLIN};
@@ -419,6 +422,11 @@ static void run_snapshot(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*before
 	snap->ops->finish(snap, NULL);
 	snap->ops->free(snap);
 	mysql_close(src);
+}
+
+static void run_snapshot(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*before_held)(void))
+{
+	run_snapshot2(conf, pt, before_held, NULL);
 }
 
 /* ---- the types test ---------------------------------------------------------------------------- */
@@ -1091,6 +1099,59 @@ static void check_stop(int threads)
 	exec("DROP DATABASE rc_snaps");
 }
 
+/* A table altered after the lock went but before its reader reached it is read as it was at the
+ * point (the catalog read under the lock), the schema the stream starts from. */
+static void alter_late(void)
+{
+	exec("ALTER TABLE rc_snapd.late ADD COLUMN extra int DEFAULT 7");
+	exec("INSERT INTO rc_snapd.late VALUES (1000, 'after', 8)");
+}
+
+static void check_ddl(int threads)
+{
+	rc_conf_t *conf = make_conf(threads, 100, "rc_snapd", "");
+	rc_snapshot_point_t pt = {0};
+	size_t late = 0;
+
+	exec("SET SESSION max_recursive_iterations = 100000");
+	exec("DROP DATABASE IF EXISTS rc_snapd");
+	exec("CREATE DATABASE rc_snapd");
+	for (int k = 0; k < threads; k++) { /* one large table a reader, read first */
+		char sql[512];
+		snprintf(sql, sizeof sql,
+		         "CREATE TABLE rc_snapd.big%d (id int PRIMARY KEY, pad varchar(200)) ENGINE=InnoDB",
+		         k);
+		exec(sql);
+		snprintf(
+		    sql, sizeof sql,
+		    "INSERT INTO rc_snapd.big%d WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE "
+		    "i < 20000) SELECT i, REPEAT('d', 200) FROM g",
+		    k);
+		exec(sql);
+	}
+	exec("CREATE TABLE rc_snapd.late (id int PRIMARY KEY, v varchar(20)) ENGINE=InnoDB");
+	exec("INSERT INTO rc_snapd.late VALUES (1, 'one'), (2, 'two')");
+	run_snapshot2(conf, &pt, NULL, alter_late);
+	for (size_t i = 0; i < ngots; i++)
+		if (strcmp(gots[i].table, "rc_snapd.late") == 0) {
+			late++;
+			if (gots[i].ncols != 2)
+				fail("rc_snapd.late read with %zu columns (%s), as altered after the point",
+				     gots[i].ncols, gots[i].line);
+		}
+	if (late != 2)
+		fail("rc_snapd.late: %zu rows read, it had 2 at the point", late);
+	checked++;
+	printf("ddl (%d threads): a table altered after the point read as it was (%zu rows)\n", threads,
+	       late);
+	rc_snapshot_point_clear(&pt);
+	rc_pos_clear(&last_commit);
+	commits_with_pos = 0;
+	free_gots();
+	rc_conf_free(conf);
+	exec("DROP DATABASE rc_snapd");
+}
+
 /* Not a test: how fast a snapshot reads (rows/s) a table of 500,000 rows with a key and one without. */
 static void bench(int threads)
 {
@@ -1146,6 +1207,8 @@ int main(int argc, char **argv)
 		check_stop(threads);
 	else if (strcmp(mode, "consistency") == 0)
 		check_consistency(threads, argv[3]);
+	else if (strcmp(mode, "ddl") == 0)
+		check_ddl(threads);
 	else if (strcmp(mode, "bench") == 0)
 		bench(threads);
 	else
