@@ -4,7 +4,8 @@
  * starts a consistent-snapshot transaction (or, on MariaDB with one reader, a lock-free
  * connection handed to it); each table is read in primary-key order in chunks of
  * snapshot.fetch.size rows (keyset pagination), or in one unbuffered scan when it has no key
- * fit for that.
+ * fit for that. Columns and keys come from the catalog read while the point held (my_schema.c), so
+ * a table altered later in a long snapshot is still read with the columns it had at the point.
  */
 #ifndef RC_MY_SNAPSHOT_H
 #define RC_MY_SNAPSHOT_H
