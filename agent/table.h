@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Logical value types, independent of the source database. Their Avro form is in sinks/avro_schema.c. */
 typedef enum {
@@ -69,6 +70,17 @@ typedef struct rc_table {
 	int32_t key_schema_id; /* registry ids, -1 until registered */
 	int32_t value_schema_id;
 } rc_table_t;
+
+/* Debezium's io.debezium.data.FloatVector (MySQL's VECTOR): an ARRAY column of FLOAT32 whose semantic
+ * names the array itself, not its elements, and whose elements are never null. The sinks write it
+ * {"type":"array","items":"float"} with connect.name on the array; other ARRAY columns (PostgreSQL's)
+ * have optional elements described by semantic. */
+#define RC_SEM_FLOATVECTOR "io.debezium.data.FloatVector"
+
+static inline bool rc_column_is_vector(const rc_column_t *c)
+{
+	return c->type == RC_T_ARRAY && c->semantic && strcmp(c->semantic, RC_SEM_FLOATVECTOR) == 0;
+}
 
 /* Returns a table with ncols zeroed columns and refcount 1 (caller releases with rc_table_release),
  * or NULL when out of memory. Strings are copied. */

@@ -376,6 +376,14 @@ static json_t *column_type(ctx_t *cx, const rc_column_t *c)
 		return value_type(cx, c, c->type);
 	a = json_object();
 	put(cx, a, "type", json_string("array"));
+	if (rc_column_is_vector(c)) {
+		/* FloatVector: SchemaBuilder.array(FLOAT32_SCHEMA).name(...).version(1), as AvroData
+		 * writes a named array: plain items, the Connect name on the array */
+		put(cx, a, "items", json_string("float"));
+		put(cx, a, "connect.version", json_integer(1));
+		put(cx, a, "connect.name", json_string(RC_SEM_FLOATVECTOR));
+		return a;
+	}
 	put(cx, a, "items", optional(cx, value_type(cx, c, c->elem_type)));
 	return a;
 }

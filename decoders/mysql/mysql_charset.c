@@ -27,34 +27,34 @@ static const charset_info_t charsets[RC_MY_CS_COUNT] = {
     [RC_MY_CS_UTF16LE] = {"utf16le", NULL},
     [RC_MY_CS_UTF32] = {"utf32", NULL},
     [RC_MY_CS_BIG5] = {"big5", "BIG5"},
-    [RC_MY_CS_LATIN2] = {"latin2", "ISO-8859-2"},
-    [RC_MY_CS_DEC8] = {"dec8", NULL}, /* no iconv converter: an error */
-    [RC_MY_CS_CP850] = {"cp850", "CP850"},
+    [RC_MY_CS_LATIN2] = {"latin2", NULL},
+    [RC_MY_CS_DEC8] = {"dec8", NULL},
+    [RC_MY_CS_CP850] = {"cp850", NULL},
     [RC_MY_CS_HP8] = {"hp8", NULL},
-    [RC_MY_CS_KOI8R] = {"koi8r", "KOI8-R"},
+    [RC_MY_CS_KOI8R] = {"koi8r", NULL},
     [RC_MY_CS_SWE7] = {"swe7", NULL},
     [RC_MY_CS_UJIS] = {"ujis", "EUC-JP"},
     [RC_MY_CS_SJIS] = {"sjis", "SHIFT_JIS"},
-    [RC_MY_CS_CP1251] = {"cp1251", "CP1251"},
-    [RC_MY_CS_HEBREW] = {"hebrew", "ISO-8859-8"},
-    [RC_MY_CS_TIS620] = {"tis620", "TIS-620"},
+    [RC_MY_CS_CP1251] = {"cp1251", NULL},
+    [RC_MY_CS_HEBREW] = {"hebrew", NULL},
+    [RC_MY_CS_TIS620] = {"tis620", NULL},
     [RC_MY_CS_EUCKR] = {"euckr", "EUC-KR"},
-    [RC_MY_CS_LATIN7] = {"latin7", "ISO-8859-13"},
-    [RC_MY_CS_KOI8U] = {"koi8u", "KOI8-U"},
+    [RC_MY_CS_LATIN7] = {"latin7", NULL},
+    [RC_MY_CS_KOI8U] = {"koi8u", NULL},
     [RC_MY_CS_GB2312] = {"gb2312", "GB2312"},
-    [RC_MY_CS_GREEK] = {"greek", "ISO-8859-7"},
-    [RC_MY_CS_CP1250] = {"cp1250", "CP1250"},
+    [RC_MY_CS_GREEK] = {"greek", NULL},
+    [RC_MY_CS_CP1250] = {"cp1250", NULL},
     [RC_MY_CS_GBK] = {"gbk", "GBK"},
-    [RC_MY_CS_CP1257] = {"cp1257", "CP1257"},
-    [RC_MY_CS_LATIN5] = {"latin5", "ISO-8859-9"},
-    [RC_MY_CS_ARMSCII8] = {"armscii8", "ARMSCII-8"},
-    [RC_MY_CS_CP866] = {"cp866", "CP866"},
+    [RC_MY_CS_CP1257] = {"cp1257", NULL},
+    [RC_MY_CS_LATIN5] = {"latin5", NULL},
+    [RC_MY_CS_ARMSCII8] = {"armscii8", NULL},
+    [RC_MY_CS_CP866] = {"cp866", NULL},
     [RC_MY_CS_KEYBCS2] = {"keybcs2", NULL},
-    [RC_MY_CS_MACCE] = {"macce", "MAC-CENTRALEUROPE"},
-    [RC_MY_CS_MACROMAN] = {"macroman", "MACINTOSH"},
-    [RC_MY_CS_CP852] = {"cp852", "CP852"},
-    [RC_MY_CS_CP1256] = {"cp1256", "CP1256"},
-    [RC_MY_CS_GEOSTD8] = {"geostd8", "GEORGIAN-PS"},
+    [RC_MY_CS_MACCE] = {"macce", NULL},
+    [RC_MY_CS_MACROMAN] = {"macroman", NULL},
+    [RC_MY_CS_CP852] = {"cp852", NULL},
+    [RC_MY_CS_CP1256] = {"cp1256", NULL},
+    [RC_MY_CS_GEOSTD8] = {"geostd8", NULL},
     [RC_MY_CS_CP932] = {"cp932", "CP932"},
     [RC_MY_CS_EUCJPMS] = {"eucjpms", "EUC-JP-MS"},
     [RC_MY_CS_GB18030] = {"gb18030", "GB18030"},
@@ -87,12 +87,25 @@ const char *rc_mysql_charset_name(rc_mysql_charset_t cs)
 	return (unsigned)cs < RC_MY_CS_COUNT ? charsets[cs].name : "unknown";
 }
 
-/* Windows-1252's 0x80..0x9F, as MySQL's latin1 reads them: the five bytes Windows leaves undefined
- * map to the C1 controls of the same value (MySQL's ctype-latin1.c), so every byte is text. */
-static const uint16_t cp1252_80[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+#include "decoders/mysql/mysql_sbcs.inc"
+
+/* The single-byte charsets' tables. latin1 is Windows-1252 with the five bytes Windows leaves
+ * undefined (0x81 0x8D 0x8F 0x90 0x9D) mapped to the C1 controls of the same value, as MySQL's
+ * ctype-latin1.c has it: every latin1 byte is text. */
+static const uint16_t *const sbcs[RC_MY_CS_COUNT] = {
+    [RC_MY_CS_ASCII] = sbcs_ascii,     [RC_MY_CS_LATIN1] = sbcs_latin1,
+    [RC_MY_CS_LATIN2] = sbcs_latin2,   [RC_MY_CS_DEC8] = sbcs_dec8,
+    [RC_MY_CS_CP850] = sbcs_cp850,     [RC_MY_CS_HP8] = sbcs_hp8,
+    [RC_MY_CS_KOI8R] = sbcs_koi8r,     [RC_MY_CS_SWE7] = sbcs_swe7,
+    [RC_MY_CS_CP1251] = sbcs_cp1251,   [RC_MY_CS_HEBREW] = sbcs_hebrew,
+    [RC_MY_CS_TIS620] = sbcs_tis620,   [RC_MY_CS_LATIN7] = sbcs_latin7,
+    [RC_MY_CS_KOI8U] = sbcs_koi8u,     [RC_MY_CS_GREEK] = sbcs_greek,
+    [RC_MY_CS_CP1250] = sbcs_cp1250,   [RC_MY_CS_CP1257] = sbcs_cp1257,
+    [RC_MY_CS_LATIN5] = sbcs_latin5,   [RC_MY_CS_ARMSCII8] = sbcs_armscii8,
+    [RC_MY_CS_CP866] = sbcs_cp866,     [RC_MY_CS_KEYBCS2] = sbcs_keybcs2,
+    [RC_MY_CS_MACCE] = sbcs_macce,     [RC_MY_CS_MACROMAN] = sbcs_macroman,
+    [RC_MY_CS_CP852] = sbcs_cp852,     [RC_MY_CS_CP1256] = sbcs_cp1256,
+    [RC_MY_CS_GEOSTD8] = sbcs_geostd8,
 };
 
 static size_t put_utf8(char *o, uint32_t c)
@@ -237,15 +250,30 @@ int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, r
 	size_t n = 0;
 
 	*bad_at = SIZE_MAX;
+	if ((unsigned)cs < RC_MY_CS_COUNT && sbcs[cs]) {
+		const uint16_t *t = sbcs[cs];
+		o = rc_arena_alloc(arena, len * 3 + 1); /* every table entry is in the BMP */
+		if (!o)
+			return RC_ERR_FATAL;
+		for (size_t i = 0; i < len; i++) {
+			if (t[s[i]] == 0xFFFF) {
+				*bad_at = i;
+				return RC_MY_CS_INVALID;
+			}
+			n += put_utf8(o + n, t[s[i]]);
+		}
+		o[n] = '\0';
+		*out = o;
+		*outlen = n;
+		return 0;
+	}
 	switch (cs) {
 	case RC_MY_CS_BINARY:
-	case RC_MY_CS_ASCII:
 	case RC_MY_CS_UTF8MB3:
 	case RC_MY_CS_UTF8MB4:
 		for (size_t i = 0; i < len;) {
-			size_t k = cs == RC_MY_CS_BINARY ? 1
-			           : cs == RC_MY_CS_ASCII
-			               ? (s[i] < 0x80)
+			size_t k = cs == RC_MY_CS_BINARY
+			               ? 1
 			               : utf8_seq(s + i, len - i, cs == RC_MY_CS_UTF8MB3 ? 3 : 4);
 			if (k == 0) {
 				*bad_at = i;
@@ -259,17 +287,6 @@ int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, r
 		if (len)
 			memcpy(o, s, len);
 		n = len;
-		break;
-	case RC_MY_CS_LATIN1:
-		o = rc_arena_alloc(arena, len * 3 + 1);
-		if (!o)
-			return RC_ERR_FATAL;
-		for (size_t i = 0; i < len; i++) {
-			uint32_t c = s[i];
-			if (c >= 0x80 && c < 0xA0)
-				c = cp1252_80[c - 0x80];
-			n += put_utf8(o + n, c);
-		}
 		break;
 	case RC_MY_CS_UCS2:
 	case RC_MY_CS_UTF16:

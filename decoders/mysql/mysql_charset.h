@@ -8,11 +8,14 @@
  * where both define an id: MySQL uses 1..323, MariaDB 1..250 of those plus 576..767 (its extra
  * UCA-4.0 language collations), 1024+n (the NO PAD twin of collation n) and 2048.. (UCA-14.0.0).
  *
- * Conversion: binary passes through; ascii, latin1 (which MySQL defines as Windows-1252 with the five
- * holes 0x81 0x8D 0x8F 0x90 0x9D mapped to U+0081.. as ISO-8859-1 does), utf8mb3/utf8mb4 (validated),
- * ucs2, utf16 and utf32 (big-endian, as MySQL stores them) and utf16le are done here; the other
- * single- and multi-byte charsets (cp1251, sjis, gbk...) go through iconv when it knows them. Invalid
- * bytes are an error, never replaced: a value silently changed would be a corrupt copy.
+ * Conversion: binary passes through; utf8mb3/utf8mb4 are validated; ucs2, utf16 and utf32 (big-endian,
+ * as MySQL stores them) and utf16le are decoded here; every single-byte charset (ascii; latin1, which
+ * MySQL defines as Windows-1252 with the five holes 0x81 0x8D 0x8F 0x90 0x9D mapped to U+0081..;
+ * latin2, cp1251, koi8r, greek, swe7...) through the server's own byte-to-Unicode tables
+ * (mysql_sbcs.inc, generated from MariaDB); the multi-byte Asian charsets (big5, sjis, cp932, ujis,
+ * eucjpms, euckr, gb2312, gbk, gb18030) through glibc's iconv, whose tables may differ from the
+ * server's in corner cases. Invalid bytes, and bytes the server itself has no Unicode character for,
+ * are an error, never replaced: a value silently changed would be a corrupt copy.
  */
 #ifndef RC_MYSQL_CHARSET_H
 #define RC_MYSQL_CHARSET_H

@@ -19,7 +19,6 @@
 #define SEM_ENUMSET "io.debezium.data.EnumSet"
 #define SEM_JSON "io.debezium.data.Json"
 #define SEM_GEOMETRY "io.debezium.data.geometry.Geometry"
-#define SEM_FLOATVECTOR "io.debezium.data.FloatVector"
 #define SEM_YEAR "io.debezium.time.Year"
 #define SEM_DATE "io.debezium.time.Date"
 #define SEM_TIME "io.debezium.time.Time"
@@ -295,7 +294,7 @@ static int map(rc_column_t *col, const rc_mysql_coldef_t *def, const rc_mysql_mo
 		/* Debezium 3's MySQL VECTOR: io.debezium.data.FloatVector, an array of FLOAT32. */
 		col->type = RC_T_ARRAY;
 		col->elem_type = RC_T_FLOAT32;
-		col->semantic = SEM_FLOATVECTOR;
+		col->semantic = RC_SEM_FLOATVECTOR;
 		col->length = def->length;
 		break;
 	default:

@@ -124,6 +124,11 @@ int rc_mysql_value_int(const rc_column_t *col, const rc_mysql_coldef_t *def, int
 			v = (int64_t)u;
 	} else {
 		v = i;
+		/* YEAR 0000: Debezium's binlog reader makes the stored byte 0 Year.of(1900 + 0), so the
+		 * stream says 1900 (its snapshot would say 2000, adjustTemporal of 0); rowcast follows
+		 * the stream on both sides. */
+		if (def->kind == RC_MY_YEAR && v == 0)
+			v = 1900;
 		if (v < lo || v > hi)
 			return fail(col, err, errlen, "value %" PRId64 " is out of range", v);
 	}
@@ -437,7 +442,11 @@ int rc_mysql_value_bytes(const rc_column_t *col, const rc_mysql_coldef_t *def, c
 		return geometry_value(col, p, len, arena, out, err, errlen);
 	case RC_MY_VECTOR:
 		return vector_value(col, p, len, arena, out, err, errlen);
-	case RC_MY_JSON: /* MariaDB's JSON is text; MySQL's binary JSON goes through binlog_json.c */
+	case RC_MY_JSON:
+		/* JSON as text (MariaDB's, or MySQL's after binlog_json.c): UTF-8 unless the column
+		 * names a text collation (MySQL's JSON is utf8mb4; its binlog says 63) */
+		if (def->collation == 0 || def->collation == 63)
+			return rc_mysql_value_json_text(col, p, len, arena, out, err, errlen);
 		return text_value(col, def, p, len, arena, out, err, errlen);
 	case RC_MY_CHAR:
 	case RC_MY_VARCHAR:

@@ -21,7 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Integer kinds, YEAR (the full year: 1901..2155, 0 for YEAR 0000), and BIT(1)/BIT(n) as an
+/* Integer kinds, YEAR (the full year: 1901..2155, 0 for YEAR 0000, which becomes 1900 as in
+ * Debezium's stream), and BIT(1)/BIT(n) as an
  * unsigned number of length bits. Signed kinds and YEAR read i; unsigned kinds and BIT read u (pass
  * the value's bits there; the other argument is ignored). A value outside the column's type (128 in
  * a TINYINT, a bit beyond BIT(n)) is an error. BIGINT UNSIGNED: long mode gives the bits as a signed

@@ -36,21 +36,21 @@ static const rc_avro_opts_t my_opts = {"srv", "mysql", false};
 	"\"connect.doc\":\"Geometry\",\"connect.version\":1,"                                                \
 	"\"connect.name\":\"io.debezium.data.geometry.Geometry\"}"
 
-/* A table of (id INT key, t TINYINT, tu TINYINT UNSIGNED, g GEOMETRY, g2 GEOMETRY) mapped by
- * mysql_types.c. */
+/* A table of (id INT key, t TINYINT, tu TINYINT UNSIGNED, g GEOMETRY, g2 GEOMETRY, v VECTOR(2))
+ * mapped by mysql_types.c. */
 static rc_table_t *geo_table(void)
 {
-	static const rc_mysql_kind_t kinds[] = {RC_MY_INT, RC_MY_TINYINT, RC_MY_TINYINT, RC_MY_GEOMETRY,
-	                                        RC_MY_GEOMETRY};
-	static const char *const names[] = {"id", "t", "tu", "g", "g2"};
-	rc_table_t *t = rc_table_new("inventory", "places", "srv.inventory.places", 5);
+	static const rc_mysql_kind_t kinds[] = {RC_MY_INT,      RC_MY_TINYINT,  RC_MY_TINYINT,
+	                                        RC_MY_GEOMETRY, RC_MY_GEOMETRY, RC_MY_VECTOR};
+	static const char *const names[] = {"id", "t", "tu", "g", "g2", "v"};
+	rc_table_t *t = rc_table_new("inventory", "places", "srv.inventory.places", 6);
 	rc_mysql_modes_t m;
 	char err[256];
 
 	assert_non_null(t);
 	rc_typemodes_default(&m.base);
 	m.bigint_precise = false;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		rc_mysql_coldef_t d;
 		memset(&d, 0, sizeof d);
 		d.name = names[i];
@@ -58,6 +58,7 @@ static rc_table_t *geo_table(void)
 		d.is_unsigned = i == 2;
 		d.key = i == 0;
 		d.nullable = i != 0;
+		d.length = kinds[i] == RC_MY_VECTOR ? 2 : 0;
 		if (rc_mysql_column_init(&t->cols[i], i, &d, &m, err, sizeof err) != 0)
 			fail_msg("%s", err);
 	}
@@ -83,6 +84,11 @@ static void test_schema(void **state)
 	assert_non_null(strstr(json,
 	                       "{\"name\":\"g2\",\"type\":[\"null\",\"io.debezium.data.geometry.Geometry\"],"
 	                       "\"default\":null}"));
+	/* VECTOR: Debezium's FloatVector, SchemaBuilder.array(FLOAT32_SCHEMA) named and versioned: the
+	 * Connect name on the array, plain float items */
+	assert_non_null(strstr(json, "{\"name\":\"v\",\"type\":[\"null\",{\"type\":\"array\",\"items\":"
+	                             "\"float\",\"connect.version\":1,\"connect.name\":"
+	                             "\"io.debezium.data.FloatVector\"}],\"default\":null}"));
 	/* and avro-c accepts it */
 	{
 		avro_schema_t s;
@@ -137,7 +143,7 @@ static void test_encode(void **state)
 	static const unsigned char wkb[] = {0x01, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0,   0,
 	                                    0xf0, 0x3f, 0,    0,    0,    0, 0, 0, 0, 0x40};
 	rc_table_t *t = geo_table();
-	rc_value_t after[5];
+	rc_value_t after[6], items[2];
 	rc_event_t ev;
 	rc_buf_t b;
 	char err[512], *json;
@@ -162,6 +168,14 @@ static void test_encode(void **state)
 	after[3].u.bytes.scale = 4326;
 	after[4] = after[3];
 	after[4].u.bytes.scale = 0; /* no SRID: null */
+	memset(items, 0, sizeof items);
+	items[0].state = RC_V_SET;
+	items[0].u.f = 1.0;
+	items[1].state = RC_V_SET;
+	items[1].u.f = -2.5;
+	after[5].state = RC_V_SET;
+	after[5].u.array.items = items;
+	after[5].u.array.n = 2;
 	ev.op = RC_OP_CREATE;
 	ev.table = t;
 	ev.after = after;
@@ -194,6 +208,16 @@ static void test_encode(void **state)
 	assert_int_equal(i, -128);
 	check_geometry(&av, "g", wkb, sizeof wkb, 4326);
 	check_geometry(&av, "g2", wkb, sizeof wkb, 0);
+	{
+		avro_value_t vf = field(&av, "v"), arr = branch(&vf, 1), el;
+		size_t n;
+		float fl;
+		assert_int_equal(avro_value_get_size(&arr, &n), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(avro_value_get_by_index(&arr, 1, &el, NULL), 0);
+		assert_int_equal(avro_value_get_float(&el, &fl), 0);
+		assert_true(fl == -2.5f);
+	}
 
 	/* the JSON lines form: {"wkb": base64, "srid": n or null} */
 	rc_buf_reset(&b);
@@ -204,6 +228,7 @@ static void test_encode(void **state)
 	    strstr((const char *)b.data, "\"g\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":4326}"));
 	assert_non_null(
 	    strstr((const char *)b.data, "\"g2\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":null}"));
+	assert_non_null(strstr((const char *)b.data, "\"v\":[1,-2.5]"));
 
 	avro_value_decref(&rec);
 	avro_value_iface_decref(iface);

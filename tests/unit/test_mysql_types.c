@@ -370,6 +370,8 @@ static void test_int_values(void **state)
 	    {RC_MY_BIGINT, true, 0, UINT64_C(9223372036854775808), INT64_MIN},
 	    {RC_MY_YEAR, false, 2155, 0, 2155},
 	    {RC_MY_YEAR, false, 1901, 0, 1901},
+	    /* YEAR 0000: Debezium's binlog reader gives Year.of(1900 + 0) */
+	    {RC_MY_YEAR, false, 0, 0, 1900},
 	};
 	rc_arena_t arena;
 	char err[256];
@@ -567,6 +569,43 @@ static void test_decimals(void **state)
 	/* zero with a sign is zero */
 	check_decimal(10, 2, RC_DECIMAL_MODE_STRING, true, "000", NULL, "0.00", 0);
 	check_decimal(10, 2, RC_DECIMAL_MODE_PRECISE, true, "000", "00", NULL, 0);
+}
+
+/* A value at another scale than the column's: padded to it (BigDecimal with the column's scale:
+ * 1.5 in DECIMAL(10,2) is "1.50", unscaled 150 = 00 96), or an error when digits would be cut. */
+static void test_decimal_rescale(void **state)
+{
+	rc_mysql_modes_t m = *dflt(), str = m;
+	rc_mysql_coldef_t d = def_of(RC_MY_DECIMAL);
+	rc_decimal_t dec = {.negative = false, .digits = "15", .n = 2, .scale = 1};
+	rc_column_t c;
+	rc_value_t v;
+	rc_arena_t arena;
+	char err[256];
+	(void)state;
+
+	rc_arena_init(&arena, 0);
+	str.base.decimal = RC_DECIMAL_MODE_STRING;
+	d.precision = 10;
+	d.scale = 2;
+	c = col_of(&d, &str);
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), 0);
+	assert_string_equal(v.u.bytes.ptr, "1.50");
+	free_col(&c);
+	c = col_of(&d, &m);
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), 0);
+	assert_bytes_hex(&v, "0096");
+	dec.digits = "155";
+	dec.n = 3;
+	dec.scale = 3;
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	/* more digits than DECIMAL(10,2) holds */
+	dec.digits = "123456789012";
+	dec.n = 12;
+	dec.scale = 2;
+	assert_int_equal(rc_mysql_value_decimal(&c, &d, &dec, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	free_col(&c);
+	rc_arena_destroy(&arena);
 }
 
 /* ---- temporal ------------------------------------------------------------------------------- */
@@ -814,6 +853,21 @@ static void test_text(void **state)
 	/* cp1251 through iconv: CONVERT(_cp1251 x'cff0e8e2e5f2' USING utf8mb4) ("Привет") */
 	want_utf8(51, "cff0e8e2e5f2", "D09FD180D0B8D0B2D0B5D182");
 	want_utf8(11, "414243", "414243"); /* ascii */
+	/* single-byte charsets as the server converts them (MariaDB CONVERT(_cs x'..' USING utf8mb4)),
+	 * where glibc's iconv says otherwise: hebrew 0xAF is U+203E, greek 0xA1 U+02BD, cp866 0xFC
+	 * U+207F, tis620 0x80 U+0080, geostd8 0x80 U+20AC; and swe7's 7-bit Swedish letters */
+	want_utf8(16, "afe0", "E280BED790");
+	want_utf8(25, "a1c1", "CABDCE91");
+	want_utf8(36, "fc80", "E281BFD090");
+	want_utf8(18, "80a1", "C280E0B881");
+	want_utf8(92, "80c0", "E282ACE18390");
+	want_utf8(10, "5b7d", "C384C3A5");
+	want_utf8(7, "c1d7", "D0B0D0B2"); /* koi8r */
+	want_utf8(9, "b1e6", "C485C487"); /* latin2 */
+	want_utf8(13, "82a0", "E38182");  /* sjis, through iconv */
+	want_utf8(28, "c4e3", "E4BDA0");  /* gbk, through iconv */
+	want_invalid(26, "81");           /* cp1250 0x81: the server has no character for it */
+	want_invalid(11, "ff");           /* ascii */
 
 	/* invalid: a truncated sequence, an overlong form, a surrogate, 4 bytes in utf8mb3, a byte
 	 * beyond ascii, an odd ucs2 length, a lone utf16 surrogate, utf32 beyond U+10FFFF */
@@ -1020,6 +1074,7 @@ int main(void)
 	    cmocka_unit_test(test_bits),
 	    cmocka_unit_test(test_floats),
 	    cmocka_unit_test(test_decimals),
+	    cmocka_unit_test(test_decimal_rescale),
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_timestamps),
