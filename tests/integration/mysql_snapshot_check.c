@@ -444,6 +444,7 @@ typedef enum {
 	CMP_DATETIME, /* µs: TIMESTAMPDIFF(MICROSECOND, epoch, c) */
 	CMP_TS,       /* µs: UNIX_TIMESTAMP (session time zone UTC); the zero TIMESTAMP NULL */
 	CMP_BITS,     /* c+0 */
+	CMP_YEAR,     /* c+0, but YEAR 0000 is 1900: Debezium's binlog reader's Year.of(1900 + 0) */
 } cmp_t;
 
 typedef struct spec {
@@ -479,7 +480,7 @@ static const spec_t specs[] = {
     {"b10", "bit(10)", CMP_BITS, {"b'1000000001'", "b'0'"}},
     {"b64", "bit(64)", CMP_BITS, {"b'1111111111111111111111111111111111111111111111111111111111111111'",
                                   "b'1000000000000000000000000000000000000000000000000000000000000000'", "1"}},
-    {"y", "year", CMP_NUM, {"1901", "2155", "0000", "2024"}},
+    {"y", "year", CMP_YEAR, {"1901", "2155", "0000", "2024"}},
     {"dt", "date", CMP_DATE, {"'1000-01-01'", "'9999-12-31'", "'0000-00-00'", "'1970-01-01'", "'1969-12-31'",
                               "'2020-00-15'", "'2024-02-29'"}},
     {"tm", "time", CMP_TIME, {"'-838:59:59'", "'838:59:59'", "'00:00:00'", "'-00:00:01'", "'100:00:00'"}},
@@ -551,6 +552,9 @@ static void expect_expr(char *buf, size_t len, const spec_t *s)
 		break;
 	case CMP_BITS:
 		snprintf(buf, len, "CAST(`%s` + 0 AS UNSIGNED)", c);
+		break;
+	case CMP_YEAR:
+		snprintf(buf, len, "CAST(IF(`%s` = 0, 1900, `%s` + 0) AS CHAR)", c, c);
 		break;
 	}
 }
