@@ -4,6 +4,7 @@
 # with the same config and offset file. At the end: the tables rebuilt from Kafka equal MariaDB, every
 # change the writer made is in Kafka, and every record sent again after a kill lies after the position
 # the offset file held at that kill (what was acknowledged is never sent again; what was not, is).
+# The binlog is rotated (FLUSH BINARY LOGS) every few seconds meanwhile.
 #
 # Each kill is a SIGSTOP, a read of the offset file (the position the next life resumes from), then
 # SIGKILL; the producer's timestamp of each Kafka record says which life sent it.
@@ -19,10 +20,10 @@ changes=${CRASH_CHANGES:-60000}
 seconds=${CRASH_SECONDS:-50}
 min_kills=5
 my_test_setup mcr
-writer_pid="" client_pid=""
+writer_pid="" client_pid="" flusher_pid=""
 crash_cleanup() {
     set +e
-    for p in "$writer_pid" "$client_pid"; do
+    for p in "$writer_pid" "$client_pid" "$flusher_pid"; do
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
     my_test_cleanup
@@ -55,6 +56,9 @@ client_pid=$!
     >"$tmp/sql.fifo" 2>"$tmp/writer.err" &
 writer_pid=$!
 echo "writer started: $changes changes over ~${seconds}s"
+# Binlog rotations under load: FLUSH BINARY LOGS every few seconds while the writer runs.
+( while kill -0 "$writer_pid" 2>/dev/null; do sleep 4; my_q "FLUSH BINARY LOGS" || true; done ) &
+flusher_pid=$!
 
 : >"$tmp/kills"
 kills=0
@@ -91,6 +95,8 @@ set -e
 writer_pid="" client_pid=""
 [ "$writer_rc" = 0 ] || { cat "$tmp/writer.err" >&2; fail "the writer failed ($writer_rc)"; }
 [ "$client_rc" = 0 ] || { cat "$tmp/client.err" >&2; fail "the mariadb client failed ($client_rc)"; }
+wait "$flusher_pid" 2>/dev/null || true
+flusher_pid=""
 pass "writer done: $(cat "$tmp/counts.json")"
 
 wait_my_streaming
