@@ -20,6 +20,9 @@
  * position of exactly that view (MariaDB's consistent-snapshot status variables), and
  * BINLOG_GTID_POS of it; that connection is handed to the single reader (rc_mysql_snapshot_take).
  *
+ * The view is InnoDB's: a table of an engine without transactions (MyISAM, Aria) is read as it is
+ * when its reader reaches it, not as it was at the point.
+ *
  * One point at a time per process: the point's strings (source.file) and the held lock are this
  * module's, valid until the next rc_mysql_snapshot_point.
  */

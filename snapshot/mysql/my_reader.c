@@ -38,8 +38,9 @@ typedef struct my_reader {
 	MYSQL *my;
 	unsigned long thread_id; /* for KILL QUERY from another connection */
 	rc_mysql_modes_t modes;
-	size_t fetch; /* rows per keyset query */
-	bool broken;  /* left in the middle of a result: only mysql_close may follow */
+	size_t fetch;     /* rows per keyset query */
+	bool broken;      /* left in the middle of a result: only mysql_close may follow */
+	bool use_catalog; /* a hold on the catalog of the point (my_schema.c) */
 } my_reader_t;
 
 /* A growing string. */
@@ -313,7 +314,8 @@ static int my_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 	size_t *lastlen = NULL, nsel = 0, nrows;
 	int *sel = NULL, rc;
 
-	rc = rc_my_table_describe(cx->my, cx->conf, &cx->modes, st->schema, st->name, &mt, err, errlen);
+	rc = rc_my_table_describe(cx->my, cx->conf, &cx->modes, cx->use_catalog, st->schema, st->name, &mt,
+	                          err, errlen);
 	if (rc != RC_OK)
 		return rc;
 	rc = RC_ERR_FATAL;
@@ -405,6 +407,8 @@ static void my_close(void *reader, bool complete)
 		rc_log_warn("snapshot", "COMMIT of a snapshot reader: %s", mysql_error(cx->my));
 	if (cx->my)
 		mysql_close(cx->my);
+	if (cx->use_catalog)
+		rc_my_catalog_release();
 	free(cx);
 }
 
@@ -447,6 +451,7 @@ static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **
 		return rc;
 	}
 	cx->thread_id = mysql_thread_id(cx->my);
+	cx->use_catalog = rc_my_catalog_take(pt);
 	*reader = cx;
 	return RC_OK;
 }

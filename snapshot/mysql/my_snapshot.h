@@ -4,7 +4,8 @@
  * starts a consistent-snapshot transaction (or, on MariaDB with one reader, a lock-free
  * connection handed to it); each table is read in primary-key order in chunks of
  * snapshot.fetch.size rows (keyset pagination), or in one unbuffered scan when it has no key
- * fit for that.
+ * fit for that. Columns and keys come from the catalog read while the point held (my_schema.c), so
+ * a table altered later in a long snapshot is still read with the columns it had at the point.
  */
 #ifndef RC_MY_SNAPSHOT_H
 #define RC_MY_SNAPSHOT_H
@@ -22,8 +23,10 @@ extern const rc_snapshot_reader_ops_t rc_mysql_snapshot_reader;
 
 /* The candidates: every base table (and MariaDB system-versioned table) outside the system
  * databases (mysql, sys, information_schema, performance_schema), largest first by data_length,
- * with table_rows as the estimate. On a connection of its own; pt plays no part (information_schema
- * is not versioned: the point's lock keeps DDL out while it holds). */
+ * with table_rows as the estimate. On a connection of its own. At a point (pt not NULL: the capture
+ * plans while the point's lock holds) it also reads the catalog: every column and primary key as
+ * information_schema shows them then (it is not versioned; the lock keeps DDL out), for the readers
+ * to describe their tables as they were at the point however long the snapshot runs. */
 int rc_my_snapshot_plan(const rc_conf_t *conf, const rc_snapshot_point_t *pt, rc_snap_plan_t *plan, char *err,
                         size_t errlen);
 
@@ -47,13 +50,20 @@ typedef struct rc_my_table {
 	bool keyset; /* the key's order can be paged by comparison (see my_reader.c) */
 } rc_my_table_t;
 
-/* Reads schema.name's columns and primary key from information_schema on my and builds the table as
- * the stream does (decoders/mysql/mysql_tables.c): every column through rc_mysql_column_init, the
- * topic from rc_topic_name, the event key from the primary key or message.key.columns. Returns
- * RC_OK; RC_ERR_RETRY when the table is gone or the connection failed; RC_ERR_FATAL for a column
- * rowcast cannot map, with err naming it. Free with rc_my_table_free. */
-int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_t *modes, const char *schema,
-                         const char *name, rc_my_table_t *out, char *err, size_t errlen);
+/* Describes schema.name as the stream does (decoders/mysql/mysql_tables.c): every column through
+ * rc_mysql_column_init, the topic from rc_topic_name, the event key from the primary key or
+ * message.key.columns. use_catalog (rc_my_catalog_take said so): from the catalog read at the point,
+ * falling back to information_schema on my for a table it does not hold; otherwise from
+ * information_schema on my. Returns RC_OK; RC_ERR_RETRY when the table is gone or the connection
+ * failed; RC_ERR_FATAL for a column rowcast cannot map, with err naming it. Free with
+ * rc_my_table_free. */
+int rc_my_table_describe(MYSQL *my, const rc_conf_t *conf, const rc_mysql_modes_t *modes, bool use_catalog,
+                         const char *schema, const char *name, rc_my_table_t *out, char *err, size_t errlen);
 void rc_my_table_free(rc_my_table_t *t);
+
+/* A reader's hold on the catalog of pt: true when the last plan read it at pt (then release it at
+ * the reader's close: the last release frees it). */
+bool rc_my_catalog_take(const rc_snapshot_point_t *pt);
+void rc_my_catalog_release(void);
 
 #endif

@@ -33,6 +33,9 @@ run_check types-none 2
 pass "every type read by an unlocked snapshot (snapshot.locking.mode=none, 2 readers)"
 run_check refusals 2
 pass "a user without RELOAD refused, naming the fix (and binlog_format=MIXED when exclusive)"
+run_check ddl 2
+run_check ddl 1
+pass "a table altered after the point is read with the columns it had at the point"
 run_check stop 1
 run_check stop 2
 pass "a snapshot stopped half-way ends at once, its readers' queries killed"
