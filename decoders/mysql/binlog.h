@@ -113,6 +113,42 @@ enum {
 	RC_BINLOG_MARIA_DELETE_ROWS_COMPRESSED = 171,
 };
 
+/* Column types of TABLE_MAP and rows events: MySQL's enum_field_types (MariaDB's are the same). */
+enum {
+	RC_MYT_DECIMAL = 0,
+	RC_MYT_TINY = 1,
+	RC_MYT_SHORT = 2,
+	RC_MYT_LONG = 3,
+	RC_MYT_FLOAT = 4,
+	RC_MYT_DOUBLE = 5,
+	RC_MYT_NULL = 6,
+	RC_MYT_TIMESTAMP = 7,
+	RC_MYT_LONGLONG = 8,
+	RC_MYT_INT24 = 9,
+	RC_MYT_DATE = 10,
+	RC_MYT_TIME = 11,
+	RC_MYT_DATETIME = 12,
+	RC_MYT_YEAR = 13,
+	RC_MYT_NEWDATE = 14,
+	RC_MYT_VARCHAR = 15,
+	RC_MYT_BIT = 16,
+	RC_MYT_TIMESTAMP2 = 17,
+	RC_MYT_DATETIME2 = 18,
+	RC_MYT_TIME2 = 19,
+	RC_MYT_VECTOR = 242,
+	RC_MYT_JSON = 245,
+	RC_MYT_NEWDECIMAL = 246,
+	RC_MYT_ENUM = 247,
+	RC_MYT_SET = 248,
+	RC_MYT_TINY_BLOB = 249,
+	RC_MYT_MEDIUM_BLOB = 250,
+	RC_MYT_LONG_BLOB = 251,
+	RC_MYT_BLOB = 252,
+	RC_MYT_VAR_STRING = 253,
+	RC_MYT_STRING = 254,
+	RC_MYT_GEOMETRY = 255,
+};
+
 /* What the body decoded into (the tag of rc_binlog_event_t's union). */
 typedef enum rc_binlog_kind {
 	RC_BINLOG_K_SKIPPED = 0, /* header only: a type rowcast has no use for (or not decoded yet) */

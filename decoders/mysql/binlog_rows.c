@@ -40,42 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* MySQL's enum_field_types. */
-enum {
-	T_DECIMAL = 0,
-	T_TINY = 1,
-	T_SHORT = 2,
-	T_LONG = 3,
-	T_FLOAT = 4,
-	T_DOUBLE = 5,
-	T_NULL = 6,
-	T_TIMESTAMP = 7,
-	T_LONGLONG = 8,
-	T_INT24 = 9,
-	T_DATE = 10,
-	T_TIME = 11,
-	T_DATETIME = 12,
-	T_YEAR = 13,
-	T_NEWDATE = 14,
-	T_VARCHAR = 15,
-	T_BIT = 16,
-	T_TIMESTAMP2 = 17,
-	T_DATETIME2 = 18,
-	T_TIME2 = 19,
-	T_VECTOR = 242,
-	T_JSON = 245,
-	T_NEWDECIMAL = 246,
-	T_ENUM = 247,
-	T_SET = 248,
-	T_TINY_BLOB = 249,
-	T_MEDIUM_BLOB = 250,
-	T_LONG_BLOB = 251,
-	T_BLOB = 252,
-	T_VAR_STRING = 253,
-	T_STRING = 254,
-	T_GEOMETRY = 255,
-};
-
 #define COLLATION_BINARY 63
 
 /* --- The table ---------------------------------------------------------------------------------- */
@@ -122,7 +86,7 @@ static uint8_t string_real_type(uint16_t meta, uint32_t *maxlen)
 	if (meta < 256) {
 		if (maxlen)
 			*maxlen = meta;
-		return T_STRING;
+		return RC_MYT_STRING;
 	}
 	if ((b0 & 0x30) != 0x30) {
 		if (maxlen)
@@ -137,7 +101,7 @@ static uint8_t string_real_type(uint16_t meta, uint32_t *maxlen)
 /* The type of column c as rows carry it: STRING resolved to ENUM/SET, the BLOB sizes to BLOB. */
 static uint8_t real_type(uint8_t type, uint16_t meta)
 {
-	if (type == T_STRING)
+	if (type == RC_MYT_STRING)
 		return string_real_type(meta, NULL);
 	return type;
 }
@@ -145,14 +109,14 @@ static uint8_t real_type(uint8_t type, uint16_t meta)
 static bool is_numeric(uint8_t t)
 {
 	switch (t) {
-	case T_TINY:
-	case T_SHORT:
-	case T_INT24:
-	case T_LONG:
-	case T_LONGLONG:
-	case T_NEWDECIMAL:
-	case T_FLOAT:
-	case T_DOUBLE:
+	case RC_MYT_TINY:
+	case RC_MYT_SHORT:
+	case RC_MYT_INT24:
+	case RC_MYT_LONG:
+	case RC_MYT_LONGLONG:
+	case RC_MYT_NEWDECIMAL:
+	case RC_MYT_FLOAT:
+	case RC_MYT_DOUBLE:
 		return true;
 	default:
 		return false;
@@ -168,16 +132,16 @@ static bool is_numeric(uint8_t t)
 static bool is_character(uint8_t t, bool mariadb)
 {
 	switch (t) {
-	case T_STRING:
-	case T_VAR_STRING:
-	case T_VARCHAR:
-	case T_BLOB:
-	case T_TINY_BLOB:
-	case T_MEDIUM_BLOB:
-	case T_LONG_BLOB:
-	case T_VECTOR:
+	case RC_MYT_STRING:
+	case RC_MYT_VAR_STRING:
+	case RC_MYT_VARCHAR:
+	case RC_MYT_BLOB:
+	case RC_MYT_TINY_BLOB:
+	case RC_MYT_MEDIUM_BLOB:
+	case RC_MYT_LONG_BLOB:
+	case RC_MYT_VECTOR:
 		return true;
-	case T_GEOMETRY:
+	case RC_MYT_GEOMETRY:
 		return mariadb;
 	default:
 		return false;
@@ -223,63 +187,63 @@ static int column_kind(uint8_t rt, uint16_t meta, uint32_t collation, rc_mysql_c
 	bool bin = collation == COLLATION_BINARY;
 
 	switch (rt) {
-	case T_TINY:
+	case RC_MYT_TINY:
 		d->kind = RC_MY_TINYINT;
 		break;
-	case T_SHORT:
+	case RC_MYT_SHORT:
 		d->kind = RC_MY_SMALLINT;
 		break;
-	case T_INT24:
+	case RC_MYT_INT24:
 		d->kind = RC_MY_MEDIUMINT;
 		break;
-	case T_LONG:
+	case RC_MYT_LONG:
 		d->kind = RC_MY_INT;
 		break;
-	case T_LONGLONG:
+	case RC_MYT_LONGLONG:
 		d->kind = RC_MY_BIGINT;
 		break;
-	case T_FLOAT:
+	case RC_MYT_FLOAT:
 		d->kind = RC_MY_FLOAT;
 		break;
-	case T_DOUBLE:
+	case RC_MYT_DOUBLE:
 		d->kind = RC_MY_DOUBLE;
 		break;
-	case T_NEWDECIMAL:
+	case RC_MYT_NEWDECIMAL:
 		d->kind = RC_MY_DECIMAL;
 		d->precision = meta >> 8;
 		d->scale = meta & 0xff;
 		if (d->precision < 1 || d->precision > 65 || d->scale > 30 || d->scale > d->precision)
 			return -1;
 		break;
-	case T_BIT:
+	case RC_MYT_BIT:
 		d->kind = RC_MY_BIT;
 		d->length = (int32_t)((meta >> 8) * 8 + (meta & 0xff));
 		if (d->length < 1 || d->length > 64)
 			return -1;
 		break;
-	case T_YEAR:
+	case RC_MYT_YEAR:
 		d->kind = RC_MY_YEAR;
 		break;
-	case T_DATE:
-	case T_NEWDATE:
+	case RC_MYT_DATE:
+	case RC_MYT_NEWDATE:
 		d->kind = RC_MY_DATE;
 		break;
-	case T_TIME:
-	case T_TIME2:
+	case RC_MYT_TIME:
+	case RC_MYT_TIME2:
 		d->kind = RC_MY_TIME;
-		d->fsp = rt == T_TIME2 ? meta : 0;
+		d->fsp = rt == RC_MYT_TIME2 ? meta : 0;
 		break;
-	case T_DATETIME:
-	case T_DATETIME2:
+	case RC_MYT_DATETIME:
+	case RC_MYT_DATETIME2:
 		d->kind = RC_MY_DATETIME;
-		d->fsp = rt == T_DATETIME2 ? meta : 0;
+		d->fsp = rt == RC_MYT_DATETIME2 ? meta : 0;
 		break;
-	case T_TIMESTAMP:
-	case T_TIMESTAMP2:
+	case RC_MYT_TIMESTAMP:
+	case RC_MYT_TIMESTAMP2:
 		d->kind = RC_MY_TIMESTAMP;
-		d->fsp = rt == T_TIMESTAMP2 ? meta : 0;
+		d->fsp = rt == RC_MYT_TIMESTAMP2 ? meta : 0;
 		break;
-	case T_STRING:
+	case RC_MYT_STRING:
 		d->kind = bin ? RC_MY_BINARY : RC_MY_CHAR;
 		if (bin) {
 			uint32_t maxlen = 0;
@@ -288,35 +252,35 @@ static int column_kind(uint8_t rt, uint16_t meta, uint32_t collation, rc_mysql_c
 			d->length = (int32_t)maxlen; /* the builder pads values back to it */
 		}
 		break;
-	case T_VARCHAR:
-	case T_VAR_STRING:
+	case RC_MYT_VARCHAR:
+	case RC_MYT_VAR_STRING:
 		d->kind = bin ? RC_MY_VARBINARY : RC_MY_VARCHAR;
 		break;
-	case T_BLOB:
-	case T_TINY_BLOB:
-	case T_MEDIUM_BLOB:
-	case T_LONG_BLOB:
+	case RC_MYT_BLOB:
+	case RC_MYT_TINY_BLOB:
+	case RC_MYT_MEDIUM_BLOB:
+	case RC_MYT_LONG_BLOB:
 		d->kind = bin ? RC_MY_BLOB : RC_MY_TEXT;
 		if (meta < 1 || meta > 4)
 			return -1;
 		break;
-	case T_ENUM:
+	case RC_MYT_ENUM:
 		d->kind = RC_MY_ENUM;
 		break;
-	case T_SET:
+	case RC_MYT_SET:
 		d->kind = RC_MY_SET;
 		break;
-	case T_JSON:
+	case RC_MYT_JSON:
 		d->kind = RC_MY_JSON;
 		if (meta < 1 || meta > 4)
 			return -1;
 		break;
-	case T_GEOMETRY:
+	case RC_MYT_GEOMETRY:
 		d->kind = RC_MY_GEOMETRY;
 		if (meta < 1 || meta > 4)
 			return -1;
 		break;
-	case T_VECTOR:
+	case RC_MYT_VECTOR:
 		d->kind = RC_MY_VECTOR;
 		if (meta < 1 || meta > 4)
 			return -1;
@@ -396,7 +360,7 @@ int rc_mysql_table_from_map(const rc_binlog_table_map_t *tm, const rc_mysql_mode
 			d->is_unsigned = bit_set_msb(tm->signedness, tm->signedness_len, nnum++);
 		if (is_character(rt, tm->mariadb))
 			d->collation = column_collation(tm, nchar++);
-		if (rt == T_VECTOR || rt == T_GEOMETRY)
+		if (rt == RC_MYT_VECTOR || rt == RC_MYT_GEOMETRY)
 			d->collation = COLLATION_BINARY; /* binary whatever the metadata says */
 		if (column_kind(rt, meta, d->collation, d) != 0) {
 			map_fail(tm, err, errlen,
@@ -404,7 +368,7 @@ int rc_mysql_table_from_map(const rc_binlog_table_map_t *tm, const rc_mysql_mode
 			         d->name ? d->name : "unnamed", tm->types[c], meta);
 			goto out;
 		}
-		if (rt == T_VECTOR) {
+		if (rt == RC_MYT_VECTOR) {
 			if (nvec < tm->nvector_dims)
 				d->length = (int32_t)tm->vector_dims[nvec];
 			/* else 0: the dimensions are unknown without VECTOR_DIMENSIONALITY */
@@ -717,19 +681,19 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 
 	memset(&dt, 0, sizeof dt);
 	switch (t->types[c]) {
-	case T_TINY:
+	case RC_MYT_TINY:
 		n = 1;
 		goto integer;
-	case T_SHORT:
+	case RC_MYT_SHORT:
 		n = 2;
 		goto integer;
-	case T_INT24:
+	case RC_MYT_INT24:
 		n = 3;
 		goto integer;
-	case T_LONG:
+	case RC_MYT_LONG:
 		n = 4;
 		goto integer;
-	case T_LONGLONG:
+	case RC_MYT_LONGLONG:
 		n = 8;
 	integer:
 		if (need(im, (size_t)n, "integer"))
@@ -739,7 +703,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		if (rc_mysql_value_int(col, def, sign_extend(u, n), u, arena, v, err, errlen))
 			return builder_fail(im, at);
 		return 0;
-	case T_FLOAT: {
+	case RC_MYT_FLOAT: {
 		float f;
 		uint32_t b;
 
@@ -750,7 +714,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		im->p += 4;
 		return rc_mysql_value_double(col, def, f, v) ? builder_fail(im, at) : 0;
 	}
-	case T_DOUBLE: {
+	case RC_MYT_DOUBLE: {
 		double f;
 
 		if (need(im, 8, "DOUBLE"))
@@ -760,7 +724,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		im->p += 8;
 		return rc_mysql_value_double(col, def, f, v) ? builder_fail(im, at) : 0;
 	}
-	case T_NEWDECIMAL: {
+	case RC_MYT_NEWDECIMAL: {
 		size_t size = rc_binlog_decimal_size(def->precision, def->scale);
 		const char *why = NULL;
 		rc_decimal_t dec;
@@ -774,7 +738,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 			return builder_fail(im, at);
 		return 0;
 	}
-	case T_YEAR:
+	case RC_MYT_YEAR:
 		if (need(im, 1, "YEAR"))
 			return RC_ERR_FATAL;
 		u = im->p[0];
@@ -783,8 +747,8 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		                       errlen))
 			return builder_fail(im, at);
 		return 0;
-	case T_DATE:
-	case T_NEWDATE:
+	case RC_MYT_DATE:
+	case RC_MYT_NEWDATE:
 		if (need(im, 3, "DATE"))
 			return RC_ERR_FATAL;
 		u = le(im->p, 3);
@@ -793,7 +757,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		dt.month = (int32_t)((u >> 5) & 15);
 		dt.year = (int32_t)(u >> 9);
 		goto datetime;
-	case T_TIME: {
+	case RC_MYT_TIME: {
 		int64_t hms;
 
 		if (need(im, 3, "TIME"))
@@ -808,7 +772,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		dt.second = (int32_t)(hms % 100);
 		goto datetime;
 	}
-	case T_TIME2: {
+	case RC_MYT_TIME2: {
 		int nf = frac_bytes(def->fsp);
 		int64_t ip, fr = 0, packed;
 
@@ -839,7 +803,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		dt.second = (int32_t)(ip % (1 << 6));
 		goto datetime;
 	}
-	case T_DATETIME: {
+	case RC_MYT_DATETIME: {
 		uint64_t x;
 
 		if (need(im, 8, "DATETIME"))
@@ -854,7 +818,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		dt.year = (int32_t)(x / 10000000000ULL);
 		goto datetime;
 	}
-	case T_DATETIME2: {
+	case RC_MYT_DATETIME2: {
 		int nf = frac_bytes(def->fsp);
 		int64_t ip, ymd, ym, hms;
 
@@ -877,7 +841,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		dt.hour = (int32_t)(hms >> 12);
 		goto datetime;
 	}
-	case T_TIMESTAMP:
+	case RC_MYT_TIMESTAMP:
 		if (need(im, 4, "TIMESTAMP"))
 			return RC_ERR_FATAL;
 		u = le(im->p, 4);
@@ -885,7 +849,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 		if (rc_mysql_value_timestamp(col, def, (int64_t)u, 0, arena, v, err, errlen))
 			return builder_fail(im, at);
 		return 0;
-	case T_TIMESTAMP2: {
+	case RC_MYT_TIMESTAMP2: {
 		int nf = frac_bytes(def->fsp);
 		int32_t micro = 0;
 
@@ -899,7 +863,7 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 			return builder_fail(im, at);
 		return 0;
 	}
-	case T_BIT: {
+	case RC_MYT_BIT: {
 		int nb = (meta >> 8) + ((meta & 0xff) ? 1 : 0);
 
 		if (need(im, (size_t)nb, "BIT"))
@@ -910,19 +874,19 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 			return builder_fail(im, at);
 		return 0;
 	}
-	case T_ENUM:
-	case T_SET:
+	case RC_MYT_ENUM:
+	case RC_MYT_SET:
 		n = meta & 0xff;
-		if (n < 1 || n > 8 || (t->types[c] == T_ENUM && n > 2))
-			return row_fail(im, "%s of %d bytes", t->types[c] == T_ENUM ? "ENUM" : "SET", n);
-		if (need(im, (size_t)n, t->types[c] == T_ENUM ? "ENUM" : "SET"))
+		if (n < 1 || n > 8 || (t->types[c] == RC_MYT_ENUM && n > 2))
+			return row_fail(im, "%s of %d bytes", t->types[c] == RC_MYT_ENUM ? "ENUM" : "SET", n);
+		if (need(im, (size_t)n, t->types[c] == RC_MYT_ENUM ? "ENUM" : "SET"))
 			return RC_ERR_FATAL;
 		u = le(im->p, n);
 		im->p += n;
 		if (rc_mysql_value_enum(col, def, u, arena, v, err, errlen))
 			return builder_fail(im, at);
 		return 0;
-	case T_STRING: {
+	case RC_MYT_STRING: {
 		uint32_t maxlen = 0;
 
 		/* a BINARY(n)'s trailing 0x00 pad is not in the binlog (Field_string::pack): the builder
@@ -932,27 +896,27 @@ static int read_value(image_t *im, uint32_t c, rc_value_t *v, bool partial, cons
 			return RC_ERR_FATAL;
 		goto bytes;
 	}
-	case T_VARCHAR:
-	case T_VAR_STRING:
+	case RC_MYT_VARCHAR:
+	case RC_MYT_VAR_STRING:
 		if (prefixed(im, meta > 255 ? 2 : 1, &data, &len, "VARCHAR"))
 			return RC_ERR_FATAL;
 		goto bytes;
-	case T_BLOB:
-	case T_TINY_BLOB:
-	case T_MEDIUM_BLOB:
-	case T_LONG_BLOB:
-	case T_GEOMETRY:
-	case T_VECTOR:
+	case RC_MYT_BLOB:
+	case RC_MYT_TINY_BLOB:
+	case RC_MYT_MEDIUM_BLOB:
+	case RC_MYT_LONG_BLOB:
+	case RC_MYT_GEOMETRY:
+	case RC_MYT_VECTOR:
 		if (prefixed(im, meta, &data, &len,
-		             t->types[c] == T_GEOMETRY ? "GEOMETRY"
-		             : t->types[c] == T_VECTOR ? "VECTOR"
-		                                       : "BLOB"))
+		             t->types[c] == RC_MYT_GEOMETRY ? "GEOMETRY"
+		             : t->types[c] == RC_MYT_VECTOR ? "VECTOR"
+		                                            : "BLOB"))
 			return RC_ERR_FATAL;
 	bytes:
 		if (rc_mysql_value_bytes(col, def, data, len, arena, v, err, errlen))
 			return builder_fail(im, at);
 		return 0;
-	case T_JSON:
+	case RC_MYT_JSON:
 		if (prefixed(im, meta, &data, &len, partial ? "JSON diff" : "JSON"))
 			return RC_ERR_FATAL;
 		if (partial) {
@@ -1028,7 +992,7 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 			uint32_t njson = 0;
 
 			for (uint32_t c = 0; c < ncols; c++)
-				njson += t->types[c] == T_JSON;
+				njson += t->types[c] == RC_MYT_JSON;
 			if (need(im, (njson + 7) / 8, "partial JSON bitmap"))
 				return RC_ERR_FATAL;
 			partial_bits = im->p;
@@ -1041,7 +1005,7 @@ static int read_image(image_t *im, const uint8_t *present, bool partial_after, j
 	nulls = im->p;
 	im->p += (npresent + 7) / 8;
 	for (uint32_t c = 0; c < ncols; c++) {
-		bool is_json = t->types[c] == T_JSON, partial = false;
+		bool is_json = t->types[c] == RC_MYT_JSON, partial = false;
 
 		if (is_json && partial_bits)
 			partial = (partial_bits[jk / 8] >> (jk % 8)) & 1;

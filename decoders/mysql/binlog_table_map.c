@@ -15,53 +15,30 @@
 #include <stdio.h>
 #include <string.h>
 
-/* MySQL column types (enum_field_types) the metadata depends on. */
-enum {
-	T_FLOAT = 4,
-	T_DOUBLE = 5,
-	T_VARCHAR = 15,
-	T_BIT = 16,
-	T_TIMESTAMP2 = 17,
-	T_DATETIME2 = 18,
-	T_TIME2 = 19,
-	T_VECTOR = 242,
-	T_JSON = 245,
-	T_NEWDECIMAL = 246,
-	T_ENUM = 247,
-	T_SET = 248,
-	T_TINY_BLOB = 249,
-	T_MEDIUM_BLOB = 250,
-	T_LONG_BLOB = 251,
-	T_BLOB = 252,
-	T_VAR_STRING = 253,
-	T_STRING = 254,
-	T_GEOMETRY = 255,
-};
-
 /* Bytes of metadata a column type has in TABLE_MAP. */
 static int meta_len(uint8_t type)
 {
 	switch (type) {
-	case T_FLOAT:
-	case T_DOUBLE:
-	case T_TIMESTAMP2:
-	case T_DATETIME2:
-	case T_TIME2:
-	case T_VECTOR:
-	case T_JSON:
-	case T_TINY_BLOB:
-	case T_MEDIUM_BLOB:
-	case T_LONG_BLOB:
-	case T_BLOB:
-	case T_GEOMETRY:
+	case RC_MYT_FLOAT:
+	case RC_MYT_DOUBLE:
+	case RC_MYT_TIMESTAMP2:
+	case RC_MYT_DATETIME2:
+	case RC_MYT_TIME2:
+	case RC_MYT_VECTOR:
+	case RC_MYT_JSON:
+	case RC_MYT_TINY_BLOB:
+	case RC_MYT_MEDIUM_BLOB:
+	case RC_MYT_LONG_BLOB:
+	case RC_MYT_BLOB:
+	case RC_MYT_GEOMETRY:
 		return 1;
-	case T_VARCHAR:
-	case T_BIT:
-	case T_NEWDECIMAL:
-	case T_ENUM:
-	case T_SET:
-	case T_VAR_STRING:
-	case T_STRING:
+	case RC_MYT_VARCHAR:
+	case RC_MYT_BIT:
+	case RC_MYT_NEWDECIMAL:
+	case RC_MYT_ENUM:
+	case RC_MYT_SET:
+	case RC_MYT_VAR_STRING:
+	case RC_MYT_STRING:
 		return 2;
 	default:
 		return 0;
@@ -72,7 +49,7 @@ static int meta_len(uint8_t type)
  * metadata's first byte. */
 static uint8_t real_type(uint8_t type, uint16_t meta)
 {
-	if (type == T_STRING && ((meta >> 8) == T_ENUM || (meta >> 8) == T_SET))
+	if (type == RC_MYT_STRING && ((meta >> 8) == RC_MYT_ENUM || (meta >> 8) == RC_MYT_SET))
 		return (uint8_t)(meta >> 8);
 	return type;
 }
@@ -215,11 +192,11 @@ static int parse_tlvs(rc_binlog_ctx_t *p, rc_binlog_table_map_t *tm)
 				                      at, rc_reader_remaining(&tr), tm->ncolumns);
 			break;
 		case 5: /* SET_STR_VALUE */
-			if (tlv_strlists(p, tm, &tr, T_SET, at, &tm->sets, &tm->nsets))
+			if (tlv_strlists(p, tm, &tr, RC_MYT_SET, at, &tm->sets, &tm->nsets))
 				return RC_ERR_FATAL;
 			break;
 		case 6: /* ENUM_STR_VALUE */
-			if (tlv_strlists(p, tm, &tr, T_ENUM, at, &tm->enums, &tm->nenums))
+			if (tlv_strlists(p, tm, &tr, RC_MYT_ENUM, at, &tm->enums, &tm->nenums))
 				return RC_ERR_FATAL;
 			break;
 		case 8: /* SIMPLE_PRIMARY_KEY */
@@ -329,8 +306,8 @@ int rc_binlog_parse_table_map(rc_binlog_ctx_t *p)
 			break;
 		case 2:
 			/* STRING, ENUM, SET: real type, then length; the others little-endian. */
-			if (tm->types[c] == T_STRING || tm->types[c] == T_ENUM || tm->types[c] == T_SET ||
-			    tm->types[c] == T_NEWDECIMAL)
+			if (tm->types[c] == RC_MYT_STRING || tm->types[c] == RC_MYT_ENUM ||
+			    tm->types[c] == RC_MYT_SET || tm->types[c] == RC_MYT_NEWDECIMAL)
 				rc_reader_be_uint(&mr, 2, &v);
 			else
 				rc_reader_le_uint(&mr, 2, &v);
