@@ -873,9 +873,15 @@ static void test_text(void **state)
 	want_utf8(7, "c1d7", "D0B0D0B2"); /* koi8r */
 	want_utf8(9, "b1e6", "C485C487"); /* latin2 */
 	want_utf8(13, "82a0", "E38182");  /* sjis, through iconv */
-	want_utf8(28, "c4e3", "E4BDA0");  /* gbk, through iconv */
-	want_invalid(26, "81");           /* cp1250 0x81: the server has no character for it */
-	want_invalid(11, "ff");           /* ascii */
+	/* sjis 0x5C and 0x7E are ASCII for MySQL (glibc's SHIFT_JIS says yen and overline), and 0x5C
+	 * as the trail byte of 0x835C is part of U+30BD: MariaDB's CONVERT of x'5c81605c7e82a041' and
+	 * x'835c' */
+	want_utf8(13, "5c81605c7e82a041", "5CE3809C5C7EE3818241");
+	want_utf8(13, "835c", "E382BD");
+	want_invalid(13, "82");          /* a lead byte without its trail */
+	want_utf8(28, "c4e3", "E4BDA0"); /* gbk, through iconv */
+	want_invalid(26, "81");          /* cp1250 0x81: the server has no character for it */
+	want_invalid(11, "ff");          /* ascii */
 
 	/* invalid: a truncated sequence, an overlong form, a surrogate, 4 bytes in utf8mb3, a byte
 	 * beyond ascii, an odd ucs2 length, a lone utf16 surrogate, utf32 beyond U+10FFFF */
