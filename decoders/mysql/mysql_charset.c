@@ -349,3 +349,13 @@ int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, r
 	*outlen = n;
 	return 0;
 }
+
+int rc_mysql_label_utf8(uint32_t collation, const char *label, rc_arena_t *arena, const char **out,
+                        size_t *outlen, size_t *bad_at)
+{
+	rc_mysql_charset_t cs = rc_mysql_charset_of(collation);
+
+	if (cs == RC_MY_CS_UNKNOWN || cs == RC_MY_CS_BINARY)
+		cs = RC_MY_CS_UTF8MB4;
+	return rc_mysql_charset_to_utf8(cs, label, strlen(label), arena, out, outlen, bad_at);
+}
