@@ -208,34 +208,72 @@ static int wide_to_utf8(rc_mysql_charset_t cs, const unsigned char *s, size_t le
 	return 0;
 }
 
-static int via_iconv(const char *from, const char *s, size_t len, rc_arena_t *arena, const char **out,
-                     size_t *outlen, size_t *bad_at)
+/* Length of the run of bytes at s[0..n) that iconv converts in one call: for SJIS, everything up to
+ * the next byte below 0x80 that is a character of its own (not the trail byte of a pair), which the
+ * caller copies as ASCII; for the other charsets all of it. */
+static size_t iconv_run(bool sjis, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!sjis)
+		return n;
+	while (i < n && s[i] >= 0x80) {
+		bool lead = (s[i] >= 0x81 && s[i] <= 0x9F) || (s[i] >= 0xE0 && s[i] <= 0xFC);
+		i += lead && i + 1 < n ? 2 : 1;
+	}
+	return i;
+}
+
+/*
+ * Multi-byte charsets through iconv. MySQL's sjis reads bytes 0x5C and 0x7E as ASCII backslash and tilde;
+ * glibc's SHIFT_JIS reads them as U+00A5 and U+203E (JIS X 0201 Roman), which would silently turn
+ * every backslash into a yen sign: single bytes below 0x80 are copied as ASCII and only the runs of
+ * other bytes go through iconv.
+ */
+static int via_iconv(rc_mysql_charset_t cs, const unsigned char *s, size_t len, rc_arena_t *arena,
+                     const char **out, size_t *outlen, size_t *bad_at)
 {
 	/* 4 bytes of UTF-8 per input byte is enough for every charset listed (the widest maps one byte
 	 * to one BMP character, 3 bytes; GB18030's 4-byte sequences give 4). */
-	size_t room = len * 4 + 1, in_left = len, out_left = room - 1;
-	char *o = rc_arena_alloc(arena, room), *in = (char *)s, *op = o;
+	size_t room = len * 4 + 1, out_left = room - 1, i = 0;
+	char *o = rc_arena_alloc(arena, room), *op = o;
+	bool sjis = cs == RC_MY_CS_SJIS;
 	iconv_t cd;
-	size_t r;
+	int rc = 0;
 
 	*bad_at = SIZE_MAX;
 	if (!o)
 		return RC_ERR_FATAL;
-	cd = iconv_open("UTF-8", from);
+	cd = iconv_open("UTF-8", charsets[cs].iconv);
 	if (cd == (iconv_t)-1)
 		return RC_ERR_FATAL;
-	r = iconv(cd, &in, &in_left, &op, &out_left);
+	while (i < len && rc == 0) {
+		size_t run, in_left, r;
+		char *in;
+
+		if (sjis && s[i] < 0x80) {
+			*op++ = (char)s[i++];
+			out_left--;
+			continue;
+		}
+		run = iconv_run(sjis, s + i, len - i);
+		in = (char *)(s + i);
+		in_left = run;
+		r = iconv(cd, &in, &in_left, &op, &out_left);
+		if (r == (size_t)-1) {
+			*bad_at = (size_t)((const unsigned char *)in - s);
+			rc = errno == E2BIG ? RC_ERR_FATAL : RC_MY_CS_INVALID;
+		} else if (r > 0) {
+			/* iconv substitutes nothing by default, but r counts irreversible conversions,
+			 * and a reversible one is what a copy needs */
+			*bad_at = i;
+			rc = RC_MY_CS_INVALID;
+		}
+		i += run;
+	}
 	iconv_close(cd);
-	if (r == (size_t)-1) {
-		*bad_at = (size_t)(in - s);
-		return errno == E2BIG ? RC_ERR_FATAL : RC_MY_CS_INVALID;
-	}
-	/* iconv substitutes nothing by default, but a reversible conversion is what we need: r counts
-	 * irreversible ones. */
-	if (r > 0) {
-		*bad_at = 0;
-		return RC_MY_CS_INVALID;
-	}
+	if (rc != 0)
+		return rc;
 	*op = '\0';
 	*out = o;
 	*outlen = (size_t)(op - o);
@@ -304,10 +342,20 @@ int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, r
 	default:
 		if ((unsigned)cs >= RC_MY_CS_COUNT || !charsets[cs].iconv)
 			return RC_ERR_FATAL;
-		return via_iconv(charsets[cs].iconv, p, len, arena, out, outlen, bad_at);
+		return via_iconv(cs, s, len, arena, out, outlen, bad_at);
 	}
 	o[n] = '\0';
 	*out = o;
 	*outlen = n;
 	return 0;
+}
+
+int rc_mysql_label_utf8(uint32_t collation, const char *label, rc_arena_t *arena, const char **out,
+                        size_t *outlen, size_t *bad_at)
+{
+	rc_mysql_charset_t cs = rc_mysql_charset_of(collation);
+
+	if (cs == RC_MY_CS_UNKNOWN || cs == RC_MY_CS_BINARY)
+		cs = RC_MY_CS_UTF8MB4;
+	return rc_mysql_charset_to_utf8(cs, label, strlen(label), arena, out, outlen, bad_at);
 }

@@ -92,4 +92,11 @@ const char *rc_mysql_charset_name(rc_mysql_charset_t cs);
 int rc_mysql_charset_to_utf8(rc_mysql_charset_t cs, const void *p, size_t len, rc_arena_t *arena,
                              const char **out, size_t *outlen, size_t *bad_at);
 
+/* An ENUM or SET label (NUL-terminated, as the binlog's ENUM_STR_VALUE/SET_STR_VALUE or
+ * information_schema gives it) in UTF-8: converted from the column's charset, or checked as UTF-8
+ * when the collation is 0 (unknown: information_schema's text is UTF-8) or binary. Returns as
+ * rc_mysql_charset_to_utf8. */
+int rc_mysql_label_utf8(uint32_t collation, const char *label, rc_arena_t *arena, const char **out,
+                        size_t *outlen, size_t *bad_at);
+
 #endif

@@ -100,28 +100,56 @@ static bool is_binary(const rc_mysql_coldef_t *def)
 	       (is_text_kind(def->kind) && def->collation == 63);
 }
 
-/* "a,b,c" of the labels, malloc'd; NULL when out of memory. Debezium joins the labels with commas as
- * they are, so a label holding a comma cannot be told apart in "allowed" there either. */
-static char *join_labels(const rc_mysql_coldef_t *def)
+/* "a,b,c" of the labels in UTF-8 (converted from the column's charset), malloc'd into *joined.
+ * Debezium joins the labels with commas as they are, so a label holding a comma cannot be told
+ * apart in "allowed" there either. Returns 0, or RC_ERR_FATAL with err. */
+static int join_labels(const rc_mysql_coldef_t *def, char **joined, char *err, size_t errlen)
 {
-	size_t n = 1;
-	char *s, *p;
+	rc_arena_t tmp; /* the converted labels, until they are joined */
+	const char **u = NULL;
+	size_t *ul = NULL, n = 1, bad;
+	char *s = NULL, *p;
+	int rc = RC_ERR_FATAL;
 
-	for (uint32_t i = 0; i < def->nlabels; i++)
-		n += strlen(def->labels[i]) + 1;
+	rc_arena_init(&tmp, 0);
+	u = rc_arena_calloc(&tmp, def->nlabels ? def->nlabels : 1, sizeof *u);
+	ul = rc_arena_calloc(&tmp, def->nlabels ? def->nlabels : 1, sizeof *ul);
+	if (!u || !ul) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (uint32_t i = 0; i < def->nlabels; i++) {
+		int r = rc_mysql_label_utf8(def->collation, def->labels[i], &tmp, &u[i], &ul[i], &bad);
+		if (r == RC_MY_CS_INVALID) {
+			snprintf(err, errlen, "label %u is not %s text (byte %zu)", (unsigned)i + 1,
+			         rc_mysql_charset_name(rc_mysql_charset_of(def->collation)), bad);
+			goto done;
+		}
+		if (r != 0) {
+			snprintf(err, errlen, "label %u: no converter to UTF-8 (or out of memory)",
+			         (unsigned)i + 1);
+			goto done;
+		}
+		n += ul[i] + 1;
+	}
 	s = malloc(n);
-	if (!s)
-		return NULL;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	p = s;
 	for (uint32_t i = 0; i < def->nlabels; i++) {
-		size_t l = strlen(def->labels[i]);
 		if (i)
 			*p++ = ',';
-		memcpy(p, def->labels[i], l);
-		p += l;
+		memcpy(p, u[i], ul[i]);
+		p += ul[i];
 	}
 	*p = '\0';
-	return s;
+	*joined = s;
+	rc = 0;
+done:
+	rc_arena_destroy(&tmp);
+	return rc;
 }
 
 static void map_time(rc_column_t *col, const rc_mysql_coldef_t *def, const rc_mysql_modes_t *m)
@@ -276,11 +304,8 @@ static int map(rc_column_t *col, const rc_mysql_coldef_t *def, const rc_mysql_mo
 			snprintf(err, errlen, "%u labels announced, none given", (unsigned)def->nlabels);
 			return RC_ERR_FATAL;
 		}
-		col->enum_values = join_labels(def);
-		if (!col->enum_values) {
-			snprintf(err, errlen, "out of memory");
+		if (join_labels(def, &col->enum_values, err, errlen) != 0)
 			return RC_ERR_FATAL;
-		}
 		break;
 	case RC_MY_JSON:
 		col->type = RC_T_STRING;

@@ -474,6 +474,7 @@ int rc_mysql_value_enum(const rc_column_t *col, const rc_mysql_coldef_t *def, ui
 {
 	if (def->kind == RC_MY_ENUM) {
 		const char *l;
+		size_t n, bad;
 		if (index_or_mask == 0) { /* the '' MySQL stores for a value not in the list */
 			set_string(out, "", 0);
 			return 0;
@@ -481,34 +482,40 @@ int rc_mysql_value_enum(const rc_column_t *col, const rc_mysql_coldef_t *def, ui
 		if (index_or_mask > def->nlabels)
 			return fail(col, err, errlen, "index %" PRIu64 " beyond the %u labels", index_or_mask,
 			            (unsigned)def->nlabels);
-		l = rc_arena_strndup(arena, def->labels[index_or_mask - 1],
-		                     strlen(def->labels[index_or_mask - 1]));
-		if (!l)
-			return oom(col, err, errlen);
-		set_string(out, l, strlen(l));
+		if (rc_mysql_label_utf8(def->collation, def->labels[index_or_mask - 1], arena, &l, &n,
+		                        &bad) != 0)
+			return fail(col, err, errlen, "label %" PRIu64 " is not text in the column's charset",
+			            index_or_mask);
+		set_string(out, l, n);
 		return 0;
 	}
 	if (def->kind == RC_MY_SET) {
-		size_t n = 0;
+		const char *u[64];
+		size_t ul[64], n = 0, bad;
 		char *s, *q;
 		if (def->nlabels < 64 && (index_or_mask >> def->nlabels) != 0)
 			/* Debezium logs these and writes an empty item; MySQL cannot store them, so a mask
 			 * like that means a wrong column definition: an error rather than a guess. */
 			return fail(col, err, errlen, "mask 0x%" PRIx64 " has bits beyond the %u labels",
 			            index_or_mask, (unsigned)def->nlabels);
-		for (uint32_t k = 0; k < def->nlabels && k < 64; k++)
-			if (index_or_mask >> k & 1)
-				n += strlen(def->labels[k]) + 1;
+		for (uint32_t k = 0; k < def->nlabels && k < 64; k++) {
+			if (!(index_or_mask >> k & 1))
+				continue;
+			if (rc_mysql_label_utf8(def->collation, def->labels[k], arena, &u[k], &ul[k], &bad) !=
+			    0)
+				return fail(col, err, errlen, "label %u is not text in the column's charset",
+				            (unsigned)k + 1);
+			n += ul[k] + 1;
+		}
 		q = s = rc_arena_alloc(arena, n + 1);
 		if (!s)
 			return oom(col, err, errlen);
 		for (uint32_t k = 0; k < def->nlabels && k < 64; k++) {
 			if (index_or_mask >> k & 1) {
-				size_t l = strlen(def->labels[k]);
 				if (q != s)
 					*q++ = ',';
-				memcpy(q, def->labels[k], l);
-				q += l;
+				memcpy(q, u[k], ul[k]);
+				q += ul[k];
 			}
 		}
 		*q = '\0';

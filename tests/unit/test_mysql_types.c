@@ -873,9 +873,15 @@ static void test_text(void **state)
 	want_utf8(7, "c1d7", "D0B0D0B2"); /* koi8r */
 	want_utf8(9, "b1e6", "C485C487"); /* latin2 */
 	want_utf8(13, "82a0", "E38182");  /* sjis, through iconv */
-	want_utf8(28, "c4e3", "E4BDA0");  /* gbk, through iconv */
-	want_invalid(26, "81");           /* cp1250 0x81: the server has no character for it */
-	want_invalid(11, "ff");           /* ascii */
+	/* sjis 0x5C and 0x7E are ASCII for MySQL (glibc's SHIFT_JIS says yen and overline), and 0x5C
+	 * as the trail byte of 0x835C is part of U+30BD: MariaDB's CONVERT of x'5c81605c7e82a041' and
+	 * x'835c' */
+	want_utf8(13, "5c81605c7e82a041", "5CE3809C5C7EE3818241");
+	want_utf8(13, "835c", "E382BD");
+	want_invalid(13, "82");          /* a lead byte without its trail */
+	want_utf8(28, "c4e3", "E4BDA0"); /* gbk, through iconv */
+	want_invalid(26, "81");          /* cp1250 0x81: the server has no character for it */
+	want_invalid(11, "ff");          /* ascii */
 
 	/* invalid: a truncated sequence, an overlong form, a surrogate, 4 bytes in utf8mb3, a byte
 	 * beyond ascii, an odd ucs2 length, a lone utf16 surrogate, utf32 beyond U+10FFFF */
@@ -960,6 +966,44 @@ static void test_enum_set(void **state)
 	assert_string_equal(v.u.bytes.ptr, "");
 	assert_int_equal(v.u.bytes.len, 0);
 	assert_int_equal(rc_mysql_value_enum(&c, &d, 8, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	free_col(&c);
+	rc_arena_destroy(&arena);
+}
+
+/* Labels in the column's charset (the binlog's ENUM_STR_VALUE is latin1 for a latin1 column) come
+ * out in UTF-8, in "allowed" and in the values; labels that are not text in it are an error. */
+static void test_enum_labels_charset(void **state)
+{
+	static const char *const latin1[] = {"caf\xe9", "na\xefve"};
+	static const char *const broken[] = {"ok", "\xff"};
+	rc_mysql_coldef_t d = def_of(RC_MY_ENUM);
+	rc_column_t c;
+	rc_value_t v;
+	rc_arena_t arena;
+	char err[256];
+	(void)state;
+
+	rc_arena_init(&arena, 0);
+	d.labels = latin1;
+	d.nlabels = 2;
+	d.collation = LATIN1;
+	c = col_of(&d, dflt());
+	assert_string_equal(c.enum_values, "caf\xc3\xa9,na\xc3\xafve");
+	assert_int_equal(rc_mysql_value_enum(&c, &d, 1, &arena, &v, err, sizeof err), 0);
+	assert_string_equal(v.u.bytes.ptr, "caf\xc3\xa9");
+	free_col(&c);
+	d.kind = RC_MY_SET;
+	c = col_of(&d, dflt());
+	assert_int_equal(rc_mysql_value_enum(&c, &d, 3, &arena, &v, err, sizeof err), 0);
+	assert_string_equal(v.u.bytes.ptr, "caf\xc3\xa9,na\xc3\xafve");
+	free_col(&c);
+	/* collation 0: the labels must already be UTF-8 */
+	d.labels = broken;
+	d.collation = 0;
+	d.name = "mood";
+	memset(&c, 0, sizeof c);
+	assert_int_equal(rc_mysql_column_init(&c, 0, &d, dflt(), err, sizeof err), RC_ERR_FATAL);
+	assert_non_null(strstr(err, "mood"));
 	free_col(&c);
 	rc_arena_destroy(&arena);
 }
@@ -1089,6 +1133,7 @@ int main(void)
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_binary),
 	    cmocka_unit_test(test_enum_set),
+	    cmocka_unit_test(test_enum_labels_charset),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_geometry),
 	    cmocka_unit_test(test_vector),
