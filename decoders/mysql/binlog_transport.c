@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 
 #define BATCH_BYTES ((size_t)256 << 10) /* a batch is handed over at this size (or when the loop waits) */
-#define QUEUE_BYTES ((size_t)8 << 20) /* events waiting for the loop, at most (one bigger event passes) */
+#define QUEUE_BYTES ((size_t)8 << 20)   /* events waiting for the loop, at most (one bigger event passes) */
 #define COM_BINLOG_DUMP_GTID_CMD 30     /* MySQL's; Connector/C's enum stops before it */
 #define DUMP_FLAG_ANNOTATE_ROWS 2       /* MariaDB: send ANNOTATE_ROWS events */
 #define DUMP_FLAG_THROUGH_GTID 4        /* MySQL: the GTID set decides where to start */
