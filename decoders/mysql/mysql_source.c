@@ -481,6 +481,25 @@ static int on_rows(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source
 	}
 }
 
+/*
+ * Between transactions, the stream's position may move without one: to the start of the next file
+ * after a ROTATE, or to where a heartbeat says the server is. Offered to the pipeline as the quiet
+ * source's position (it is taken only when nothing is in flight), so the offset file follows the
+ * server across rotations and quiet spells rather than pointing at an old file the server may purge.
+ */
+static int idle_at(my_source_t *ms, const rc_source_handler_t *h, uint64_t pos, char *err, size_t errlen)
+{
+	rc_pos_t p = RC_POS_NONE;
+
+	if (ms->txn || pos < 4)
+		return RC_OK;
+	if (rc_mysql_stream_pos_make(&ms->spos, pos, &p) != 0)
+		return oom(err, errlen);
+	h->idle(h->opaque, &p);
+	rc_pos_clear(&p);
+	return RC_OK;
+}
+
 static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_source_handler_t *h, char *err,
                     size_t errlen)
 {
@@ -500,8 +519,19 @@ static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_so
 	case RC_BINLOG_K_ROTATE: {
 		char file[512];
 		snprintf(file, sizeof file, "%.*s", (int)ev.u.rotate.next_file.len, ev.u.rotate.next_file.s);
-		return rc_mysql_stream_pos_rotate(&ms->spos, file, err, errlen);
+		rc = rc_mysql_stream_pos_rotate(&ms->spos, file, err, errlen);
+		return rc == RC_OK ? idle_at(ms, h, ev.u.rotate.position, err, errlen) : rc;
 	}
+	case RC_BINLOG_K_HEARTBEAT:
+		/* The server's read position in its current file, on a quiet binlog. */
+		if (ev.u.heartbeat_file.len) {
+			char file[512];
+			snprintf(file, sizeof file, "%.*s", (int)ev.u.heartbeat_file.len,
+			         ev.u.heartbeat_file.s);
+			if (strcmp(file, rc_mysql_stream_pos_file(&ms->spos)) != 0)
+				return RC_OK; /* a heartbeat of a file the stream has not reached (or left) */
+		}
+		return idle_at(ms, h, ev.log_pos, err, errlen);
 	case RC_BINLOG_K_GTID:
 		return rc_mysql_stream_pos_gtid_mysql(&ms->spos, &ev.u.gtid, err, errlen);
 	case RC_BINLOG_K_MARIA_GTID:
