@@ -144,7 +144,7 @@ int main(void)
 	char err[RC_ERRSTR_LEN], file[256], pos[32], gtid[256], sql[512];
 	rc_conf_t *conf;
 	MYSQL *my;
-	MYSQL_RES *res;
+	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	rc_binlog_transport_t *t;
 	seen_t s;
