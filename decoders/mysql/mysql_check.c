@@ -31,8 +31,13 @@ void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	bool mariadb;
 
 	if (!my) {
-		rc_check_fail(rep, "check database.hostname, database.port, database.user and the password",
-		              "%s", err);
+		rc_check_fail(
+		    rep,
+		    strstr(err, "SSL") || strstr(err, "TLS")
+		        ? "enable TLS on the server, or set database.ssl.mode (disabled, preferred, "
+		          "required, verify_ca, verify_identity) and database.sslrootcert to match it"
+		        : "check database.hostname, database.port, database.user and the password",
+		    "%s", err);
 		return;
 	}
 	snprintf(version, sizeof version, "%s", mysql_get_server_info(my));
