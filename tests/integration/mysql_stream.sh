@@ -27,6 +27,17 @@ write_my_config "$tmp/rowcast.properties" <<PROPS
 offset.storage.file.filename = $tmp/offsets.json
 kafka.message.max.bytes = 16000000
 PROPS
+# TLS per database.ssl.mode: tests/env's MariaDB offers none, so a verified connection is refused
+# with a fix that names the property, and rowcast check passes without it.
+cp "$tmp/rowcast.properties" "$tmp/tls.properties"
+echo "database.ssl.mode = verify_identity" >>"$tmp/tls.properties"
+run_rowcast check -c "$tmp/tls.properties"
+expect_code 1 "rowcast check with database.ssl.mode=verify_identity against a server without TLS"
+echo "$out" | grep -q "database.ssl.mode" || fail "the TLS failure does not name database.ssl.mode: $out"
+run_rowcast check -c "$tmp/rowcast.properties"
+expect_code 0 "rowcast check"
+pass "rowcast check: prerequisites met; database.ssl.mode=verify_identity refused, naming the property"
+
 start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
 wait_my_streaming
 pass "rowcast is reading the binlog"
