@@ -9,6 +9,8 @@
 
 #include "decoders/mysql/gtid.h"
 
+#include "decoders/mysql/gtid_internal.h"
+
 #include "agent/codec.h"
 #include "agent/errors.h"
 #include "agent/reader.h"
@@ -37,7 +39,7 @@ struct rc_gtid_set {
 	size_t n_ivals; /* intervals of every source together */
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
+int rc_gtid_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,13 +51,13 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
 	return RC_ERR_FATAL;
 }
 
-static bool is_blank(char c)
+bool rc_gtid_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* c for a message: 'x' when printable, else its code (0x0a). */
-static const char *show(char c, char buf[8])
+const char *rc_gtid_show(char c, char buf[8])
 {
 	if (c >= 0x20 && c < 0x7f)
 		snprintf(buf, 8, "'%c'", c);
@@ -178,8 +180,8 @@ static tsid_t *tsid_get(rc_gtid_set_t *set, const uint8_t *uuid, const char *tag
 		return &set->ts[i];
 	}
 	if (set->n >= RC_GTID_MAX_TSIDS) {
-		fail(err, errlen, "GTID set: more than %d transaction sources (uuid, tag)",
-		     RC_GTID_MAX_TSIDS);
+		rc_gtid_fail(err, errlen, "GTID set: more than %d transaction sources (uuid, tag)",
+		             RC_GTID_MAX_TSIDS);
 		return NULL;
 	}
 	if (set->n == set->cap) {
@@ -187,7 +189,7 @@ static tsid_t *tsid_get(rc_gtid_set_t *set, const uint8_t *uuid, const char *tag
 		tsid_t *n = realloc(set->ts, cap * sizeof *n);
 
 		if (!n) {
-			fail(err, errlen, "GTID set: out of memory");
+			rc_gtid_fail(err, errlen, "GTID set: out of memory");
 			return NULL;
 		}
 		set->ts = n;
@@ -241,13 +243,13 @@ static int ival_add(rc_gtid_set_t *set, tsid_t *ts, uint64_t first, uint64_t las
 		return 0;
 	}
 	if (set->n_ivals >= RC_GTID_MAX_INTERVALS)
-		return fail(err, errlen, "GTID set: more than %u intervals", RC_GTID_MAX_INTERVALS);
+		return rc_gtid_fail(err, errlen, "GTID set: more than %u intervals", RC_GTID_MAX_INTERVALS);
 	if (ts->n == ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 4;
 		ival_t *n = realloc(ts->iv, cap * sizeof *n);
 
 		if (!n)
-			return fail(err, errlen, "GTID set: out of memory");
+			return rc_gtid_fail(err, errlen, "GTID set: out of memory");
 		ts->iv = n;
 		ts->cap = cap;
 	}
@@ -288,12 +290,12 @@ int rc_gtid_set_add(rc_gtid_set_t *set, const uint8_t uuid[RC_GTID_UUID_LEN], co
 	tsid_t *ts;
 
 	if (gno < 1 || gno > RC_GTID_GNO_MAX)
-		return fail(err, errlen, "GTID: GNO %" PRIu64 " out of range (1..%" PRIu64 ")", gno,
-		            RC_GTID_GNO_MAX);
+		return rc_gtid_fail(err, errlen, "GTID: GNO %" PRIu64 " out of range (1..%" PRIu64 ")", gno,
+		                    RC_GTID_GNO_MAX);
 	if (tag_norm(tag, t))
-		return fail(err, errlen,
-		            "GTID: bad tag \"%.40s\" (a letter or '_', then up to 31 letters, digits or '_')",
-		            tag);
+		return rc_gtid_fail(
+		    err, errlen,
+		    "GTID: bad tag \"%.40s\" (a letter or '_', then up to 31 letters, digits or '_')", tag);
 	ts = tsid_get(set, uuid, t, err, errlen);
 	if (!ts)
 		return RC_ERR_FATAL;
@@ -355,14 +357,7 @@ bool rc_gtid_set_subset(const rc_gtid_set_t *sub, const rc_gtid_set_t *super)
 	return true;
 }
 
-/* A growing string for the formatters. */
-typedef struct strbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} strbuf_t;
-
-static void sb_put(strbuf_t *sb, const char *s, size_t n)
+void rc_gtid_sb_put(rc_gtid_strbuf_t *sb, const char *s, size_t n)
 {
 	if (sb->oom)
 		return;
@@ -385,13 +380,13 @@ static void sb_put(strbuf_t *sb, const char *s, size_t n)
 	sb->p[sb->len] = '\0';
 }
 
-static int sb_finish(strbuf_t *sb, char **out, size_t *outlen, char *err, size_t errlen)
+int rc_gtid_sb_finish(rc_gtid_strbuf_t *sb, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	if (!sb->oom && !sb->p)
-		sb_put(sb, "", 0);
+		rc_gtid_sb_put(sb, "", 0);
 	if (sb->oom) {
 		free(sb->p);
-		return fail(err, errlen, "GTID: out of memory formatting");
+		return rc_gtid_fail(err, errlen, "GTID: out of memory formatting");
 	}
 	*out = sb->p;
 	if (outlen)
@@ -401,7 +396,7 @@ static int sb_finish(strbuf_t *sb, char **out, size_t *outlen, char *err, size_t
 
 int rc_gtid_set_format(const rc_gtid_set_t *set, char **out, size_t *outlen, char *err, size_t errlen)
 {
-	strbuf_t sb = {0};
+	rc_gtid_strbuf_t sb = {0};
 	const uint8_t *prev = NULL;
 	size_t i, k;
 
@@ -415,14 +410,14 @@ int rc_gtid_set_format(const rc_gtid_set_t *set, char **out, size_t *outlen, cha
 			char u[RC_GTID_UUID_TEXTLEN + 1];
 
 			if (prev)
-				sb_put(&sb, ",", 1);
+				rc_gtid_sb_put(&sb, ",", 1);
 			rc_gtid_uuid_format(ts->uuid, u);
-			sb_put(&sb, u, RC_GTID_UUID_TEXTLEN);
+			rc_gtid_sb_put(&sb, u, RC_GTID_UUID_TEXTLEN);
 			prev = ts->uuid;
 		}
 		if (ts->tag[0]) {
-			sb_put(&sb, ":", 1);
-			sb_put(&sb, ts->tag, strlen(ts->tag));
+			rc_gtid_sb_put(&sb, ":", 1);
+			rc_gtid_sb_put(&sb, ts->tag, strlen(ts->tag));
 		}
 		for (k = 0; k < ts->n; k++) {
 			int n;
@@ -432,10 +427,10 @@ int rc_gtid_set_format(const rc_gtid_set_t *set, char **out, size_t *outlen, cha
 			else
 				n = snprintf(num, sizeof num, ":%" PRIu64 "-%" PRIu64, ts->iv[k].first,
 				             ts->iv[k].last);
-			sb_put(&sb, num, (size_t)n);
+			rc_gtid_sb_put(&sb, num, (size_t)n);
 		}
 	}
-	return sb_finish(&sb, out, outlen, err, errlen);
+	return rc_gtid_sb_finish(&sb, out, outlen, err, errlen);
 }
 
 static void put_u64le(uint8_t *p, uint64_t v)
@@ -462,7 +457,7 @@ int rc_gtid_set_encode(const rc_gtid_set_t *set, uint8_t **out, size_t *outlen, 
 			if (set->ts[i].n)
 				n += 1 + strlen(set->ts[i].tag);
 	if (!(buf = malloc(n)))
-		return fail(err, errlen, "out of memory encoding a GTID set");
+		return rc_gtid_fail(err, errlen, "out of memory encoding a GTID set");
 	put_u64le(buf, nsids);
 	if (tagged) { /* format 1: the marker in the first and last byte, the count between */
 		put_u64le(buf, (uint64_t)nsids << 8 | 1 | (uint64_t)1 << 56);
@@ -504,13 +499,14 @@ static int parse_gno(const char *text, size_t len, size_t *pos, uint64_t *v, cha
 		unsigned d = (unsigned)(text[*pos] - '0');
 
 		if (n > (RC_GTID_GNO_MAX - d) / 10)
-			return fail(err, errlen, "GTID set: GNO at offset %zu is larger than %" PRIu64, at,
-			            RC_GTID_GNO_MAX);
+			return rc_gtid_fail(err, errlen,
+			                    "GTID set: GNO at offset %zu is larger than %" PRIu64, at,
+			                    RC_GTID_GNO_MAX);
 		n = n * 10 + d;
 		(*pos)++;
 	}
 	if (n == 0)
-		return fail(err, errlen, "GTID set: GNO 0 at offset %zu (GNOs start at 1)", at);
+		return rc_gtid_fail(err, errlen, "GTID set: GNO 0 at offset %zu (GNOs start at 1)", at);
 	*v = n;
 	return 0;
 }
@@ -527,14 +523,14 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
 	tsid_t *ts = NULL;
 
 	if (len - at < RC_GTID_UUID_TEXTLEN || rc_gtid_uuid_parse(text + at, RC_GTID_UUID_TEXTLEN, uuid))
-		return fail(err, errlen, "GTID set: bad UUID at offset %zu (\"%.*s\")", at,
-		            (int)(len - at < RC_GTID_UUID_TEXTLEN ? len - at : RC_GTID_UUID_TEXTLEN),
-		            text + at);
+		return rc_gtid_fail(err, errlen, "GTID set: bad UUID at offset %zu (\"%.*s\")", at,
+		                    (int)(len - at < RC_GTID_UUID_TEXTLEN ? len - at : RC_GTID_UUID_TEXTLEN),
+		                    text + at);
 	*pos += RC_GTID_UUID_TEXTLEN;
 	if (*pos < len && text[*pos] != ':')
-		return fail(err, errlen,
-		            "GTID set: unexpected %s at offset %zu (expected ':' after the UUID)",
-		            show(text[*pos], shown), *pos);
+		return rc_gtid_fail(err, errlen,
+		                    "GTID set: unexpected %s at offset %zu (expected ':' after the UUID)",
+		                    rc_gtid_show(text[*pos], shown), *pos);
 	while (*pos < len && text[*pos] == ':') {
 		char c;
 
@@ -551,15 +547,15 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
 				size_t end_at = ++(*pos);
 
 				if (end_at >= len || text[end_at] < '0' || text[end_at] > '9')
-					return fail(err, errlen,
-					            "GTID set: interval at offset %zu has no end", at);
+					return rc_gtid_fail(
+					    err, errlen, "GTID set: interval at offset %zu has no end", at);
 				if (parse_gno(text, len, pos, &last, err, errlen))
 					return RC_ERR_FATAL;
 				if (last < first)
-					return fail(err, errlen,
-					            "GTID set: interval at offset %zu ends (%" PRIu64
-					            ") before it starts (%" PRIu64 ")",
-					            at, last, first);
+					return rc_gtid_fail(err, errlen,
+					                    "GTID set: interval at offset %zu ends (%" PRIu64
+					                    ") before it starts (%" PRIu64 ")",
+					                    at, last, first);
 			}
 			if (!ts && !(ts = tsid_get(set, uuid, tag, err, errlen)))
 				return RC_ERR_FATAL;
@@ -571,11 +567,11 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
 			size_t n = 0;
 
 			if (pending)
-				return fail(err, errlen, "GTID set: tag at offset %zu has no interval",
-				            tag_at);
+				return rc_gtid_fail(err, errlen,
+				                    "GTID set: tag at offset %zu has no interval", tag_at);
 			while (*pos < len && tag_char(text[*pos])) {
 				if (n >= RC_GTID_TAG_MAX)
-					return fail(
+					return rc_gtid_fail(
 					    err, errlen,
 					    "GTID set: tag at offset %zu is longer than %d characters", at,
 					    RC_GTID_TAG_MAX);
@@ -584,20 +580,22 @@ static int parse_uuid_set(rc_gtid_set_t *set, const char *text, size_t len, size
 			}
 			tag[n] = '\0';
 			if (*pos < len && text[*pos] != ':')
-				return fail(err, errlen,
-				            "GTID set: bad tag at offset %zu (unexpected %s at offset %zu)",
-				            at, show(text[*pos], shown), *pos);
+				return rc_gtid_fail(
+				    err, errlen,
+				    "GTID set: bad tag at offset %zu (unexpected %s at offset %zu)", at,
+				    rc_gtid_show(text[*pos], shown), *pos);
 			tag_at = at;
 			pending = true;
 			ts = NULL;
 		} else {
-			return fail(err, errlen, "GTID set: empty interval or bad tag at offset %zu", at);
+			return rc_gtid_fail(err, errlen, "GTID set: empty interval or bad tag at offset %zu",
+			                    at);
 		}
 	}
 	if (pending)
-		return fail(err, errlen, "GTID set: tag at offset %zu has no interval", tag_at);
+		return rc_gtid_fail(err, errlen, "GTID set: tag at offset %zu has no interval", tag_at);
 	if (!any)
-		return fail(err, errlen, "GTID set: UUID at offset %zu has no interval", tag_at);
+		return rc_gtid_fail(err, errlen, "GTID set: UUID at offset %zu has no interval", tag_at);
 	return 0;
 }
 
@@ -609,29 +607,30 @@ int rc_gtid_set_parse(const char *text, size_t len, rc_gtid_set_t **out, char *e
 
 	*out = NULL;
 	if (len > RC_GTID_TEXT_MAX)
-		return fail(err, errlen, "GTID set: %zu bytes of text, more than %zu", len, RC_GTID_TEXT_MAX);
+		return rc_gtid_fail(err, errlen, "GTID set: %zu bytes of text, more than %zu", len,
+		                    RC_GTID_TEXT_MAX);
 	set = rc_gtid_set_new();
 	if (!set)
-		return fail(err, errlen, "GTID set: out of memory");
-	while (pos < len && is_blank(text[pos]))
+		return rc_gtid_fail(err, errlen, "GTID set: out of memory");
+	while (pos < len && rc_gtid_is_blank(text[pos]))
 		pos++;
 	while (pos < len) {
 		if (parse_uuid_set(set, text, len, &pos, err, errlen))
 			goto bad;
-		while (pos < len && is_blank(text[pos]))
+		while (pos < len && rc_gtid_is_blank(text[pos]))
 			pos++;
 		if (pos == len)
 			break;
 		if (text[pos] != ',') {
-			fail(err, errlen, "GTID set: unexpected %s at offset %zu", show(text[pos], shown),
-			     pos);
+			rc_gtid_fail(err, errlen, "GTID set: unexpected %s at offset %zu",
+			             rc_gtid_show(text[pos], shown), pos);
 			goto bad;
 		}
 		pos++;
-		while (pos < len && is_blank(text[pos]))
+		while (pos < len && rc_gtid_is_blank(text[pos]))
 			pos++;
 		if (pos == len) {
-			fail(err, errlen, "GTID set: nothing after the comma at offset %zu", pos);
+			rc_gtid_fail(err, errlen, "GTID set: nothing after the comma at offset %zu", pos);
 			goto bad;
 		}
 	}
@@ -660,19 +659,20 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 	tagged = (n_sids >> 56) != 0;
 	if (tagged) {
 		if ((n_sids >> 56) != 1 || (n_sids & 0xff) != 1)
-			return fail(err, errlen,
-			            "PREVIOUS_GTIDS: unknown format (first 8 bytes 0x%016" PRIx64
-			            " at offset 0)",
-			            n_sids);
+			return rc_gtid_fail(err, errlen,
+			                    "PREVIOUS_GTIDS: unknown format (first 8 bytes 0x%016" PRIx64
+			                    " at offset 0)",
+			                    n_sids);
 		n_sids = (n_sids >> 8) & UINT64_C(0xffffffffffff);
 	}
 	if (n_sids > rc_reader_remaining(&rd) / (tagged ? 25 : 24))
-		return fail(err, errlen,
-		            "PREVIOUS_GTIDS: %" PRIu64 " sids at offset 0 cannot fit in the %zu bytes left",
-		            n_sids, rc_reader_remaining(&rd));
+		return rc_gtid_fail(err, errlen,
+		                    "PREVIOUS_GTIDS: %" PRIu64
+		                    " sids at offset 0 cannot fit in the %zu bytes left",
+		                    n_sids, rc_reader_remaining(&rd));
 	set = rc_gtid_set_new();
 	if (!set)
-		return fail(err, errlen, "PREVIOUS_GTIDS: out of memory");
+		return rc_gtid_fail(err, errlen, "PREVIOUS_GTIDS: out of memory");
 	for (s = 0; s < n_sids; s++) {
 		char tag[RC_GTID_TAG_MAX + 1] = "", raw[RC_GTID_TAG_MAX + 1];
 		const uint8_t *uuid, *tp;
@@ -692,8 +692,9 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 			if (rc_reader_u8(&rd, &b))
 				goto truncated_free;
 			if ((b & 1) || (b >> 1) > RC_GTID_TAG_MAX) {
-				fail(err, errlen, "PREVIOUS_GTIDS: bad tag length byte 0x%02x at offset %zu",
-				     b, at);
+				rc_gtid_fail(err, errlen,
+				             "PREVIOUS_GTIDS: bad tag length byte 0x%02x at offset %zu", b,
+				             at);
 				goto bad;
 			}
 			if (rc_reader_bytes(&rd, b >> 1, &tp))
@@ -701,7 +702,7 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 			memcpy(raw, tp, b >> 1);
 			raw[b >> 1] = '\0';
 			if (memchr(tp, '\0', b >> 1) || tag_norm(raw, tag)) {
-				fail(err, errlen, "PREVIOUS_GTIDS: bad tag at offset %zu", at + 1);
+				rc_gtid_fail(err, errlen, "PREVIOUS_GTIDS: bad tag at offset %zu", at + 1);
 				goto bad;
 			}
 		}
@@ -709,10 +710,10 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 		if (rc_reader_le_u64(&rd, &n_iv))
 			goto truncated_free;
 		if (n_iv > rc_reader_remaining(&rd) / 16) {
-			fail(err, errlen,
-			     "PREVIOUS_GTIDS: %" PRIu64
-			     " intervals at offset %zu cannot fit in the %zu bytes left",
-			     n_iv, at, rc_reader_remaining(&rd));
+			rc_gtid_fail(err, errlen,
+			             "PREVIOUS_GTIDS: %" PRIu64
+			             " intervals at offset %zu cannot fit in the %zu bytes left",
+			             n_iv, at, rc_reader_remaining(&rd));
 			goto bad;
 		}
 		if (n_iv == 0)
@@ -727,9 +728,10 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 			if (rc_reader_le_u64(&rd, &start) || rc_reader_le_u64(&rd, &end))
 				goto truncated_free;
 			if (start < 1 || end <= start || end > RC_GTID_GNO_MAX + 1) {
-				fail(err, errlen,
-				     "PREVIOUS_GTIDS: bad interval [%" PRIu64 ", %" PRIu64 ") at offset %zu",
-				     start, end, at);
+				rc_gtid_fail(err, errlen,
+				             "PREVIOUS_GTIDS: bad interval [%" PRIu64 ", %" PRIu64
+				             ") at offset %zu",
+				             start, end, at);
 				goto bad;
 			}
 			if (ival_add(set, ts, start, end - 1, err, errlen))
@@ -737,8 +739,8 @@ int rc_gtid_set_from_previous_gtids(const void *body, size_t len, rc_gtid_set_t 
 		}
 	}
 	if (rc_reader_remaining(&rd)) {
-		fail(err, errlen, "PREVIOUS_GTIDS: %zu bytes after the last sid at offset %zu",
-		     rc_reader_remaining(&rd), rd.pos);
+		rc_gtid_fail(err, errlen, "PREVIOUS_GTIDS: %zu bytes after the last sid at offset %zu",
+		             rc_reader_remaining(&rd), rd.pos);
 		goto bad;
 	}
 	*out = set;
@@ -747,200 +749,8 @@ truncated_free:
 	rc_gtid_set_free(set);
 truncated:
 	rc_reader_describe(&rd, what, sizeof what);
-	return fail(err, errlen, "PREVIOUS_GTIDS: %s", what);
+	return rc_gtid_fail(err, errlen, "PREVIOUS_GTIDS: %s", what);
 bad:
 	rc_gtid_set_free(set);
 	return RC_ERR_FATAL;
-}
-
-/* MariaDB */
-
-struct rc_gtid_mariadb_pos {
-	rc_gtid_mariadb_t *g; /* sorted by domain, one per domain */
-	size_t n, cap;
-};
-
-rc_gtid_mariadb_pos_t *rc_gtid_mariadb_pos_new(void)
-{
-	return calloc(1, sizeof(rc_gtid_mariadb_pos_t));
-}
-
-void rc_gtid_mariadb_pos_free(rc_gtid_mariadb_pos_t *pos)
-{
-	if (!pos)
-		return;
-	free(pos->g);
-	free(pos);
-}
-
-static size_t domain_find(const rc_gtid_mariadb_pos_t *pos, uint32_t domain, bool *found)
-{
-	size_t lo = 0, hi = pos->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pos->g[mid].domain < domain)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < pos->n && pos->g[lo].domain == domain;
-	return lo;
-}
-
-/* Sets gtid as its domain's; with unique, a domain already there is an error. */
-static int mariadb_put(rc_gtid_mariadb_pos_t *pos, const rc_gtid_mariadb_t *gtid, bool unique, char *err,
-                       size_t errlen)
-{
-	bool found;
-	size_t i = domain_find(pos, gtid->domain, &found);
-
-	if (found) {
-		if (unique)
-			return fail(err, errlen, "MariaDB GTID position: two GTIDs of domain %" PRIu32,
-			            gtid->domain);
-		pos->g[i] = *gtid;
-		return 0;
-	}
-	if (pos->n >= RC_GTID_MARIADB_MAX_DOMAINS)
-		return fail(err, errlen, "MariaDB GTID position: more than %d domains",
-		            RC_GTID_MARIADB_MAX_DOMAINS);
-	if (pos->n == pos->cap) {
-		size_t cap = pos->cap ? pos->cap * 2 : 4;
-		rc_gtid_mariadb_t *n = realloc(pos->g, cap * sizeof *n);
-
-		if (!n)
-			return fail(err, errlen, "MariaDB GTID position: out of memory");
-		pos->g = n;
-		pos->cap = cap;
-	}
-	memmove(&pos->g[i + 1], &pos->g[i], (pos->n - i) * sizeof *pos->g);
-	pos->g[i] = *gtid;
-	pos->n++;
-	return 0;
-}
-
-int rc_gtid_mariadb_advance(rc_gtid_mariadb_pos_t *pos, const rc_gtid_mariadb_t *gtid, char *err,
-                            size_t errlen)
-{
-	return mariadb_put(pos, gtid, false, err, errlen);
-}
-
-const rc_gtid_mariadb_t *rc_gtid_mariadb_get(const rc_gtid_mariadb_pos_t *pos, uint32_t domain)
-{
-	bool found;
-	size_t i = domain_find(pos, domain, &found);
-
-	return found ? &pos->g[i] : NULL;
-}
-
-size_t rc_gtid_mariadb_count(const rc_gtid_mariadb_pos_t *pos)
-{
-	return pos->n;
-}
-
-/* An unsigned decimal at text[*pos] no larger than max. */
-static int parse_u64(const char *text, size_t len, size_t *pos, uint64_t max, const char *what, uint64_t *v,
-                     char *err, size_t errlen)
-{
-	size_t at = *pos;
-	uint64_t n = 0;
-
-	if (at >= len || text[at] < '0' || text[at] > '9')
-		return fail(err, errlen, "MariaDB GTID position: expected the %s at offset %zu", what, at);
-	while (*pos < len && text[*pos] >= '0' && text[*pos] <= '9') {
-		unsigned d = (unsigned)(text[*pos] - '0');
-
-		if (n > (max - d) / 10)
-			return fail(err, errlen,
-			            "MariaDB GTID position: %s at offset %zu is larger than %" PRIu64, what,
-			            at, max);
-		n = n * 10 + d;
-		(*pos)++;
-	}
-	*v = n;
-	return 0;
-}
-
-int rc_gtid_mariadb_parse(const char *text, size_t len, rc_gtid_mariadb_pos_t **out, char *err, size_t errlen)
-{
-	rc_gtid_mariadb_pos_t *pos;
-	size_t p = 0;
-	char shown[8];
-
-	*out = NULL;
-	if (len > RC_GTID_TEXT_MAX)
-		return fail(err, errlen, "MariaDB GTID position: %zu bytes of text, more than %zu", len,
-		            RC_GTID_TEXT_MAX);
-	pos = rc_gtid_mariadb_pos_new();
-	if (!pos)
-		return fail(err, errlen, "MariaDB GTID position: out of memory");
-	while (p < len && is_blank(text[p]))
-		p++;
-	while (p < len) {
-		uint64_t d, s, q;
-		rc_gtid_mariadb_t g;
-
-		if (parse_u64(text, len, &p, UINT32_MAX, "domain", &d, err, errlen))
-			goto bad;
-		if (p >= len || text[p] != '-') {
-			fail(err, errlen,
-			     "MariaDB GTID position: expected '-' after the domain at offset %zu", p);
-			goto bad;
-		}
-		p++;
-		if (parse_u64(text, len, &p, UINT32_MAX, "server_id", &s, err, errlen))
-			goto bad;
-		if (p >= len || text[p] != '-') {
-			fail(err, errlen,
-			     "MariaDB GTID position: expected '-' after the server_id at offset %zu", p);
-			goto bad;
-		}
-		p++;
-		if (parse_u64(text, len, &p, UINT64_MAX, "sequence number", &q, err, errlen))
-			goto bad;
-		g.domain = (uint32_t)d;
-		g.server_id = (uint32_t)s;
-		g.seq = q;
-		if (mariadb_put(pos, &g, true, err, errlen))
-			goto bad;
-		while (p < len && is_blank(text[p]))
-			p++;
-		if (p == len)
-			break;
-		if (text[p] != ',') {
-			fail(err, errlen, "MariaDB GTID position: unexpected %s at offset %zu",
-			     show(text[p], shown), p);
-			goto bad;
-		}
-		p++;
-		while (p < len && is_blank(text[p]))
-			p++;
-		if (p == len) {
-			fail(err, errlen, "MariaDB GTID position: nothing after the comma at offset %zu", p);
-			goto bad;
-		}
-	}
-	*out = pos;
-	return 0;
-bad:
-	rc_gtid_mariadb_pos_free(pos);
-	return RC_ERR_FATAL;
-}
-
-int rc_gtid_mariadb_format(const rc_gtid_mariadb_pos_t *pos, char **out, size_t *outlen, char *err,
-                           size_t errlen)
-{
-	strbuf_t sb = {0};
-	size_t i;
-
-	for (i = 0; i < pos->n; i++) {
-		char t[80];
-		int n = snprintf(t, sizeof t, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64, i ? "," : "",
-		                 pos->g[i].domain, pos->g[i].server_id, pos->g[i].seq);
-
-		sb_put(&sb, t, (size_t)n);
-	}
-	return sb_finish(&sb, out, outlen, err, errlen);
 }
