@@ -77,6 +77,7 @@ typedef struct rc_source_info {
 	const char *gtid;
 	int64_t thread;    /* -1 when unknown */
 	const char *query; /* the statement (include.query), or NULL */
+	const char *table; /* schema change events: the table the DDL names (no rc_table_t), or NULL */
 } rc_source_info_t;
 
 typedef struct rc_event {

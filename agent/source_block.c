@@ -134,7 +134,8 @@ static void get_pg_lsn(const rc_source_ctx_t *cx, rc_source_value_t *v)
 
 static void get_binlog_table(const rc_source_ctx_t *cx, rc_source_value_t *v)
 {
-	set_cstr(v, cx->ev->table ? cx->ev->table->name : NULL, true);
+	/* A schema change event names its table without having one (source.table). */
+	set_cstr(v, cx->ev->table ? cx->ev->table->name : cx->ev->source.table, true);
 }
 
 static void get_server_id(const rc_source_ctx_t *cx, rc_source_value_t *v)

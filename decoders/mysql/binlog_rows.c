@@ -106,9 +106,15 @@ static uint8_t real_type(uint8_t type, uint16_t meta)
 	return type;
 }
 
-static bool is_numeric(uint8_t t)
+/* The columns with a bit in the SIGNEDNESS metadata. MySQL counts the integer, decimal and float
+ * types (is_numeric_type of its log_event.cc); MariaDB's YEAR is a kind of TINYINT there and has a bit
+ * too (seen in MariaDB 10.11's binlogs: without it every numeric column after a YEAR took its
+ * neighbour's signedness). */
+static bool is_numeric(uint8_t t, bool mariadb)
 {
 	switch (t) {
+	case RC_MYT_YEAR:
+		return mariadb;
 	case RC_MYT_TINY:
 	case RC_MYT_SHORT:
 	case RC_MYT_INT24:
@@ -356,8 +362,11 @@ int rc_mysql_table_from_map(const rc_binlog_table_map_t *tm, const rc_mysql_mode
 			}
 		}
 		d->nullable = tm->null_bitmap && (tm->null_bitmap[c / 8] & (1u << (c % 8)));
-		if (is_numeric(rt))
-			d->is_unsigned = bit_set_msb(tm->signedness, tm->signedness_len, nnum++);
+		if (is_numeric(rt, tm->mariadb)) {
+			bool u = bit_set_msb(tm->signedness, tm->signedness_len, nnum++);
+			/* YEAR's bit (MariaDB) is consumed but says nothing: a year is a year. */
+			d->is_unsigned = rt != RC_MYT_YEAR && u;
+		}
 		if (is_character(rt, tm->mariadb))
 			d->collation = column_collation(tm, nchar++);
 		if (rt == RC_MYT_VECTOR || rt == RC_MYT_GEOMETRY)

@@ -10,6 +10,7 @@
 #include "decoders/mysql/binlog_transport.h"
 #include "decoders/mysql/gtid.h"
 #include "decoders/mysql/mysql_conn.h"
+#include "decoders/mysql/mysql_ddl.h"
 #include "decoders/mysql/mysql_position.h"
 #include "decoders/mysql/mysql_snapshot_point.h"
 #include "decoders/mysql/mysql_stream_pos.h"
@@ -322,17 +323,25 @@ static bool is_ddl(const rc_binlog_str_t *s)
 	return false;
 }
 
-/* Debezium's schema change event of a DDL statement, on the <topic.prefix> topic: the statement and
- * its database. rowcast does not parse DDL, so tableChanges is empty; the changed table's new schema
- * comes with its next rows. A statement in a database the filters leave out is not published. */
+/* Debezium's schema change event of a DDL statement, on the <topic.prefix> topic: the statement, the
+ * database it is about (the one it names, else the session's) and the table it names. rowcast does
+ * not parse DDL further, so tableChanges is empty; the changed table's new schema comes with its next
+ * rows. Statements of databases the filters leave out, and TRUNCATE (Debezium publishes none for
+ * it), are not published. */
 static int schema_change(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source_handler_t *h,
                          char *err, size_t errlen)
 {
 	const rc_binlog_query_t *q = &ev->u.query;
 	rc_event_t e = {.op = RC_OP_SCHEMA_CHANGE};
-	char *db = rc_arena_strndup(&ms->arena, q->schema.s, q->schema.len);
-	char *ddl = rc_arena_strndup(&ms->arena, q->statement.s, q->statement.len);
+	rc_mysql_ddl_object_t obj;
+	char *db, *ddl;
 
+	rc_mysql_ddl_object(q->statement.s, q->statement.len, &obj);
+	if (obj.truncate)
+		return RC_OK;
+	db = obj.db[0] ? rc_arena_strndup(&ms->arena, obj.db, strlen(obj.db))
+	               : rc_arena_strndup(&ms->arena, q->schema.s, q->schema.len);
+	ddl = rc_arena_strndup(&ms->arena, q->statement.s, q->statement.len);
 	if (!db || !ddl)
 		return oom(err, errlen);
 	if (*db && !rc_mysql_tables_captures_db(ms->tables, db))
@@ -342,6 +351,7 @@ static int schema_change(my_source_t *ms, const rc_binlog_event_t *ev, const rc_
 	e.ddl_db = db;
 	e.source.connector = ms->connector;
 	e.source.db = db;
+	e.source.table = obj.table[0] ? rc_arena_strndup(&ms->arena, obj.table, strlen(obj.table)) : NULL;
 	e.source.ts_us = (int64_t)ev->timestamp * 1000000;
 	e.source.snapshot = "false";
 	e.source.txid = -1;
@@ -349,7 +359,7 @@ static int schema_change(my_source_t *ms, const rc_binlog_event_t *ev, const rc_
 	e.source.pos = ev->log_pos >= ev->size ? (int64_t)(ev->log_pos - ev->size) : 0;
 	e.source.server_id = ev->server_id;
 	e.source.gtid = rc_mysql_stream_pos_gtid(&ms->spos);
-	e.source.thread = q->thread_id;
+	e.source.thread = -1; /* Debezium leaves it null on schema changes */
 	e.source.query = NULL;
 	return h->event(h->opaque, ms->txn, &e, err, errlen);
 }

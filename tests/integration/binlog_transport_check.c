@@ -232,6 +232,27 @@ int main(void)
 	printf("ok: resumed after GTID %s: the next transaction first\n", gtid);
 	rc_binlog_transport_free(t);
 
+	/* 3b. Resume by GTID when that GTID is the last of a binlog file (FLUSH BINARY LOGS after it). */
+	must(rc_mysql_exec(my, "INSERT INTO transport_check.t VALUES (2000, 'last of its file')", err,
+	                   sizeof err) == 0,
+	     "insert", err);
+	must(rc_mysql_query_value(my, "SELECT @@gtid_binlog_pos", gtid, sizeof gtid, err, sizeof err) == 0,
+	     "gtid", err);
+	must(rc_mysql_exec(my, "FLUSH BINARY LOGS", err, sizeof err) == 0, "flush", err);
+	must(rc_mysql_exec(my,
+	                   "INSERT INTO transport_check.t VALUES (2001, 'next file'), (2002, 'next file')",
+	                   err, sizeof err) == 0,
+	     "insert", err);
+	t = start(conf, &(rc_binlog_start_t){.mariadb_gtid = gtid}, err, sizeof err);
+	must(t != NULL, "transport start by GTID", err);
+	drain(t, 3, -1, &s);
+	CHECK(s.rc == RC_OK, "resume by GTID %s across a rotation failed: %s", gtid, s.err);
+	CHECK(s.writes == 1,
+	      "%d WRITE_ROWS after GTID %s, the last of its file (expected the insert in the next)", s.writes,
+	      gtid);
+	printf("ok: resumed after GTID %s, the last of its binlog file: the next file's transaction\n", gtid);
+	rc_binlog_transport_free(t);
+
 	/* 5. A binlog file the server does not have. */
 	t = start(conf, &(rc_binlog_start_t){.file = "mysql-bin.999999", .pos = 4}, err, sizeof err);
 	must(t != NULL, "transport start", err);

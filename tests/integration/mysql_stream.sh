@@ -14,6 +14,8 @@ CREATE TABLE \`$db\`.items (sku VARCHAR(20) PRIMARY KEY, qty INT, data JSON) ENG
 CREATE TABLE \`$db\`.nopk (a INT, b VARCHAR(10)) ENGINE=InnoDB;
 CREATE TABLE \`$db\`.evolve (id INT PRIMARY KEY, a VARCHAR(10)) ENGINE=InnoDB;
 CREATE TABLE \`$db\`.composite (k1 INT, k2 VARCHAR(8), v INT, PRIMARY KEY (k1, k2)) ENGINE=InnoDB;
+CREATE TABLE \`$db\`.yearmix (id INT PRIMARY KEY, y YEAR, i INT, iu INT UNSIGNED, si SMALLINT, tu TINYINT UNSIGNED)
+    ENGINE=InnoDB;
 CREATE TABLE \`$db\`.types (id INT PRIMARY KEY,
     ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED,
     i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED, f FLOAT, d DOUBLE, dec1 DECIMAL(65,30),
@@ -62,7 +64,8 @@ INSERT INTO \`$db\`.nopk VALUES (1, 'one'), (1, 'one'), (2, 'two');
 UPDATE \`$db\`.nopk SET b = 'TWO' WHERE a = 2;
 DELETE FROM \`$db\`.nopk WHERE a = 1 LIMIT 1;
 INSERT INTO \`$db\`.composite VALUES (1, 'a', 10), (1, 'b', 11), (2, 'a', 20);
-UPDATE \`$db\`.composite SET k2 = 'z' WHERE k1 = 2;"
+UPDATE \`$db\`.composite SET k2 = 'z' WHERE k1 = 2;
+INSERT INTO \`$db\`.yearmix VALUES (1, 2024, -5, 4000000000, -7, 250), (2, 1901, 2147483647, 0, 32767, 0);"
 
 # Schema changes mid-stream: add, modify, rename, drop.
 my_q "INSERT INTO \`$db\`.evolve VALUES (1, 'before');
@@ -107,7 +110,7 @@ stop_rowcast
 pass "SIGTERM: rowcast drained and exited 0"
 grep -q '"file"' "$tmp/offsets.json" || fail "offset file lacks the binlog position"
 
-tables=$(printf "$db.%s," orders items nopk evolve composite types)
+tables=$(printf "$db.%s," orders items nopk evolve composite types yearmix)
 if ! verify_my_topics --prefix "$prefix" --tables "${tables%,}" >"$tmp/verify.json" 2>"$tmp/verify.err"; then
     cat "$tmp/verify.err" >&2
     cat "$tmp/verify.json" >&2
@@ -115,6 +118,27 @@ if ! verify_my_topics --prefix "$prefix" --tables "${tables%,}" >"$tmp/verify.js
 fi
 cat "$tmp/verify.json"
 pass "tables rebuilt from Kafka (python3-avro) equal MariaDB"
+
+# The schema change events on <prefix>: one per ALTER of evolve, naming its database and table.
+/usr/bin/python3 - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" "$prefix" "$db" \
+    "$top_srcdir/tests/integration" <<'PY' || fail "schema change events"
+import sys
+sys.path.insert(0, sys.argv[5])
+from cdc_verify import Registry, consume
+registry, prefix, db = Registry(sys.argv[2]), sys.argv[3], sys.argv[4]
+records, _ = consume(sys.argv[1], [prefix], idle_s=3)
+alters = []
+for topic, partition, offset, k, v, ts in records:
+    key, value = registry.decode(k), registry.decode(v)
+    assert key["databaseName"] == db, key
+    assert value["databaseName"] == db and value["source"]["db"] == db, value
+    if value["ddl"].upper().startswith("ALTER TABLE"):
+        assert value["source"]["table"] == "evolve", value["source"]
+        alters.append(value["ddl"])
+assert len(alters) == 4, alters
+print(f"ok: {len(records)} schema change events, the 4 ALTERs of evolve among them")
+PY
+pass "schema change events name their database and table"
 
 # A restart resumes where the offset file says: nothing before it again, what came after it once.
 my_q "INSERT INTO \`$db\`.orders VALUES (6, 'after restart', 6, false, NULL, NULL)"
