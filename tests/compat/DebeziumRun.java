@@ -18,7 +18,7 @@
 // (/apis/ccompat/v7/schemas/ids/{id}) serves.
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.ChangeEvent;
 import io.apicurio.registry.utils.converter.AvroConverter;
 
 import java.io.FileInputStream;
@@ -85,7 +85,7 @@ public class DebeziumRun {
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		AtomicLong written = new AtomicLong();
 
-		DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
+		DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine =
 		    DebeziumEngine.create(Connect.class)
 		        .using(engineProps)
 		        .using((success, message, error) -> {
@@ -95,10 +95,10 @@ public class DebeziumRun {
 			        }
 			        done.countDown();
 		        })
-		        .notifying((List<RecordChangeEvent<SourceRecord>> batch,
-		                    DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
-			        for (RecordChangeEvent<SourceRecord> ev : batch) {
-				        SourceRecord r = ev.record();
+		        .notifying((List<ChangeEvent<SourceRecord, SourceRecord>> batch,
+		                    DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) -> {
+			        for (ChangeEvent<SourceRecord, SourceRecord> ev : batch) {
+				        SourceRecord r = ev.value(); // the Connect format hands the whole SourceRecord
 				        byte[] k = r.key() == null && r.keySchema() == null
 				                       ? null
 				                       : keyConv.fromConnectData(r.topic(), r.keySchema(), r.key());
