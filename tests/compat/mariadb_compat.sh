@@ -40,15 +40,15 @@ if [ ! -f "$jars/.complete" ]; then
 fi
 
 # --- the MariaDB connector: not on Maven Central, so compiled from Debezium's own sources ---------------
-# ROWCAST_COMPAT_DEBEZIUM_MARIADB_JAR: a debezium-connector-mariadb-3.6.1.Final.jar you have;
-# ROWCAST_COMPAT_DEBEZIUM_SRC: a clone of Debezium's repository (with the tag v3.6.1.Final; a bare one
+# ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR: a debezium-connector-mariadb-3.6.1.Final.jar you have;
+# ROWCAST_TEST_COMPAT_DEBEZIUM_SRC: a clone of Debezium's repository (with the tag v3.6.1.Final; a bare one
 # is fine), or a folder holding debezium-connector-mariadb/src/main of that version.
-if [ -n "${ROWCAST_COMPAT_DEBEZIUM_MARIADB_JAR:-}" ]; then
-    connector_jar=$ROWCAST_COMPAT_DEBEZIUM_MARIADB_JAR
+if [ -n "${ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR:-}" ]; then
+    connector_jar=$ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR
 elif [ ! -f "$connector_jar" ]; then
-    src=${ROWCAST_COMPAT_DEBEZIUM_SRC:-}
+    src=${ROWCAST_TEST_COMPAT_DEBEZIUM_SRC:-}
     if [ -z "$src" ]; then
-        why="debezium-connector-mariadb is not on Maven Central: set ROWCAST_COMPAT_DEBEZIUM_SRC to a clone of Debezium's repository (tag $DEBEZIUM_TAG) or ROWCAST_COMPAT_DEBEZIUM_MARIADB_JAR to its jar"
+        why="debezium-connector-mariadb is not on Maven Central: set ROWCAST_TEST_COMPAT_DEBEZIUM_SRC to a clone of Debezium's repository (tag $DEBEZIUM_TAG) or ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR to its jar"
         [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ] && { echo "ERROR: $why" >&2; exit 99; }
         echo "SKIP: $why" >&2
         exit 77
@@ -61,7 +61,7 @@ elif [ ! -f "$connector_jar" ]; then
     elif [ -d "$src/debezium-connector-mariadb/src/main" ]; then
         cp -r "$src/debezium-connector-mariadb" "$build/"
     else
-        fail "ROWCAST_COMPAT_DEBEZIUM_SRC=$src has neither the tag $DEBEZIUM_TAG nor debezium-connector-mariadb/src/main"
+        fail "ROWCAST_TEST_COMPAT_DEBEZIUM_SRC=$src has neither the tag $DEBEZIUM_TAG nor debezium-connector-mariadb/src/main"
     fi
     main="$build/debezium-connector-mariadb/src/main"
     # The CloudEvents maker needs debezium-connect-plugins' SPI of another layout; no test uses it.
@@ -80,7 +80,7 @@ fi
 my_test_setup cmp
 rc_prefix="rc_$id" dbz_prefix="dbz_$id"
 prefix=$rc_prefix
-out=${ROWCAST_COMPAT_OUT:-$tmp/out}
+out=${ROWCAST_TEST_COMPAT_OUT:-$tmp/out}
 mkdir -p "$out"
 classes="$tmp/classes"
 mkdir -p "$classes"
@@ -119,11 +119,11 @@ java -Duser.timezone=UTC -cp "$cp_all" DebeziumRun "$tmp/engine.properties" "$tm
 dbz_pid=$!
 trap 'kill -9 $dbz_pid 2>/dev/null || true; my_test_cleanup' EXIT
 for _ in $(seq 1200); do
-    grep -q "Connected to binlog" "$out/debezium.log" 2>/dev/null && break
+    grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" 2>/dev/null && break
     kill -0 $dbz_pid 2>/dev/null || { tail -40 "$out/debezium.log" >&2; fail "Debezium exited before streaming"; }
     sleep 0.1
 done
-grep -q "Connected to binlog" "$out/debezium.log" || { tail -40 "$out/debezium.log" >&2; fail "Debezium never streamed"; }
+grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" || { tail -40 "$out/debezium.log" >&2; fail "Debezium never streamed"; }
 pass "Debezium $DEBEZIUM_VERSION (embedded engine, MariaDB connector) is reading the binlog"
 
 # --- rowcast ------------------------------------------------------------------------------------------

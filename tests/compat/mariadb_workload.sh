@@ -66,7 +66,7 @@ ALTER TABLE \`$db\`.evolve ADD COLUMN d VARCHAR(5) NOT NULL DEFAULT 'x' FIRST;
 INSERT INTO \`$db\`.evolve (id, c) VALUES (6, 60);
 DELETE FROM \`$db\`.evolve WHERE id = 2;
 TRUNCATE TABLE \`$db\`.nopk;
-INSERT INTO \`$db\`.nopk VALUES (9, 'after trunc');"
+INSERT INTO \`$db\`.nopk VALUES (9, 'truncated');"
 
 # Every type, with edge values; then a row of NULLs and one of zero dates; then updates and a delete.
 my_q "SET SESSION sql_mode = '';
