@@ -85,7 +85,7 @@ class Side:
         sid = int.from_bytes(data[1:5], "big")
         if sid not in self.schema_json:
             with urllib.request.urlopen(f"{self.registry.url}/schemas/ids/{sid}") as resp:
-                self.schema_json[sid] = self.norm(json.loads(json.loads(resp.read())["schema"]))
+                self.schema_json[sid] = canon_schema(self.norm(json.loads(json.loads(resp.read())["schema"])))
         return sid, self.schema_json[sid]
 
     def norm(self, v):
@@ -116,6 +116,39 @@ class Side:
         return r
 
 
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+
+
+def canon_schema(s, ns=""):
+    """An Avro schema with every named type written by its full name and no namespace attribute, so
+    that a record defined once and then referenced by name ("Value" in the namespace, or its full
+    name) compares equal however each writer spelled it (both are the same schema to Avro)."""
+    if isinstance(s, str):
+        if s in PRIMITIVES or "." in s or not ns:
+            return s
+        return f"{ns}.{s}"
+    if isinstance(s, list):
+        return [canon_schema(x, ns) for x in s]
+    if not isinstance(s, dict):
+        return s
+    out = dict(s)
+    if s.get("type") in ("record", "enum", "fixed", "error") and "name" in s:
+        name = s["name"]
+        space = s.get("namespace", ns)
+        full = name if "." in name else (f"{space}.{name}" if space else name)
+        out.pop("namespace", None)
+        out["name"] = full
+        ns = full.rsplit(".", 1)[0] if "." in full else ""
+        if "fields" in s:
+            out["fields"] = [dict(f, type=canon_schema(f["type"], ns)) for f in s["fields"]]
+        return out
+    for k in ("type", "items", "values"):
+        # A "type" string inside a dict is a primitive, "array" or "map": left as it is.
+        if k in s and not (k == "type" and isinstance(s[k], str)):
+            out[k] = canon_schema(s[k], ns)
+    return out
+
+
 def signature(r):
     v = r["value"]
     if v is None:
@@ -125,12 +158,34 @@ def signature(r):
     return (v.get("op"), json.dumps(r["key"], sort_keys=True))
 
 
-def diff(path, a, b, out, skip_values=frozenset()):
+def diff(path, a, b, out, skip_values=frozenset(), schema=False):
     """Appends (path, a, b) for every leaf where a and b differ; records compared field by field in
-    order (a field order difference is reported as such)."""
+    order (a field order difference is reported as such). With schema=True, a union with null against
+    the bare type is reported as <optional> (values "optional" / "required") and the types compared on,
+    a union in another order as <union-order>, and a bare type name against {"type": name, ...} is
+    compared key by key (so a connect.default shows as such, apart from the type)."""
+    if schema:
+        if isinstance(a, list) != isinstance(b, list):
+            lst, other = (a, b) if isinstance(a, list) else (b, a)
+            if "null" in lst and len(lst) == 2:
+                nonnull = lst[1] if lst[0] == "null" else lst[0]
+                oa, ob = ("optional", "required") if isinstance(a, list) else ("required", "optional")
+                out.append((path + "/<optional>", oa, ob))
+                x, y = (nonnull, other) if isinstance(a, list) else (other, nonnull)
+                diff(path + "/<nonnull>", x, y, out, schema=True)
+                return
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) == 2 and "null" in a and "null" in b \
+                and a.index("null") != b.index("null"):
+            out.append((path + "/<union-order>", a.index("null"), b.index("null")))
+            diff(path + "/<nonnull>", a[1 - a.index("null")], b[1 - b.index("null")], out, schema=True)
+            return
+        if isinstance(a, str) and isinstance(b, dict) and "fields" not in b:
+            a = {"type": a}
+        elif isinstance(b, str) and isinstance(a, dict) and "fields" not in a:
+            b = {"type": b}
     if isinstance(a, dict) and isinstance(b, dict) and "$bytes" not in a and "$bytes" not in b:
         ka, kb = list(a), list(b)
-        if ka != kb and set(ka) == set(kb):
+        if ka != kb and set(ka) == set(kb) and not schema:
             out.append((path + "/<field-order>", ka, kb))
         for k in ka:
             if k not in b:
@@ -139,13 +194,13 @@ def diff(path, a, b, out, skip_values=frozenset()):
                 if (a[k] is None) != (b[k] is None):
                     out.append((f"{path}/{k}", a[k], b[k]))
             else:
-                diff(f"{path}/{k}", a[k], b[k], out)
+                diff(f"{path}/{k}", a[k], b[k], out, schema=schema)
         for k in kb:
             if k not in a:
                 out.append((f"{path}/{k}", "<absent>", b[k]))
         return
     if isinstance(a, list) and isinstance(b, list):
-        # Schemas: unions and field lists. Fields by name when both are lists of named dicts.
+        # Schemas: field lists, by name (their order compared apart).
         if all(isinstance(x, dict) and "name" in x for x in a + b) and a and b:
             na, nb = [x["name"] for x in a], [x["name"] for x in b]
             if na != nb:
@@ -153,13 +208,13 @@ def diff(path, a, b, out, skip_values=frozenset()):
             db = {x["name"]: x for x in b}
             for x in a:
                 if x["name"] in db:
-                    diff(f"{path}/{x['name']}", x, db[x["name"]], out)
+                    diff(f"{path}/{x['name']}", x, db[x["name"]], out, schema=schema)
             return
         if len(a) != len(b):
             out.append((path, a, b))
             return
         for i, (x, y) in enumerate(zip(a, b)):
-            diff(f"{path}[{i}]", x, y, out)
+            diff(f"{path}[{i}]", x, y, out, schema=schema)
         return
     if a != b or type(a) is not type(b):
         out.append((path, a, b))
@@ -172,6 +227,7 @@ def main():
     ap.add_argument("--debezium-prefix", required=True)
     ap.add_argument("--rowcast-prefix", required=True)
     ap.add_argument("--known", required=True)
+    ap.add_argument("--db", help="the test database: written <DB> in difference ids")
     ap.add_argument("--report")
     ap.add_argument("--dump")
     args = ap.parse_args()
@@ -193,7 +249,10 @@ def main():
     diffs = []  # (id, where, debezium value, rowcast value)
 
     def add(kind, topic, path, a, b, where=""):
-        diffs.append((f"{kind}:{topic}:{path}", where, a, b))
+        ident = f"{kind}:{topic}:{path}"
+        if args.db:
+            ident = ident.replace(args.db, "<DB>")
+        diffs.append((ident, where, a, b))
 
     ta, tb = topics["debezium"], topics["rowcast"]
     for t in sorted(set(ta) | set(tb)):
@@ -216,7 +275,7 @@ def main():
                 seq.setdefault(s[1], []).append(s[0])
         for k in sorted(set(seq_a) | set(seq_b), key=str):
             if seq_a.get(k) != seq_b.get(k):
-                add("ops", t, k if t != SCHEMA_TOPIC else "ddl", seq_a.get(k), seq_b.get(k))
+                add("ops", t, k, seq_a.get(k), seq_b.get(k))
         sm = difflib.SequenceMatcher(a=[signature(r) for r in ra], b=[signature(r) for r in rb], autojunk=False)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
@@ -236,7 +295,7 @@ def main():
                     if sid not in schema_pairs:
                         schema_pairs.add(sid)
                         out = []
-                        diff("", a[part + "_schema"], b[part + "_schema"], out)
+                        diff("", a[part + "_schema"], b[part + "_schema"], out, schema=True)
                         for p, x, y in out:
                             add("schema", t, f"{part}{p}", x, y, where)
                 out = []
@@ -257,7 +316,9 @@ def main():
     matched = {k["id"]: [] for k in known}
     undocumented = []
     for d in diffs:
-        hit = next((k for k in known if any(fnmatch.fnmatchcase(d[0], p) for p in k["match"])), None)
+        hit = next((k for k in known if any(fnmatch.fnmatchcase(d[0], p) for p in k["match"])
+                    and all(json.dumps(d[2 if side == "debezium" else 3], sort_keys=True) ==
+                            json.dumps(v, sort_keys=True) for side, v in k.get("where", {}).items())), None)
         (matched[hit["id"]] if hit else undocumented).append(d)
 
     def show(d):

@@ -155,7 +155,7 @@ pass "rowcast wrote every change and exited 0"
 
 if ! /usr/bin/python3 "$here/compare_mariadb.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
     --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --debezium-prefix "$dbz_prefix" --rowcast-prefix "$rc_prefix" \
-    --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
+    --db "$db" --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
     >"$out/compare.txt" 2>&1; then
     cat "$out/compare.txt" >&2
     fail "rowcast's topics differ from Debezium's in ways mariadb_known_differences.json does not list (evidence: $out)"
