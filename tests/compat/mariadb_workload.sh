@@ -25,6 +25,7 @@ CREATE TABLE \`$db\`.types2 (id INT PRIMARY KEY, tt TINYTEXT, lt LONGTEXT, tb TI
     ucs VARCHAR(10) CHARACTER SET utf8mb3, dtm1 DATETIME(1), tm2 TIME(2), ts3 TIMESTAMP(3) NULL, y4 YEAR(4),
     ls LINESTRING, pg POLYGON, mp MULTIPOINT, gc GEOMETRYCOLLECTION, def_s VARCHAR(10) DEFAULT 'dflt',
     def_i INT NOT NULL DEFAULT 42) ENGINE=InnoDB;
+CREATE TABLE \`$db\`.signs (id INT PRIMARY KEY, y YEAR, i INT, iu INT UNSIGNED, si SMALLINT) ENGINE=InnoDB;
 CREATE TABLE \`$db\`.$end_table (id INT PRIMARY KEY) ENGINE=InnoDB;"
 
 my_q "SET SESSION sql_mode = '';
@@ -103,4 +104,5 @@ INSERT INTO \`$db\`.types2 (id, tt, lt, tb, mb, lb, bo, fu, du, decu, ch1, ucs, 
   ST_GeomFromText('LINESTRING(0 0, 10 10, 20 25)'), ST_GeomFromText('POLYGON((0 0, 4 0, 4 4, 0 4, 0 0))'),
   ST_GeomFromText('MULTIPOINT(1 1, 2 2)'), ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), LINESTRING(0 0, 1 1))')),
  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO \`$db\`.signs VALUES (1, 2024, -5, 4000000000, -7), (2, NULL, 2147483647, 0, 32767);
 INSERT INTO \`$db\`.$end_table VALUES (1);"
