@@ -121,9 +121,13 @@ public class DebeziumRun {
 		long deadline = System.currentTimeMillis() + 600_000;
 		while (!sawStop.get() && done.getCount() > 0 && System.currentTimeMillis() < deadline)
 			Thread.sleep(200);
-		engine.close();
+		try {
+			engine.close();
+		} catch (IllegalStateException e) {
+			// Already shut down: the engine stopped by itself (an error, reported by the callback).
+		}
 		done.await(60, TimeUnit.SECONDS);
-		executor.shutdown();
+		executor.shutdownNow();
 		producer.flush();
 		producer.close();
 		System.err.println("DebeziumRun: " + written.get() + " records written; stop record seen: " + sawStop.get());

@@ -26,6 +26,8 @@ CREATE TABLE \`$db\`.types2 (id INT PRIMARY KEY, tt TINYTEXT, lt LONGTEXT, tb TI
     ls LINESTRING, pg POLYGON, mp MULTIPOINT, gc GEOMETRYCOLLECTION, def_s VARCHAR(10) DEFAULT 'dflt',
     def_i INT NOT NULL DEFAULT 42) ENGINE=InnoDB;
 CREATE TABLE \`$db\`.signs (id INT PRIMARY KEY, y YEAR, i INT, iu INT UNSIGNED, si SMALLINT) ENGINE=InnoDB;
+CREATE TABLE \`$db\`.maria (id INT PRIMARY KEY, u UUID, vcol INT AS (id * 2) VIRTUAL,
+    pcol INT AS (id + 1) PERSISTENT, tsd TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;
 CREATE TABLE \`$db\`.$end_table (id INT PRIMARY KEY) ENGINE=InnoDB;"
 
 my_q "SET SESSION sql_mode = '';
@@ -105,4 +107,7 @@ INSERT INTO \`$db\`.types2 (id, tt, lt, tb, mb, lb, bo, fu, du, decu, ch1, ucs, 
   ST_GeomFromText('MULTIPOINT(1 1, 2 2)'), ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), LINESTRING(0 0, 1 1))')),
  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 INSERT INTO \`$db\`.signs VALUES (1, 2024, -5, 4000000000, -7), (2, NULL, 2147483647, 0, 32767);
+INSERT INTO \`$db\`.maria (id, u, tsd) VALUES (1, '123e4567-e89b-12d3-a456-426614174000', '2026-01-02 03:04:05'),
+  (2, NULL, '1999-01-01 00:00:00');
+UPDATE \`$db\`.maria SET u = 'ffffffff-ffff-ffff-ffff-ffffffffffff' WHERE id = 1;
 INSERT INTO \`$db\`.$end_table VALUES (1);"
