@@ -11,9 +11,10 @@ field by field (envelope op / before / after / source / transaction, every colum
 field). ts_ms / ts_us / ts_ns of the envelope are processing times: only their presence is compared.
 The prefix is written <P> wherever it appears (record names, source.name, topic names).
 
-Every difference gets an id string: "<kind>:<topic>:<path>" with kind one of topic, count, extra,
-schema, key, value; topic is the topic without its prefix ("" for the schema change topic, written as
-"<schema-changes>"). tests/compat/mariadb_known_differences.json lists accepted differences as
+Every difference gets an id string: "<kind>:<topic>:<path>" with kind one of topic, count,
+partition, ops (the op sequence of one key), extra (a record only one side has), schema, key, value;
+topic is the topic without its prefix (the schema change topic is "<schema-changes>"), the test
+database written <DB> (--db). tests/compat/mariadb_known_differences.json lists accepted differences as
 fnmatch patterns over those ids; any other difference fails the comparison (exit 1). A known pattern
 that matched nothing is reported (stale), not failed.
 

@@ -7,7 +7,7 @@
 set -eu
 
 if [ "${ROWCAST_TEST_COMPAT:-0}" != 1 ]; then
-    echo "SKIP: the Debezium compatibility test runs only with ROWCAST_TEST_COMPAT=1 (it fetches ~60 MB of jars)" >&2
+    echo "SKIP: the Debezium compatibility test runs only with ROWCAST_TEST_COMPAT=1 (it fetches ~50 MB of jars)" >&2
     exit 77
 fi
 here=$(cd "$(dirname "$0")" && pwd)
