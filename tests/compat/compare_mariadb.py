@@ -229,6 +229,7 @@ def main():
     ap.add_argument("--rowcast-prefix", required=True)
     ap.add_argument("--known", required=True)
     ap.add_argument("--db", help="the test database: written <DB> in difference ids")
+    ap.add_argument("--mode", default="no_data", help="the snapshot.mode both ran with (entries of another mode are not stale)")
     ap.add_argument("--report")
     ap.add_argument("--dump")
     args = ap.parse_args()
@@ -334,6 +335,8 @@ def main():
           f"undocumented {len(undocumented)}")
     for k in known:
         n = len(matched[k["id"]])
+        if n == 0 and k.get("mode", args.mode) != args.mode:
+            continue
         print(f"  known {k['id']}: {n} occurrence(s)" + ("  (STALE: matched nothing)" if n == 0 else ""))
     for d in undocumented[:300]:
         print("UNDOCUMENTED " + show(d))

@@ -78,6 +78,21 @@ elif [ ! -f "$connector_jar" ]; then
 fi
 
 my_test_setup cmp
+# ROWCAST_TEST_COMPAT_SNAPSHOT_MODE=initial: a table with rows exists before both start, and both
+# snapshot it (op r) before streaming; the default, no_data, snapshots nothing.
+snapshot_mode=${ROWCAST_TEST_COMPAT_SNAPSHOT_MODE:-no_data}
+case $snapshot_mode in
+no_data) ;;
+initial)
+    my_q "SET SESSION sql_mode = '';
+CREATE TABLE \`$db\`.seeded (id INT PRIMARY KEY, v VARCHAR(20), amount DECIMAL(10,2), ts TIMESTAMP(3) NULL,
+    dt DATETIME(6), y YEAR, n INT, b BIT(3), e ENUM('p','q'), j JSON) ENGINE=InnoDB;
+INSERT INTO \`$db\`.seeded VALUES (1, 'one', 1.50, '2020-01-01 00:00:00.123', '2020-01-01 00:00:00.654321', 2020, -1,
+    b'101', 'q', '{\"k\": 1}'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (3, 'three', -0.01, '1970-01-01 00:00:01.000', '0000-00-00 00:00:00', 1901, 2147483647, b'0', 'p', '[]');"
+    ;;
+*) fail "ROWCAST_TEST_COMPAT_SNAPSHOT_MODE=$snapshot_mode: no_data or initial" ;;
+esac
 rc_prefix="rc_$id" dbz_prefix="dbz_$id"
 prefix=$rc_prefix
 out=${ROWCAST_TEST_COMPAT_OUT:-$tmp/out}
@@ -103,7 +118,7 @@ database.password=$ROWCAST_TEST_MYSQL_PASSWORD
 database.server.id=$((server_id + 1))
 database.include.list=$db
 topic.prefix=$dbz_prefix
-snapshot.mode=no_data
+snapshot.mode=$snapshot_mode
 include.schema.changes=true
 PROPS
 cat >"$tmp/converter.properties" <<PROPS
@@ -118,7 +133,7 @@ java -Duser.timezone=UTC -cp "$cp_all" DebeziumRun "$tmp/engine.properties" "$tm
     "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$dbz_prefix.$db.$end_table" >"$out/debezium.log" 2>&1 &
 dbz_pid=$!
 trap 'kill -9 $dbz_pid 2>/dev/null || true; my_test_cleanup' EXIT
-for _ in $(seq 1200); do
+for _ in $(seq 1800); do
     grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" 2>/dev/null && break
     kill -0 $dbz_pid 2>/dev/null || { tail -40 "$out/debezium.log" >&2; fail "Debezium exited before streaming"; }
     sleep 0.1
@@ -130,10 +145,11 @@ pass "Debezium $DEBEZIUM_VERSION (embedded engine, MariaDB connector) is reading
 write_my_config "$tmp/rowcast.properties" <<PROPS
 offset.storage.file.filename = $tmp/offsets.json
 kafka.message.max.bytes = 16000000
+snapshot.mode = $snapshot_mode
 PROPS
 start_rowcast "$tmp/rowcast.properties" "$out/rowcast.log"
 wait_my_streaming
-pass "rowcast is reading the binlog"
+pass "rowcast is reading the binlog (snapshot.mode=$snapshot_mode)"
 
 # --- the workload (tables created mid-stream, so both read their CREATE TABLE from the binlog) ---------
 . "$here/mariadb_workload.sh"
@@ -155,7 +171,7 @@ pass "rowcast wrote every change and exited 0"
 
 if ! /usr/bin/python3 "$here/compare_mariadb.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
     --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --debezium-prefix "$dbz_prefix" --rowcast-prefix "$rc_prefix" \
-    --db "$db" --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
+    --db "$db" --mode "$snapshot_mode" --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
     >"$out/compare.txt" 2>&1; then
     cat "$out/compare.txt" >&2
     fail "rowcast's topics differ from Debezium's in ways mariadb_known_differences.json does not list (evidence: $out)"
