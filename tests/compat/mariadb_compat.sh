@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Side-by-side compatibility test: the same MariaDB workload through Debezium 3.6.1's MariaDB
+# connector (embedded engine, tests/compat/DebeziumRun.java) and through rowcast, each to its own
+# topic prefix on the test Kafka, then tests/compat/compare_mariadb.py compares the two record by
+# record and fails on any difference not listed in tests/compat/mariadb_known_differences.json.
+# See tests/compat/README.md. Skipped (77) unless ROWCAST_TEST_COMPAT=1.
+set -eu
+
+if [ "${ROWCAST_TEST_COMPAT:-0}" != 1 ]; then
+    echo "SKIP: the Debezium compatibility test runs only with ROWCAST_TEST_COMPAT=1 (it fetches ~50 MB of jars)" >&2
+    exit 77
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+ROWCAST=${ROWCAST:-${top_builddir:-$top_srcdir}/rowcast}
+export top_srcdir ROWCAST
+. "$top_srcdir/tests/integration/lib.sh"
+need_env
+. "$top_srcdir/tests/integration/lib_mysql.sh"
+
+DEBEZIUM_VERSION=3.6.1.Final
+DEBEZIUM_TAG=v$DEBEZIUM_VERSION
+MAVEN_DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+cache_root=${ROWCAST_CACHE_DIR:-${HOME:-/tmp}/.cache/rowcast}
+jars="$cache_root/debezium-compat-$DEBEZIUM_VERSION-$(cksum <"$here/pom.xml" | cut -d' ' -f1)"
+connector_jar="$jars/debezium-connector-mariadb-$DEBEZIUM_VERSION-built.jar"
+
+# --- the jars: Debezium's engine and its dependencies, from Maven Central, cached -----------------------
+if [ ! -f "$jars/.complete" ]; then
+    command -v mvn >/dev/null || fail "mvn is needed to fetch Debezium's jars (apt-get install maven)"
+    echo "fetching Debezium $DEBEZIUM_VERSION and Apicurio's converter with Maven (first run only)"
+    rm -rf "$jars.tmp.$$"
+    (cd /tmp && mvn -B -q -f "$here/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime \
+        -DoutputDirectory="$jars.tmp.$$") >"/tmp/rowcast-compat-mvn.$$.log" 2>&1 ||
+        { tail -20 "/tmp/rowcast-compat-mvn.$$.log" >&2; fail "Maven could not fetch the jars (log above)"; }
+    rm -f "/tmp/rowcast-compat-mvn.$$.log"
+    touch "$jars.tmp.$$/.complete"
+    rm -rf "$jars"
+    mv "$jars.tmp.$$" "$jars"
+fi
+
+# --- the MariaDB connector: not on Maven Central, so compiled from Debezium's own sources ---------------
+# ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR: a debezium-connector-mariadb-3.6.1.Final.jar you have;
+# ROWCAST_TEST_COMPAT_DEBEZIUM_SRC: a clone of Debezium's repository (with the tag v3.6.1.Final; a bare one
+# is fine), or a folder holding debezium-connector-mariadb/src/main of that version.
+if [ -n "${ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR:-}" ]; then
+    connector_jar=$ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR
+elif [ ! -f "$connector_jar" ]; then
+    src=${ROWCAST_TEST_COMPAT_DEBEZIUM_SRC:-}
+    if [ -z "$src" ]; then
+        why="debezium-connector-mariadb is not on Maven Central: set ROWCAST_TEST_COMPAT_DEBEZIUM_SRC to a clone of Debezium's repository (tag $DEBEZIUM_TAG) or ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR to its jar"
+        [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ] && { echo "ERROR: $why" >&2; exit 99; }
+        echo "SKIP: $why" >&2
+        exit 77
+    fi
+    build=$(mktemp -d)
+    if git --git-dir="$src" rev-parse -q --verify "$DEBEZIUM_TAG^{commit}" >/dev/null 2>&1; then
+        git --git-dir="$src" archive "$DEBEZIUM_TAG" debezium-connector-mariadb/src/main | tar -x -C "$build"
+    elif git -C "$src" rev-parse -q --verify "$DEBEZIUM_TAG^{commit}" >/dev/null 2>&1; then
+        git -C "$src" archive "$DEBEZIUM_TAG" debezium-connector-mariadb/src/main | tar -x -C "$build"
+    elif [ -d "$src/debezium-connector-mariadb/src/main" ]; then
+        cp -r "$src/debezium-connector-mariadb" "$build/"
+    else
+        fail "ROWCAST_TEST_COMPAT_DEBEZIUM_SRC=$src has neither the tag $DEBEZIUM_TAG nor debezium-connector-mariadb/src/main"
+    fi
+    main="$build/debezium-connector-mariadb/src/main"
+    # The CloudEvents maker needs debezium-connect-plugins' SPI of another layout; no test uses it.
+    find "$main/java" -name '*.java' ! -path '*/converters/*' >"$build/sources"
+    mkdir -p "$build/classes"
+    javac -nowarn -encoding UTF-8 -d "$build/classes" -cp "$jars/*" @"$build/sources" >"$build/javac.log" 2>&1 ||
+        { cat "$build/javac.log" >&2; fail "compiling Debezium's MariaDB connector failed"; }
+    cp -r "$main/resources/." "$build/classes/"
+    rm -f "$build/classes/META-INF/services/io.debezium.converters.spi.CloudEventsProvider"
+    sed -i "s/\${project.version}/$DEBEZIUM_VERSION/" "$build/classes/io/debezium/connector/mariadb/build.version"
+    (cd "$build/classes" && jar cf "$connector_jar.tmp" .)
+    mv "$connector_jar.tmp" "$connector_jar"
+    rm -rf "$build"
+fi
+
+my_test_setup cmp
+# ROWCAST_TEST_COMPAT_SNAPSHOT_MODE=initial: a table with rows exists before both start, and both
+# snapshot it (op r) before streaming; the default, no_data, snapshots nothing.
+snapshot_mode=${ROWCAST_TEST_COMPAT_SNAPSHOT_MODE:-no_data}
+case $snapshot_mode in
+no_data) ;;
+initial)
+    my_q "SET SESSION sql_mode = '';
+CREATE TABLE \`$db\`.seeded (id INT PRIMARY KEY, v VARCHAR(20), amount DECIMAL(10,2), ts TIMESTAMP(3) NULL,
+    dt DATETIME(6), y YEAR, n INT, b BIT(3), e ENUM('p','q'), j JSON) ENGINE=InnoDB;
+INSERT INTO \`$db\`.seeded VALUES (1, 'one', 1.50, '2020-01-01 00:00:00.123', '2020-01-01 00:00:00.654321', 2020, -1,
+    b'101', 'q', '{\"k\": 1}'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (3, 'three', -0.01, '1970-01-01 00:00:01.000', '0000-00-00 00:00:00', 1901, 2147483647, b'0', 'p', '[]');"
+    ;;
+*) fail "ROWCAST_TEST_COMPAT_SNAPSHOT_MODE=$snapshot_mode: no_data or initial" ;;
+esac
+rc_prefix="rc_$id" dbz_prefix="dbz_$id"
+prefix=$rc_prefix
+out=${ROWCAST_TEST_COMPAT_OUT:-$tmp/out}
+mkdir -p "$out"
+classes="$tmp/classes"
+mkdir -p "$classes"
+javac -d "$classes" -cp "$jars/*:$connector_jar" "$here/DebeziumRun.java" || fail "compiling DebeziumRun.java failed"
+cp_all="$classes:$connector_jar:$jars/*"
+
+# --- Debezium -----------------------------------------------------------------------------------------
+cat >"$tmp/engine.properties" <<PROPS
+name=compat-$id
+connector.class=io.debezium.connector.mariadb.MariaDbConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$tmp/dbz-offsets.dat
+offset.flush.interval.ms=1000
+schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
+schema.history.internal.file.filename=$tmp/dbz-history.dat
+database.hostname=$ROWCAST_TEST_MYSQL_HOST
+database.port=$ROWCAST_TEST_MYSQL_PORT
+database.user=$ROWCAST_TEST_MYSQL_USER
+database.password=$ROWCAST_TEST_MYSQL_PASSWORD
+database.server.id=$((server_id + 1))
+database.include.list=$db
+topic.prefix=$dbz_prefix
+snapshot.mode=$snapshot_mode
+include.schema.changes=true
+PROPS
+cat >"$tmp/converter.properties" <<PROPS
+apicurio.registry.url=${ROWCAST_TEST_SCHEMA_REGISTRY_URL%/apis/ccompat/v7}/apis/registry/v2
+apicurio.registry.auto-register=true
+apicurio.registry.as-confluent=true
+apicurio.registry.use-id=contentId
+apicurio.registry.headers.enabled=false
+PROPS
+end_table=zz_end
+java -Duser.timezone=UTC -cp "$cp_all" DebeziumRun "$tmp/engine.properties" "$tmp/converter.properties" \
+    "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$dbz_prefix.$db.$end_table" >"$out/debezium.log" 2>&1 &
+dbz_pid=$!
+trap 'kill -9 $dbz_pid 2>/dev/null || true; my_test_cleanup' EXIT
+for _ in $(seq 1800); do
+    grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" 2>/dev/null && break
+    kill -0 $dbz_pid 2>/dev/null || { tail -40 "$out/debezium.log" >&2; fail "Debezium exited before streaming"; }
+    sleep 0.1
+done
+grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" || { tail -40 "$out/debezium.log" >&2; fail "Debezium never streamed"; }
+pass "Debezium $DEBEZIUM_VERSION (embedded engine, MariaDB connector) is reading the binlog"
+
+# --- rowcast ------------------------------------------------------------------------------------------
+write_my_config "$tmp/rowcast.properties" <<PROPS
+offset.storage.file.filename = $tmp/offsets.json
+kafka.message.max.bytes = 16000000
+snapshot.mode = $snapshot_mode
+PROPS
+start_rowcast "$tmp/rowcast.properties" "$out/rowcast.log"
+wait_my_streaming
+pass "rowcast is reading the binlog (snapshot.mode=$snapshot_mode)"
+
+# --- the workload (tables created mid-stream, so both read their CREATE TABLE from the binlog) ---------
+. "$here/mariadb_workload.sh"
+pass "workload written"
+
+for _ in $(seq 1800); do
+    kill -0 $dbz_pid 2>/dev/null || break
+    sleep 0.1
+done
+set +e
+wait $dbz_pid
+dbz_rc=$?
+set -e
+[ "$dbz_rc" = 0 ] || { tail -40 "$out/debezium.log" >&2; fail "Debezium did not reach the end marker (exit $dbz_rc)"; }
+pass "Debezium wrote every change up to the end marker"
+wait_my_caught_up "$tmp/offsets.json"
+stop_rowcast
+pass "rowcast wrote every change and exited 0"
+
+if ! /usr/bin/python3 "$here/compare_mariadb.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
+    --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --debezium-prefix "$dbz_prefix" --rowcast-prefix "$rc_prefix" \
+    --db "$db" --mode "$snapshot_mode" --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
+    >"$out/compare.txt" 2>&1; then
+    cat "$out/compare.txt" >&2
+    fail "rowcast's topics differ from Debezium's in ways mariadb_known_differences.json does not list (evidence: $out)"
+fi
+cat "$out/compare.txt"
+pass "rowcast's topics equal Debezium's but for the documented differences"
