@@ -116,6 +116,7 @@ static rc_ack_txn_t *h_begin(void *opaque)
 }
 
 static int confirm(pipeline_t *pl, bool force, char *err, size_t errlen);
+static void log_waiting(pipeline_t *pl);
 
 /*
  * The sink's queue is full, in the middle of a source message: waits up to FULL_WAIT_MS for delivery
@@ -135,6 +136,7 @@ static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 	else
 		usleep(NOFD_POLL_MS * 1000);
 	pl->sink->ops->poll(pl->sink, 0);
+	log_waiting(pl); /* the loop's timers do not run in here: a stall must still say so */
 	if (rc_stop_requested()) {
 		snprintf(err, errlen, "stop requested while the sink's queue was full");
 		return RC_STOPPED;

@@ -92,6 +92,10 @@ wait_my_caught_up() {
         kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited while catching up"
         sleep 0.1
     done
+    # Where rowcast's threads are, for the failure report: name, state, CPU ticks, kernel wait.
+    for t in /proc/"$rowcast_pid"/task/*; do
+        echo "thread $(cat "$t/comm" 2>/dev/null): $(awk '{print "state", $3, "utime", $14, "stime", $15}' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"
+    done >&2
     fail "the offset file did not reach the server's position $target in time (at: $(my_offsets_pos "$1"))"
 }
 
