@@ -33,6 +33,7 @@ typedef struct my_source {
 	uint32_t server_id;    /* ours, as a replica */
 	bool include_query;
 	bool schema_changes; /* include.schema.changes */
+	bool resume_by_gtid; /* the recorded file is not on the server: its GTIDs say where */
 	MYSQL *sql;          /* queries: positions, guard rails, the snapshot's point */
 
 	rc_binlog_transport_t *tr;
@@ -152,6 +153,17 @@ static int my_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool wh
 	file = rc_mysql_pos_file(recorded, &flen);
 	if ((rc = binlog_exists(ms, file, flen, &have, err, errlen)) != RC_OK)
 		return rc;
+	if (!have && *rc_mysql_pos_gtids(recorded)) {
+		/* Another server (a failover) or a purged file: the GTIDs say where to go on. The server
+		 * refuses (error 1236, fatal) when it lacks transactions after them. */
+		rc_pos_text(&rc_mysql_pos_codec, recorded, at, sizeof at);
+		rc_log_warn(
+		    "mysql",
+		    "the server has no binlog file of the recorded position %s: resuming by its GTIDs", at);
+		ms->resume_by_gtid = true;
+		rc_pos_copy(resume, recorded);
+		return RC_OK;
+	}
 	if (!have) {
 		rc_pos_text(&rc_mysql_pos_codec, recorded, at, sizeof at);
 		if (when_needed) {
@@ -210,11 +222,14 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 		return rc;
 	start.file = file;
 	start.pos = rc_mysql_pos_offset(from);
-	/* With GTIDs the server finds the place from them (after a failover too); file:pos otherwise.
-	 * MySQL takes the set in COM_BINLOG_DUMP_GTID's encoding, MariaDB as @slave_connect_state. */
-	if (ms->mariadb && *gtids) {
+	/* By file:pos while the server has the file: exact, and the server need not look for the place
+	 * (MariaDB finds a GTID position by reading its binlog from the start of a file, which took
+	 * seconds on a large file, long enough for a restart to seem stuck). By GTIDs when it has not
+	 * (prepare_stream decided): MySQL takes the set in COM_BINLOG_DUMP_GTID's encoding, MariaDB as
+	 * @slave_connect_state. */
+	if (ms->resume_by_gtid && ms->mariadb) {
 		start.mariadb_gtid = gtids;
-	} else if (*gtids) {
+	} else if (ms->resume_by_gtid) {
 		char why[256];
 		if (rc_gtid_set_encode(ms->spos.mysql_set, &sids, &start.mysql_sids_len, why, sizeof why) !=
 		    0) {
@@ -242,7 +257,10 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 	if (!ms->tr)
 		return RC_ERR_FATAL;
 	rc_log_info("mysql", "reading the binlog as replica %u from %s:%llu%s%.200s", ms->server_id, file,
-	            (unsigned long long)rc_mysql_pos_offset(from), *gtids ? ", resuming after GTIDs " : "",
+	            (unsigned long long)rc_mysql_pos_offset(from),
+	            ms->resume_by_gtid ? ", by GTIDs: after "
+	            : *gtids           ? ", executed GTIDs "
+	                               : "",
 	            gtids);
 	return RC_OK;
 }

@@ -134,8 +134,9 @@ static void test_map_numbers(void **state)
 	dbl.base.decimal = RC_DECIMAL_MODE_DOUBLE;
 	str.base.decimal = RC_DECIMAL_MODE_STRING;
 
-	/* Debezium (3.6.1 as it sends, tests/compat/): TINYINT INT16 (signed too), SMALLINT INT16 (INT32 unsigned), MEDIUMINT INT32,
-	 * INT INT32 (INT64 unsigned), BIGINT INT64, BIGINT UNSIGNED INT64 or Decimal(20,0) */
+	/* Debezium (3.6.1 as it sends, tests/compat/): TINYINT INT16 (signed too), SMALLINT INT16 (INT32
+	 * unsigned), MEDIUMINT INT32, INT INT32 (INT64 unsigned), BIGINT INT64, BIGINT UNSIGNED INT64 or
+	 * Decimal(20,0) */
 	check_map(RC_MY_TINYINT, false, 0, m, RC_T_INT16, NULL, "TINYINT");
 	check_map(RC_MY_TINYINT, true, 0, m, RC_T_INT16, NULL, "TINYINT UNSIGNED");
 	check_map(RC_MY_SMALLINT, false, 0, m, RC_T_INT16, NULL, "SMALLINT");
@@ -408,7 +409,7 @@ static void test_int_out_of_range(void **state)
 	rc_arena_init(&arena, 0);
 	d.name = "qty";
 	c = col_of(&d, dflt());
-	assert_int_equal(rc_mysql_value_int(&c, &d, 128, 0, &arena, &v, err, sizeof err), RC_ERR_FATAL);
+	assert_int_equal(rc_mysql_value_int(&c, &d, 32768, 0, &arena, &v, err, sizeof err), RC_ERR_FATAL);
 	assert_non_null(strstr(err, "qty"));
 	free_col(&c);
 	rc_arena_destroy(&arena);
