@@ -97,8 +97,12 @@ static int put_event(rc_binlog_transport_t *t, const uint8_t *ev, size_t len)
 	}
 	if (!t->filling) {
 		t->filling = t->free_list;
-		if (t->filling)
+		if (t->filling) {
 			t->free_list = t->filling->next;
+			/* It still pointed into the free list: queued as it was, the queue would have run on
+			 * into free batches (taken twice, freed twice). */
+			t->filling->next = NULL;
+		}
 	}
 	if (!t->filling) {
 		pthread_mutex_unlock(&t->lock);

@@ -511,7 +511,8 @@ static int on_rows(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source
 
 /*
  * Between transactions, the stream's position may move without one: to the start of the next file
- * after a ROTATE, or to where a heartbeat says the server is. Offered to the pipeline as the quiet
+ * after a ROTATE, and past that file's header events (GTID_LIST, BINLOG_CHECKPOINT,
+ * PREVIOUS_GTIDS). Offered to the pipeline as the quiet
  * source's position (it is taken only when nothing is in flight), so the offset file follows the
  * server across rotations and quiet spells rather than pointing at an old file the server may purge.
  */
@@ -551,15 +552,15 @@ static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_so
 		return rc == RC_OK ? idle_at(ms, h, ev.u.rotate.position, err, errlen) : rc;
 	}
 	case RC_BINLOG_K_HEARTBEAT:
-		/* The server's read position in its current file, on a quiet binlog. */
-		if (ev.u.heartbeat_file.len) {
-			char file[512];
-			snprintf(file, sizeof file, "%.*s", (int)ev.u.heartbeat_file.len,
-			         ev.u.heartbeat_file.s);
-			if (strcmp(file, rc_mysql_stream_pos_file(&ms->spos)) != 0)
-				return RC_OK; /* a heartbeat of a file the stream has not reached (or left) */
-		}
-		return idle_at(ms, h, ev.log_pos, err, errlen);
+		/* Not a place to resume from: its position is the server's read position, which can fall
+		 * inside a transaction still being written (MariaDB then refused it: "binlog truncated in the
+		 * middle of event"). */
+		return RC_OK;
+	case RC_BINLOG_K_MARIA_GTID_LIST:
+	case RC_BINLOG_K_MARIA_CHECKPOINT:
+	case RC_BINLOG_K_PREVIOUS_GTIDS:
+		/* A file's header events: each ends on an event boundary outside any transaction. */
+		return ev.flags & LOG_EVENT_ARTIFICIAL_F ? RC_OK : idle_at(ms, h, ev.log_pos, err, errlen);
 	case RC_BINLOG_K_GTID:
 		return rc_mysql_stream_pos_gtid_mysql(&ms->spos, &ev.u.gtid, err, errlen);
 	case RC_BINLOG_K_MARIA_GTID:
