@@ -5,17 +5,30 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct rc_ack_txn {
 	rc_ack_txn_t *next;
 	rc_pos_t position; /* owned; unset until committed, and for commits that confirm nothing */
 	int64_t pending;
+	int64_t since_ms;  /* hand-over of the messages pending, or their last acknowledgement */
+	int64_t source_us; /* commit time at the source, 0 when unknown */
 	bool committed;
 };
 
+/* A coarse clock (a few ms resolution, a fraction of the cost): it is read for every
+ * acknowledgement, and a stall is measured in seconds. */
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void rc_acktrack_init(rc_acktrack_t *t, const rc_pos_t *start)
 {
-	*t = (rc_acktrack_t){0};
+	*t = (rc_acktrack_t){.now_ms = coarse_ms};
+	t->confirmed_ms = t->now_ms();
 	if (start)
 		rc_pos_copy(&t->confirmed, start);
 }
@@ -59,6 +72,8 @@ rc_ack_txn_t *rc_acktrack_begin(rc_acktrack_t *t)
 
 void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n)
 {
+	if (txn->pending == 0)
+		txn->since_ms = t->now_ms(); /* once per transaction, not per record, in the usual case */
 	txn->pending += n;
 	t->inflight += n;
 }
@@ -85,6 +100,8 @@ void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const c
 	txn->pending--;
 	t->inflight--;
 	assert(txn->pending >= 0 && t->inflight >= 0);
+	if (ok)
+		txn->since_ms = t->now_ms();
 	if (!ok && !t->failed) {
 		t->failed = true;
 		snprintf(t->failure, sizeof t->failure, "%s", why ? why : "delivery failed");
@@ -112,6 +129,8 @@ bool rc_acktrack_advance(rc_acktrack_t *t)
 		e->next = t->spare;
 		t->spare = e;
 	}
+	if (moved)
+		t->confirmed_ms = t->now_ms();
 	return moved;
 }
 
@@ -120,7 +139,29 @@ bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position)
 	if (t->failed || !rc_acktrack_idle(t) || !rc_pos_after(position, &t->confirmed))
 		return false;
 	rc_pos_copy(&t->confirmed, position);
+	t->confirmed_ms = t->now_ms();
 	return true;
+}
+
+void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us)
+{
+	txn->source_us = ts_us;
+}
+
+int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn)
+{
+	return txn->source_us;
+}
+
+int64_t rc_acktrack_stalled_ms(const rc_acktrack_t *t, int64_t now)
+{
+	const rc_ack_txn_t *e = t->head;
+
+	if (t->inflight == 0)
+		return 0;
+	while (e && e->pending == 0)
+		e = e->next;
+	return e && now > e->since_ms ? now - e->since_ms : 0;
 }
 
 bool rc_acktrack_idle(const rc_acktrack_t *t)

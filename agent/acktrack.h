@@ -13,6 +13,11 @@
  * transaction, a standalone message) confirms nothing by itself.
  *
  * Single-threaded: the sink's delivery reports are served on the pipeline's thread.
+ *
+ * Stalls are measured per transaction, not from the last acknowledgement of any: each entry keeps
+ * the time its records were handed over (when its count of pending messages rose from zero), moved
+ * on by each of its acknowledgements. The oldest entry still waiting says how long the pipeline has
+ * waited without progress; a quiet pause before a burst does not count (issue 10).
  */
 #ifndef RC_ACKTRACK_H
 #define RC_ACKTRACK_H
@@ -32,6 +37,8 @@ typedef struct rc_acktrack {
 	int64_t inflight;          /* messages waiting for acknowledgement */
 	size_t ntxn;               /* entries between head and tail */
 	bool failed;               /* a delivery failed: stop and restart from confirmed */
+	int64_t confirmed_ms;      /* when confirmed last moved (or tracking started), now_ms's clock */
+	int64_t (*now_ms)(void);   /* monotonic ms; init sets a coarse clock, tests their own */
 	char failure[512];         /* the first failure's reason */
 } rc_acktrack_t;
 
@@ -65,6 +72,17 @@ bool rc_acktrack_advance(rc_acktrack_t *t);
 /* Moves confirmed to position (copied) when nothing is open or in flight and position comes after it
  * (the quiet database case: keepalive positions; the one comparison). Returns true when it moved. */
 bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position);
+
+/* Records txn's commit time at the source (µs since the epoch) for the delivery latency. */
+void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us);
+
+/* txn's commit time at the source as set, or 0. */
+int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn);
+
+/* How long (ms before now, now_ms's clock) the oldest transaction with messages in flight has waited
+ * since its hand-over or its last acknowledgement, whichever is later; 0 when nothing is in flight.
+ * Walks the entries up to the first in flight: called for log lines and metrics, not per event. */
+int64_t rc_acktrack_stalled_ms(const rc_acktrack_t *t, int64_t now);
 
 /* True when no transaction is open or waiting. */
 bool rc_acktrack_idle(const rc_acktrack_t *t);

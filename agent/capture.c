@@ -270,6 +270,23 @@ void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
 	}
 }
 
+const char *rc_capture_phase(const rc_capture_t *cap)
+{
+	return phase_names[cap->phase];
+}
+
+bool rc_capture_snapshot_running(const rc_capture_t *cap)
+{
+	return cap->phase == PHASE_SNAPSHOT || cap->phase == PHASE_SNAPSHOT_ACK;
+}
+
+int64_t rc_capture_lag_bytes(rc_capture_t *cap, const rc_pos_t *position)
+{
+	if (cap->phase != PHASE_STREAMING || !position || !position->set || !cap->src->ops->lag_bytes)
+		return -1;
+	return cap->src->ops->lag_bytes(cap->src, position);
+}
+
 void rc_capture_free(rc_capture_t *cap)
 {
 	if (!cap)

@@ -68,6 +68,15 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap);
 void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o);
 
 /* Frees the snapshot (its readers first), then the source. NULL is fine. */
+/* The capture's phase for people ("starting", "snapshot", "streaming", ...), and whether a snapshot
+ * is still in progress (copying, or waiting for the acknowledgement of its rows). */
+const char *rc_capture_phase(const rc_capture_t *cap);
+bool rc_capture_snapshot_running(const rc_capture_t *cap);
+
+/* How many bytes the source's log holds beyond position (borrowed), from what the server last said
+ * (PostgreSQL: its WAL end); -1 when unknown (the source cannot tell, or is not streaming). */
+int64_t rc_capture_lag_bytes(rc_capture_t *cap, const rc_pos_t *position);
+
 void rc_capture_free(rc_capture_t *cap);
 
 #endif

@@ -6,6 +6,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/loop.h"
+#include "agent/pipeline_obs.h"
 #include "agent/signals.h"
 
 #include <errno.h>
@@ -49,12 +50,13 @@ typedef struct pipeline {
 	bool have_recorded;
 	bool snapshot_taken; /* snapshot.mode=always: once per process */
 	int64_t last_persist_ms;
-	int64_t last_ack_ms;
 	int64_t last_wait_log_ms;
 	long max_inflight;
 	bool tombstones;
 	char skipped[8]; /* operations not to publish, as op letters */
 	uint64_t events_published;
+	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
+	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
 
 	/* One stream life on the loop. */
 	rc_loop_t *loop;
@@ -78,8 +80,14 @@ static void on_ack(void *ticket, bool ok, const char *why, void *opaque)
 	pipeline_t *pl = opaque;
 
 	rc_acktrack_delivered(&pl->track, ticket, ok, why);
-	if (ok)
-		pl->last_ack_ms = rc_clock_ms();
+	if (ok) {
+		int64_t src_us = rc_acktrack_source_us(ticket);
+		pl->obs.acked++;
+		if (src_us > 0)
+			rc_hist_observe(&pl->obs.latency, (double)(rc_obs_wall_us() - src_us) / 1e6);
+	} else {
+		pl->obs.failed++;
+	}
 }
 
 /* Records the confirmed position in the offset store, at most every PERSIST_INTERVAL_MS unless
@@ -127,14 +135,18 @@ static void log_waiting(pipeline_t *pl);
  */
 static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 	    {.fd = pl->sink->ops->fd ? pl->sink->ops->fd(pl->sink) : -1, .events = POLLIN},
-	    {.fd = rc_signals_fd(), .events = POLLIN}};
+	    {.fd = rc_signals_fd(), .events = POLLIN},
+	    {.fd = rc_http_fd(rc_obs_http(&pl->obs)), .events = POLLIN}};
 
 	if (pfd[0].fd >= 0 || pfd[1].fd >= 0)
-		poll(pfd, 2, FULL_WAIT_MS);
+		poll(pfd, 3, FULL_WAIT_MS);
 	else
 		usleep(NOFD_POLL_MS * 1000);
+	/* The loop does not turn in here: /metrics and the probes are served all the same. */
+	pl->obs.last_turn_ms = rc_clock_ms();
+	rc_http_serve(rc_obs_http(&pl->obs));
 	pl->sink->ops->poll(pl->sink, 0);
 	log_waiting(pl); /* the loop's timers do not run in here: a stall must still say so */
 	if (rc_stop_requested()) {
@@ -143,6 +155,7 @@ static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 	}
 	if (pl->track.failed) {
 		snprintf(err, errlen, "%s", pl->track.failure);
+		pl->cause = RC_OBS_CAUSE_DELIVERY;
 		return RC_ERR_RETRY;
 	}
 	return confirm(pl, false, err, errlen);
@@ -155,6 +168,7 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 		int rc = pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
 		if (rc == RC_OK) {
 			rc_acktrack_add(&pl->track, txn, 1);
+			pl->obs.produced++;
 			return RC_OK;
 		}
 		if (rc == RC_ERR_REFUSED)
@@ -170,11 +184,16 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen)
 {
 	pipeline_t *pl = opaque;
+	rc_obs_table_t *counts = rc_obs_table(&pl->obs, ev->table);
+	int op = rc_obs_op(ev->op);
 	rc_record_t rec;
 	int rc;
 
+	counts->seen[op]++;
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
+	if (ev->op != RC_OP_READ) /* a snapshot's time is when it started, not a commit */
+		rc_acktrack_set_source_us(txn, ev->source.ts_us);
 	rc = pl->enc->ops->encode(pl->enc, ev, false, &rec, err, errlen);
 	if (rc != RC_OK)
 		return rc;
@@ -185,14 +204,23 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 		if (rc == RC_OK)
 			rc = publish(pl, &rec, txn, err, errlen);
 	}
-	if (rc == RC_OK)
+	if (rc == RC_OK) {
 		pl->events_published++;
+		counts->published[op]++;
+	}
 	return rc;
 }
 
 static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
-	rc_acktrack_commit(&((pipeline_t *)opaque)->track, txn, position);
+	pipeline_t *pl = opaque;
+	int64_t src_us = rc_acktrack_source_us(txn);
+
+	rc_acktrack_commit(&pl->track, txn, position);
+	if (src_us > 0) { /* Debezium's MilliSecondsBehindSource, at each commit read */
+		pl->obs.lag_s = (double)(rc_obs_wall_us() - src_us) / 1e6;
+		pl->obs.lag_known = true;
+	}
 }
 
 static void h_abort(void *opaque, rc_ack_txn_t *txn)
@@ -202,24 +230,29 @@ static void h_abort(void *opaque, rc_ack_txn_t *txn)
 
 static void h_idle(void *opaque, const rc_pos_t *position)
 {
-	rc_acktrack_idle_advance(&((pipeline_t *)opaque)->track, position);
+	pipeline_t *pl = opaque;
+
+	rc_acktrack_idle_advance(&pl->track, position);
+	pl->obs.lag_s = 0; /* the server has nothing more for us: caught up */
+	pl->obs.lag_known = true;
 }
 
 /* Logs, at intervals, that acknowledgements are stalled: the broker is down or slow, and the
- * source position is held where it is. */
+ * source position is held where it is. Measured from the oldest transaction in flight (its
+ * hand-over, or its last acknowledgement), so a burst after a quiet pause is no stall. */
 static void log_waiting(pipeline_t *pl)
 {
 	char at[RC_POS_TEXTLEN];
 	int64_t now = rc_clock_ms();
+	int64_t stalled = rc_acktrack_stalled_ms(&pl->track, pl->track.now_ms());
 
-	if (pl->track.inflight == 0 || now - pl->last_ack_ms < WAIT_LOG_INTERVAL_MS ||
-	    now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
+	if (stalled < WAIT_LOG_INTERVAL_MS || now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
 		return;
-	rc_log_warn(
-	    "pipeline",
-	    "waiting for Kafka: %lld events unacknowledged, none acknowledged for %llds; source held at %s",
-	    (long long)pl->track.inflight, (long long)((now - pl->last_ack_ms) / 1000),
-	    rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
+	rc_log_warn("pipeline",
+	            "waiting for Kafka: %lld events unacknowledged, the oldest waiting %llds without an "
+	            "acknowledgement; source held at %s",
+	            (long long)pl->track.inflight, (long long)(stalled / 1000),
+	            rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
 	pl->last_wait_log_ms = now;
 }
 
@@ -328,6 +361,7 @@ static int on_flush_timer(rc_loop_t *loop, long long id, void *opaque)
 
 	(void)id;
 	if (rc != RC_OK) {
+		pl->cause = RC_OBS_CAUSE_OFFSETS;
 		pl->result = rc;
 		rc_loop_stop(loop);
 	}
@@ -339,6 +373,7 @@ static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
 	(void)loop;
 	(void)id;
 	log_waiting(opaque);
+	rc_obs_tick(&((pipeline_t *)opaque)->obs);
 	return 1000;
 }
 
@@ -355,14 +390,17 @@ static int turn(rc_loop_t *loop, void *opaque)
 	int n = 0, rc, wait;
 
 	(void)loop;
+	pl->obs.last_turn_ms = rc_clock_ms();
 	if (rc_stop_requested())
 		return stop_life(pl, RC_STOPPED);
 	if (pl->track.failed) {
 		snprintf(pl->err, pl->errlen, "%s", pl->track.failure);
+		pl->cause = RC_OBS_CAUSE_DELIVERY;
 		return stop_life(pl, RC_ERR_RETRY);
 	}
 	if (pl->sink->ops->broken(pl->sink, why, sizeof why)) {
 		snprintf(pl->err, pl->errlen, "%s", why);
+		pl->cause = RC_OBS_CAUSE_SINK;
 		return stop_life(pl, RC_ERR_RETRY);
 	}
 	if (pl->track.inflight < pl->max_inflight) {
@@ -372,8 +410,10 @@ static int turn(rc_loop_t *loop, void *opaque)
 	}
 	pl->sink->ops->poll(pl->sink, 0);
 	rc = confirm(pl, false, pl->err, pl->errlen);
-	if (rc != RC_OK)
+	if (rc != RC_OK) {
+		pl->cause = RC_OBS_CAUSE_OFFSETS;
 		return stop_life(pl, rc);
+	}
 	watch_source(pl);
 	watch_sink(pl);
 	if (n >= READ_BUDGET)
@@ -421,8 +461,10 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	rc_pos_t resume = RC_POS_NONE;
 	rc_source_t *src;
 	bool ended = false;
+	int64_t confirmed_ms = pl->track.confirmed_ms; /* kept across lives: a restart is no progress */
 	int rc;
 
+	pl->cause = RC_OBS_CAUSE_SOURCE;
 	if (load_recorded(pl, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
 	pl->sink = pl->parts->sink_new(pl->conf, on_ack, pl, err, errlen);
@@ -446,6 +488,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	if (rc != RC_OK)
 		return rc;
 	rc_acktrack_init(&pl->track, &resume);
+	if (confirmed_ms)
+		pl->track.confirmed_ms = confirmed_ms;
 	/* The capture may have recorded a snapshot in progress: compare with what the store holds. */
 	if (load_recorded(pl, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
@@ -453,7 +497,6 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 		rc_pos_copy(&pl->recorded.pos, &resume);
 		pl->have_recorded = true;
 	}
-	pl->last_ack_ms = rc_clock_ms();
 	set_state(pl, PL_STREAMING);
 	if (resume.set)
 		rc_log_info("pipeline", "streaming from %s",
@@ -506,6 +549,45 @@ static void teardown(pipeline_t *pl)
 	rc_acktrack_destroy(&pl->track);
 }
 
+/* What /metrics and /readyz need to know right now (agent/pipeline_obs.h). */
+static void probe(void *opaque, rc_obs_live_t *out)
+{
+	pipeline_t *pl = opaque;
+	const rc_pos_t *at = pl->track.confirmed.set ? &pl->track.confirmed : &pl->recorded.pos;
+	char why[256];
+
+	out->state = state_names[pl->state];
+	out->phase = pl->cap ? rc_capture_phase(pl->cap) : NULL;
+	out->streaming = pl->state == PL_STREAMING && pl->cap;
+	out->snapshot_running = pl->cap && rc_capture_snapshot_running(pl->cap);
+	out->sink_broken = pl->sink && pl->sink->ops->broken(pl->sink, why, sizeof why);
+	out->now_ms = pl->track.now_ms ? pl->track.now_ms() : rc_clock_ms();
+	out->inflight = pl->track.inflight;
+	out->stalled_ms = rc_acktrack_stalled_ms(&pl->track, out->now_ms);
+	out->confirmed_ms = pl->track.confirmed_ms ? pl->track.confirmed_ms : out->now_ms;
+	out->lag_bytes = out->streaming ? rc_capture_lag_bytes(pl->cap, &pl->track.confirmed) : -1;
+	out->position[0] = '\0';
+	if (at->set)
+		rc_pos_text(pl->parts->codec, at, out->position, sizeof out->position);
+}
+
+/* The back-off between stream lives, on the loop when the HTTP endpoint is on (the probes are
+ * answered meanwhile: "restarting", not a silent port). */
+static void sleep_serving(pipeline_t *pl, int ms)
+{
+	int64_t until = rc_clock_ms() + ms, left;
+
+	if (!rc_obs_http(&pl->obs)) {
+		rc_signals_sleep(ms);
+		return;
+	}
+	while (!rc_stop_requested() && (left = until - rc_clock_ms()) > 0) {
+		pl->obs.last_turn_ms = rc_clock_ms();
+		if (rc_loop_run_once(pl->loop, (int)left) < 0)
+			break;
+	}
+}
+
 static void parse_skipped(pipeline_t *pl)
 {
 	const char *s = rc_conf_get(pl->conf, "skipped.operations");
@@ -543,6 +625,14 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_loop_free(pl.loop);
 		return 1;
 	}
+	if (rc_obs_init(&pl.obs, conf, probe, &pl) != RC_OK ||
+	    rc_obs_start(&pl.obs, pl.loop, conf, err, sizeof err) != RC_OK) {
+		rc_log_error("pipeline", "%s", pl.obs.tables ? err : "out of memory");
+		rc_obs_free(&pl.obs);
+		pl.enc->ops->free(pl.enc);
+		rc_loop_free(pl.loop);
+		return 1;
+	}
 	while (!rc_stop_requested()) {
 		err[0] = '\0';
 		started = rc_clock_ms();
@@ -553,15 +643,17 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		if (rc_clock_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
 		set_state(&pl, PL_RESTARTING);
+		pl.obs.restarts[pl.cause]++;
 		rc_log_error("pipeline",
 		             "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
 		             err, (long long)backoff);
-		rc_signals_sleep((int)backoff);
+		sleep_serving(&pl, (int)backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 	if (rc_err_is_fatal(rc))
 		rc_log_error("pipeline", "%s", err);
 	set_state(&pl, PL_STOPPED);
+	rc_obs_free(&pl.obs);
 	pl.enc->ops->free(pl.enc);
 	rc_loop_free(pl.loop);
 	rc_offset_clear(&pl.recorded);

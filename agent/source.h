@@ -74,6 +74,10 @@ typedef struct rc_source_ops {
 	 * does periodic duties (status updates). Cheap to call every loop turn; force tells the source
 	 * now, whatever its timers say (at shutdown). Before stream() it only records the position. */
 	int (*confirm)(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen);
+	/* Optional (NULL: unknown): how many bytes the server's log holds beyond position (borrowed, set,
+	 * one of this stream's), from what the server last said (PostgreSQL: the WAL end it sends in
+	 * every XLogData and keepalive); -1 when not known yet. Cheap: no round trip. */
+	int64_t (*lag_bytes)(rc_source_t *src, const rc_pos_t *position);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
 	void (*free)(rc_source_t *src);

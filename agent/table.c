@@ -13,6 +13,7 @@ rc_table_t *rc_table_new(const char *schema_name, const char *name, const char *
 		return NULL;
 	t->refcount = 1;
 	t->key_schema_id = t->value_schema_id = -1;
+	t->metrics_slot = -1;
 	t->schema_name = strdup(schema_name);
 	t->name = strdup(name);
 	t->topic = strdup(topic);

@@ -542,6 +542,16 @@ static void pg_free(rc_source_t *src)
 	free(ps);
 }
 
+/* The walsender's WAL end (every XLogData and keepalive carries it) beyond position's LSN. */
+static int64_t pg_lag_bytes(rc_source_t *src, const rc_pos_t *position)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	if (!ps->received)
+		return -1;
+	return ps->received > position->order ? (int64_t)(ps->received - position->order) : 0;
+}
+
 static const rc_source_ops_t pg_ops = {
     .name = "postgres",
     .connect = pg_connect,
@@ -553,6 +563,7 @@ static const rc_source_ops_t pg_ops = {
     .read = pg_read,
     .confirm = pg_confirm,
     .next_deadline_ms = pg_next_deadline_ms,
+    .lag_bytes = pg_lag_bytes,
     .free = pg_free,
 };
 
