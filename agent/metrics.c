@@ -68,7 +68,7 @@ static void put_value(rc_buf_t *b, double v)
 	else if (v == (double)(int64_t)v && fabs(v) < 9e15)
 		rc_buf_printf(b, "%lld", (long long)v);
 	else
-		rc_buf_printf(b, "%.17g", v);
+		rc_buf_printf(b, "%.10g", v);
 }
 
 void rc_prom_sample(rc_buf_t *b, const char *name, const char *labels, double value)

@@ -5,6 +5,7 @@
 #include "agent/clock.h"
 #include "agent/hash.h"
 #include "agent/log.h"
+#include "agent/metrics.h"
 #include "agent/signals.h"
 #include "agent/wakepipe.h"
 #include "sinks/kafka_conf.h"
@@ -38,6 +39,7 @@ typedef struct kafka_sink {
 	int suppressed_errors;
 	topic_set_t warmed;
 	int64_t warm_paused_until_ms;
+	int64_t queued_bytes; /* keys and values handed to librdkafka and not yet reported */
 } kafka_sink_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -46,6 +48,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	char why[512];
 
 	(void)rk;
+	ks->queued_bytes -= (int64_t)(m->len + m->key_len);
 	if (m->err)
 		snprintf(why, sizeof why, "Kafka delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
 		         rd_kafka_err2str(m->err));
@@ -200,7 +203,22 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		snprintf(err, errlen, "cannot produce to %s: %s", rec->topic, rd_kafka_err2str(kerr));
 		return RC_ERR_RETRY;
 	}
+	ks->queued_bytes += (int64_t)(rec->keylen + rec->vallen);
 	return RC_OK;
+}
+
+/* /metrics: the producer's queue (collected on the pipeline's thread, which serves the reports). */
+static void collect(rc_buf_t *b, void *opaque)
+{
+	kafka_sink_t *ks = opaque;
+
+	rc_prom_single(b, "rowcast_queue_events", "gauge",
+	               "Records in the Kafka producer's queue, sent or not, waiting for their report "
+	               "(rd_kafka_outq_len).",
+	               (double)rd_kafka_outq_len(ks->rk));
+	rc_prom_single(b, "rowcast_queue_bytes", "gauge",
+	               "Key and value bytes of the records in the Kafka producer's queue.",
+	               (double)ks->queued_bytes);
 }
 
 /* Before serving the main queue: librdkafka writes the pipe only when the queue goes from empty to
@@ -267,6 +285,7 @@ static void free_sink(rc_sink_t *sink)
 
 	if (!ks)
 		return;
+	rc_metrics_remove_collector(collect, ks);
 	if (ks->mainq) { /* librdkafka must hold no reference to a queue when destroyed */
 		rd_kafka_queue_io_event_enable(ks->mainq, -1, NULL, 0);
 		rd_kafka_queue_destroy(ks->mainq);
@@ -331,5 +350,7 @@ rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 		rc_log_warn("kafka", "no wake-up pipe for delivery reports (%s): served at intervals",
 		            strerror(errno));
 	}
+	if (rc_metrics_add_collector(collect, ks) != 0)
+		rc_log_warn("kafka", "out of memory: the producer's queue is missing from /metrics");
 	return &ks->base;
 }

@@ -6,6 +6,7 @@
 #include "agent/log.h"
 #include "agent/buf.h"
 #include "agent/hash.h"
+#include "agent/metrics.h"
 #include "agent/signals.h"
 
 #include <curl/curl.h>
@@ -349,6 +350,16 @@ static bool permanent_curl_error(CURLcode cc)
  * reg->answer the NUL-terminated body; otherwise err says what failed: RC_ERR_RETRY when the
  * attempts or the time ran out, RC_STOPPED on a stop request, RC_ERR_FATAL for the rest.
  */
+/* /metrics (agent/metrics.h): every attempt, and those that failed (no answer, 5xx, 429). */
+static rc_metric_t requests_metric = {.name = "rowcast_schema_registry_requests_total",
+                                      .type = RC_METRIC_COUNTER,
+                                      .help = "Requests to the schema registry (every attempt)."};
+static rc_metric_t errors_metric = {
+    .name = "rowcast_schema_registry_errors_total",
+    .type = RC_METRIC_COUNTER,
+    .help = "Schema registry requests that failed: no answer, or HTTP 5xx or 429 (each retried "
+            "attempt counts)."};
+
 static int request(rc_registry_t *reg, const char *path, const char *body, long *status, char *err,
                    size_t errlen)
 {
@@ -362,6 +373,8 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 		set_err(err, errlen, "out of memory");
 		return RC_ERR_FATAL;
 	}
+	rc_metric_register(&requests_metric); /* once: later calls only look */
+	rc_metric_register(&errors_metric);
 	snprintf(url, len, "%s%s", reg->base, path);
 	curl_easy_setopt(reg->curl, CURLOPT_URL, url);
 	if (body) {
@@ -382,6 +395,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 		rc_buf_reset(&reg->answer);
 		reg->curl_err[0] = '\0';
 		reg->requests++;
+		rc_metric_add(&requests_metric, 1);
 		if (perform(reg, &cc) == RC_STOPPED)
 			break;
 		*status = 0;
@@ -398,9 +412,11 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 				free(url);
 				return RC_OK;
 			}
+			rc_metric_add(&errors_metric, 1);
 			curl_easy_getinfo(reg->curl, CURLINFO_RETRY_AFTER, &retry_after);
 			snprintf(what, sizeof what, "HTTP %ld", *status);
 		} else {
+			rc_metric_add(&errors_metric, 1);
 			snprintf(what, sizeof what, "%s",
 			         cc == CURLE_WRITE_ERROR ? "answer too large"
 			         : reg->curl_err[0]      ? reg->curl_err

@@ -11,6 +11,7 @@
 #include "agent/errors.h"
 #include "agent/filter.h"
 #include "agent/log.h"
+#include "agent/metrics.h"
 #include "agent/loop.h"
 #include "agent/wakepipe.h"
 
@@ -238,6 +239,8 @@ static int co_start(rc_snapshot_t *base, const rc_snapshot_point_t *pt, char *er
 	snap->pt = *pt;
 	snap->pt.pos = RC_POS_NONE;
 	rc_pos_copy(&snap->pt.pos, &pt->pos);
+	if (rc_metrics_add_collector(rc_snap_collect, snap) != 0)
+		rc_log_warn("snapshot", "out of memory: its progress is missing from /metrics");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snap->ts_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	snap->started_ms = snap->last_log_ms = rc_clock_ms();
@@ -439,6 +442,7 @@ static void co_free(rc_snapshot_t *base)
 
 	if (!snap)
 		return;
+	rc_metrics_remove_collector(rc_snap_collect, snap);
 	pthread_mutex_lock(&snap->lock);
 	snap->stop = true;
 	pthread_cond_broadcast(&snap->cond);

@@ -11,6 +11,7 @@
 #include "agent/event.h"
 #include "agent/source.h"
 #include "agent/table.h"
+#include "agent/buf.h"
 #include "snapshot/snapshot.h"
 
 #include <pthread.h>
@@ -105,5 +106,9 @@ void *rc_snap_reader_main(void *arg);
 void rc_snap_progress(rc_snapshot_t *base);
 void rc_snap_finish(rc_snapshot_t *base, rc_snapshot_report_t *report);
 void rc_snap_progress_clear(rc_snap_t *snap);
+
+/* /metrics (agent/metrics.h): rows read and estimated per table; opaque is the rc_snap_t. Added
+ * when the readers start, removed when the snapshot is freed. */
+void rc_snap_collect(rc_buf_t *b, void *opaque);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "agent/clock.h"
 #include "agent/log.h"
+#include "agent/metrics.h"
 #include "snapshot/snapshot_internal.h"
 
 #include <stdio.h>
@@ -147,4 +148,28 @@ void rc_snap_progress_clear(rc_snap_t *snap)
 {
 	if (snap->tty)
 		clear_tty_line(snap);
+}
+
+void rc_snap_collect(rc_buf_t *b, void *opaque)
+{
+	rc_snap_t *snap = opaque;
+	char labels[600];
+
+	rc_prom_single(b, "rowcast_snapshot_running", "gauge", "1 while a snapshot copies tables.",
+	               snap->done ? 0 : 1);
+	rc_prom_family(b, "rowcast_snapshot_rows_total", "counter",
+	               "Rows the snapshot read, by table (rows done).");
+	for (size_t i = 0; i < snap->ntables; i++) {
+		rc_prom_labels(labels, sizeof labels, "table", snap->tables[i].full, NULL);
+		rc_prom_sample(b, "rowcast_snapshot_rows_total", labels,
+		               (double)__atomic_load_n(&snap->tables[i].rows_read, __ATOMIC_RELAXED));
+	}
+	rc_prom_family(b, "rowcast_snapshot_rows_estimated", "gauge",
+	               "The database's estimate of each table's rows (PostgreSQL reltuples, MySQL "
+	               "TABLE_ROWS; -1 when unknown).");
+	for (size_t i = 0; i < snap->ntables; i++) {
+		rc_prom_labels(labels, sizeof labels, "table", snap->tables[i].full, NULL);
+		rc_prom_sample(b, "rowcast_snapshot_rows_estimated", labels,
+		               snap->tables[i].estimate < 0 ? -1 : snap->tables[i].estimate);
+	}
 }

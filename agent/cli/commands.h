@@ -13,6 +13,8 @@ int rc_cmd_run(const rc_conf_t *conf);
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables);
 int rc_cmd_check(const rc_conf_t *conf, FILE *out);
 int rc_cmd_config_list(FILE *out);
+/* `rowcast status`: the running instance's /metrics and /readyz (its http.port) for people. */
+int rc_cmd_status(const rc_conf_t *conf);
 
 /* `rowcast inspect binlog [options] FILE...` (argv[0] is "binlog"): MySQL/MariaDB binlog files
  * decoded offline, one JSON line per row change (cmd_inspect.c has the format). conf gives the type

@@ -34,6 +34,7 @@ static void usage(FILE *out)
 	        "  run               snapshot per snapshot.mode, then stream until SIGTERM/SIGINT\n"
 	        "  snapshot          publish a consistent snapshot of the tables, then exit\n"
 	        "  check             check the configuration and the source's prerequisites\n"
+	        "  status            print the running instance's state, lag and counters (its http.port)\n"
 	        "  config print      print the effective configuration (secrets masked)\n"
 	        "  config list       list every property rowcast knows, with its default\n"
 	        "  inspect binlog [--table DB.T] [--start-position N] [--stop-position N] FILE...\n"
@@ -267,8 +268,10 @@ int main(int argc, char **argv)
 	if (strcmp(command, "config") == 0 && optind < argc && strcmp(argv[optind], "list") == 0)
 		return rc_cmd_config_list(stdout);
 	if (strcmp(command, "run") != 0 && strcmp(command, "snapshot") != 0 &&
-	    strcmp(command, "check") != 0 && strcmp(command, "config") != 0) {
-		fprintf(stderr, "rowcast: unknown command '%s' (expected run, snapshot, check or config)\n",
+	    strcmp(command, "check") != 0 && strcmp(command, "config") != 0 &&
+	    strcmp(command, "status") != 0) {
+		fprintf(stderr,
+		        "rowcast: unknown command '%s' (expected run, snapshot, check, status or config)\n",
 		        command);
 		return 2;
 	}
@@ -293,6 +296,8 @@ int main(int argc, char **argv)
 	if (strcmp(command, "config") == 0) {
 		rc_conf_print(conf, stdout);
 		rc = 0;
+	} else if (strcmp(command, "status") == 0) {
+		rc = rc_cmd_status(conf);
 	} else if (strcmp(command, "check") == 0) {
 		rc = rc_cmd_check(conf, stdout);
 	} else if (strcmp(command, "run") == 0) {
