@@ -27,6 +27,89 @@ static const rc_pos_t *P(uint64_t n)
 /* The confirmed order, 0 when unset. */
 #define ORD(t) ((t).confirmed.set ? (t).confirmed.order : 0)
 
+/* A clock the test moves by hand: stalls are arithmetic on given times, not waits. */
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* Issue 10: a burst after a quiet pause is no stall. The old measure (since the last
+ * acknowledgement of any record) said "none acknowledged for 60 s" the moment the burst began. */
+static void test_stall_from_oldest_handover(void **state)
+{
+	rc_acktrack_t t;
+	rc_ack_txn_t *a, *b, *c;
+
+	(void)state;
+	rc_acktrack_init(&t, P(1));
+	t.now_ms = fake_clock;
+	fake_now = 1000;
+	assert_int_equal(rc_acktrack_stalled_ms(&t, fake_now), 0); /* nothing in flight */
+
+	a = rc_acktrack_begin(&t);
+	rc_acktrack_add(&t, a, 1);
+	rc_acktrack_commit(&t, a, P(2));
+	fake_now = 1100;
+	rc_acktrack_delivered(&t, a, true, NULL);
+	assert_true(rc_acktrack_advance(&t));
+	assert_int_equal(t.confirmed_ms, 1100);
+
+	/* Quiet for a minute, then a burst: its hand-over is the measure, not the last ack. */
+	fake_now = 61100;
+	b = rc_acktrack_begin(&t);
+	rc_acktrack_add(&t, b, 3);
+	rc_acktrack_commit(&t, b, P(3));
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 61100), 0);
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 61600), 500);
+
+	/* A later transaction handed over later does not hide the older one's wait. */
+	fake_now = 62000;
+	c = rc_acktrack_begin(&t);
+	rc_acktrack_add(&t, c, 1);
+	rc_acktrack_commit(&t, c, P(4));
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 75100), 14000);
+
+	/* An acknowledgement of the oldest transaction's records is progress, even if some remain. */
+	fake_now = 75100;
+	rc_acktrack_delivered(&t, b, true, NULL);
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 76100), 1000);
+
+	/* The oldest done: the next one's hand-over is the measure. */
+	fake_now = 80000;
+	rc_acktrack_delivered(&t, b, true, NULL);
+	rc_acktrack_delivered(&t, b, true, NULL);
+	assert_true(rc_acktrack_advance(&t));
+	assert_int_equal(t.confirmed_ms, 80000);
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 80000), 18000); /* c waits since 62000 */
+
+	/* A failed delivery is no progress. */
+	rc_acktrack_delivered(&t, c, false, "broker down");
+	assert_int_equal(rc_acktrack_stalled_ms(&t, 80000), 0); /* nothing left in flight */
+	rc_acktrack_destroy(&t);
+}
+
+/* The source's commit time rides on the transaction for the delivery latency. */
+static void test_source_time(void **state)
+{
+	rc_acktrack_t t;
+	rc_ack_txn_t *a;
+
+	(void)state;
+	rc_acktrack_init(&t, NULL);
+	a = rc_acktrack_begin(&t);
+	assert_int_equal(rc_acktrack_source_us(a), 0);
+	rc_acktrack_set_source_us(a, 1234567);
+	assert_int_equal(rc_acktrack_source_us(a), 1234567);
+	rc_acktrack_abort(&t, a);
+	rc_acktrack_advance(&t);
+	/* A recycled entry starts without one. */
+	a = rc_acktrack_begin(&t);
+	assert_int_equal(rc_acktrack_source_us(a), 0);
+	rc_acktrack_abort(&t, a);
+	rc_acktrack_destroy(&t);
+}
+
 static void test_in_order_confirmation(void **state)
 {
 	rc_acktrack_t t;
@@ -219,10 +302,15 @@ static void test_commits_without_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_in_order_confirmation),    cmocka_unit_test(test_uncommitted_blocks),
-	    cmocka_unit_test(test_failure_freezes),          cmocka_unit_test(test_abort_keeps_order),
-	    cmocka_unit_test(test_random_interleavings),     cmocka_unit_test(test_opaque_positions),
+	    cmocka_unit_test(test_in_order_confirmation),
+	    cmocka_unit_test(test_uncommitted_blocks),
+	    cmocka_unit_test(test_failure_freezes),
+	    cmocka_unit_test(test_abort_keeps_order),
+	    cmocka_unit_test(test_random_interleavings),
+	    cmocka_unit_test(test_opaque_positions),
 	    cmocka_unit_test(test_commits_without_position),
+	    cmocka_unit_test(test_stall_from_oldest_handover),
+	    cmocka_unit_test(test_source_time),
 	};
 	return cmocka_run_group_tests_name("acktrack", tests, NULL, NULL);
 }
