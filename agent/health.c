@@ -26,12 +26,13 @@ bool rc_health_ready(const rc_health_in_t *in, char *why, size_t len)
 		    (long long)in->inflight, (long long)in->stalled_ms, (long long)in->stall_limit_ms);
 		return false;
 	}
-	if (in->server_grew && in->confirmed_age_ms >= in->stall_limit_ms) {
+	if (in->server_grew && in->grown_for_ms >= in->stall_limit_ms) {
 		snprintf(
 		    why, len,
-		    "stalled: the server's position grows while the confirmed position has not moved for "
-		    "%lld ms (readiness.stall.ms %lld)",
-		    (long long)in->confirmed_age_ms, (long long)in->stall_limit_ms);
+		    "stalled: the server's position has grown for %lld ms while the confirmed position has "
+		    "not moved (for %lld ms; readiness.stall.ms %lld)",
+		    (long long)in->grown_for_ms, (long long)in->confirmed_age_ms,
+		    (long long)in->stall_limit_ms);
 		return false;
 	}
 	return true;

@@ -9,7 +9,9 @@
  * Ready: a stream life is up (source connected, sink made and not broken), the snapshot is done
  * (or none is taken), and the confirmed position is not stalled: not ready when the oldest record
  * in flight has waited readiness.stall.ms without an acknowledgement of its transaction, or when
- * the server's position grew while the confirmed position has not moved for readiness.stall.ms.
+ * the server's position has kept growing for readiness.stall.ms while the confirmed position has
+ * not moved (counted from the first growth seen after the confirmed position's last move: a quiet
+ * database that starts writing again is no stall).
  */
 #ifndef RC_HEALTH_H
 #define RC_HEALTH_H
@@ -30,6 +32,7 @@ typedef struct rc_health_in {
 	int64_t inflight;         /* records waiting for acknowledgement */
 	int64_t confirmed_age_ms; /* since the confirmed position last moved */
 	bool server_grew;         /* the server's position moved on since the confirmed one last did */
+	int64_t grown_for_ms;     /* since that growth was first seen */
 	int64_t stall_limit_ms;   /* readiness.stall.ms */
 } rc_health_in_t;
 

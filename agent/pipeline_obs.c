@@ -64,7 +64,8 @@ rc_obs_table_t *rc_obs_table_slow(rc_obs_t *o, rc_table_t *t)
 	return &o->tables[i];
 }
 
-/* Samples the probe and keeps the stall rule's baseline: the lag in bytes when confirmed moved. */
+/* Samples the probe and keeps the stall rule's state: the lag in bytes when the confirmed
+ * position last moved, and since when the server has been seen beyond that (its position grew). */
 static void sample(rc_obs_t *o, rc_obs_live_t *live, rc_health_in_t *in)
 {
 	*live = (rc_obs_live_t){.lag_bytes = -1};
@@ -72,15 +73,18 @@ static void sample(rc_obs_t *o, rc_obs_live_t *live, rc_health_in_t *in)
 	if (live->confirmed_ms != o->base_confirmed_ms || o->base_lag_bytes < 0) {
 		o->base_confirmed_ms = live->confirmed_ms;
 		o->base_lag_bytes = live->lag_bytes;
+		o->grew_since_ms = 0;
+	} else if (!o->grew_since_ms && live->lag_bytes > o->base_lag_bytes) {
+		o->grew_since_ms = live->now_ms;
 	}
 	*in = (rc_health_in_t){.streaming = live->streaming,
 	                       .snapshot_running = live->snapshot_running,
 	                       .sink_broken = live->sink_broken,
 	                       .stalled_ms = live->stalled_ms,
 	                       .inflight = live->inflight,
+	                       .server_grew = o->grew_since_ms != 0,
+	                       .grown_for_ms = o->grew_since_ms ? live->now_ms - o->grew_since_ms : 0,
 	                       .confirmed_age_ms = live->now_ms - live->confirmed_ms,
-	                       .server_grew = live->lag_bytes >= 0 && o->base_lag_bytes >= 0 &&
-	                                      live->lag_bytes > o->base_lag_bytes,
 	                       .stall_limit_ms = o->stall_limit_ms};
 }
 

@@ -71,6 +71,7 @@ typedef struct rc_obs {
 	/* "the server's position grows while the confirmed one stands still": the lag in bytes seen
 	 * when the confirmed position last moved */
 	int64_t base_confirmed_ms, base_lag_bytes;
+	int64_t grew_since_ms; /* when the server was first seen beyond that, 0: not yet */
 
 	rc_obs_probe_fn probe;
 	void *probe_opaque;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/health.h"
 #include "agent/metrics.h"
 
 #include <stdio.h>
@@ -156,13 +157,60 @@ static void test_registry_and_collectors(void **state)
 	rc_buf_free(&b);
 }
 
+/* The readiness rules (agent/health.h), on numbers. */
+static void test_readiness_rules(void **state)
+{
+	rc_health_in_t in = {.streaming = true, .stall_limit_ms = 3000};
+	char why[256];
+	rc_buf_t b;
+
+	(void)state;
+	assert_true(rc_health_ready(&in, why, sizeof why));
+	in.streaming = false;
+	assert_false(rc_health_ready(&in, why, sizeof why));
+	assert_non_null(strstr(why, "not connected"));
+	in.streaming = true;
+	in.snapshot_running = true;
+	assert_false(rc_health_ready(&in, why, sizeof why));
+	assert_non_null(strstr(why, "snapshot"));
+	in.snapshot_running = false;
+	/* Records in flight: stalled only once the oldest waited the limit. */
+	in.inflight = 5;
+	in.stalled_ms = 2999;
+	assert_true(rc_health_ready(&in, why, sizeof why));
+	in.stalled_ms = 3000;
+	assert_false(rc_health_ready(&in, why, sizeof why));
+	assert_non_null(strstr(why, "5 records unacknowledged"));
+	in.inflight = 0;
+	in.stalled_ms = 0;
+	/* A confirmed position long unmoved on a quiet server is no stall... */
+	in.confirmed_age_ms = 600000;
+	assert_true(rc_health_ready(&in, why, sizeof why));
+	/* ...nor a server that just began to write again; one that grows for the limit is. */
+	in.server_grew = true;
+	in.grown_for_ms = 100;
+	assert_true(rc_health_ready(&in, why, sizeof why));
+	in.grown_for_ms = 3000;
+	assert_false(rc_health_ready(&in, why, sizeof why));
+	assert_non_null(strstr(why, "server's position has grown"));
+
+	rc_buf_init(&b, 0);
+	rc_health_body(&b, "pipeline", false, "a \"quoted\" reason");
+	assert_string_equal(text(&b), "{\"status\":\"DOWN\",\"checks\":[{\"name\":\"pipeline\",\"status\":"
+	                              "\"DOWN\",\"data\":{\"reason\":\"a \\\"quoted\\\" reason\"}}]}\n");
+	rc_buf_reset(&b);
+	rc_health_body(&b, "loop", true, NULL);
+	assert_string_equal(text(&b),
+	                    "{\"status\":\"UP\",\"checks\":[{\"name\":\"loop\",\"status\":\"UP\"}]}\n");
+	rc_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_label_escaping),
-	    cmocka_unit_test(test_samples),
-	    cmocka_unit_test(test_histogram_cumulative),
-	    cmocka_unit_test(test_registry_and_collectors),
+	    cmocka_unit_test(test_label_escaping),       cmocka_unit_test(test_samples),
+	    cmocka_unit_test(test_histogram_cumulative), cmocka_unit_test(test_registry_and_collectors),
+	    cmocka_unit_test(test_readiness_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
