@@ -10,6 +10,7 @@
 #include "decoders/mysql/binlog_transport.h"
 #include "decoders/mysql/gtid.h"
 #include "decoders/mysql/mysql_conn.h"
+#include "decoders/mysql/mysql_lag.h"
 #include "decoders/mysql/mysql_ddl.h"
 #include "decoders/mysql/mysql_position.h"
 #include "decoders/mysql/mysql_snapshot_point.h"
@@ -51,6 +52,7 @@ typedef struct my_source {
 	int64_t thread;
 	char *query; /* ROWS_QUERY / ANNOTATE_ROWS of the next rows events (include.query) */
 	uint64_t events;
+	rc_mysql_lag_t *lag; /* the server's binlog end, for lag_bytes (mysql_lag.h); NULL: unknown */
 } my_source_t;
 
 static int oom(char *err, size_t errlen)
@@ -256,6 +258,11 @@ static int my_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 	free(sids);
 	if (!ms->tr)
 		return RC_ERR_FATAL;
+	if (!ms->lag) {
+		char why[RC_ERRSTR_LEN];
+		if (!(ms->lag = rc_mysql_lag_start(ms->conf, why, sizeof why)))
+			rc_log_warn("mysql", "rowcast_source_lag_bytes will be missing: %s", why);
+	}
 	rc_log_info("mysql", "reading the binlog as replica %u from %s:%llu%s%.200s", ms->server_id, file,
 	            (unsigned long long)rc_mysql_pos_offset(from),
 	            ms->resume_by_gtid ? ", by GTIDs: after "
@@ -657,6 +664,7 @@ static void my_free(rc_source_t *src)
 
 	if (!ms)
 		return;
+	rc_mysql_lag_stop(ms->lag);
 	if (ms->tr) {
 		if (ms->batch)
 			rc_binlog_transport_done(ms->tr, ms->batch);
@@ -676,6 +684,16 @@ static void my_free(rc_source_t *src)
 	free(ms);
 }
 
+/* The binlog beyond position, from the side thread's last SHOW BINARY LOGS (mysql_lag.h). */
+static int64_t my_lag_bytes(rc_source_t *src, const rc_pos_t *position)
+{
+	my_source_t *ms = (my_source_t *)src;
+	size_t flen;
+	const char *file = rc_mysql_pos_file(position, &flen);
+
+	return file ? rc_mysql_lag_bytes(ms->lag, file, flen, rc_mysql_pos_offset(position)) : -1;
+}
+
 static const rc_source_ops_t my_ops = {
     .name = "mysql",
     .connect = my_connect,
@@ -687,6 +705,7 @@ static const rc_source_ops_t my_ops = {
     .read = my_read,
     .confirm = my_confirm,
     .next_deadline_ms = my_next_deadline_ms,
+    .lag_bytes = my_lag_bytes,
     .free = my_free,
 };
 

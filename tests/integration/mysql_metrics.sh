@@ -1,5 +1,6 @@
 # MariaDB's counters on /metrics: rows written to MariaDB are counted per table and op, acknowledged,
-# and equal what a consumer reads back; /readyz answers 200 while streaming.
+# and equal what a consumer reads back; rowcast_source_lag_bytes is there (the side thread's SHOW
+# BINARY LOGS); /readyz answers 200 while streaming.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -28,7 +29,7 @@ done
 verify_my_topics --prefix "$prefix" --tables "$db.t" --records-out "$tmp/records.jsonl" >"$tmp/verify.json" 2>"$tmp/verify.err" ||
     { cat "$tmp/verify.err" "$tmp/verify.json"; fail "the table rebuilt from Kafka differs from MariaDB"; }
 /usr/bin/python3 "$top_srcdir/tests/integration/metrics_check.py" "http://127.0.0.1:$port/metrics" \
-    --table "$db.t" --expect c=400 --expect u=40 --expect d=10 --acked 460 --records-out "$tmp/records.jsonl" \
+    --table "$db.t" --expect c=400 --expect u=40 --expect d=10 --acked 460 --lag-bytes --records-out "$tmp/records.jsonl" \
     >"$tmp/m.json" || fail "MariaDB metrics: $(cat "$tmp/m.json")"
 pass "MariaDB: /metrics counts c=400 u=40 d=10, 460 acknowledged, equal to the consumer's: $(cat "$tmp/m.json")"
 stop_rowcast
