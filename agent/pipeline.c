@@ -192,7 +192,7 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	counts->seen[op]++;
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
-	if (ev->op != RC_OP_READ) /* a snapshot's time is when it started, not a commit */
+	if (ev->op != RC_OP_READ && txn) /* a snapshot's time is when it started, not a commit */
 		rc_acktrack_set_source_us(txn, ev->source.ts_us);
 	rc = pl->enc->ops->encode(pl->enc, ev, false, &rec, err, errlen);
 	if (rc != RC_OK)
