@@ -94,14 +94,10 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
 	*resume = RC_POS_NONE; /* nothing is confirmed until the whole snapshot is */
 	set_phase(cap, PHASE_SNAPSHOT);
-	if (then_stream)
-		rc_log_info(
-		    "capture",
-		    "snapshot of %u tables at %s; streaming starts there once every row is acknowledged",
-		    cap->snap_tables, pos_text(cap, &cap->pt.pos, at));
-	else
-		rc_log_info("capture", "snapshot of %u tables at %s; no stream follows", cap->snap_tables,
-		            pos_text(cap, &cap->pt.pos, at));
+	rc_log_kv(RC_LOG_INFO, "capture", &(rc_log_fields_t){.position = pos_text(cap, &cap->pt.pos, at)},
+	          "snapshot of %u tables at %s; %s", cap->snap_tables, at,
+	          then_stream ? "streaming starts there once every row is acknowledged"
+	                      : "no stream follows");
 	return RC_OK;
 }
 
@@ -201,8 +197,9 @@ static int snapshot_complete(rc_capture_t *cap, char *err, size_t errlen)
 	*cap->a.snapshot_taken = true;
 	rc = start_stream(cap, &cap->pt.pos, err, errlen);
 	if (rc == RC_OK)
-		rc_log_info("capture", "streaming from the snapshot's consistent point %s",
-		            pos_text(cap, &cap->pt.pos, at));
+		rc_log_kv(RC_LOG_INFO, "capture",
+		          &(rc_log_fields_t){.position = pos_text(cap, &cap->pt.pos, at)},
+		          "streaming from the snapshot's consistent point %s", at);
 	return rc;
 }
 
@@ -268,6 +265,13 @@ void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
 		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
 		o->snapshot_tables = 0;
 	}
+}
+
+int rc_capture_stopped(rc_capture_t *cap, bool complete, char *err, size_t errlen)
+{
+	if (!cap->src->ops->stopped)
+		return RC_OK;
+	return cap->src->ops->stopped(cap->src, complete, err, errlen);
 }
 
 void rc_capture_free(rc_capture_t *cap)
