@@ -69,6 +69,9 @@ log.format = json
 PROPS
 sed -i "s|^kafka.bootstrap.servers = .*|kafka.bootstrap.servers = $KP_BOOTSTRAP|" "$tmp/pg.properties"
 
+start "$tmp/pg.properties"
+wait_slot_active "$slot"
+# (no snapshot: the writer starts once the slot is there)
 # A writer: a transaction every ~20 ms (20 inserts and an update), until killed.
 (exec env PGAPPNAME="writer_$id" psql -X -q -v ON_ERROR_STOP=1 -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" \
     -U "$ROWCAST_TEST_PG_USER" -d "$ROWCAST_TEST_PG_DB" -c "DO \$\$
@@ -88,8 +91,6 @@ stop_writer_pg() {
     psql_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer_$id'" >/dev/null
 }
 
-start "$tmp/pg.properties"
-wait_slot_active "$slot"
 sleep 4
 term "pg 1"
 [ "$code" = 0 ] || fail "pg 1: SIGTERM under load: exit $code"
@@ -160,19 +161,21 @@ log.format = json
 offset.storage.file.filename = $tmp/my.offsets.json
 PROPS
 sed -i "s|^kafka.bootstrap.servers = .*|kafka.bootstrap.servers = $KP_BOOTSTRAP|" "$tmp/my.properties"
+start "$tmp/my.properties"
+wait_my_streaming
 (
     i=0
     while :; do
         i=$((i + 1))
-        my_q "BEGIN; INSERT INTO \`$db\`.t SELECT $i * 20 + seq, repeat(md5(seq), 4), $i FROM seq_0_to_19;
+        my_q "USE \`$db\`; BEGIN; INSERT INTO \`$db\`.t SELECT $i * 20 + seq, repeat(md5(seq), 4), $i FROM seq_0_to_19;
               UPDATE \`$db\`.t SET n = -$i WHERE id = 20 + ($i * 7) % ($i * 20); COMMIT;" || exit 1
         sleep 0.02
     done
 ) >/dev/null 2>&1 &
 writer_pid=$!
+sleep 1
+kill -0 "$writer_pid" 2>/dev/null || fail "the MariaDB writer failed at once"
 
-start "$tmp/my.properties"
-wait_my_streaming
 sleep 4
 term "mariadb 1"
 [ "$code" = 0 ] || fail "mariadb 1: SIGTERM under load: exit $code"
@@ -186,6 +189,8 @@ sleep 3
 term "mariadb 2"
 kill -CONT "$KP_PID"
 [ "$code" = 0 ] || fail "mariadb 2: SIGTERM with the broker paused: exit $code"
+grep -q "not acknowledged within shutdown.timeout.ms" "$tmp/run$run_no.log" ||
+    fail "mariadb 2: no line about the records left unacknowledged (was the writer writing?)"
 pass "mariadb 2: SIGTERM with the broker paused: exit 0 in $took_ms ms"
 
 start "$tmp/my.properties"
