@@ -125,6 +125,7 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 	if (rc != 0)
 		return rc;
 	rc_signals_install();
+	rc_shutdown_watchdog_start((int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000));
 	rc_log_info("agent", "rowcast %s: one-shot snapshot -> %s", PACKAGE_VERSION,
 	            rc_conf_get(conf, "sink.type"));
 	rc = rc_pipeline_run(conf, &parts);

@@ -574,8 +574,8 @@ static int pg_stopped(rc_source_t *src, bool complete, char *err, size_t errlen)
 	int64_t until = rc_clock_ms() + DROP_WAIT_MS;
 	int rc;
 
-	if (!rc_conf_get_bool(ps->conf, "slot.drop.on.stop", false) || !ps->sql)
-		return RC_OK;
+	if (!rc_conf_get_bool(ps->conf, "slot.drop.on.stop", false) || !ps->sql || !ps->repl)
+		return RC_OK; /* no replication connection: no slot of this run (a snapshot without stream) */
 	if (!complete) {
 		rc_log_warn("pg",
 		            "slot.drop.on.stop: replication slot %s is kept, since records read are not "

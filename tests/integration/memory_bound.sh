@@ -1,26 +1,34 @@
 # max.queue.size.in.bytes holds rowcast's memory while Kafka does not take records: a private broker
 # (kafka_private.sh) is stopped with SIGSTOP for MEMORY_BOUND_STOP_S seconds (default 60) while
-# 100,000 rows of ~300 bytes (~60 MB as rowcast counts them, ~35 MB of Avro) are written to PostgreSQL.
+# 100,000 rows of ~300 bytes (~55 MB as rowcast counts them, ~30 MB of Avro) are written to PostgreSQL.
 # rowcast's VmRSS is sampled twice a second; its peak must stay under the measured baseline (after
 # a warm-up, with the broker up) plus the configured bound. After SIGCONT every row must arrive
 # (cdc_verify.py: the table rebuilt from the broker equals PostgreSQL). Then one transaction of
 # 300,000 rows (~180 MB counted, larger than the bound) streams through with the bound still holding:
 # PostgreSQL sends a transaction after its commit, and its events are published as they arrive,
-# only the position waits for the commit.
+# only the position waits for the commit. The same for MariaDB (the binlog transport holds at most
+# 8 MiB of undecoded events besides): a ${MEMORY_BOUND_MY_STOP_S:-20} s broker stop while 30,000 rows
+# are written, and one transaction of 300,000 rows.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
+. "$top_srcdir/tests/integration/lib_mysql.sh"
 . "$top_srcdir/tests/integration/kafka_private.sh"
 
 pg_test_setup mb
+db="d_$id" server_id=$((1000 + ($$ % 50000)))
 BOUND=${MEMORY_BOUND_BYTES:-16777216}
 STOP_S=${MEMORY_BOUND_STOP_S:-60}
+# What rowcast is configured with (default: the bound asserted). MEMORY_BOUND_CONFIG=0 shows the test
+# failing without a byte bound.
+CONFIG_BYTES=${MEMORY_BOUND_CONFIG:-$BOUND}
 sampler_pid="" writer_pid=""
 cleanup() {
     set +e
     [ -n "$KP_PID" ] && kill -CONT "$KP_PID" 2>/dev/null
     for p in "$sampler_pid" "$writer_pid"; do [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    my_q "DROP DATABASE IF EXISTS \`$db\`" >/dev/null 2>&1
     kp_destroy
     pg_test_cleanup
 }
@@ -42,7 +50,7 @@ psql_q "CREATE SCHEMA $schema; CREATE TABLE $schema.t (id int PRIMARY KEY, v tex
 write_pg_config "$tmp/rc.properties" "$prefix" "$slot" <<PROPS
 table.include.list = $schema\\.t
 publication.autocreate.mode = filtered
-max.queue.size.in.bytes = $BOUND
+max.queue.size.in.bytes = $CONFIG_BYTES
 PROPS
 sed -i "s|^kafka.bootstrap.servers = .*|kafka.bootstrap.servers = $KP_BOOTSTRAP|" "$tmp/rc.properties"
 start_rowcast "$tmp/rc.properties" "$tmp/rc.log"
@@ -109,3 +117,52 @@ if ! verify_topics --bootstrap "$KP_BOOTSTRAP" --prefix "$prefix" --tables "$sch
 fi
 tail -n 1 "$tmp/verify.json"
 pass "every row arrived: the table rebuilt from the broker equals PostgreSQL (405,000 rows)"
+
+# ---------------------------------------------------------------------------------------------- MariaDB
+my_q "CREATE DATABASE \`$db\`; CREATE TABLE \`$db\`.t (id int PRIMARY KEY, v varchar(400), n int)"
+write_my_config "$tmp/my.properties" <<PROPS
+topic.prefix = ${prefix}_my
+max.queue.size.in.bytes = $CONFIG_BYTES
+offset.storage.file.filename = $tmp/my.offsets.json
+PROPS
+sed -i "s|^kafka.bootstrap.servers = .*|kafka.bootstrap.servers = $KP_BOOTSTRAP|" "$tmp/my.properties"
+start_rowcast "$tmp/my.properties" "$tmp/my.log"
+wait_my_streaming
+my_q "USE \`$db\`; INSERT INTO t SELECT seq, repeat(md5(seq), 9), 0 FROM seq_1_to_5000"
+wait_my_caught_up "$tmp/my.offsets.json" 60
+sleep 2
+base=$(rss_kb)
+limit=$((base + BOUND / 1024))
+pass "MariaDB warm-up: 5000 rows through; baseline VmRSS $base kB"
+
+: >"$tmp/rss.my"
+sample_rss "$tmp/rss.my" &
+sampler_pid=$!
+kill -STOP "$KP_PID"
+t0=$(date +%s)
+for i in $(seq 0 29); do
+    my_q "USE \`$db\`; INSERT INTO t SELECT 10000 + $i * 1000 + seq, repeat(md5(seq), 9), $i FROM seq_0_to_999"
+    sleep 0.3
+done
+while [ $(($(date +%s) - t0)) -lt "${MEMORY_BOUND_MY_STOP_S:-20}" ]; do
+    kill -0 "$rowcast_pid" 2>/dev/null || fail "MariaDB: rowcast exited while the broker was stopped"
+    sleep 1
+done
+kill -CONT "$KP_PID"
+my_q "USE \`$db\`; INSERT INTO t SELECT 1000000 + seq, repeat(md5(seq), 9), -1 FROM seq_1_to_300000"
+wait_my_caught_up "$tmp/my.offsets.json" 300
+kill "$sampler_pid"
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
+peak=$(peak_kb "$tmp/rss.my")
+echo "MariaDB: broker stopped ${MEMORY_BOUND_MY_STOP_S:-20} s with 30,000 rows written, then one transaction of 300,000 rows: peak VmRSS $peak kB = baseline $base kB + $((peak - base)) kB; bound $((BOUND / 1024)) kB"
+[ "$peak" -le "$limit" ] || fail "MariaDB: peak VmRSS $peak kB is over baseline + bound = $limit kB"
+pass "MariaDB: peak VmRSS under baseline + bound ($peak <= $limit kB)"
+stop_rowcast
+rowcast_pid=""
+if ! verify_my_topics --bootstrap "$KP_BOOTSTRAP" --prefix "${prefix}_my" --tables "$db.t" >"$tmp/myverify.json" 2>"$tmp/myverify.err"; then
+    cat "$tmp/myverify.err" "$tmp/myverify.json" >&2
+    fail "MariaDB: the table rebuilt from the broker differs from MariaDB"
+fi
+tail -n 1 "$tmp/myverify.json"
+pass "MariaDB: every row arrived (335,000 rows)"
