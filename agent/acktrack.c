@@ -13,6 +13,7 @@ struct rc_ack_txn {
 	int64_t pending;
 	int64_t since_ms;  /* hand-over of the messages pending, or their last acknowledgement */
 	int64_t source_us; /* commit time at the source, 0 when unknown */
+	int64_t bytes;     /* of the pending messages (rc_acktrack_add_bytes) */
 	bool committed;
 };
 
@@ -78,6 +79,12 @@ void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n)
 	t->inflight += n;
 }
 
+void rc_acktrack_add_bytes(rc_acktrack_t *t, rc_ack_txn_t *txn, int64_t bytes)
+{
+	txn->bytes += bytes;
+	t->inflight_bytes += bytes;
+}
+
 void rc_acktrack_commit(rc_acktrack_t *t, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	(void)t;
@@ -97,6 +104,10 @@ void rc_acktrack_abort(rc_acktrack_t *t, rc_ack_txn_t *txn)
 
 void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const char *why)
 {
+	int64_t share = txn->pending > 0 ? txn->bytes / txn->pending : txn->bytes;
+
+	txn->bytes -= share; /* the last report of the transaction takes what is left */
+	t->inflight_bytes -= share;
 	txn->pending--;
 	t->inflight--;
 	assert(txn->pending >= 0 && t->inflight >= 0);

@@ -35,6 +35,7 @@ typedef struct rc_acktrack {
 	rc_ack_txn_t *spare;       /* recycled entries */
 	rc_pos_t confirmed;        /* newest position safe to confirm to the source (owned) */
 	int64_t inflight;          /* messages waiting for acknowledgement */
+	int64_t inflight_bytes;    /* their sizes as handed over (rc_acktrack_add_bytes): the byte bound */
 	size_t ntxn;               /* entries between head and tail */
 	bool failed;               /* a delivery failed: stop and restart from confirmed */
 	int64_t confirmed_ms;      /* when confirmed last moved (or tracking started), now_ms's clock */
@@ -55,6 +56,11 @@ rc_ack_txn_t *rc_acktrack_begin(rc_acktrack_t *t);
 
 /* Counts n more messages of txn handed to the sink. */
 void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n);
+
+/* Counts bytes more of txn's messages handed to the sink (max.queue.size.in.bytes). A report
+ * releases the transaction's bytes in equal shares of its pending messages, the rest with its last
+ * one: a few integer operations, exact per transaction, without a size kept per message. */
+void rc_acktrack_add_bytes(rc_acktrack_t *t, rc_ack_txn_t *txn, int64_t bytes);
 
 /* Marks txn complete at the source; position (copied; may be unset) is what the source may confirm
  * once txn and everything before it is acknowledged. */

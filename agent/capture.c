@@ -94,14 +94,10 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
 	*resume = RC_POS_NONE; /* nothing is confirmed until the whole snapshot is */
 	set_phase(cap, PHASE_SNAPSHOT);
-	if (then_stream)
-		rc_log_info(
-		    "capture",
-		    "snapshot of %u tables at %s; streaming starts there once every row is acknowledged",
-		    cap->snap_tables, pos_text(cap, &cap->pt.pos, at));
-	else
-		rc_log_info("capture", "snapshot of %u tables at %s; no stream follows", cap->snap_tables,
-		            pos_text(cap, &cap->pt.pos, at));
+	rc_log_kv(RC_LOG_INFO, "capture", &(rc_log_fields_t){.position = pos_text(cap, &cap->pt.pos, at)},
+	          "snapshot of %u tables at %s; %s", cap->snap_tables, at,
+	          then_stream ? "streaming starts there once every row is acknowledged"
+	                      : "no stream follows");
 	return RC_OK;
 }
 
@@ -201,8 +197,9 @@ static int snapshot_complete(rc_capture_t *cap, char *err, size_t errlen)
 	*cap->a.snapshot_taken = true;
 	rc = start_stream(cap, &cap->pt.pos, err, errlen);
 	if (rc == RC_OK)
-		rc_log_info("capture", "streaming from the snapshot's consistent point %s",
-		            pos_text(cap, &cap->pt.pos, at));
+		rc_log_kv(RC_LOG_INFO, "capture",
+		          &(rc_log_fields_t){.position = pos_text(cap, &cap->pt.pos, at)},
+		          "streaming from the snapshot's consistent point %s", at);
 	return rc;
 }
 
@@ -285,6 +282,13 @@ int64_t rc_capture_lag_bytes(rc_capture_t *cap, const rc_pos_t *position)
 	if (cap->phase != PHASE_STREAMING || !position || !position->set || !cap->src->ops->lag_bytes)
 		return -1;
 	return cap->src->ops->lag_bytes(cap->src, position);
+}
+
+int rc_capture_stopped(rc_capture_t *cap, bool complete, char *err, size_t errlen)
+{
+	if (!cap->src->ops->stopped)
+		return RC_OK;
+	return cap->src->ops->stopped(cap->src, complete, err, errlen);
 }
 
 void rc_capture_free(rc_capture_t *cap)

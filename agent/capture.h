@@ -67,6 +67,11 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap);
 /* Fills what a position about to be recorded means: a snapshot still running, or none. */
 void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o);
 
+/* The stream stopped cleanly (a stop request or the source's end) after its last confirm; complete
+ * is false when records read are left unacknowledged. Passes it to the source (its optional
+ * stopped operation: PostgreSQL's slot.drop.on.stop). Returns RC_OK or an RC_ERR_* class. */
+int rc_capture_stopped(rc_capture_t *cap, bool complete, char *err, size_t errlen);
+
 /* Frees the snapshot (its readers first), then the source. NULL is fine. */
 /* The capture's phase for people ("starting", "snapshot", "streaming", ...), and whether a snapshot
  * is still in progress (copying, or waiting for the acknowledgement of its rows). */

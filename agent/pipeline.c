@@ -7,6 +7,7 @@
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/pipeline_obs.h"
+#include "agent/shutdown.h"
 #include "agent/signals.h"
 
 #include <errno.h>
@@ -23,7 +24,10 @@
 #define NOFD_POLL_MS 5          /* a sink without a descriptor is polled this often while records fly */
 #define SINK_COALESCE_MS 5      /* after a wake for delivery reports, the next comes at least this later */
 #define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
-#define DRAIN_TIMEOUT_MS 30000     /* at shutdown, below Kubernetes' default grace period */
+/* Each record counts its key and value plus this for what the producer keeps beside them
+ * (librdkafka's message header, the allocator's slack): max.queue.size.in.bytes bounds memory, and
+ * with small records the headers are a third of it. */
+#define RECORD_OVERHEAD_BYTES 256
 #define BACKOFF_MAX_MS 30000
 #define HEALTHY_RESET_MS 60000 /* a stream that ran this long restarts with the smallest back-off */
 
@@ -52,6 +56,8 @@ typedef struct pipeline {
 	int64_t last_persist_ms;
 	int64_t last_wait_log_ms;
 	long max_inflight;
+	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
+	int shutdown_ms;   /* shutdown.timeout.ms */
 	bool tombstones;
 	char skipped[8]; /* operations not to publish, as op letters */
 	uint64_t events_published;
@@ -161,14 +167,29 @@ static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 	return confirm(pl, false, err, errlen);
 }
 
-/* Hands one record to the sink, waiting while its queue is full. */
+/* Whether size more bytes would pass max.queue.size or max.queue.size.in.bytes. With nothing in
+ * flight a record always goes, however large: else it would wait for ever. */
+static bool over_bound(const pipeline_t *pl, int64_t size)
+{
+	return pl->track.inflight > 0 &&
+	       (pl->track.inflight >= pl->max_inflight ||
+	        (pl->max_bytes > 0 && pl->track.inflight_bytes + size > pl->max_bytes));
+}
+
+/* Hands one record to the sink, waiting while the bounds or the sink's queue are full: the bounds
+ * are checked here, per record, so that neither a large source message (a binlog rows event of
+ * many rows) nor a read budget of large rows goes past them. */
 static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen)
 {
+	int64_t size = (int64_t)(rec->keylen + rec->vallen) + RECORD_OVERHEAD_BYTES;
+
 	for (;;) {
-		int rc = pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
+		int rc =
+		    over_bound(pl, size) ? RC_FULL : pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
 		if (rc == RC_OK) {
 			rc_acktrack_add(&pl->track, txn, 1);
 			pl->obs.produced++;
+			rc_acktrack_add_bytes(&pl->track, txn, size);
 			return RC_OK;
 		}
 		if (rc == RC_ERR_REFUSED)
@@ -403,7 +424,7 @@ static int turn(rc_loop_t *loop, void *opaque)
 		pl->cause = RC_OBS_CAUSE_SINK;
 		return stop_life(pl, RC_ERR_RETRY);
 	}
-	if (pl->track.inflight < pl->max_inflight) {
+	if (!over_bound(pl, 0)) {
 		n = rc_capture_read(pl->cap, &h, READ_BUDGET, pl->err, pl->errlen);
 		if (n < 0)
 			return stop_life(pl, n); /* RC_END, RC_STOPPED, or an error */
@@ -499,8 +520,10 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	}
 	set_state(pl, PL_STREAMING);
 	if (resume.set)
-		rc_log_info("pipeline", "streaming from %s",
-		            rc_pos_text(pl->parts->codec, &resume, at, sizeof at));
+		rc_log_kv(
+		    RC_LOG_INFO, "pipeline",
+		    &(rc_log_fields_t){.position = rc_pos_text(pl->parts->codec, &resume, at, sizeof at)},
+		    "streaming from %s", at);
 	else /* a snapshot first: its position comes with its last record */
 		rc_log_info("pipeline", "started; no position to confirm before the source's first one");
 	rc_pos_clear(&resume);
@@ -526,14 +549,19 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	if (ended)
 		rc_log_info("pipeline", "the source has nothing more to read");
 	set_state(pl, PL_DRAINING);
-	if (pl->sink->ops->flush(pl->sink, DRAIN_TIMEOUT_MS) != 0)
-		rc_log_warn("pipeline",
-		            "%ld records not acknowledged after %d s: they are sent again on restart",
-		            pl->sink->ops->inflight(pl->sink), DRAIN_TIMEOUT_MS / 1000);
+	if (pl->sink->ops->flush(pl->sink, rc_shutdown_drain_ms(pl->shutdown_ms)) != 0)
+		rc_log_warn(
+		    "pipeline",
+		    "%ld records not acknowledged within shutdown.timeout.ms=%d: they are sent again on "
+		    "restart",
+		    pl->sink->ops->inflight(pl->sink), pl->shutdown_ms);
 	rc = confirm(pl, true, err, errlen);
-	rc_log_info("pipeline", "stopped at %s after %llu events",
-	            rc_pos_text(pl->parts->codec, &pl->recorded.pos, at, sizeof at),
-	            (unsigned long long)pl->events_published);
+	if (rc == RC_OK) /* e.g. slot.drop.on.stop: only when nothing read is left unacknowledged */
+		rc = rc_capture_stopped(pl->cap, rc_acktrack_idle(&pl->track), err, errlen);
+	rc_log_kv(
+	    RC_LOG_INFO, "pipeline",
+	    &(rc_log_fields_t){.position = rc_pos_text(pl->parts->codec, &pl->recorded.pos, at, sizeof at)},
+	    "stopped at %s after %llu events", at, (unsigned long long)pl->events_published);
 	return rc;
 }
 
@@ -609,6 +637,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 
 	pl.store = parts->store;
 	pl.max_inflight = (long)rc_conf_get_int(conf, "max.queue.size", 100000);
+	pl.max_bytes = rc_conf_get_int(conf, "max.queue.size.in.bytes", 67108864);
+	pl.shutdown_ms = (int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000);
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
 	parse_skipped(&pl);
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
@@ -644,14 +674,14 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 			backoff = 1000;
 		set_state(&pl, PL_RESTARTING);
 		pl.obs.restarts[pl.cause]++;
-		rc_log_error("pipeline",
-		             "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
-		             err, (long long)backoff);
+		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err},
+		          "stream stopped: %s; restarting from the last acknowledged position in %lld ms",
+		          err, (long long)backoff);
 		sleep_serving(&pl, (int)backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 	if (rc_err_is_fatal(rc))
-		rc_log_error("pipeline", "%s", err);
+		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
 	rc_obs_free(&pl.obs);
 	pl.enc->ops->free(pl.enc);

@@ -76,8 +76,8 @@ static const rc_prop_def_t props[] = {
     {"publication.name", RC_PROP_STRING, "rowcast_publication", NULL, NOLIMIT, 0, "publication name"},
     {"publication.autocreate.mode", RC_PROP_ENUM, "all_tables", "all_tables|filtered|disabled", NOLIMIT, 0,
      "create the publication when missing"},
-    {"slot.drop.on.stop", RC_PROP_BOOL, "false", NULL, NOLIMIT, RC_PROP_NOT_YET,
-     "drop the slot at shutdown (not implemented yet)"},
+    {"slot.drop.on.stop", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "drop the replication slot at a clean stop (tests, development): the next start is a first start"},
     {"status.update.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,
      "interval of standby status updates"},
     {"messages", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
@@ -131,8 +131,16 @@ static const rc_prop_def_t props[] = {
      "the confirmed one stands still"},
     {"log.level", RC_PROP_ENUM, "info", "error|warn|info|debug|trace", NOLIMIT, 0, "log threshold"},
     {"log.format", RC_PROP_ENUM, "text", "text|json", NOLIMIT, 0, "log line format on stderr"},
+    {"log.file", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
+     "write log lines to this file instead of stderr (appended; SIGHUP reopens it)"},
     {"max.queue.size", RC_PROP_INT, "100000", NULL, 1, 100000000, 0,
      "events in flight to Kafka before the source is paused"},
+    /* Debezium's default is 0 (no byte bound); rowcast bounds memory by default, so that a sidecar's
+     * memory limit holds through a broker outage whatever the row size. */
+    {"max.queue.size.in.bytes", RC_PROP_INT, "67108864", NULL, 0, 68719476736LL, 0,
+     "bytes of records in flight to Kafka before the source is paused (0 = only max.queue.size)"},
+    {"shutdown.timeout.ms", RC_PROP_INT, "20000", NULL, 1000, 3600000, 0,
+     "from SIGTERM/SIGINT to exit, the drain of Kafka's queue included (below Kubernetes' 30 s grace)"},
 };
 
 /* Kafka Connect and Debezium keys that make sense in a pasted connector config but mean nothing

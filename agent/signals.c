@@ -4,10 +4,12 @@
 #include "agent/signals.h"
 
 #include "agent/errors.h"
+#include "agent/log.h"
 #include "agent/wakepipe.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,15 +17,26 @@
 #define SLEEP_SLICE_MS 100 /* without the pipe, how often a sleep checks the flag */
 
 static volatile sig_atomic_t stop_signals;
+static _Atomic int64_t
+    stop_at_ms;                /* rc_clock_ms() of the first stop request; lock-free: set in the handler */
 static int wake[2] = {-1, -1}; /* self-pipe: [0] read by waits, [1] written by the handler */
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	if (stop_signals++ > 0)
-		_exit(1); /* an impatient second signal: leave now, the position is still safe */
+	if (stop_signals > 0)
+		_exit(1);           /* an impatient second signal: leave now, the position is still safe */
+	stop_at_ms = rc_clock_ms(); /* clock_gettime is async-signal-safe */
+	stop_signals = 1;
 	if (wake[1] >= 0)
 		rc_wakepipe_wake(wake[1]);
+}
+
+/* SIGHUP: log.file is reopened by the next line written (logrotate's convention). */
+static void on_hangup(int sig)
+{
+	(void)sig;
+	rc_log_request_reopen();
 }
 
 int rc_signals_install(void)
@@ -38,9 +51,16 @@ int rc_signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hangup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	return rc;
+}
+
+int64_t rc_signals_stop_ms(void)
+{
+	return stop_signals > 0 ? stop_at_ms : 0;
 }
 
 bool rc_stop_requested(void)
@@ -74,6 +94,7 @@ int rc_signals_sleep(int ms)
 void rc_signals_reset(void)
 {
 	stop_signals = 0;
+	stop_at_ms = 0;
 	if (wake[0] >= 0)
 		rc_wakepipe_drain(wake[0]);
 }

@@ -1,6 +1,7 @@
 /*
- * SIGTERM/SIGINT handling (CONVENTIONS.md rule 11): the handler only sets a flag and writes a byte to
- * a self-pipe, both async-signal-safe; a second signal exits at once with status 1.
+ * SIGTERM/SIGINT handling (CONVENTIONS.md rule 11): the handler only sets a flag, notes the time and
+ * writes a byte to a self-pipe, all async-signal-safe; a second signal exits at once with status 1.
+ * SIGHUP only sets log.c's reopen flag: the next line written reopens log.file.
  *
  * The self-pipe is what lets a wait end at the signal rather than at its timeout: an event loop
  * watches rc_signals_fd() (rc_loop_watch_signals), other waits poll it next to their own descriptors
@@ -14,11 +15,16 @@
 #define RC_SIGNALS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Installs the handlers (SIGPIPE is ignored) and makes the self-pipe, once; calling it again is a
  * no-op. Returns RC_OK, or RC_ERR_FATAL when the pipe cannot be made (the flag still works, but waits
  * end at their timeout only). */
 int rc_signals_install(void);
+
+/* rc_clock_ms() when the first SIGTERM or SIGINT arrived; 0 before (shutdown.timeout.ms counts
+ * from it). */
+int64_t rc_signals_stop_ms(void);
 
 /* True once SIGTERM or SIGINT arrived. */
 bool rc_stop_requested(void);

@@ -80,6 +80,9 @@ typedef struct rc_source_ops {
 	int64_t (*lag_bytes)(rc_source_t *src, const rc_pos_t *position);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
+	/* Optional: the stream stopped cleanly after its last confirm (complete: nothing read is left
+	 * unacknowledged). PostgreSQL drops its slot here when slot.drop.on.stop. */
+	int (*stopped)(rc_source_t *src, bool complete, char *err, size_t errlen);
 	void (*free)(rc_source_t *src);
 } rc_source_ops_t;
 

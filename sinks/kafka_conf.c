@@ -8,15 +8,39 @@
 /* No loss and per-key order are the point of rowcast: these are the defaults a user may not need
  * to know about. A user may still override them through kafka.*, on purpose. */
 static const char *const producer_defaults[][2] = {
-    {"enable.idempotence", "true"},
-    {"acks", "all"},
-    {"linger.ms", "20"},
-    {"compression.type", "lz4"},
+    {"enable.idempotence", "true"},    {"acks", "all"}, {"linger.ms", "20"}, {"compression.type", "lz4"},
     {"partitioner", "murmur2_random"}, /* what Java clients do, so topics co-partition */
     {"client.id", "rowcast"},
-    /* Bounds rowcast's memory when Kafka is slow: the source pauses when the queue is full. */
-    {"queue.buffering.max.kbytes", "131072"},
 };
+
+#define QUEUE_MAX 2147483647LL        /* librdkafka's ceiling of both queue limits */
+#define QUEUE_SLACK_KBYTES (2 * 1024) /* a record larger than the byte bound goes alone: 2 MB over */
+#define QUEUE_SLACK_MESSAGES 1000     /* records published beside the events (heartbeats, tombstones) */
+
+/*
+ * librdkafka's own queue limits, sized from rowcast's bounds (max.queue.size, max.queue.size.in.bytes)
+ * so that the pipeline's bound is reached first and the source pauses between records: librdkafka
+ * counts a message's key and value, rowcast the same plus an overhead per record, so its byte count is
+ * never below librdkafka's. Without a byte bound, librdkafka gets none either (the user asked for a
+ * count only). kafka.queue.buffering.max.* still override these, on purpose.
+ */
+static int set_queue_limits(rd_kafka_conf_t *kc, const rc_conf_t *conf, char *err, size_t errlen)
+{
+	int64_t bytes = rc_conf_get_int(conf, "max.queue.size.in.bytes", 67108864);
+	int64_t msgs = rc_conf_get_int(conf, "max.queue.size", 100000);
+	int64_t kbytes = bytes > 0 ? bytes / 1024 + 1 + QUEUE_SLACK_KBYTES : QUEUE_MAX;
+	char kb[24], n[24], why[512];
+
+	msgs += msgs / 10 + QUEUE_SLACK_MESSAGES;
+	snprintf(kb, sizeof kb, "%lld", (long long)(kbytes < QUEUE_MAX ? kbytes : QUEUE_MAX));
+	snprintf(n, sizeof n, "%lld", (long long)(msgs < QUEUE_MAX ? msgs : QUEUE_MAX));
+	if (rd_kafka_conf_set(kc, "queue.buffering.max.kbytes", kb, why, sizeof why) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(kc, "queue.buffering.max.messages", n, why, sizeof why) != RD_KAFKA_CONF_OK) {
+		snprintf(err, errlen, "librdkafka queue limits (%s KiB, %s messages): %s", kb, n, why);
+		return -1;
+	}
+	return 0;
+}
 
 struct apply_ctx {
 	rd_kafka_conf_t *kc;
@@ -50,7 +74,8 @@ rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errl
 			return NULL;
 		}
 	}
-	if (rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0) {
+	if (set_queue_limits(kc, conf, err, errlen) != 0 ||
+	    rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0) {
 		rd_kafka_conf_destroy(kc);
 		return NULL;
 	}

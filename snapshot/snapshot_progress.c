@@ -57,12 +57,14 @@ static void log_table_progress(rc_snap_table_t *st, int64_t now)
 
 	if (st->estimate > 0) {
 		eta_text(st->estimate - (double)rows, rate, eta, sizeof eta);
-		rc_log_info("snapshot", "copying %s: %s rows (%.0f%% of ~%s), %s rows/s, ETA %s", st->full,
-		            human((double)rows, a, sizeof a), 100.0 * (double)rows / st->estimate,
-		            human(st->estimate, b, sizeof b), human(rate, c, sizeof c), eta);
+		rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
+		          "copying %s: %s rows (%.0f%% of ~%s), %s rows/s, ETA %s", st->full,
+		          human((double)rows, a, sizeof a), 100.0 * (double)rows / st->estimate,
+		          human(st->estimate, b, sizeof b), human(rate, c, sizeof c), eta);
 	} else {
-		rc_log_info("snapshot", "copying %s: %s rows (no estimate: table never analyzed), %s rows/s",
-		            st->full, human((double)rows, a, sizeof a), human(rate, b, sizeof b));
+		rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
+		          "copying %s: %s rows (no estimate: table never analyzed), %s rows/s", st->full,
+		          human((double)rows, a, sizeof a), human(rate, b, sizeof b));
 	}
 	st->last_log_ms = now;
 	st->last_log_rows = rows;

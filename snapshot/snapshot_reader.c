@@ -122,9 +122,10 @@ static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *e
 	ms = rc_clock_ms();
 	__atomic_store_n(&st->finished_ms, ms > t0 ? ms : t0 + 1, __ATOMIC_RELAXED);
 	ms -= t0;
-	rc_log_info("snapshot", "read %s: %llu rows, %.1f MB in %.1f s (%.0f rows/s)", st->full,
-	            (unsigned long long)st->rows_read, (double)st->bytes_read / 1e6, (double)ms / 1000,
-	            ms > 0 ? (double)st->rows_read * 1000 / (double)ms : (double)st->rows_read);
+	rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
+	          "read %s: %llu rows, %.1f MB in %.1f s (%.0f rows/s)", st->full,
+	          (unsigned long long)st->rows_read, (double)st->bytes_read / 1e6, (double)ms / 1000,
+	          ms > 0 ? (double)st->rows_read * 1000 / (double)ms : (double)st->rows_read);
 	return RC_OK;
 }
 

@@ -5,6 +5,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/pipeline.h"
+#include "agent/shutdown.h"
 #include "agent/signals.h"
 
 #include <stdio.h>
@@ -54,6 +55,7 @@ int rc_cmd_run(const rc_conf_t *conf)
 		}
 	}
 	rc_signals_install();
+	rc_shutdown_watchdog_start((int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000));
 	rc_log_info("agent", "rowcast %s starting: %s -> %s", PACKAGE_VERSION, type->name,
 	            rc_conf_get(conf, "sink.type"));
 	rc = rc_pipeline_run(conf, &parts);
@@ -123,6 +125,7 @@ int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntable
 	if (rc != 0)
 		return rc;
 	rc_signals_install();
+	rc_shutdown_watchdog_start((int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000));
 	rc_log_info("agent", "rowcast %s: one-shot snapshot -> %s", PACKAGE_VERSION,
 	            rc_conf_get(conf, "sink.type"));
 	rc = rc_pipeline_run(conf, &parts);

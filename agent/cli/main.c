@@ -8,6 +8,7 @@
 #include "agent/cli/commands.h"
 #include "agent/cli/sources.h"
 #include "agent/conf.h"
+#include "agent/errors.h"
 #include "agent/log.h"
 
 #include <getopt.h>
@@ -185,15 +186,23 @@ static int run_inspect(int argc, char **argv, int cmd)
 	return rc;
 }
 
-/* Applies log.level and log.format once the configuration is known. */
-static void setup_logging(const rc_conf_t *conf)
+/* Applies log.level, log.format and log.file once the configuration is known. Returns 0, or -1
+ * (reported) when log.file cannot be opened. */
+static int setup_logging(const rc_conf_t *conf)
 {
 	rc_log_level_t level = RC_LOG_INFO;
 	rc_log_format_t format = RC_LOG_FORMAT_TEXT;
+	const char *file = rc_conf_get(conf, "log.file");
+	char err[RC_ERRSTR_LEN];
 
 	rc_log_level_parse(rc_conf_get(conf, "log.level"), &level);
 	rc_log_format_parse(rc_conf_get(conf, "log.format"), &format);
 	rc_log_setup(level, format);
+	if (file && *file && rc_log_open_file(file, err, sizeof err) != 0) {
+		fprintf(stderr, "rowcast: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -291,7 +300,10 @@ int main(int argc, char **argv)
 	conf = build_conf(config_path, sets, nsets, log_level);
 	if (!conf)
 		return 2;
-	setup_logging(conf);
+	if (setup_logging(conf) != 0) {
+		rc_conf_free(conf);
+		return 2;
+	}
 
 	if (strcmp(command, "config") == 0) {
 		rc_conf_print(conf, stdout);

@@ -17,12 +17,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define BATCH_BYTES ((size_t)256 << 10) /* a batch is handed over at this size (or when the loop waits) */
-#define QUEUE_BYTES ((size_t)8 << 20)   /* events waiting for the loop, at most (one bigger event passes) */
-#define COM_BINLOG_DUMP_GTID_CMD 30     /* MySQL's; Connector/C's enum stops before it */
-#define DUMP_FLAG_ANNOTATE_ROWS 2       /* MariaDB: send ANNOTATE_ROWS events */
-#define DUMP_FLAG_THROUGH_GTID 4        /* MySQL: the GTID set decides where to start */
-#define MARIADB_CAPABILITY_GTID 4       /* MARIA_SLAVE_CAPABILITY_GTID: GTID events as they are */
+#define BATCH_BYTES ((size_t)256 << 10)   /* a batch is handed over at this size (or when the loop waits) */
+#define QUEUE_BYTES ((size_t)8 << 20)     /* events waiting for the loop, at most (one bigger event passes) */
+#define QUEUE_MIN_BYTES (2 * BATCH_BYTES) /* a smaller queue than this would stall the reads */
+#define COM_BINLOG_DUMP_GTID_CMD 30       /* MySQL's; Connector/C's enum stops before it */
+#define DUMP_FLAG_ANNOTATE_ROWS 2         /* MariaDB: send ANNOTATE_ROWS events */
+#define DUMP_FLAG_THROUGH_GTID 4          /* MySQL: the GTID set decides where to start */
+#define MARIADB_CAPABILITY_GTID 4         /* MARIA_SLAVE_CAPABILITY_GTID: GTID events as they are */
 
 struct rc_binlog_transport {
 	const rc_conf_t *conf;
@@ -33,6 +34,7 @@ struct rc_binlog_transport {
 	uint8_t *sids;
 	size_t nsids;
 
+	size_t queue_max; /* QUEUE_BYTES, or less under a small max.queue.size.in.bytes (queue_bound) */
 	pthread_t thread;
 	bool started;
 	int wake[2];
@@ -89,7 +91,7 @@ static int put_event(rc_binlog_transport_t *t, const uint8_t *ev, size_t len)
 	bool wake;
 
 	pthread_mutex_lock(&t->lock);
-	while (!t->stop && t->head && t->queued_bytes > QUEUE_BYTES)
+	while (!t->stop && t->head && t->queued_bytes > t->queue_max)
 		pthread_cond_wait(&t->room, &t->lock);
 	if (t->stop) {
 		pthread_mutex_unlock(&t->lock);
@@ -363,6 +365,18 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* The queue of undecoded events comes on top of the records the pipeline bounds
+ * (max.queue.size.in.bytes): it takes at most an eighth of that bound, so that a small bound still
+ * holds the process's memory, between QUEUE_MIN_BYTES and QUEUE_BYTES (the default bound, 64 MiB,
+ * gives the full 8 MiB). */
+static size_t queue_bound(const rc_conf_t *conf)
+{
+	int64_t bound = rc_conf_get_int(conf, "max.queue.size.in.bytes", 67108864);
+	size_t q = bound > 0 ? (size_t)(bound / 8) : QUEUE_BYTES;
+
+	return q < QUEUE_MIN_BYTES ? QUEUE_MIN_BYTES : q > QUEUE_BYTES ? QUEUE_BYTES : q;
+}
+
 rc_binlog_transport_t *rc_binlog_transport_start(const rc_conf_t *conf, uint32_t server_id, bool mariadb,
                                                  const rc_binlog_start_t *start, char *err, size_t errlen)
 {
@@ -371,6 +385,7 @@ rc_binlog_transport_t *rc_binlog_transport_start(const rc_conf_t *conf, uint32_t
 	if (!t)
 		goto oom;
 	t->conf = conf;
+	t->queue_max = queue_bound(conf);
 	t->server_id = server_id;
 	t->mariadb = mariadb;
 	t->pos = start->pos;

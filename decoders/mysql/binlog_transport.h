@@ -12,9 +12,9 @@
  *
  * The hand-off, as the snapshot's: the thread fills a batch (events back to back, each after its
  * 4-byte length), appends it to a FIFO under the lock and writes a byte to a wake pipe when the FIFO
- * was empty; the loop takes batches and gives them back. The FIFO holds at most QUEUE_BYTES: then the
- * thread waits, and the server's send buffer fills (TCP back-pressure). The first failure ends the
- * thread; the loop sees it after the events before it.
+ * was empty; the loop takes batches and gives them back. The FIFO holds at most 8 MiB (an eighth of a smaller
+ * max.queue.size.in.bytes): then the thread waits, and the server's send buffer fills (TCP back-pressure).
+ * The first failure ends the thread; the loop sees it after the events before it.
  *
  * Dead connections: the server sends a heartbeat every binlog.heartbeat.interval.ms while the binlog
  * is quiet (@master_heartbeat_period); a read that sees nothing for three intervals fails.

@@ -150,16 +150,18 @@ static int apply_naming(rc_mysql_tables_t *c, rc_mysql_table_t *mt, char *err, s
 static void log_table(const rc_mysql_table_t *mt)
 {
 	const rc_table_t *t = mt->table;
-	char keys[512] = "";
+	char keys[512] = "", full[512];
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->ncols && n < sizeof keys; i++)
 		if (t->cols[i].key)
 			n += (size_t)snprintf(keys + n, sizeof keys - n, "%s%s", n ? "," : "",
 			                      t->cols[i].name);
-	rc_log_info("mysql", "table %s.%s (id %llu): %zu columns, key (%s), topic %s", t->schema_name,
-	            t->name, (unsigned long long)mt->table_id, t->ncols, t->nkey ? keys : "none: null keys",
-	            t->topic);
+
+	snprintf(full, sizeof full, "%s.%s", t->schema_name, t->name);
+	rc_log_kv(RC_LOG_INFO, "mysql", &(rc_log_fields_t){.table = full},
+	          "table %s (id %llu): %zu columns, key (%s), topic %s", full,
+	          (unsigned long long)mt->table_id, t->ncols, t->nkey ? keys : "none: null keys", t->topic);
 }
 
 int rc_mysql_tables_map(rc_mysql_tables_t *c, const rc_binlog_event_t *ev, const uint8_t *body, size_t len,

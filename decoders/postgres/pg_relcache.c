@@ -139,9 +139,12 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 	{
 		/* keys is ",a,b,": shown as "a,b" */
 		size_t klen = strlen(keys);
-		rc_log_info("pg", "table %s.%s: %zu columns, key (%.*s), topic %s", nsp, rel, t->ncols,
-		            t->nkey ? (int)(klen > 2 ? klen - 2 : 0) : 15,
-		            t->nkey ? keys + 1 : "none: null keys", t->topic);
+		char full[512];
+		snprintf(full, sizeof full, "%s.%s", nsp, rel);
+		rc_log_kv(RC_LOG_INFO, "pg", &(rc_log_fields_t){.table = full},
+		          "table %s: %zu columns, key (%.*s), topic %s", full, t->ncols,
+		          t->nkey ? (int)(klen > 2 ? klen - 2 : 0) : 15,
+		          t->nkey ? keys + 1 : "none: null keys", t->topic);
 	}
 	*out = t;
 	t = NULL;

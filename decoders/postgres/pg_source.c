@@ -13,6 +13,7 @@
 #include "decoders/postgres/pg_position.h"
 #include "decoders/postgres/pgoutput.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #define PROTO_VERSION 1
 #define FEEDBACK_MIN_INTERVAL_MS 1000 /* confirmations that moved are sent at most this often */
+#define DROP_WAIT_MS 2000             /* slot.drop.on.stop: for the walsender to let go of the slot */
 
 /* The stream's state; the snapshot phases are the capture's (agent/capture.c). */
 typedef struct pg_source {
@@ -113,6 +115,34 @@ static int pg_connect(rc_source_t *src, char *err, size_t errlen)
 	return ps->sql ? RC_OK : RC_ERR_RETRY;
 }
 
+/*
+ * slot.drop.on.stop: a slot missing while the offset store names a position is what the previous
+ * run's clean stop left (pg_stopped), not a lost slot: the start is a first start, as snapshot.mode
+ * says (a snapshot, or no_data: streaming from the new slot). Returns true in that case, with
+ * *need_snapshot set when a snapshot is to be taken; *rc receives a lookup's failure.
+ */
+static bool dropped_on_stop(pg_source_t *ps, uint64_t rec_lsn, bool *need_snapshot, int *rc, char *err,
+                            size_t errlen)
+{
+	const char *slot = rc_conf_get(ps->conf, "slot.name");
+	const char *mode = rc_conf_get(ps->conf, "snapshot.mode");
+	char lsn[RC_LSN_BUFLEN];
+	bool exists = true;
+
+	if (!rc_conf_get_bool(ps->conf, "slot.drop.on.stop", false))
+		return false;
+	*rc = rc_pg_slot_exists(ps->sql, slot, &exists, err, errlen);
+	if (*rc != RC_OK || exists)
+		return false;
+	*need_snapshot = !rc_conf_is(ps->conf, "snapshot.mode", "no_data");
+	rc_log_kv(RC_LOG_WARN, "pg", &(rc_log_fields_t){.position = rc_lsn_format(rec_lsn, lsn)},
+	          "replication slot %s is missing and slot.drop.on.stop=true (the last stop dropped it): the "
+	          "recorded position %s is set aside and this start is a first start (snapshot.mode=%s: %s)",
+	          slot, lsn, mode,
+	          *need_snapshot ? "a new snapshot" : "streaming from a new slot, no rows copied");
+	return true;
+}
+
 static int pg_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
                              bool *need_snapshot, char *err, size_t errlen)
 {
@@ -122,6 +152,11 @@ static int pg_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool wh
 	int rc = prepare_streaming(ps, err, errlen);
 
 	*need_snapshot = false;
+	if (rc == RC_OK && recorded && recorded->set &&
+	    dropped_on_stop(ps, rec_lsn, need_snapshot, &rc, err, errlen))
+		recorded = NULL; /* a first start: the slot is made anew (or the snapshot makes it) */
+	if (rc == RC_OK && *need_snapshot)
+		return RC_OK;
 	if (rc == RC_OK)
 		rc = rc_pg_slot_prepare(ps->sql, ps->repl, ps->conf,
 		                        recorded && recorded->set ? &rec_lsn : NULL, &start, &created,
@@ -528,6 +563,46 @@ static int pg_next_deadline_ms(rc_source_t *src)
 	return left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
 }
 
+/* slot.drop.on.stop (Debezium's, for tests and development): after the last confirm of a clean stop,
+ * the slot goes, so that it retains no WAL while nothing reads it. Only when everything read is
+ * acknowledged: otherwise the next start could not send the rest again, and the slot stays (said).
+ * A failure to drop is a warning: the position recorded is still good for the slot that remains. */
+static int pg_stopped(rc_source_t *src, bool complete, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+	const char *slot = rc_conf_get(ps->conf, "slot.name");
+	int64_t until = rc_clock_ms() + DROP_WAIT_MS;
+	int rc;
+
+	if (!rc_conf_get_bool(ps->conf, "slot.drop.on.stop", false) || !ps->sql || !ps->repl)
+		return RC_OK; /* no replication connection: no slot of this run (a snapshot without stream) */
+	if (!complete) {
+		rc_log_warn("pg",
+		            "slot.drop.on.stop: replication slot %s is kept, since records read are not "
+		            "acknowledged: the next start sends them again from it",
+		            slot);
+		return RC_OK;
+	}
+	/* The walsender holds the slot as long as the replication connection lives. */
+	PQfinish(ps->repl);
+	ps->repl = NULL;
+	ps->streaming = false;
+	while ((rc = rc_pg_slot_drop(ps->sql, slot, err, errlen)) == RC_ERR_RETRY && rc_clock_ms() < until)
+		poll(NULL, 0, 50); /* the walsender exits after the connection: not a stop-aware sleep, the
+		                    * stop is what brought us here */
+	if (rc != RC_OK) {
+		rc_log_kv(RC_LOG_WARN, "pg", &(rc_log_fields_t){.error = err},
+		          "slot.drop.on.stop: replication slot %s is kept: %s", slot, err);
+		err[0] = '\0';
+		return RC_OK;
+	}
+	rc_log_info("pg",
+	            "slot.drop.on.stop: the next start finds no slot %s and starts as a first start "
+	            "(snapshot.mode=%s)",
+	            slot, rc_conf_get(ps->conf, "snapshot.mode"));
+	return RC_OK;
+}
+
 static void pg_free(rc_source_t *src)
 {
 	pg_source_t *ps = (pg_source_t *)src;
@@ -564,6 +639,7 @@ static const rc_source_ops_t pg_ops = {
     .confirm = pg_confirm,
     .next_deadline_ms = pg_next_deadline_ms,
     .lag_bytes = pg_lag_bytes,
+    .stopped = pg_stopped,
     .free = pg_free,
 };
 

@@ -299,6 +299,37 @@ static void test_commits_without_position(void **state)
 	rc_acktrack_destroy(&t);
 }
 
+/* Bytes in flight (max.queue.size.in.bytes) come back to zero exactly, whatever the order of the
+ * reports and however unevenly a transaction's records were sized. */
+static void test_bytes_released_exactly(void **state)
+{
+	rc_acktrack_t t;
+	rc_ack_txn_t *a, *b;
+
+	(void)state;
+	rc_acktrack_init(&t, NULL);
+	a = rc_acktrack_begin(&t);
+	b = rc_acktrack_begin(&t);
+	rc_acktrack_add(&t, a, 1);
+	rc_acktrack_add_bytes(&t, a, 1000);
+	rc_acktrack_add(&t, a, 1);
+	rc_acktrack_add_bytes(&t, a, 7);
+	rc_acktrack_add(&t, a, 1);
+	rc_acktrack_add_bytes(&t, a, 300);
+	rc_acktrack_add(&t, b, 1);
+	rc_acktrack_add_bytes(&t, b, 50);
+	assert_int_equal(t.inflight_bytes, 1357);
+	rc_acktrack_delivered(&t, b, true, NULL);
+	assert_int_equal(t.inflight_bytes, 1307);
+	rc_acktrack_delivered(&t, a, true, NULL);
+	rc_acktrack_delivered(&t, a, false, "x");
+	assert_true(t.inflight_bytes > 0 && t.inflight_bytes < 1307);
+	rc_acktrack_delivered(&t, a, true, NULL);
+	assert_int_equal(t.inflight_bytes, 0);
+	assert_int_equal(t.inflight, 0);
+	rc_acktrack_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_commits_without_position),
 	    cmocka_unit_test(test_stall_from_oldest_handover),
 	    cmocka_unit_test(test_source_time),
+	    cmocka_unit_test(test_bytes_released_exactly),
 	};
 	return cmocka_run_group_tests_name("acktrack", tests, NULL, NULL);
 }
