@@ -15,7 +15,7 @@ set -eu
 need_env
 # A sanitizer's allocator keeps freed memory in quarantine and pads every block: RSS then measures
 # the sanitizer, not rowcast. The bound is checked in the plain build.
-if [ "${ROWCAST_SANITIZERS:-0}" = 1 ]; then
+if [ "${ROWCAST_TEST_SANITIZERS:-0}" = 1 ]; then
     echo "SKIP: RSS under ASan measures the sanitizer's allocator; the plain build checks the bound"
     exit 77
 fi
