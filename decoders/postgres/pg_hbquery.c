@@ -22,10 +22,10 @@ void rc_pg_hbquery_init(rc_pg_hbquery_t *q, const rc_conf_t *conf)
 
 static void warn(rc_pg_hbquery_t *q, const char *why)
 {
-	if (!q->failed)
+	if (!q->failed) /* the server's first line says it: its LINE and caret lines would break the log */
 		rc_log_warn("postgres",
-		            "heartbeat.action.query \"%s\" failed: %s (tried again every %lld ms)", q->query,
-		            why, (long long)q->interval_ms);
+		            "heartbeat.action.query \"%s\" failed: %.*s (tried again every %lld ms)",
+		            q->query, (int)strcspn(why, "\n"), why, (long long)q->interval_ms);
 	q->failed = true;
 }
 
