@@ -78,8 +78,8 @@ static int64_t count_collection(rc_txmeta_t *tm, const rc_event_t *ev, bool *oom
 
 	if (ev->table)
 		snprintf(name, sizeof name, "%s.%s", ev->table->schema_name, ev->table->name);
-	else /* a transactional logical decoding message: its prefix stands for its collection */
-		snprintf(name, sizeof name, "%s", ev->msg_prefix ? ev->msg_prefix : "");
+	else /* a transactional logical decoding message: Debezium's LogicalDecodingMessageId */
+		snprintf(name, sizeof name, "LOGICAL_DECODING_MESSAGE");
 	if (tm->last < tm->ncounts && strcmp(tm->counts[tm->last].data_collection, name) == 0)
 		return ++tm->counts[tm->last].event_count;
 	for (size_t i = 0; i < tm->ncounts; i++)
