@@ -130,7 +130,7 @@ static const rc_prop_def_t props[] = {
     {"topic.heartbeat.name", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
      "heartbeat topic's full name, instead of the prefix form"},
     {"heartbeat.action.query", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
-     "PostgreSQL: a statement run on its own connection at each heartbeat (default: none, no writes)"},
+     "a statement run on its own connection at each heartbeat (default: none, no writes)"},
     {"http.port", RC_PROP_INT, "0", NULL, 0, 65535, RC_PROP_NOT_YET,
      "port of /metrics, /healthz, /readyz (0 = off) (not implemented yet)"},
     {"http.host", RC_PROP_STRING, "0.0.0.0", NULL, NOLIMIT, RC_PROP_NOT_YET,

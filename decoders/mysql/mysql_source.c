@@ -9,6 +9,7 @@
 #include "decoders/mysql/binlog_rows.h"
 #include "decoders/mysql/binlog_transport.h"
 #include "decoders/mysql/gtid.h"
+#include "decoders/mysql/mysql_hbquery.h"
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_ddl.h"
 #include "decoders/mysql/mysql_position.h"
@@ -51,8 +52,9 @@ typedef struct my_source {
 	int64_t thread;
 	char *query; /* ROWS_QUERY / ANNOTATE_ROWS of the next rows events (include.query) */
 	uint64_t events;
-	bool txmeta;       /* provide.transaction.metadata */
-	char txn_id[1100]; /* the transaction's id as Debezium writes it: the GTID, or "file=F,pos=P" */
+	bool txmeta;            /* provide.transaction.metadata */
+	char txn_id[1100];      /* the transaction's id as Debezium writes it: the GTID, or "file=F,pos=P" */
+	rc_mysql_hbquery_t hbq; /* heartbeat.action.query */
 } my_source_t;
 
 static int oom(char *err, size_t errlen)
@@ -661,7 +663,10 @@ static int my_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 static int my_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
 {
 	/* A binlog replica tells the server nothing: the position lives in the offset store. */
-	(void)src;
+	my_source_t *ms = (my_source_t *)src;
+
+	if (ms->tr) /* streaming */
+		rc_mysql_hbquery_tick(&ms->hbq);
 	(void)position;
 	(void)force;
 	(void)err;
@@ -695,6 +700,7 @@ static void my_free(rc_source_t *src)
 		rc_mysql_snapshot_held(ms->sql, err, sizeof err);
 		mysql_close(ms->sql);
 	}
+	rc_mysql_hbquery_free(&ms->hbq);
 	rc_arena_destroy(&ms->arena);
 	free(ms->query);
 	free(ms);
@@ -736,6 +742,7 @@ rc_source_t *rc_mysql_source_new(const rc_conf_t *conf, char *err, size_t errlen
 	ms->server_id = (uint32_t)rc_conf_get_int(conf, "database.server.id", 0);
 	ms->include_query = rc_conf_get_bool(conf, "include.query", false);
 	ms->txmeta = rc_conf_get_bool(conf, "provide.transaction.metadata", false);
+	rc_mysql_hbquery_init(&ms->hbq, conf);
 	ms->schema_changes = rc_conf_get_bool(conf, "include.schema.changes", true);
 	ms->thread = -1;
 	rc_arena_init(&ms->arena, 0);

@@ -4,7 +4,7 @@
 # set to a failing statement: a warning naming it, the stream goes on); heartbeat records appear at
 # about the interval with Debezium's key and value and the position in a header, that position
 # following the server. Then a working heartbeat.action.query writes its rows, which flow as events.
-# MariaDB: heartbeat records with a file/pos position header.
+# MariaDB: heartbeat records with a file/pos position header, and heartbeat.action.query.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -115,11 +115,12 @@ pass "heartbeat.action.query wrote $n rows, each published as an event"
 # MariaDB: the same records, the position as the binlog's file and pos.
 server_id=$((1000 + ($$ % 50000)))
 db="d_hb$$_$(date +%s)"
-my_q "CREATE DATABASE \`$db\`"
+my_q "CREATE DATABASE \`$db\`; CREATE TABLE \`$db\`.hb (id INT PRIMARY KEY, n INT) ENGINE=InnoDB"
 my_prefix="rc_myhb$$_$(date +%s)"
 write_my_config "$tmp/my.properties" <<PROPS
 topic.prefix = $my_prefix
 heartbeat.interval.ms = 500
+heartbeat.action.query = INSERT INTO \`$db\`.hb VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1
 offset.storage.file.filename = $tmp/my_offsets.json
 PROPS
 start_rowcast "$tmp/my.properties" "$tmp/my.log"
@@ -128,3 +129,6 @@ sleep 4
 stop_rowcast
 verify_heartbeats "__debezium-heartbeat.$my_prefix" "$my_prefix" 5 14 file
 pass "MariaDB heartbeats carry the binlog position"
+n=$(my_q "SELECT n FROM \`$db\`.hb")
+[ "${n:-0}" -ge 4 ] || fail "MariaDB heartbeat.action.query ran ${n:-0} times in 4 s at 500 ms"
+pass "MariaDB heartbeat.action.query ran $n times"
