@@ -1,6 +1,6 @@
 # Transaction metadata (provide.transaction.metadata) against the real servers, PostgreSQL then
 # MariaDB: transactions of known sizes over several tables (one multi-table, one touching only an
-# excluded table, one single statement), then an independent consumer (txmeta_verify.py) checks the
+# excluded table, one single statement) after a snapshot of two rows, then an independent consumer (txmeta_verify.py) checks the
 # BEGIN/END pairs on <prefix>.transaction, their counts, and each event's transaction block against
 # the ids the databases gave those transactions. The same with the property off: no transaction
 # topic, null blocks.
@@ -26,7 +26,8 @@ pg_prefix=$prefix base_slot=$slot
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.a (id int PRIMARY KEY, v text);
 CREATE TABLE $schema.b (id int PRIMARY KEY, v text);
-CREATE TABLE $schema.excl (id int PRIMARY KEY);"
+CREATE TABLE $schema.excl (id int PRIMARY KEY);
+INSERT INTO $schema.a VALUES (1000, 'before'), (1001, 'before');"
 
 # A publication of every table: the excluded table's changes reach rowcast, which filters them.
 for mode in on off; do
@@ -35,6 +36,7 @@ for mode in on off; do
 table.include.list = $schema\\.(a|b)
 publication.autocreate.mode = all_tables
 provide.transaction.metadata = $([ $mode = on ] && echo true || echo false)
+snapshot.mode = initial
 offset.storage.file.filename = $tmp/offsets_$mode.json
 PROPS
 done
@@ -58,7 +60,7 @@ for mode in on off; do
     stop_rowcast
     a_n=3
     cat >"$tmp/spec_$mode.json" <<JSON
-{"prefix": "$p", "topics": ["$p.$schema.a", "$p.$schema.b"], "mode": "pg", "off": $([ $mode = on ] && echo false || echo true),
+{"prefix": "$p", "topics": ["$p.$schema.a", "$p.$schema.b"], "mode": "pg", "off": $([ $mode = on ] && echo false || echo true), "snapshot_rows": 2,
  "expect": [{"id": "$t1", "counts": {"$schema.a": $a_n}},
             {"id": "$t2", "counts": {"$schema.a": 3, "$schema.b": 2}},
             {"id": "$t4", "counts": {"$schema.b": 1}}]}

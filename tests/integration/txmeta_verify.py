@@ -6,7 +6,7 @@ Usage: txmeta_verify.py --bootstrap B --registry R SPEC.json, where SPEC holds
    "expect": [{"id": xid or GTID, "counts": {"schema.table": events}}, ...]}   (in commit order)
 With "off": no <prefix>.transaction topic, and every event's transaction block is null.
 Otherwise: one BEGIN and one END per expected transaction and no other, in order, with the expected
-ids, event_count and data_collections; every event carries a block whose id names its transaction
+ids, event_count and data_collections; snapshot rows carry no block; every event carries a block whose id names its transaction
 (PostgreSQL: "<xid>:<source.lsn>", as Debezium writes it), whose total_order runs 1..N over the
 transaction and data_collection_order 1..n over each table, increasing in each topic's order.
 Prints one line per check; exits 1 at the first difference.
@@ -41,11 +41,16 @@ def main():
     def txid(full):
         return full.split(":", 1)[0] if pg else full
 
-    events = []
+    events, snapshot_rows = [], 0
     for topic, _part, _off, key, value, _ts in records:
         if topic == txn_topic or value is None:
             continue
         v = reg.decode(value)
+        if v["op"] == "r":  # snapshot rows belong to no transaction, as with Debezium
+            if v["transaction"] is not None:
+                die(f"a snapshot row carries a transaction block: {v['transaction']}")
+            snapshot_rows += 1
+            continue
         src = v["source"]
         table = f"{src['schema'] if pg else src['db']}.{src['table']}"
         events.append((topic, table, v))
@@ -116,7 +121,9 @@ def main():
     if by_txn:
         die(f"events of transactions nobody made: {list(by_txn)}")
     print(f"ok: {len(events)} events carry blocks naming their transactions, total_order and "
-          "data_collection_order complete and in order")
+          f"data_collection_order complete and in order; {snapshot_rows} snapshot rows without one")
+    if snapshot_rows < spec.get("snapshot_rows", 0):
+        die(f"{snapshot_rows} snapshot rows, expected {spec['snapshot_rows']}")
 
 
 if __name__ == "__main__":
