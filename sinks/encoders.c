@@ -34,6 +34,8 @@ typedef struct json_encoder {
 	rc_avro_opts_t opts;
 	rc_buf_t line;
 	char *message_topic;
+	rc_record_header_t
+	    header; /* a heartbeat's position: in the line, and on the record for sinks that keep headers */
 } json_encoder_t;
 
 static int register_schema(struct avro_encoder *ae, const char *subject, char *schema_json, int32_t *id,
@@ -134,7 +136,12 @@ static int json_encode_heartbeat(rc_encoder_t *enc, const rc_heartbeat_record_t 
 	rc_buf_reset(&je->line);
 	if (rc_meta_json_heartbeat(hr, &je->line) != 0)
 		return meta_oom(err, errlen, hr->topic);
-	*out = (rc_record_t){.topic = hr->topic, .value = je->line.data, .vallen = je->line.len};
+	je->header = (rc_record_header_t){RC_HEARTBEAT_POSITION_HEADER, hr->position, strlen(hr->position)};
+	*out = (rc_record_t){.topic = hr->topic,
+	                     .value = je->line.data,
+	                     .vallen = je->line.len,
+	                     .headers = &je->header,
+	                     .nheaders = 1};
 	return RC_OK;
 }
 
