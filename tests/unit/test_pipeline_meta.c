@@ -199,10 +199,12 @@ typedef struct rec_sink {
 	int npending;
 } rec_sink_t;
 
+#define END_MARK "\"status\":\"END\""
+
 static int r_publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen)
 {
 	rec_sink_t *rs = (rec_sink_t *)sink;
-	bool end = rec->value && strstr(rec->value, "\"status\":\"END\"");
+	bool end = rec->value && memmem(rec->value, rec->vallen, END_MARK, sizeof END_MARK - 1);
 	(void)err;
 	(void)errlen;
 
