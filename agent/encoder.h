@@ -7,6 +7,7 @@
 #define RC_ENCODER_H
 
 #include "agent/event.h"
+#include "agent/meta_records.h"
 #include "agent/sink.h"
 
 #include <stdbool.h>
@@ -19,6 +20,12 @@ typedef struct rc_encoder_ops {
 	 * Returns RC_OK, or an RC_ERR_* class (agent/errors.h) with the reason in err. */
 	int (*encode)(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
 	              size_t errlen);
+	/* Optional (NULL: not supported): a transaction's BEGIN or END record, and a heartbeat. Same
+	 * returns and buffer lifetime as encode. */
+	int (*encode_txn)(rc_encoder_t *enc, const rc_txn_record_t *tr, rc_record_t *out, char *err,
+	                  size_t errlen);
+	int (*encode_heartbeat)(rc_encoder_t *enc, const rc_heartbeat_record_t *hr, rc_record_t *out,
+	                        char *err, size_t errlen);
 	void (*free)(rc_encoder_t *enc);
 } rc_encoder_ops_t;
 

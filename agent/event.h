@@ -78,7 +78,19 @@ typedef struct rc_source_info {
 	int64_t thread;    /* -1 when unknown */
 	const char *query; /* the statement (include.query), or NULL */
 	const char *table; /* schema change events: the table the DDL names (no rc_table_t), or NULL */
+
+	/* This event's transaction as Debezium names it in the transaction block (PostgreSQL
+	 * "xid:lsn", MySQL the GTID or "file=F,pos=P"); NULL: none (snapshot rows, standalone messages)
+	 * or provide.transaction.metadata is off. */
+	const char *txn_id;
 } rc_source_info_t;
+
+/* The envelope's transaction block (provide.transaction.metadata): event.block. */
+typedef struct rc_txn_block {
+	const char *id;
+	int64_t total_order;           /* this event's place among its transaction's events, from 1 */
+	int64_t data_collection_order; /* and among those of its table */
+} rc_txn_block_t;
 
 typedef struct rc_event {
 	rc_op_t op;
@@ -86,6 +98,7 @@ typedef struct rc_event {
 	rc_value_t *before; /* table->ncols values, or NULL when there is no before image */
 	rc_value_t *after;  /* table->ncols values, or NULL (delete, truncate) */
 	rc_source_info_t source;
+	const rc_txn_block_t *transaction; /* NULL: the block is null (agent/txmeta.h fills it) */
 
 	/* RC_OP_MESSAGE only (pg_logical_emit_message) */
 	const char *msg_prefix;

@@ -4,11 +4,13 @@
 
 #include "agent/clock.h"
 #include "agent/errors.h"
+#include "agent/heartbeat.h"
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/pipeline_obs.h"
 #include "agent/shutdown.h"
 #include "agent/signals.h"
+#include "agent/txmeta.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -63,6 +65,9 @@ typedef struct pipeline {
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
+	rc_txmeta_t txm;      /* provide.transaction.metadata */
+	rc_heartbeat_t hb;    /* heartbeat.interval.ms */
+	long long hb_timer;
 
 	/* One stream life on the loop. */
 	rc_loop_t *loop;
@@ -202,12 +207,35 @@ static int publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, ch
 	}
 }
 
+/* Transaction metadata: ev's copy *tev gets its transaction block, after the transaction's BEGIN
+ * record when ev is its first event (agent/txmeta.h). */
+static int txmeta_event(pipeline_t *pl, rc_ack_txn_t *txn, const rc_event_t *ev, rc_event_t *tev, char *err,
+                        size_t errlen)
+{
+	rc_txn_record_t begin;
+	rc_record_t rec;
+	bool oom;
+	int rc = RC_OK;
+
+	if (rc_txmeta_event(&pl->txm, txn, ev, tev, &begin, &oom)) {
+		rc = pl->enc->ops->encode_txn(pl->enc, &begin, &rec, err, errlen);
+		if (rc == RC_OK)
+			rc = publish(pl, &rec, txn, err, errlen);
+	}
+	if (oom) {
+		snprintf(err, errlen, "transaction metadata: out of memory");
+		return RC_ERR_FATAL;
+	}
+	return rc;
+}
+
 static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen)
 {
 	pipeline_t *pl = opaque;
 	rc_obs_table_t *counts = rc_obs_table(&pl->obs, ev->table);
 	int op = rc_obs_op(ev->op);
 	rc_record_t rec;
+	rc_event_t tev;
 	int rc;
 
 	counts->seen[op]++;
@@ -215,6 +243,12 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 		return RC_OK;
 	if (ev->op != RC_OP_READ && txn) /* a snapshot's time is when it started, not a commit */
 		rc_acktrack_set_source_us(txn, ev->source.ts_us);
+	if (pl->txm.enabled) {
+		rc = txmeta_event(pl, txn, ev, &tev, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		ev = &tev;
+	}
 	rc = pl->enc->ops->encode(pl->enc, ev, false, &rec, err, errlen);
 	if (rc != RC_OK)
 		return rc;
@@ -235,8 +269,24 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	pipeline_t *pl = opaque;
+	rc_txn_record_t end;
+	rc_record_t rec;
+	char why[sizeof pl->track.failure];
 	int64_t src_us = rc_acktrack_source_us(txn);
+	int rc;
 
+	if (pl->txm.enabled && rc_txmeta_commit(&pl->txm, txn, &end)) {
+		/* The END goes with the transaction's ticket, before its position can be confirmed. */
+		rc = pl->enc->ops->encode_txn(pl->enc, &end, &rec, why, sizeof why);
+		if (rc == RC_OK)
+			rc = publish(pl, &rec, txn, why, sizeof why);
+		if (rc != RC_OK) { /* left open: nothing from here on is confirmed; the stream restarts */
+			if (!pl->track.failed)
+				snprintf(pl->track.failure, sizeof pl->track.failure, "%s", why);
+			pl->track.failed = true;
+			return;
+		}
+	}
 	rc_acktrack_commit(&pl->track, txn, position);
 	if (src_us > 0) { /* Debezium's MilliSecondsBehindSource, at each commit read */
 		pl->obs.lag_s = (double)(rc_obs_wall_us() - src_us) / 1e6;
@@ -246,7 +296,18 @@ static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 
 static void h_abort(void *opaque, rc_ack_txn_t *txn)
 {
+	rc_txmeta_abort(&((pipeline_t *)opaque)->txm, txn);
 	rc_acktrack_abort(&((pipeline_t *)opaque)->track, txn);
+}
+
+static void h_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_mark_t *mark)
+{
+	pipeline_t *pl = opaque;
+
+	if (rc_txmeta_mark(&pl->txm, txn, end, mark) != RC_OK && !pl->track.failed) {
+		snprintf(pl->track.failure, sizeof pl->track.failure, "transaction metadata: out of memory");
+		pl->track.failed = true;
+	}
 }
 
 static void h_idle(void *opaque, const rc_pos_t *position)
@@ -406,7 +467,7 @@ static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
 static int turn(rc_loop_t *loop, void *opaque)
 {
 	pipeline_t *pl = opaque;
-	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl};
+	rc_source_handler_t h = {h_begin, h_event, h_commit, h_abort, h_idle, pl, h_txn_mark};
 	char why[512];
 	int n = 0, rc, wait;
 
@@ -450,6 +511,38 @@ static int turn(rc_loop_t *loop, void *opaque)
 	return wait;
 }
 
+/* A heartbeat (agent/heartbeat.h): published and tracked like any record, confirming nothing by
+ * itself; a failure to hand it over ends the stream life as a failed event would. */
+static int on_heartbeat_timer(rc_loop_t *loop, long long id, void *opaque)
+{
+	pipeline_t *pl = opaque;
+	rc_heartbeat_record_t hr;
+	rc_record_t rec;
+	rc_ack_txn_t *txn;
+	int rc, made = rc_heartbeat_make(&pl->hb, pl->parts->codec, &pl->track.confirmed, &hr);
+
+	(void)id;
+	if (made == 0)
+		return (int)pl->hb.interval_ms; /* no position yet: nothing to tell (as Debezium) */
+	txn = made > 0 ? rc_acktrack_begin(&pl->track) : NULL;
+	if (!txn || !pl->enc->ops->encode_heartbeat) {
+		snprintf(pl->err, pl->errlen, "heartbeat: %s",
+		         txn ? "not supported by this encoder" : "out of memory");
+		rc = RC_ERR_FATAL;
+	} else {
+		rc = pl->enc->ops->encode_heartbeat(pl->enc, &hr, &rec, pl->err, pl->errlen);
+		if (rc == RC_OK)
+			rc = publish(pl, &rec, txn, pl->err, pl->errlen);
+	}
+	if (txn)
+		rc_acktrack_commit(&pl->track, txn, NULL);
+	if (rc != RC_OK) {
+		pl->result = rc;
+		rc_loop_stop(loop);
+	}
+	return (int)pl->hb.interval_ms;
+}
+
 /* Puts one stream life on the loop: the timers and the turn (the descriptors come and go with it). */
 static int watch(pipeline_t *pl)
 {
@@ -457,6 +550,9 @@ static int watch(pipeline_t *pl)
 	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
 	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
 	rc_loop_set_before_sleep(pl->loop, turn, pl);
+	if (pl->hb.interval_ms > 0 && (pl->hb_timer = rc_loop_add_timer(pl->loop, (int)pl->hb.interval_ms,
+	                                                                on_heartbeat_timer, pl)) <= 0)
+		return RC_ERR_FATAL;
 	return pl->flush_timer > 0 && pl->log_timer > 0 ? RC_OK : RC_ERR_FATAL;
 }
 
@@ -470,6 +566,9 @@ static void unwatch(pipeline_t *pl)
 		rc_loop_del_timer(pl->loop, pl->flush_timer);
 	if (pl->log_timer > 0)
 		rc_loop_del_timer(pl->loop, pl->log_timer);
+	if (pl->hb_timer > 0)
+		rc_loop_del_timer(pl->loop, pl->hb_timer);
+	pl->hb_timer = 0;
 	pl->src_fd = pl->sink_fd = -1;
 	pl->flush_timer = pl->log_timer = 0;
 	rc_loop_set_before_sleep(pl->loop, NULL, NULL);
@@ -575,6 +674,7 @@ static void teardown(pipeline_t *pl)
 	rc_capture_free(pl->cap);
 	pl->cap = NULL;
 	rc_acktrack_destroy(&pl->track);
+	rc_txmeta_reset(&pl->txm);
 }
 
 /* What /metrics and /readyz need to know right now (agent/pipeline_obs.h). */
@@ -642,8 +742,18 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
 	parse_skipped(&pl);
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
-	if (!pl.enc) {
+	if (pl.enc && pl.enc->ops->encode_txn == NULL &&
+	    rc_conf_get_bool(conf, "provide.transaction.metadata", false))
+		snprintf(err, sizeof err, "provide.transaction.metadata: not supported by this encoder");
+	if (!pl.enc ||
+	    (!pl.enc->ops->encode_txn && rc_conf_get_bool(conf, "provide.transaction.metadata", false)) ||
+	    rc_txmeta_init(&pl.txm, conf, err, sizeof err) != RC_OK ||
+	    rc_heartbeat_init(&pl.hb, conf, err, sizeof err) != RC_OK) {
 		rc_log_error("pipeline", "%s", err);
+		if (pl.enc)
+			pl.enc->ops->free(pl.enc);
+		rc_txmeta_destroy(&pl.txm);
+		rc_heartbeat_destroy(&pl.hb);
 		return 1;
 	}
 
@@ -651,6 +761,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	/* Without the signal handlers (a caller that installed none) a stop is still seen every turn. */
 	if (!pl.loop || (rc_signals_fd() >= 0 && rc_loop_watch_signals(pl.loop) != RC_OK)) {
 		rc_log_error("pipeline", "cannot set up the event loop: out of memory");
+		rc_txmeta_destroy(&pl.txm);
+		rc_heartbeat_destroy(&pl.hb);
 		pl.enc->ops->free(pl.enc);
 		rc_loop_free(pl.loop);
 		return 1;
@@ -684,6 +796,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
 	rc_obs_free(&pl.obs);
+	rc_txmeta_destroy(&pl.txm);
+	rc_heartbeat_destroy(&pl.hb);
 	pl.enc->ops->free(pl.enc);
 	rc_loop_free(pl.loop);
 	rc_offset_clear(&pl.recorded);

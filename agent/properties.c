@@ -66,8 +66,10 @@ static const rc_prop_def_t props[] = {
      * keeps rows the source no longer has. */
     {"skipped.operations", RC_PROP_STRING, "none", NULL, NOLIMIT, 0,
      "operations not to publish: a list of c, u, d, t, or none"},
-    {"provide.transaction.metadata", RC_PROP_BOOL, "false", NULL, NOLIMIT, RC_PROP_NOT_YET,
-     "publish BEGIN/END records to <prefix>.transaction (not implemented yet)"},
+    {"provide.transaction.metadata", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "publish BEGIN/END records to <prefix>.transaction and each event's transaction block"},
+    {"topic.transaction", RC_PROP_STRING, "transaction", NULL, NOLIMIT, 0,
+     "name of the transaction metadata topic after <topic.prefix><topic.delimiter>"},
 
     /* PostgreSQL. */
     {"plugin.name", RC_PROP_ENUM, "pgoutput", "pgoutput", NOLIMIT, 0,
@@ -121,8 +123,14 @@ static const rc_prop_def_t props[] = {
      * finished one. */
     {"offset.storage.file.filename", RC_PROP_PATH, "rowcast-offsets.json", NULL, NOLIMIT, 0,
      "file holding the acknowledged source position (relative: to the working directory)"},
-    {"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, RC_PROP_NOT_YET,
-     "interval of heartbeat records (0 = off) (not implemented yet)"},
+    {"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, 0,
+     "interval of heartbeat records (0 = off)"},
+    {"topic.heartbeat.prefix", RC_PROP_STRING, "__debezium-heartbeat", NULL, NOLIMIT, 0,
+     "heartbeat topic: <topic.heartbeat.prefix><topic.delimiter><topic.prefix>"},
+    {"topic.heartbeat.name", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+     "heartbeat topic's full name, instead of the prefix form"},
+    {"heartbeat.action.query", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+     "a statement run on its own connection at each heartbeat (default: none, no writes)"},
     {"http.port", RC_PROP_INT, "0", NULL, 0, 65535, 0, "port of /metrics, /healthz, /readyz (0 = off)"},
     {"http.host", RC_PROP_STRING, "127.0.0.1", NULL, NOLIMIT, 0,
      "address the HTTP endpoint binds (an IPv4 address; 0.0.0.0 for every interface)"},

@@ -14,14 +14,24 @@
 
 typedef struct rc_sink rc_sink_t;
 
+/* A record header (Kafka headers): borrowed like the record. */
+typedef struct rc_record_header {
+	const char *name;
+	const void *value;
+	size_t len;
+} rc_record_header_t;
+
 /* One record: key and value are borrowed for the call (the sink copies what it keeps). A NULL
- * value is a tombstone; a NULL key is a record without key. */
+ * value is a tombstone; a NULL key is a record without key. headers: nheaders of them, or none
+ * (a sink without headers, such as stdout, ignores them). */
 typedef struct rc_record {
 	const char *topic;
 	const void *key;
 	size_t keylen;
 	const void *value;
 	size_t vallen;
+	const rc_record_header_t *headers;
+	size_t nheaders;
 } rc_record_t;
 
 /* Delivery report: ok, or the reason it failed for good. Called on the pipeline's thread, from

@@ -22,6 +22,12 @@
 
 typedef struct rc_source rc_source_t;
 
+/* A transaction's name and time for its BEGIN or END record (provide.transaction.metadata). */
+typedef struct rc_txn_mark {
+	const char *id; /* as Debezium writes it (PostgreSQL "xid:lsn", MySQL the GTID or "file=F,pos=P") */
+	int64_t ts_us;  /* the source's time of the BEGIN or of the commit, µs since epoch */
+} rc_txn_mark_t;
+
 /* Callbacks of the pipeline. Each returns RC_OK or an RC_ERR_* class with err filled. */
 typedef struct rc_source_handler {
 	/* A source transaction begins; its events carry the returned ticket. */
@@ -37,6 +43,9 @@ typedef struct rc_source_handler {
 	 * database). */
 	void (*idle)(void *opaque, const rc_pos_t *position);
 	void *opaque;
+	/* Optional (NULL: nobody asks): names txn at its begin (end false) and just before its commit
+	 * (end true), for transaction metadata. mark is borrowed for the call. */
+	void (*txn_mark)(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_mark_t *mark);
 } rc_source_handler_t;
 
 typedef struct rc_source_ops {

@@ -289,6 +289,17 @@ static void opt_string(rc_buf_t *out, const char *s)
 		rc_avro_write_string(out, s);
 }
 
+/* The transaction block: null, or event.block {id, total_order, data_collection_order}. */
+static void write_transaction(rc_buf_t *out, const rc_txn_block_t *tb)
+{
+	union_index(out, tb ? 1 : 0);
+	if (!tb)
+		return;
+	rc_avro_write_string(out, tb->id ? tb->id : "");
+	rc_avro_write_long(out, tb->total_order);
+	rc_avro_write_long(out, tb->data_collection_order);
+}
+
 static int table_fail(enc_t *e, const char *what);
 static int encode_schema_change_key(enc_t *e);
 static int encode_schema_change_value(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns);
@@ -430,7 +441,7 @@ static int encode_message(enc_t *e, const rc_avro_opts_t *opts, int64_t now_ns)
 	opt_long(e->out, true, rc_calendar_floor_div(now_ns, 1000000));
 	if (write_source(e, opts) != 0)
 		return -1;
-	union_index(e->out, 0); /* transaction */
+	write_transaction(e->out, ev->transaction);
 	opt_string(e->out, ev->msg_prefix);
 	union_index(e->out, ev->msg_content ? 1 : 0);
 	if (ev->msg_content)
@@ -468,7 +479,7 @@ int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 	if (rc == 0)
 		rc = write_source(&e, opts);
 	if (rc == 0) {
-		union_index(out, 0); /* transaction */
+		write_transaction(out, ev->transaction);
 		rc_avro_write_string(out, op);
 		opt_long(out, true, rc_calendar_floor_div(now_ns, 1000000));
 		opt_long(out, true, rc_calendar_floor_div(now_ns, 1000));

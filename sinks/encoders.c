@@ -7,6 +7,7 @@
 #include "sinks/avro_check.h"
 #include "sinks/avro_encode.h"
 #include "sinks/json_encode.h"
+#include "sinks/meta_encode.h"
 #include "sinks/registry.h"
 
 #include <stdio.h>
@@ -22,6 +23,10 @@ typedef struct avro_encoder {
 	int32_t message_key_id, message_value_id;
 	/* schema change events: topic <topic.prefix> (borrowed from opts), their registry ids */
 	int32_t schema_change_key_id, schema_change_value_id;
+	/* transaction BEGIN/END and heartbeat records: their registry ids, by topic (registered on first
+	 * use; -1 before) */
+	int32_t meta_ids[4];
+	rc_record_header_t header;
 } avro_encoder_t;
 
 typedef struct json_encoder {
@@ -29,7 +34,116 @@ typedef struct json_encoder {
 	rc_avro_opts_t opts;
 	rc_buf_t line;
 	char *message_topic;
+	rc_record_header_t
+	    header; /* a heartbeat's position: in the line, and on the record for sinks that keep headers */
 } json_encoder_t;
+
+static int register_schema(struct avro_encoder *ae, const char *subject, char *schema_json, int32_t *id,
+                           char *err, size_t errlen);
+
+/* The key and value ids of a record that is not a change event (sinks/meta_encode.h), registered
+ * under <topic>-key and <topic>-value on first use. */
+static int ensure_meta_ids(avro_encoder_t *ae, const char *topic, rc_meta_schema_t key, char *err,
+                           size_t errlen)
+{
+	char subject[1024], *json;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		rc_meta_schema_t which = (rc_meta_schema_t)(key + i);
+		if (ae->meta_ids[which] >= 0)
+			continue;
+		if (!(json = rc_meta_schema_json(which))) {
+			snprintf(err, errlen, "out of memory");
+			return RC_ERR_FATAL;
+		}
+		snprintf(subject, sizeof subject, "%s-%s", topic, i ? "value" : "key");
+		rc = register_schema(ae, subject, json, &ae->meta_ids[which], err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	return RC_OK;
+}
+
+static int meta_oom(char *err, size_t errlen, const char *topic)
+{
+	snprintf(err, errlen, "cannot encode a record for %s: out of memory", topic);
+	return RC_ERR_FATAL;
+}
+
+static int avro_encode_txn(rc_encoder_t *enc, const rc_txn_record_t *tr, rc_record_t *out, char *err,
+                           size_t errlen)
+{
+	avro_encoder_t *ae = (avro_encoder_t *)enc;
+	int rc = ensure_meta_ids(ae, tr->topic, RC_META_TXN_KEY, err, errlen);
+
+	if (rc != RC_OK)
+		return rc;
+	rc_buf_reset(&ae->key);
+	rc_buf_reset(&ae->value);
+	if (rc_meta_avro_txn_key(tr, ae->meta_ids[RC_META_TXN_KEY], &ae->key) != 0 ||
+	    rc_meta_avro_txn_value(tr, ae->meta_ids[RC_META_TXN_VALUE], &ae->value) != 0)
+		return meta_oom(err, errlen, tr->topic);
+	*out = (rc_record_t){.topic = tr->topic,
+	                     .key = ae->key.data,
+	                     .keylen = ae->key.len,
+	                     .value = ae->value.data,
+	                     .vallen = ae->value.len};
+	return RC_OK;
+}
+
+static int avro_encode_heartbeat(rc_encoder_t *enc, const rc_heartbeat_record_t *hr, rc_record_t *out,
+                                 char *err, size_t errlen)
+{
+	avro_encoder_t *ae = (avro_encoder_t *)enc;
+	int rc = ensure_meta_ids(ae, hr->topic, RC_META_HEARTBEAT_KEY, err, errlen);
+
+	if (rc != RC_OK)
+		return rc;
+	rc_buf_reset(&ae->key);
+	rc_buf_reset(&ae->value);
+	if (rc_meta_avro_heartbeat_key(hr, ae->meta_ids[RC_META_HEARTBEAT_KEY], &ae->key) != 0 ||
+	    rc_meta_avro_heartbeat_value(hr, ae->meta_ids[RC_META_HEARTBEAT_VALUE], &ae->value) != 0)
+		return meta_oom(err, errlen, hr->topic);
+	ae->header = (rc_record_header_t){RC_HEARTBEAT_POSITION_HEADER, hr->position, strlen(hr->position)};
+	*out = (rc_record_t){.topic = hr->topic,
+	                     .key = ae->key.data,
+	                     .keylen = ae->key.len,
+	                     .value = ae->value.data,
+	                     .vallen = ae->value.len,
+	                     .headers = &ae->header,
+	                     .nheaders = 1};
+	return RC_OK;
+}
+
+static int json_encode_txn(rc_encoder_t *enc, const rc_txn_record_t *tr, rc_record_t *out, char *err,
+                           size_t errlen)
+{
+	json_encoder_t *je = (json_encoder_t *)enc;
+
+	rc_buf_reset(&je->line);
+	if (rc_meta_json_txn(tr, &je->line) != 0)
+		return meta_oom(err, errlen, tr->topic);
+	*out = (rc_record_t){.topic = tr->topic, .value = je->line.data, .vallen = je->line.len};
+	return RC_OK;
+}
+
+static int json_encode_heartbeat(rc_encoder_t *enc, const rc_heartbeat_record_t *hr, rc_record_t *out,
+                                 char *err, size_t errlen)
+{
+	json_encoder_t *je = (json_encoder_t *)enc;
+
+	rc_buf_reset(&je->line);
+	if (rc_meta_json_heartbeat(hr, &je->line) != 0)
+		return meta_oom(err, errlen, hr->topic);
+	je->header = (rc_record_header_t){RC_HEARTBEAT_POSITION_HEADER, hr->position, strlen(hr->position)};
+	*out = (rc_record_t){.topic = hr->topic,
+	                     .value = je->line.data,
+	                     .vallen = je->line.len,
+	                     .headers = &je->header,
+	                     .nheaders = 1};
+	return RC_OK;
+}
 
 static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf, const char *connector)
 {
@@ -41,8 +155,8 @@ static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf, const ch
 /* Registers schema_json (taken: freed here) under subject, once avro-c has parsed it: a schema avro-c
  * refuses is rowcast's bug, stopped before the registry sees it. Maps the outcome to an error class.
  * Runs once per table version (ensure_table_ids only asks for ids still -1), not per event. */
-static int register_schema(avro_encoder_t *ae, const char *subject, char *schema_json, int32_t *id, char *err,
-                           size_t errlen)
+static int register_schema(struct avro_encoder *ae, const char *subject, char *schema_json, int32_t *id,
+                           char *err, size_t errlen)
 {
 	char why[RC_ERRSTR_LEN];
 	int rc;
@@ -205,7 +319,10 @@ static void avro_free(rc_encoder_t *enc)
 	free(ae);
 }
 
-static const rc_encoder_ops_t avro_ops = {.encode = avro_encode, .free = avro_free};
+static const rc_encoder_ops_t avro_ops = {.encode = avro_encode,
+                                          .encode_txn = avro_encode_txn,
+                                          .encode_heartbeat = avro_encode_heartbeat,
+                                          .free = avro_free};
 
 static int json_encode(rc_encoder_t *enc, const rc_event_t *ev, bool tombstone, rc_record_t *out, char *err,
                        size_t errlen)
@@ -232,7 +349,10 @@ static void json_free(rc_encoder_t *enc)
 	free(je);
 }
 
-static const rc_encoder_ops_t json_ops = {.encode = json_encode, .free = json_free};
+static const rc_encoder_ops_t json_ops = {.encode = json_encode,
+                                          .encode_txn = json_encode_txn,
+                                          .encode_heartbeat = json_encode_heartbeat,
+                                          .free = json_free};
 
 rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char *err, size_t errlen)
 {
@@ -268,6 +388,8 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char 
 	ae->message_topic = message_topic;
 	ae->message_key_id = ae->message_value_id = -1;
 	ae->schema_change_key_id = ae->schema_change_value_id = -1;
+	for (size_t i = 0; i < sizeof ae->meta_ids / sizeof ae->meta_ids[0]; i++)
+		ae->meta_ids[i] = -1;
 	rc_buf_init(&ae->key, 0);
 	rc_buf_init(&ae->value, 0);
 	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"),

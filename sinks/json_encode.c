@@ -369,6 +369,8 @@ static int write_source(jenc_t *j, const rc_avro_opts_t *opts)
 	return 0;
 }
 
+static void write_transaction(rc_buf_t *out, const rc_txn_block_t *tb);
+
 static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone)
 {
 	const rc_event_t *ev = j->ev;
@@ -391,7 +393,8 @@ static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, 
 	rc_buf_puts(out, ",\"source\":");
 	if (write_source(j, opts) != 0)
 		return -1;
-	rc_buf_puts(out, ",\"transaction\":null,\"message\":{\"prefix\":");
+	write_transaction(out, ev->transaction);
+	rc_buf_puts(out, ",\"message\":{\"prefix\":");
 	if (ev->msg_prefix)
 		write_cstring(out, ev->msg_prefix);
 	else
@@ -403,6 +406,21 @@ static int write_message(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, 
 		rc_buf_puts(out, "null");
 	rc_buf_puts(out, "}}}\n");
 	return 0;
+}
+
+/* ,"transaction":null or the block {id, total_order, data_collection_order}. */
+static void write_transaction(rc_buf_t *out, const rc_txn_block_t *tb)
+{
+	rc_buf_puts(out, ",\"transaction\":");
+	if (!tb) {
+		rc_buf_puts(out, "null");
+		return;
+	}
+	rc_buf_puts(out, "{\"id\":");
+	write_cstring(out, tb->id ? tb->id : "");
+	field_int(out, "total_order", true, tb->total_order);
+	field_int(out, "data_collection_order", true, tb->data_collection_order);
+	rc_buf_putc(out, '}');
 }
 
 static int write_schema_change(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bool tombstone);
@@ -453,7 +471,7 @@ static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bo
 	rc_buf_puts(out, ",\"source\":");
 	if (write_source(j, opts) != 0)
 		return -1;
-	rc_buf_puts(out, ",\"transaction\":null");
+	write_transaction(out, ev->transaction);
 	field_str(out, "op", op);
 	field_int(out, "ts_ms", true, rc_calendar_floor_div(now_ns, 1000000));
 	field_int(out, "ts_us", true, rc_calendar_floor_div(now_ns, 1000));

@@ -186,10 +186,24 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 
 	warm_topic(ks, rec->topic);
 
-	kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
-	                         RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
-	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket),
-	                         RD_KAFKA_V_END);
+	if (rec->nheaders > 0) {
+		/* Taken by librdkafka when the record is accepted; ours to free otherwise. */
+		rd_kafka_headers_t *hdrs = rd_kafka_headers_new(rec->nheaders);
+		for (size_t i = 0; i < rec->nheaders; i++)
+			rd_kafka_header_add(hdrs, rec->headers[i].name, -1, rec->headers[i].value,
+			                    (ssize_t)rec->headers[i].len);
+		kerr = rd_kafka_producev(
+		    ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
+		    RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen), RD_KAFKA_V_HEADERS(hdrs),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
+		if (kerr)
+			rd_kafka_headers_destroy(hdrs);
+	} else {
+		kerr = rd_kafka_producev(
+		    ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
+		    RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
+	}
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return RC_FULL;
 	if (kerr == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {

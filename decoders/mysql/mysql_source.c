@@ -9,6 +9,7 @@
 #include "decoders/mysql/binlog_rows.h"
 #include "decoders/mysql/binlog_transport.h"
 #include "decoders/mysql/gtid.h"
+#include "decoders/mysql/mysql_hbquery.h"
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_lag.h"
 #include "decoders/mysql/mysql_ddl.h"
@@ -52,7 +53,10 @@ typedef struct my_source {
 	int64_t thread;
 	char *query; /* ROWS_QUERY / ANNOTATE_ROWS of the next rows events (include.query) */
 	uint64_t events;
-	rc_mysql_lag_t *lag; /* the server's binlog end, for lag_bytes (mysql_lag.h); NULL: unknown */
+	rc_mysql_lag_t *lag;    /* the server's binlog end, for lag_bytes (mysql_lag.h); NULL: unknown */
+	bool txmeta;            /* provide.transaction.metadata */
+	char txn_id[1100];      /* the transaction's id as Debezium writes it: the GTID, or "file=F,pos=P" */
+	rc_mysql_hbquery_t hbq; /* heartbeat.action.query */
 } my_source_t;
 
 static int oom(char *err, size_t errlen)
@@ -281,14 +285,32 @@ static int my_fd(rc_source_t *src)
 
 /* ---- transactions ---- */
 
-static int txn_begin(my_source_t *ms, const rc_source_handler_t *h, bool explicit_begin, char *err,
-                     size_t errlen)
+/* Names the transaction as Debezium's BinlogOffsetContext does: its GTID when there is one, else
+ * "file=<binlog file>,pos=<where the transaction starts>" (ev, its first event). */
+static void txn_name(my_source_t *ms, const rc_source_handler_t *h, const rc_binlog_event_t *ev)
+{
+	const char *gtid = rc_mysql_stream_pos_gtid(&ms->spos);
+
+	if (gtid)
+		snprintf(ms->txn_id, sizeof ms->txn_id, "%s", gtid);
+	else
+		snprintf(ms->txn_id, sizeof ms->txn_id, "file=%s,pos=%u", rc_mysql_stream_pos_file(&ms->spos),
+		         ev->log_pos >= ev->size ? ev->log_pos - ev->size : 0);
+	if (h->txn_mark)
+		h->txn_mark(h->opaque, ms->txn, false,
+		            &(rc_txn_mark_t){.id = ms->txn_id, .ts_us = (int64_t)ev->timestamp * 1000000});
+}
+
+static int txn_begin(my_source_t *ms, const rc_source_handler_t *h, bool explicit_begin,
+                     const rc_binlog_event_t *ev, char *err, size_t errlen)
 {
 	if (ms->txn)
 		return RC_OK;
 	if (!(ms->txn = h->begin(h->opaque)))
 		return oom(err, errlen);
 	ms->explicit_begin = explicit_begin;
+	if (ms->txmeta)
+		txn_name(ms, h, ev);
 	return RC_OK;
 }
 
@@ -303,6 +325,9 @@ static int txn_commit(my_source_t *ms, const rc_source_handler_t *h, const rc_bi
 		return rc;
 	if (!ms->txn)
 		return RC_OK;
+	if (ms->txmeta && h->txn_mark)
+		h->txn_mark(h->opaque, ms->txn, true,
+		            &(rc_txn_mark_t){.id = ms->txn_id, .ts_us = (int64_t)ev->timestamp * 1000000});
 	/* log_pos 0: an event of a relay log or made up by the server: no place to resume from. */
 	if (ev->log_pos && rc_mysql_stream_pos_make(&ms->spos, ev->log_pos, &pos) != 0) {
 		return oom(err, errlen);
@@ -396,7 +421,7 @@ static int on_query(my_source_t *ms, const rc_binlog_event_t *ev, const rc_sourc
 
 	if (stmt_is(&q->statement, "BEGIN") || stmt_is(&q->statement, "START TRANSACTION") ||
 	    stmt_is(&q->statement, "XA START")) {
-		int rc = txn_begin(ms, h, true, err, errlen);
+		int rc = txn_begin(ms, h, true, ev, err, errlen);
 		ms->thread = q->thread_id;
 		return rc;
 	}
@@ -414,7 +439,7 @@ static int on_query(my_source_t *ms, const rc_binlog_event_t *ev, const rc_sourc
 	rc_log_debug("mysql", "statement at %s:%u: %.*s", rc_mysql_stream_pos_file(&ms->spos), ev->log_pos,
 	             (int)(q->statement.len > 200 ? 200 : q->statement.len), q->statement.s);
 	{
-		int rc = txn_begin(ms, h, false, err, errlen);
+		int rc = txn_begin(ms, h, false, ev, err, errlen);
 		if (rc == RC_OK && ms->schema_changes && is_ddl(&q->statement))
 			rc = schema_change(ms, ev, h, err, errlen);
 		if (rc == RC_OK)
@@ -474,7 +499,7 @@ static int on_rows(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source
 	}
 	if (!mt)
 		return RC_OK; /* filtered out */
-	if ((rc = txn_begin(ms, h, false, err, errlen)) != RC_OK)
+	if ((rc = txn_begin(ms, h, false, ev, err, errlen)) != RC_OK)
 		return rc;
 	e.table = mt->table;
 	e.source.connector = ms->connector;
@@ -488,6 +513,7 @@ static int on_rows(my_source_t *ms, const rc_binlog_event_t *ev, const rc_source
 	e.source.gtid = rc_mysql_stream_pos_gtid(&ms->spos);
 	e.source.thread = ms->thread;
 	e.source.query = ms->include_query ? ms->query : NULL;
+	e.source.txn_id = ms->txmeta ? ms->txn_id : NULL;
 	rc_binlog_rows_begin(&it, mt, ev);
 	for (;;) {
 		rc = rc_binlog_rows_next(&it, &ms->arena, &e.op, &e.before, &e.after, err, errlen);
@@ -573,7 +599,7 @@ static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_so
 	case RC_BINLOG_K_MARIA_GTID:
 		rc = rc_mysql_stream_pos_gtid_mariadb(&ms->spos, &ev.u.maria_gtid, ev.server_id, err, errlen);
 		if (rc == RC_OK && !(ev.u.maria_gtid.flags & MARIA_GTID_STANDALONE))
-			rc = txn_begin(ms, h, true, err, errlen);
+			rc = txn_begin(ms, h, true, &ev, err, errlen);
 		return rc;
 	case RC_BINLOG_K_QUERY:
 		return on_query(ms, &ev, h, err, errlen);
@@ -644,7 +670,10 @@ static int my_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 static int my_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
 {
 	/* A binlog replica tells the server nothing: the position lives in the offset store. */
-	(void)src;
+	my_source_t *ms = (my_source_t *)src;
+
+	if (ms->tr) /* streaming */
+		rc_mysql_hbquery_tick(&ms->hbq);
 	(void)position;
 	(void)force;
 	(void)err;
@@ -679,6 +708,7 @@ static void my_free(rc_source_t *src)
 		rc_mysql_snapshot_held(ms->sql, err, sizeof err);
 		mysql_close(ms->sql);
 	}
+	rc_mysql_hbquery_free(&ms->hbq);
 	rc_arena_destroy(&ms->arena);
 	free(ms->query);
 	free(ms);
@@ -730,6 +760,8 @@ rc_source_t *rc_mysql_source_new(const rc_conf_t *conf, char *err, size_t errlen
 	ms->connector = rc_conf_is(conf, "source.type", "mariadb") ? "mariadb" : "mysql";
 	ms->server_id = (uint32_t)rc_conf_get_int(conf, "database.server.id", 0);
 	ms->include_query = rc_conf_get_bool(conf, "include.query", false);
+	ms->txmeta = rc_conf_get_bool(conf, "provide.transaction.metadata", false);
+	rc_mysql_hbquery_init(&ms->hbq, conf);
 	ms->schema_changes = rc_conf_get_bool(conf, "include.schema.changes", true);
 	ms->thread = -1;
 	rc_arena_init(&ms->arena, 0);

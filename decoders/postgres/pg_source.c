@@ -6,6 +6,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "decoders/postgres/pg_conn.h"
+#include "decoders/postgres/pg_hbquery.h"
 #include "decoders/postgres/pg_lsn.h"
 #include "decoders/postgres/pg_relcache.h"
 #include "decoders/postgres/pg_slot.h"
@@ -41,6 +42,10 @@ typedef struct pg_source {
 	uint32_t xid;
 	int64_t commit_ts_us;     /* Unix µs */
 	uint64_t last_commit_lsn; /* previous transaction's commit, for source.sequence */
+	bool txmeta;              /* provide.transaction.metadata: name transactions as Debezium does */
+	char txn_id[48];          /* the event's "xid:lsn" (PostgresTransactionMonitor's id) */
+	bool in_xact;             /* between a BEGIN and its COMMIT (not a standalone message) */
+	rc_pg_hbquery_t hbq;      /* heartbeat.action.query */
 
 	/* Feedback */
 	uint64_t received;  /* newest WAL position seen */
@@ -276,6 +281,25 @@ static int send_status(pg_source_t *ps, char *err, size_t errlen)
 	return RC_OK;
 }
 
+/* Debezium names a PostgreSQL transaction "<xid>:<lsn>", the LSN being that of the message at hand
+ * (BEGIN, each change, COMMIT: PostgresTransactionMonitor.adjustTxId), in decimal. Writes it into
+ * ps->txn_id; false outside a transaction (a standalone message has no transaction id). */
+static bool own_txn_id(pg_source_t *ps, uint64_t lsn)
+{
+	if (!ps->txn || !ps->in_xact)
+		return false;
+	snprintf(ps->txn_id, sizeof ps->txn_id, "%" PRIu32 ":%" PRIu64, ps->xid, lsn);
+	return true;
+}
+
+/* Tells the pipeline the transaction's name at its BEGIN or COMMIT message (at lsn). */
+static void mark_txn(pg_source_t *ps, const rc_source_handler_t *h, bool end, uint64_t lsn)
+{
+	if (ps->txmeta && h->txn_mark && own_txn_id(ps, lsn))
+		h->txn_mark(h->opaque, ps->txn, end,
+		            &(rc_txn_mark_t){.id = ps->txn_id, .ts_us = ps->commit_ts_us});
+}
+
 static void fill_source(pg_source_t *ps, rc_event_t *ev, uint64_t lsn)
 {
 	ev->source.connector = "postgresql";
@@ -286,6 +310,8 @@ static void fill_source(pg_source_t *ps, rc_event_t *ev, uint64_t lsn)
 	ev->source.lsn = lsn;
 	ev->source.last_commit_lsn = ps->last_commit_lsn;
 	ev->source.thread = -1;
+	if (ps->txmeta && own_txn_id(ps, lsn))
+		ev->source.txn_id = ps->txn_id;
 }
 
 /* True when an Update's old tuple (key or full row) has another value in a key column than the new
@@ -430,15 +456,19 @@ static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const 
 		}
 		ps->xid = m->begin.xid;
 		ps->commit_ts_us = rc_walmsg_pg_to_unix_us(m->begin.commit_ts);
+		ps->in_xact = true;
+		mark_txn(ps, h, false, lsn);
 		return RC_OK;
 	case RC_PGO_COMMIT:
 		if (!ps->txn) {
 			snprintf(err, errlen, "pgoutput Commit without Begin");
 			return RC_ERR_FATAL;
 		}
+		mark_txn(ps, h, true, lsn);
 		/* Confirming the end of the commit record makes a restart skip exactly this transaction. */
 		h->commit(h->opaque, ps->txn, &(rc_pos_t){.set = true, .order = m->commit.end_lsn});
 		ps->txn = NULL;
+		ps->in_xact = false;
 		ps->last_commit_lsn = m->commit.commit_lsn;
 		return RC_OK;
 	case RC_PGO_RELATION:
@@ -545,6 +575,8 @@ static int pg_confirm(rc_source_t *src, const rc_pos_t *position, bool force, ch
 
 	if (lsn > ps->confirmed) /* LSNs: the source's own order */
 		ps->confirmed = lsn;
+	if (ps->streaming)
+		rc_pg_hbquery_tick(&ps->hbq);
 	if (!ps->streaming)
 		return RC_OK; /* no status updates before START_REPLICATION */
 	if (force || ps->reply_requested || since >= ps->status_interval_ms ||
@@ -613,6 +645,7 @@ static void pg_free(rc_source_t *src)
 		rc_pg_relcache_destroy(&ps->rels);
 	PQfinish(ps->repl);
 	PQfinish(ps->sql);
+	rc_pg_hbquery_free(&ps->hbq);
 	rc_arena_destroy(&ps->arena);
 	free(ps);
 }
@@ -656,6 +689,8 @@ rc_source_t *rc_pg_source_new(const rc_conf_t *conf, char *err, size_t errlen)
 	ps->conf = conf;
 	ps->db = rc_conf_get(conf, "database.dbname");
 	ps->status_interval_ms = rc_conf_get_int(conf, "status.update.interval.ms", 10000);
+	ps->txmeta = rc_conf_get_bool(conf, "provide.transaction.metadata", false);
+	rc_pg_hbquery_init(&ps->hbq, conf);
 	rc_arena_init(&ps->arena, 0);
 	return &ps->base;
 }

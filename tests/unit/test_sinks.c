@@ -60,7 +60,7 @@ static void test_stdout_fd(void **state)
 	FILE *out = open_memstream(&text, &len);
 	acks_t acks = {0};
 	rc_sink_t *sink = rc_stdout_sink_new(out, on_ack, &acks);
-	rc_record_t rec = {"t", "k", 1, "{\"v\":1}\n", 8};
+	rc_record_t rec = {"t", "k", 1, "{\"v\":1}\n", 8, NULL, 0};
 	char err[256];
 	int ticket[3], fd;
 	(void)state;
@@ -117,7 +117,7 @@ static void test_kafka_fd_mock_cluster(void **state)
 	acks_t acks = {0};
 	char err[1024];
 	rc_sink_t *sink = rc_kafka_sink_new(conf, on_ack, &acks, err, sizeof err);
-	rc_record_t rec = {"rowcast_test_fd", "k", 1, "v", 1};
+	rc_record_t rec = {"rowcast_test_fd", "k", 1, "v", 1, NULL, 0};
 	int64_t give_up = rc_clock_ms() + 20000;
 	int ticket, wakes = 0;
 	(void)state;
@@ -171,7 +171,7 @@ static rc_sink_t *unreachable_sink(rc_conf_t **conf, acks_t *acks)
 
 static int64_t publish_ms(rc_sink_t *sink, const char *topic)
 {
-	rc_record_t rec = {topic, "k", 1, "v", 1};
+	rc_record_t rec = {topic, "k", 1, "v", 1, NULL, 0};
 	char err[1024];
 	int64_t t0 = rc_clock_ms();
 	static int ticket;
