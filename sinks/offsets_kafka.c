@@ -19,6 +19,7 @@
 
 #include "sinks/offsets_kafka.h"
 
+#include "agent/check_report.h"
 #include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/log.h"
@@ -92,16 +93,28 @@ char *rc_offsets_kafka_key(const char *prefix)
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
-	/* The reading clients get the kafka.* properties meant for producers too: librdkafka's
-	 * warnings that a consumer ignores them say nothing to a user. */
-	if (strcmp(fac, "CONFWARN") == 0)
-		rc_log_debug("offsets", "%s: %s", fac, buf);
-	else if (level <= 3)
+	if (level <= 3)
 		rc_log_error("offsets", "%s: %s", fac, buf);
 	else if (level == 4)
 		rc_log_warn("offsets", "%s: %s", fac, buf);
 	else
 		rc_log_debug("offsets", "%s: %s", fac, buf);
+}
+
+/* The reading clients live a few seconds at start, and what stops them is reported once, naming the
+ * topic: their connection troubles on the way are details. */
+static void on_reader_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	(void)level;
+	rc_log_debug("offsets", "%s: %s", fac, buf);
+}
+
+static void on_reader_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	rc_log_debug("offsets", "%s (%s)", reason, rd_kafka_err2name((rd_kafka_resp_err_t)err));
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -169,7 +182,8 @@ static rd_kafka_t *reader_new(const rc_conf_t *conf, const char *isolation, char
 		rd_kafka_conf_destroy(kc);
 		return NULL;
 	}
-	rd_kafka_conf_set_log_cb(kc, on_log);
+	rd_kafka_conf_set_log_cb(kc, on_reader_log);
+	rd_kafka_conf_set_error_cb(kc, on_reader_error);
 	rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, why, sizeof why);
 	if (!rk) {
 		snprintf(err, errlen, "offset store: cannot create a Kafka consumer: %s", why);
@@ -331,8 +345,8 @@ out:
 }
 
 /* The topic's partition count, from the metadata. */
-static int partition_count(rd_kafka_t *rk, const char *topic, int64_t deadline, int *n, char *err,
-                           size_t errlen)
+static int partition_count(rd_kafka_t *rk, const char *topic, int64_t deadline, int *n,
+                           rd_kafka_resp_err_t *code, char *err, size_t errlen)
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 	const struct rd_kafka_metadata *md = NULL;
@@ -347,6 +361,7 @@ static int partition_count(rd_kafka_t *rk, const char *topic, int64_t deadline, 
 	e = rd_kafka_metadata(rk, 0, rkt, &md, remaining_ms(deadline) + 1);
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1)
 		e = md->topics[0].err;
+	*code = e;
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
 		snprintf(err, errlen, "offset topic '%s' cannot be read: %s", topic, rd_kafka_err2str(e));
 	else if (md->topics[0].partition_cnt < 1)
@@ -382,13 +397,14 @@ static int read_topic(const rc_conf_t *conf, const char *isolation, const char *
 	rd_kafka_queue_t *q = NULL;
 	size_t keylen = strlen(key);
 	bool *reading = NULL;
+	rd_kafka_resp_err_t code;
 	int nparts = 0, pending = 0, rc = RC_ERR_FATAL;
 	char last_error[512] = "";
 
 	last_record_clear(lr);
 	if (!rk)
 		return RC_ERR_FATAL;
-	if (partition_count(rk, topic, deadline, &nparts, err, errlen) != RC_OK)
+	if (partition_count(rk, topic, deadline, &nparts, &code, err, errlen) != RC_OK)
 		goto out;
 	reading = calloc((size_t)nparts, sizeof *reading);
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
@@ -765,4 +781,70 @@ out:
 	last_record_clear(&lr);
 	*out = &ks->base;
 	return RC_OK;
+}
+
+void rc_offsets_kafka_check(const rc_conf_t *conf, const rc_offset_ident_t *ident,
+                            const rc_pos_codec_t *codec, rc_check_report_t *rep)
+{
+	kafka_store_t *ks = calloc(1, sizeof *ks);
+	const char *topic = rc_conf_get(conf, "offset.storage.topic");
+	int64_t deadline = rc_clock_ms() + rc_conf_get_int(conf, "offset.storage.timeout.ms", 30000);
+	last_record_t lr = {0};
+	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
+	rd_kafka_t *rk = NULL;
+	char err[1024], at[RC_POS_TEXTLEN];
+	int nparts = 0;
+
+	if (!ks || !(ks->key = rc_offsets_kafka_key(ident->prefix))) {
+		rc_check_fail(rep, "free some memory", "out of memory");
+		goto out;
+	}
+	ks->base.ident = *ident;
+	ks->base.codec = codec;
+	snprintf(ks->subject, sizeof ks->subject, "offset topic '%s', key %s", topic, ks->key);
+	/* Read only: nothing is created, and nobody fenced (a running instance goes on). */
+	if (!(rk = reader_new(conf, "read_uncommitted", err, sizeof err))) {
+		rc_check_fail(rep, "fix the kafka.* properties", "%s", err);
+		goto out;
+	}
+	if (partition_count(rk, topic, deadline, &nparts, &code, err, sizeof err) != RC_OK) {
+		if (code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+			rc_check_ok(
+			    rep,
+			    "offset topic '%s' does not exist yet: rowcast creates it (compacted) at start",
+			    topic);
+		else
+			rc_check_fail(rep, "check kafka.bootstrap.servers, the brokers, and the topic's ACLs",
+			              "%s", err);
+		goto out;
+	}
+	if (check_compacted(rk, topic, deadline, err, sizeof err) != RC_OK) {
+		rc_check_fail(rep, "make the topic compacted, or name another offset.storage.topic", "%s",
+		              err);
+		goto out;
+	}
+	if (read_topic(conf, "read_uncommitted", topic, ks->key, deadline, &lr, err, sizeof err) != RC_OK) {
+		rc_check_fail(rep, "check the brokers and the topic's ACLs", "%s", err);
+		goto out;
+	}
+	if (take_record(ks, &lr, err, sizeof err) != RC_OK)
+		rc_check_fail(rep, "see the message", "%s", err);
+	else if (ks->found)
+		rc_check_ok(rep, "%s: position %s%s (partition %d, offset %lld; %d partition(s), compacted)",
+		            ks->subject, rc_pos_text(codec, &ks->current.pos, at, sizeof at),
+		            ks->current.snapshot == RC_OFFSET_SNAPSHOT_RUNNING ? ", a snapshot in progress"
+		                                                               : "",
+		            (int)lr.partition, (long long)lr.offset, nparts);
+	else
+		rc_check_ok(rep, "%s: no position recorded (a first start; %d partition(s), compacted)",
+		            ks->subject, nparts);
+out:
+	if (rk)
+		rd_kafka_destroy(rk);
+	last_record_clear(&lr);
+	if (ks) {
+		rc_offset_clear(&ks->current);
+		free(ks->key);
+		free(ks);
+	}
 }

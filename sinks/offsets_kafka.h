@@ -14,6 +14,7 @@
 #ifndef RC_OFFSETS_KAFKA_H
 #define RC_OFFSETS_KAFKA_H
 
+#include "agent/check_report.h"
 #include "agent/conf.h"
 #include "agent/offset_store.h"
 
@@ -31,6 +32,11 @@
  */
 int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident, const rc_pos_codec_t *codec,
                           rc_offset_store_t **out, char *err, size_t errlen);
+
+/* For `rowcast check`: the topic (missing is fine: it is created at start), its compaction, and the
+ * record under the connector's key, read without creating, writing or fencing anything. */
+void rc_offsets_kafka_check(const rc_conf_t *conf, const rc_offset_ident_t *ident,
+                            const rc_pos_codec_t *codec, rc_check_report_t *rep);
 
 /* The record key of the connector with this topic.prefix (caller frees), or NULL (out of memory). */
 char *rc_offsets_kafka_key(const char *prefix);

@@ -131,6 +131,27 @@ rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char 
 	return rc_snapshot_new(conf, type->snapshot, err, errlen);
 }
 
+/* offset.storage names the Kafka store (the enum's values are lower-cased by the configuration). */
+static bool kafka_store(const rc_conf_t *conf)
+{
+	return rc_conf_is(conf, "offset.storage", "kafka") ||
+	       rc_conf_is(conf, "offset.storage", "org.apache.kafka.connect.storage.kafkaoffsetbackingstore");
+}
+
+void rc_offset_store_check(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const rc_source_type_t *type = rc_source_type_of(conf);
+	rc_offset_ident_t ident;
+
+	if (!kafka_store(conf)) {
+		rc_check_ok(rep, "positions go to the file '%s'",
+		            rc_conf_get(conf, "offset.storage.file.filename"));
+		return;
+	}
+	rc_source_ident(type, conf, &ident);
+	rc_offsets_kafka_check(conf, &ident, type->codec, rep);
+}
+
 int rc_offset_store_open_of(const rc_conf_t *conf, const rc_source_type_t *type, rc_offset_store_t **out,
                             char *err, size_t errlen)
 {
@@ -139,9 +160,7 @@ int rc_offset_store_open_of(const rc_conf_t *conf, const rc_source_type_t *type,
 
 	*out = NULL;
 	rc_source_ident(type, conf, &ident);
-	/* The enum's values are lower-cased by the configuration. */
-	if (rc_conf_is(conf, "offset.storage", "kafka") ||
-	    rc_conf_is(conf, "offset.storage", "org.apache.kafka.connect.storage.kafkaoffsetbackingstore"))
+	if (kafka_store(conf))
 		return rc_offsets_kafka_open(conf, &ident, type->codec, out, err, errlen);
 	if (!path || !*path)
 		return RC_OK;
