@@ -40,7 +40,8 @@
 
 typedef struct kafka_store {
 	rc_offset_store_t base;
-	rd_kafka_t *rk; /* the transactional producer, for the store's life */
+	rd_kafka_t *rk;        /* the transactional producer, for the store's life */
+	rd_kafka_topic_t *rkt; /* its handle of the topic, known to it from the start */
 	char *topic, *key, *txn_id;
 	char subject[1024]; /* "offset topic 't', key k" */
 	int flush_ms;
@@ -602,9 +603,9 @@ static int ks_store(rc_offset_store_t *os, const rc_offset_t *o, char *err, size
 		free(text);
 		return txn_failed(ks, "begin_transaction", e, err, errlen);
 	}
-	kerr = rd_kafka_producev(
-	    ks->rk, RD_KAFKA_V_TOPIC(ks->topic), RD_KAFKA_V_KEY(ks->key, strlen(ks->key)),
-	    RD_KAFKA_V_VALUE(text, strlen(text)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+	kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(ks->rkt), RD_KAFKA_V_KEY(ks->key, strlen(ks->key)),
+	                         RD_KAFKA_V_VALUE(text, strlen(text)),
+	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 	free(text);
 	if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return txn_failed(ks, "produce", rd_kafka_error_new(kerr, "%s", rd_kafka_err2str(kerr)), err,
@@ -652,6 +653,8 @@ static void ks_free(rc_offset_store_t *os)
 		            ks->subject, (unsigned long long)ks->nstores, ks->samples_us[n / 2] / 1000.0, n,
 		            ks->max_us / 1000.0);
 	}
+	if (ks->rkt)
+		rd_kafka_topic_destroy(ks->rkt);
 	if (ks->rk)
 		rd_kafka_destroy(ks->rk);
 	rc_offset_clear(&ks->current);
@@ -668,10 +671,21 @@ static const rc_offset_store_ops_t kafka_ops = {
     .free = ks_free,
 };
 
+/* The report itself is not needed (commit_transaction fails when the record failed), but a registered
+ * callback lets the commit's flush wake up at the report instead of at its next 10 ms poll slice. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	if (m->err)
+		rc_log_debug("offsets", "offset record not delivered: %s", rd_kafka_err2str(m->err));
+}
+
 /* The transactional producer: init_transactions fences every older instance of this connector. */
 static int producer_new(kafka_store_t *ks, const rc_conf_t *conf, int64_t deadline, char *err, size_t errlen)
 {
 	rd_kafka_conf_t *kc = rc_kafka_conf_new(conf, err, errlen);
+	const struct rd_kafka_metadata *md = NULL;
 	char txn_timeout[16], why[512];
 	const char *const settings[][2] = {
 	    {"transactional.id", ks->txn_id},
@@ -694,6 +708,7 @@ static int producer_new(kafka_store_t *ks, const rc_conf_t *conf, int64_t deadli
 	rd_kafka_conf_set_opaque(kc, ks);
 	rd_kafka_conf_set_log_cb(kc, on_log);
 	rd_kafka_conf_set_error_cb(kc, on_error);
+	rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
 	ks->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, why, sizeof why);
 	if (!ks->rk) {
 		rd_kafka_conf_destroy(kc);
@@ -709,6 +724,16 @@ static int producer_new(kafka_store_t *ks, const rc_conf_t *conf, int64_t deadli
 		rd_kafka_error_destroy(e);
 		return RC_ERR_FATAL;
 	}
+	/* The topic's metadata now, not at the first store: librdkafka would learn of a new local topic
+	 * at its next refresh, up to a second later, with the pipeline waiting. */
+	ks->rkt = rd_kafka_topic_new(ks->rk, ks->topic, NULL);
+	if (!ks->rkt) {
+		snprintf(err, errlen, "%s: %s", ks->subject, rd_kafka_err2str(rd_kafka_last_error()));
+		return RC_ERR_FATAL;
+	}
+	if (rd_kafka_metadata(ks->rk, 0, ks->rkt, &md, remaining_ms(deadline) + 1) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR)
+		rd_kafka_metadata_destroy(md);
 	return RC_OK;
 }
 
