@@ -110,6 +110,12 @@ assert "snapshot" not in rec, rec
 assert lsn(rec["position"]["lsn"]) >= lsn(confirmed), (rec, confirmed)
 PY
 pass "life 1: the offset record on $otopic is this connector's, at or ahead of the slot"
+run_rowcast check -c "$tmp/conf/rowcast.properties"
+case "$out" in *"ok    offset topic '$otopic', key $key: position "*"compacted)"*) ;; *) fail "rowcast check: $out" ;; esac
+run_rowcast check -c "$tmp/conf/bad.properties"
+expect_code 1 "rowcast check of a topic holding a tombstone under our key"
+case "$out" in *"is a tombstone"*) ;; *) fail "rowcast check of the tombstone: $out" ;; esac
+pass "rowcast check reports the recorded position, and a tombstone as a problem"
 
 # --- Life 2 (another working directory, no file; Kafka Connect's class name): resumes. ---
 insert 251 300 stopped
