@@ -45,6 +45,7 @@ typedef struct kafka_store {
 	char *topic, *key, *txn_id;
 	char subject[1024]; /* "offset topic 't', key k" */
 	int flush_ms;
+	enum { TXN_READY, TXN_COMMITTING, TXN_ABORTING } txn; /* the transaction call due next */
 	rc_offset_t current;
 	bool found;
 	uint32_t samples_us[SAMPLES];
@@ -565,13 +566,9 @@ static int txn_failed(kafka_store_t *ks, const char *step, rd_kafka_error_t *e, 
 		         "one: %s): this one stops without confirming anything more",
 		         ks->subject, ks->txn_id, rd_kafka_error_string(e));
 	else
-		snprintf(err, errlen, "%s: cannot record the position (%s): %s", ks->subject, step,
-		         rd_kafka_error_string(e));
-	if (rd_kafka_error_txn_requires_abort(e)) {
-		rd_kafka_error_t *ae = rd_kafka_abort_transaction(ks->rk, ks->flush_ms);
-		if (ae)
-			rd_kafka_error_destroy(ae);
-	}
+		snprintf(err, errlen,
+		         "%s: cannot record the position within offset.flush.timeout.ms=%d (%s): %s",
+		         ks->subject, ks->flush_ms, step, rd_kafka_error_string(e));
 	rd_kafka_error_destroy(e);
 	return RC_ERR_FATAL;
 }
@@ -586,45 +583,80 @@ static void sample(kafka_store_t *ks, int64_t us)
 		ks->max_us = v;
 }
 
+/*
+ * One transaction per position: begin, produce, commit. commit_transaction waits for the record's
+ * acknowledgement by every in-sync replica, then writes the commit marker. librdkafka's rules for
+ * errors (rdkafka.h) decide the next call, kept in ks->txn across calls: a retriable error (a commit
+ * timed out, a coordinator still loading after a broker restart) must be followed by the same call
+ * again, an abortable one by abort_transaction, and a fatal one (fenced) ends the producer. Until
+ * offset.flush.timeout.ms has passed the store follows them, so a broker's hiccup does not stop
+ * rowcast; a transaction of an earlier store left committing is completed first (its record is
+ * older: the new one follows it).
+ */
 static int ks_store(rc_offset_store_t *os, const rc_offset_t *o, char *err, size_t errlen)
 {
 	kafka_store_t *ks = (kafka_store_t *)os;
 	int64_t t0 = now_us(), deadline = rc_clock_ms() + ks->flush_ms;
 	char *text = rc_offset_record_render(&ks->base.ident, ks->base.codec, o, 0);
-	rd_kafka_error_t *e;
+	rd_kafka_error_t *e = NULL;
 	rd_kafka_resp_err_t kerr;
+	const char *step = "begin_transaction";
+	bool mine = false, done = false;
 
 	if (!text) {
 		snprintf(err, errlen, "%s: out of memory", ks->subject);
 		return RC_ERR_FATAL;
 	}
-	e = rd_kafka_begin_transaction(ks->rk);
-	if (e) {
-		free(text);
-		return txn_failed(ks, "begin_transaction", e, err, errlen);
-	}
-	kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(ks->rkt), RD_KAFKA_V_KEY(ks->key, strlen(ks->key)),
-	                         RD_KAFKA_V_VALUE(text, strlen(text)),
-	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-	free(text);
-	if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return txn_failed(ks, "produce", rd_kafka_error_new(kerr, "%s", rd_kafka_err2str(kerr)), err,
-		                  errlen);
-	/* Waits for the record's acknowledgement by every in-sync replica, then the commit marker. A
-	 * retriable error (a coordinator moving) may be retried while time is left. */
-	while ((e = rd_kafka_commit_transaction(ks->rk, remaining_ms(deadline) + 1)) &&
-	       rd_kafka_error_is_retriable(e) && remaining_ms(deadline) > 0)
-		rd_kafka_error_destroy(e);
-	if (e) {
-		if (!rd_kafka_error_is_fatal(e) && !rd_kafka_error_txn_requires_abort(e)) {
-			/* Timed out with the transaction still open: abort it, so the next store (or the
-			 * next instance) starts clean. */
-			rd_kafka_error_t *ae = rd_kafka_abort_transaction(ks->rk, ks->flush_ms);
-			if (ae)
-				rd_kafka_error_destroy(ae);
+	while (!done) {
+		switch (ks->txn) {
+		case TXN_READY:
+			step = "begin_transaction";
+			if ((e = rd_kafka_begin_transaction(ks->rk)))
+				break;
+			step = "produce";
+			kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(ks->rkt),
+			                         RD_KAFKA_V_KEY(ks->key, strlen(ks->key)),
+			                         RD_KAFKA_V_VALUE(text, strlen(text)),
+			                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+			if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				ks->txn = TXN_ABORTING;
+				e = rd_kafka_error_new(kerr, "%s", rd_kafka_err2str(kerr));
+				break;
+			}
+			ks->txn = TXN_COMMITTING;
+			mine = true;
+			/* fall through */
+		case TXN_COMMITTING:
+			step = "commit_transaction";
+			if (!(e = rd_kafka_commit_transaction(ks->rk, remaining_ms(deadline) + 1))) {
+				ks->txn = TXN_READY;
+				done = mine;
+			} else if (rd_kafka_error_txn_requires_abort(e)) {
+				ks->txn = TXN_ABORTING;
+			}
+			break;
+		case TXN_ABORTING:
+			step = "abort_transaction";
+			if (!(e = rd_kafka_abort_transaction(ks->rk, remaining_ms(deadline) + 1))) {
+				ks->txn = TXN_READY;
+				mine = false;
+			}
+			break;
 		}
-		return txn_failed(ks, "commit_transaction within offset.flush.timeout.ms", e, err, errlen);
+		if (!e)
+			continue;
+		if (rd_kafka_error_is_fatal(e) || remaining_ms(deadline) == 0 ||
+		    (ks->txn != TXN_ABORTING && !rd_kafka_error_is_retriable(e)))
+			break;
+		rc_log_warn("offsets", "%s: %s failed (%s): trying again", ks->subject, step,
+		            rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		e = NULL;
+		rd_kafka_poll(ks->rk, remaining_ms(deadline) < 100 ? remaining_ms(deadline) : 100);
 	}
+	free(text);
+	if (e)
+		return txn_failed(ks, step, e, err, errlen);
 	rc_offset_copy(&ks->current, o);
 	ks->current.ident = ks->base.ident;
 	ks->found = true;
@@ -750,6 +782,13 @@ int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident,
 	int rc = RC_ERR_FATAL;
 
 	*out = NULL;
+	if (!rc_conf_get(conf, "kafka.bootstrap.servers")) {
+		free(ks);
+		snprintf(
+		    err, errlen,
+		    "offset.storage=kafka needs kafka.bootstrap.servers (the brokers of the offset topic)");
+		return RC_ERR_REFUSED;
+	}
 	if (!ks || !(ks->topic = strdup(topic ? topic : "")) ||
 	    !(ks->key = rc_offsets_kafka_key(ident->prefix)) ||
 	    asprintf(&ks->txn_id, "rowcast-offsets:%s:%s", ks->topic, ident->prefix) < 0) {

@@ -27,8 +27,9 @@
  * offset.storage.timeout.ms), checks the last record under this connector's key, then fences any
  * other instance and reads again what that one may have written meanwhile. Returns RC_OK with *out
  * set; RC_ERR_REFUSED with err naming both sides when the record is another connector's (nothing is
- * fenced then); RC_ERR_FATAL with err naming the topic when it cannot be created, described, read
- * to its end in time, or its record under the key is a tombstone or damaged.
+ * fenced then), or when kafka.bootstrap.servers is missing; RC_ERR_FATAL with err naming the topic when it
+ * cannot be created, described, read to its end in time, or its record under the key is a tombstone or
+ * damaged.
  */
 int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident, const rc_pos_codec_t *codec,
                           rc_offset_store_t **out, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include "agent/offset_record.h"
 #include "agent/offset_store.h"
 #include "decoders/postgres/pg_position.h"
+#include "sinks/offsets_kafka.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -150,6 +151,18 @@ static void test_record_codec(void **state)
 			assert_false(back.pos.set);
 		}
 	}
+}
+
+/* The Kafka store's record key: Kafka Connect's form, JSON-escaped, the same for the same prefix. */
+static void test_kafka_key(void **state)
+{
+	char *k = rc_offsets_kafka_key("shop");
+	(void)state;
+	assert_string_equal(k, "[\"shop\",{\"server\":\"shop\"}]");
+	free(k);
+	k = rc_offsets_kafka_key("a\"b\\c");
+	assert_string_equal(k, "[\"a\\\"b\\\\c\",{\"server\":\"a\\\"b\\\\c\"}]");
+	free(k);
 }
 
 static void test_round_trip(void **state)
@@ -476,12 +489,13 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_record_codec),        cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_snapshot_running),    cmocka_unit_test(test_damaged_files),
-	    cmocka_unit_test(test_identity_mismatch),   cmocka_unit_test(test_wrong_source),
-	    cmocka_unit_test(test_version_1),           cmocka_unit_test(test_lock_held),
-	    cmocka_unit_test(test_temp_file_present),   cmocka_unit_test(test_symlink_refused),
-	    cmocka_unit_test(test_pg_codec_round_trip), cmocka_unit_test(test_position_blobs),
+	    cmocka_unit_test(test_record_codec),    cmocka_unit_test(test_kafka_key),
+	    cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_snapshot_running),
+	    cmocka_unit_test(test_damaged_files),   cmocka_unit_test(test_identity_mismatch),
+	    cmocka_unit_test(test_wrong_source),    cmocka_unit_test(test_version_1),
+	    cmocka_unit_test(test_lock_held),       cmocka_unit_test(test_temp_file_present),
+	    cmocka_unit_test(test_symlink_refused), cmocka_unit_test(test_pg_codec_round_trip),
+	    cmocka_unit_test(test_position_blobs),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }
