@@ -134,7 +134,7 @@ static const rc_prop_def_t props[] = {
      "offset.storage=kafka: replication factor of the topic when rowcast creates it (-1 = the broker's default)"},
     {"offset.storage.timeout.ms", RC_PROP_INT, "30000", NULL, 1000, 3600000, 0,
      "offset.storage=kafka: how long opening the topic at start may take (create, read to its end, fence)"},
-    {"offset.flush.timeout.ms", RC_PROP_INT, "5000", NULL, 100, 600000, 0,
+    {"offset.flush.timeout.ms", RC_PROP_INT, "30000", NULL, 100, 600000, 0,
      "offset.storage=kafka: how long recording one position may take before rowcast stops"},
     {"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, RC_PROP_NOT_YET,
      "interval of heartbeat records (0 = off) (not implemented yet)"},

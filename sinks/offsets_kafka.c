@@ -801,7 +801,7 @@ int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident,
 	ks->base.ops = &kafka_ops;
 	ks->base.codec = codec;
 	ks->base.ident = *ident;
-	ks->flush_ms = (int)rc_conf_get_int(conf, "offset.flush.timeout.ms", 5000);
+	ks->flush_ms = (int)rc_conf_get_int(conf, "offset.flush.timeout.ms", 30000);
 	snprintf(ks->subject, sizeof ks->subject, "offset topic '%s', key %s", ks->topic, ks->key);
 
 	admin = reader_new(conf, "read_committed", err, errlen);
