@@ -61,6 +61,7 @@ typedef struct last_record {
 	size_t len;
 	int32_t partition;
 	int64_t offset;
+	int64_t ts;       /* its timestamp (ms) */
 	uint64_t scanned; /* records read, every key */
 } last_record_t;
 
@@ -468,8 +469,26 @@ static int read_topic(const rc_conf_t *conf, const char *isolation, const char *
 				goto out;
 			}
 		} else {
+			int64_t ts = rd_kafka_message_timestamp(m, NULL);
+
 			lr->scanned++;
+			if (m->key_len == keylen && memcmp(m->key, key, keylen) == 0 && lr->found &&
+			    m->partition != lr->partition) {
+				/* One producer, one partitioner: the key lives in one partition. Another
+				 * partitioner once (kafka.partitioner changed) left it in two, and their
+				 * order is not the reading order: the newer record wins. */
+				rc_log_warn(
+				    "offsets",
+				    "offset topic '%s': records under key %s in partitions %d and %d; the "
+				    "newer one is used",
+				    topic, key, (int)lr->partition, (int)m->partition);
+				if (ts < lr->ts) {
+					rd_kafka_message_destroy(m);
+					continue;
+				}
+			}
 			if (m->key_len == keylen && memcmp(m->key, key, keylen) == 0) {
+				lr->ts = ts;
 				free(lr->value);
 				lr->value = NULL;
 				lr->len = m->len;
