@@ -3,14 +3,21 @@
  *
  * Opening, in this order, each step bounded by offset.storage.timeout.ms in all:
  *   1. the topic: created when missing (cleanup.policy=compact); an existing one must be compacted;
- *   2. a first read of every partition, from the beginning to its end (watermarks first: an empty
- *      partition is not waited for), read_uncommitted: the last record under our key says whose the
- *      key is, and a record of another connector is refused before anything is fenced, so a
- *      misconfigured instance cannot stop a healthy one;
+ *   2. a first read of every partition, from the beginning to its high watermark (watermarks first:
+ *      an empty partition is not waited for): the last record under our key says whose the key is,
+ *      and a record of another connector is refused before anything is fenced, so a misconfigured
+ *      instance cannot stop a healthy one;
  *   3. init_transactions: fences every older instance of this connector (and aborts a transaction a
  *      killed one left open, so a restart after kill -9 does not wait);
- *   4. a second read, read_committed: what the fenced instance committed up to step 3 is the record.
+ *   4. a second read: what the fenced instance wrote up to step 3 is the record.
  * A partition not read to its end in time is an error naming the topic, never an empty history.
+ *
+ * Both reads are read_uncommitted. read_committed stops at the last stable offset: a transaction that
+ * another connector's killed instance left open hides every record after it, ours included, and the
+ * read would end early with an older record or none (a silent fresh start). An uncommitted record of
+ * ours is safe to resume from: every position this store writes, committed or aborted, is one whose
+ * events Kafka has acknowledged, and positions only grow; the source never confirmed more than the
+ * last committed one.
  *
  * Each store is one transaction (begin, produce, commit): commit_transaction waits until the record
  * is acknowledged by all in-sync replicas (acks=all, idempotent), bounded by offset.flush.timeout.ms.
@@ -33,9 +40,9 @@
 #include <string.h>
 
 #define SAMPLES 1024 /* store durations kept for the summary at free */
-#define TXN_TIMEOUT_MS                                                                                       \
-	10000 /* a killed instance's open transaction blocks read_committed                                  \
-	       * readers of the topic (other connectors) at most this long */
+/* A killed instance's open transaction blocks read_committed readers of the topic (none of ours) at
+ * most this long. */
+#define TXN_TIMEOUT_MS 10000
 #define ERROR_LOG_INTERVAL_S 30
 
 typedef struct kafka_store {
@@ -388,14 +395,14 @@ static bool read_error_is_final(rd_kafka_resp_err_t e)
 }
 
 /*
- * Reads every partition of topic from its beginning to its end (read_committed: its last stable
- * offset) and keeps the last record under key in *lr. Watermarks first: an empty partition is not
- * waited for. Every partition not at its end by the deadline is an error naming it.
+ * Reads every partition of topic from its beginning to its end (its high watermark: read_uncommitted,
+ * see the top of this file) and keeps the last record under key in *lr. Watermarks first: an empty partition
+ * is not waited for. Every partition not at its end by the deadline is an error naming it.
  */
-static int read_topic(const rc_conf_t *conf, const char *isolation, const char *topic, const char *key,
-                      int64_t deadline, last_record_t *lr, char *err, size_t errlen)
+static int read_topic(const rc_conf_t *conf, const char *topic, const char *key, int64_t deadline,
+                      last_record_t *lr, char *err, size_t errlen)
 {
-	rd_kafka_t *rk = reader_new(conf, isolation, err, errlen);
+	rd_kafka_t *rk = reader_new(conf, "read_uncommitted", err, errlen);
 	rd_kafka_topic_t *rkt = NULL;
 	rd_kafka_queue_t *q = NULL;
 	size_t keylen = strlen(key);
@@ -831,16 +838,16 @@ int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident,
 		rc = check_compacted(admin, ks->topic, deadline, err, errlen);
 	rd_kafka_destroy(admin);
 	/* Whose is the key? Asked before fencing, so another connector's instance is refused before it
-	 * can stop this one's (read_uncommitted: a transaction left open does not hold it up). */
+	 * can stop this one's. */
 	if (rc == RC_OK)
-		rc = read_topic(conf, "read_uncommitted", ks->topic, ks->key, deadline, &lr, err, errlen);
+		rc = read_topic(conf, ks->topic, ks->key, deadline, &lr, err, errlen);
 	if (rc == RC_OK)
 		rc = take_record(ks, &lr, err, errlen);
 	if (rc == RC_OK)
 		rc = producer_new(ks, conf, deadline, err, errlen);
-	/* Fenced now: what the older instance committed until then is the record. */
+	/* Fenced now: what the older instance wrote until then is the record. */
 	if (rc == RC_OK)
-		rc = read_topic(conf, "read_committed", ks->topic, ks->key, deadline, &lr, err, errlen);
+		rc = read_topic(conf, ks->topic, ks->key, deadline, &lr, err, errlen);
 	if (rc == RC_OK)
 		rc = take_record(ks, &lr, err, errlen);
 out:
@@ -906,7 +913,7 @@ void rc_offsets_kafka_check(const rc_conf_t *conf, const rc_offset_ident_t *iden
 		              err);
 		goto out;
 	}
-	if (read_topic(conf, "read_uncommitted", topic, ks->key, deadline, &lr, err, sizeof err) != RC_OK) {
+	if (read_topic(conf, topic, ks->key, deadline, &lr, err, sizeof err) != RC_OK) {
 		rc_check_fail(rep, "check the brokers and the topic's ACLs", "%s", err);
 		goto out;
 	}

@@ -16,8 +16,9 @@ mkdir -p "$tmp/conf"
 e_pid= f_pid=
 cleanup() {
     for p in $e_pid $f_pid; do kill -9 "$p" 2>/dev/null || true; done
+    drop_slot "h_$slot"
     pg_test_cleanup
-    tool drop "$otopic" "${otopic}_delete" "${otopic}_bad" >/dev/null 2>&1 || true
+    tool drop "$otopic" "${otopic}_delete" "${otopic}_bad" "${otopic}_held" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -90,6 +91,34 @@ run_rowcast run -c "$tmp/conf/bad.properties"
 expect_code 1 "a tombstone"
 expect_err "(partition 0, offset 2) is a tombstone"
 pass "a tombstone under our key: exit 1, not a fresh start"
+
+# A transaction another producer keeps open (another connector's instance killed mid-write) must not
+# hide the records after it: a connector (its own prefix and slot) writes its position after the open
+# transaction began, and its next start must find it, not "no position recorded" (read_committed
+# would stop at the open transaction).
+tool create "${otopic}_held" compact
+/usr/bin/python3 "$top_srcdir/tests/integration/offsets_kafka_tool.py" hold "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "${otopic}_held" 120 >"$tmp/hold.out" &
+holder=$!
+for _ in $(seq 300); do grep -q open "$tmp/hold.out" && break; sleep 0.1; done
+grep -q open "$tmp/hold.out" || fail "could not open a transaction on ${otopic}_held"
+write_pg_config "$tmp/conf/held.properties" "h_$prefix" "h_$slot" <<PROPS
+table.include.list = $schema\..*
+publication.autocreate.mode = filtered
+snapshot.mode = initial
+offset.storage = kafka
+offset.storage.topic = ${otopic}_held
+PROPS
+start_in h1 "$tmp/conf/held.properties"
+wait_slot_active "h_$slot"
+wait_slot_caught_up "h_$slot"
+stop_rowcast
+start_in h2 "$tmp/conf/held.properties"
+wait_slot_active "h_$slot"
+stop_rowcast
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+grep -q "recorded position" "$tmp/h2/rowcast.log" || { rowcast_log=$tmp/h2/rowcast.log; fail "the position written after another producer's open transaction was not found"; }
+pass "a position written after another producer's open transaction is found at the next start"
 
 # --- Life 1 (working directory a): snapshot, stream, stop. ---
 start_in a

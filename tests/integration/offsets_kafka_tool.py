@@ -4,9 +4,12 @@
   create BOOTSTRAP TOPIC POLICY         a 1-partition topic with cleanup.policy=POLICY
   put BOOTSTRAP TOPIC KEY VALUE         one record (VALUE "-" = a tombstone)
   drop BOOTSTRAP TOPIC...               deletes the topics (missing ones too)
+  hold BOOTSTRAP TOPIC SECONDS          a transaction left open that long (its record under another
+                                        key): read_committed readers cannot pass it
   last BOOTSTRAP TOPIC KEY              prints the last committed value under KEY (exit 1: none)
 """
 import sys
+import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -32,6 +35,18 @@ def put(bootstrap, topic, key, value):
     p.produce(topic, key=key.encode(), value=None if value == "-" else value.encode())
     if p.flush(30) != 0:
         sys.exit("put: not delivered")
+
+
+def hold(bootstrap, topic, seconds):
+    p = Producer({"bootstrap.servers": bootstrap, "transactional.id": f"offsets-kafka-tool-{topic}",
+                  "transaction.timeout.ms": 120000})
+    p.init_transactions(30)
+    p.begin_transaction()
+    p.produce(topic, key=b"someone else", value=b"{}")
+    p.flush(30)
+    print("open", flush=True)
+    time.sleep(float(seconds))
+    p.abort_transaction(30)
 
 
 def last(bootstrap, topic, key):
@@ -61,4 +76,4 @@ def last(bootstrap, topic, key):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"create": create, "drop": drop, "put": put, "last": last}[cmd](*args)
+    {"create": create, "drop": drop, "hold": hold, "put": put, "last": last}[cmd](*args)
