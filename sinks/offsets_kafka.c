@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SAMPLES 1024 /* store durations kept for the summary at free */
 /* A killed instance's open transaction blocks read_committed readers of the topic (none of ours) at
@@ -386,6 +387,16 @@ static int partition_count(rd_kafka_t *rk, const char *topic, int64_t deadline, 
 	return rc;
 }
 
+/* Errors of a topic's metadata or watermarks that pass in a moment (a topic just created, a leader
+ * moving). */
+static bool settling(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+	       e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	       e == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR__TRANSPORT ||
+	       e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
 /* Errors of a partition read that waiting will not cure. */
 static bool read_error_is_final(rd_kafka_resp_err_t e)
 {
@@ -407,15 +418,19 @@ static int read_topic(const rc_conf_t *conf, const char *topic, const char *key,
 	rd_kafka_queue_t *q = NULL;
 	size_t keylen = strlen(key);
 	bool *reading = NULL;
-	rd_kafka_resp_err_t code;
+	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
 	int nparts = 0, pending = 0, rc = RC_ERR_FATAL;
 	char last_error[512] = "";
 
 	last_record_clear(lr);
 	if (!rk)
 		return RC_ERR_FATAL;
-	if (partition_count(rk, topic, deadline, &nparts, &code, err, errlen) != RC_OK)
-		goto out;
+	/* The topic exists (created or found at open): not in the metadata yet is a moment's matter. */
+	while (partition_count(rk, topic, deadline, &nparts, &code, err, errlen) != RC_OK)
+		if (!settling(code) || remaining_ms(deadline) == 0)
+			goto out;
+		else
+			usleep(100 * 1000);
 	reading = calloc((size_t)nparts, sizeof *reading);
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
 	q = rd_kafka_queue_new(rk);
@@ -425,8 +440,13 @@ static int read_topic(const rc_conf_t *conf, const char *topic, const char *key,
 	}
 	for (int p = 0; p < nparts; p++) {
 		int64_t lo = 0, hi = 0;
-		rd_kafka_resp_err_t e =
-		    rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, remaining_ms(deadline) + 1);
+		rd_kafka_resp_err_t e;
+
+		/* A topic just created has no leader for a moment: asked again until the deadline. */
+		while ((e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi,
+		                                             remaining_ms(deadline) + 1)) &&
+		       settling(e) && remaining_ms(deadline) > 0)
+			usleep(100 * 1000);
 		if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			snprintf(err, errlen,
 			         "offset topic '%s' partition %d cannot be read (its watermarks: %s): the "
