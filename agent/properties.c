@@ -116,11 +116,7 @@ static const rc_prop_def_t props[] = {
     {"basic.auth.user.info", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
      "Schema Registry credentials user:password"},
 
-    /* Agent. */
-    /* A default, not an opt-in: without the file a crash during a snapshot could not be told from a
-     * finished one. */
-    {"offset.storage.file.filename", RC_PROP_PATH, "rowcast-offsets.json", NULL, NOLIMIT, 0,
-     "file holding the acknowledged source position (relative: to the working directory)"},
+    /* The offset store: a file (offset.storage.file.filename, with the agent's below) or a Kafka topic. */
     {"offset.storage", RC_PROP_ENUM, "file",
      "file|kafka|org.apache.kafka.connect.storage.FileOffsetBackingStore|"
      "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
@@ -136,6 +132,12 @@ static const rc_prop_def_t props[] = {
      "offset.storage=kafka: how long opening the topic at start may take (create, read to its end, fence)"},
     {"offset.flush.timeout.ms", RC_PROP_INT, "30000", NULL, 100, 600000, 0,
      "offset.storage=kafka: how long recording one position may take before rowcast stops"},
+
+    /* Agent. */
+    /* A default, not an opt-in: without the file a crash during a snapshot could not be told from a
+     * finished one. */
+    {"offset.storage.file.filename", RC_PROP_PATH, "rowcast-offsets.json", NULL, NOLIMIT, 0,
+     "file holding the acknowledged source position (relative: to the working directory)"},
     {"heartbeat.interval.ms", RC_PROP_INT, "0", NULL, 0, 86400000, RC_PROP_NOT_YET,
      "interval of heartbeat records (0 = off) (not implemented yet)"},
     {"http.port", RC_PROP_INT, "0", NULL, 0, 65535, RC_PROP_NOT_YET,
