@@ -11,8 +11,8 @@
  * start.
  *
  * Interface (CONVENTIONS.md rule 10): a const ops table and a base struct embedded first. The file
- * store is agent/offsets_file.c; a Kafka-topic store (operations) and a transactional one
- * (exactly-once) fit the same three operations.
+ * store is agent/offsets_file.c, the Kafka-topic store sinks/offsets_kafka.c (offset.storage=kafka;
+ * it needs librdkafka, so it lives above the core); both keep the record of agent/offset_record.h.
  */
 #ifndef RC_OFFSET_STORE_H
 #define RC_OFFSET_STORE_H

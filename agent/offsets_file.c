@@ -1,14 +1,7 @@
 /*
- * The file offset store (offset.storage.file.filename): one small JSON document,
- *
- *   {"version": 2, "source": "postgres", "topic.prefix": "shop",
- *    "identity": {"database": "shop", "slot": "rowcast"}, "host": "db1:5432",
- *    "position": {"lsn": "0/16B3748"},            (absent while a snapshot runs)
- *    "snapshot": "running", "snapshot_tables": 3, (only while a snapshot runs)
- *    "updated_at": "2026-12-01T10:00:00Z"}
- *
- * "position" holds what the source's codec writes. Version 1 files (rowcast 0.1: "slot", "database"
- * and "lsn" at the top, PostgreSQL only) are read and rewritten as version 2 at the next write.
+ * The file offset store (offset.storage.file.filename): one small JSON document, the offset record
+ * of agent/offset_record.h. Version 1 files (rowcast 0.1) are read and rewritten as version 2 at the
+ * next write.
  *
  * Writes are atomic and durable: a temporary file "<path>.tmp" created with O_EXCL|O_NOFOLLOW (mode
  * 0600) beside the target, written, fsynced, renamed over the target, then the folder fsynced. The
@@ -17,6 +10,7 @@
  */
 #include "config.h"
 
+#include "agent/offset_record.h"
 #include "agent/offset_store.h"
 
 #include "agent/errors.h"
@@ -24,17 +18,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#define FILE_VERSION 2
 #define MAX_FILE_BYTES (16u << 20) /* a GTID set of many servers is still far below this */
 
 typedef struct file_store {
@@ -45,201 +37,20 @@ typedef struct file_store {
 	bool found;
 } file_store_t;
 
-void rc_offset_ident_add(rc_offset_ident_t *ident, const char *key, const char *value)
-{
-	if (ident->nfields >= RC_OFFSET_IDENT_FIELDS)
-		return;
-	snprintf(ident->fields[ident->nfields].key, sizeof ident->fields[0].key, "%s", key);
-	snprintf(ident->fields[ident->nfields].value, sizeof ident->fields[0].value, "%s",
-	         value ? value : "");
-	ident->nfields++;
-}
-
-void rc_offset_copy(rc_offset_t *dst, const rc_offset_t *src)
-{
-	rc_pos_t pos = RC_POS_NONE;
-
-	rc_pos_copy(&pos, &src->pos);
-	rc_pos_clear(&dst->pos);
-	*dst = *src;
-	dst->pos = pos;
-}
-
-void rc_offset_clear(rc_offset_t *o)
-{
-	rc_pos_clear(&o->pos);
-	memset(o, 0, sizeof *o);
-}
-
-static const char *ident_value(const rc_offset_ident_t *id, const char *key)
-{
-	for (int i = 0; i < id->nfields; i++)
-		if (strcmp(id->fields[i].key, key) == 0)
-			return id->fields[i].value;
-	return NULL;
-}
-
-/* "database=shop, slot=rowcast" */
-static void ident_text(const rc_offset_ident_t *id, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < id->nfields && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", i ? ", " : "", id->fields[i].key,
-		                      id->fields[i].value);
-}
-
-/* The record in the file must be this connector's. A changed host alone is only worth a warning. */
-static int check_ident(const file_store_t *fs, const rc_offset_ident_t *rec, char *err, size_t errlen)
-{
-	const rc_offset_ident_t *me = &fs->base.ident;
-	char a[1200], b[1200];
-
-	if (strcmp(rec->source, me->source) != 0) {
-		snprintf(
-		    err, errlen,
-		    "offset file '%s' was written for source.type=%s, not %s: it belongs to another connector (set offset.storage.file.filename to a file of this one's)",
-		    fs->path, rec->source, me->source);
-		return RC_ERR_REFUSED;
-	}
-	if (rec->prefix[0] && strcmp(rec->prefix, me->prefix) != 0) {
-		snprintf(
-		    err, errlen,
-		    "offset file '%s' was written for topic.prefix=%s, not %s: it belongs to another connector (set offset.storage.file.filename to a file of this one's)",
-		    fs->path, rec->prefix, me->prefix);
-		return RC_ERR_REFUSED;
-	}
-	for (int i = 0; i < me->nfields; i++) {
-		const char *v = ident_value(rec, me->fields[i].key);
-		if (v && strcmp(v, me->fields[i].value) == 0)
-			continue;
-		ident_text(rec, a, sizeof a);
-		ident_text(me, b, sizeof b);
-		snprintf(
-		    err, errlen,
-		    "offset file '%s' was written for %s, and this connector is %s: its position means nothing here (set offset.storage.file.filename to a file of this connector's, or remove the file to start over with a snapshot)",
-		    fs->path, a[0] ? a : "no source identity", b);
-		return RC_ERR_REFUSED;
-	}
-	if (rec->host[0] && me->host[0] && strcmp(rec->host, me->host) != 0)
-		rc_log_warn(
-		    "offsets",
-		    "offset file '%s' was written while connected to %s, now %s: same source identity, so the position is used (a DNS change or a failover); the source checks it",
-		    fs->path, rec->host, me->host);
-	return RC_OK;
-}
-
-static const char *str_field(const json_t *root, const char *key)
-{
-	return json_string_value(json_object_get(root, key));
-}
-
-/* Parses the document text into fs->current. */
+/* The file's name in messages, and the ways out of a refusal. */
 static int parse_record(file_store_t *fs, const char *text, size_t len, char *err, size_t errlen)
 {
-	rc_offset_t *o = &fs->current;
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *snap, *pos, *id;
-	json_int_t version;
-	const char *src, *k;
-	json_t *v;
-	char why[512];
-	int rc = RC_ERR_FATAL;
+	char subject[PATH_MAX + 32];
+	rc_offset_where_t w = {
+	    .subject = subject,
+	    .fix_mine = "set offset.storage.file.filename to a file of this one's",
+	    .fix_over = "set offset.storage.file.filename to a file of this connector's, or remove the "
+	                "file to start over with a snapshot",
+	};
 
-	rc_offset_clear(o);
-	if (!root) {
-		/* jansson's text names the problem ("end of file expected", "premature end of input"),
-		 * not the content: offset files hold no secrets anyway. */
-		snprintf(err, errlen, "offset file '%s' is damaged (line %d, column %d: %s)", fs->path,
-		         jerr.line, jerr.column, jerr.text);
-		return RC_ERR_FATAL;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errlen, "offset file '%s' is not a JSON object", fs->path);
-		goto out;
-	}
-	version = json_integer_value(json_object_get(root, "version"));
-	src = str_field(root, "source");
-	if (version != 1 && version != FILE_VERSION) {
-		snprintf(err, errlen, "offset file '%s': \"version\" is %lld; this rowcast reads 1 and %d",
-		         fs->path, (long long)version, FILE_VERSION);
-		goto out;
-	}
-	if (!src || !*src) {
-		snprintf(err, errlen, "offset file '%s' has no \"source\"", fs->path);
-		goto out;
-	}
-	snprintf(o->ident.source, sizeof o->ident.source, "%s", src);
-	if (version == 1) {
-		/* rowcast 0.1: PostgreSQL only, the identity and the LSN at the top. */
-		const char *lsn = str_field(root, "lsn");
-		if (strcmp(src, "postgres") != 0) {
-			snprintf(
-			    err, errlen,
-			    "offset file '%s' (version 1) is for source \"%s\": version 1 files hold only PostgreSQL positions",
-			    fs->path, src);
-			goto out;
-		}
-		rc_offset_ident_add(&o->ident, "database", str_field(root, "database"));
-		rc_offset_ident_add(&o->ident, "slot", str_field(root, "slot"));
-		pos = json_pack("{s:s?}", "lsn", lsn);
-		if (!pos || !lsn) {
-			json_decref(pos);
-			snprintf(err, errlen, "offset file '%s': \"lsn\" is missing", fs->path);
-			goto out;
-		}
-		if (strcmp(lsn, "0/0") != 0 && strcmp(src, fs->base.ident.source) == 0 &&
-		    fs->base.codec->from_json(pos, &o->pos, why, sizeof why) != 0) {
-			json_decref(pos);
-			snprintf(err, errlen, "offset file '%s': %s", fs->path, why);
-			goto out;
-		}
-		json_decref(pos);
-	} else {
-		snprintf(o->ident.prefix, sizeof o->ident.prefix, "%s",
-		         str_field(root, "topic.prefix") ? str_field(root, "topic.prefix") : "");
-		snprintf(o->ident.host, sizeof o->ident.host, "%s",
-		         str_field(root, "host") ? str_field(root, "host") : "");
-		id = json_object_get(root, "identity");
-		if (!json_is_object(id)) {
-			snprintf(err, errlen, "offset file '%s' has no \"identity\" object", fs->path);
-			goto out;
-		}
-		json_object_foreach(id, k, v) rc_offset_ident_add(&o->ident, k, json_string_value(v));
-		pos = json_object_get(root, "position");
-		/* Positions are read only with the codec of their own source type; another type is
-		 * refused by check_ident below, naming both. */
-		if (pos && strcmp(src, fs->base.ident.source) == 0 &&
-		    fs->base.codec->from_json(pos, &o->pos, why, sizeof why) != 0) {
-			snprintf(err, errlen, "offset file '%s': \"position\": %s", fs->path, why);
-			goto out;
-		}
-	}
-	snap = json_object_get(root, "snapshot");
-	if (snap && !(json_is_string(snap) && strcmp(json_string_value(snap), "running") == 0)) {
-		snprintf(err, errlen,
-		         "offset file '%s': \"snapshot\" is not \"running\" (the only value written)",
-		         fs->path);
-		goto out;
-	}
-	if (snap) {
-		json_int_t n = json_integer_value(json_object_get(root, "snapshot_tables"));
-		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
-		o->snapshot_tables = n > 0 && n < UINT32_MAX ? (uint32_t)n : 0;
-	}
-	rc = check_ident(fs, &o->ident, err, errlen);
-	if (rc == RC_OK && !o->pos.set && o->snapshot != RC_OFFSET_SNAPSHOT_RUNNING) {
-		snprintf(err, errlen,
-		         "offset file '%s' has no \"position\" and no snapshot in progress: it is damaged",
-		         fs->path);
-		rc = RC_ERR_FATAL;
-	}
-out:
-	if (rc != RC_OK)
-		rc_offset_clear(o);
-	json_decref(root);
-	return rc;
+	snprintf(subject, sizeof subject, "offset file '%s'", fs->path);
+	return rc_offset_record_parse(text, len, &fs->base.ident, fs->base.codec, &w, &fs->current, err,
+	                              errlen);
 }
 
 /* Reads the file into fs->current when it exists. */
@@ -311,44 +122,6 @@ static int fs_load(rc_offset_store_t *os, rc_offset_t *out, bool *found, char *e
 	return RC_OK;
 }
 
-/* The document for o, as this connector's. Caller frees with free(). */
-static char *render(file_store_t *fs, const rc_offset_t *o)
-{
-	const rc_offset_ident_t *me = &fs->base.ident;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	json_t *root = json_object(), *id = json_object(), *pos = NULL;
-	char *text = NULL;
-	int bad = !root || !id;
-
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	bad = bad || json_object_set_new(root, "version", json_integer(FILE_VERSION)) ||
-	      json_object_set_new(root, "source", json_string(me->source)) ||
-	      json_object_set_new(root, "topic.prefix", json_string(me->prefix));
-	for (int i = 0; !bad && i < me->nfields; i++)
-		bad = json_object_set_new(id, me->fields[i].key, json_string(me->fields[i].value));
-	bad = bad || json_object_set(root, "identity", id);
-	if (!bad && me->host[0])
-		bad = json_object_set_new(root, "host", json_string(me->host));
-	if (!bad && o->pos.set) {
-		pos = json_object();
-		bad = !pos || fs->base.codec->to_json(&o->pos, pos) != 0 ||
-		      json_object_set(root, "position", pos);
-	}
-	if (!bad && o->snapshot == RC_OFFSET_SNAPSHOT_RUNNING)
-		bad = json_object_set_new(root, "snapshot", json_string("running")) ||
-		      json_object_set_new(root, "snapshot_tables", json_integer(o->snapshot_tables));
-	bad = bad || json_object_set_new(root, "updated_at", json_string(now));
-	if (!bad)
-		text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
-	json_decref(pos);
-	json_decref(id);
-	json_decref(root);
-	return text;
-}
-
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
@@ -366,7 +139,8 @@ static int write_all(int fd, const char *p, size_t len)
 static int fs_store(rc_offset_store_t *os, const rc_offset_t *o, char *err, size_t errlen)
 {
 	file_store_t *fs = (file_store_t *)os;
-	char *text = render(fs, o), *dir = NULL;
+	char *text = rc_offset_record_render(&fs->base.ident, fs->base.codec, o, RC_OFFSET_RECORD_PRETTY),
+	     *dir = NULL;
 	int fd = -1, rc = RC_ERR_FATAL;
 
 	if (!text) {

@@ -118,6 +118,23 @@ static const rc_prop_def_t props[] = {
     {"basic.auth.user.info", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
      "Schema Registry credentials user:password"},
 
+    /* The offset store: a file (offset.storage.file.filename, with the agent's below) or a Kafka topic. */
+    {"offset.storage", RC_PROP_ENUM, "file",
+     "file|kafka|org.apache.kafka.connect.storage.FileOffsetBackingStore|"
+     "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
+     NOLIMIT, 0,
+     "where the acknowledged position is kept: a file, or a compacted Kafka topic (Kafka Connect's class names accepted)"},
+    {"offset.storage.topic", RC_PROP_STRING, "rowcast-offsets", NULL, NOLIMIT, 0,
+     "offset.storage=kafka: the compacted topic (created when missing)"},
+    {"offset.storage.partitions", RC_PROP_INT, "1", NULL, 1, 1000, 0,
+     "offset.storage=kafka: partitions of the topic when rowcast creates it"},
+    {"offset.storage.replication.factor", RC_PROP_INT, "-1", NULL, -1, 32767, 0,
+     "offset.storage=kafka: replication factor of the topic when rowcast creates it (-1 = the broker's default)"},
+    {"offset.storage.timeout.ms", RC_PROP_INT, "30000", NULL, 1000, 3600000, 0,
+     "offset.storage=kafka: how long opening the topic at start may take (create, read to its end, fence)"},
+    {"offset.flush.timeout.ms", RC_PROP_INT, "30000", NULL, 100, 600000, 0,
+     "offset.storage=kafka: how long recording one position may take before rowcast stops"},
+
     /* Agent. */
     /* A default, not an opt-in: without the file a crash during a snapshot could not be told from a
      * finished one. */

@@ -1,8 +1,8 @@
 /*
- * libFuzzer target for the file offset store (agent/offsets_file.c): the input is an offset file's
- * content, opened for a PostgreSQL connector (shop, slot s1). Whatever it holds, opening either
- * succeeds with a record that round-trips through a write, or fails with a message naming the file;
- * never a crash, a leak or "nothing recorded" for a file that exists.
+ * libFuzzer target for the file offset store (agent/offsets_file.c, its record codec agent/offset_record.c):
+ * the input is an offset file's content, opened for a PostgreSQL connector (shop, slot s1). Whatever it
+ * holds, opening either succeeds with a record that round-trips through a write, or fails with a message
+ * naming the file; never a crash, a leak or "nothing recorded" for a file that exists.
  */
 #include "config.h"
 

@@ -17,6 +17,8 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 		rc_registry_check(conf, &rep);
 	} else
 		rc_check_ok(&rep, "events go to standard output as JSON lines");
+	fprintf(out, "offsets (%s)\n", rc_conf_get(conf, "offset.storage"));
+	rc_offset_store_check(conf, &rep);
 	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);
 	return rep.failures ? 1 : 0;
 }

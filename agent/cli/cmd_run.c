@@ -35,9 +35,7 @@ static void parts_of(const rc_source_type_t *type, rc_pipeline_parts_t *parts)
 int rc_cmd_run(const rc_conf_t *conf)
 {
 	const rc_source_type_t *type = rc_source_type_of(conf);
-	const char *path = rc_conf_get(conf, "offset.storage.file.filename");
 	rc_pipeline_parts_t parts;
-	rc_offset_ident_t ident;
 	char err[RC_ERRSTR_LEN];
 	int rc;
 
@@ -45,9 +43,8 @@ int rc_cmd_run(const rc_conf_t *conf)
 		return not_available(conf, "run");
 	parts_of(type, &parts);
 	/* initial_only takes its snapshot without a stream: there is no position to record. */
-	if (path && *path && !rc_conf_is(conf, "snapshot.mode", "initial_only")) {
-		rc_source_ident(type, conf, &ident);
-		rc = rc_offsets_file_open(path, &ident, type->codec, &parts.store, err, sizeof err);
+	if (!rc_conf_is(conf, "snapshot.mode", "initial_only")) {
+		rc = rc_offset_store_open_of(conf, type, &parts.store, err, sizeof err);
 		if (rc != RC_OK) {
 			rc_log_error("offsets", "%s", err);
 			return rc == RC_ERR_REFUSED ? 2

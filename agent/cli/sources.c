@@ -3,6 +3,7 @@
 #include "agent/cli/sources.h"
 
 #include "agent/cli/commands.h"
+#include "agent/errors.h"
 
 #include "decoders/mysql/mysql_check.h"
 #include "decoders/mysql/mysql_position.h"
@@ -12,6 +13,7 @@
 #include "decoders/postgres/pg_source.h"
 #include "sinks/encoders.h"
 #include "sinks/kafka_sink.h"
+#include "sinks/offsets_kafka.h"
 #include "sinks/stdout_sink.h"
 #include "snapshot/mysql/my_snapshot.h"
 #include "snapshot/postgres/pg_snapshot.h"
@@ -127,4 +129,40 @@ rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char 
 		return NULL;
 	}
 	return rc_snapshot_new(conf, type->snapshot, err, errlen);
+}
+
+/* offset.storage names the Kafka store (the enum's values are lower-cased by the configuration). */
+static bool kafka_store(const rc_conf_t *conf)
+{
+	return rc_conf_is(conf, "offset.storage", "kafka") ||
+	       rc_conf_is(conf, "offset.storage", "org.apache.kafka.connect.storage.kafkaoffsetbackingstore");
+}
+
+void rc_offset_store_check(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const rc_source_type_t *type = rc_source_type_of(conf);
+	rc_offset_ident_t ident;
+
+	if (!kafka_store(conf)) {
+		rc_check_ok(rep, "positions go to the file '%s'",
+		            rc_conf_get(conf, "offset.storage.file.filename"));
+		return;
+	}
+	rc_source_ident(type, conf, &ident);
+	rc_offsets_kafka_check(conf, &ident, type->codec, rep);
+}
+
+int rc_offset_store_open_of(const rc_conf_t *conf, const rc_source_type_t *type, rc_offset_store_t **out,
+                            char *err, size_t errlen)
+{
+	const char *path = rc_conf_get(conf, "offset.storage.file.filename");
+	rc_offset_ident_t ident;
+
+	*out = NULL;
+	rc_source_ident(type, conf, &ident);
+	if (kafka_store(conf))
+		return rc_offsets_kafka_open(conf, &ident, type->codec, out, err, errlen);
+	if (!path || !*path)
+		return RC_OK;
+	return rc_offsets_file_open(path, &ident, type->codec, out, err, errlen);
 }

@@ -35,6 +35,15 @@ rc_sink_t *rc_sink_new_of(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *op
  * identity, the host. */
 void rc_source_ident(const rc_source_type_t *type, const rc_conf_t *conf, rc_offset_ident_t *id);
 
+/* Opens the offset store offset.storage names (file, the default, or kafka) for this connector.
+ * Returns RC_OK with *out set (NULL: a file store with no file name), or the store's error code with
+ * err filled (RC_ERR_REFUSED: another connector's record or lock). */
+int rc_offset_store_open_of(const rc_conf_t *conf, const rc_source_type_t *type, rc_offset_store_t **out,
+                            char *err, size_t errlen);
+
+/* For `rowcast check`: the offset store offset.storage names (the Kafka one's topic and record). */
+void rc_offset_store_check(const rc_conf_t *conf, rc_check_report_t *rep);
+
 /* A snapshot coordinator over the type's reader (rc_snapshot_new_fn; opaque is the type). */
 rc_snapshot_t *rc_source_snapshot_new(const rc_conf_t *conf, void *opaque, char *err, size_t errlen);
 

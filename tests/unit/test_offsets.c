@@ -1,5 +1,6 @@
-/* The file offset store: written atomically and privately, read back exactly, locked for one process,
- * and refusing (naming both sides) what another connector wrote or what is damaged. */
+/* The offset record codec every store shares, and the file offset store: written atomically and privately,
+ * read back exactly, locked for one process, and refusing (naming both sides) what another connector wrote or
+ * what is damaged. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -9,8 +10,10 @@
 #include <cmocka.h>
 
 #include "agent/errors.h"
+#include "agent/offset_record.h"
 #include "agent/offset_store.h"
 #include "decoders/postgres/pg_position.h"
+#include "sinks/offsets_kafka.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -53,6 +56,113 @@ static int open_store(const char *path, rc_offset_store_t **os, char *err, size_
 
 	pg_ident(&id, "shop", "s1");
 	return rc_offsets_file_open(path, &id, &rc_pg_pos_codec, os, err, errlen);
+}
+
+static const rc_offset_where_t test_where = {
+    .subject = "offset topic 'o', key k",
+    .fix_mine = "MINE",
+    .fix_over = "OVER",
+};
+
+/* The shared record codec, without a file: one line when asked (a Kafka record value), read back
+ * exactly, and every refusal names the store's subject, both sides and the store's way out. */
+static void test_record_codec(void **state)
+{
+	char err[RC_ERRSTR_LEN], *text;
+	rc_offset_ident_t me, other;
+	rc_offset_t o = {.pos = rc_pg_pos(0x16B3748ULL)}, back = {0};
+	json_t *root;
+	(void)state;
+	pg_ident(&me, "shop", "s1");
+	text = rc_offset_record_render(&me, &rc_pg_pos_codec, &o, 0);
+	assert_non_null(text);
+	assert_null(strchr(text, '\n'));
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(root, "version")), RC_OFFSET_RECORD_VERSION);
+	assert_string_equal(json_string_value(json_object_get(root, "source")), "postgres");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "identity"), "slot")),
+	                    "s1");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(root, "position"), "lsn")),
+	                    "0/16B3748");
+	json_decref(root);
+	assert_int_equal(rc_offset_record_parse(text, strlen(text), &me, &rc_pg_pos_codec, &test_where, &back,
+	                                        err, sizeof err),
+	                 RC_OK);
+	assert_true(back.pos.set && back.pos.order == 0x16B3748ULL);
+	assert_string_equal(back.ident.prefix, "shop");
+	assert_string_equal(back.ident.host, "db1:5432");
+	rc_offset_clear(&back);
+
+	/* Another slot: refused, naming the subject, both identities and the way out. */
+	pg_ident(&other, "shop", "s2");
+	assert_int_equal(rc_offset_record_parse(text, strlen(text), &other, &rc_pg_pos_codec, &test_where,
+	                                        &back, err, sizeof err),
+	                 RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "offset topic 'o', key k was written for database=shop, slot=s1"));
+	assert_non_null(strstr(err, "this connector is database=shop, slot=s2"));
+	assert_non_null(strstr(err, "(OVER)"));
+	assert_false(back.pos.set);
+	/* Another source type: refused before its position is read with the wrong codec. */
+	snprintf(other.source, sizeof other.source, "mariadb");
+	assert_int_equal(rc_offset_record_parse(text, strlen(text), &other, &rc_pg_pos_codec, &test_where,
+	                                        &back, err, sizeof err),
+	                 RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "source.type=postgres, not mariadb"));
+	assert_non_null(strstr(err, "(MINE)"));
+	/* The check alone, as a store uses it before it trusts a record. */
+	pg_ident(&other, "shop", "s1");
+	snprintf(other.prefix, sizeof other.prefix, "billing");
+	assert_int_equal(rc_offset_record_check(&me, &other, &test_where, err, sizeof err), RC_ERR_REFUSED);
+	assert_non_null(strstr(err, "topic.prefix=shop, not billing"));
+	assert_int_equal(rc_offset_record_check(&me, &me, &test_where, err, sizeof err), RC_OK);
+	free(text);
+
+	/* A running snapshot has no position; the pretty form is the file's. */
+	o.snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
+	o.snapshot_tables = 3;
+	rc_pos_clear(&o.pos);
+	text = rc_offset_record_render(&me, &rc_pg_pos_codec, &o, RC_OFFSET_RECORD_PRETTY);
+	assert_non_null(strchr(text, '\n'));
+	assert_null(strstr(text, "position"));
+	assert_int_equal(rc_offset_record_parse(text, strlen(text), &me, &rc_pg_pos_codec, &test_where, &back,
+	                                        err, sizeof err),
+	                 RC_OK);
+	assert_int_equal(back.snapshot, RC_OFFSET_SNAPSHOT_RUNNING);
+	assert_int_equal(back.snapshot_tables, 3);
+	free(text);
+
+	/* Damage of every kind is an error naming the subject, never "nothing recorded". */
+	{
+		static const char *const bad[] = {
+		    "",
+		    "{\"version\": 2, \"source\": \"postgres\"",
+		    "[1]",
+		    "{\"lsn\": \"0/1\", \"txId\": 5}", /* Kafka Connect's Debezium offset, not rowcast's */
+		    "{\"version\": 3, \"source\": \"postgres\"}",
+		    "{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
+		    "{\"database\": \"shop\", \"slot\": \"s1\"}}",
+		};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			assert_int_equal(rc_offset_record_parse(bad[i], strlen(bad[i]), &me, &rc_pg_pos_codec,
+			                                        &test_where, &back, err, sizeof err),
+			                 RC_ERR_FATAL);
+			assert_non_null(strstr(err, "offset topic 'o', key k"));
+			assert_false(back.pos.set);
+		}
+	}
+}
+
+/* The Kafka store's record key: Kafka Connect's form, JSON-escaped, the same for the same prefix. */
+static void test_kafka_key(void **state)
+{
+	char *k = rc_offsets_kafka_key("shop");
+	(void)state;
+	assert_string_equal(k, "[\"shop\",{\"server\":\"shop\"}]");
+	free(k);
+	k = rc_offsets_kafka_key("a\"b\\c");
+	assert_string_equal(k, "[\"a\\\"b\\\\c\",{\"server\":\"a\\\"b\\\\c\"}]");
+	free(k);
 }
 
 static void test_round_trip(void **state)
@@ -379,6 +489,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_record_codec),    cmocka_unit_test(test_kafka_key),
 	    cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_snapshot_running),
 	    cmocka_unit_test(test_damaged_files),   cmocka_unit_test(test_identity_mismatch),
 	    cmocka_unit_test(test_wrong_source),    cmocka_unit_test(test_version_1),
