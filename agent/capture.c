@@ -127,7 +127,7 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 			/* Refused before anything is made: the half copy must not pass for a whole one. */
 			snprintf(
 			    err, errlen,
-			    "the offset file says a snapshot of %u tables was interrupted, and snapshot.mode=no_data takes none: set snapshot.mode=initial to take it again, or remove the offset file to stream from the source's position without the rows it did not copy",
+			    "the recorded offset says a snapshot of %u tables was interrupted, and snapshot.mode=no_data takes none: set snapshot.mode=initial to take it again, or remove the recorded offset (the offset file, or a new offset.storage.topic) to stream from the source's position without the rows it did not copy",
 			    rec->snapshot_tables);
 			return RC_ERR_FATAL;
 		}

@@ -207,7 +207,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 		if (recorded) {
 			snprintf(
 			    err, errlen,
-			    "replication slot %s has disappeared, but rowcast recorded position %s for it: changes made since may be lost. To start over, remove the offset file (and take a new snapshot), or set snapshot.mode=when_needed; never let rowcast guess",
+			    "replication slot %s has disappeared, but rowcast recorded position %s for it: changes made since may be lost. To start over, remove the recorded offset (the offset file, or with offset.storage=kafka use a new offset.storage.topic) and take a new snapshot, or set snapshot.mode=when_needed; never let rowcast guess",
 			    slot, rc_lsn_format(*recorded, lsn_a));
 			rc = lost_position(needs_snapshot, err, errlen);
 			goto out;
@@ -244,7 +244,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 	if (recorded && *recorded < confirmed) {
 		snprintf(
 		    err, errlen,
-		    "replication slot %s is at %s, ahead of the position rowcast recorded (%s): something else consumed or recreated the slot, and changes in between may be missing. Take a new snapshot, or remove the offset file to accept the slot's position",
+		    "replication slot %s is at %s, ahead of the position rowcast recorded (%s): something else consumed or recreated the slot, and changes in between may be missing. Take a new snapshot, or remove the recorded offset (the offset file, or a new offset.storage.topic) to accept the slot's position",
 		    slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(*recorded, lsn_b));
 		rc = lost_position(needs_snapshot, err, errlen);
 		goto out;
