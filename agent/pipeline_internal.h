@@ -1,0 +1,103 @@
+/*
+ * The pipeline's insides, shared by its two files: agent/pipeline.c runs the stream's lives on the
+ * event loop (start, turns, timers, confirmation, drain, restarts); agent/pipeline_records.c turns
+ * what the source hands over into records for the sink (the source handler, the bounds on what is
+ * in flight, transaction metadata, heartbeats) and serves the delivery reports. Nothing outside
+ * these two files includes it.
+ */
+#ifndef RC_PIPELINE_INTERNAL_H
+#define RC_PIPELINE_INTERNAL_H
+
+#include "agent/acktrack.h"
+#include "agent/heartbeat.h"
+#include "agent/pipeline.h"
+#include "agent/pipeline_obs.h"
+#include "agent/txmeta.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define READ_BUDGET 2000        /* source messages per loop turn before serving Kafka */
+#define PERSIST_INTERVAL_MS 200 /* offset file writes, at most this often: fewer duplicates after a crash */
+#define FULL_WAIT_MS 100        /* while the sink's queue is full: the longest wait between source duties */
+#define NOFD_POLL_MS 5          /* a sink without a descriptor is polled this often while records fly */
+#define SINK_COALESCE_MS 5      /* after a wake for delivery reports, the next comes at least this later */
+#define WAIT_LOG_INTERVAL_MS 10000 /* "waiting for Kafka" lines while acknowledgements stall */
+/* Each record counts its key and value plus this for what the producer keeps beside them
+ * (librdkafka's message header, the allocator's slack): max.queue.size.in.bytes bounds memory, and
+ * with small records the headers are a third of it. */
+#define RECORD_OVERHEAD_BYTES 256
+#define BACKOFF_MAX_MS 30000
+#define HEALTHY_RESET_MS 60000 /* a stream that ran this long restarts with the smallest back-off */
+
+typedef enum {
+	PL_STARTING,
+	PL_STREAMING,
+	PL_RESTARTING,
+	PL_DRAINING,
+	PL_STOPPED,
+} pl_state_t;
+
+typedef struct pipeline {
+	const rc_conf_t *conf;
+	const rc_pipeline_parts_t *parts;
+	pl_state_t state;
+	rc_acktrack_t track;
+	rc_encoder_t *enc;
+	rc_sink_t *sink;
+	rc_capture_t *cap;
+	rc_offset_store_t *store; /* borrowed; NULL: no position is recorded */
+	rc_offset_t recorded;     /* what the store holds (or, without one, what was last confirmed) */
+	bool have_recorded;
+	bool snapshot_taken; /* snapshot.mode=always: once per process */
+	int64_t last_persist_ms;
+	int64_t last_wait_log_ms;
+	long max_inflight;
+	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
+	int shutdown_ms;   /* shutdown.timeout.ms */
+	bool tombstones;
+	char skipped[8]; /* operations not to publish, as op letters */
+	uint64_t events_published;
+	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
+	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
+	rc_txmeta_t txm;      /* provide.transaction.metadata */
+	rc_heartbeat_t hb;    /* heartbeat.interval.ms */
+	long long hb_timer;
+
+	/* One stream life on the loop. */
+	rc_loop_t *loop;
+	int src_fd, sink_fd;         /* the descriptors registered, -1 for none */
+	int64_t sink_quiet_until_ms; /* no wake for delivery reports before this (coalescing) */
+	long long flush_timer, log_timer;
+	int result; /* why the loop stopped: RC_OK, RC_END, RC_STOPPED, RC_ERR_* */
+	char *err;  /* the life's error buffer */
+	size_t errlen;
+} pipeline_t;
+
+/* pipeline.c: confirms what is acknowledged (the offset store first, then the source). Returns
+ * RC_OK or an RC_ERR_* class with err filled. */
+int pl_confirm(pipeline_t *pl, bool force, char *err, size_t errlen);
+
+/* pipeline_records.c. */
+
+/* The handler the capture's reads call (agent/source.h), bound to pl. */
+rc_source_handler_t pl_source_handler(pipeline_t *pl);
+
+/* The sink's delivery report (agent/sink.h rc_sink_ack_fn); opaque is the pipeline. */
+void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque);
+
+/* Hands one record to the sink under txn, waiting while max.queue.size, max.queue.size.in.bytes or
+ * the sink's queue are full. Returns RC_OK, RC_STOPPED, or an RC_ERR_* class with err filled. */
+int pl_publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen);
+
+/* Whether size more bytes in flight would pass one of the bounds (never with nothing in flight). */
+bool pl_over_bound(const pipeline_t *pl, int64_t size);
+
+/* Logs, at most every WAIT_LOG_INTERVAL_MS, that the oldest record in flight waits for Kafka. */
+void pl_log_waiting(pipeline_t *pl);
+
+/* The heartbeat timer (agent/loop.h rc_loop_timer_fn); opaque is the pipeline. */
+int pl_on_heartbeat_timer(rc_loop_t *loop, long long id, void *opaque);
+
+#endif
