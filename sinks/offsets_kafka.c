@@ -50,6 +50,7 @@ typedef struct kafka_store {
 	rc_offset_store_t base;
 	rd_kafka_t *rk;        /* the transactional producer, for the store's life */
 	rd_kafka_topic_t *rkt; /* its handle of the topic, known to it from the start */
+	const rc_conf_t *conf; /* borrowed (the command's, outlives the store): to make the producer again */
 	char *topic, *key, *txn_id;
 	char subject[1024]; /* "offset topic 't', key k" */
 	int flush_ms;
@@ -619,6 +620,19 @@ static int txn_failed(kafka_store_t *ks, const char *step, rd_kafka_error_t *e, 
 	return RC_ERR_FATAL;
 }
 
+/* Releases the producer and its topic handle (a new one is made by producer_new). */
+static void producer_drop(kafka_store_t *ks)
+{
+	if (ks->rkt)
+		rd_kafka_topic_destroy(ks->rkt);
+	if (ks->rk)
+		rd_kafka_destroy(ks->rk);
+	ks->rkt = NULL;
+	ks->rk = NULL;
+}
+
+static int producer_new(kafka_store_t *ks, const rc_conf_t *conf, int64_t deadline, char *err, size_t errlen);
+
 static void sample(kafka_store_t *ks, int64_t us)
 {
 	uint32_t v = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
@@ -691,6 +705,25 @@ static int ks_store(rc_offset_store_t *os, const rc_offset_t *o, char *err, size
 		}
 		if (!e)
 			continue;
+		if (rd_kafka_error_is_fatal(e) && !is_fenced(e) && remaining_ms(deadline) > 0) {
+			/* A broker restarted in the middle of a transaction can leave the producer stuck
+			 * for good (INVALID_TXN_STATE, seen in offsets_kafka_outage.sh under load): a new
+			 * producer's init_transactions aborts what was open and starts a new epoch. Only
+			 * errors that say another instance took over end the store: re-initialising then
+			 * would fence that newer instance back. */
+			rc_log_warn("offsets", "%s: %s failed for good (%s): making the producer again",
+			            ks->subject, step, rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+			e = NULL;
+			producer_drop(ks);
+			if (producer_new(ks, ks->conf, deadline, err, errlen) != RC_OK) {
+				free(text);
+				return RC_ERR_FATAL;
+			}
+			ks->txn = TXN_READY;
+			mine = false;
+			continue;
+		}
 		if (rd_kafka_error_is_fatal(e) || remaining_ms(deadline) == 0 ||
 		    (ks->txn != TXN_ABORTING && !rd_kafka_error_is_retriable(e)))
 			break;
@@ -731,10 +764,7 @@ static void ks_free(rc_offset_store_t *os)
 		            ks->subject, (unsigned long long)ks->nstores, ks->samples_us[n / 2] / 1000.0, n,
 		            ks->max_us / 1000.0);
 	}
-	if (ks->rkt)
-		rd_kafka_topic_destroy(ks->rkt);
-	if (ks->rk)
-		rd_kafka_destroy(ks->rk);
+	producer_drop(ks);
 	rc_offset_clear(&ks->current);
 	free(ks->topic);
 	free(ks->key);
@@ -847,6 +877,7 @@ int rc_offsets_kafka_open(const rc_conf_t *conf, const rc_offset_ident_t *ident,
 	ks->base.ops = &kafka_ops;
 	ks->base.codec = codec;
 	ks->base.ident = *ident;
+	ks->conf = conf;
 	ks->flush_ms = (int)rc_conf_get_int(conf, "offset.flush.timeout.ms", 30000);
 	snprintf(ks->subject, sizeof ks->subject, "offset topic '%s', key %s", ks->topic, ks->key);
 
