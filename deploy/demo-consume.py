@@ -37,8 +37,15 @@ def main():
         sid = int.from_bytes(b[1:5], "big")
         if sid not in schemas:
             with urllib.request.urlopen(f"{registry}/schemas/ids/{sid}", timeout=10) as r:
-                schemas[sid] = avro.schema.parse(json.loads(r.read())["schema"])
-        return avro.io.DatumReader(schemas[sid]).read(avro.io.BinaryDecoder(io.BytesIO(b[5:])))
+                text = json.loads(r.read())["schema"]
+            schemas[sid] = (avro.schema.parse(text), semantic_types(json.loads(text)))
+        schema, kinds = schemas[sid]
+        v = avro.io.DatumReader(schema).read(avro.io.BinaryDecoder(io.BytesIO(b[5:])))
+        if isinstance(v, dict):
+            for part in ("before", "after"):
+                if isinstance(v.get(part), dict):
+                    v[part] = {k: readable(x, kinds.get(k)) for k, x in v[part].items()}
+        return v
 
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "rowcast-demo", "enable.auto.commit": False,
                   "topic.metadata.refresh.interval.ms": 1000})
@@ -79,6 +86,38 @@ def main():
               f"{', '.join(topics)} within {timeout:.0f} s", file=sys.stderr)
         return 1
     return 0
+
+
+def semantic_types(schema):
+    """Column name -> the Kafka Connect semantic type (connect.name) of the row record's fields,
+    such as io.debezium.time.Date for days since the epoch, so they print as dates."""
+    kinds = {}
+    for f in schema.get("fields", []) if isinstance(schema, dict) else []:
+        if f.get("name") not in ("before", "after"):  # the record is defined in the first, named in the second
+            continue
+        for branch in f["type"] if isinstance(f["type"], list) else [f["type"]]:
+            if isinstance(branch, dict) and branch.get("type") == "record":
+                for col in branch["fields"]:
+                    for t in col["type"] if isinstance(col["type"], list) else [col["type"]]:
+                        if isinstance(t, dict) and "connect.name" in t:
+                            kinds[col["name"]] = t["connect.name"]
+    return kinds
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def readable(x, kind):
+    """Debezium's temporal encodings as dates and times (what a consumer's converter does)."""
+    if not isinstance(x, int) or isinstance(x, bool) or kind is None:
+        return x
+    if kind == "io.debezium.time.Date":
+        return datetime.date(1970, 1, 1) + datetime.timedelta(days=x)
+    if kind == "io.debezium.time.Timestamp":
+        return (EPOCH + datetime.timedelta(milliseconds=x)).replace(tzinfo=None)
+    if kind == "io.debezium.time.MicroTimestamp":
+        return (EPOCH + datetime.timedelta(microseconds=x)).replace(tzinfo=None)
+    return x
 
 
 def order(e):
