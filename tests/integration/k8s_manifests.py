@@ -126,10 +126,15 @@ def image_user(top):
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
-                m = re.match(r"\s*USER\s+(\d+)", line)
+                m = re.match(r"\s*USER\s+(\S+)", line, re.I)
                 if m:
-                    user = int(m.group(1))
-    return user if user is not None else 65532
+                    user = m.group(1).split(":")[0]
+    if user is None:
+        return 65532
+    if not user.isdigit():  # runAsNonRoot can only verify a numeric user
+        fail("deploy/Dockerfile: USER %s is not numeric; runAsNonRoot needs a number" % user)
+        return -1
+    return int(user)
 
 
 def port_of(container, port):

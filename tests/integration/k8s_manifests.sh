@@ -14,7 +14,12 @@ venv=$cache/k8s-validate-$(sha256sum "$req" | cut -c1-12)
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3)
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
+# Skips (77) naming why; under ROWCAST_TEST_REQUIRE_ENV=1 (CI) that is an error, as for need_env.
+skip() {
+    if [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ]; then echo "ERROR: $* (ROWCAST_TEST_REQUIRE_ENV=1)" >&2; exit 99; fi
+    echo "SKIP: $*" >&2
+    exit 77
+}
 if [ ! -e "$venv/.installed" ]; then   # made once; a half-made one (no marker) is made again
     rm -rf "$venv"
     mkdir -p "$cache"
