@@ -172,6 +172,9 @@ static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
 	(void)id;
 	pl_log_waiting(opaque);
 	rc_obs_tick(&((pipeline_t *)opaque)->obs);
+	if (((pipeline_t *)opaque)->cap) /* STATUS= tells systemd of the snapshot's end */
+		rc_sdnotify_state(state_names[((pipeline_t *)opaque)->state],
+		                  rc_capture_phase(((pipeline_t *)opaque)->cap));
 	return 1000;
 }
 

@@ -97,18 +97,23 @@ int rc_sdnotify_watch(rc_loop_t *loop)
 void rc_sdnotify_state(const char *state, const char *phase)
 {
 	static bool ready;
-	char msg[256];
+	static char last[128]; /* the last STATUS= sent: the 1 s tick repeats nothing */
+	char status[128], msg[256];
 	const char *extra = "";
 
 	if (!getenv("NOTIFY_SOCKET"))
 		return;
+	snprintf(status, sizeof status, "pipeline %s%s%s", state, phase ? ", capture " : "",
+	         phase ? phase : "");
+	if (strcmp(status, last) == 0)
+		return;
 	if (strcmp(state, "streaming") == 0 && !ready) {
 		ready = true;
 		extra = "READY=1\n";
-	} else if (strcmp(state, "draining") == 0) {
+	} else if (strcmp(state, "draining") == 0 && strncmp(last, "pipeline draining", 17) != 0) {
 		extra = "STOPPING=1\n";
 	}
-	snprintf(msg, sizeof msg, "%sSTATUS=pipeline %s%s%s", extra, state, phase ? ", capture " : "",
-	         phase ? phase : "");
+	snprintf(last, sizeof last, "%s", status);
+	snprintf(msg, sizeof msg, "%sSTATUS=%s", extra, status);
 	notify_logged(msg);
 }

@@ -35,10 +35,11 @@ long long rc_sdnotify_watchdog_ms(void);
  * for. Returns RC_OK (also without a watchdog), or RC_ERR_FATAL when out of memory. */
 int rc_sdnotify_watch(rc_loop_t *loop);
 
-/* Tells systemd about a pipeline state change ("starting", "streaming", "restarting", "draining",
- * "stopped") and the capture's phase (may be NULL): STATUS= always, READY=1 on the first "streaming",
- * STOPPING=1 on "draining". Failures are logged once, never returned: the stream does not depend on
- * systemd hearing it. */
+/* Tells systemd the pipeline's state ("starting", "streaming", "restarting", "draining", "stopped")
+ * and the capture's phase (may be NULL; "snapshot", "streaming", ...): STATUS= when either changed
+ * since the last call (so a periodic caller sends the snapshot's end once), READY=1 on the first
+ * "streaming", STOPPING=1 on entering "draining". Failures are logged once, never returned: the
+ * stream does not depend on systemd hearing it. */
 void rc_sdnotify_state(const char *state, const char *phase);
 
 #endif

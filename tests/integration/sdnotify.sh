@@ -1,7 +1,8 @@
 # sd_notify for real (agent/sdnotify.c): rowcast started as systemd would start rowcast@.service
 # (NOTIFY_SOCKET, WATCHDOG_USEC), against the test environment's PostgreSQL and Kafka, with a Python
 # listener (sd_listen.py) as the notification socket, in the abstract namespace ('@').
-# 1. READY=1 arrives exactly once, after rowcast logged the stream's start, and with it STATUS=;
+# 1. READY=1 arrives exactly once, after rowcast logged the stream's start, and with it STATUS=
+#    (the snapshot phase: snapshot.mode=initial), then STATUS= the capture streaming after it;
 #    a row written after READY=1 is read back from Kafka (cdc_verify.py): ready meant streaming.
 # 2. WATCHDOG=1 arrives periodically: WATCHDOG_USEC=1 s, so every 0.5 s from the event loop; at least
 #    4 within 5 s of streaming (a loop that stops turning would send none).
@@ -67,7 +68,8 @@ for l in open(sys.argv[1]):
 wait_slot_active "$slot"
 psql_q "INSERT INTO $schema.t VALUES (100, 'after ready'); UPDATE $schema.t SET v = 'u' WHERE id = 1;"
 wait_slot_caught_up "$slot" 60
-pass "1: READY=1 once streaming: $(grep -m1 READY=1 "$log")"
+wait_field "$log" "STATUS=pipeline streaming, capture streaming" 30
+pass "1: READY=1 once streaming: $(grep -m1 READY=1 "$log"); then $(grep -m1 'capture streaming' "$log")"
 
 # ---------------------------------------------------------------- 2: WATCHDOG=1
 w0=$(count "$log" WATCHDOG=1)
