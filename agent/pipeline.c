@@ -6,6 +6,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/loop.h"
+#include "agent/sdnotify.h"
 #include "agent/shutdown.h"
 #include "agent/signals.h"
 
@@ -18,8 +19,10 @@ static const char *const state_names[] = {"starting", "streaming", "restarting",
 
 static void set_state(pipeline_t *pl, pl_state_t st)
 {
-	if (pl->state != st)
+	if (pl->state != st) {
 		rc_log_info("pipeline", "state %s -> %s", state_names[pl->state], state_names[st]);
+		rc_sdnotify_state(state_names[st], pl->cap ? rc_capture_phase(pl->cap) : NULL);
+	}
 	pl->state = st;
 }
 
@@ -169,6 +172,9 @@ static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
 	(void)id;
 	pl_log_waiting(opaque);
 	rc_obs_tick(&((pipeline_t *)opaque)->obs);
+	if (((pipeline_t *)opaque)->cap) /* STATUS= tells systemd of the snapshot's end */
+		rc_sdnotify_state(state_names[((pipeline_t *)opaque)->state],
+		                  rc_capture_phase(((pipeline_t *)opaque)->cap));
 	return 1000;
 }
 
@@ -386,7 +392,7 @@ static void sleep_serving(pipeline_t *pl, int ms)
 {
 	int64_t until = rc_clock_ms() + ms, left;
 
-	if (!rc_obs_http(&pl->obs)) {
+	if (!rc_obs_http(&pl->obs) && !rc_sdnotify_watchdog_ms()) { /* else the loop pings systemd */
 		rc_signals_sleep(ms);
 		return;
 	}
@@ -440,7 +446,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 
 	pl.loop = rc_loop_new();
 	/* Without the signal handlers (a caller that installed none) a stop is still seen every turn. */
-	if (!pl.loop || (rc_signals_fd() >= 0 && rc_loop_watch_signals(pl.loop) != RC_OK)) {
+	if (!pl.loop || (rc_signals_fd() >= 0 && rc_loop_watch_signals(pl.loop) != RC_OK) ||
+	    rc_sdnotify_watch(pl.loop) != RC_OK) {
 		rc_log_error("pipeline", "cannot set up the event loop: out of memory");
 		rc_txmeta_destroy(&pl.txm);
 		rc_heartbeat_destroy(&pl.hb);

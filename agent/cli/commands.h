@@ -13,6 +13,9 @@ int rc_cmd_run(const rc_conf_t *conf);
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables);
 int rc_cmd_check(const rc_conf_t *conf, FILE *out);
 int rc_cmd_config_list(FILE *out);
+
+/* `rowcast config man` (not in the usage: for the build): the manual page rowcast(1), in roff. */
+int rc_cmd_config_man(FILE *out);
 /* `rowcast status`: the running instance's /metrics and /readyz (its http.port) for people. */
 int rc_cmd_status(const rc_conf_t *conf);
 

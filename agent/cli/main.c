@@ -276,6 +276,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(command, "config") == 0 && optind < argc && strcmp(argv[optind], "list") == 0)
 		return rc_cmd_config_list(stdout);
+	if (strcmp(command, "config") == 0 && optind < argc && strcmp(argv[optind], "man") == 0)
+		return rc_cmd_config_man(stdout);
 	if (strcmp(command, "run") != 0 && strcmp(command, "snapshot") != 0 &&
 	    strcmp(command, "check") != 0 && strcmp(command, "config") != 0 &&
 	    strcmp(command, "status") != 0) {
