@@ -359,3 +359,32 @@ out:
 	curl_global_cleanup();
 	return rc;
 }
+
+int rc_cmd_status_healthz(const rc_conf_t *conf)
+{
+	long long port = rc_conf_get_int(conf, "http.port", 0);
+	const char *host = rc_conf_get(conf, "http.host");
+	char url[400], err[CURL_ERROR_SIZE + 64] = "";
+	rc_buf_t body;
+	long status;
+
+	/* A probe: silent when healthy (a HEALTHCHECK keeps its output), one line on stderr when not. */
+	if (port <= 0) {
+		fprintf(stderr, "rowcast status --healthz: http.port is 0 (off): nothing to ask\n");
+		return 1;
+	}
+	if (!host || strcmp(host, "0.0.0.0") == 0)
+		host = "127.0.0.1";
+	snprintf(url, sizeof url, "http://%s:%lld/healthz", host, port);
+	rc_buf_init(&body, 65536);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	status = fetch(url, &body, err, sizeof err);
+	if (status == 0)
+		fprintf(stderr, "rowcast status --healthz: nothing answers on %s: %s\n", url, err);
+	else if (status != 200)
+		fprintf(stderr, "rowcast status --healthz: %s answered HTTP %ld: %s\n", url, status,
+		        body.data ? (const char *)body.data : "");
+	rc_buf_free(&body);
+	curl_global_cleanup();
+	return status == 200 ? 0 : 1;
+}

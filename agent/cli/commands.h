@@ -18,6 +18,8 @@ int rc_cmd_config_list(FILE *out);
 int rc_cmd_config_man(FILE *out);
 /* `rowcast status`: the running instance's /metrics and /readyz (its http.port) for people. */
 int rc_cmd_status(const rc_conf_t *conf);
+/* `rowcast status --healthz`: 0 when the instance's /healthz answers 200, else 1 (a probe). */
+int rc_cmd_status_healthz(const rc_conf_t *conf);
 
 /* `rowcast inspect binlog [options] FILE...` (argv[0] is "binlog"): MySQL/MariaDB binlog files
  * decoded offline, one JSON line per row change (cmd_inspect.c has the format). conf gives the type

@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 #include <librdkafka/rdkafka.h>
 #include <mysql.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ static void usage(FILE *out)
 	        "                        (default: $ROWCAST_CONFIG if set)\n"
 	        "  -s, --set KEY=VALUE   set a property; overrides environment and file\n"
 	        "  -t, --table NAME      (snapshot) copy only this table; repeatable\n"
+	        "      --healthz         (status) only ask /healthz: exit 0 if it answers 200, else 1\n"
+	        "                        (a container HEALTHCHECK; prints nothing when healthy)\n"
 	        "  -l, --log-level LVL   error, warn, info, debug or trace (same as log.level)\n"
 	        "  -h, --help            show this help and exit\n"
 	        "  -V, --version         show version and library versions and exit\n"
@@ -208,16 +211,14 @@ static int setup_logging(const rc_conf_t *conf)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"set", required_argument, NULL, 's'},
-	    {"table", required_argument, NULL, 't'},
-	    {"log-level", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
+	    {"table", required_argument, NULL, 't'},  {"log-level", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+	    {"healthz", no_argument, NULL, 'H'},      {NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_TABLE_ARGS], *tables[MAX_TABLE_ARGS];
 	int nsets = 0, ntables = 0, opt, rc;
+	bool healthz = false;
 	const char *config_path = NULL, *log_level = NULL, *command;
 	rc_log_level_t probe;
 	rc_conf_t *conf;
@@ -262,6 +263,9 @@ int main(int argc, char **argv)
 		case 'V':
 			version();
 			return 0;
+		case 'H':
+			healthz = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -299,6 +303,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (healthz && strcmp(command, "status") != 0) {
+		fprintf(stderr, "rowcast: --healthz is only for the status command\n");
+		return 2;
+	}
+
 	conf = build_conf(config_path, sets, nsets, log_level);
 	if (!conf)
 		return 2;
@@ -311,7 +320,7 @@ int main(int argc, char **argv)
 		rc_conf_print(conf, stdout);
 		rc = 0;
 	} else if (strcmp(command, "status") == 0) {
-		rc = rc_cmd_status(conf);
+		rc = healthz ? rc_cmd_status_healthz(conf) : rc_cmd_status(conf);
 	} else if (strcmp(command, "check") == 0) {
 		rc = rc_cmd_check(conf, stdout);
 	} else if (strcmp(command, "run") == 0) {

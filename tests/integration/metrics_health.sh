@@ -90,6 +90,7 @@ grep -Eq "$schema\.t +c 500 u 100 d 50" "$tmp/status1.txt" || { cat "$tmp/status
 grep -q "700 acknowledged" "$tmp/status1.txt" && grep -q "ready               yes" "$tmp/status1.txt" ||
     { cat "$tmp/status1.txt"; fail "status lacks acknowledged/ready"; }
 pass "1: rowcast status shows the counts and 'ready yes'"
+"$ROWCAST" status --healthz -c "$tmp/rowcast.properties" || fail "1: rowcast status --healthz exited $?"
 
 # ---------------------------------------------------------------- 2: a burst after a quiet pause
 sleep 12
@@ -119,6 +120,7 @@ sleep 11 # long enough for a "waiting for Kafka" line (every 10 s of stall), whi
 grep -Eq "waiting for Kafka: [0-9]+ events unacknowledged, the oldest waiting [0-9]+s" "$tmp/rowcast.log" ||
     fail "3: no 'waiting for Kafka' line during the pause"
 [ "$(code /healthz)" = 200 ] || fail "3: /healthz not 200 during the pause"
+"$ROWCAST" status --healthz -c "$tmp/rowcast.properties" || fail "3: rowcast status --healthz (the image's probe) failed during the pause"
 kill -CONT "$KP_PID"
 wait_code /readyz 90 200
 pass "3: broker resumed: /readyz 200 again, /healthz 200 throughout"
@@ -135,5 +137,7 @@ $checker "http://127.0.0.1:$port/metrics" --table "$schema.t" --expect c=2800 --
 pass "4: /metrics equals the consumer's counts: $(cat "$tmp/m2.json")"
 stop_rowcast
 rowcast_pid=""
+! "$ROWCAST" status --healthz -c "$tmp/rowcast.properties" 2>/dev/null || fail "rowcast status --healthz answered 0 with rowcast stopped"
+pass "rowcast status --healthz: 0 while running (also with the broker paused), 1 once stopped"
 
 echo "PASS: metrics_health"
