@@ -113,10 +113,16 @@ void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const c
 	assert(txn->pending >= 0 && t->inflight >= 0);
 	if (ok)
 		txn->since_ms = t->now_ms();
-	if (!ok && !t->failed) {
-		t->failed = true;
-		snprintf(t->failure, sizeof t->failure, "%s", why ? why : "delivery failed");
-	}
+	if (!ok)
+		rc_acktrack_fail(t, why ? why : "delivery failed");
+}
+
+void rc_acktrack_fail(rc_acktrack_t *t, const char *why)
+{
+	if (t->failed)
+		return; /* the first failure is the one that says why */
+	t->failed = true;
+	snprintf(t->failure, sizeof t->failure, "%s", why);
 }
 
 bool rc_acktrack_advance(rc_acktrack_t *t)

@@ -72,6 +72,10 @@ void rc_acktrack_abort(rc_acktrack_t *t, rc_ack_txn_t *txn);
 /* One delivery report for a message of txn. why is the failure's text (copied) when ok is false. */
 void rc_acktrack_delivered(rc_acktrack_t *t, rc_ack_txn_t *txn, bool ok, const char *why);
 
+/* Marks the tracker failed, keeping why (copied) unless an earlier failure is recorded: nothing more
+ * is confirmed, and the pipeline restarts the stream from confirmed. */
+void rc_acktrack_fail(rc_acktrack_t *t, const char *why);
+
 /* Retires the leading complete transactions. Returns true when confirmed moved forward. */
 bool rc_acktrack_advance(rc_acktrack_t *t);
 

@@ -183,9 +183,7 @@ static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 		if (rc == RC_OK)
 			rc = pl_publish(pl, &rec, txn, why, sizeof why);
 		if (rc != RC_OK) { /* left open: nothing from here on is confirmed; the stream restarts */
-			if (!pl->track.failed)
-				snprintf(pl->track.failure, sizeof pl->track.failure, "%s", why);
-			pl->track.failed = true;
+			rc_acktrack_fail(&pl->track, why);
 			return;
 		}
 	}
@@ -206,10 +204,8 @@ static void h_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_m
 {
 	pipeline_t *pl = opaque;
 
-	if (rc_txmeta_mark(&pl->txm, txn, end, mark) != RC_OK && !pl->track.failed) {
-		snprintf(pl->track.failure, sizeof pl->track.failure, "transaction metadata: out of memory");
-		pl->track.failed = true;
-	}
+	if (rc_txmeta_mark(&pl->txm, txn, end, mark) != RC_OK)
+		rc_acktrack_fail(&pl->track, "transaction metadata: out of memory");
 }
 
 static void h_idle(void *opaque, const rc_pos_t *position)

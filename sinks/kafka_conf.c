@@ -60,10 +60,16 @@ static int apply(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+int rc_kafka_conf_apply_props(rd_kafka_conf_t *kc, const rc_conf_t *conf, char *err, size_t errlen)
+{
+	struct apply_ctx ctx = {kc, err, errlen};
+
+	return rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0 ? -1 : 0;
+}
+
 rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errlen)
 {
 	rd_kafka_conf_t *kc = rd_kafka_conf_new();
-	struct apply_ctx ctx = {kc, err, errlen};
 	char why[512];
 
 	for (size_t i = 0; i < sizeof producer_defaults / sizeof producer_defaults[0]; i++) {
@@ -75,7 +81,7 @@ rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errl
 		}
 	}
 	if (set_queue_limits(kc, conf, err, errlen) != 0 ||
-	    rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0) {
+	    rc_kafka_conf_apply_props(kc, conf, err, errlen) != 0) {
 		rd_kafka_conf_destroy(kc);
 		return NULL;
 	}

@@ -15,4 +15,8 @@
  */
 rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errlen);
 
+/* Sets every kafka.<name> property on kc (a consumer's too: the offset store's readers). Returns 0,
+ * or -1 with the property librdkafka rejected named in err. */
+int rc_kafka_conf_apply_props(rd_kafka_conf_t *kc, const rc_conf_t *conf, char *err, size_t errlen);
+
 #endif

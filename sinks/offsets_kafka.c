@@ -143,24 +143,6 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	}
 }
 
-struct apply_ctx {
-	rd_kafka_conf_t *kc;
-	char *err;
-	size_t errlen;
-};
-
-static int apply(const char *key, const char *value, void *opaque)
-{
-	struct apply_ctx *ctx = opaque;
-	char why[512];
-
-	if (rd_kafka_conf_set(ctx->kc, key, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
-		snprintf(ctx->err, ctx->errlen, "property 'kafka.%s' rejected by librdkafka: %s", key, why);
-		return -1;
-	}
-	return 0;
-}
-
 /* Sets each name = value pair on kc; RC_OK or RC_ERR_FATAL naming the setting. */
 static int set_all(rd_kafka_conf_t *kc, const char *const (*kv)[2], size_t n, char *err, size_t errlen)
 {
@@ -179,7 +161,6 @@ static int set_all(rd_kafka_conf_t *kc, const char *const (*kv)[2], size_t n, ch
 static rd_kafka_t *reader_new(const rc_conf_t *conf, const char *isolation, char *err, size_t errlen)
 {
 	rd_kafka_conf_t *kc = rd_kafka_conf_new();
-	struct apply_ctx ctx = {kc, err, errlen};
 	const char *const settings[][2] = {
 	    {"client.id", "rowcast-offsets"},
 	    {"enable.partition.eof", "true"},
@@ -189,7 +170,7 @@ static rd_kafka_t *reader_new(const rc_conf_t *conf, const char *isolation, char
 	char why[512];
 	rd_kafka_t *rk;
 
-	if (rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0 ||
+	if (rc_kafka_conf_apply_props(kc, conf, err, errlen) != 0 ||
 	    set_all(kc, settings, sizeof settings / sizeof settings[0], err, errlen) != RC_OK) {
 		rd_kafka_conf_destroy(kc);
 		return NULL;
