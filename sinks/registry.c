@@ -427,9 +427,11 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 				return RC_ERR_FATAL;
 			}
 		}
+		/* Capped in seconds before the multiplication: the server's number may be anything. */
+		if (retry_after > MAX_RETRY_AFTER_MS / 1000)
+			retry_after = MAX_RETRY_AFTER_MS / 1000;
 		if (retry_after > 0 && retry_after * 1000 > wait_ms)
-			wait_ms = retry_after * 1000 < MAX_RETRY_AFTER_MS ? (int)(retry_after * 1000)
-			                                                  : MAX_RETRY_AFTER_MS;
+			wait_ms = (int)(retry_after * 1000);
 		if (attempt < reg->max_attempts && rc_clock_ms() + wait_ms >= deadline)
 			snprintf(bound, sizeof bound, " within %d ms", reg->deadline_ms);
 		if (attempt >= reg->max_attempts || bound[0]) {

@@ -437,7 +437,10 @@ static void test_pg_codec_round_trip(void **state)
 	}
 	assert_string_equal(rc_pos_text(&rc_pg_pos_codec, &RC_POS_NONE, buf, sizeof buf), "none");
 	for (const char *const *bad =
-	         (const char *const[]){"", "16", "16/", "/1", "G/1", "1/2/3", "1/2 ", NULL};
+	         (const char *const[]){"", "16", "16/", "/1", "G/1", "1/2/3", "1/2 ",
+	                               /* what sscanf's %x took (security review F-15): */
+	                               "-1/-1", " 1/2", "0x1/2", "+1/2", "1/+2", "100000000/0", "0/123456789",
+	                               NULL};
 	     *bad; bad++) {
 		rc_pos_t back = RC_POS_NONE;
 		json_t *obj = json_pack("{s:s}", "lsn", *bad);

@@ -34,6 +34,9 @@ typedef struct reply {
 	const char *body;
 } reply_t;
 
+/* A Retry-After header's value sent with every reply with status 503, or NULL. */
+static const char *fake_retry_after;
+
 typedef struct seen {
 	char method[8];
 	char path[512];
@@ -107,8 +110,10 @@ static void serve_one(server_t *srv, int c, const reply_t *r)
 	}
 	n = snprintf(resp, sizeof resp,
 	             "HTTP/1.1 %d Scripted\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\n"
-	             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	             r->status, strlen(r->body), r->body);
+	             "%s%s%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	             r->status, r->status == 503 && fake_retry_after ? "Retry-After: " : "",
+	             r->status == 503 && fake_retry_after ? fake_retry_after : "",
+	             r->status == 503 && fake_retry_after ? "\r\n" : "", strlen(r->body), r->body);
 	if (write(c, resp, (size_t)n) != n)
 		fprintf(stderr, "fake registry: short write\n");
 }
@@ -448,6 +453,31 @@ static void test_retries_bounded_in_time(void **state)
 	server_stop(&srv);
 }
 
+/* A Retry-After of 2^63/100 seconds: multiplied into milliseconds unchecked it overflowed (UB,
+ * security review F-13); capped, it is 30 s, past the 500 ms bound, so the client gives up at once. */
+static void test_retry_after_huge(void **state)
+{
+	static const reply_t replies[] = {{503, ""}};
+	server_t srv;
+	char url[128], err[1024];
+	rc_registry_t *reg;
+	int64_t took;
+	(void)state;
+
+	fake_retry_after = "92233720368547758";
+	server_start(&srv, replies, 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+	reg = rc_registry_new(url, NULL, err, sizeof err);
+	rc_registry_set_retry(reg, 8, 10, 100);
+	rc_registry_set_deadline(reg, 500);
+	assert_int_equal(register_timed(reg, -1, &took, err, sizeof err), RC_ERR_RETRY);
+	assert_non_null(strstr(err, "HTTP 503 (gave up after 1 attempt within 500 ms)"));
+	assert_true(took < 400);
+	rc_registry_free(reg);
+	server_stop(&srv);
+	fake_retry_after = NULL;
+}
+
 static void test_stop_during_retries(void **state)
 {
 	static const reply_t busy[] = {{503, "busy"}}, hang[] = {{0, ""}};
@@ -505,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_fingerprint),
 	    cmocka_unit_test(test_retries_bounded_in_time),
+	    cmocka_unit_test(test_retry_after_huge),
 	    cmocka_unit_test(test_stop_during_retries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
