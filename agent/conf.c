@@ -454,6 +454,46 @@ static void str_lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* message.key.columns: "regex:col1,col2;regex2:col", each regex valid and each entry with columns,
+ * since agent/naming.c skips an entry it cannot use (a table would then be keyed by nothing). */
+static int check_key_columns(const conf_entry_t *e, char *err, size_t errlen)
+{
+	char *copy = strdup(e->value), *save = NULL, *entry;
+	int rc = 0;
+
+	if (!copy) {
+		rc_conf_add_err(err, errlen, "%s: message.key.columns: out of memory", e->where);
+		return -1;
+	}
+	for (entry = strtok_r(copy, ";", &save); entry; entry = strtok_r(NULL, ";", &save)) {
+		char *colon = strrchr(entry, ':'), anchored[600], why[200];
+		regex_t re;
+		int code;
+
+		if (!colon || !*rc_conf_trim(colon + 1) || colon == entry) {
+			rc_conf_add_err(err, errlen,
+			                "%s: message.key.columns: entry '%s' is not 'table-regex:col1,col2'",
+			                e->where, rc_conf_trim(entry));
+			rc = -1;
+			continue;
+		}
+		*colon = '\0';
+		snprintf(anchored, sizeof anchored, "^(%s)$", rc_conf_trim(entry));
+		code = regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB);
+		if (code != 0) {
+			regerror(code, &re, why, sizeof why);
+			rc_conf_add_err(err, errlen,
+			                "%s: message.key.columns: '%s' is not a valid regular expression: %s",
+			                e->where, rc_conf_trim(entry), why);
+			rc = -1;
+			continue;
+		}
+		regfree(&re);
+	}
+	free(copy);
+	return rc;
+}
+
 /* Checks one value against its definition; may normalise it (case of enums and booleans). */
 static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, size_t errlen)
 {
@@ -537,7 +577,7 @@ static int check_value(const rc_prop_def_t *def, conf_entry_t *e, char *err, siz
 		}
 		return 0;
 	case RC_PROP_STRING:
-		return 0;
+		return strcmp(def->name, "message.key.columns") == 0 ? check_key_columns(e, err, errlen) : 0;
 	}
 	return 0;
 }

@@ -1,9 +1,9 @@
 /*
  * The configuration file formats: Java properties ("key = value", "key: value", '#' and '!'
- * comments, continuation lines) and a Kafka Connect connector JSON ({"name": ..., "config": {...}},
- * pasted from Debezium; connector.class sets source.type through the table of source types).
- * Values of any length are kept whole; a malformed line or a JSON syntax error is reported by line
- * and column, never with its text (it may hold a secret).
+ * comments, continuation lines, Java's escapes) and a Kafka Connect connector JSON ({"name": ..., "config":
+ * {...}}, pasted from Debezium; connector.class sets source.type through the table of source types). Values
+ * of any length are kept whole; a malformed line or a JSON syntax error is reported by line and column, never
+ * with its text (it may hold a secret).
  */
 #include "config.h"
 
@@ -18,6 +18,138 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The number of backslashes that end the len bytes at s. */
+static size_t trailing_backslashes(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && s[len - 1 - n] == '\\')
+		n++;
+	return n;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+/* Writes code point cp as UTF-8 at out; returns the bytes written. */
+static size_t put_utf8(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * Java's escapes, in place: \t \n \r \f, \uXXXX (a surrogate pair makes one code point), and \\ \=
+ * \: \# \! \<blank> for the character itself. Where Java would drop the backslash of an escape it
+ * does not know, rowcast keeps both characters: "public\.orders" and "orders_\d+" stay the regular
+ * expressions they were written as (Java would make them "public.orders" and "orders_d+"), and
+ * "public\\.orders" gives the same. Returns 0, or -1 for a bad \u.
+ */
+static int unescape(char *s)
+{
+	char *out = s;
+
+	for (const char *in = s; *in;) {
+		unsigned cp = 0;
+
+		if (*in != '\\' || !in[1]) { /* a lone trailing backslash was a continuation */
+			*out++ = *in++;
+			continue;
+		}
+		in++;
+		switch (*in) {
+		case 't':
+			*out++ = '\t';
+			in++;
+			continue;
+		case 'n':
+			*out++ = '\n';
+			in++;
+			continue;
+		case 'r':
+			*out++ = '\r';
+			in++;
+			continue;
+		case 'f':
+			*out++ = '\f';
+			in++;
+			continue;
+		case 'u':
+			break;
+		default:
+			if (!strchr("\\=: #!\t", *in))
+				*out++ = '\\';
+			*out++ = *in++;
+			continue;
+		}
+		for (int i = 1; i <= 4; i++) {
+			int d = hex_digit(in[i]);
+			if (d < 0)
+				return -1;
+			cp = cp << 4 | (unsigned)d;
+		}
+		in += 5;
+		if (cp >= 0xD800 && cp < 0xDC00 && in[0] == '\\' && in[1] == 'u') {
+			unsigned lo = 0;
+			int i;
+			for (i = 2; i <= 5 && hex_digit(in[i]) >= 0; i++)
+				lo = lo << 4 | (unsigned)hex_digit(in[i]);
+			if (i == 6 && lo >= 0xDC00 && lo < 0xE000) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				in += 6;
+			}
+		}
+		if (cp == 0 || (cp >= 0xD800 && cp < 0xE000))
+			return -1; /* NUL, or half a surrogate pair: not text */
+		/* Never longer than its escape (6 bytes give at most 3; a pair's 12 give 4). */
+		out += put_utf8(out, cp);
+	}
+	*out = '\0';
+	return 0;
+}
+
+/* The end of a properties key: the first blank, '=' or ':' that no backslash escapes. */
+static char *key_end(char *key)
+{
+	char *p = key;
+
+	while (*p && !strchr(" \t\v\f\r=:", *p))
+		p += p[0] == '\\' && p[1] ? 2 : 1;
+	return p;
+}
+
+/* s without trailing white space, unless a backslash escapes it ("pass\ " keeps its space). */
+static void trim_end_unescaped(char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0 && isspace((unsigned char)s[len - 1]) && trailing_backslashes(s, len - 1) % 2 == 0)
+		s[--len] = '\0';
+}
 
 /* Parses len bytes of properties text (borrowed: a copy is cut up in place). */
 static int load_properties(rc_conf_t *conf, const char *text, size_t len, const char *source, char *err,
@@ -37,8 +169,9 @@ static int load_properties(rc_conf_t *conf, const char *text, size_t len, const 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		/* A trailing backslash continues the value on the next line (Java properties). */
-		while (next && strlen(line) > 0 && line[strlen(line) - 1] == '\\') {
+		/* An odd number of trailing backslashes continues the line (Java properties); an even
+		 * number is that many halves of escaped backslashes ("pass\\" is the password "pass\"). */
+		while (next && trailing_backslashes(line, strlen(line)) % 2 == 1) {
 			char *cont = next, *after = strchr(cont, '\n');
 			if (after)
 				*after++ = '\0';
@@ -49,7 +182,9 @@ static int load_properties(rc_conf_t *conf, const char *text, size_t len, const 
 			next = after;
 			lineno++;
 		}
-		key = rc_conf_trim(line);
+		while (isspace((unsigned char)*line))
+			line++;
+		key = line;
 		if (*key == '\0' || *key == '#' || *key == '!')
 			continue;
 		if (asprintf(&where, "%s line %d", source, first) < 0) {
@@ -57,8 +192,9 @@ static int load_properties(rc_conf_t *conf, const char *text, size_t len, const 
 			rc = -1;
 			break;
 		}
-		/* The name ends at the first blank, '=' or ':'; then, after blanks, '=' or ':' must come. */
-		end = key + strcspn(key, " \t\v\f\r=:");
+		trim_end_unescaped(key);
+		/* The name ends at the first unescaped blank, '=' or ':'; then, after blanks, '=' or ':'. */
+		end = key_end(key);
 		sep = end + strspn(end, " \t\v\f\r");
 		if (*sep != '=' && *sep != ':') {
 			rc_conf_malformed(err, errlen, where, key, "'=' or ':'", "'key = value'");
@@ -67,10 +203,23 @@ static int load_properties(rc_conf_t *conf, const char *text, size_t len, const 
 			rc_conf_add_err(err, errlen, "%s: missing property name before '%c'", where, *sep);
 			rc = -1;
 		} else {
-			value = rc_conf_trim(sep + 1);
+			value = sep + 1 + strspn(sep + 1, " \t\v\f\r");
 			*end = '\0';
-			if (rc_conf_set(conf, key, value, RC_CONF_FILE, where, err, errlen) != 0)
+			if (unescape(key) != 0) {
+				rc_conf_add_err(err, errlen, "%s: a bad \\u escape in the property name",
+				                where);
 				rc = -1;
+			} else if (unescape(value) != 0) {
+				rc_conf_add_err(
+				    err, errlen,
+				    "%s: %s: a bad \\u escape in the value (\\u and 4 hex digits, not 0000 or "
+				    "half a surrogate pair)",
+				    where, key);
+				rc = -1;
+			} else {
+				if (rc_conf_set(conf, key, value, RC_CONF_FILE, where, err, errlen) != 0)
+					rc = -1;
+			}
 		}
 		free(where);
 	}

@@ -167,6 +167,75 @@ static void test_password_file_unreadable(void **state)
 	    strstr(err, "cannot read database.password.file '/nonexistent/pw': No such file or directory"));
 }
 
+/* Java's properties rules (security review F-16): an odd number of trailing backslashes continues the
+ * line, an even number is escaped backslashes ("pass\\" is the password "pass\", which used to
+ * swallow the next line); \t \n \uXXXX \= \: \  escapes, in keys too; an escape Java does not know
+ * keeps its backslash (a regular expression's \. or \d). */
+static void test_properties_escapes(void **state)
+{
+	char err[2048], text[2048];
+	rc_conf_t *conf;
+	(void)state;
+
+	snprintf(text, sizeof text,
+	         "%sdatabase.password = pa\\\\ss\\\\\n"
+	         "topic.delimiter = _\n"
+	         "schema.registry.url = http://r\\\n"
+	         "    egistry:8081\n"
+	         "heartbeat.action.query = a\\tb\\u00e9\\ud83d\\ude00\\=\\:\\ c\\ \n"
+	         "kafka.client\\.id\\=x = y\n"
+	         "table.include.list = public\\.t_\\d+, s\\\\.u\n",
+	         base_pg);
+	conf = load(text, err, sizeof err);
+	if (!conf)
+		fail_msg("%s", err);
+	assert_string_equal(rc_conf_get(conf, "database.password"), "pa\\ss\\");
+	assert_string_equal(rc_conf_get(conf, "topic.delimiter"), "_");
+	assert_string_equal(rc_conf_get(conf, "schema.registry.url"), "http://registry:8081");
+	assert_string_equal(rc_conf_get(conf, "heartbeat.action.query"), "a\tb\xc3\xa9\xf0\x9f\x98\x80=: c ");
+	assert_string_equal(rc_conf_get(conf, "kafka.client\\.id=x"), "y");
+	assert_string_equal(rc_conf_get(conf, "table.include.list"), "public\\.t_\\d+, s\\.u");
+	rc_conf_free(conf);
+
+	for (const char *const *bad = (const char *const[]){"\\u12", "\\u0000", "\\udc00", "\\uZZZZ", NULL};
+	     *bad; bad++) {
+		snprintf(text, sizeof text, "%sdatabase.password = hunter%sy\n", base_pg, *bad);
+		assert_null(load(text, err, sizeof err));
+		if (!strstr(err, "test.properties line 7: database.password: a bad \\u escape") ||
+		    strstr(err, "hunter"))
+			fail_msg("%s: %s", *bad, err);
+	}
+}
+
+/* message.key.columns is checked at start: a bad regex or an entry without columns was skipped. */
+static void test_key_columns_checked(void **state)
+{
+	static const struct {
+		const char *value, *expect;
+	} cases[] = {
+	    {"public.t(:a", "message.key.columns: 'public.t(' is not a valid regular expression"},
+	    {"public.t", "entry 'public.t' is not 'table-regex:col1,col2'"},
+	    {"public.t:", "entry 'public.t:' is not 'table-regex:col1,col2'"},
+	    {":a", "entry ':a' is not 'table-regex:col1,col2'"},
+	};
+	char err[2048], text[2048];
+	rc_conf_t *conf;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, "%smessage.key.columns = public.u:id;%s\n", base_pg,
+		         cases[i].value);
+		assert_null(load(text, err, sizeof err));
+		if (!strstr(err, cases[i].expect))
+			fail_msg("case %zu: %s", i, err);
+	}
+	snprintf(text, sizeof text, "%smessage.key.columns = public\\\\.u:id, b; s\\\\..*:k\n", base_pg);
+	conf = load(text, err, sizeof err);
+	if (!conf)
+		fail_msg("%s", err);
+	rc_conf_free(conf);
+}
+
 static void test_secret_never_in_error(void **state)
 {
 	/* Malformed properties lines (set: false) and --set arguments (set: true) holding a secret: the
@@ -475,6 +544,8 @@ int main(void)
 	rc_sources_register();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_properties_and_defaults),
+	    cmocka_unit_test(test_properties_escapes),
+	    cmocka_unit_test(test_key_columns_checked),
 	    cmocka_unit_test(test_unknown_property_suggests),
 	    cmocka_unit_test(test_missing_required),
 	    cmocka_unit_test(test_malformed_values),
