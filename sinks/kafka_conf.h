@@ -10,7 +10,8 @@
 /*
  * Returns a librdkafka configuration holding rowcast's producer defaults (idempotence, acks=all)
  * overridden by every kafka.<name> property, or NULL with the offending property named in err (the
- * value is not shown when the property is a secret). Caller owns the result: rd_kafka_new takes it,
+ * value is not shown when the property is a secret). librdkafka's log lines go to rowcast's log
+ * (subsystem "kafka"). Caller owns the result: rd_kafka_new takes it,
  * otherwise rd_kafka_conf_destroy.
  */
 rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errlen);

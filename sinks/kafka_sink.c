@@ -81,18 +81,6 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	}
 }
 
-static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	/* syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug */
-	if (level <= 3)
-		rc_log_error("kafka", "%s: %s", fac, buf);
-	else if (level == 4)
-		rc_log_warn("kafka", "%s: %s", fac, buf);
-	else
-		rc_log_debug("kafka", "%s: %s", fac, buf);
-}
-
 static char **topic_slot(const topic_set_t *set, const char *topic)
 {
 	size_t i = (size_t)rc_hash_str(topic) & (set->cap - 1);
@@ -347,7 +335,6 @@ rc_sink_t *rc_kafka_sink_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void 
 	rd_kafka_conf_set_opaque(kc, ks);
 	rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
 	rd_kafka_conf_set_error_cb(kc, on_error);
-	rd_kafka_conf_set_log_cb(kc, on_log);
 	ks->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, why, sizeof why);
 	if (!ks->rk) {
 		snprintf(err, errlen, "cannot create the Kafka producer: %s", why);

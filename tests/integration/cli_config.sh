@@ -106,7 +106,7 @@ pass "connector JSON accepted, foreign keys warned"
 
 # A long value is kept whole from a connector JSON (it was cut at 4095 bytes, silently dropping the
 # tables at the end of a long table.include.list), and from a properties file, the environment, --set.
-list=$(seq -f 'public\\.table_%04g' 0 699 | paste -sd, -)
+list=$(seq -f 'public\.table_%04g' 0 699 | paste -sd, -)
 [ ${#list} -gt 10000 ] || fail "test list is only ${#list} characters"
 printf '{"name": "shop", "config": {"source.type": "postgres", "database.hostname": "127.0.0.1",
  "database.user": "cdc", "database.dbname": "shop", "topic.prefix": "shop", "sink.type": "stdout",
@@ -157,3 +157,23 @@ expect_code 2 "--set without '='"
 expect_err "--set: 'database.password' is not followed by '='"
 expect_no_secret "--set without '='"
 pass "malformed lines, JSON and --set never echo the secret"
+
+# librdkafka's own log lines ("%3|1733...|FAIL|rdkafka#producer-1| ...") never reach stderr raw, outside
+# rowcast's format and masking: `check` against a closed port (security review F-17).
+cat >"$tmp/closed.properties" <<'PROPS'
+source.type = postgres
+database.hostname = 127.0.0.1
+database.port = 1
+database.user = cdc
+database.dbname = shop
+topic.prefix = shop
+kafka.bootstrap.servers = 127.0.0.1:1
+schema.registry.url = http://127.0.0.1:1
+PROPS
+run_rowcast -c "$tmp/closed.properties" check
+expect_code 1 "check against closed ports"
+case "$out" in *"no answer from Kafka at 127.0.0.1:1"*) ;; *) fail "check's report: $out" ;; esac
+if printf '%s\n' "$errout" "$out" | grep -qE '^%[0-9]+\|'; then
+    fail "raw librdkafka log lines: $(printf '%s\n' "$errout" "$out" | grep -E '^%[0-9]+\|' | head -3)"
+fi
+pass "check: librdkafka's log lines go through rowcast's log"
