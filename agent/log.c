@@ -203,6 +203,32 @@ static size_t json_escape(char *out, size_t len, size_t cap, const char *str)
 	return len;
 }
 
+/* Appends s to out for a text-format line, stopping before cap - 1 (out stays NUL-terminated):
+ * control characters are escaped ("\n", "\r", "\x1b") so that one record stays one line and a table
+ * name or a server's error text cannot forge lines or terminal sequences; trailing line ends (libpq
+ * ends its messages with one) are dropped. Returns the new length. */
+static size_t text_escape(char *out, size_t len, size_t cap, const char *str)
+{
+	size_t n = strlen(str);
+
+	while (n > 0 && (str[n - 1] == '\n' || str[n - 1] == '\r'))
+		n--;
+	for (size_t i = 0; i < n && len + 5 < cap; i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if (c == '\n' || c == '\r') {
+			out[len++] = '\\';
+			out[len++] = c == '\n' ? 'n' : 'r';
+		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			len += (size_t)snprintf(out + len, cap - len, "\\x%02x", c);
+		} else {
+			out[len++] = (char)c;
+		}
+	}
+	out[len] = '\0';
+	return len;
+}
+
 /* Appends ,"key":"value" when value is set. tail bytes stay free for what follows. */
 static size_t json_field(char *out, size_t len, size_t cap, const char *key, const char *value)
 {
@@ -263,12 +289,11 @@ static void log_v(rc_log_level_t level, const char *component, const rc_log_fiel
 		len = json_field(line, len, cap, "msg", msg);
 		len += (size_t)snprintf(line + len, sizeof line - len, "}\n");
 	} else {
-		len = (size_t)snprintf(line, sizeof line, "%s %-5s %s: %s\n", ts, level_names[level],
-		                       component, msg);
-		if (len >= sizeof line) {
-			len = sizeof line - 1;
-			line[len - 1] = '\n';
-		}
+		len = (size_t)snprintf(line, sizeof line, "%s %-5s %s: ", ts, level_names[level],
+		                       component ? component : "");
+		len = text_escape(line, len, sizeof line - 1, msg);
+		line[len++] = '\n';
+		line[len] = '\0';
 	}
 	write_line(line, len);
 }

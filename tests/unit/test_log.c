@@ -168,6 +168,27 @@ static void test_text_unchanged(void **state)
 	free(line);
 }
 
+/* A table name or a registry's answer with a line end or a terminal escape cannot forge a line in the
+ * text format (security review F-14): one record, one line, control characters escaped. */
+static void test_text_escaping(void **state)
+{
+	char *all, *line;
+
+	(void)state;
+	rc_log_setup(RC_LOG_INFO, RC_LOG_FORMAT_TEXT);
+	rc_log_warn("registry", "table %s: %s", "evil\n2026-01-01T00:00:00.000Z error x: forged",
+	            "body\x1b[31mred\r\x7f\ttab\n");
+	line = last_line();
+	if (!strstr(line, "Z warn  registry: table evil\\n2026-01-01T00:00:00.000Z error x: forged: "
+	                  "body\\x1b[31mred\\r\\x7f\ttab"))
+		fail_msg("%s", line);
+	assert_null(strchr(line, '\x1b'));
+	free(line);
+	all = slurp(path);
+	assert_null(strstr(all, "\n2026-01-01T00:00:00.000Z error x: forged"));
+	free(all);
+}
+
 static void test_reopen_after_rotation(void **state)
 {
 	char rotated[160], *old, *now;
@@ -212,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_json_long_line_stays_json),
 	    cmocka_unit_test(test_secrets_masked_in_fields),
 	    cmocka_unit_test(test_text_unchanged),
+	    cmocka_unit_test(test_text_escaping),
 	    cmocka_unit_test(test_reopen_after_rotation),
 	    cmocka_unit_test(test_open_failure_names_the_file),
 	};
