@@ -47,7 +47,38 @@ static bool is_secret(const char *key)
 		return false;
 	if (def)
 		return def->flags & RC_PROP_SECRET;
-	return strstr(key, "password") || strstr(key, "secret") || strstr(key, "user.info");
+	if (strstr(key, "password") || strstr(key, "secret") || strstr(key, "user.info") ||
+	    strstr(key, "passphrase"))
+		return true;
+	/* librdkafka's secrets whose names say nothing of it: an inline private key, the OAUTHBEARER
+	 * configuration (it holds the client's secret), JAAS-style configurations. */
+	for (const char *const *k = (const char *const[]){"ssl.key.pem", "ssl_key", "sasl.oauthbearer.config",
+	                                                  "sasl.jaas.config", NULL};
+	     *k; k++) {
+		size_t klen = strlen(key), n = strlen(*k);
+		if (klen >= n && strcmp(key + klen - n, *k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The user-info of a URL value ("http://user:pass@host" → where "user:pass" starts and its
+ * length), for masking; false when value is no URL with user-info. A list of URLs (registry
+ * failover) is looked at only up to its first user-info. */
+static bool url_userinfo(const char *value, size_t *start, size_t *len)
+{
+	const char *scheme = strstr(value, "://"), *at, *end;
+
+	if (!scheme)
+		return false;
+	scheme += 3;
+	end = scheme + strcspn(scheme, "/?#, ");
+	at = memchr(scheme, '@', (size_t)(end - scheme));
+	if (!at)
+		return false;
+	*start = (size_t)(scheme - value);
+	*len = (size_t)(at - scheme);
+	return true;
 }
 
 /* True when name is a key rowcast would take (a property, a Debezium alias or ignored key, a
@@ -615,8 +646,18 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		conf_entry_t *e = &conf->entries[i];
 		const rc_prop_def_t *def = rc_prop_find(e->key);
 
+		size_t ui, uilen;
 		if (is_secret(e->key))
 			rc_log_add_secret(e->value);
+		else if (url_userinfo(e->value, &ui, &uilen)) {
+			/* The password part, masked wherever a message would show it. */
+			const char *colon = memchr(e->value + ui, ':', uilen);
+			char *pw =
+			    colon ? strndup(colon + 1, uilen - (size_t)(colon + 1 - (e->value + ui))) : NULL;
+			if (pw)
+				rc_log_add_secret(pw);
+			free(pw);
+		}
 		if (def && (def->flags & RC_PROP_NOT_YET) && e->origin != RC_CONF_DEFAULT)
 			rc_log_warn("config", "%s: %s has no effect in this version of rowcast", e->where,
 			            def->name);
@@ -715,8 +756,17 @@ void rc_conf_print(const rc_conf_t *conf, FILE *out)
 		return;
 	memcpy(sorted, conf->entries, conf->n * sizeof *sorted);
 	qsort(sorted, conf->n, sizeof *sorted, cmp_entries);
-	for (size_t i = 0; i < conf->n; i++)
-		fprintf(out, "%s = %s    # %s\n", sorted[i].key,
-		        is_secret(sorted[i].key) ? "***" : sorted[i].value, sorted[i].where);
+	for (size_t i = 0; i < conf->n; i++) {
+		size_t ui, uilen;
+		const char *v = sorted[i].value;
+
+		if (is_secret(sorted[i].key))
+			fprintf(out, "%s = ***    # %s\n", sorted[i].key, sorted[i].where);
+		else if (url_userinfo(v, &ui, &uilen))
+			fprintf(out, "%s = %.*s***%s    # %s\n", sorted[i].key, (int)ui, v, v + ui + uilen,
+			        sorted[i].where);
+		else
+			fprintf(out, "%s = %s    # %s\n", sorted[i].key, v, sorted[i].where);
+	}
 	free(sorted);
 }

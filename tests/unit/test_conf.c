@@ -140,7 +140,13 @@ static void test_password_file_and_secret_masking(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "s3cr3t-pw\n", 10), 10);
 	close(fd);
-	snprintf(text, sizeof text, "%sdatabase.password.file = %s\nkafka.sasl.password = k4fka-pw\n",
+	snprintf(text, sizeof text,
+	         "%sdatabase.password.file = %s\nkafka.sasl.password = k4fka-pw\n"
+	         /* secrets whose names say nothing of it (security review F-5) */
+	         "kafka.ssl.key.pem = -----BEGIN PRIVATE KEY-----pem-body\n"
+	         "kafka.sasl.oauthbearer.config = principal=x oauth-cfg\n"
+	         "kafka.ssl.key.passphrase = phrase-pw\n"
+	         "schema.registry.url = http://alice:url-pw@registry:8081/apis\n",
 	         base_pg, path);
 	conf = load(text, err, sizeof err);
 	assert_non_null(conf);
@@ -152,6 +158,12 @@ static void test_password_file_and_secret_masking(void **state)
 	assert_null(strstr(out, "s3cr3t-pw"));
 	assert_null(strstr(out, "k4fka-pw"));
 	assert_non_null(strstr(out, "database.password = ***"));
+	for (const char *const *leak =
+	         (const char *const[]){"pem-body", "oauth-cfg", "phrase-pw", "url-pw", "alice", NULL};
+	     *leak; leak++)
+		if (strstr(out, *leak))
+			fail_msg("'%s' printed: %s", *leak, out);
+	assert_non_null(strstr(out, "schema.registry.url = http://***@registry:8081/apis    #"));
 	free(out);
 	rc_conf_free(conf);
 	unlink(path);
