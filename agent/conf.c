@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const origin_names[] = {"default", "file", "environment", "--set"};
 
@@ -35,7 +36,7 @@ void rc_conf_add_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const rc_prop_def_t *file_variant_base(const char *key);
+static bool file_variant_base(const char *key, char *base, size_t baselen);
 
 /* A property is secret by declaration, or by name for pass-through keys (kafka.sasl.password).
  * A <name>.file variant holds a path, which is not secret. */
@@ -43,7 +44,7 @@ static bool is_secret(const char *key)
 {
 	const rc_prop_def_t *def = rc_prop_find(key);
 
-	if (file_variant_base(key))
+	if (file_variant_base(key, NULL, 0))
 		return false;
 	if (def)
 		return def->flags & RC_PROP_SECRET;
@@ -87,7 +88,7 @@ static bool url_userinfo(const char *value, size_t *start, size_t *len)
 static bool known_key(const char *name)
 {
 	return rc_prop_find(name) || rc_prop_alias(name) || rc_prop_is_foreign(name) ||
-	       file_variant_base(name) || (strncmp(name, "kafka.", 6) == 0 && name[6]);
+	       file_variant_base(name, NULL, 0) || (strncmp(name, "kafka.", 6) == 0 && name[6]);
 }
 
 /* Reports a properties line or --set argument s that lacks a separator (sep names it) after its first
@@ -203,18 +204,26 @@ int rc_conf_store(rc_conf_t *conf, const char *key, const char *value, rc_conf_o
 }
 
 /* The base property of a "<name>.file" key, or NULL when key is not such a variant. */
-static const rc_prop_def_t *file_variant_base(const char *key)
+/* True when key is "<name>.file" for a <name> that may be read from a file: a property declared so
+ * (database.password, basic.auth.user.info), or a kafka.* secret (kafka.sasl.password.file, which
+ * librdkafka itself would refuse). <name> goes to base when base is set. */
+static bool file_variant_base(const char *key, char *base, size_t baselen)
 {
 	size_t len = strlen(key);
-	char base[256];
+	char name[256];
 	const rc_prop_def_t *def;
 
-	if (len < 6 || len >= sizeof base || strcmp(key + len - 5, ".file") != 0)
-		return NULL;
-	memcpy(base, key, len - 5);
-	base[len - 5] = '\0';
-	def = rc_prop_find(base);
-	return def && (def->flags & RC_PROP_FILE_VARIANT) ? def : NULL;
+	if (len < 6 || len >= sizeof name || strcmp(key + len - 5, ".file") != 0)
+		return false;
+	memcpy(name, key, len - 5);
+	name[len - 5] = '\0';
+	def = rc_prop_find(name);
+	if (def ? !(def->flags & RC_PROP_FILE_VARIANT)
+	        : strncmp(name, "kafka.", 6) != 0 || !name[6] || !is_secret(name))
+		return false;
+	if (base)
+		snprintf(base, baselen, "%s", name);
+	return true;
 }
 
 int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_origin_t origin,
@@ -226,7 +235,7 @@ int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_ori
 		rc_log_info("config", "%s: '%s' read as '%s'", where, key, alias);
 		key = alias;
 	}
-	if (!rc_prop_find(key) && !file_variant_base(key) && strncmp(key, "kafka.", 6) != 0) {
+	if (!rc_prop_find(key) && !file_variant_base(key, NULL, 0) && strncmp(key, "kafka.", 6) != 0) {
 		const char *hint;
 
 		if (rc_prop_is_foreign(key)) {
@@ -414,11 +423,37 @@ int rc_conf_set_arg(rc_conf_t *conf, const char *arg, char *err, size_t errlen)
 	if (*rc_conf_trim(key) == '\0') {
 		rc_conf_add_err(err, errlen, "--set: missing property name before '='");
 		rc = -1;
+	} else if (is_secret(rc_conf_trim(key))) {
+		/* Security review F-4: a command line is readable by every local user (ps,
+		 * /proc/PID/cmdline) for as long as the process runs. */
+		char env[300];
+		env_name_of(rc_conf_trim(key), env, sizeof env);
+		rc_conf_add_err(err, errlen,
+		                "--set: %s is a secret, and a command line is readable by every local user "
+		                "(ps, /proc/PID/cmdline): give it in the environment (%s)%s%s%s",
+		                rc_conf_trim(key), env, rc_prop_find(rc_conf_trim(key)) ? ", as " : "",
+		                rc_prop_find(rc_conf_trim(key)) ? rc_conf_trim(key) : "",
+		                rc_prop_find(rc_conf_trim(key)) ? ".file or in the config file"
+		                                                : " or in the config file");
+		rc = -1;
 	} else {
 		rc = rc_conf_set(conf, rc_conf_trim(key), eq + 1, RC_CONF_CLI, "--set", err, errlen);
 	}
 	free(key);
 	return rc;
+}
+
+/* A secret's file of rowcast's own user that every user may read is a warning (libpq refuses such a
+ * .pgpass). A file someone else owns is left alone: a mounted Kubernetes secret is root's, 0444 so
+ * that rowcast's user can read it, and rowcast could not chmod it anyway. */
+static void warn_if_readable_by_others(const conf_entry_t *e)
+{
+	struct stat st;
+
+	if (stat(e->value, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH) &&
+	    st.st_uid == geteuid())
+		rc_log_warn("config", "%s: %s '%s' can be read by every user (mode %04o): chmod 600 it",
+		            e->where, e->key, e->value, (unsigned)(st.st_mode & 07777));
 }
 
 /* Replaces every "<name>.file" entry by <name> read from that file (trailing newlines removed). */
@@ -428,19 +463,19 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 
 	for (size_t i = 0; i < conf->n;) {
 		conf_entry_t *e = &conf->entries[i];
-		const rc_prop_def_t *base = file_variant_base(e->key);
+		char base[256];
 		conf_entry_t *direct;
 		char *secret, *where, *variant;
 		size_t len;
 
-		if (!base) {
+		if (!file_variant_base(e->key, base, sizeof base)) {
 			i++;
 			continue;
 		}
-		direct = find_entry(conf, base->name);
+		direct = find_entry(conf, base);
 		if (direct && direct->origin == e->origin) {
 			rc_conf_add_err(err, errlen, "%s: both '%s' and '%s' are set; keep one", e->where,
-			                base->name, e->key);
+			                base, e->key);
 			rc = -1;
 			i++;
 			continue;
@@ -449,6 +484,7 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 			remove_entry(conf, e); /* the direct value outranks the file */
 			continue;
 		}
+		warn_if_readable_by_others(e);
 		secret = rc_conf_read_file(e->value, e->key, err, errlen);
 		if (!secret) {
 			rc = -1;
@@ -467,7 +503,7 @@ static int resolve_file_variants(rc_conf_t *conf, char *err, size_t errlen)
 		}
 		/* rc_conf_store() may grow the array: e is stale after it, so the variant is found again by
 		 * name. */
-		if (rc_conf_store(conf, base->name, secret, e->origin, where) != 0) {
+		if (rc_conf_store(conf, base, secret, e->origin, where) != 0) {
 			rc_conf_add_err(err, errlen, "%s: out of memory", where);
 			rc = -1;
 		}

@@ -158,6 +158,34 @@ expect_err "--set: 'database.password' is not followed by '='"
 expect_no_secret "--set without '='"
 pass "malformed lines, JSON and --set never echo the secret"
 
+# A secret on the command line is refused: ps and /proc/PID/cmdline show it to every local user
+# (security review F-4). The message says where to put it, and never shows it.
+for key in database.password kafka.sasl.password kafka.ssl.key.pem basic.auth.user.info; do
+    run_rowcast -c "$tmp/good.properties" --set "$key=$secret" config print
+    expect_code 2 "--set $key"
+    expect_err "--set: $key is a secret, and a command line is readable by every local user"
+    expect_no_secret "--set $key"
+done
+expect_err "give it in the environment (ROWCAST_BASIC_AUTH_USER_INFO), as basic.auth.user.info.file"
+pass "--set refuses secrets"
+
+# kafka.* secrets may come from files too (librdkafka itself has no .file variant: security review
+# F-10); a secret file of rowcast's own user that everyone may read is a warning.
+printf '%s\n' "$secret" >"$tmp/kafka-pw"
+chmod 644 "$tmp/kafka-pw"
+grep -v '^database.password' "$tmp/good.properties" >"$tmp/kfile.properties"
+printf 'kafka.sasl.password.file = %s\ndatabase.password.file = %s\n' "$tmp/kafka-pw" "$tmp/kafka-pw" >>"$tmp/kfile.properties"
+run_rowcast -c "$tmp/kfile.properties" config print
+expect_code 0 "kafka.sasl.password.file"
+case "$out" in *"kafka.sasl.password = ***"*"(file)"*) ;; *) fail "kafka.sasl.password.file not read: $out" ;; esac
+expect_err "database.password.file '$tmp/kafka-pw' can be read by every user (mode 0644): chmod 600 it"
+expect_no_secret "kafka.sasl.password.file"
+chmod 600 "$tmp/kafka-pw"
+run_rowcast -c "$tmp/kfile.properties" config print
+expect_code 0 "kafka.sasl.password.file (0600)"
+case "$errout" in *"can be read by"*) fail "a 0600 file warned: $errout" ;; esac
+pass "kafka.* secrets from files; readable secret files warned"
+
 # librdkafka's own log lines ("%3|1733...|FAIL|rdkafka#producer-1| ...") never reach stderr raw, outside
 # rowcast's format and masking: `check` against a closed port (security review F-17).
 cat >"$tmp/closed.properties" <<'PROPS'
