@@ -120,6 +120,8 @@ void rc_conf_free(rc_conf_t *conf)
 	if (!conf)
 		return;
 	for (size_t i = 0; i < conf->n; i++) {
+		if (conf->entries[i].value && is_secret(conf->entries[i].key))
+			explicit_bzero(conf->entries[i].value, strlen(conf->entries[i].value));
 		free(conf->entries[i].key);
 		free(conf->entries[i].value);
 		free(conf->entries[i].where);

@@ -164,6 +164,8 @@ static const rc_prop_def_t props[] = {
      * memory limit holds through a broker outage whatever the row size. */
     {"max.queue.size.in.bytes", RC_PROP_INT, "67108864", NULL, 0, 68719476736LL, 0,
      "bytes of records in flight to Kafka before the source is paused (0 = only max.queue.size)"},
+    {"process.core.dumps", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "allow core files (off by default: they would hold the secrets rowcast has in memory)"},
     {"shutdown.timeout.ms", RC_PROP_INT, "20000", NULL, 1000, 3600000, 0,
      "from SIGTERM/SIGINT to exit, the drain of Kafka's queue included (below Kubernetes' 30 s grace)"},
 };

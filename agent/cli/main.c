@@ -11,6 +11,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libpq-fe.h>
 #include <librdkafka/rdkafka.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 extern char **environ;
 
@@ -208,6 +210,21 @@ static int setup_logging(const rc_conf_t *conf)
 	return 0;
 }
 
+/* No core file unless process.core.dumps=true (security review F-11): the process holds the
+ * database, Kafka and registry secrets for its whole run, and a core would write them to disk
+ * (systemd-coredump, ulimit -c). Only the soft limit: the hard one stays for a later opt-in. */
+static void limit_core_dumps(const rc_conf_t *conf)
+{
+	struct rlimit rl;
+
+	if (rc_conf_get_bool(conf, "process.core.dumps", false) || getrlimit(RLIMIT_CORE, &rl) != 0 ||
+	    rl.rlim_cur == 0)
+		return;
+	rl.rlim_cur = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		rc_log_warn("main", "cannot turn core dumps off: %s", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -315,6 +332,7 @@ int main(int argc, char **argv)
 		rc_conf_free(conf);
 		return 2;
 	}
+	limit_core_dumps(conf);
 
 	if (strcmp(command, "config") == 0) {
 		rc_conf_print(conf, stdout);

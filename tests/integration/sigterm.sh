@@ -69,8 +69,13 @@ log.format = json
 PROPS
 sed -i "s|^kafka.bootstrap.servers = .*|kafka.bootstrap.servers = $KP_BOOTSTRAP|" "$tmp/pg.properties"
 
+ulimit -S -c unlimited # rowcast must lower it itself
 start "$tmp/pg.properties"
 wait_slot_active "$slot"
+# No core file by default: it would hold the secrets (security review F-11; process.core.dumps).
+core_limit=$(sed -n 's/^Max core file size *\([^ ]*\) .*/\1/p' "/proc/$rowcast_pid/limits")
+[ "$core_limit" = 0 ] || fail "core file size limit of rowcast is '$core_limit', expected 0"
+pass "core dumps off"
 # (no snapshot: the writer starts once the slot is there)
 # A writer: a transaction every ~20 ms (20 inserts and an update), until killed.
 (exec env PGAPPNAME="writer_$id" psql -X -q -v ON_ERROR_STOP=1 -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" \
