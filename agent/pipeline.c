@@ -427,6 +427,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	pl.max_bytes = rc_conf_get_int(conf, "max.queue.size.in.bytes", 67108864);
 	pl.shutdown_ms = (int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000);
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
+	pl.utf8_replace = rc_conf_is(conf, "string.invalid.utf8.mode", "replace");
+	rc_buf_init(&pl.utf8_tmp, 0);
 	parse_skipped(&pl);
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
 	if (pl.enc && pl.enc->ops->encode_txn == NULL &&
@@ -483,6 +485,7 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	if (rc_err_is_fatal(rc))
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
+	rc_buf_free(&pl.utf8_tmp);
 	rc_obs_free(&pl.obs);
 	rc_txmeta_destroy(&pl.txm);
 	rc_heartbeat_destroy(&pl.hb);

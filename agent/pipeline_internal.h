@@ -9,6 +9,7 @@
 #define RC_PIPELINE_INTERNAL_H
 
 #include "agent/acktrack.h"
+#include "agent/buf.h"
 #include "agent/heartbeat.h"
 #include "agent/pipeline.h"
 #include "agent/pipeline_obs.h"
@@ -57,7 +58,9 @@ typedef struct pipeline {
 	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
 	int shutdown_ms;   /* shutdown.timeout.ms */
 	bool tombstones;
-	char skipped[8]; /* operations not to publish, as op letters */
+	bool utf8_replace; /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
+	rc_buf_t utf8_tmp; /* replaced strings of the event being encoded; reset per event */
+	char skipped[8];   /* operations not to publish, as op letters */
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */

@@ -13,6 +13,7 @@
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
+#include "agent/utf8.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -145,6 +146,12 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 		return RC_OK;
 	if (ev->op != RC_OP_READ && txn) /* a snapshot's time is when it started, not a commit */
 		rc_acktrack_set_source_us(txn, ev->source.ts_us);
+	if (ev->table && ev->table->check_utf8) {
+		rc_buf_reset(&pl->utf8_tmp);
+		rc = rc_utf8_check_event(ev, pl->utf8_replace, &pl->utf8_tmp, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
 	if (pl->txm.enabled) {
 		rc = txmeta_event(pl, txn, ev, &tev, err, errlen);
 		if (rc != RC_OK)

@@ -102,6 +102,9 @@ static const rc_prop_def_t props[] = {
      "how temporal values are represented (default adaptive; adaptive_time_microseconds for MySQL/MariaDB)"},
     {"money.fraction.digits", RC_PROP_INT, "2", NULL, 0, 18, 0,
      "fraction digits of PostgreSQL money values (the scale of their decimal)"},
+    {"string.invalid.utf8.mode", RC_PROP_ENUM, "fail", "fail|replace", NOLIMIT, 0,
+     "text that is not UTF-8 (a PostgreSQL SQL_ASCII database): stop with an error naming table, "
+     "column, key and position, or write U+FFFD for each bad byte"},
     {"binary.handling.mode", RC_PROP_ENUM, "bytes", RC_BINARY_MODE_CHOICES, NOLIMIT, 0,
      "how binary values are represented"},
     {"bigint.unsigned.handling.mode", RC_PROP_ENUM, "long", "long|precise", NOLIMIT, 0,

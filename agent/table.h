@@ -70,6 +70,7 @@ typedef struct rc_table {
 	int32_t key_schema_id; /* registry ids, -1 until registered */
 	int32_t value_schema_id;
 	int32_t metrics_slot; /* the pipeline's counters of this table (agent/pipeline_obs.h), -1 first */
+	bool check_utf8;      /* strings may not be UTF-8 (PostgreSQL SQL_ASCII): the pipeline checks them */
 } rc_table_t;
 
 /* Debezium's io.debezium.data.FloatVector (MySQL's VECTOR): an ARRAY column of FLOAT32 whose semantic

@@ -3,6 +3,9 @@
 #include "decoders/postgres/pg_conn.h"
 #include "decoders/postgres/pg_check.h"
 
+#include "agent/netaddr.h"
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +183,64 @@ static void check_replica_identity(PGconn *pg, rc_check_report_t *rep)
 	PQclear(res);
 }
 
+/* What reaches Avro as a string must be UTF-8. rowcast asks for client_encoding=UTF8 (pg_conn.c), so
+ * the server converts from any encoding but SQL_ASCII, which has no conversion: its bytes arrive as
+ * stored. */
+static void check_encoding(PGconn *pg, rc_check_report_t *rep)
+{
+	PGresult *res = query_row(pg, rep, "encoding",
+	                          "SELECT current_setting('server_encoding'), "
+	                          "current_setting('client_encoding')",
+	                          0, NULL);
+
+	if (!res)
+		return;
+	if (strcmp(PQgetvalue(res, 0, 0), "SQL_ASCII") == 0)
+		rc_check_warn(rep, "store text as UTF-8 in this database (or create it with ENCODING 'UTF8')",
+		              "database encoding SQL_ASCII: PostgreSQL does not convert its text, so a value "
+		              "that is not UTF-8 stops rowcast with an error naming the table and column");
+	else if (strcmp(PQgetvalue(res, 0, 1), "UTF8") != 0)
+		rc_check_fail(rep, "report this: rowcast asks for client_encoding=UTF8",
+		              "client_encoding is %s, not UTF8", PQgetvalue(res, 0, 1));
+	else
+		rc_check_ok(
+		    rep, "database encoding %s%s", PQgetvalue(res, 0, 0),
+		    strcmp(PQgetvalue(res, 0, 0), "UTF8") == 0 ? "" : ", converted to UTF-8 by the server");
+	PQclear(res);
+}
+
+/* Whether the connection is encrypted and whether the server's certificate and name were verified. A
+ * connection that leaves the machine unencrypted is a warning: who sits on the path reads every
+ * captured row and can forge change events. */
+static void check_tls(PGconn *pg, const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const char *mode = rc_conf_get(conf, "database.sslmode"),
+	           *host = rc_conf_get(conf, "database.hostname");
+	bool verified = strcmp(mode, "verify-full") == 0, ca = strcmp(mode, "verify-ca") == 0;
+
+	if (PQsslInUse(pg)) {
+		const char *proto = PQsslAttribute(pg, "protocol");
+		if (verified || ca || rc_host_is_loopback(host))
+			rc_check_ok(rep, "PostgreSQL connection encrypted (%s), %s", proto ? proto : "TLS",
+			            verified ? "certificate and host name verified (sslmode=verify-full)"
+			            : ca     ? "certificate verified, host name not (sslmode=verify-ca)"
+			                     : "certificate not verified (loopback)");
+		else
+			rc_check_warn(
+			    rep, "set database.sslmode=verify-full and database.sslrootcert",
+			    "PostgreSQL connection encrypted (%s) but the server's certificate is not "
+			    "verified (sslmode=%s): a man in the middle can read and forge changes",
+			    proto ? proto : "TLS", mode);
+	} else if (rc_host_is_loopback(host)) {
+		rc_check_ok(rep, "PostgreSQL connection not encrypted (loopback or Unix socket)");
+	} else {
+		rc_check_warn(rep, "set database.sslmode=verify-full and database.sslrootcert",
+		              "PostgreSQL connection to %s is not encrypted (sslmode=%s): who sits on the "
+		              "path reads every captured row and can forge change events",
+		              host, mode);
+	}
+}
+
 void rc_pg_check(const rc_conf_t *conf, rc_check_report_t *rep)
 {
 	char err[1024];
@@ -195,7 +256,9 @@ void rc_pg_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	rc_check_ok(rep, "connected to PostgreSQL at %s:%s, database %s",
 	            rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
 	            rc_conf_get(conf, "database.dbname"));
+	check_tls(pg, conf, rep);
 	check_server(pg, rep);
+	check_encoding(pg, rep);
 	check_role(pg, rep, rc_conf_get(conf, "database.user"));
 	check_slot(pg, rep, rc_conf_get(conf, "slot.name"), rc_conf_get(conf, "database.dbname"));
 	check_publication(pg, rep, conf);

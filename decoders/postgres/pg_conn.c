@@ -9,7 +9,7 @@
 PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
 {
 	/* Keywords rather than a conninfo string: no quoting of user-provided values needed. */
-	const char *keys[16], *vals[16];
+	const char *keys[24], *vals[24];
 	int n = 0;
 	PGconn *pg;
 
@@ -35,6 +35,9 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	 * decoders/postgres/pg_types.c parses, whatever the server's defaults are. */
 	KV("options", "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
 	              "-c bytea_output=hex -c TimeZone=UTC -c lc_monetary=C");
+	/* Text in UTF-8 whatever the database's encoding (the server converts; pgoutput and COPY send
+	 * in the client encoding), and whatever PGCLIENTENCODING says. */
+	KV("client_encoding", "UTF8");
 	KV("connect_timeout", "10");
 	if (replication)
 		KV("replication", "database");
@@ -60,7 +63,24 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 		PQfinish(pg);
 		return NULL;
 	}
+	/* SQL_ASCII has no conversion: asked for UTF8, the server checks each value and fails the
+	 * whole stream or COPY on the first one that is not, naming no column. Its bytes come as stored
+	 * instead, and the pipeline checks the strings (rc_table_t.check_utf8), naming table, column,
+	 * key and position, or replacing (string.invalid.utf8.mode). */
+	if (rc_pg_sql_ascii(pg) && PQsetClientEncoding(pg, "SQL_ASCII") != 0) {
+		snprintf(err, errlen, "PostgreSQL: cannot set client_encoding SQL_ASCII: %s",
+		         PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
 	return pg;
+}
+
+bool rc_pg_sql_ascii(PGconn *pg)
+{
+	const char *enc = PQparameterStatus(pg, "server_encoding");
+
+	return enc && strcmp(enc, "SQL_ASCII") == 0;
 }
 
 const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_t len)

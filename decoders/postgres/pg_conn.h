@@ -15,6 +15,9 @@
  */
 PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen);
 
+/* True when the database's encoding is SQL_ASCII: its text is not converted, so it may not be UTF-8. */
+bool rc_pg_sql_ascii(PGconn *pg);
+
 /* PostgreSQL's words for what failed: res's error message when it has one, else the connection's,
  * without the trailing newline, in buf (len bytes). Returns buf. */
 const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_t len);

@@ -5,6 +5,7 @@
 #include "agent/errors.h"
 #include "agent/log.h"
 #include "agent/naming.h"
+#include "decoders/postgres/pg_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,7 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 	if (!t)
 		goto oom;
 	t->source_id = relid;
+	t->check_utf8 = rc_pg_sql_ascii(cache->sql);
 	for (int i = 0; i < natts; i++) {
 		const rc_pgo_attr_t *a = &attrs[i];
 		rc_column_t *col;

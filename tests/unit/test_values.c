@@ -16,6 +16,7 @@
 #include "agent/reader.h"
 #include "agent/source_block.h"
 #include "agent/typemodes.h"
+#include "agent/utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -785,6 +786,36 @@ static void test_source_blocks(void **state)
 	rc_table_release(t);
 }
 
+/* Well-formed UTF-8 only (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF. */
+static void test_utf8_validity(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len, bad_at;
+	} cases[] = {
+	    {"", 0, 0},
+	    {"plain ascii", 11, 11},
+	    {"caf\xc3\xa9", 5, 5},
+	    {"\xe2\x82\xac \xf0\x9f\x98\x80", 8, 8},
+	    {"\xf4\x8f\xbf\xbf", 4, 4}, /* U+10FFFF */
+	    {"ca\xe9", 3, 2},           /* latin1 */
+	    {"\xc0\xaf", 2, 0},         /* overlong '/' */
+	    {"\xc1\xbf", 2, 0},         /* overlong */
+	    {"\xe0\x80\xaf", 3, 0},     /* overlong */
+	    {"\xed\xa0\x80", 3, 0},     /* surrogate U+D800 */
+	    {"\xf4\x90\x80\x80", 4, 0}, /* past U+10FFFF */
+	    {"\xf5\x80\x80\x80", 4, 0},
+	    {"ab\xe2\x82", 4, 2}, /* cut short */
+	    {"a\x80", 2, 1},      /* lone continuation */
+	    {"x\0y", 3, 3},       /* NUL is a character (PostgreSQL text has none anyway) */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (rc_utf8_invalid_at(cases[i].s, cases[i].len) != cases[i].bad_at)
+			fail_msg("case %zu: %zu, expected %zu", i,
+			         rc_utf8_invalid_at(cases[i].s, cases[i].len), cases[i].bad_at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +829,7 @@ int main(void)
 	    cmocka_unit_test(test_calendar_texts),
 	    cmocka_unit_test(test_typemodes),
 	    cmocka_unit_test(test_source_blocks),
+	    cmocka_unit_test(test_utf8_validity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
