@@ -120,6 +120,14 @@ static const rc_prop_def_t props[] = {
      "Schema Registry base URL (Confluent REST API)"},
     {"basic.auth.user.info", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
      "Schema Registry credentials user:password"},
+    {"schema.registry.ssl.ca.location", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
+     "PEM file of the CA that signed the Schema Registry's certificate (default: the system's)"},
+    {"schema.registry.ssl.certificate.location", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
+     "PEM client certificate for a Schema Registry that asks for one"},
+    {"schema.registry.ssl.key.location", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,
+     "PEM private key of schema.registry.ssl.certificate.location"},
+    {"schema.registry.ssl.key.password", RC_PROP_STRING, NULL, NULL, NOLIMIT,
+     RC_PROP_SECRET | RC_PROP_FILE_VARIANT, "passphrase of schema.registry.ssl.key.location"},
 
     /* The offset store: a file (offset.storage.file.filename, with the agent's below) or a Kafka topic. */
     {"offset.storage", RC_PROP_ENUM, "file",

@@ -392,8 +392,7 @@ rc_encoder_t *rc_encoder_new(const rc_conf_t *conf, const char *connector, char 
 		ae->meta_ids[i] = -1;
 	rc_buf_init(&ae->key, 0);
 	rc_buf_init(&ae->value, 0);
-	ae->reg = rc_registry_new(rc_conf_get(conf, "schema.registry.url"),
-	                          rc_conf_get(conf, "basic.auth.user.info"), err, errlen);
+	ae->reg = rc_registry_from_conf(conf, err, errlen);
 	if (!ae->reg) {
 		avro_free(&ae->base);
 		return NULL;

@@ -7,6 +7,7 @@
 #include "agent/buf.h"
 #include "agent/hash.h"
 #include "agent/metrics.h"
+#include "agent/netaddr.h"
 #include "agent/signals.h"
 
 #include <curl/curl.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONTENT_TYPE "application/vnd.schemaregistry.v1+json"
 #define MAX_ANSWER_BYTES ((size_t)16 << 20)
@@ -244,6 +246,74 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 		curl_easy_setopt(reg->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(reg->curl, CURLOPT_USERPWD, reg->user_info);
 	}
+	return reg;
+}
+
+/* The host[:port] of url ("http://user:pw@host:8081/apis" -> "host:8081"), in a static buffer. */
+static const char *reg_host(const char *url)
+{
+	static char host[256];
+	const char *p = strstr(url, "://"), *at, *end;
+
+	p = p ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	snprintf(host, sizeof host, "%.*s", (int)(end - p), p);
+	return host;
+}
+
+/* The schema.registry.ssl.* files: a private CA, and a client certificate and key for registries
+ * that ask for one. libcurl always verifies the server's certificate and host name; nothing turns
+ * that off. */
+static int set_tls(rc_registry_t *reg, const rc_conf_t *conf, char *err, size_t errlen)
+{
+	static const struct {
+		const char *prop;
+		CURLoption opt;
+	} files[] = {
+	    {"schema.registry.ssl.ca.location", CURLOPT_CAINFO},
+	    {"schema.registry.ssl.certificate.location", CURLOPT_SSLCERT},
+	    {"schema.registry.ssl.key.location", CURLOPT_SSLKEY},
+	    {"schema.registry.ssl.key.password", CURLOPT_KEYPASSWD},
+	};
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		const char *v = rc_conf_get(conf, files[i].prop);
+		if (!v || !*v)
+			continue;
+		if (curl_easy_setopt(reg->curl, files[i].opt, v) != CURLE_OK) {
+			set_err(err, errlen, "%s: not supported by this libcurl", files[i].prop);
+			return -1;
+		}
+	}
+	if ((rc_conf_get(conf, "schema.registry.ssl.certificate.location") == NULL) !=
+	    (rc_conf_get(conf, "schema.registry.ssl.key.location") == NULL)) {
+		set_err(err, errlen,
+		        "schema.registry.ssl.certificate.location and schema.registry.ssl.key.location go "
+		        "together (a client certificate and its key)");
+		return -1;
+	}
+	return 0;
+}
+
+rc_registry_t *rc_registry_from_conf(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	const char *url = rc_conf_get(conf, "schema.registry.url");
+	const char *user_info = rc_conf_get(conf, "basic.auth.user.info");
+	rc_registry_t *reg = rc_registry_new(url, user_info, err, errlen);
+
+	if (!reg)
+		return NULL;
+	if (set_tls(reg, conf, err, errlen) != 0) {
+		rc_registry_free(reg);
+		return NULL;
+	}
+	if (user_info && strncasecmp(url, "http://", 7) == 0 && !rc_host_is_loopback(reg_host(url)))
+		rc_log_warn("registry",
+		            "basic.auth.user.info goes to %s over http://, unencrypted: use https://",
+		            reg->shown);
 	return reg;
 }
 
@@ -598,16 +668,22 @@ void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
 
 	if (!url)
 		return; /* sink.type=stdout: no registry needed */
-	reg = rc_registry_new(url, rc_conf_get(conf, "basic.auth.user.info"), err, sizeof err);
+	reg = rc_registry_from_conf(conf, err, sizeof err);
 	if (!reg) {
-		rc_check_fail(rep, "fix schema.registry.url", "%s", err);
+		rc_check_fail(rep, "fix schema.registry.url or the schema.registry.ssl.* properties", "%s",
+		              err);
 		return;
 	}
 	rc_registry_set_retry(reg, 2, 500, 500);
 	rc = request(reg, "/subjects", NULL, &status, err, sizeof err);
 	if (rc != RC_OK) {
-		rc_check_fail(rep, "check schema.registry.url and that the Schema Registry is up",
-		              "no answer from the Schema Registry: %s", err);
+		rc_check_fail(
+		    rep,
+		    strstr(err, "certificate") || strstr(err, "SSL")
+		        ? "set schema.registry.ssl.ca.location to the CA that signed the registry's "
+		          "certificate, and use the host name the certificate names"
+		        : "check schema.registry.url and that the Schema Registry is up",
+		    "no answer from the Schema Registry: %s", err);
 		goto out;
 	}
 	if (status != 200) {

@@ -38,6 +38,11 @@ typedef struct rc_registry rc_registry_t;
  */
 rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err, size_t errlen);
 
+/* A client for schema.registry.url with basic.auth.user.info and the schema.registry.ssl.* files
+ * (CA, client certificate and key); credentials over http:// to another machine are a warning. NULL
+ * with the reason in err. Caller frees with rc_registry_free. */
+rc_registry_t *rc_registry_from_conf(const rc_conf_t *conf, char *err, size_t errlen);
+
 void rc_registry_free(rc_registry_t *reg);
 
 /* Retry policy: max_attempts requests in all (>= 1), waiting initial_ms after the first failure,

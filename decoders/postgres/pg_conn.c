@@ -2,9 +2,14 @@
 
 #include "decoders/postgres/pg_conn.h"
 
+#include "agent/log.h"
+#include "agent/netaddr.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void warn_if_exposed(const rc_conf_t *conf, PGconn *pg);
 
 PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
 {
@@ -73,7 +78,33 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 		PQfinish(pg);
 		return NULL;
 	}
+	warn_if_exposed(conf, pg);
 	return pg;
+}
+
+/* A connection that leaves the machine without TLS, or with a certificate nobody verified, is a
+ * warning once per process (rowcast check says it for every connection). */
+static void warn_if_exposed(const rc_conf_t *conf, PGconn *pg)
+{
+	static bool warned;
+	const char *mode = rc_conf_get(conf, "database.sslmode"),
+	           *host = rc_conf_get(conf, "database.hostname");
+
+	if (warned || rc_host_is_loopback(host) || strncmp(mode, "verify-", 7) == 0)
+		return;
+	warned = true;
+	if (!PQsslInUse(pg))
+		rc_log_warn(
+		    "pg",
+		    "the connection to %s is not encrypted (database.sslmode=%s): who sits on the path "
+		    "reads every captured row and can forge change events; set database.sslmode=verify-full",
+		    host, mode);
+	else
+		rc_log_warn(
+		    "pg",
+		    "the connection to %s is encrypted but the server's certificate is not verified "
+		    "(database.sslmode=%s); set database.sslmode=verify-full and database.sslrootcert",
+		    host, mode);
 }
 
 bool rc_pg_sql_ascii(PGconn *pg)
