@@ -263,6 +263,10 @@ def diff(path, a, b, out, skip_values=frozenset(), schema=False):
 
 
 LEVELS = ("BACKWARD", "FORWARD", "FULL")
+
+
+def lv_list(levels):
+    return "/".join(levels)
 CT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
 
 
@@ -500,7 +504,8 @@ def main():
                 n += 1
                 scratch = f"compat-scratch-{args.rowcast_prefix}-{n}"
                 res = registry_check(args.registry, scratch, dbz.schema_text[ds], as_debezium(rc.schema_text[rs]))
-                entry = {"topic": t, "debezium_schema": ds, "rowcast_schema": rs}
+                entry = {"topic": t.replace(args.db, "<DB>") if args.db else t, "debezium_schema": ds,
+                         "rowcast_schema": rs}
                 for level, (ok, reason) in res.items():
                     entry[level] = {"compatible": ok, "reason": reason}
                     if not ok:
@@ -523,7 +528,8 @@ def main():
                 reader["read"] += 1
             except Exception as e:  # noqa: BLE001 -- any failure of resolution or decoding is the finding
                 reader["failed"] += 1
-                reader["failures_by_topic"][t] = reader["failures_by_topic"].get(t, 0) + 1
+                tn = t.replace(args.db, "<DB>") if args.db else t
+                reader["failures_by_topic"][tn] = reader["failures_by_topic"].get(tn, 0) + 1
                 op = r["value"].get("op") if isinstance(r["value"], dict) else None
                 add("reader", t, f"value/{op}", "reads", f"{type(e).__name__}: {str(e)[:300]}",
                     f"rowcast@{r['offset']} with debezium schema {ds}")
@@ -578,12 +584,16 @@ def main():
         if g["entries"]:
             print(f"  {kind}: {g['entries']} difference(s), {g['occurrences']} occurrence(s): {', '.join(g['ids'])}")
     if args.registry_check:
-        print(f"registry compatibility of rowcast's value schema after Debezium's ({len(registry_results)} schema pair(s)): "
-              + ", ".join(f"{lv} {level_totals[lv]}/{len(registry_results)} compatible" for lv in LEVELS))
+        print(f"registry compatibility of rowcast's value schema after Debezium's ({len(registry_results)} schema pair(s)):")
+        for lv in LEVELS:
+            bad = sorted({e["topic"] for e in registry_results if not e[lv]["compatible"]})
+            print(f"  {lv}: {level_totals[lv]}/{len(registry_results)} compatible"
+                  + (f"; incompatible: {', '.join(bad)}" if bad else ""))
         for e in registry_results:
             bad = [lv for lv in LEVELS if not e[lv]["compatible"]]
             if bad:
-                print(f"  {e['topic']}: incompatible under {'/'.join(bad)}: {str(e[bad[0]]['reason'])[:240]}")
+                why = re.sub(r"^Incompatible artifact: .*?\[AVRO\], ", "", str(e[bad[0]]["reason"]))
+                print(f"    {e['topic']} ({e['debezium_schema']} vs {e['rowcast_schema']}) {lv_list(bad)}: {why[:160]}")
     if args.reader_check:
         print(f"reader-schema check: {reader['records']} rowcast record(s), {reader['read']} read with Debezium's schema, "
               f"{reader['failed']} failed, {reader['no_reader_schema']} without a Debezium schema (topic Debezium lacks)"

@@ -40,6 +40,9 @@ INSERT INTO seeded (name, qty, price, created, tag, flag, m) VALUES
     ('three', 3, -0.01, '2038-01-19 03:14:07.999999+00', 'ccc', true, 'sad');
 INSERT INTO seeded DEFAULT VALUES;
 UPDATE seeded SET created = '2001-02-03 04:05:06+00' WHERE name = 'anon';
+-- A second snapshotted table: the per-table first/last markers.
+CREATE TABLE seeded2 (k text PRIMARY KEY, v jsonb NOT NULL);
+INSERT INTO seeded2 VALUES ('a', '{"n": 1}'), ('b', '[]'), ('c', 'null');
 
 -- Every scalar type rowcast maps.
 CREATE TABLE types (
