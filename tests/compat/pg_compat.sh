@@ -63,6 +63,11 @@ publication.autocreate.mode=all_tables
 schema.include.list=$schema
 snapshot.mode=initial
 PROPS
+# ROWCAST_TEST_COMPAT_PROPS='k=v;k=v': more properties for both sides (e.g. the handling modes:
+# decimal.handling.mode=string;hstore.handling.mode=map;interval.handling.mode=string). The known
+# differences are those of the defaults: other modes may show differences they do not list.
+extra_props=$(printf '%s' "${ROWCAST_TEST_COMPAT_PROPS:-}" | tr ';' '\n' | sed '/^ *$/d')
+[ -n "$extra_props" ] && printf '%s\n' "$extra_props" >>"$tmp/engine.properties"
 cat >"$tmp/converter.properties" <<PROPS
 apicurio.registry.url=${ROWCAST_TEST_SCHEMA_REGISTRY_URL%/apis/ccompat/v7}/apis/registry/v2
 apicurio.registry.auto-register=true
@@ -91,6 +96,7 @@ publication.autocreate.mode = all_tables
 schema.include.list = $schema
 snapshot.mode = initial
 kafka.message.max.bytes = 16000000
+${extra_props}
 PROPS
 start_rowcast "$tmp/rowcast.properties" "$out/rowcast.log"
 for _ in $(seq 1200); do
