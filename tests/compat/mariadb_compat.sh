@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side compatibility test: the same MariaDB workload through Debezium 3.6.1's MariaDB
 # connector (embedded engine, tests/compat/DebeziumRun.java) and through rowcast, each to its own
-# topic prefix on the test Kafka, then tests/compat/compare_mariadb.py compares the two record by
+# topic prefix on the test Kafka, then tests/compat/compare.py compares the two record by
 # record and fails on any difference not listed in tests/compat/mariadb_known_differences.json.
 # See tests/compat/README.md. Skipped (77) unless ROWCAST_TEST_COMPAT=1.
 set -eu
@@ -18,26 +18,12 @@ export top_srcdir ROWCAST
 need_env
 . "$top_srcdir/tests/integration/lib_mysql.sh"
 
-DEBEZIUM_VERSION=3.6.1.Final
+. "$here/lib_compat.sh"
+compat_need_java
+DEBEZIUM_VERSION=$COMPAT_DEBEZIUM_VERSION
 DEBEZIUM_TAG=v$DEBEZIUM_VERSION
-MAVEN_DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
-cache_root=${ROWCAST_CACHE_DIR:-${HOME:-/tmp}/.cache/rowcast}
-jars="$cache_root/debezium-compat-$DEBEZIUM_VERSION-$(cksum <"$here/pom.xml" | cut -d' ' -f1)"
+compat_jars
 connector_jar="$jars/debezium-connector-mariadb-$DEBEZIUM_VERSION-built.jar"
-
-# --- the jars: Debezium's engine and its dependencies, from Maven Central, cached -----------------------
-if [ ! -f "$jars/.complete" ]; then
-    command -v mvn >/dev/null || fail "mvn is needed to fetch Debezium's jars (apt-get install maven)"
-    echo "fetching Debezium $DEBEZIUM_VERSION and Apicurio's converter with Maven (first run only)"
-    rm -rf "$jars.tmp.$$"
-    (cd /tmp && mvn -B -q -f "$here/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime \
-        -DoutputDirectory="$jars.tmp.$$") >"/tmp/rowcast-compat-mvn.$$.log" 2>&1 ||
-        { tail -20 "/tmp/rowcast-compat-mvn.$$.log" >&2; fail "Maven could not fetch the jars (log above)"; }
-    rm -f "/tmp/rowcast-compat-mvn.$$.log"
-    touch "$jars.tmp.$$/.complete"
-    rm -rf "$jars"
-    mv "$jars.tmp.$$" "$jars"
-fi
 
 # --- the MariaDB connector: not on Maven Central, so compiled from Debezium's own sources ---------------
 # ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR: a debezium-connector-mariadb-3.6.1.Final.jar you have;
@@ -99,7 +85,7 @@ out=${ROWCAST_TEST_COMPAT_OUT:-$tmp/out}
 mkdir -p "$out"
 classes="$tmp/classes"
 mkdir -p "$classes"
-javac -d "$classes" -cp "$jars/*:$connector_jar" "$here/DebeziumRun.java" || fail "compiling DebeziumRun.java failed"
+compat_runner "$classes"
 cp_all="$classes:$connector_jar:$jars/*"
 
 # --- Debezium -----------------------------------------------------------------------------------------
@@ -129,8 +115,9 @@ apicurio.registry.use-id=contentId
 apicurio.registry.headers.enabled=false
 PROPS
 end_table=zz_end
-java -Duser.timezone=UTC -cp "$cp_all" DebeziumRun "$tmp/engine.properties" "$tmp/converter.properties" \
-    "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$dbz_prefix.$db.$end_table" >"$out/debezium.log" 2>&1 &
+java -Duser.timezone=UTC -cp "$cp_all" DebeziumRun "$tmp/engine.properties" --converter avro \
+    --converter-config "$tmp/converter.properties" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
+    --stop-topic "$dbz_prefix.$db.$end_table" >"$out/debezium.summary" 2>"$out/debezium.log" &
 dbz_pid=$!
 trap 'kill -9 $dbz_pid 2>/dev/null || true; my_test_cleanup' EXIT
 for _ in $(seq 1800); do
@@ -169,7 +156,7 @@ wait_my_caught_up "$tmp/offsets.json"
 stop_rowcast
 pass "rowcast wrote every change and exited 0"
 
-if ! /usr/bin/python3 "$here/compare_mariadb.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
+if ! /usr/bin/python3 "$here/compare.py" --source mariadb --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" \
     --registry "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" --debezium-prefix "$dbz_prefix" --rowcast-prefix "$rc_prefix" \
     --db "$db" --mode "$snapshot_mode" --known "$here/mariadb_known_differences.json" --report "$out/report.json" --dump "$out/records.jsonl" \
     >"$out/compare.txt" 2>&1; then
