@@ -2,6 +2,8 @@
 
 #include "sinks/registry.h"
 
+#include "sinks/registry_answer.h"
+
 #include "agent/clock.h"
 #include "agent/log.h"
 #include "agent/buf.h"
@@ -522,23 +524,10 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 	return RC_STOPPED;
 }
 
-/* The registry's {"error_code": N, "message": "..."} as "error N: message", or the raw body. */
+/* The registry's error text of the last answer (sinks/registry_answer.h). */
 static void answer_message(const rc_registry_t *reg, char *out, size_t outlen)
 {
-	json_t *j = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
-	json_t *msg = json_object_get(j, "message"), *code = json_object_get(j, "error_code");
-
-	if (json_is_string(msg) && json_is_integer(code))
-		snprintf(out, outlen, "error %" JSON_INTEGER_FORMAT ": %s", json_integer_value(code),
-		         json_string_value(msg));
-	else if (json_is_string(msg))
-		snprintf(out, outlen, "%s", json_string_value(msg));
-	else if (reg->answer.len > 0)
-		snprintf(out, outlen, "%.*s", (int)(reg->answer.len < 300 ? reg->answer.len : 300),
-		         (const char *)reg->answer.data);
-	else
-		snprintf(out, outlen, "empty answer");
-	json_decref(j);
+	rc_registry_answer_message((const char *)reg->answer.data, reg->answer.len, out, outlen);
 }
 
 /* Message for an unexpected status; 401/403/404 get the likely fix. */
@@ -564,7 +553,7 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 	uint64_t fp = rc_registry_fingerprint(schema_json, strlen(schema_json));
 	cache_entry_t *hit = cache_find(reg, subject, fp);
 	char *escaped = NULL, *path = NULL, *body = NULL, msg[512];
-	json_t *req = NULL, *ans = NULL, *jid;
+	json_t *req = NULL;
 	long status;
 	int rc = RC_ERR_FATAL;
 	size_t len;
@@ -607,20 +596,16 @@ int rc_registry_register(rc_registry_t *reg, const char *subject, const char *sc
 		rc = status_error(reg, "POST", path, status, err, errlen);
 		goto out;
 	}
-	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
-	jid = json_object_get(ans, "id");
-	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > INT32_MAX) {
+	if (rc_registry_answer_id((const char *)reg->answer.data, reg->answer.len, id) != 0) {
 		set_err(err, errlen, "POST %s%s: answer has no valid id: %.200s", reg->shown, path,
 		        (const char *)reg->answer.data);
 		rc = RC_ERR_FATAL;
 		goto out;
 	}
-	*id = (int32_t)json_integer_value(jid);
 	cache_add(reg, subject, fp, *id);
 	rc_log_info("registry", "subject %s: schema id %" PRId32, subject, *id);
 	rc = RC_OK;
 out:
-	json_decref(ans);
 	json_decref(req);
 	free(body);
 	free(path);
@@ -632,7 +617,6 @@ int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, c
 {
 	char path[64];
 	long status;
-	json_t *ans, *schema;
 	int rc;
 
 	*schema_json = NULL;
@@ -644,11 +628,7 @@ int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, c
 		return rc;
 	if (status != 200)
 		return status_error(reg, "GET", path, status, err, errlen);
-	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
-	schema = json_object_get(ans, "schema");
-	if (json_is_string(schema))
-		*schema_json = strdup(json_string_value(schema));
-	json_decref(ans);
+	*schema_json = rc_registry_answer_schema((const char *)reg->answer.data, reg->answer.len);
 	if (!*schema_json) {
 		set_err(err, errlen, "GET %s%s: answer has no schema: %.200s", reg->shown, path,
 		        (const char *)reg->answer.data);
@@ -660,9 +640,9 @@ int rc_registry_get_schema(rc_registry_t *reg, int32_t id, char **schema_json, c
 void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
 {
 	const char *url = rc_conf_get(conf, "schema.registry.url");
-	char err[1024];
+	char err[1024], level[64];
 	rc_registry_t *reg;
-	json_t *ans;
+	size_t nsubjects;
 	long status;
 	int rc;
 
@@ -695,27 +675,17 @@ void rc_registry_check(const rc_conf_t *conf, rc_check_report_t *rep)
 		              "%s", err);
 		goto out;
 	}
-	ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
-	if (!json_is_array(ans))
+	if (rc_registry_answer_subjects((const char *)reg->answer.data, reg->answer.len, &nsubjects) != 0)
 		rc_check_fail(rep, "set schema.registry.url to the base URL of the Confluent-compatible API",
 		              "GET %s/subjects answered something else than a list of subjects", reg->shown);
 	else
-		rc_check_ok(rep, "Schema Registry at %s answers: %zu subject(s)", reg->shown,
-		            json_array_size(ans));
-	json_decref(ans);
+		rc_check_ok(rep, "Schema Registry at %s answers: %zu subject(s)", reg->shown, nsubjects);
 
 	/* The default compatibility level, for information: rowcast's schemas evolve under BACKWARD. */
-	if (request(reg, "/config", NULL, &status, err, sizeof err) == RC_OK && status == 200) {
-		json_t *level;
-		ans = json_loadb((const char *)reg->answer.data, reg->answer.len, 0, NULL);
-		level = json_object_get(ans, "compatibilityLevel");
-		if (!level)
-			level = json_object_get(ans, "compatibility");
-		if (json_is_string(level))
-			rc_check_ok(rep, "Schema Registry default compatibility level: %s",
-			            json_string_value(level));
-		json_decref(ans);
-	}
+	if (request(reg, "/config", NULL, &status, err, sizeof err) == RC_OK && status == 200 &&
+	    rc_registry_answer_level((const char *)reg->answer.data, reg->answer.len, level, sizeof level) ==
+	        0)
+		rc_check_ok(rep, "Schema Registry default compatibility level: %s", level);
 out:
 	rc_registry_free(reg);
 }
