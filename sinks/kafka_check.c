@@ -4,8 +4,25 @@
 #include "sinks/sink_check.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 #define METADATA_TIMEOUT_MS 10000
+
+/* librdkafka before 2.6.1 sends a SCRAM proof with the client nonce twice; Kafka 4 brokers check
+ * it strictly (RFC 5802) and refuse every login with "invalid credentials" (librdkafka #4895). */
+static void scram_warning(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const char *mech = rc_conf_get(conf, "kafka.sasl.mechanisms");
+
+	if (!mech)
+		mech = rc_conf_get(conf, "kafka.sasl.mechanism");
+	if (mech && strncasecmp(mech, "SCRAM", 5) == 0 && rd_kafka_version() < 0x020601ff)
+		rc_check_warn(
+		    rep, "use librdkafka 2.6.1 or newer, or a Kafka 3.x broker, for SCRAM",
+		    "librdkafka %s's SCRAM login is refused by Kafka 4 brokers (\"invalid "
+		    "credentials\": a nonce bug fixed in librdkafka 2.6.1); Kafka 3.x brokers accept it",
+		    rd_kafka_version_str());
+}
 
 void rc_kafka_check(const rc_conf_t *conf, rc_check_report_t *rep)
 {
@@ -20,6 +37,8 @@ void rc_kafka_check(const rc_conf_t *conf, rc_check_report_t *rep)
 		return;
 	}
 	rc_check_ok(rep, "kafka.* properties accepted by librdkafka %s", rd_kafka_version_str());
+	rc_kafka_tls_check(conf, rep);
+	scram_warning(conf, rep);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err); /* takes kc on success */
 	if (!rk) {
 		rd_kafka_conf_destroy(kc);
