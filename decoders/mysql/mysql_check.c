@@ -3,6 +3,9 @@
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_check.h"
 
+#include "agent/netaddr.h"
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,33 @@ static void expect_var(MYSQL *my, rc_check_report_t *rep, const char *var, const
 		rc_check_ok(rep, "%s = %s", var, val);
 	else
 		rc_check_fail(rep, fix, "%s = %s (rowcast needs %s)", var, val, want);
+}
+
+/* Whether the connection is encrypted and verified; one that leaves the machine without both is a
+ * warning (who sits on the path reads every row and can forge change events). */
+static void check_tls(MYSQL *my, const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const char *cipher = mysql_get_ssl_cipher(my), *mode = rc_conf_get(conf, "database.ssl.mode");
+	const char *host = rc_conf_get(conf, "database.hostname");
+	bool verified = strncmp(mode, "verify_", 7) == 0;
+
+	if (cipher && (verified || rc_host_is_loopback(host)))
+		rc_check_ok(rep, "MySQL connection encrypted (%s), %s", cipher,
+		            verified ? "certificate and host name verified (database.ssl.mode=verify_*)"
+		                     : "certificate not verified (loopback)");
+	else if (cipher)
+		rc_check_warn(rep, "set database.ssl.mode=verify_identity and database.sslrootcert",
+		              "MySQL connection encrypted (%s) but the server's certificate is not verified "
+		              "(database.ssl.mode=%s): a man in the middle can read and forge changes",
+		              cipher, mode);
+	else if (rc_host_is_loopback(host))
+		rc_check_ok(rep, "MySQL connection not encrypted (loopback)");
+	else
+		rc_check_warn(
+		    rep, "set database.ssl.mode=verify_identity and database.sslrootcert",
+		    "MySQL connection to %s is not encrypted (database.ssl.mode=%s): who sits on the "
+		    "path reads every captured row and can forge change events",
+		    host, mode);
 }
 
 void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
@@ -44,6 +74,7 @@ void rc_mysql_check(const rc_conf_t *conf, rc_check_report_t *rep)
 	mariadb = strstr(version, "MariaDB") != NULL;
 	rc_check_ok(rep, "connected to %s %s at %s:%s", mariadb ? "MariaDB" : "MySQL", version,
 	            rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"));
+	check_tls(my, conf, rep);
 
 	expect_var(my, rep, "log_bin", "1", "enable the binary log: log_bin in my.cnf, then restart");
 	expect_var(my, rep, "binlog_format", "ROW", "SET GLOBAL binlog_format = ROW (and in my.cnf)");

@@ -2,6 +2,9 @@
 
 #include "decoders/mysql/mysql_conn.h"
 
+#include "agent/log.h"
+#include "agent/netaddr.h"
+
 #include <errmsg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +29,32 @@ static void set_tls(MYSQL *my, const rc_conf_t *conf)
 	}
 	mysql_options(my, MYSQL_OPT_SSL_ENFORCE, &yes);
 	mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, strcmp(mode, "required") == 0 ? &no : &yes);
+}
+
+/* A connection that leaves the machine without TLS, or with a certificate nobody verified, is a
+ * warning once per process (rowcast check says it for every connection). */
+static void warn_if_exposed(const rc_conf_t *conf, MYSQL *my)
+{
+	static bool warned;
+	const char *mode = rc_conf_get(conf, "database.ssl.mode"),
+	           *host = rc_conf_get(conf, "database.hostname");
+
+	if (warned || rc_host_is_loopback(host) || strncmp(mode, "verify_", 7) == 0)
+		return;
+	warned = true;
+	if (!mysql_get_ssl_cipher(my))
+		rc_log_warn(
+		    "mysql",
+		    "the connection to %s is not encrypted (database.ssl.mode=%s): who sits on the path "
+		    "reads every captured row and can forge change events; set "
+		    "database.ssl.mode=verify_identity",
+		    host, mode);
+	else
+		rc_log_warn("mysql",
+		            "the connection to %s is encrypted but the server's certificate is not verified "
+		            "(database.ssl.mode=%s); set database.ssl.mode=verify_identity and "
+		            "database.sslrootcert",
+		            host, mode);
 }
 
 MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, char *err, size_t errlen)
@@ -54,6 +83,7 @@ MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, c
 		mysql_close(my);
 		return NULL;
 	}
+	warn_if_exposed(conf, my);
 	return my;
 }
 
