@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false};
+static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false, false};
 
 typedef struct colspec {
 	const char *name;
@@ -149,7 +149,7 @@ static void test_name_adjustment(void **state)
 	    {"日本", "__"},           {"x😀y", "x__y"}, {"a b.c", "a_b_c"}, {"$x", "_x"},
 	};
 	static const colspec_t cols[] = {{.name = "Grüße-1", .type = RC_T_INT32, .key = true}};
-	rc_avro_opts_t opts = {"my-shop", "postgresql", false};
+	rc_avro_opts_t opts = {"my-shop", "postgresql", false, false};
 	char buf[64], err[256], *json;
 	rc_table_t *t;
 	(void)state;
@@ -317,7 +317,7 @@ static void test_types(void **state)
 	     "\"connect.name\":\"io.debezium.data.Uuid\",\"logicalType\":\"uuid\"}]}"},
 	};
 	rc_table_t *t = mk_table("public", "typed", typed_cols, sizeof typed_cols / sizeof typed_cols[0]);
-	rc_avro_opts_t native = {"shop", "postgresql", true};
+	rc_avro_opts_t native = {"shop", "postgresql", true, false};
 	char err[512], *plain_json, *native_json;
 	(void)state;
 
@@ -342,7 +342,7 @@ static void test_types(void **state)
 static void test_mysql_source_no_key_bad_opts(void **state)
 {
 	static const colspec_t cols[] = {{.name = "v", .type = RC_T_STRING}};
-	rc_avro_opts_t my = {"srv", "mariadb", false}, bad = {"srv", "oracle", false};
+	rc_avro_opts_t my = {"srv", "mariadb", false, false}, bad = {"srv", "oracle", false, false};
 	rc_table_t *t = mk_table("inventory", "log", cols, 1);
 	char err[512], *json;
 	(void)state;
@@ -1197,7 +1197,7 @@ static void test_oracle_every_type(void **state)
 {
 	static const unsigned char dec[] = {0xfb, 0x1e}, bits[] = {0x0f, 0xff};
 	rc_table_t *t = mk_table("public", "typed", typed_cols, sizeof typed_cols / sizeof typed_cols[0]);
-	rc_avro_opts_t native = {"shop", "postgresql", true};
+	rc_avro_opts_t native = {"shop", "postgresql", true, false};
 	rc_value_t ints[3] = {set_i(1), null_v, set_i(-7)}, uids[2] = {set_s("0c7e-uuid"), null_v};
 	rc_value_t after[23] = {
 	    set_i(INT64_MAX),
@@ -1261,7 +1261,7 @@ static void test_oracle_every_type(void **state)
 	{
 		static const colspec_t cols[] = {{.name = "id", .type = RC_T_INT32, .key = true},
 		                                 {.name = "v", .type = RC_T_STRING}};
-		rc_avro_opts_t my = {"srv", "mariadb", false};
+		rc_avro_opts_t my = {"srv", "mariadb", false, false};
 		rc_value_t img[2] = {set_i(-3), set_s("x")};
 		rc_event_t mev = {.op = RC_OP_CREATE, .after = img};
 		mev.table = mk_table("inventory", "log", cols, 2);

@@ -355,7 +355,7 @@ static void pg_sets(void)
 	before4[C_PRICE] = UNCH;
 
 	for (int s = 0; s < 2; s++) {
-		rc_avro_opts_t opts = {"rt", "postgresql", s == 1};
+		rc_avro_opts_t opts = {"rt", "postgresql", s == 1, false};
 		int32_t base = s == 0 ? 10 : 20;
 		FILE *jsonl = open_jsonl(sets[s]);
 		rc_event_t ev;
@@ -399,7 +399,7 @@ static void pg_sets(void)
 static void mariadb_set(void)
 {
 	rc_table_t *t = rc_table_new("inventory", "items", "rt.inventory.items", 2);
-	rc_avro_opts_t opts = {"rt", "mariadb", false};
+	rc_avro_opts_t opts = {"rt", "mariadb", false, false};
 	rc_value_t after[2] = {I(42), STR("widget")};
 	rc_source_info_t src = {.connector = "mariadb",
 	                        .db = "inventory",
@@ -430,7 +430,7 @@ static void mariadb_set(void)
 
 static void message_set(void)
 {
-	rc_avro_opts_t opts = {"rt", "postgresql", false};
+	rc_avro_opts_t opts = {"rt", "postgresql", false, false};
 	rc_source_info_t src = {.connector = "postgresql",
 	                        .db = "rowcast",
 	                        .ts_us = INT64_C(1700000000000009),

@@ -57,7 +57,7 @@ static char *read_file(const char *path)
 static int print_schema(const char *variant, const char *prefix)
 {
 	bool v2 = strcmp(variant, "v2") == 0, v3 = strcmp(variant, "v3") == 0;
-	rc_avro_opts_t opts = {prefix, "postgresql", false};
+	rc_avro_opts_t opts = {prefix, "postgresql", false, false};
 	rc_table_t *t = rc_table_new("public", "items", "items", v2 ? 3 : 2);
 	char err[1024], *json;
 	int rc;
