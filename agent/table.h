@@ -55,15 +55,15 @@ typedef struct rc_column_default {
 typedef struct rc_column {
 	char *name; /* as in the source; Avro field names are adjusted by the encoder */
 	rc_type_t type;
-	rc_type_t elem_type;  /* RC_T_ARRAY: type of the elements */
-	const char *semantic; /* static string: Connect name ("io.debezium.time.Date") or NULL */
-	int32_t precision;    /* RC_T_DECIMAL; 0 = unknown */
-	int32_t scale;        /* RC_T_DECIMAL */
-	int32_t length;       /* bit strings: declared length; 0 = unknown */
-	char *enum_values;    /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
-	bool key;             /* part of the event key */
-	bool optional;        /* may be null: the Value field is optional (required when not, as Debezium
-	                       * makes NOT NULL columns, unless value.fields.all.optional) */
+	rc_type_t elem_type;      /* RC_T_ARRAY: type of the elements */
+	const char *semantic;     /* static string: Connect name ("io.debezium.time.Date") or NULL */
+	int32_t precision;        /* RC_T_DECIMAL; 0 = unknown */
+	int32_t scale;            /* RC_T_DECIMAL */
+	int32_t length;           /* bit strings: declared length; 0 = unknown */
+	char *enum_values;        /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
+	bool key;                 /* part of the event key */
+	bool optional;            /* may be null: the Value field is optional (required when not, as Debezium
+	                           * makes NOT NULL columns, unless value.fields.all.optional) */
 	rc_column_default_t dflt; /* the column's DEFAULT, when Debezium would carry it */
 
 	/* Where the column came from, for messages and for value conversion by the decoder. */

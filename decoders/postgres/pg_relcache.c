@@ -318,9 +318,10 @@ void rc_pg_relcache_relax(rc_pg_relcache_t *rc, uint32_t relid, const rc_pgo_tup
 
 		if (!col || col->optional || tup->cols[i].kind != RC_PGO_COL_NULL)
 			continue;
-		rc_log_warn("pg",
-		            "table %s.%s column %s: NULL in a column the catalog now says is NOT NULL (changed since this row was written): the column is optional in the value schema from here on",
-		            t->schema_name, t->name, col->name);
+		rc_log_warn(
+		    "pg",
+		    "table %s.%s column %s: NULL in a column the catalog now says is NOT NULL (changed since this row was written): the column is optional in the value schema from here on",
+		    t->schema_name, t->name, col->name);
 		col->optional = true;
 		t->value_schema_id = -1; /* the encoder registers the changed schema */
 	}

@@ -129,6 +129,7 @@ static rc_table_t *all_types_table(void)
 		c->scale = cols[i].scale;
 		c->length = cols[i].length;
 		c->key = cols[i].key;
+		c->optional = !c->key; /* the other columns hold NULLs */
 	}
 	if (rc_column_set_enum_values(&t->cols[C_MOOD], "happy,sad") != 0)
 		die("table", "out of memory");
@@ -420,6 +421,7 @@ static void mariadb_set(void)
 	t->cols[0].type = RC_T_INT32;
 	t->cols[0].key = true;
 	t->cols[1].type = RC_T_STRING;
+	t->cols[1].optional = true;
 	rc_table_count_keys(t);
 	schemas("my", t, &opts);
 	jsonl = open_jsonl("my");

@@ -71,8 +71,11 @@ static int print_schema(const char *variant, const char *prefix)
 	t->cols[0].type = RC_T_INT32;
 	t->cols[0].key = true;
 	t->cols[1].type = v3 ? RC_T_INT32 : RC_T_STRING;
-	if (v2)
+	t->cols[1].optional = true; /* nullable columns: an added one keeps BACKWARD compatibility */
+	if (v2) {
 		t->cols[2].type = RC_T_INT32;
+		t->cols[2].optional = true;
+	}
 	rc_table_count_keys(t);
 	if (strcmp(variant, "key") == 0)
 		rc = rc_avro_key_schema(t, &opts, &json, err, sizeof err);
