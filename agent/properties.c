@@ -62,10 +62,10 @@ static const rc_prop_def_t props[] = {
      "key columns for tables without a primary key: tbl:col1,col2;tbl2:col"},
     {"tombstones.on.delete", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
      "send a tombstone (null value) after each delete"},
-    /* Debezium skips truncates by default; rowcast publishes them, since a consumer that misses one
-     * keeps rows the source no longer has. */
-    {"skipped.operations", RC_PROP_STRING, "none", NULL, NOLIMIT, 0,
-     "operations not to publish: a list of c, u, d, t, or none"},
+    /* Debezium's default: truncates are skipped. `none` publishes them (a consumer that misses one
+     * keeps rows the source no longer has). */
+    {"skipped.operations", RC_PROP_STRING, "t", NULL, NOLIMIT, 0,
+     "operations not to publish: a list of c, u, d, t, or none (Debezium's default t skips truncates)"},
     {"provide.transaction.metadata", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
      "publish BEGIN/END records to <prefix>.transaction and each event's transaction block"},
     {"topic.transaction", RC_PROP_STRING, "transaction", NULL, NOLIMIT, 0,
@@ -82,8 +82,8 @@ static const rc_prop_def_t props[] = {
      "drop the replication slot at a clean stop (tests, development): the next start is a first start"},
     {"status.update.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,
      "interval of standby status updates"},
-    {"messages", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
-     "publish logical decoding messages (pg_logical_emit_message)"},
+    {"messages", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
+     "publish logical decoding messages (pg_logical_emit_message), as Debezium does; false drops them"},
 
     /* Snapshots. */
     {"snapshot.mode", RC_PROP_ENUM, "initial", "initial|no_data|never|always|initial_only|when_needed",
@@ -111,6 +111,10 @@ static const rc_prop_def_t props[] = {
      "MySQL BIGINT UNSIGNED as a long (values over 2^63-1 wrap) or as Decimal(20,0)"},
     {"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
      "use Avro logical types (date, timestamp-micros, uuid) instead of Debezium semantic names"},
+    /* Debezium makes NOT NULL columns required and carries column DEFAULTs; every field optional with
+     * default null (rowcast's older schemas) keeps any later column change BACKWARD compatible. */
+    {"value.fields.all.optional", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "every Value field optional with default null and no column defaults (Debezium: NOT NULL columns required, DEFAULTs carried)"},
     {"schema.name.adjustment.mode", RC_PROP_ENUM, "avro", "avro", NOLIMIT, 0,
      "replace characters invalid in Avro names by _ (the only mode: Avro requires it)"},
 

@@ -53,6 +53,22 @@ int rc_column_set_enum_values(rc_column_t *col, const char *values)
 	return 0;
 }
 
+int rc_column_set_default_bytes(rc_column_t *col, const char *bytes, size_t len)
+{
+	char *b = malloc(len + 1);
+
+	if (!b)
+		return -1;
+	if (len)
+		memcpy(b, bytes, len);
+	b[len] = '\0';
+	free(col->dflt.bytes);
+	col->dflt.bytes = b;
+	col->dflt.len = len;
+	col->dflt.set = true;
+	return 0;
+}
+
 void rc_table_count_keys(rc_table_t *t)
 {
 	t->nkey = 0;
@@ -74,6 +90,7 @@ void rc_table_release(rc_table_t *t)
 		free(t->cols[i].name);
 		free(t->cols[i].enum_values);
 		free(t->cols[i].source_type);
+		free(t->cols[i].dflt.bytes);
 	}
 	free(t->cols);
 	free(t->schema_name);

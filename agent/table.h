@@ -40,17 +40,31 @@ typedef enum {
 	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY) */
 } rc_type_t;
 
+/* A column's DEFAULT as Debezium carries it in the schema (Avro "default", "connect.default"), in
+ * the column's own type: the rc_value_t member that type uses (agent/event.h). Only scalar types:
+ * Debezium gives arrays, records (VariableScaleDecimal, Geometry) and non-finite floats no default. */
+typedef struct rc_column_default {
+	bool set;
+	bool b;
+	int64_t i;
+	double f;
+	char *bytes; /* STRING, BYTES, DECIMAL (unscaled two's complement); owner: the column */
+	size_t len;
+} rc_column_default_t;
+
 typedef struct rc_column {
 	char *name; /* as in the source; Avro field names are adjusted by the encoder */
 	rc_type_t type;
-	rc_type_t elem_type;  /* RC_T_ARRAY: type of the elements */
-	const char *semantic; /* static string: Connect name ("io.debezium.time.Date") or NULL */
-	int32_t precision;    /* RC_T_DECIMAL; 0 = unknown */
-	int32_t scale;        /* RC_T_DECIMAL */
-	int32_t length;       /* bit strings: declared length; 0 = unknown */
-	char *enum_values;    /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
-	bool key;             /* part of the event key */
-	bool optional;        /* may be null (every value field is optional in the Avro schema anyway) */
+	rc_type_t elem_type;      /* RC_T_ARRAY: type of the elements */
+	const char *semantic;     /* static string: Connect name ("io.debezium.time.Date") or NULL */
+	int32_t precision;        /* RC_T_DECIMAL; 0 = unknown */
+	int32_t scale;            /* RC_T_DECIMAL */
+	int32_t length;           /* bit strings: declared length; 0 = unknown */
+	char *enum_values;        /* io.debezium.data.Enum: "a,b,c" (the "allowed" parameter), or NULL */
+	bool key;                 /* part of the event key */
+	bool optional;            /* may be null: the Value field is optional (required when not, as Debezium
+	                           * makes NOT NULL columns, unless value.fields.all.optional) */
+	rc_column_default_t dflt; /* the column's DEFAULT, when Debezium would carry it */
 
 	/* Where the column came from, for messages and for value conversion by the decoder. */
 	char *source_type;     /* type name in the source ("numeric(12,2)", "varchar") */
@@ -93,6 +107,10 @@ int rc_column_set_names(rc_column_t *col, const char *name, const char *source_t
 
 /* Sets column i's enum labels (copied, "a,b,c"). Returns 0, or -1 when out of memory. */
 int rc_column_set_enum_values(rc_column_t *col, const char *values);
+
+/* Sets the default's bytes (copied; len bytes, NUL added) and marks it set. Returns 0, or -1 when out
+ * of memory. */
+int rc_column_set_default_bytes(rc_column_t *col, const char *bytes, size_t len);
 
 /* Counts key columns into t->nkey: call after setting the key flags. */
 void rc_table_count_keys(rc_table_t *t);

@@ -44,7 +44,7 @@
 #define KEY_ID 101
 #define VALUE_ID 102
 
-static const rc_avro_opts_t opts = {"bench", "postgresql", false};
+static const rc_avro_opts_t opts = {"bench", "postgresql", false, false};
 
 typedef struct colspec {
 	const char *name;

@@ -16,6 +16,7 @@
 typedef struct enc {
 	rc_buf_t *out;
 	const rc_event_t *ev;
+	bool all_optional; /* value.fields.all.optional: every Value field ["null", T] */
 	char *err;
 	size_t errlen;
 } enc_t;
@@ -225,52 +226,143 @@ static int write_column(enc_t *e, const rc_column_t *c, const rc_value_t *v)
 	return write_typed(e, c, c->type, v);
 }
 
-/* Writes the value of an optional field (union ["null", T]). */
-static int write_optional(enc_t *e, const rc_column_t *c, const rc_value_t *v)
+/* Writes the unchanged-TOAST placeholder for a column whose type can hold it; returns false when it
+ * cannot (written as null, or as the fallback of a required field). */
+static bool write_placeholder(enc_t *e, const rc_column_t *c, int value_branch)
 {
 	static const char placeholder[] = RC_AVRO_UNAVAILABLE;
 
+	switch (c->type) {
+	case RC_T_STRING:
+	case RC_T_BYTES:
+	case RC_T_DECIMAL:
+		if (value_branch >= 0)
+			union_index(e->out, value_branch);
+		rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
+		return true;
+	case RC_T_ARRAY:
+		if (c->elem_type != RC_T_STRING)
+			return false;
+		if (value_branch >= 0)
+			union_index(e->out, value_branch);
+		rc_avro_write_long(e->out, 1);
+		union_index(e->out, 1);
+		rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
+		rc_avro_write_long(e->out, 0);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A required field without a value (a NOT NULL column the image does not carry: a delete's before
+ * image under REPLICA IDENTITY DEFAULT, a minimal binlog image): what Debezium's converters write
+ * (JdbcValueConverters.convertValue), the column's default, or else its type's zero ("" for strings,
+ * the epoch for its zoned time strings, an empty array).
+ */
+static void write_fallback(enc_t *e, const rc_column_t *c)
+{
+	const rc_column_default_t *d = &c->dflt;
+	rc_buf_t *out = e->out;
+	const char *zero = "";
+
+	switch (c->type) {
+	case RC_T_BOOL:
+		rc_buf_putc(out, d->set && d->b ? 1 : 0);
+		return;
+	case RC_T_INT8:
+	case RC_T_INT16:
+	case RC_T_INT32:
+	case RC_T_INT64:
+	case RC_T_DATE:
+	case RC_T_TIME_MILLIS:
+	case RC_T_TIME_MICROS:
+	case RC_T_TIMESTAMP_MILLIS:
+	case RC_T_TIMESTAMP_MICROS:
+	case RC_T_INTERVAL_MICROS:
+		rc_avro_write_long(out, d->set ? d->i : 0);
+		return;
+	case RC_T_FLOAT32:
+		rc_avro_write_float(out, d->set ? (float)d->f : 0.0f);
+		return;
+	case RC_T_FLOAT64:
+		rc_avro_write_double(out, d->set ? d->f : 0.0);
+		return;
+	case RC_T_STRING:
+		if (d->set) {
+			rc_avro_write_bytes(out, d->bytes, d->len);
+			return;
+		}
+		if (c->semantic && strcmp(c->semantic, "io.debezium.time.ZonedTimestamp") == 0)
+			zero = "1970-01-01T00:00:00Z";
+		else if (c->semantic && strcmp(c->semantic, "io.debezium.time.ZonedTime") == 0)
+			zero = "00:00:00Z";
+		rc_avro_write_string(out, zero);
+		return;
+	case RC_T_BYTES:
+		rc_avro_write_bytes(out, d->set ? d->bytes : "", d->set ? d->len : 0);
+		return;
+	case RC_T_DECIMAL:
+		if (d->set)
+			rc_avro_write_bytes(out, d->bytes, d->len);
+		else
+			rc_avro_write_bytes(out, "\0", 1); /* BigDecimal.ZERO's unscaled value */
+		return;
+	case RC_T_VARDECIMAL:
+		rc_avro_write_long(out, 0);
+		rc_avro_write_bytes(out, "\0", 1);
+		return;
+	case RC_T_GEOMETRY:
+		rc_avro_write_bytes(out, "", 0);
+		union_index(out, 0);
+		return;
+	case RC_T_ARRAY:
+		rc_avro_write_long(out, 0);
+		return;
+	}
+}
+
+/*
+ * Writes column c's value in its Value field: ["null", T] for an optional column without a default,
+ * [T, "null"] for one with a default, plain T for a required column (avro_schema.h).
+ */
+static int write_field(enc_t *e, const rc_column_t *c, const rc_value_t *v)
+{
+	bool required = !e->all_optional && !c->optional;
+	bool flipped = !e->all_optional && c->optional && c->dflt.set;
+	int null_branch = flipped ? 1 : 0, value_branch = required ? -1 : flipped ? 0 : 1;
+
 	switch (v->state) {
 	case RC_V_NULL:
-		union_index(e->out, 0);
+		if (required)
+			write_fallback(e, c);
+		else
+			union_index(e->out, null_branch);
 		return 0;
 	case RC_V_SET:
-		union_index(e->out, 1);
+		if (value_branch >= 0)
+			union_index(e->out, value_branch);
 		return write_column(e, c, v);
 	case RC_V_UNCHANGED:
-		switch (c->type) {
-		case RC_T_STRING:
-		case RC_T_BYTES:
-		case RC_T_DECIMAL:
-			union_index(e->out, 1);
-			rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
+		if (write_placeholder(e, c, value_branch))
 			return 0;
-		case RC_T_ARRAY:
-			if (c->elem_type == RC_T_STRING) {
-				union_index(e->out, 1);
-				rc_avro_write_long(e->out, 1);
-				union_index(e->out, 1);
-				rc_avro_write_bytes(e->out, placeholder, sizeof placeholder - 1);
-				rc_avro_write_long(e->out, 0);
-				return 0;
-			}
-			break;
-		default:
-			break;
-		}
-		union_index(e->out, 0);
+		if (required)
+			write_fallback(e, c);
+		else
+			union_index(e->out, null_branch);
 		return 0;
 	}
 	return col_fail(e, c, "invalid value state %d", (int)v->state);
 }
 
-/* The Value record of an image: one optional field per column. */
+/* The Value record of an image: one field per column. */
 static int write_image(enc_t *e, const rc_value_t *image)
 {
 	const rc_table_t *t = e->ev->table;
 
 	for (size_t i = 0; i < t->ncols; i++)
-		if (write_optional(e, &t->cols[i], &image[i]) != 0)
+		if (write_field(e, &t->cols[i], &image[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -351,6 +443,7 @@ static void enc_init(enc_t *e, const rc_event_t *ev, rc_buf_t *out, char *err, s
 {
 	e->out = out;
 	e->ev = ev;
+	e->all_optional = false;
 	e->err = err;
 	e->errlen = errlen;
 	if (errlen)
@@ -458,6 +551,7 @@ int rc_avro_encode_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 	char op[2] = {(char)ev->op, '\0'};
 
 	enc_init(&e, ev, out, err, errlen);
+	e.all_optional = opts->all_optional;
 	if (ev->op == RC_OP_SCHEMA_CHANGE) {
 		rc_avro_write_header(out, schema_id);
 		return enc_finish(&e, encode_schema_change_value(&e, opts, now_ns), start);

@@ -388,6 +388,122 @@ static json_t *column_type(ctx_t *cx, const rc_column_t *c)
 	return a;
 }
 
+/* The Avro JSON of column c's default (AvroData's defaultValueFromConnect: numbers, booleans, strings;
+ * bytes as a string of ISO-8859-1 characters, one per byte), or NULL when it has none to give. */
+static json_t *default_json(ctx_t *cx, const rc_column_t *c)
+{
+	const rc_column_default_t *d = &c->dflt;
+	char *latin1;
+	size_t n = 0;
+	json_t *j;
+
+	if (!d->set || cx->opts->all_optional)
+		return NULL;
+	switch (c->type) {
+	case RC_T_BOOL:
+		return json_boolean(d->b);
+	case RC_T_INT8:
+	case RC_T_INT16:
+	case RC_T_INT32:
+	case RC_T_INT64:
+	case RC_T_DATE:
+	case RC_T_TIME_MILLIS:
+	case RC_T_TIME_MICROS:
+	case RC_T_TIMESTAMP_MILLIS:
+	case RC_T_TIMESTAMP_MICROS:
+	case RC_T_INTERVAL_MICROS:
+		return json_integer(d->i);
+	case RC_T_FLOAT32:
+	case RC_T_FLOAT64:
+		return json_real(d->f); /* non-finite values never become a default (pg_defaults.c) */
+	case RC_T_STRING:
+		return json_stringn(d->bytes ? d->bytes : "", d->len);
+	case RC_T_BYTES:
+	case RC_T_DECIMAL:
+		latin1 = malloc(d->len * 2 + 1);
+		if (!latin1) {
+			cx->oom = true;
+			return NULL;
+		}
+		for (size_t i = 0; i < d->len; i++) {
+			unsigned char b = (unsigned char)d->bytes[i];
+			if (b < 0x80) {
+				latin1[n++] = (char)b;
+			} else {
+				latin1[n++] = (char)(0xC0 | (b >> 6));
+				latin1[n++] = (char)(0x80 | (b & 0x3F));
+			}
+		}
+		j = json_stringn(latin1, n);
+		free(latin1);
+		return j;
+	default:
+		return NULL;
+	}
+}
+
+/* T with "connect.default" added where AvroData puts it (after connect.parameters, before
+ * connect.name, connect.type and logicalType); a plain type name becomes {"type": T, ...}. Takes type
+ * and dflt (a reference of its own is kept for the field). */
+static json_t *with_connect_default(ctx_t *cx, json_t *type, json_t *dflt)
+{
+	static const char *const after[] = {"connect.name", "connect.type", "logicalType"};
+	json_t *o = json_object();
+	const char *key;
+	json_t *val;
+	bool placed = false;
+
+	if (!type || !o) {
+		json_decref(type);
+		json_decref(o);
+		cx->oom = true;
+		return NULL;
+	}
+	if (json_is_string(type)) {
+		put(cx, o, "type", type);
+		put(cx, o, "connect.default", json_incref(dflt));
+		return o;
+	}
+	json_object_foreach(type, key, val)
+	{
+		for (size_t k = 0; !placed && k < sizeof after / sizeof after[0]; k++) {
+			if (strcmp(key, after[k]) == 0) {
+				put(cx, o, "connect.default", json_incref(dflt));
+				placed = true;
+			}
+		}
+		put(cx, o, key, json_incref(val));
+	}
+	if (!placed)
+		put(cx, o, "connect.default", json_incref(dflt));
+	json_decref(type);
+	return o;
+}
+
+/* Column c's field of the Value record: Debezium's optionality and default (avro_schema.h). */
+static json_t *column_field(ctx_t *cx, const char *name, const rc_column_t *c, const char *doc)
+{
+	json_t *type = column_type(cx, c), *dflt, *f, *u;
+
+	if (cx->opts->all_optional)
+		return opt_field(cx, name, type, doc);
+	dflt = default_json(cx, c);
+	if (dflt)
+		type = with_connect_default(cx, type, dflt);
+	if (c->optional && !dflt)
+		return opt_field(cx, name, type, doc);
+	if (c->optional) {
+		u = json_array();
+		push(cx, u, type);
+		push(cx, u, json_string("null"));
+		type = u;
+	}
+	f = field(cx, name, type, doc);
+	if (dflt)
+		put(cx, f, "default", dflt);
+	return f;
+}
+
 /* Adjusted field names of t's columns (caller frees with free_names), checked for collisions. */
 static char **field_names(ctx_t *cx)
 {
@@ -621,8 +737,8 @@ int rc_avro_value_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char *
 		for (size_t i = 0; i < t->ncols; i++) {
 			const rc_column_t *c = &t->cols[i];
 			push(cx, vfields,
-			     opt_field(cx, names[i], column_type(cx, c),
-			               c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
+			     column_field(cx, names[i], c,
+			                  c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
 		}
 		value = record(cx, "Value", ns, vfields);
 		connect_name(cx, value, 0, ns, "Value");

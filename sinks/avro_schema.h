@@ -5,8 +5,13 @@
  *
  * Key schema: record <ns>.Key of the key columns, in table order, each required (no null union).
  * Value schema: record <ns>.Envelope {before, after, source, transaction, op, ts_ms, ts_us, ts_ns}
- * where before and after are ["null", <ns>.Value] and <ns>.Value has one optional field
- * (["null", T], "default": null) per column, so adding or dropping a column stays BACKWARD compatible.
+ * where before and after are ["null", <ns>.Value] and <ns>.Value has one field per column, as
+ * Debezium's TableSchemaBuilder + AvroData write it: a required column (rc_column_t.optional false:
+ * NOT NULL) is T, an optional one ["null", T] with "default": null; a column default
+ * (rc_column_t.dflt) is the field's "default" and T's "connect.default", and makes an optional
+ * column's union [T, "null"] (a union's default must match its first branch). With all_optional
+ * (value.fields.all.optional) every field is ["null", T] with default null and no column default
+ * appears, so adding or dropping a column stays BACKWARD compatible.
  * ns is "<topic.prefix>.<schema>.<table>", each part adjusted with rc_avro_name().
  *
  * Column types (T), by rc_type_t:
@@ -42,6 +47,7 @@ typedef struct rc_avro_opts {
 	const char *topic_prefix;  /* topic.prefix: first part of the namespace, source.name (borrowed) */
 	const char *connector;     /* "postgresql", "mysql" or "mariadb": the Source record's shape */
 	bool native_logical_types; /* avro.native.logical.types */
+	bool all_optional;         /* value.fields.all.optional */
 } rc_avro_opts_t;
 
 /* Placeholder Debezium writes for an unchanged TOAST value (unavailable.value.placeholder). */

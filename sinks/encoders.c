@@ -150,6 +150,7 @@ static void opts_from_conf(rc_avro_opts_t *opts, const rc_conf_t *conf, const ch
 	opts->topic_prefix = rc_conf_get(conf, "topic.prefix");
 	opts->connector = connector;
 	opts->native_logical_types = rc_conf_get_bool(conf, "avro.native.logical.types", false);
+	opts->all_optional = rc_conf_get_bool(conf, "value.fields.all.optional", false);
 }
 
 /* Registers schema_json (taken: freed here) under subject, once avro-c has parsed it: a schema avro-c

@@ -290,6 +290,26 @@ static void recycle(rc_snap_t *snap, snap_batch_t *b)
 	pthread_mutex_unlock(&snap->lock);
 }
 
+/*
+ * Debezium's marker of row i of batch b (RelationalSnapshotChangeEventSource's SnapshotMarkerResolver,
+ * 3.6): "first" on the first row of the first table planned, "last_in_data_collection" on each
+ * table's last row (a one-row table's too), "first_in_data_collection" on each table's first,
+ * "true" on the others. The snapshot's very last row is "last" (release_held), whatever its table:
+ * an empty last table leaves it to the row before, as Debezium's buffered receiver does.
+ */
+static const char *marker_of(const rc_snap_t *snap, const snap_batch_t *b, size_t i)
+{
+	bool first = b->table_first && i == 0, last = b->table_last && i + 1 == b->nrows;
+
+	if (first && snap->ntables > 0 && b->st == &snap->tables[0])
+		return "first";
+	if (last)
+		return "last_in_data_collection";
+	if (first)
+		return "first_in_data_collection";
+	return "true";
+}
+
 static int emit_row(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t *txn, snap_batch_t *b,
                     size_t i, const char *marker, char *err, size_t errlen)
 {
@@ -299,10 +319,9 @@ static int emit_row(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t 
 	ev.source.ts_us = snap->ts_us;
 	if (!ev.source.db) /* MySQL: every table's database is its own (source.db is the table's) */
 		ev.source.db = b->table->schema_name;
-	ev.source.snapshot = marker ? marker : snap->first_emitted ? "true" : "first";
+	ev.source.snapshot = marker ? marker : marker_of(snap, b, i);
 	rc = h->event(h->opaque, txn, &ev, err, errlen);
 	if (rc == RC_OK) {
-		snap->first_emitted = true;
 		snap->rows_emitted++;
 		b->st->rows_emitted++;
 	}

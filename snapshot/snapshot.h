@@ -23,7 +23,11 @@
  * the point's position. Since the tracker retires transactions in order, that position is confirmed
  * only when every snapshot record is acknowledged by Kafka.
  *
- * Markers (source.snapshot): "first" on the very first row, "last" on the very last, "true" between.
+ * Markers (source.snapshot), as Debezium 3.6: "first" on the first row of the first table planned,
+ * "first_in_data_collection" / "last_in_data_collection" on each table's first / last row (a one-row
+ * table's is last_in_data_collection), "last" on the snapshot's very last row, "true" between. A
+ * reader hands a full batch over only when the table's next row comes (or the table ends), so the
+ * batch with a table's last row knows it.
  */
 #ifndef RC_SNAPSHOT_H
 #define RC_SNAPSHOT_H

@@ -36,6 +36,8 @@ typedef struct snap_batch {
 	rc_table_t *table; /* a reference held while the batch is full */
 	rc_value_t **rows; /* cap entries; each row has table->ncols values in arena */
 	size_t nrows, cap;
+	bool table_first; /* rows[0] is its table's first row */
+	bool table_last;  /* rows[nrows - 1] is its table's last row */
 	rc_arena_t arena;
 } snap_batch_t;
 
@@ -51,7 +53,9 @@ struct rc_snap_out {
 
 	/* The reader thread's own. */
 	rc_snap_table_t *st; /* table being read */
-	snap_batch_t *cur;   /* batch being filled */
+	snap_batch_t *cur;   /* batch being filled; a full one is handed over only when the next row
+	                      * comes, so that the table's last row is known to be in the last batch */
+	bool table_started;  /* a batch of st was taken */
 };
 
 struct rc_snap {
@@ -86,7 +90,7 @@ struct rc_snap {
 	snap_batch_t *held; /* a batch whose last row is held back until the next row shows whether
 	                     * it is the snapshot's last */
 	rc_ack_txn_t *held_txn;
-	bool first_emitted, done;
+	bool done;
 	uint64_t rows_emitted;
 	bool tty;      /* stderr is a terminal: an updating progress line */
 	bool tty_line; /* that line is on screen */

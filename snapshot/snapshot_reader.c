@@ -33,6 +33,9 @@ static snap_batch_t *get_batch(rc_snap_out_t *out, rc_table_t *table)
 	b->nrows = 0;
 	b->st = out->st;
 	b->table = rc_table_retain(table);
+	b->table_first = !out->table_started;
+	b->table_last = false;
+	out->table_started = true;
 	return b;
 }
 
@@ -74,8 +77,10 @@ rc_value_t *rc_snap_out_row(rc_snap_out_t *out, rc_table_t *table, rc_arena_t **
 	rc_value_t *vals;
 
 	*oom = false;
-	if (b && b->table != table)
-		push_batch(out); /* the table's schema changed under the reader: a batch per schema */
+	/* A full batch goes now that a row follows it; a schema change under the reader starts a new
+	 * batch too (a batch per schema). */
+	if (b && (b->table != table || b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES))
+		push_batch(out);
 	if (!out->cur && !(out->cur = get_batch(out, table)))
 		return NULL;
 	b = out->cur;
@@ -97,8 +102,6 @@ void rc_snap_out_row_done(rc_snap_out_t *out, size_t bytes)
 	b->nrows++;
 	__atomic_store_n(&st->rows_read, st->rows_read + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->bytes_read, st->bytes_read + bytes, __ATOMIC_RELAXED);
-	if (b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES)
-		push_batch(out);
 }
 
 /* Reads one table. Returns RC_OK (also when the snapshot was told to stop), or an RC_ERR_* class. */
@@ -109,16 +112,19 @@ static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *e
 	int rc;
 
 	out->st = st;
+	out->table_started = false;
 	__atomic_store_n(&st->started_ms, t0, __ATOMIC_RELAXED);
 	rc = snap->db->read_table(db, st, out, err, errlen);
 	if (rc != RC_OK) {
 		drop_batch(out);
 		return rc;
 	}
-	if (out->cur && out->cur->nrows)
+	if (out->cur && out->cur->nrows) {
+		out->cur->table_last = true; /* the batch holding the table's last row */
 		push_batch(out);
-	else
+	} else {
 		drop_batch(out);
+	}
 	ms = rc_clock_ms();
 	__atomic_store_n(&st->finished_ms, ms > t0 ? ms : t0 + 1, __ATOMIC_RELAXED);
 	ms -= t0;

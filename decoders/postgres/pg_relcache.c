@@ -6,6 +6,7 @@
 #include "agent/log.h"
 #include "agent/naming.h"
 #include "decoders/postgres/pg_conn.h"
+#include "decoders/postgres/pg_defaults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,11 @@ void rc_pg_relcache_type_changed(rc_pg_relcache_t *rc, uint32_t oid)
 	rc_pg_typecache_invalidate(rc->types, oid);
 }
 
+static bool conn_lost(PGconn *sql)
+{
+	return PQstatus(sql) != CONNECTION_OK;
+}
+
 /* The primary key's column names as ",a,b," (caller frees); "" when the table has none. */
 static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t errlen)
 {
@@ -85,12 +91,49 @@ static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t 
 	return out;
 }
 
+/* Per attribute: NOT NULL, the declared type's name and typtype, and the DEFAULT expression (not a
+ * generated column's), which Debezium reads from the JDBC metadata of the table (columns' nullability
+ * and COLUMN_DEF). NULL with err filled when the query failed. */
+static PGresult *column_catalog(PGconn *sql, uint32_t relid, char *err, size_t errlen)
+{
+	char oid[16], query[1024];
+	const char *params[1] = {oid};
+	PGresult *res;
+
+	snprintf(oid, sizeof oid, "%u", relid);
+	snprintf(query, sizeof query,
+	         "SELECT a.attname, a.attnotnull, t.typname, t.typtype, "
+	         "CASE WHEN %s THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END "
+	         "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+	         "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	         "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped",
+	         PQserverVersion(sql) >= 120000 ? "a.attgenerated = ''" : "true");
+	res = PQexecParams(sql, query, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "cannot read the columns of relation %u: %s", relid,
+		         PQresultErrorMessage(res));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The catalog row of attribute name, or -1. */
+static int catalog_row(const PGresult *res, const char *name)
+{
+	for (int r = 0; r < PQntuples(res); r++)
+		if (strcmp(PQgetvalue(res, r, 0), name) == 0)
+			return r;
+	return -1;
+}
+
 int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *rel, uint32_t relid,
                          const rc_pgo_attr_t *attrs, int natts, rc_table_t **out, int **att_col, char *err,
                          size_t errlen)
 {
 	char *topic = NULL, *keys = NULL;
 	rc_table_t *t = NULL;
+	PGresult *cat = NULL;
 	int ncols = 0, ret = RC_ERR_FATAL;
 
 	*out = NULL;
@@ -112,6 +155,11 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 		keys = primary_key_columns(cache->sql, relid, err, errlen);
 		if (!keys)
 			goto out;
+	}
+	cat = column_catalog(cache->sql, relid, err, errlen);
+	if (!cat) {
+		ret = conn_lost(cache->sql) ? RC_ERR_RETRY : RC_ERR_FATAL;
+		goto out;
 	}
 	t = topic ? rc_table_new(nsp, rel, topic, (size_t)ncols) : NULL;
 	if (!t)
@@ -135,7 +183,16 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 		if (rc_pg_column_map(col, ti, a->typmod, &cache->type_opts, err, errlen) != 0)
 			goto out;
 		col->key = rc_name_in_list(keys, a->name);
-		col->optional = !col->key;
+		{
+			int r = catalog_row(cat, a->name);
+			/* Debezium's optionality: NOT NULL columns are required (a primary key's are) */
+			col->optional = r < 0 || strcmp(PQgetvalue(cat, r, 1), "t") != 0;
+			if (r >= 0 &&
+			    rc_pg_column_default(col, PQgetvalue(cat, r, 2), PQgetvalue(cat, r, 3)[0],
+			                         PQgetisnull(cat, r, 4) ? NULL : PQgetvalue(cat, r, 4), err,
+			                         errlen) != 0)
+				goto out;
+		}
 	}
 	rc_table_count_keys(t);
 	{
@@ -163,6 +220,7 @@ out:
 		*att_col = NULL;
 	}
 	rc_table_release(t);
+	PQclear(cat);
 	free(topic);
 	free(keys);
 	return ret;
@@ -249,4 +307,24 @@ int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_
 	}
 	*out = vals;
 	return RC_OK;
+}
+
+void rc_pg_relcache_relax(rc_pg_relcache_t *rc, uint32_t relid, const rc_pgo_tuple_t *tup)
+{
+	rc_pg_rel_t *rel = (rc_pg_rel_t *)rc_pg_relcache_get(rc, relid);
+	rc_table_t *t = rel ? rel->table : NULL;
+
+	for (int i = 0; t && i < tup->ncols && i < rel->natts; i++) {
+		int ci = rel->att_col[i];
+		rc_column_t *col = ci >= 0 ? &t->cols[ci] : NULL;
+
+		if (!col || col->optional || tup->cols[i].kind != RC_PGO_COL_NULL)
+			continue;
+		rc_log_warn(
+		    "pg",
+		    "table %s.%s column %s: NULL in a column the catalog now says is NOT NULL (changed since this row was written): the column is optional in the value schema from here on",
+		    t->schema_name, t->name, col->name);
+		col->optional = true;
+		t->value_schema_id = -1; /* the encoder registers the changed schema */
+	}
 }

@@ -64,4 +64,13 @@ const rc_pg_rel_t *rc_pg_relcache_get(const rc_pg_relcache_t *rc, uint32_t relid
 int rc_pg_relcache_values(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *tup, rc_arena_t *arena,
                           rc_value_t **out, char *err, size_t errlen);
 
+/*
+ * A whole row (a new tuple, or REPLICA IDENTITY FULL's old one) with NULL in a column the table has
+ * as required: the catalog was read after the column became NOT NULL (it is read when the Relation
+ * message is decoded, which may be after later DDL). The column turns optional in place, and the
+ * table's value schema is registered again, so that the NULL is published as null and never as a
+ * required field's fallback. Tables are only used on the stream's thread, so the change is safe.
+ */
+void rc_pg_relcache_relax(rc_pg_relcache_t *rc, uint32_t relid, const rc_pgo_tuple_t *tup);
+
 #endif

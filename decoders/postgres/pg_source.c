@@ -372,6 +372,10 @@ static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const
 		snprintf(err, errlen, "pgoutput %s outside a transaction", rc_pgoutput_type_name(m->type));
 		return RC_ERR_FATAL;
 	}
+	if (newtup)
+		rc_pg_relcache_relax(&ps->rels, relid, newtup);
+	if (oldtup && (m->type == RC_PGO_UPDATE ? m->update.old_kind : m->delete.old_kind) == RC_PGO_OLD_ROW)
+		rc_pg_relcache_relax(&ps->rels, relid, oldtup);
 	ev.table = rel->table;
 	if (newtup && (rc = rc_pg_relcache_values(rel, newtup, &ps->arena, &ev.after, err, errlen)) != RC_OK)
 		return rc;

@@ -11,6 +11,12 @@ Exit 0 when every table matches, 1 otherwise. Prints a JSON summary on the last 
 are snapshot reads, "snapshot_markers": the count of op=r records per source.snapshot value, and
 "reads_after_stream": r records that came after a streamed change of their topic).
 
+Snapshot markers are also counted per table ("snapshot_markers_by_table") and checked against
+Debezium 3.6's rule ("snapshot_marker_problems", empty when it holds): each table's r records start
+with first_in_data_collection (or first) and end with last_in_data_collection (or last), a one-row
+table's one record being either, every other record true; at most one first and exactly one last in
+the whole snapshot. Only meaningful for one complete snapshot without duplicates.
+
 With --records-out FILE, also writes one JSON line per record read (topic, partition, offset, the
 producer's timestamp, op, source snapshot, txId and lsn, and an id of the change that is equal for
 duplicates), for tests that check which records a restart sent again.
@@ -204,6 +210,26 @@ def same(expected, actual):
     return expected == actual
 
 
+def marker_problems(total, by_table):
+    """Debezium 3.6's snapshot markers (SnapshotMarkerResolver), from counts: per table one start
+    (first or first_in_data_collection) and one end (last or last_in_data_collection), a one-row
+    table's row one of the four; the others true; one last and at most one first overall. Counts,
+    not order, since a table's records may spread over partitions."""
+    problems = []
+    known = {"true", "first", "first_in_data_collection", "last_in_data_collection", "last"}
+    if set(total) - known:
+        problems.append(f"unknown markers {sorted(set(total) - known)}")
+    if total.get("last", 0) != 1 or total.get("first", 0) > 1:
+        problems.append(f"{total.get('first', 0)} first and {total.get('last', 0)} last in the snapshot")
+    for table, c in by_table.items():
+        n = sum(c.values())
+        starts = c.get("first", 0) + c.get("first_in_data_collection", 0)
+        ends = c.get("last", 0) + c.get("last_in_data_collection", 0)
+        if (n == 1 and starts + ends != 1) or (n > 1 and (starts != 1 or ends != 1)):
+            problems.append(f"{table}: {n} records with markers {c}")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bootstrap", required=True)
@@ -260,6 +286,8 @@ def main():
         if op == "r":  # snapshot reads: their source.snapshot markers, and any after a streamed change
             marks = summary.setdefault("snapshot_markers", {})
             marks[src.get("snapshot")] = marks.get(src.get("snapshot"), 0) + 1
+            tmarks = summary.setdefault("snapshot_markers_by_table", {}).setdefault(table, {})
+            tmarks[src.get("snapshot")] = tmarks.get(src.get("snapshot"), 0) + 1
             if topic in streamed:
                 summary["reads_after_stream"] = summary.get("reads_after_stream", 0) + 1
         elif op in ("c", "u", "d", "t"):
@@ -345,6 +373,9 @@ def main():
     for e in summary["errors"][:10]:
         print(f"ERROR: {e}", file=sys.stderr)
     ok &= not summary["errors"]
+    if "snapshot_markers_by_table" in summary:
+        summary["snapshot_marker_problems"] = marker_problems(summary["snapshot_markers"],
+                                                              summary["snapshot_markers_by_table"])
     summary["distinct_changes"] = len(seen)
     print(json.dumps(summary))
     return 0 if ok else 1

@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdc_verify import Registry, consume, java_partition, normalise_avro  # noqa: E402
+from cdc_verify import Registry, consume, java_partition, marker_problems, normalise_avro  # noqa: E402
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 EPOCH_DATE = datetime.date(1970, 1, 1)
@@ -188,6 +188,8 @@ def main():
         if op == "r":
             m = src.get("snapshot")
             summary["snapshot_markers"][m] = summary["snapshot_markers"].get(m, 0) + 1
+            tm = summary.setdefault("snapshot_markers_by_table", {}).setdefault(table, {})
+            tm[m] = tm.get(m, 0) + 1
         ident = (topic, src.get("file"), src.get("pos"), src.get("row"), op, kid)
         duplicate = op != "r" and ident in seen
         if duplicate:
@@ -212,6 +214,9 @@ def main():
             last_delete_key[topic] = kid
     if records_out:
         records_out.close()
+    if "snapshot_markers_by_table" in summary:
+        summary["snapshot_marker_problems"] = marker_problems(summary["snapshot_markers"],
+                                                              summary["snapshot_markers_by_table"])
     summary["distinct_changes"] = len(seen)
     ok = True
     for table in tables:

@@ -87,15 +87,24 @@ fi
 cat "$tmp/verify.json"
 pass "tables rebuilt from Kafka (r events, then the stream) equal PostgreSQL"
 
-# Snapshot markers: one first, one last, every other r event true, and no r event after a streamed
-# change of its table (the stream starts once the snapshot is acknowledged).
+# Snapshot markers as Debezium's: one first, one last, each table's first and last record
+# first_in_data_collection / last_in_data_collection, every other r event true; no r event after a
+# streamed change of its table (the stream starts once the snapshot is acknowledged).
 /usr/bin/python3 - "$tmp/verify.json" <<'PY' || fail "snapshot markers or order wrong"
 import json, sys
 s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 marks = s.get("snapshot_markers", {})
 print("r events per marker:", marks)
+print("per table:", s.get("snapshot_markers_by_table"))
 assert marks.get("first") == 1 and marks.get("last") == 1, marks
-assert set(marks) == {"first", "true", "last"}, marks
+assert not s.get("snapshot_marker_problems"), s.get("snapshot_marker_problems")
+# big (planned first, the largest) starts with first; small (two readers: either may end last)
+# has its own first_in_data_collection, and one of the tables ends with last_in_data_collection.
+bt = s["snapshot_markers_by_table"]
+big = next(v for k, v in bt.items() if k.endswith(".big"))
+small = next(v for k, v in bt.items() if k.endswith(".small"))
+assert big.get("first") == 1 and small.get("first_in_data_collection") == 1, bt
+assert marks.get("last_in_data_collection") == 1, marks
 assert sum(marks.values()) >= 1002000, marks
 assert not s.get("reads_after_stream"), s.get("reads_after_stream")
 PY

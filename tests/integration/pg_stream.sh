@@ -37,6 +37,7 @@ table.include.list = $schema\\..*
 publication.autocreate.mode = filtered
 offset.storage.file.filename = $tmp/offsets.json
 kafka.message.max.bytes = 16000000
+skipped.operations = none
 PROPS
 start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
 wait_slot_active "$slot"

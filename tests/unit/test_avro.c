@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false};
+static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false, false};
 
 typedef struct colspec {
 	const char *name;
@@ -33,6 +33,7 @@ typedef struct colspec {
 	int32_t precision, scale, length;
 	const char *enum_values;
 	bool key;
+	bool notnull; /* required in the value schema (the other columns are nullable) */
 } colspec_t;
 
 static rc_table_t *mk_table(const char *schema, const char *name, const colspec_t *specs, size_t n)
@@ -53,6 +54,7 @@ static rc_table_t *mk_table(const char *schema, const char *name, const colspec_
 		c->scale = specs[i].scale;
 		c->length = specs[i].length;
 		c->key = specs[i].key;
+		c->optional = !specs[i].notnull;
 		if (specs[i].enum_values)
 			assert_int_equal(rc_column_set_enum_values(c, specs[i].enum_values), 0);
 	}
@@ -149,7 +151,7 @@ static void test_name_adjustment(void **state)
 	    {"日本", "__"},           {"x😀y", "x__y"}, {"a b.c", "a_b_c"}, {"$x", "_x"},
 	};
 	static const colspec_t cols[] = {{.name = "Grüße-1", .type = RC_T_INT32, .key = true}};
-	rc_avro_opts_t opts = {"my-shop", "postgresql", false};
+	rc_avro_opts_t opts = {"my-shop", "postgresql", false, false};
 	char buf[64], err[256], *json;
 	rc_table_t *t;
 	(void)state;
@@ -317,7 +319,7 @@ static void test_types(void **state)
 	     "\"connect.name\":\"io.debezium.data.Uuid\",\"logicalType\":\"uuid\"}]}"},
 	};
 	rc_table_t *t = mk_table("public", "typed", typed_cols, sizeof typed_cols / sizeof typed_cols[0]);
-	rc_avro_opts_t native = {"shop", "postgresql", true};
+	rc_avro_opts_t native = {"shop", "postgresql", true, false};
 	char err[512], *plain_json, *native_json;
 	(void)state;
 
@@ -342,7 +344,7 @@ static void test_types(void **state)
 static void test_mysql_source_no_key_bad_opts(void **state)
 {
 	static const colspec_t cols[] = {{.name = "v", .type = RC_T_STRING}};
-	rc_avro_opts_t my = {"srv", "mariadb", false}, bad = {"srv", "oracle", false};
+	rc_avro_opts_t my = {"srv", "mariadb", false, false}, bad = {"srv", "oracle", false, false};
 	rc_table_t *t = mk_table("inventory", "log", cols, 1);
 	char err[512], *json;
 	(void)state;
@@ -796,12 +798,30 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 }
 
 /* A field of a Value record (["null", T]), with the unchanged-TOAST rules of avro_encode.h. */
+/* The options of the record oracle_value reads: value.fields.all.optional decides the fields' shape. */
+static bool oracle_all_optional;
+
 static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value_t *exp)
 {
 	static const char ph[] = RC_AVRO_UNAVAILABLE;
 	avro_value_t b, item;
 	size_t n;
 
+	if (!oracle_all_optional && !c->optional) { /* required: the value itself (SET in these tests) */
+		assert_int_equal(exp->state, RC_V_SET);
+		check_typed(u, c, c->type, exp);
+		return;
+	}
+	if (!oracle_all_optional && c->dflt.set) { /* [T, "null"] */
+		if (exp->state == RC_V_SET) {
+			b = get_branch(u, 0);
+			check_typed(&b, c, c->type, exp);
+		} else {
+			b = get_branch(u, 1);
+			assert_int_equal(avro_value_get_null(&b), 0);
+		}
+		return;
+	}
 	if (exp->state == RC_V_SET) {
 		b = get_branch(u, 1);
 		check_typed(&b, c, c->type, exp);
@@ -934,6 +954,7 @@ static void oracle_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 	else
 		assert_int_equal(rc_avro_value_schema(ev->table, opts, &json, err, sizeof err), 0);
 	decode(&d, json, id, b);
+	oracle_all_optional = opts->all_optional;
 	if (ev->op != RC_OP_MESSAGE) {
 		f = get_field(&d.value, "before", &seen);
 		check_image(&f, ev->table, ev->before);
@@ -1192,12 +1213,197 @@ static void encode_and_decode(const rc_event_t *ev, const rc_avro_opts_t *opts)
 	rc_buf_free(&b);
 }
 
+/* The table of the optionality/default tests: Debezium's shapes for NOT NULL columns and DEFAULTs. */
+static rc_table_t *defaults_table(void)
+{
+	static const colspec_t cols[] = {
+	    {.name = "id", .type = RC_T_INT32, .key = true, .notnull = true},
+	    {.name = "n", .type = RC_T_INT32, .notnull = true},
+	    {.name = "s", .type = RC_T_STRING},
+	    {.name = "d", .type = RC_T_DECIMAL, .precision = 10, .scale = 2, .notnull = true},
+	    {.name = "b", .type = RC_T_BOOL},
+	    {.name = "ts",
+	     .type = RC_T_STRING,
+	     .semantic = "io.debezium.time.ZonedTimestamp",
+	     .notnull = true},
+	    {.name = "f", .type = RC_T_FLOAT64},
+	};
+	rc_table_t *t = mk_table("public", "d", cols, 7);
+
+	t->cols[1].dflt = (rc_column_default_t){.set = true, .i = 7};
+	assert_int_equal(rc_column_set_default_bytes(&t->cols[2], "abc", 3), 0);
+	assert_int_equal(rc_column_set_default_bytes(&t->cols[3], "\x04\xe2", 2), 0); /* 12.50 */
+	t->cols[6].dflt = (rc_column_default_t){.set = true, .f = 2.25};
+	return t;
+}
+
+/* The Value record's fields in the schema text (between "fields":[ of Value and its end). */
+static char *value_fields_text(const char *json)
+{
+	const char *start = strstr(json, "\"name\":\"Value\",\"fields\":[");
+	const char *end = start ? strstr(start, "],\"connect.name\"") : NULL;
+
+	assert_non_null(end);
+	start += strlen("\"name\":\"Value\",\"fields\":[");
+	return strndup(start, (size_t)(end - start));
+}
+
+/* NOT NULL columns required, DEFAULTs as "default" and "connect.default" (the default's type first in
+ * an optional column's union), and value.fields.all.optional's old shape. */
+static void test_required_and_defaults_schema(void **state)
+{
+	static const char expected[] =
+	    "{\"name\":\"id\",\"type\":\"int\"},"
+	    "{\"name\":\"n\",\"type\":{\"type\":\"int\",\"connect.default\":7},\"default\":7},"
+	    "{\"name\":\"s\",\"type\":[{\"type\":\"string\",\"connect.default\":\"abc\"},\"null\"],"
+	    "\"default\":\"abc\"},"
+	    "{\"name\":\"d\",\"type\":{\"type\":\"bytes\",\"scale\":2,\"precision\":10,\"connect.version\":1,"
+	    "\"connect.parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"10\"},"
+	    "\"connect.default\":\"\\u0004\xc3\xa2\",\"connect.name\":\"org.apache.kafka.connect.data.Decimal\","
+	    "\"logicalType\":\"decimal\"},\"default\":\"\\u0004\xc3\xa2\"},"
+	    "{\"name\":\"b\",\"type\":[\"null\",\"boolean\"],\"default\":null},"
+	    "{\"name\":\"ts\",\"type\":{\"type\":\"string\",\"connect.version\":1,"
+	    "\"connect.name\":\"io.debezium.time.ZonedTimestamp\"}},"
+	    "{\"name\":\"f\",\"type\":[{\"type\":\"double\",\"connect.default\":2.25},\"null\"],"
+	    "\"default\":2.25}";
+	static const char all_optional[] =
+	    "{\"name\":\"id\",\"type\":[\"null\",\"int\"],\"default\":null},"
+	    "{\"name\":\"n\",\"type\":[\"null\",\"int\"],\"default\":null},"
+	    "{\"name\":\"s\",\"type\":[\"null\",\"string\"],\"default\":null},"
+	    "{\"name\":\"d\",\"type\":[\"null\",{\"type\":\"bytes\",\"scale\":2,\"precision\":10,"
+	    "\"connect.version\":1,\"connect.parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":"
+	    "\"10\"},\"connect.name\":\"org.apache.kafka.connect.data.Decimal\",\"logicalType\":\"decimal\"}],"
+	    "\"default\":null},"
+	    "{\"name\":\"b\",\"type\":[\"null\",\"boolean\"],\"default\":null},"
+	    "{\"name\":\"ts\",\"type\":[\"null\",{\"type\":\"string\",\"connect.version\":1,"
+	    "\"connect.name\":\"io.debezium.time.ZonedTimestamp\"}],\"default\":null},"
+	    "{\"name\":\"f\",\"type\":[\"null\",\"double\"],\"default\":null}";
+	rc_avro_opts_t old = {"shop", "postgresql", false, true};
+	rc_table_t *t = defaults_table();
+	char err[512], *json, *fields;
+	avro_schema_t parsed;
+	(void)state;
+
+	assert_int_equal(rc_avro_value_schema(t, &pg_opts, &json, err, sizeof err), 0);
+	fields = value_fields_text(json);
+	assert_string_equal(fields, expected);
+	free(fields);
+	assert_int_equal(rc_avro_parse_schema(json, strlen(json), &parsed, err, sizeof err), RC_OK);
+	avro_schema_decref(parsed);
+	free(json);
+
+	assert_int_equal(rc_avro_value_schema(t, &old, &json, err, sizeof err), 0);
+	fields = value_fields_text(json);
+	assert_string_equal(fields, all_optional);
+	assert_null(strstr(json, "connect.default\":7"));
+	free(fields);
+	free(json);
+	/* The key schema is the same either way. */
+	assert_int_equal(rc_avro_key_schema(t, &pg_opts, &json, err, sizeof err), 0);
+	assert_non_null(strstr(json, "\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]"));
+	free(json);
+	rc_table_release(t);
+}
+
+/* Values in those fields: a delete's before image that lacks the NOT NULL columns (REPLICA IDENTITY
+ * DEFAULT) writes their default or the type's zero, as Debezium's converters do; optional columns
+ * with a default have their null in the second branch. Exact bytes, then avro-c reads them back. */
+static void test_required_and_defaults_values(void **state)
+{
+	static const char epoch[] = "1970-01-01T00:00:00Z";
+	rc_avro_opts_t old = {"shop", "postgresql", false, true};
+	rc_table_t *t = defaults_table();
+	rc_value_t before[7] = {set_i(1), null_v, null_v, null_v, null_v, null_v, null_v};
+	rc_value_t after[7] = {set_i(2),           set_i(-1),           set_s("x"),
+	                       set_b("\x01", 1),   {.state = RC_V_SET}, set_s("2020-01-01T00:00:00Z"),
+	                       {.state = RC_V_SET}};
+	rc_event_t ev = {.op = RC_OP_DELETE, .table = t, .before = before, .source = pg_source()};
+	const int64_t now = 1700000001000000123;
+	rc_buf_t b, exp;
+	char err[256];
+	decoded_t d;
+	avro_value_t f, rec, v;
+	size_t seen = 0;
+	char *json;
+	(void)state;
+
+	after[4].u.b = true;
+	after[6].u.f = 0.5;
+	rc_buf_init(&b, 0);
+	rc_buf_init(&exp, 0);
+	assert_int_equal(rc_avro_encode_value(&ev, &pg_opts, 8, now, &b, err, sizeof err), 0);
+	rc_avro_write_header(&exp, 8);
+	rc_buf_putc(&exp, 2);                   /* before: Value */
+	rc_buf_putc(&exp, 0x02);                /* id 1, no union */
+	rc_buf_putc(&exp, 0x0e);                /* n: its default 7 */
+	rc_buf_putc(&exp, 0x02);                /* s: null, the second branch of [string, null] */
+	rc_buf_append(&exp, "\x04\x04\xe2", 3); /* d: its default 12.50 */
+	rc_buf_putc(&exp, 0x00);                /* b: null */
+	rc_avro_write_string(&exp, epoch);      /* ts: no default, the epoch */
+	rc_buf_putc(&exp, 0x02);                /* f: null, second branch */
+	rc_buf_putc(&exp, 0);                   /* after: null */
+	assert_true(b.len > exp.len);
+	assert_memory_equal(b.data, exp.data, exp.len);
+	assert_int_equal(rc_avro_value_schema(t, &pg_opts, &json, err, sizeof err), 0);
+	decode(&d, json, 8, &b);
+	f = get_field(&d.value, "before", &seen);
+	rec = get_branch(&f, 1);
+	assert_int_equal(avro_value_get_by_name(&rec, "n", &v, NULL), 0);
+	check_integer(&v, AVRO_INT32, 7);
+	assert_int_equal(avro_value_get_by_name(&rec, "ts", &v, NULL), 0);
+	check_string(&v, epoch, strlen(epoch));
+	assert_int_equal(avro_value_get_by_name(&rec, "s", &v, NULL), 0);
+	{
+		avro_value_t br = get_branch(&v, 1);
+		assert_int_equal(avro_value_get_null(&br), 0);
+	}
+	decoded_free(&d);
+
+	/* A create with every value: the optional columns with a default in their first branch. */
+	ev.op = RC_OP_CREATE;
+	ev.before = NULL;
+	ev.after = after;
+	rc_buf_reset(&b);
+	rc_buf_reset(&exp);
+	assert_int_equal(rc_avro_encode_value(&ev, &pg_opts, 8, now, &b, err, sizeof err), 0);
+	rc_avro_write_header(&exp, 8);
+	rc_buf_putc(&exp, 0); /* before: null */
+	rc_buf_putc(&exp, 2); /* after */
+	rc_buf_putc(&exp, 0x04);
+	rc_buf_putc(&exp, 0x01); /* -1 */
+	rc_buf_append(&exp, "\x00\x02x", 3);
+	rc_buf_append(&exp, "\x02\x01", 2);
+	rc_buf_append(&exp, "\x02\x01", 2); /* b: ["null", boolean], true */
+	rc_avro_write_string(&exp, "2020-01-01T00:00:00Z");
+	rc_buf_putc(&exp, 0x00);
+	rc_avro_write_double(&exp, 0.5);
+	assert_true(b.len > exp.len);
+	assert_memory_equal(b.data, exp.data, exp.len);
+	oracle_value(&ev, &pg_opts, 8, now, &b) /* after has every value set: check_image's rules hold */;
+
+	/* value.fields.all.optional: every field ["null", T]; the delete's missing columns are null. */
+	ev.op = RC_OP_DELETE;
+	ev.before = before;
+	ev.after = NULL;
+	rc_buf_reset(&b);
+	rc_buf_reset(&exp);
+	assert_int_equal(rc_avro_encode_value(&ev, &old, 8, now, &b, err, sizeof err), 0);
+	rc_avro_write_header(&exp, 8);
+	rc_buf_append(&exp, "\x02\x02\x02\x00\x00\x00\x00\x00\x00\x00", 10);
+	assert_true(b.len > exp.len);
+	assert_memory_equal(b.data, exp.data, exp.len);
+	oracle_value(&ev, &old, 8, now, &b);
+	rc_buf_free(&b);
+	rc_buf_free(&exp);
+	rc_table_release(t);
+}
+
 /* Every column type, every image shape and both connectors' Source records through avro-c. */
 static void test_oracle_every_type(void **state)
 {
 	static const unsigned char dec[] = {0xfb, 0x1e}, bits[] = {0x0f, 0xff};
 	rc_table_t *t = mk_table("public", "typed", typed_cols, sizeof typed_cols / sizeof typed_cols[0]);
-	rc_avro_opts_t native = {"shop", "postgresql", true};
+	rc_avro_opts_t native = {"shop", "postgresql", true, false};
 	rc_value_t ints[3] = {set_i(1), null_v, set_i(-7)}, uids[2] = {set_s("0c7e-uuid"), null_v};
 	rc_value_t after[23] = {
 	    set_i(INT64_MAX),
@@ -1261,7 +1467,7 @@ static void test_oracle_every_type(void **state)
 	{
 		static const colspec_t cols[] = {{.name = "id", .type = RC_T_INT32, .key = true},
 		                                 {.name = "v", .type = RC_T_STRING}};
-		rc_avro_opts_t my = {"srv", "mariadb", false};
+		rc_avro_opts_t my = {"srv", "mariadb", false, false};
 		rc_value_t img[2] = {set_i(-3), set_s("x")};
 		rc_event_t mev = {.op = RC_OP_CREATE, .after = img};
 		mev.table = mk_table("inventory", "log", cols, 2);
@@ -1457,6 +1663,8 @@ int main(void)
 	    cmocka_unit_test(test_encode_errors),
 	    cmocka_unit_test(test_encode_message),
 	    cmocka_unit_test(test_oracle_every_type),
+	    cmocka_unit_test(test_required_and_defaults_schema),
+	    cmocka_unit_test(test_required_and_defaults_values),
 	    cmocka_unit_test(test_check_schema),
 	    cmocka_unit_test(test_json_decimal_and_strings),
 	    cmocka_unit_test(test_json_event),

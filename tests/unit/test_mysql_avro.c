@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rc_avro_opts_t my_opts = {"srv", "mysql", false};
+static const rc_avro_opts_t my_opts = {"srv", "mysql", false, false};
 
 #define GEOMETRY_RECORD                                                                                      \
 	"{\"type\":\"record\",\"name\":\"Geometry\",\"namespace\":\"io.debezium.data.geometry\","            \

@@ -10,6 +10,7 @@
 
 #include "decoders/postgres/pg_catalog.h"
 #include "decoders/postgres/pg_datetime.h"
+#include "decoders/postgres/pg_defaults.h"
 #include "decoders/postgres/pg_numeric.h"
 #include "decoders/postgres/pg_types.h"
 
@@ -717,6 +718,113 @@ static void test_mapping(void **state)
 }
 
 /* Types that are not built-ins, described as the catalog would: enums, domains, their arrays. */
+/* Column DEFAULTs as Debezium's PostgresDefaultValueConverter turns pg_get_expr's text into schema
+ * defaults: constants and casts, generated values as the type's placeholder, the rest none. */
+typedef struct dcase {
+	uint32_t oid;
+	int32_t typmod;
+	const char *typname;
+	const char *expr;
+	const char *want; /* render()'s form of the default, or NULL for none */
+} dcase_t;
+
+static void test_defaults(void **state)
+{
+	static const dcase_t cases[] = {
+	    {RC_PG_OID_INT4, -1, "int4", "42", "i:42"},
+	    {RC_PG_OID_INT4, -1, "int4", "'-42'::integer", "i:-42"},
+	    {RC_PG_OID_INT4, -1, "int4", "nextval('t_id_seq'::regclass)", "i:0"},
+	    {RC_PG_OID_INT4, -1, "int4", "(1 + 2)", NULL},
+	    {RC_PG_OID_INT4, -1, "int4", "NULL::integer", NULL},
+	    {RC_PG_OID_INT2, -1, "int2", "70000", NULL},
+	    {RC_PG_OID_INT8, -1, "int8", "'9223372036854775807'::bigint", "i:9223372036854775807"},
+	    {RC_PG_OID_TEXT, -1, "text", "'abc'::text", "s:abc"},
+	    {RC_PG_OID_TEXT, -1, "text", "'it''s'::text", "s:it"}, /* Debezium's '(.*?)' stops there */
+	    {RC_PG_OID_TEXT, -1, "text", "md5('x'::text)", "s:"},
+	    {RC_PG_OID_TEXT, -1, "text", "NULL::text", NULL},
+	    {RC_PG_OID_TEXT, -1, "text", "CURRENT_USER", "s:CURRENT_USER"}, /* raw, as Debezium */
+	    {RC_PG_OID_VARCHAR, VARCHAR(10), "varchar", "'x'::character varying", "s:x"},
+	    {RC_PG_OID_BOOL, -1, "bool", "true", "b:1"},
+	    {RC_PG_OID_BOOL, -1, "bool", "false", "b:0"},
+	    {RC_PG_OID_NUMERIC, NUM(10, 2), "numeric", "12.5", "d:04e2"},
+	    {RC_PG_OID_NUMERIC, NUM(10, 2), "numeric", "12.345", NULL},
+	    {RC_PG_OID_NUMERIC, -1, "numeric", "1", NULL}, /* VariableScaleDecimal: a record */
+	    {RC_PG_OID_FLOAT8, -1, "float8", "2.25", "f:2.25"},
+	    {RC_PG_OID_FLOAT8, -1, "float8", "'NaN'::double precision", NULL},
+	    {RC_PG_OID_DATE, -1, "date", "'2020-02-29'::date", "i:18321"},
+	    {RC_PG_OID_DATE, -1, "date", "CURRENT_DATE", "i:0"},
+	    {RC_PG_OID_TIMESTAMPTZ, -1, "timestamptz", "now()", "s:1970-01-01T00:00:00.000000Z"},
+	    {RC_PG_OID_TIMESTAMPTZ, -1, "timestamptz", "CURRENT_TIMESTAMP", "s:1970-01-01T00:00:00.000000Z"},
+	    {RC_PG_OID_TIMESTAMP, -1, "timestamp", "'2020-01-01 10:00:00'::timestamp without time zone",
+	     "i:1577872800000000"},
+	    {RC_PG_OID_INTERVAL, -1, "interval", "'1 day'::interval", "i:86400000000"},
+	    {RC_PG_OID_UUID, -1, "uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid",
+	     "s:a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
+	    {RC_PG_OID_UUID, -1, "uuid", "gen_random_uuid()", "s:00000000-0000-0000-0000-000000000000"},
+	    {RC_PG_OID_JSONB, -1, "jsonb", "'{\"a\": 1}'::jsonb", "s:{\"a\": 1}"},
+	    {RC_PG_OID_BIT, 1, "bit", "B'1'::\"bit\"", "b:1"},
+	    {RC_PG_OID_BYTEA, -1, "bytea", "'\\x01'::bytea", NULL}, /* no converter in Debezium */
+	    {RC_PG_OID_MONEY, -1, "money", "'1.00'::money", NULL},
+	    {RC_PG_OID_INT4, -1, "posint", "1", NULL}, /* a domain: its own name, no converter */
+	};
+	rc_pg_typeinfo_t mood = {.oid = 90001,
+	                         .name = "mood",
+	                         .base_oid = 90001,
+	                         .typtype = 'e',
+	                         .typmod = -1,
+	                         .elem_typmod = -1,
+	                         .enum_labels = "sad,ok,happy"};
+	static const struct {
+		const char *expr, *want;
+	} enums[] = {{"'ok'::mood", "s:ok"},
+	             {"'ok'::s1.mood", "s:ok"},
+	             {"'ok'::\"mood\"", "s:ok"},
+	             {"'ok'::other", NULL},
+	             {"NULL::mood", NULL}};
+	rc_column_t col;
+	char got[128], err[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const dcase_t *c = &cases[i];
+		map_oid(&col, c->oid, c->typmod, DEF);
+		assert_int_equal(rc_pg_column_default(&col, c->typname, 'b', c->expr, err, sizeof err), 0);
+		if (!col.dflt.set)
+			snprintf(got, sizeof got, "(none)");
+		else if (col.type == RC_T_BOOL)
+			snprintf(got, sizeof got, "b:%d", col.dflt.b);
+		else if (col.type == RC_T_FLOAT64 || col.type == RC_T_FLOAT32)
+			snprintf(got, sizeof got, "f:%g", col.dflt.f);
+		else if (col.type == RC_T_STRING)
+			snprintf(got, sizeof got, "s:%.*s", (int)col.dflt.len, col.dflt.bytes);
+		else if (col.type == RC_T_DECIMAL || col.type == RC_T_BYTES) {
+			memcpy(got, "d:", 2);
+			hexs(got + 2, sizeof got - 2, (const unsigned char *)col.dflt.bytes, col.dflt.len);
+		} else
+			snprintf(got, sizeof got, "i:%lld", (long long)col.dflt.i);
+		if (strcmp(got, c->want ? c->want : "(none)") != 0)
+			fail_msg("%s DEFAULT %s: %s, want %s", c->typname, c->expr, got,
+			         c->want ? c->want : "(none)");
+		free(col.dflt.bytes);
+		col_clear(&col);
+	}
+	for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+		map_ti(&col, &mood, -1, DEF);
+		assert_int_equal(rc_pg_column_default(&col, "mood", 'e', enums[i].expr, err, sizeof err), 0);
+		snprintf(got, sizeof got, col.dflt.set ? "s:%.*s" : "(none)", (int)col.dflt.len,
+		         col.dflt.bytes);
+		if (strcmp(got, enums[i].want ? enums[i].want : "(none)") != 0)
+			fail_msg("mood DEFAULT %s: %s", enums[i].expr, got);
+		free(col.dflt.bytes);
+		col_clear(&col);
+	}
+	/* No DEFAULT at all. */
+	map_oid(&col, RC_PG_OID_INT4, -1, DEF);
+	assert_int_equal(rc_pg_column_default(&col, "int4", 'b', NULL, err, sizeof err), 0);
+	assert_false(col.dflt.set);
+	col_clear(&col);
+}
+
 static void test_user_types(void **state)
 {
 	rc_pg_typeinfo_t mood = {.oid = 90001,
@@ -957,6 +1065,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_integers_bools_floats),
+	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_numeric),
 	    cmocka_unit_test(test_big_numeric),
 	    cmocka_unit_test(test_money),

@@ -41,9 +41,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const rc_avro_opts_t my_opts = {"shop", "mysql", false};
-static const rc_avro_opts_t maria_opts = {"shop", "mariadb", false};
-static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false};
+static const rc_avro_opts_t my_opts = {"shop", "mysql", false, false};
+static const rc_avro_opts_t maria_opts = {"shop", "mariadb", false, false};
+static const rc_avro_opts_t pg_opts = {"shop", "postgresql", false, false};
 
 /* The expected schemas are written with ' for " (readability); this turns them into JSON. */
 static char *dq(const char *s)

@@ -129,6 +129,7 @@ static rc_table_t *all_types_table(void)
 		c->scale = cols[i].scale;
 		c->length = cols[i].length;
 		c->key = cols[i].key;
+		c->optional = !c->key; /* the other columns hold NULLs */
 	}
 	if (rc_column_set_enum_values(&t->cols[C_MOOD], "happy,sad") != 0)
 		die("table", "out of memory");
@@ -355,7 +356,7 @@ static void pg_sets(void)
 	before4[C_PRICE] = UNCH;
 
 	for (int s = 0; s < 2; s++) {
-		rc_avro_opts_t opts = {"rt", "postgresql", s == 1};
+		rc_avro_opts_t opts = {"rt", "postgresql", s == 1, false};
 		int32_t base = s == 0 ? 10 : 20;
 		FILE *jsonl = open_jsonl(sets[s]);
 		rc_event_t ev;
@@ -399,7 +400,7 @@ static void pg_sets(void)
 static void mariadb_set(void)
 {
 	rc_table_t *t = rc_table_new("inventory", "items", "rt.inventory.items", 2);
-	rc_avro_opts_t opts = {"rt", "mariadb", false};
+	rc_avro_opts_t opts = {"rt", "mariadb", false, false};
 	rc_value_t after[2] = {I(42), STR("widget")};
 	rc_source_info_t src = {.connector = "mariadb",
 	                        .db = "inventory",
@@ -420,6 +421,7 @@ static void mariadb_set(void)
 	t->cols[0].type = RC_T_INT32;
 	t->cols[0].key = true;
 	t->cols[1].type = RC_T_STRING;
+	t->cols[1].optional = true;
 	rc_table_count_keys(t);
 	schemas("my", t, &opts);
 	jsonl = open_jsonl("my");
@@ -430,7 +432,7 @@ static void mariadb_set(void)
 
 static void message_set(void)
 {
-	rc_avro_opts_t opts = {"rt", "postgresql", false};
+	rc_avro_opts_t opts = {"rt", "postgresql", false, false};
 	rc_source_info_t src = {.connector = "postgresql",
 	                        .db = "rowcast",
 	                        .ts_us = INT64_C(1700000000000009),

@@ -57,7 +57,7 @@ static char *read_file(const char *path)
 static int print_schema(const char *variant, const char *prefix)
 {
 	bool v2 = strcmp(variant, "v2") == 0, v3 = strcmp(variant, "v3") == 0;
-	rc_avro_opts_t opts = {prefix, "postgresql", false};
+	rc_avro_opts_t opts = {prefix, "postgresql", false, false};
 	rc_table_t *t = rc_table_new("public", "items", "items", v2 ? 3 : 2);
 	char err[1024], *json;
 	int rc;
@@ -71,8 +71,11 @@ static int print_schema(const char *variant, const char *prefix)
 	t->cols[0].type = RC_T_INT32;
 	t->cols[0].key = true;
 	t->cols[1].type = v3 ? RC_T_INT32 : RC_T_STRING;
-	if (v2)
+	t->cols[1].optional = true; /* nullable columns: an added one keeps BACKWARD compatibility */
+	if (v2) {
 		t->cols[2].type = RC_T_INT32;
+		t->cols[2].optional = true;
+	}
 	rc_table_count_keys(t);
 	if (strcmp(variant, "key") == 0)
 		rc = rc_avro_key_schema(t, &opts, &json, err, sizeof err);
