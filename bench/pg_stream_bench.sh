@@ -11,7 +11,8 @@
 # confluent_kafka. Knobs: BENCH_CASE (SHAPE-WORKLOAD, narrow-W3), BENCH_REPS (3), the sizes of
 # bench/workloads.sh, BENCH_TIMEOUT (seconds per drain, 300), BENCH_EXTRA_PROPS (extra lines of
 # rowcast's properties), BENCH_PERF=<file> with BENCH_PERF_ARGS (perf record of rowcast's first run;
-# default "--call-graph dwarf,16384 -F 499"), BENCH_KEEP_TMP=1.
+# default "--call-graph dwarf,16384 -F 499"), BENCH_RC_WRAP (a command to run rowcast under, e.g.
+# "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_KEEP_TMP=1.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -186,7 +187,9 @@ PROPS
     bp=$(broker_pid)
     b0=$(cpu_s "$bp")
     t0=$EPOCHREALTIME
-    "$ROWCAST" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
+    # BENCH_RC_WRAP: a command rowcast runs under (e.g. valgrind --tool=callgrind): its pid is rowcast's.
+    # shellcheck disable=SC2086 # word splitting of the wrapper is intended
+    ${BENCH_RC_WRAP:-} "$ROWCAST" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
     rc_pid=$!
     if [ -n "${BENCH_PERF:-}" ] && [ "$rep" = 1 ]; then
         # shellcheck disable=SC2086 # word splitting of the perf options is intended

@@ -42,7 +42,7 @@ pg_cols() { # SHAPE: the column definitions
 }
 pg_vals() { # SHAPE: a SELECT list making row g
     case "$1" in
-    narrow) echo "g, (g % 1000000)::int, g * 7919, 'name-' || g || '-abcdefghijklmnopqrstuvwxyz',
+    narrow) echo "g, (g % 1000000)::int, g::bigint * 7919, 'name-' || g || '-abcdefghijklmnopqrstuvwxyz',
         timestamptz '2026-01-01 00:00:00+00' + g * interval '1 ms'" ;;
     wide) echo "g, repeat(md5(g::text), 3), repeat(md5((g + 1)::text), 3), repeat(md5((g + 2)::text), 3),
         repeat(md5((g + 3)::text), 3), repeat(md5((g + 4)::text), 3), repeat(md5((g + 5)::text), 3),
@@ -52,7 +52,7 @@ pg_vals() { # SHAPE: a SELECT list making row g
         jsonb_build_object('id', g, 'name', 'item-' || g, 'tags', jsonb_build_array('a', 'b', 'c'), 'price', g * 0.01),
         jsonb_build_object('k', md5(g::text), 'n', g % 977, 'ok', g % 2 = 0),
         jsonb_build_array(g, g + 1, g + 2, 'x' || g),
-        (g % 2000000000)::int, g * 31" ;;
+        (g % 2000000000)::int, g::bigint * 31" ;;
     esac
 }
 pg_update_set() { case "$1" in narrow) echo "n = n + 1, s = s || 'u', ts = ts + interval '1 s'" ;;
