@@ -12,7 +12,9 @@
 # bench/workloads.sh, BENCH_TIMEOUT (seconds per drain, 300), BENCH_EXTRA_PROPS (extra lines of
 # rowcast's properties), BENCH_PERF=<file> with BENCH_PERF_ARGS (perf record of rowcast's first run;
 # default "--call-graph dwarf,16384 -F 499"), BENCH_RC_WRAP (a command to run rowcast under, e.g.
-# "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_KEEP_TMP=1.
+# "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_COMPARE=<another rowcast binary>
+# (drained too, from slots of its own: before/after in one invocation; BENCH_COMPARE_LABEL names it),
+# BENCH_KEEP_TMP=1.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -89,7 +91,7 @@ $(pg_load_base_sql "$SHAPE" "$WL" "$schema.$table" "$EVENTS")
 CREATE PUBLICATION $pub FOR TABLE $schema.$table;" >/dev/null
 for rep in $(seq "$BENCH_REPS"); do
     # The Debezium consumer's slot goes here (${id}_dbz$rep) once its harness lands.
-    for c in lim rc; do
+    for c in lim rc ${BENCH_COMPARE:+cmp}; do
         slots+=("${id}_${c}$rep")
         psql_q "SELECT pg_create_logical_replication_slot('${id}_${c}$rep', 'pgoutput')" >/dev/null
     done
@@ -158,8 +160,9 @@ run_recvlogical() {
 }
 
 # --- rowcast run, Kafka sink, until the last record is acknowledged --------------------------------
-run_rowcast() {
-    local rep=$1 slot="${id}_rc$1" prefix="${id}r$1" topic t0 b0 b1 bp code
+run_rowcast() { # REP [BINARY LABEL SLOT-TAG]
+    local rep=$1 bin=${2:-$ROWCAST} label=${3:-rowcast} tag=${4:-rc} topic t0 b0 b1 bp code
+    local slot="${id}_$tag$1" prefix="${id}${tag}$1"
     topic="$prefix.$schema.$table"
     topics+=("$topic")
     cat >"$tmp/rowcast.properties" <<PROPS
@@ -177,7 +180,7 @@ table.include.list = $schema\\.$table
 snapshot.mode = no_data
 kafka.bootstrap.servers = $ROWCAST_TEST_KAFKA_BOOTSTRAP
 schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL
-offset.storage.file.filename = $tmp/offsets.$rep.json
+offset.storage.file.filename = $tmp/offsets.$tag.$rep.json
 ${BENCH_EXTRA_PROPS:-}
 PROPS
     # The topic exists before rowcast starts: librdkafka's metadata wait for a broker-auto-created
@@ -189,7 +192,7 @@ PROPS
     t0=$EPOCHREALTIME
     # BENCH_RC_WRAP: a command rowcast runs under (e.g. valgrind --tool=callgrind): its pid is rowcast's.
     # shellcheck disable=SC2086 # word splitting of the wrapper is intended
-    ${BENCH_RC_WRAP:-} "$ROWCAST" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
+    ${BENCH_RC_WRAP:-} "$bin" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
     rc_pid=$!
     if [ -n "${BENCH_PERF:-}" ] && [ "$rep" = 1 ]; then
         # shellcheck disable=SC2086 # word splitting of the perf options is intended
@@ -222,10 +225,10 @@ PROPS
     first=$(fsub "$rw_first" "$t0")
     steady=$(fdiv $((EVENTS * 8 / 10)) "$(fsub "$rw_p90" "$rw_p10")")
     broker=$([ -n "$b0" ] && [ -n "$b1" ] && fsub "$b1" "$b0" || echo null)
-    log "$CASE rep $rep: rowcast $s s ($(fdiv "$EVENTS" "$s") events/s, first record after $first s, steady $steady events/s)," \
+    log "$CASE rep $rep: $label $s s ($(fdiv "$EVENTS" "$s") events/s, first record after $first s, steady $steady events/s)," \
         "cpu $rw_cpu s ($threads), walsender $ws s, broker $broker s, peak RSS $((rw_peak_kb / 1024)) MiB"
     # shellcheck disable=SC2046 # common_fields is a list of words
-    emit $(common_fields) consumer=rowcast role=rowcast rep="$rep" status=ok seconds="$s" \
+    emit $(common_fields) consumer="$label" role="$([ "$tag" = rc ] && echo rowcast || echo compare)" rep="$rep" status=ok seconds="$s" \
         events_per_s="$(fdiv "$EVENTS" "$s")" agent_cpu_s="$rw_cpu" agent_cpu_s_per_1m="$(per_1m "$rw_cpu" "$EVENTS")" \
         source_cpu_s="$ws" source_cpu_s_per_1m="$(per_1m "$ws" "$EVENTS")" broker_cpu_s="$broker" \
         broker_cpu_s_per_1m="$(per_1m "$broker" "$EVENTS")" peak_rss_mib="$(fdiv "$rw_peak_kb" 1024 %.1f)" \
@@ -235,5 +238,6 @@ PROPS
 for rep in $(seq "$BENCH_REPS"); do
     run_recvlogical "$rep"
     run_rowcast "$rep"
+    [ -n "${BENCH_COMPARE:-}" ] && run_rowcast "$rep" "$BENCH_COMPARE" "rowcast@${BENCH_COMPARE_LABEL:-compare}" cmp
     run_debezium pg_stream "$CASE" "$rep"
 done
