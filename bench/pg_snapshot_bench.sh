@@ -15,7 +15,8 @@
 #
 # Needs the test environment (tests/env/up), psql, /usr/bin/time, python3 with confluent_kafka.
 # Knobs: BENCH_SNAPSHOT_ROWS, BENCH_REPS, BENCH_EXTRA_PROPS, BENCH_PERF=<file> (perf record of the
-# first 1-reader run; BENCH_PERF_ARGS), BENCH_KEEP_TMP=1.
+# first 1-reader run; BENCH_PERF_ARGS), BENCH_RC_WRAP (a command the first 1-reader run runs under, e.g.
+# valgrind --tool=callgrind), BENCH_KEEP_TMP=1.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -130,6 +131,10 @@ rowcast_run() { # REP READERS
     if [ -n "${BENCH_PERF:-}" ] && [ "$1" = 1 ] && [ "$2" = 1 ]; then
         # shellcheck disable=SC2206 # word splitting of the perf options is intended
         perf=(perf record -q ${BENCH_PERF_ARGS:---call-graph dwarf,16384 -F 499} -o "$BENCH_PERF" --)
+    fi
+    if [ -n "${BENCH_RC_WRAP:-}" ] && [ "$1" = 1 ] && [ "$2" = 1 ]; then
+        # shellcheck disable=SC2206 # word splitting of the wrapper is intended
+        perf=($BENCH_RC_WRAP)
     fi
     bp=$(broker_pid)
     b0=$(cpu_s "$bp") s0=$(pg_cluster_cpu)
