@@ -1,36 +1,36 @@
 #!/usr/bin/env bash
-# PostgreSQL streaming throughput: rowcast (pgoutput -> Avro -> Kafka, acks=all) against the limit,
-# pg_recvlogical reading the same WAL range of the same publication into /dev/null.
+# PostgreSQL streaming, backlog drain: every consumer's slot is created at one LSN, the backlog is
+# generated, then the same WAL range is drained one consumer at a time, BENCH_REPS times:
+#   pg_recvlogical (pgoutput v1 to /dev/null: the limit), rowcast run (pgoutput -> Avro + registry ->
+#   Kafka, acks=all), Debezium (not yet: a slot per repetition is its place).
 #
-#   bench/pg_stream_bench.sh [path/to/rowcast]        (default: /tmp/build-bench/rowcast)
+#   BENCH_CASE=narrow-W1 bench/pg_stream_bench.sh [path/to/rowcast]
 #
-# Needs the test environment (tests/env/up; tests/env/env.sh), pg_recvlogical, psql, python3 with
-# confluent_kafka (Kafka high-watermark polling), and optionally kcat (byte count). See bench/README.md.
-#
-# Environment knobs: BENCH_ROWS (1000000), BENCH_TXN_ROWS (100), BENCH_TIMEOUT (seconds for the rowcast
-# run, 240), BENCH_PERF=<file> (perf record of rowcast during its run; options in BENCH_PERF_ARGS,
-# default "-g -F 997", e.g. "--call-graph dwarf -F 499" for full stacks), BENCH_COUNT_BYTES (1: read the
-# topic back with kcat to count records and bytes), BENCH_KEEP_TMP (1: keep the temp dir),
-# BENCH_EXTRA_PROPS (extra lines for rowcast's properties file, e.g. "kafka.linger.ms = 5"),
-# BENCH_PRECREATE_TOPIC (1: create the topic, 1 partition, before rowcast starts, so the ~2 s that
-# librdkafka needs to get a broker-auto-created topic's metadata is not in rowcast's time; default 0).
+# Prints one JSON object per consumer and repetition on stdout (bench/README.md), progress on stderr.
+# Needs the test environment (tests/env/up), psql, pg_recvlogical, /usr/bin/time, python3 with
+# confluent_kafka. Knobs: BENCH_CASE (SHAPE-WORKLOAD, narrow-W3), BENCH_REPS (3), the sizes of
+# bench/workloads.sh, BENCH_TIMEOUT (seconds per drain, 300), BENCH_EXTRA_PROPS (extra lines of
+# rowcast's properties), BENCH_PERF=<file> with BENCH_PERF_ARGS (perf record of rowcast's first run;
+# default "--call-graph dwarf,16384 -F 499"), BENCH_RC_WRAP (a command to run rowcast under, e.g.
+# "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_COMPARE=<another rowcast binary>
+# (drained too, from slots of its own: before/after in one invocation; BENCH_COMPARE_LABEL names it),
+# BENCH_KEEP_TMP=1.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-TXN_ROWS=${BENCH_TXN_ROWS:-100}
-TIMEOUT=${BENCH_TIMEOUT:-240}
-PERF_OUT=${BENCH_PERF:-}
-COUNT_BYTES=${BENCH_COUNT_BYTES:-1}
-bench_prepare psql pg_recvlogical
-[ $((ROWS % TXN_ROWS)) = 0 ] || die "BENCH_ROWS must be a multiple of BENCH_TXN_ROWS"
-CLK_TCK=$(getconf CLK_TCK)
+. "$here/workloads.sh"
+CASE=${BENCH_CASE:-narrow-W3}
+SHAPE=${CASE%-*} WL=${CASE#*-}
+TIMEOUT=${BENCH_TIMEOUT:-300}
+bench_prepare psql pg_recvlogical /usr/bin/time
+EVENTS=$(wl_events "$SHAPE" "$WL")
+RECORDS=$(wl_records "$SHAPE" "$WL" "$EVENTS")
 
-id="bench$$_$(date +%s)"
-schema="$id" table="t" pub="${id}_pub" prefix="$id"
-slot_rc="${id}_rc" slot_pg1="${id}_pg1" slot_pg2="${id}_pg2"
-topic="$prefix.$schema.$table"
+id="pgs$$_$(date +%s)"
+schema="$id" table="t" pub="${id}_pub"
 tmp=$(mktemp -d /tmp/rowcast-bench.XXXXXX)
-rc_pid="" poller_pid="" recv_pid="" perf_pid=""
+slots=() topics=()
+rc_pid="" recv_pid="" perf_pid="" watch_pid=""
 
 psql_q() {
     psql -X -q -v ON_ERROR_STOP=1 -At -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" \
@@ -43,7 +43,6 @@ coproc PQ { psql -X -q -At -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT"
     -U "$ROWCAST_TEST_PG_USER" -d "$ROWCAST_TEST_PG_DB" 2>&1; }
 # shellcheck disable=SC2153 # PQ_PID is set by coproc
 pq_fd_in=${PQ[1]} pq_fd_out=${PQ[0]} pq_pid=$PQ_PID
-# Prints one result line of a one-row query on the polling session.
 pq() {
     local line
     echo "$1" >&"$pq_fd_in"
@@ -56,11 +55,11 @@ cleanup() {
     set +e
     trap - EXIT INT TERM
     [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null
-    for p in "$rc_pid" "$recv_pid" "$poller_pid"; do
+    for p in "$rc_pid" "$recv_pid" "$watch_pid"; do
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
     [ -n "$pq_pid" ] && { echo '\q' >&"$pq_fd_in"; wait "$pq_pid"; } 2>/dev/null
-    for s in "$slot_rc" "$slot_pg1" "$slot_pg2"; do
+    for s in "${slots[@]}"; do
         # A walsender may take a moment to go away after its client died.
         for _ in 1 2 3 4 5 6 7 8 9 10; do
             psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
@@ -73,17 +72,8 @@ cleanup() {
     done
     psql_q "DROP PUBLICATION IF EXISTS $pub" >/dev/null 2>&1
     psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
-    "$PY" - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" >/dev/null 2>&1 <<'PY'
-import sys
-from confluent_kafka.admin import AdminClient
-admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-for f in admin.delete_topics([sys.argv[2]], operation_timeout=10).values():
-    f.result()
-PY
-    for subj in "$topic-key" "$topic-value"; do
-        curl -s -m 5 -X DELETE "${ROWCAST_TEST_SCHEMA_REGISTRY_URL%/}/subjects/$subj" >/dev/null 2>&1
-        curl -s -m 5 -X DELETE "${ROWCAST_TEST_SCHEMA_REGISTRY_URL%/}/subjects/$subj?permanent=true" >/dev/null 2>&1
-    done
+    [ ${#topics[@]} -gt 0 ] && kafka_topics delete "${topics[@]}" >/dev/null 2>&1
+    registry_forget "${topics[@]}"
     if [ "${BENCH_KEEP_TMP:-0}" = 1 ] || [ "$status" != 0 ]; then
         log "temp dir kept: $tmp"
     else
@@ -94,46 +84,31 @@ PY
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
-fdiv() { awk -v a="$1" -v b="$2" -v f="${3:-%.0f}" 'BEGIN { if (b > 0) printf f, a / b; else printf "nan" }'; }
-# utime+stime of a process, in seconds (empty when it is gone).
-cpu_s() { awk -v t="$CLK_TCK" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null || true; }
-
-log "machine: $(nproc) cores, $(awk '/MemTotal/ {print $2/1048576 " GiB"}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-log "rowcast: $ROWCAST ($("$ROWCAST" --version 2>/dev/null | head -1 || echo '?'))"
-log "server: $(psql_q 'SHOW server_version'); $(pg_recvlogical --version)"
-
-# --- setup: table, publication, slots, then the load (so every reader does a catch-up read) -------
+# --- setup: table, publication, every slot at one LSN, then the backlog ----------------------------
 psql_q "CREATE SCHEMA $schema;
-CREATE TABLE $schema.$table (id bigint PRIMARY KEY, name text, amount numeric(12,2), ts timestamptz)
-    WITH (autovacuum_enabled = false);
+CREATE TABLE $schema.$table ($(pg_cols "$SHAPE")) WITH (autovacuum_enabled = false);
+$(pg_load_base_sql "$SHAPE" "$WL" "$schema.$table" "$EVENTS")
 CREATE PUBLICATION $pub FOR TABLE $schema.$table;" >/dev/null
-for s in "$slot_pg1" "$slot_rc" "$slot_pg2"; do
-    psql_q "SELECT pg_create_logical_replication_slot('$s', 'pgoutput')" >/dev/null
+for rep in $(seq "$BENCH_REPS"); do
+    # The Debezium consumer's slot goes here (${id}_dbz$rep) once its harness lands.
+    for c in lim rc ${BENCH_COMPARE:+cmp}; do
+        slots+=("${id}_${c}$rep")
+        psql_q "SELECT pg_create_logical_replication_slot('${id}_${c}$rep', 'pgoutput')" >/dev/null
+    done
 done
 start_lsn=$(psql_q "SELECT pg_current_wal_lsn()")
-log "slots $slot_pg1, $slot_rc, $slot_pg2 created at $start_lsn; inserting $ROWS rows as $((ROWS / TXN_ROWS)) transactions of $TXN_ROWS"
-t_ins=$EPOCHREALTIME
-psql_q "DO \$\$
-BEGIN
-    FOR i IN 0..$((ROWS / TXN_ROWS - 1)) LOOP
-        INSERT INTO $schema.$table
-        SELECT g, 'name-' || g, (g % 10000000) / 100.0, now()
-        FROM generate_series(i * $TXN_ROWS + 1, (i + 1) * $TXN_ROWS) g;
-        COMMIT;
-    END LOOP;
-END
-\$\$" >/dev/null
+log "$CASE: ${#slots[@]} slots at $start_lsn; generating $EVENTS events"
+t_gen=$EPOCHREALTIME
+psql_q "$(pg_workload_sql "$SHAPE" "$WL" "$schema.$table" "$EVENTS")" >/dev/null
 end_lsn=$(psql_q "SELECT pg_current_wal_lsn()")
 wal_bytes=$(psql_q "SELECT pg_wal_lsn_diff('$end_lsn', '$start_lsn')::bigint")
-log "inserted in $(fsub "$EPOCHREALTIME" "$t_ins") s; WAL $start_lsn .. $end_lsn ($((wal_bytes / 1048576)) MiB)"
-# Write the dirty pages out now rather than during a measurement.
-psql_q "CHECKPOINT" >/dev/null
+gen_s=$(fsub "$EPOCHREALTIME" "$t_gen")
+log "$CASE: generated in $gen_s s; WAL $start_lsn .. $end_lsn ($((wal_bytes / 1048576)) MiB)"
+psql_q "CHECKPOINT" >/dev/null # write the dirty pages out now, not during a measurement
 sleep 1
 
-# Polls slot $3 every 50 ms while process $1 runs; sets walsender_cpu (of the slot's walsender) and, once the
-# slot's confirmed_flush_lsn has reached end_lsn, t_confirmed (0 if it never did before the process
-# ended). Gives up after $2 seconds.
+# watch_slot PID LIMIT SLOT: polls the slot every 50 ms while process PID runs; sets walsender_cpu
+# (the slot's walsender, last sample) and t_confirmed once confirmed_flush_lsn reached end_lsn.
 watch_slot() {
     local pid=$1 limit=$2 slot=$3 t_start=$EPOCHREALTIME row ok apid c
     walsender_cpu="" t_confirmed=0
@@ -155,34 +130,42 @@ watch_slot() {
     return 0
 }
 
-# --- (a) the limit: pg_recvlogical, pgoutput v1, to /dev/null -------------------------------------
+common_fields() { echo "bench=pg_stream case=$CASE shape=$SHAPE workload=$WL events=$EVENTS records=$RECORDS wal_mib=$((wal_bytes / 1048576)) generate_s=$gen_s"; }
+
+# --- the limit: pg_recvlogical, pgoutput v1, to /dev/null -----------------------------------------
 run_recvlogical() {
-    local slot=$1 t0 t1 code
+    local rep=$1 slot="${id}_lim$1" t0 code s u sy kb
     t0=$EPOCHREALTIME
     /usr/bin/time -f '%e %U %S %M' -o "$tmp/time.$slot" \
         pg_recvlogical -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" -U "$ROWCAST_TEST_PG_USER" \
         -d "$ROWCAST_TEST_PG_DB" --slot="$slot" --start --endpos="$end_lsn" --no-loop \
         -o proto_version=1 -o publication_names="$pub" -f /dev/null 2>"$tmp/recv.$slot.err" &
     recv_pid=$!
-    watch_slot "$recv_pid" 120 "$slot" || die "pg_recvlogical on $slot did not finish in 120 s"
+    watch_slot "$recv_pid" "$TIMEOUT" "$slot" || die "pg_recvlogical on $slot did not finish in $TIMEOUT s"
     set +e
     wait "$recv_pid"
     code=$?
     set -e
-    t1=$EPOCHREALTIME
+    s=$(fsub "$EPOCHREALTIME" "$t0")
     recv_pid=""
     [ "$code" = 0 ] || die "pg_recvlogical exited $code: $(cat "$tmp/recv.$slot.err")"
-    recv_s=$(fsub "$t1" "$t0")
-    read -r _ recv_user recv_sys recv_maxkb <"$tmp/time.$slot"
-    recv_ws_cpu=$walsender_cpu
-    log "pg_recvlogical on $slot: $recv_s s ($(fdiv "$ROWS" "$recv_s") events/s); client cpu $(awk -v u="$recv_user" -v s="$recv_sys" 'BEGIN{print u+s}') s, client max RSS $((recv_maxkb / 1024)) MiB, walsender cpu ${recv_ws_cpu:-?} s"
+    read -r _ u sy kb <"$tmp/time.$slot"
+    local cpu ws=${walsender_cpu:-null}
+    cpu=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')
+    log "$CASE rep $rep: pg_recvlogical $s s ($(fdiv "$EVENTS" "$s") events/s), cpu $cpu s, walsender cpu $ws s"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    emit $(common_fields) consumer=pg_recvlogical role=limit rep="$rep" status=ok seconds="$s" \
+        events_per_s="$(fdiv "$EVENTS" "$s")" agent_cpu_s="$cpu" agent_cpu_s_per_1m="$(per_1m "$cpu" "$EVENTS")" \
+        source_cpu_s="$ws" source_cpu_s_per_1m="$(per_1m "$ws" "$EVENTS")" peak_rss_mib="$(fdiv "$kb" 1024 %.1f)"
 }
 
-run_recvlogical "$slot_pg1"
-recv1_s=$recv_s recv1_ws=$recv_ws_cpu
-
-# --- (b) rowcast run, Kafka sink, until the last event is acknowledged --------------------------
-cat >"$tmp/rowcast.properties" <<PROPS
+# --- rowcast run, Kafka sink, until the last record is acknowledged --------------------------------
+run_rowcast() { # REP [BINARY LABEL SLOT-TAG]
+    local rep=$1 bin=${2:-$ROWCAST} label=${3:-rowcast} tag=${4:-rc} topic t0 b0 b1 bp code
+    local slot="${id}_$tag$1" prefix="${id}${tag}$1"
+    topic="$prefix.$schema.$table"
+    topics+=("$topic")
+    cat >"$tmp/rowcast.properties" <<PROPS
 source.type = postgres
 database.hostname = $ROWCAST_TEST_PG_HOST
 database.port = $ROWCAST_TEST_PG_PORT
@@ -190,140 +173,74 @@ database.user = $ROWCAST_TEST_PG_USER
 database.password = $ROWCAST_TEST_PG_PASSWORD
 database.dbname = $ROWCAST_TEST_PG_DB
 topic.prefix = $prefix
-slot.name = $slot_rc
+slot.name = $slot
 publication.name = $pub
 publication.autocreate.mode = disabled
 table.include.list = $schema\\.$table
 snapshot.mode = no_data
 kafka.bootstrap.servers = $ROWCAST_TEST_KAFKA_BOOTSTRAP
 schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL
-offset.storage.file.filename = $tmp/offsets.json
+offset.storage.file.filename = $tmp/offsets.$tag.$rep.json
 ${BENCH_EXTRA_PROPS:-}
 PROPS
+    # The topic exists before rowcast starts: librdkafka's metadata wait for a broker-auto-created
+    # topic (~2 s) is no part of a drain.
+    kafka_topics create "$topic" || die "cannot create topic $topic"
+    watch_start "$topic" "$RECORDS" "$TIMEOUT"
+    bp=$(broker_pid)
+    b0=$(cpu_s "$bp")
+    t0=$EPOCHREALTIME
+    # BENCH_RC_WRAP: a command rowcast runs under (e.g. valgrind --tool=callgrind): its pid is rowcast's.
+    # shellcheck disable=SC2086 # word splitting of the wrapper is intended
+    ${BENCH_RC_WRAP:-} "$bin" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
+    rc_pid=$!
+    if [ -n "${BENCH_PERF:-}" ] && [ "$rep" = 1 ]; then
+        # shellcheck disable=SC2086 # word splitting of the perf options is intended
+        perf record -q ${BENCH_PERF_ARGS:---call-graph dwarf,16384 -F 499} -o "$BENCH_PERF" -p "$rc_pid" >"$tmp/perf.log" 2>&1 &
+        perf_pid=$!
+    fi
+    rowcast_watch "$rc_pid"
+    b1=$(cpu_s "$bp")
+    local ws # the slot's walsender, still serving rowcast: its CPU since rowcast connected
+    ws=$(pq "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '$slot';")
+    ws=$([ "$ws" != 0 ] && cpu_s "$ws" || echo null)
+    local threads
+    threads=$(thread_cpu "$rc_pid")
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" 2>/dev/null
+        wait "$perf_pid" 2>/dev/null || true
+        perf_pid=""
+    fi
+    kill -TERM "$rc_pid"
+    set +e
+    wait "$rc_pid"
+    code=$?
+    set -e
+    rc_pid=""
+    [ "$code" = 0 ] || log "WARNING: rowcast exited $code after SIGTERM"
+    grep -qi 'restarting\|error' "$tmp/rowcast.log" &&
+        log "WARNING: rowcast logged errors/restarts: $(grep -i 'restarting\|error' "$tmp/rowcast.log" | head -3)"
+    local s first steady broker
+    s=$(fsub "$rw_done" "$t0")
+    first=$(fsub "$rw_first" "$t0")
+    steady=$(fdiv $((EVENTS * 8 / 10)) "$(fsub "$rw_p90" "$rw_p10")")
+    broker=$([ -n "$b0" ] && [ -n "$b1" ] && fsub "$b1" "$b0" || echo null)
+    log "$CASE rep $rep: $label $s s ($(fdiv "$EVENTS" "$s") events/s, first record after $first s, steady $steady events/s)," \
+        "cpu $rw_cpu s ($threads), walsender $ws s, broker $broker s, peak RSS $((rw_peak_kb / 1024)) MiB"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    emit $(common_fields) consumer="$label" role="$([ "$tag" = rc ] && echo rowcast || echo compare)" rep="$rep" status=ok seconds="$s" \
+        events_per_s="$(fdiv "$EVENTS" "$s")" agent_cpu_s="$rw_cpu" agent_cpu_s_per_1m="$(per_1m "$rw_cpu" "$EVENTS")" \
+        source_cpu_s="$ws" source_cpu_s_per_1m="$(per_1m "$ws" "$EVENTS")" broker_cpu_s="$broker" \
+        broker_cpu_s_per_1m="$(per_1m "$broker" "$EVENTS")" peak_rss_mib="$(fdiv "$rw_peak_kb" 1024 %.1f)" \
+        first_record_s="$first" steady_events_per_s="$steady" threads_cpu="$threads"
+}
 
-# Kafka-side watcher: the sum of the topic's high watermarks reaching ROWS is the moment the last
-# record is appended (RF=1, acks=all: the ack leaves the broker then). Prints "ready" once connected,
-# then "first <t>", "p10 <t>", "p90 <t>", "done <t> <records>" (epoch seconds).
-cat >"$tmp/hw_wait.py" <<'PY'
-import sys, time
-from confluent_kafka import Consumer, TopicPartition
-bootstrap, topic, target, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-c = Consumer({"bootstrap.servers": bootstrap, "group.id": "rowcast-bench-hw", "enable.auto.commit": False})
-c.list_topics(timeout=10)
-print("ready", flush=True)
-deadline = time.time() + limit
-parts, marks = None, {}
-while time.time() < deadline:
-    if parts is None:
-        md = c.list_topics(topic, timeout=5).topics.get(topic)
-        if md is not None and md.error is None and md.partitions:
-            parts = [TopicPartition(topic, p) for p in md.partitions]
-    if parts is not None:
-        n = sum(c.get_watermark_offsets(tp, timeout=5, cached=False)[1] for tp in parts)
-        now = time.time()
-        for name, at in (("first", 1), ("p10", target // 10), ("p90", target * 9 // 10)):
-            if n >= at and name not in marks:
-                marks[name] = now
-                print(name, "%.6f" % now, flush=True)
-        if n >= target:
-            print("done", "%.6f" % now, n, flush=True)
-            break
-    time.sleep(0.05)
-c.close()
-PY
-if [ "${BENCH_PRECREATE_TOPIC:-0}" = 1 ]; then
-    "$PY" - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" <<'PY' || die "cannot create topic $topic"
-import sys
-from confluent_kafka.admin import AdminClient, NewTopic
-admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-for f in admin.create_topics([NewTopic(sys.argv[2], 1, 1)]).values():
-    f.result()
-PY
-fi
-"$PY" "$tmp/hw_wait.py" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" "$ROWS" "$((TIMEOUT + 30))" >"$tmp/hw.out" 2>"$tmp/hw.err" &
-poller_pid=$!
-for _ in $(seq 200); do
-    grep -q '^ready' "$tmp/hw.out" 2>/dev/null && break
-    kill -0 "$poller_pid" 2>/dev/null || die "Kafka watcher failed: $(cat "$tmp/hw.err")"
-    sleep 0.05
+# The order alternates (limit first in odd repetitions, rowcast first in even ones): whatever the first
+# reader of a range pays (cold caches, a walsender's first spill) falls on both sides.
+for rep in $(seq "$BENCH_REPS"); do
+    [ $((rep % 2)) = 1 ] && run_recvlogical "$rep"
+    run_rowcast "$rep"
+    [ $((rep % 2)) = 0 ] && run_recvlogical "$rep"
+    [ -n "${BENCH_COMPARE:-}" ] && run_rowcast "$rep" "$BENCH_COMPARE" "rowcast@${BENCH_COMPARE_LABEL:-compare}" cmp
+    run_debezium pg_stream "$CASE" "$rep"
 done
-grep -q '^ready' "$tmp/hw.out" || die "Kafka watcher not ready: $(cat "$tmp/hw.err")"
-sleep 0.5 # let the watcher's startup CPU settle
-
-log "rowcast run on $slot_rc -> topic $topic"
-t0=$EPOCHREALTIME
-"$ROWCAST" run -c "$tmp/rowcast.properties" >"$tmp/rowcast.log" 2>&1 &
-rc_pid=$!
-if [ -n "$PERF_OUT" ]; then
-    # shellcheck disable=SC2086 # word splitting of the perf options is intended
-    perf record -q ${BENCH_PERF_ARGS:--g -F 997} -o "$PERF_OUT" -p "$rc_pid" >"$tmp/perf.log" 2>&1 &
-    perf_pid=$!
-fi
-watch_slot "$rc_pid" "$TIMEOUT" "$slot_rc" ||
-    die "rowcast did not confirm $end_lsn within $TIMEOUT s (log: $tmp/rowcast.log)"
-kill -0 "$rc_pid" 2>/dev/null || die "rowcast exited early: $(tail -5 "$tmp/rowcast.log")"
-[ "$t_confirmed" != 0 ] || die "slot never reached $end_lsn"
-rc_ws_cpu=$walsender_cpu
-peak_rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$rc_pid/status")
-rc_cpu=$(cpu_s "$rc_pid")
-# Per thread (main loop vs librdkafka's threads), "name=seconds".
-rc_threads=$(for t in /proc/"$rc_pid"/task/*; do
-    printf '%s=%s\n' "$(tr ' ' _ <"$t/comm")" "$(cpu_s "$rc_pid/task/${t##*/}")"
-done | awk -F= '{ c[$1] += $2 } END { for (k in c) if (c[k] > 0) printf "%s%s=%.2f", (n++ ? "," : ""), k, c[k] }')
-if [ -n "$perf_pid" ]; then
-    kill -INT "$perf_pid" 2>/dev/null
-    wait "$perf_pid" 2>/dev/null || true
-    perf_pid=""
-fi
-kill -TERM "$rc_pid"
-set +e
-wait "$rc_pid"
-rc_code=$?
-set -e
-rc_pid=""
-[ "$rc_code" = 0 ] || log "WARNING: rowcast exited $rc_code after SIGTERM"
-grep -qi 'restarting\|error' "$tmp/rowcast.log" && log "WARNING: rowcast logged errors/restarts: $(grep -i 'restarting\|error' "$tmp/rowcast.log" | head -3)"
-wait "$poller_pid" 2>/dev/null || true
-poller_pid=""
-
-rc_slot_s=$(fsub "$t_confirmed" "$t0")
-t_done=$(awk '$1 == "done" {print $2}' "$tmp/hw.out")
-if [ -n "$t_done" ]; then
-    rc_s=$(fsub "$t_done" "$t0")
-    t_first=$(awk '$1 == "first" {print $2}' "$tmp/hw.out")
-    t_p10=$(awk '$1 == "p10" {print $2}' "$tmp/hw.out")
-    t_p90=$(awk '$1 == "p90" {print $2}' "$tmp/hw.out")
-    first_s=$(fsub "$t_first" "$t0")
-    steady_eps=$(fdiv $((ROWS * 8 / 10)) "$(fsub "$t_p90" "$t_p10")")
-else
-    log "WARNING: Kafka high watermark never reached $ROWS ($(cat "$tmp/hw.out" "$tmp/hw.err" | tail -2)); using the slot time"
-    rc_s=$rc_slot_s first_s=nan steady_eps=nan
-fi
-log "rowcast: last record in Kafka after $rc_s s ($(fdiv "$ROWS" "$rc_s") events/s), slot confirmed after $rc_slot_s s;" \
-    "first record after $first_s s, steady (10%..90%) $steady_eps events/s; cpu $rc_cpu s, walsender cpu ${rc_ws_cpu:-?} s," \
-    "peak RSS $((peak_rss_kb / 1024)) MiB; exit $rc_code; threads cpu: $rc_threads"
-
-# --- (a') the limit again, after rowcast (fairness: one baseline before, one after) ---------------
-run_recvlogical "$slot_pg2"
-recv2_s=$recv_s recv2_ws=$recv_ws_cpu
-# The faster of the two baseline runs (the ratio is then the conservative one).
-recv_best=$(awk -v a="$recv1_s" -v b="$recv2_s" 'BEGIN { print (a < b ? a : b) }')
-
-# --- what rowcast produced -----------------------------------------------------------------------
-kafka_records=nan kafka_bytes=nan
-if [ "$COUNT_BYTES" = 1 ] && command -v kcat >/dev/null; then
-    read -r kafka_records kafka_bytes < <(kcat -C -q -b "$ROWCAST_TEST_KAFKA_BOOTSTRAP" -t "$topic" -o beginning -e \
-        -f '%K %S\n' 2>/dev/null | awk '{ n++; b += ($1 > 0 ? $1 : 0) + ($2 > 0 ? $2 : 0) } END { print n + 0, b + 0 }')
-    [ "$kafka_records" = "$ROWS" ] || log "WARNING: $kafka_records records in $topic, expected $ROWS"
-fi
-disk_bytes=$(du -scb "$ROWCAST_TEST_ENV_DIR"/kafka/data/"$topic"-* 2>/dev/null | awk 'END {print $1}')
-
-rc_eps=$(fdiv "$ROWS" "$rc_s")
-recv_eps=$(fdiv "$ROWS" "$recv_best")
-ratio=$(awk -v a="$recv_best" -v b="$rc_s" 'BEGIN { printf "%.3f", a / b }')
-echo "DETAIL recvlogical_runs_s=$recv1_s,$recv2_s walsender_cpu_s(recv)=${recv1_ws:-?},${recv2_ws:-?}" \
-    "rowcast_slot_confirmed_s=$rc_slot_s rowcast_first_record_s=$first_s rowcast_steady_eps=$steady_eps" \
-    "rowcast_cpu_s=$rc_cpu walsender_cpu_s(rowcast)=${rc_ws_cpu:-?} rowcast_cpu_s_per_1M=$(awk -v c="$rc_cpu" -v n="$ROWS" 'BEGIN { printf "%.2f", c * 1000000 / n }')" \
-    "wal_mib=$((wal_bytes / 1048576)) kafka_records=$kafka_records kafka_key_value_bytes=$kafka_bytes kafka_log_bytes=${disk_bytes:-nan}"
-echo "RESULT events=$ROWS rowcast_s=$rc_s rowcast_eps=$rc_eps recvlogical_s=$recv_best recvlogical_eps=$recv_eps" \
-    "ratio=$ratio peak_rss_mb=$(awk -v k="$peak_rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')"

@@ -40,6 +40,11 @@ typedef struct kafka_sink {
 	topic_set_t warmed;
 	int64_t warm_paused_until_ms;
 	int64_t queued_bytes; /* keys and values handed to librdkafka and not yet reported */
+	/* The last record's topic and librdkafka's handle of it: producing by name costs a lookup under
+	 * a lock and a reference taken and dropped for every record, and records come in runs of one
+	 * topic. Owned: last_topic (malloc), one reference to last_rkt (released before rk goes). */
+	char *last_topic;
+	rd_kafka_topic_t *last_rkt;
 } kafka_sink_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -167,12 +172,41 @@ static void warm_topic(kafka_sink_t *ks, const char *topic)
 	rd_kafka_topic_destroy(rkt);
 }
 
+/* librdkafka's handle of topic (borrowed from ks), warming a topic new to this run of records;
+ * NULL when librdkafka refuses the name (rd_kafka_last_error says why). */
+static rd_kafka_topic_t *topic_handle(kafka_sink_t *ks, const char *topic)
+{
+	rd_kafka_topic_t *rkt;
+	char *name;
+
+	if (ks->last_rkt && strcmp(ks->last_topic, topic) == 0)
+		return ks->last_rkt;
+	warm_topic(ks, topic);
+	if (!(rkt = rd_kafka_topic_new(ks->rk, topic, NULL)))
+		return NULL;
+	if (!(name = strdup(topic))) {
+		rd_kafka_topic_destroy(rkt);
+		return NULL;
+	}
+	if (ks->last_rkt)
+		rd_kafka_topic_destroy(ks->last_rkt);
+	free(ks->last_topic);
+	ks->last_topic = name;
+	ks->last_rkt = rkt;
+	return rkt;
+}
+
 static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen)
 {
 	kafka_sink_t *ks = (kafka_sink_t *)sink;
 	rd_kafka_resp_err_t kerr;
+	rd_kafka_topic_t *rkt = topic_handle(ks, rec->topic);
 
-	warm_topic(ks, rec->topic);
+	if (!rkt) {
+		snprintf(err, errlen, "cannot produce to %s: %s", rec->topic,
+		         rd_kafka_err2str(rd_kafka_last_error()));
+		return RC_ERR_RETRY;
+	}
 
 	if (rec->nheaders > 0) {
 		/* Taken by librdkafka when the record is accepted; ours to free otherwise. */
@@ -180,17 +214,17 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		for (size_t i = 0; i < rec->nheaders; i++)
 			rd_kafka_header_add(hdrs, rec->headers[i].name, -1, rec->headers[i].value,
 			                    (ssize_t)rec->headers[i].len);
-		kerr = rd_kafka_producev(
-		    ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
-		    RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen), RD_KAFKA_V_HEADERS(hdrs),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
+		kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(rec->key, rec->keylen),
+		                         RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
+		                         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                         RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
 		if (kerr)
 			rd_kafka_headers_destroy(hdrs);
 	} else {
-		kerr = rd_kafka_producev(
-		    ks->rk, RD_KAFKA_V_TOPIC(rec->topic), RD_KAFKA_V_KEY(rec->key, rec->keylen),
-		    RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket), RD_KAFKA_V_END);
+		kerr = rd_kafka_producev(ks->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(rec->key, rec->keylen),
+		                         RD_KAFKA_V_VALUE((void *)rec->value, rec->vallen),
+		                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ticket),
+		                         RD_KAFKA_V_END);
 	}
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return RC_FULL;
@@ -292,6 +326,9 @@ static void free_sink(rc_sink_t *sink)
 		rd_kafka_queue_io_event_enable(ks->mainq, -1, NULL, 0);
 		rd_kafka_queue_destroy(ks->mainq);
 	}
+	if (ks->last_rkt) /* queued records hold references of their own */
+		rd_kafka_topic_destroy(ks->last_rkt);
+	free(ks->last_topic);
 	/* Undelivered messages get failed delivery reports: their transactions are not confirmed. */
 	rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_poll(ks->rk, 0);
