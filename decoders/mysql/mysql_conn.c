@@ -72,14 +72,21 @@ MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, c
 	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	if (read_timeout_s > 0)
 		mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
+	/* TCP to database.hostname:database.port always, as Debezium's JDBC does: the client library
+	 * would take "localhost" for its Unix socket, another server's perhaps, and no TLS. */
+	mysql_options(my, MYSQL_OPT_PROTOCOL, &(unsigned int){MYSQL_PROTOCOL_TCP});
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* TIMESTAMP values in UTC for every query (the snapshot's text results). */
 	mysql_options(my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	set_tls(my, conf);
 	if (!mysql_real_connect(my, host, rc_conf_get(conf, "database.user"),
 	                        rc_conf_get(conf, "database.password"), NULL, port, NULL, 0)) {
-		snprintf(err, errlen, "cannot connect to MySQL at %s:%u as %s: %s", host, port,
-		         rc_conf_get(conf, "database.user"), mysql_error(my));
+		/* Connector/C says this when the chain is trusted but the name is not in it. */
+		bool name = strstr(mysql_error(my), "Validation of SSL server certificate failed") != NULL;
+		snprintf(err, errlen, "cannot connect to MySQL at %s:%u as %s: %s%s%s%s", host, port,
+		         rc_conf_get(conf, "database.user"), mysql_error(my),
+		         name ? " (the server's certificate does not name the host '" : "", name ? host : "",
+		         name ? "': database.ssl.mode=verify_identity checks the host name)" : "");
 		mysql_close(my);
 		return NULL;
 	}

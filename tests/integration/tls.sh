@@ -15,8 +15,10 @@ pg_test_setup tls
 proxies=()
 pg_private=""
 kafka3_pid=""
+my_private_pid=""
 cleanup_tls() {
     for p in "${proxies[@]}"; do kill "$p" 2>/dev/null || true; done
+    [ -n "$my_private_pid" ] && { kill -9 "$my_private_pid" && wait "$my_private_pid"; } 2>/dev/null || true
     [ -n "$kafka3_pid" ] && { kill -9 "$kafka3_pid" && wait "$kafka3_pid"; } 2>/dev/null || true
     [ -n "$pg_private" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_private" -m immediate stop >/dev/null 2>&1 || true
     pg_test_cleanup
@@ -163,6 +165,85 @@ fi
 pg_check local_plain 127.0.0.1 disable
 case "$out" in *"ok    PostgreSQL connection not encrypted (loopback or Unix socket)"*) ;; *) fail "loopback, no TLS: $out" ;; esac
 pass "PostgreSQL: loopback without TLS is fine"
+
+# ----------------------------------------------------------------------- MariaDB, a server of our own
+my_private=$tmp/mariadb
+my_port=$(tls_free_port)
+mkdir -p "$my_private/data"
+cp "$tmp/tls/good.pem" "$tmp/tls/good.key" "$tmp/tls/ca.pem" "$my_private/"
+cat >"$my_private/my.cnf" <<CNF
+[mysqld]
+user = mysql
+datadir = $my_private/data
+socket = $my_private/mysqld.sock
+pid-file = $my_private/mariadbd.pid
+port = $my_port
+bind-address = 0.0.0.0
+skip-name-resolve
+ssl-cert = $my_private/good.pem
+ssl-key = $my_private/good.key
+ssl-ca = $my_private/ca.pem
+innodb_buffer_pool_size = 32M
+log-bin = mysql-bin
+binlog_format = ROW
+server-id = 9
+CNF
+chown -R mysql "$my_private"
+chmod 755 "$my_private"
+mariadb-install-db --defaults-file="$my_private/my.cnf" --auth-root-authentication-method=normal --skip-test-db \
+    >"$my_private/install.log" 2>&1 || fail "mariadb-install-db failed: $(tail -5 "$my_private/install.log")"
+"$(command -v mariadbd || echo /usr/sbin/mariadbd)" --defaults-file="$my_private/my.cnf" >"$my_private/server.log" 2>&1 &
+my_private_pid=$!
+for _ in $(seq 300); do
+    mariadb --no-defaults -S "$my_private/mysqld.sock" -u root -e "SELECT 1" >/dev/null 2>&1 && break
+    kill -0 "$my_private_pid" 2>/dev/null || fail "the test's MariaDB exited: $(tail -5 "$my_private/server.log")"
+    sleep 0.2
+done
+mariadb --no-defaults -S "$my_private/mysqld.sock" -u root -e "CREATE USER 'tls'@'%' IDENTIFIED BY 'tls-pw';
+GRANT SELECT, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'tls'@'%'" || fail "cannot make the test's MariaDB user"
+# my_check NAME HOST MODE [ROOTCERT]: rowcast check against it; $out holds the report.
+my_check() {
+    cat >"$tmp/my-$1.properties" <<PROPS
+source.type = mariadb
+database.hostname = $2
+database.port = $my_port
+database.user = tls
+database.password = tls-pw
+database.server.id = 4242
+database.ssl.mode = $3
+topic.prefix = tls
+sink.type = stdout
+PROPS
+    [ -n "${4:-}" ] && echo "database.sslrootcert = $tmp/tls/$4.pem" >>"$tmp/my-$1.properties"
+    run_rowcast check -c "$tmp/my-$1.properties"
+}
+my_line() { printf '%s\n' "$out" | grep -m1 -i "mysql connection\|cannot connect"; }
+
+my_check full localhost verify_identity ca
+case "$out" in *"ok    MySQL connection encrypted ("*"), certificate and host name verified"*) ;; *) fail "MariaDB verify_identity: $out" ;; esac
+echo "  $(my_line)"
+pass "MariaDB: verify_identity with the right CA and host name"
+my_check stranger localhost verify_identity other-ca
+case "$out" in *"FAIL  cannot connect to MySQL at localhost:$my_port"*"self-signed certificate in certificate chain"*) ;; *) fail "MariaDB, unknown CA: $out" ;; esac
+echo "  $(my_line)"
+pass "MariaDB: an unknown CA fails, saying so"
+# The right CA, but a certificate for wrong.example: FLUSH SSL reloads the files in place.
+cp "$tmp/tls/wrong.pem" "$my_private/good.pem" && cp "$tmp/tls/wrong.key" "$my_private/good.key"
+chown mysql "$my_private"/good.*
+mariadb --no-defaults -S "$my_private/mysqld.sock" -u root -e "FLUSH SSL" || fail "FLUSH SSL failed"
+my_check wrong localhost verify_identity ca
+case "$out" in *"FAIL  cannot connect to MySQL at localhost:$my_port"*"the server's certificate does not name the host 'localhost'"*) ;; *) fail "MariaDB, wrong host name: $out" ;; esac
+echo "  $(my_line)"
+pass "MariaDB: a wrong host name fails, saying so"
+if [ -n "$remote" ]; then
+    my_check remote_plain "$remote" disabled
+    case "$out" in *"warn  MySQL connection to $remote is not encrypted (database.ssl.mode=disabled)"*) ;; *) fail "MariaDB non-loopback, no TLS: $out" ;; esac
+    echo "  $(my_line)"
+    my_check remote_required "$remote" required
+    case "$out" in *"warn  MySQL connection encrypted ("*") but the server's certificate is not verified (database.ssl.mode=required)"*) ;; *) fail "MariaDB non-loopback, required: $out" ;; esac
+    echo "  $(my_line)"
+    pass "MariaDB: a connection leaving the machine unencrypted or unverified is a warning"
+fi
 
 # ---------------------------------------------------------------------------- Kafka (the env's broker)
 # tests/env/up gives the broker an SSL listener (certificate for localhost only, signed by the env's
