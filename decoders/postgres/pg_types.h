@@ -55,8 +55,10 @@
  *   - timestamptz: converted to UTC, "2026-11-24T10:15:30.123456Z": the fraction has exactly p
  *     digits for timestamptz(p) (6 when unconstrained; none for p=0), as Debezium's ZonedTimestamp;
  *     years as Java prints them: 0001-9999, "+10000", BC years as "-0043" (1 BC is year 0).
- *   - timetz: converted to UTC, wrapped to 00:00-24:00, "10:15:30.5Z" (the fraction with its
- *     trailing zeros dropped, as ISO_OFFSET_TIME); "24:00:00+00" gives "24:00:00Z".
+ *   - timetz: converted to UTC, wrapped to 00:00-24:00 (exclusive), "10:15:30.5Z" (the fraction with
+ *     its trailing zeros dropped, as ISO_OFFSET_TIME); "24:00:00+00" gives "00:00:00Z", as Debezium
+ *     (java.time reads hour 24 as the next midnight). time "24:00:00" stays a whole day
+ *     (86 400 000 000 µs, 86 400 000 ms in every time.precision.mode), as Debezium's Duration.
  *   - interval: µs with a month of 365.25/12 days (Debezium's MicroDuration.DAYS_PER_MONTH_AVG,
  *     2 629 800 s), computed exactly in integers (Debezium's doubles may differ by 1 µs).
  *   - numeric precise: the unscaled value as minimal big-endian two's complement; DECIMAL(p,s)

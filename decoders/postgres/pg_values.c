@@ -400,10 +400,9 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 		if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ZONEDTIME) == 0) {
 			if (rc_pg_parse_time(s, len, true, &dt) != 0)
 				return fail(col, s, len, err, errlen, "not a time with time zone");
-			if (dt.tod_us == US_PER_DAY && dt.offset_s == 0)
-				tod = US_PER_DAY; /* "24:00:00Z", as Debezium's PostgresTimeBoundary */
-			else
-				tod = (dt.tod_us - dt.offset_s * US_PER_SEC) % US_PER_DAY;
+			/* "24:00:00+00" is 00:00:00Z: Debezium parses timetz with java.time's SMART
+			 * resolver, which makes hour 24 midnight of the next day, and keeps the time */
+			tod = (dt.tod_us - dt.offset_s * US_PER_SEC) % US_PER_DAY;
 			if (tod < 0)
 				tod += US_PER_DAY;
 			n = rc_calendar_format_zoned_time(buf, tod);
