@@ -37,7 +37,13 @@ typedef enum {
 	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: a month is 365.25/12 days) */
 	RC_T_ARRAY,            /* Avro array of elem_type */
 	RC_T_GEOMETRY,         /* io.debezium.data.geometry.Geometry: record {wkb bytes, srid optional int};
-	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY) */
+	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY; PostGIS geometry,
+	                        * and geography when semantic is io.debezium.data.geometry.Geography) */
+	RC_T_POINT,            /* io.debezium.data.geometry.Point: record {x double, y double, wkb optional
+	                        * bytes, srid optional int}; value: bytes = the 21-byte little-endian WKB of
+	                        * the point, x and y read from it (PostgreSQL's point) */
+	RC_T_MAP,              /* Avro map of optional strings (Connect map<string, string?>); value: array of
+	                        * 2n items, key then value, keys never null (PostgreSQL's hstore, map mode) */
 } rc_type_t;
 
 typedef struct rc_column {
@@ -56,6 +62,7 @@ typedef struct rc_column {
 	char *source_type;     /* type name in the source ("numeric(12,2)", "varchar") */
 	uint32_t source_oid;   /* PostgreSQL type OID (0 for MySQL) */
 	int32_t source_typmod; /* PostgreSQL atttypmod */
+	uint16_t source_conv;  /* the decoder's own conversion of the text (PostgreSQL: rc_pg_conv_t) */
 } rc_column_t;
 
 typedef struct rc_table {

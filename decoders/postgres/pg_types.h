@@ -114,14 +114,41 @@
 #define RC_PG_SEM_XML "io.debezium.data.Xml"
 #define RC_PG_SEM_ENUM "io.debezium.data.Enum"
 #define RC_PG_SEM_BITS "io.debezium.data.Bits"
+#define RC_PG_SEM_LTREE "io.debezium.data.Ltree"
+#define RC_PG_SEM_TSVECTOR "io.debezium.data.Tsvector"
+#define RC_PG_SEM_INTERVAL "io.debezium.time.Interval"
+#define RC_PG_SEM_POINT "io.debezium.data.geometry.Point"
+#define RC_PG_SEM_GEOMETRY "io.debezium.data.geometry.Geometry"
+#define RC_PG_SEM_GEOGRAPHY "io.debezium.data.geometry.Geography"
+
+/* How a column's text is converted when its rc type alone does not say (rc_column_t.source_conv; for
+ * arrays, of the elements). Extension types have no fixed OID: the mapping finds them by name. */
+typedef enum {
+	RC_PG_CONV_TEXT = 0,    /* by the rc type and source_oid, as before */
+	RC_PG_CONV_POINT,       /* point "(x,y)" -> RC_T_POINT */
+	RC_PG_CONV_EWKB,        /* PostGIS geometry/geography: hex EWKB -> RC_T_GEOMETRY */
+	RC_PG_CONV_HSTORE_JSON, /* hstore -> JSON object text (hstore.handling.mode=json) */
+	RC_PG_CONV_HSTORE_MAP,  /* hstore -> RC_T_MAP (hstore.handling.mode=map) */
+	RC_PG_CONV_INTERVAL_ISO /* interval -> "P1Y2M3DT4H5M6.5S" (interval.handling.mode=string) */
+} rc_pg_conv_t;
+
+typedef enum { RC_HSTORE_MODE_JSON = 0, RC_HSTORE_MODE_MAP } rc_hstore_mode_t;
+typedef enum { RC_INTERVAL_MODE_NUMERIC = 0, RC_INTERVAL_MODE_STRING } rc_interval_mode_t;
+
+#define RC_PG_UNAVAILABLE_DEFAULT "__debezium_unavailable_value"
 
 /* The column length of bytea mapped to STRING is its rc_binary_mode_t (see rc_pg_column_map). */
 typedef struct rc_pg_type_opts {
-	rc_typemodes_t modes;      /* decimal.handling.mode, time.precision.mode, binary.handling.mode */
-	int money_fraction_digits; /* money.fraction.digits (Debezium's property), default 2 */
+	rc_typemodes_t modes;        /* decimal.handling.mode, time.precision.mode, binary.handling.mode */
+	int money_fraction_digits;   /* money.fraction.digits (Debezium's property), default 2 */
+	rc_hstore_mode_t hstore;     /* hstore.handling.mode, default json */
+	rc_interval_mode_t interval; /* interval.handling.mode, default numeric */
+	const char *placeholder;     /* unavailable.value.placeholder (borrowed from the configuration
+	                              * or static), its UTF-8 bytes what an unchanged TOAST value becomes */
+	size_t placeholder_len;
 } rc_pg_type_opts_t;
 
-/* Sets Debezium's defaults: precise, adaptive, bytes, 2. */
+/* Sets Debezium's defaults: precise, adaptive, bytes, 2, json, numeric, __debezium_unavailable_value. */
 void rc_pg_type_opts_default(rc_pg_type_opts_t *opts);
 
 /* Reads decimal.handling.mode, time.precision.mode, binary.handling.mode and, when the
@@ -154,6 +181,27 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
  * characters): malformed text, a value out of the type's range, out of memory.
  */
 int rc_pg_value_from_text(const rc_column_t *col, const char *text, size_t len, rc_arena_t *arena,
+                          rc_value_t *out, char *err, size_t errlen);
+
+/*
+ * The value Debezium writes for an unchanged TOAST value (pgoutput's 'u': the server did not send it)
+ * of column col (mapped by rc_pg_column_map; borrowed), into out, with opts' placeholder (arena
+ * memory). As Debezium 3.6.1's UnchangedToastedPlaceholder and value converters do, by the column's
+ * type name (source_type without its modifier) and mapping:
+ *   _text _varchar _bpchar _json _jsonb   [placeholder]           (one-element array)
+ *   _bytea                                [placeholder bytes] (base64 / hex text in those modes)
+ *   _int4 _date / _int8                   the placeholder's bytes, each a signed element
+ *   _uuid                                 [UUID.nameUUIDFromBytes(placeholder)] (an MD5 UUID)
+ *   hstore                                json: {"<ph>":"<ph>"}; map: {<ph>: <ph>}
+ *   any other STRING column               the placeholder (json, xml, text, ltree, tsvector, bytea in
+ *                                         base64/hex mode, numeric in string mode, ...)
+ *   any other BYTES column but bit strings the placeholder's bytes
+ *   everything else                       null (Debezium's converters refuse the placeholder there and
+ *                                         its struct leaves the field null: numeric in precise or
+ *                                         double mode, bit strings, other arrays, PostGIS types)
+ * Returns 0, or -1 when out of memory (err set).
+ */
+int rc_pg_value_unchanged(const rc_column_t *col, const rc_pg_type_opts_t *opts, rc_arena_t *arena,
                           rc_value_t *out, char *err, size_t errlen);
 
 /* Lossy conversions since the process started (see above), for metrics and tests. */

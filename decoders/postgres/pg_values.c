@@ -9,6 +9,7 @@
 #include "agent/log.h"
 #include "decoders/postgres/pg_datetime.h"
 #include "decoders/postgres/pg_numeric.h"
+#include "decoders/postgres/pg_values_ext.h"
 
 #include <locale.h>
 #include <math.h>
@@ -457,13 +458,51 @@ static bool sem_is(const rc_column_t *col, const char *sem)
 	return col->semantic && strcmp(col->semantic, sem) == 0;
 }
 
+/* The conversions of pg_values_ext.c, or 1 when col->source_conv names none of them. */
+static int conv_ext(const rc_column_t *col, const char *s, size_t len, rc_arena_t *arena, rc_value_t *out,
+                    char *err, size_t errlen)
+{
+	int r;
+	const char *what;
+
+	switch ((rc_pg_conv_t)col->source_conv) {
+	case RC_PG_CONV_POINT:
+		r = rc_pg_conv_point(s, len, arena, out);
+		what = "not a point";
+		break;
+	case RC_PG_CONV_EWKB:
+		r = rc_pg_conv_ewkb(s, len, arena, out);
+		what = "not PostGIS hex EWKB";
+		break;
+	case RC_PG_CONV_HSTORE_JSON:
+	case RC_PG_CONV_HSTORE_MAP:
+		r = rc_pg_conv_hstore(s, len, col->source_conv == RC_PG_CONV_HSTORE_JSON, arena, out);
+		what = "not hstore text";
+		break;
+	case RC_PG_CONV_INTERVAL_ISO:
+		r = rc_pg_conv_interval_iso(s, len, arena, out);
+		what = "not an interval (IntervalStyle postgres)";
+		break;
+	default:
+		return 1;
+	}
+	if (r == RC_PG_EXT_OOM)
+		return oom(col, s, len, err, errlen);
+	if (r != 0)
+		return fail(col, s, len, err, errlen, "%s", what);
+	return 0;
+}
+
 /* One value of type col->type (not an array). */
 static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_arena_t *arena, rc_value_t *out,
                        char *err, size_t errlen)
 {
 	int64_t v;
 	char *t;
+	int r;
 
+	if (col->source_conv != RC_PG_CONV_TEXT && (r = conv_ext(col, s, len, arena, out, err, errlen)) != 1)
+		return r;
 	switch (col->type) {
 	case RC_T_BOOL:
 		/* bool prints t/f; bit(1) prints 1/0 */
@@ -527,7 +566,9 @@ static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_are
 	case RC_T_INTERVAL_MICROS:
 		return conv_interval(col, s, len, out, err, errlen);
 	case RC_T_ARRAY:
-	case RC_T_GEOMETRY: /* MySQL only: never mapped to */
+	case RC_T_GEOMETRY: /* with source_conv only (above) */
+	case RC_T_POINT:
+	case RC_T_MAP:
 		break;
 	}
 	if (col->type == RC_T_ARRAY)
@@ -562,7 +603,8 @@ typedef struct array_ctx {
 	rc_arena_t *arena;
 	rc_value_t *items;
 	size_t n, cap;
-	char *tmp; /* an unescaped element */
+	char *tmp;  /* an unescaped element */
+	char delim; /* the element type's typdelim: ',' (':' for PostGIS types) */
 	bool multidim;
 	char *err;
 	size_t errlen;
@@ -599,7 +641,7 @@ static int array_element(array_ctx_t *a)
 			return array_syntax(a);
 		a->i++;
 	} else {
-		while (a->i < a->len && a->s[a->i] != ',' && a->s[a->i] != '}' && a->s[a->i] != '{' &&
+		while (a->i < a->len && a->s[a->i] != a->delim && a->s[a->i] != '}' && a->s[a->i] != '{' &&
 		       a->s[a->i] != '"') {
 			if (a->s[a->i] == '\\' && ++a->i == a->len)
 				return array_syntax(a);
@@ -652,7 +694,7 @@ static int array_level(array_ctx_t *a, int depth)
 		if (r != 0)
 			return r;
 		skip_blanks(a);
-		if (a->i < a->len && a->s[a->i] == ',') {
+		if (a->i < a->len && a->s[a->i] == a->delim) {
 			a->i++;
 			continue;
 		}
@@ -674,10 +716,12 @@ static int conv_array(const rc_column_t *col, const char *s, size_t len, rc_aren
 
 	elem.type = col->elem_type;
 	elem.source_oid = b && b->elem_oid ? b->elem_oid : 0;
-	/* Elements are at most one more than the commas; the unescaped element is shorter than the text. */
+	a.delim = col->source_conv == RC_PG_CONV_EWKB ? ':' : ',';
+	/* Elements are at most one more than the delimiters; an unescaped element is shorter than the text.
+	 */
 	a.cap = 1;
 	for (size_t i = 0; i < len; i++)
-		a.cap += s[i] == ',';
+		a.cap += s[i] == a.delim;
 	a.items = rc_arena_calloc(arena, a.cap, sizeof *a.items);
 	a.tmp = rc_arena_alloc(arena, len + 1);
 	if (!a.items || !a.tmp)
