@@ -22,7 +22,6 @@
 
 #define US_PER_SEC RC_CALENDAR_US_PER_SEC
 #define US_PER_DAY RC_CALENDAR_US_PER_DAY
-#define US_PER_MONTH (INT64_C(2629800) * US_PER_SEC) /* 365.25 / 12 days */
 
 /* pgjdbc's PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY, Debezium's timestamps for
  * PostgreSQL's infinity as µs. */
@@ -429,20 +428,18 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 static int conv_interval(const rc_column_t *col, const char *s, size_t len, rc_value_t *out, char *err,
                          size_t errlen)
 {
-	int64_t months, days, us, v, t;
+	int64_t months, days, us, v;
+	bool clamped = false;
 	int inf;
 
 	if (rc_pg_parse_interval(s, len, &months, &days, &us, &inf) != 0)
 		return fail(col, s, len, err, errlen, "not an interval (IntervalStyle postgres)");
-	if (inf) {
+	if (inf)
 		v = inf > 0 ? INT64_MAX : INT64_MIN;
-	} else if (__builtin_mul_overflow(months, US_PER_MONTH, &v) ||
-	           __builtin_mul_overflow(days, US_PER_DAY, &t) || __builtin_add_overflow(v, t, &v) ||
-	           __builtin_add_overflow(v, us, &v)) {
-		long double approx = (long double)months * US_PER_MONTH + (long double)days * US_PER_DAY + us;
+	else
+		v = rc_pg_interval_micros(months, days, us, &clamped);
+	if (clamped)
 		lossy(col, s, len, "interval beyond int64 microseconds; clamped");
-		v = approx < 0 ? INT64_MIN : INT64_MAX;
-	}
 	out->u.i = v;
 	out->state = RC_V_SET;
 	return 0;

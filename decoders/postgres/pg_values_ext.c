@@ -364,6 +364,44 @@ int rc_pg_conv_hstore(const char *s, size_t len, bool json, rc_arena_t *arena, r
 	}
 }
 
+/* ---- intervals ----------------------------------------------------------------------------- */
+
+/* pgjdbc's PGInterval.getSeconds() of the seconds part of a time of day in µs (sign included). */
+static double pginterval_seconds(int64_t secs_us)
+{
+	return (double)(secs_us / 1000000) + (double)(secs_us % 1000000) / 1e6;
+}
+
+int64_t rc_pg_interval_micros(int64_t months, int64_t days, int64_t us, bool *clamped)
+{
+	/* Each step stored, so that no compiler fuses a multiply and an add (Java rounds each) */
+	volatile double d;
+	int64_t hours = us / INT64_C(3600000000), minutes = us % INT64_C(3600000000) / 60000000;
+	int32_t ym = (int32_t)((uint32_t)(int32_t)(months / 12) * 12u + (uint32_t)(int32_t)(months % 12));
+
+	d = (double)ym * (365.25 / 12.0);
+	d = d + (double)days;
+	d = d * 24;
+	d = d + (double)hours;
+	d = d * 60;
+	d = d + (double)minutes;
+	d = d * 60;
+	d = d + pginterval_seconds(us % 60000000);
+	d = d * 1e6;
+	*clamped = false;
+	if (d != d)
+		return 0;
+	if (d >= 9223372036854775807.0) {
+		*clamped = true;
+		return INT64_MAX;
+	}
+	if (d <= -9223372036854775808.0) {
+		*clamped = d < -9223372036854775808.0;
+		return INT64_MIN;
+	}
+	return (int64_t)d;
+}
+
 /* ---- interval as ISO 8601 ------------------------------------------------------------------ */
 
 /* Java's BigDecimal.valueOf(d).setScale(9, DOWN) when the scale is over 9, stripTrailingZeros,
@@ -444,7 +482,7 @@ int rc_pg_conv_interval_iso(const char *s, size_t len, rc_arena_t *arena, rc_val
 	hours = us / INT64_C(3600000000);
 	minutes = us % INT64_C(3600000000) / 60000000;
 	secs_us = us % 60000000;
-	d = (double)(secs_us / 1000000) + (double)(secs_us % 1000000) / 1e6;
+	d = pginterval_seconds(secs_us);
 	java_seconds(secs, d);
 	t = rc_arena_alloc(arena, 160);
 	if (!t)

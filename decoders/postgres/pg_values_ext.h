@@ -35,6 +35,12 @@ int rc_pg_conv_hstore(const char *s, size_t len, bool json, rc_arena_t *arena, r
  * "P<years>Y<months>M<days>DT<hours>H<minutes>M<seconds>S", seconds without trailing zeros. */
 int rc_pg_conv_interval_iso(const char *s, size_t len, rc_arena_t *arena, rc_value_t *out);
 
+/* An interval's µs as Debezium's MicroDuration.durationMicros computes them from pgjdbc's PGInterval:
+ * in doubles, a month of 365.25 / 12 days, ((((years * 12 + months) * 30.4375 + days) * 24 + hours) *
+ * 60 + minutes) * 60 + seconds, times 1e6, cast as Java casts to long (toward zero, saturating; NaN
+ * 0). Exact integers would differ by 1 µs for some values. *clamped is set when the cast saturated. */
+int64_t rc_pg_interval_micros(int64_t months, int64_t days, int64_t us, bool *clamped);
+
 /* The JSON object {"<key>":"<value>"} as Jackson writes it, into the arena (NUL-terminated), or NULL. */
 char *rc_pg_hstore_json_pair(const char *key, size_t klen, const char *val, size_t vlen, rc_arena_t *arena);
 
