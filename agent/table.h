@@ -90,6 +90,17 @@ static inline bool rc_column_is_vector(const rc_column_t *c)
 	return c->type == RC_T_ARRAY && c->semantic && strcmp(c->semantic, RC_SEM_FLOATVECTOR) == 0;
 }
 
+/* ARRAY columns whose elements are never null, written {"type":"array","items":T} without a union:
+ * FloatVector, and the PostgreSQL arrays whose element schema Debezium builds required
+ * (SchemaBuilder.array(Enum.builder(...)) for enum arrays, and its arrayElementSchema path for
+ * tsvector[]). A decoder gives such a column no null element. */
+static inline bool rc_column_items_required(const rc_column_t *c)
+{
+	return rc_column_is_vector(c) || (c->type == RC_T_ARRAY && c->semantic &&
+	                                  (strcmp(c->semantic, "io.debezium.data.Enum") == 0 ||
+	                                   strcmp(c->semantic, "io.debezium.data.Tsvector") == 0));
+}
+
 /* Returns a table with ncols zeroed columns and refcount 1 (caller releases with rc_table_release),
  * or NULL when out of memory. Strings are copied. */
 rc_table_t *rc_table_new(const char *schema_name, const char *name, const char *topic, size_t ncols);

@@ -240,13 +240,14 @@ static int write_array(enc_t *e, const rc_column_t *c, const rc_value_t *v)
 	if (v->u.array.n > 0) {
 		if (!v->u.array.items)
 			return col_fail(e, c, "array of %zu elements has no items", v->u.array.n);
-		bool plain = rc_column_is_vector(c); /* items "float", not ["null", "float"] */
+		bool plain = rc_column_items_required(c); /* items T, not ["null", T] */
 		rc_avro_write_long(e->out, (int64_t)v->u.array.n);
 		for (size_t i = 0; i < v->u.array.n; i++) {
 			const rc_value_t *item = &v->u.array.items[i];
 			if (plain) {
 				if (item->state != RC_V_SET)
-					return col_fail(e, c, "vector element %zu is not a number", i);
+					return col_fail(
+					    e, c, "element %zu is null in an array of required elements", i);
 				if (write_typed(e, c, c->elem_type, item) != 0)
 					return -1;
 				continue;

@@ -430,7 +430,10 @@ static json_t *column_type(ctx_t *cx, const rc_column_t *c)
 		put(cx, a, "connect.name", json_string(RC_SEM_FLOATVECTOR));
 		return a;
 	}
-	put(cx, a, "items", optional(cx, value_type(cx, c, c->elem_type)));
+	if (rc_column_items_required(c))
+		put(cx, a, "items", value_type(cx, c, c->elem_type));
+	else
+		put(cx, a, "items", optional(cx, value_type(cx, c, c->elem_type)));
 	return a;
 }
 

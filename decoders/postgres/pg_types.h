@@ -32,7 +32,10 @@
  *   domains                   their base type's mapping, with the domain's typmod unless the
  *                             column has its own
  *   arrays of the above       ARRAY of the element's mapping; for ARRAY columns semantic, precision,
- *                             scale, length and enum_values describe the elements
+ *                             scale, length and enum_values describe the elements. Elements are
+ *                             optional, but those of enum and tsvector arrays (required in Debezium's
+ *                             schema: rc_column_items_required); a NULL element there makes the whole
+ *                             value null (lossy), as Debezium's struct refuses it
  *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: ranges,
  *                             multiranges, geometric types, tsvector, pg_lsn, hstore, ltree, citext,
  *                             composite types; their arrays are ARRAY of such STRINGs. Never an error,

@@ -737,6 +737,17 @@ static int conv_array(const rc_column_t *col, const char *s, size_t len, rc_aren
 		return array_syntax(&a);
 	if (a.multidim)
 		lossy(col, s, len, "multi-dimensional array flattened to %zu elements", a.n);
+	if (rc_column_items_required(col)) {
+		/* Debezium's schema of enum and tsvector arrays has required elements: its struct refuses a
+		 * NULL element and leaves the whole field null */
+		for (size_t i = 0; i < a.n; i++)
+			if (a.items[i].state != RC_V_SET) {
+				lossy(col, s, len,
+				      "a NULL element in an array of required elements; sent as null");
+				out->state = RC_V_NULL;
+				return 0;
+			}
+	}
 	out->u.array.items = a.items;
 	out->u.array.n = a.n;
 	out->state = RC_V_SET;

@@ -834,10 +834,13 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 		assert_int_equal(avro_value_get_size(v, &n), 0);
 		assert_int_equal(n, exp->u.array.n);
 		elem = *c;
-		elem.type = c->elem_type; /* elements are ["null", E] as optional fields are */
+		elem.type = c->elem_type; /* elements are ["null", E] as optional fields are, or E */
 		for (size_t i = 0; i < n; i++) {
 			assert_int_equal(avro_value_get_by_index(v, i, &f, NULL), 0);
-			check_optional(&f, &elem, &exp->u.array.items[i]);
+			if (rc_column_items_required(c))
+				check_typed(&f, &elem, elem.type, &exp->u.array.items[i]);
+			else
+				check_optional(&f, &elem, &exp->u.array.items[i]);
 		}
 		return;
 	}
@@ -1353,6 +1356,15 @@ static void test_pg_semantic_types(void **state)
 	    {.name = "lt", .type = RC_T_STRING, .semantic = "io.debezium.data.Ltree"},
 	    {.name = "tsv", .type = RC_T_STRING, .semantic = "io.debezium.data.Tsvector"},
 	    {.name = "iv", .type = RC_T_STRING, .semantic = "io.debezium.time.Interval"},
+	    {.name = "ae",
+	     .type = RC_T_ARRAY,
+	     .elem_type = RC_T_STRING,
+	     .semantic = "io.debezium.data.Enum",
+	     .enum_values = "sad,ok,happy"},
+	    {.name = "atsv",
+	     .type = RC_T_ARRAY,
+	     .elem_type = RC_T_STRING,
+	     .semantic = "io.debezium.data.Tsvector"},
 	};
 	static const struct {
 		const char *field, *type;
@@ -1381,6 +1393,13 @@ static void test_pg_semantic_types(void **state)
 	     "{\"type\":\"string\",\"connect.version\":1,\"connect.name\":\"io.debezium.data.Tsvector\"}"},
 	    {"iv",
 	     "{\"type\":\"string\",\"connect.version\":1,\"connect.name\":\"io.debezium.time.Interval\"}"},
+	    /* SchemaBuilder.array(Enum.builder(...)): required elements */
+	    {"ae",
+	     "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"connect.version\":1,\"connect.parameters\":{"
+	     "\"allowed\":\"sad,ok,happy\"},\"connect.name\":\"io.debezium.data.Enum\"}}"},
+	    {"atsv",
+	     "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"connect.version\":1,\"connect.name\":"
+	     "\"io.debezium.data.Tsvector\"}}"},
 	};
 	static const unsigned char wkb[21] = {1,    1,    0, 0, 0, 0, 0, 0, 0, 0,   0,
 	                                      0xf8, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0x40};
@@ -1389,7 +1408,8 @@ static void test_pg_semantic_types(void **state)
 	                                       0, 0, 0xf0, 0x3f, 0,    0,    0,    0, 0, 0, 0, 0x40};
 	rc_table_t *t = mk_table("public", "sem", cols, sizeof cols / sizeof cols[0]);
 	rc_value_t geoms[2], kv[4] = {set_s("a"), set_s("1"), set_s("b"), null_v}, maps[2];
-	rc_value_t after[11] = {set_i(1),
+	rc_value_t moods[2] = {set_s("sad"), set_s("happy")};
+	rc_value_t after[13] = {set_i(1),
 	                        set_b(wkb, 21),
 	                        set_b(ewkb, 25),
 	                        set_b(ewkb, 25),
@@ -1399,7 +1419,9 @@ static void test_pg_semantic_types(void **state)
 	                        {.state = RC_V_SET},
 	                        set_s("a.b.c"),
 	                        set_s("'cat':1"),
-	                        set_s("P1Y2M-3DT4H5M6.789S")};
+	                        set_s("P1Y2M-3DT4H5M6.789S"),
+	                        {.state = RC_V_SET},
+	                        {.state = RC_V_SET}};
 	rc_event_t ev = {.op = RC_OP_CREATE, .table = t, .after = after, .source = pg_source()};
 	char err[512], *json;
 	(void)state;
@@ -1426,6 +1448,10 @@ static void test_pg_semantic_types(void **state)
 	maps[1] = null_v;
 	after[7].u.array.items = maps;
 	after[7].u.array.n = 2;
+	after[11].u.array.items = moods;
+	after[11].u.array.n = 2;
+	after[12].u.array.items = moods;
+	after[12].u.array.n = 1;
 	encode_and_decode(&ev, &pg_opts);
 	after[6].u.array.n = 0; /* an empty map */
 	encode_and_decode(&ev, &pg_opts);

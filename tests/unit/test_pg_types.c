@@ -813,6 +813,10 @@ static void test_user_types(void **state)
 	assert_int_equal(rc_pg_value_from_text(&col, "{sad,happy}", 11, &arena, &v, err, sizeof err), 0);
 	render(got, sizeof got, &col, col.type, &v, false);
 	assert_string_equal(got, "[\"sad\",\"happy\"]");
+	/* Debezium's enum arrays have required elements: a NULL one makes the value null */
+	assert_true(rc_column_items_required(&col));
+	assert_int_equal(rc_pg_value_from_text(&col, "{sad,NULL}", 10, &arena, &v, err, sizeof err), 0);
+	assert_int_equal(v.state, RC_V_NULL);
 	col_clear(&col);
 
 	map_ti(&col, &price, -1, DEF); /* the domain's typmod */
