@@ -260,6 +260,7 @@ static int lookup(walk_t *w, uint32_t oid, rc_pg_typeinfo_t *out, char *err, siz
 	if (ret != RC_OK)
 		return ret;
 	out->elem_delim = e.delim;
+	out->elem_is_domain = e.typtype == 'd';
 	ret = resolve_domains(w, &e, &out->elem_typmod, err, errlen);
 	if (ret != RC_OK)
 		return ret;

@@ -74,6 +74,7 @@ typedef struct rc_pg_typeinfo {
 	int32_t elem_typmod; /* the typmod the element's domain chain declares, or -1 */
 	char elem_delim;     /* the element type's typdelim: ',' for every type but box (';') */
 	bool elem_is_array;  /* the element resolves to an array (array of a domain over an array) */
+	bool elem_is_domain; /* the element type is a domain (resolved in elem_oid) */
 	char *enum_labels;   /* base (or element) is an enum: its labels in enumsortorder joined by
 	                      * ','; NULL otherwise. Owned by the cache, or by whoever called
 	                      * rc_pg_typeinfo_lookup (rc_pg_typeinfo_clear frees it). */

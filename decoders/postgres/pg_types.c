@@ -16,6 +16,7 @@ void rc_pg_type_opts_default(rc_pg_type_opts_t *opts)
 	opts->interval = RC_INTERVAL_MODE_NUMERIC;
 	opts->placeholder = RC_PG_UNAVAILABLE_DEFAULT;
 	opts->placeholder_len = sizeof RC_PG_UNAVAILABLE_DEFAULT - 1;
+	opts->include_unknown = false;
 }
 
 /* key's value among choices ("a|b") into *v (unset: 0), or -1 with err naming it. */
@@ -45,6 +46,7 @@ int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, ch
 		return -1;
 	opts->hstore = (rc_hstore_mode_t)hstore;
 	opts->interval = (rc_interval_mode_t)interval;
+	opts->include_unknown = rc_conf_get_bool(conf, "include.unknown.datatypes", false);
 	ph = rc_conf_get(conf, "unavailable.value.placeholder");
 	if (ph) {
 		opts->placeholder = ph;
@@ -243,6 +245,46 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		if (typtype == 'e')
 			col->semantic = RC_PG_SEM_ENUM;
 		break; /* char, varchar, text, name, network types, and every type rowcast does not know */
+	}
+}
+
+/* A scalar type (domains resolved) Debezium has a schema for: the built-ins of the static table,
+ * point and tsvector, enums, the six built-in ranges, and the extension types its TypeRegistry knows
+ * by name (PostGIS, hstore, ltree, citext, isbn, pgvector's three). */
+static bool scalar_known(uint32_t oid, char typtype, const char *name)
+{
+	static const char *const ext[] = {"geometry", "geography", "hstore",  "ltree",    "citext",
+	                                  "isbn",     "vector",    "halfvec", "sparsevec"};
+
+	if (rc_pg_typeinfo_builtin(oid) || oid == RC_PG_OID_POINT || oid == RC_PG_OID_TSVECTOR ||
+	    typtype == 'e')
+		return true;
+	if (typtype == 'r') /* int4range, numrange, tsrange, tstzrange, daterange, int8range */
+		return oid == 3904 || oid == 3906 || oid == 3908 || oid == 3910 || oid == 3912 || oid == 3926;
+	if (typtype != 'b' || !name)
+		return false;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (strcmp(name, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+bool rc_pg_type_debezium_known(const rc_pg_typeinfo_t *ti)
+{
+	if (!ti->elem_oid)
+		return scalar_known(ti->base_oid, ti->typtype, ti->base_name);
+	switch (ti->base_oid) { /* the arrays PostgresValueConverter.schemaBuilder returns null for */
+	case 143:               /* xml[] */
+	case 791:               /* money[] */
+	case 1003:              /* name[] */
+	case 1017:              /* point[] */
+	case 1187:              /* interval[] */
+	case 1563:              /* varbit[] */
+	case 2201:              /* refcursor[] */
+		return false;
+	default: /* arrays of a domain: "does not work for array columns of domain types" (its comment) */
+		return !ti->elem_is_array && !ti->elem_is_domain &&
+		       scalar_known(ti->elem_oid, ti->elem_typtype, ti->elem_name);
 	}
 }
 

@@ -149,6 +149,7 @@ typedef struct rc_pg_type_opts {
 	const char *placeholder;     /* unavailable.value.placeholder (borrowed from the configuration
 	                              * or static), its UTF-8 bytes what an unchanged TOAST value becomes */
 	size_t placeholder_len;
+	bool include_unknown; /* include.unknown.datatypes: publish types Debezium has no schema for */
 } rc_pg_type_opts_t;
 
 /* Sets Debezium's defaults: precise, adaptive, bytes, 2, json, numeric, __debezium_unavailable_value. */
@@ -174,6 +175,16 @@ int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, ch
  */
 int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmod,
                      const rc_pg_type_opts_t *opts, char *err, size_t errlen);
+
+/*
+ * Whether Debezium 3.6.1's PostgreSQL connector has a schema for type ti (borrowed): false for the
+ * types its value converter returns no schema builder for, whose columns it leaves out of its events
+ * unless include.unknown.datatypes is set: base types outside its mapping (box, circle, line, lseg,
+ * path, polygon, tsquery, pg_lsn, txid_snapshot, reg* ...), composite types, multiranges, ranges other
+ * than the six built-in ones, arrays of money, name, interval, varbit, xml, point and refcursor,
+ * arrays of a domain, and arrays of those unknown types. A domain column counts as its base type.
+ */
+bool rc_pg_type_debezium_known(const rc_pg_typeinfo_t *ti);
 
 /*
  * Converts text (len bytes, need not be NUL-terminated; NULL means SQL NULL) in PostgreSQL's
