@@ -25,7 +25,15 @@
  *                             TIMESTAMP_MILLIS ...Timestamp (sub-millisecond digits dropped)
  *   timestamptz               STRING io.debezium.time.ZonedTimestamp (all modes)
  *   timetz                    STRING io.debezium.time.ZonedTime (all modes)
- *   interval                  INTERVAL_MICROS io.debezium.time.MicroDuration
+ *   interval                  *numeric: INTERVAL_MICROS io.debezium.time.MicroDuration;
+ *                             string: STRING io.debezium.time.Interval (interval.handling.mode)
+ *   point                     POINT io.debezium.data.geometry.Point
+ *   tsvector                  STRING io.debezium.data.Tsvector
+ *   extension types, found by name (as Debezium's TypeRegistry): PostGIS geometry / geography
+ *                             GEOMETRY io.debezium.data.geometry.Geometry / .Geography; hstore *json:
+ *                             STRING io.debezium.data.Json, map: MAP (hstore.handling.mode); ltree
+ *                             STRING io.debezium.data.Ltree; citext, isbn STRING
+ *   int4range, int8range, numrange, tsrange, tstzrange, daterange   STRING (PostgreSQL's text)
  *   bit(1), varbit(1)         BOOL
  *   bit(n>1), varbit(n), varbit  BYTES io.debezium.data.Bits, length = n (0 = unknown for an
  *                             unconstrained varbit, where Debezium puts pgjdbc's "unknown length")
@@ -36,13 +44,15 @@
  *                             optional, but those of enum and tsvector arrays (required in Debezium's
  *                             schema: rc_column_items_required); a NULL element there makes the whole
  *                             value null (lossy), as Debezium's struct refuses it
- *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: ranges,
- *                             multiranges, geometric types, tsvector, pg_lsn, hstore, ltree, citext,
- *                             composite types; their arrays are ARRAY of such STRINGs. Never an error,
- *                             never a dropped column. (Debezium gives some of these richer types, and
- *                             drops arrays it does not know.)
- *   arrays that cannot be read element by element (element delimiter other than ',', i.e. box[];
- *   arrays of a domain over an array) are one STRING the same way.
+ *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: other ranges,
+ *                             multiranges, box, circle, line, lseg, path, polygon, tsquery, pg_lsn,
+ *                             composite types; their arrays are ARRAY of such STRINGs. Never an error.
+ *                             Debezium has no schema for these (rc_pg_type_debezium_known), nor for
+ *                             arrays of money, name, interval, varbit, xml, point and of domains:
+ *                             decoders/postgres/pg_relcache.c leaves such columns out, with a warning,
+ *                             unless include.unknown.datatypes=true.
+ *   arrays that cannot be read element by element (element delimiter other than ',' or PostGIS's
+ *   ':', i.e. box[]; arrays of a domain over an array) are one STRING the same way.
  *
  * Values (rc_pg_value_from_text) assume the server settings rowcast's connections pin
  * (decoders/postgres/pg_conn.c): DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=3 (floats in
