@@ -199,7 +199,10 @@ static uint32_t java_hash(const char *p, size_t n)
 	return h ^ (h >> 16);
 }
 
-/* The capacity of a HashMap after n puts from empty: 16, doubled while n exceeds 3/4 of it. */
+/* The capacity of a HashMap after n puts from empty: 16, doubled while n exceeds 3/4 of it. Its
+ * iteration order is then bucket by bucket, insertion order within one. (A bucket of 8 or more keys
+ * makes Java resize early, or build a tree whose order differs; hash collisions that dense are left
+ * out here.) */
 static size_t java_capacity(size_t n)
 {
 	size_t cap = 16;
