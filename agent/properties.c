@@ -107,6 +107,16 @@ static const rc_prop_def_t props[] = {
      "column, key and position, or write U+FFFD for each bad byte"},
     {"binary.handling.mode", RC_PROP_ENUM, "bytes", RC_BINARY_MODE_CHOICES, NOLIMIT, 0,
      "how binary values are represented"},
+    /* PostgreSQL types with Debezium's properties (decoders/postgres/pg_types.h). */
+    {"hstore.handling.mode", RC_PROP_ENUM, "json", "json|map", NOLIMIT, 0,
+     "PostgreSQL hstore as io.debezium.data.Json text or as an Avro map"},
+    {"interval.handling.mode", RC_PROP_ENUM, "numeric", "numeric|string", NOLIMIT, 0,
+     "PostgreSQL interval as MicroDuration microseconds or as an ISO 8601 io.debezium.time.Interval"},
+    {"unavailable.value.placeholder", RC_PROP_STRING, "__debezium_unavailable_value", NULL, NOLIMIT, 0,
+     "what an unchanged TOAST value PostgreSQL did not send is replaced by"},
+    {"include.unknown.datatypes", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,
+     "PostgreSQL columns of types Debezium has no schema for (box, tsquery, composites, ...): left out "
+     "(false, as Debezium) or published as their text"},
     {"bigint.unsigned.handling.mode", RC_PROP_ENUM, "long", "long|precise", NOLIMIT, 0,
      "MySQL BIGINT UNSIGNED as a long (values over 2^63-1 wrap) or as Decimal(20,0)"},
     {"avro.native.logical.types", RC_PROP_BOOL, "false", NULL, NOLIMIT, 0,

@@ -37,7 +37,13 @@ typedef enum {
 	RC_T_INTERVAL_MICROS,  /* int64 µs (io.debezium.time.MicroDuration: a month is 365.25/12 days) */
 	RC_T_ARRAY,            /* Avro array of elem_type */
 	RC_T_GEOMETRY,         /* io.debezium.data.geometry.Geometry: record {wkb bytes, srid optional int};
-	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY) */
+	                        * value: bytes = WKB, bytes.scale = SRID (MySQL's GEOMETRY; PostGIS geometry,
+	                        * and geography when semantic is io.debezium.data.geometry.Geography) */
+	RC_T_POINT,            /* io.debezium.data.geometry.Point: record {x double, y double, wkb optional
+	                        * bytes, srid optional int}; value: bytes = the 21-byte little-endian WKB of
+	                        * the point, x and y read from it (PostgreSQL's point) */
+	RC_T_MAP,              /* Avro map of optional strings (Connect map<string, string?>); value: array of
+	                        * 2n items, key then value, keys never null (PostgreSQL's hstore, map mode) */
 } rc_type_t;
 
 /* A column's DEFAULT as Debezium carries it in the schema (Avro "default", "connect.default"), in
@@ -70,6 +76,7 @@ typedef struct rc_column {
 	char *source_type;     /* type name in the source ("numeric(12,2)", "varchar") */
 	uint32_t source_oid;   /* PostgreSQL type OID (0 for MySQL) */
 	int32_t source_typmod; /* PostgreSQL atttypmod */
+	uint16_t source_conv;  /* the decoder's own conversion of the text (PostgreSQL: rc_pg_conv_t) */
 } rc_column_t;
 
 typedef struct rc_table {
@@ -96,6 +103,17 @@ typedef struct rc_table {
 static inline bool rc_column_is_vector(const rc_column_t *c)
 {
 	return c->type == RC_T_ARRAY && c->semantic && strcmp(c->semantic, RC_SEM_FLOATVECTOR) == 0;
+}
+
+/* ARRAY columns whose elements are never null, written {"type":"array","items":T} without a union:
+ * FloatVector, and the PostgreSQL arrays whose element schema Debezium builds required
+ * (SchemaBuilder.array(Enum.builder(...)) for enum arrays, and its arrayElementSchema path for
+ * tsvector[]). A decoder gives such a column no null element. */
+static inline bool rc_column_items_required(const rc_column_t *c)
+{
+	return rc_column_is_vector(c) || (c->type == RC_T_ARRAY && c->semantic &&
+	                                  (strcmp(c->semantic, "io.debezium.data.Enum") == 0 ||
+	                                   strcmp(c->semantic, "io.debezium.data.Tsvector") == 0));
 }
 
 /* Returns a table with ncols zeroed columns and refcount 1 (caller releases with rc_table_release),

@@ -82,6 +82,25 @@ void rc_avro_write_string(rc_buf_t *out, const char *s)
 	rc_avro_write_bytes(out, s, strlen(s));
 }
 
+int rc_avro_point_xy(const rc_value_t *v, double xy[2])
+{
+	const unsigned char *p = (const unsigned char *)v->u.bytes.ptr;
+	bool le;
+
+	if (!p || v->u.bytes.len != 21)
+		return -1;
+	le = p[0] != 0;
+	if ((le ? p[1] : p[4]) != 1 || p[2] != 0 || p[3] != 0 || (le ? p[4] : p[1]) != 0)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		uint64_t u = 0;
+		for (int i = 0; i < 8; i++)
+			u |= (uint64_t)p[5 + 8 * k + (le ? i : 7 - i)] << (8 * i);
+		memcpy(&xy[k], &u, sizeof u);
+	}
+	return 0;
+}
+
 void rc_avro_write_header(rc_buf_t *out, int32_t schema_id)
 {
 	uint32_t id = (uint32_t)schema_id;
@@ -180,6 +199,36 @@ static int write_typed(enc_t *e, const rc_column_t *c, rc_type_t type, const rc_
 			rc_avro_write_long(out, v->u.bytes.scale);
 		}
 		return 0;
+	case RC_T_POINT: {
+		/* {x double, y double, wkb ["null","bytes"], srid ["null","int"]}: x and y from the WKB */
+		double xy[2];
+		if (rc_avro_point_xy(v, xy) != 0)
+			return col_fail(e, c, "point value of %zu bytes is not a 2D WKB point",
+			                v->u.bytes.len);
+		rc_avro_write_double(out, xy[0]);
+		rc_avro_write_double(out, xy[1]);
+		union_index(out, 1);
+		rc_avro_write_bytes(out, v->u.bytes.ptr, v->u.bytes.len);
+		union_index(out, 0);
+		return 0;
+	}
+	case RC_T_MAP:
+		/* one block of n entries: string key, ["null","string"] value */
+		if (v->u.array.n % 2 != 0 || (v->u.array.n > 0 && !v->u.array.items))
+			return col_fail(e, c, "map value of %zu items is not key/value pairs", v->u.array.n);
+		if (v->u.array.n > 0)
+			rc_avro_write_long(out, (int64_t)(v->u.array.n / 2));
+		for (size_t i = 0; i < v->u.array.n; i += 2) {
+			const rc_value_t *k = &v->u.array.items[i], *val = &v->u.array.items[i + 1];
+			if (k->state != RC_V_SET)
+				return col_fail(e, c, "map key %zu is null", i / 2);
+			rc_avro_write_bytes(out, k->u.bytes.ptr, k->u.bytes.len);
+			union_index(out, val->state == RC_V_SET ? 1 : 0);
+			if (val->state == RC_V_SET)
+				rc_avro_write_bytes(out, val->u.bytes.ptr, val->u.bytes.len);
+		}
+		rc_avro_write_long(out, 0);
+		return 0;
 	case RC_T_ARRAY:
 		break;
 	}
@@ -192,13 +241,14 @@ static int write_array(enc_t *e, const rc_column_t *c, const rc_value_t *v)
 	if (v->u.array.n > 0) {
 		if (!v->u.array.items)
 			return col_fail(e, c, "array of %zu elements has no items", v->u.array.n);
-		bool plain = rc_column_is_vector(c); /* items "float", not ["null", "float"] */
+		bool plain = rc_column_items_required(c); /* items T, not ["null", T] */
 		rc_avro_write_long(e->out, (int64_t)v->u.array.n);
 		for (size_t i = 0; i < v->u.array.n; i++) {
 			const rc_value_t *item = &v->u.array.items[i];
 			if (plain) {
 				if (item->state != RC_V_SET)
-					return col_fail(e, c, "vector element %zu is not a number", i);
+					return col_fail(
+					    e, c, "element %zu is null in an array of required elements", i);
 				if (write_typed(e, c, c->elem_type, item) != 0)
 					return -1;
 				continue;

@@ -37,6 +37,10 @@ int64_t rc_avro_now_ns(void);
 void rc_avro_write_long(rc_buf_t *out, int64_t v);  /* zig-zag varint; also Avro int and union index */
 void rc_avro_write_float(rc_buf_t *out, float v);   /* 4 bytes little-endian IEEE 754 */
 void rc_avro_write_double(rc_buf_t *out, double v); /* 8 bytes little-endian IEEE 754 */
+
+/* x and y of an RC_T_POINT value (its 21-byte 2D WKB point, either byte order). Returns 0, or -1 when
+ * the bytes are not such a point. */
+int rc_avro_point_xy(const rc_value_t *v, double xy[2]);
 void rc_avro_write_bytes(rc_buf_t *out, const void *p, size_t len); /* length, then the bytes */
 void rc_avro_write_string(rc_buf_t *out, const char *s);            /* as bytes, without the NUL */
 void rc_avro_write_header(rc_buf_t *out, int32_t schema_id);        /* Confluent magic byte and id */

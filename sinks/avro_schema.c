@@ -14,17 +14,21 @@
 #define SNAPSHOT_ALLOWED "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
 #define VSD_NAME "io.debezium.data.VariableScaleDecimal"
 #define GEOMETRY_NAME "io.debezium.data.geometry.Geometry"
+#define GEOGRAPHY_NAME "io.debezium.data.geometry.Geography"
+#define POINT_NAME "io.debezium.data.geometry.Point"
 #define PG_NS "io.debezium.connector.postgresql"
 
 /* State of one schema being built. */
 typedef struct ctx {
 	const rc_table_t *t; /* NULL for message schemas */
 	const rc_avro_opts_t *opts;
-	const char *ns;        /* namespace of the top record: nested records in it omit "namespace" */
-	bool vsd_defined;      /* VariableScaleDecimal is defined once per schema, then referenced */
-	bool geometry_defined; /* and Geometry */
-	bool oom;              /* a jansson call failed */
-	bool failed;           /* err holds a message */
+	const char *ns;         /* namespace of the top record: nested records in it omit "namespace" */
+	bool vsd_defined;       /* VariableScaleDecimal is defined once per schema, then referenced */
+	bool geometry_defined;  /* and Geometry */
+	bool geography_defined; /* and Geography */
+	bool point_defined;     /* and Point */
+	bool oom;               /* a jansson call failed */
+	bool failed;            /* err holds a message */
 	char *err;
 	size_t errlen;
 } ctx_t;
@@ -201,6 +205,8 @@ static const char *avro_primitive(rc_type_t type)
 	case RC_T_VARDECIMAL:
 	case RC_T_ARRAY:
 	case RC_T_GEOMETRY:
+	case RC_T_POINT:
+	case RC_T_MAP:
 		break;
 	}
 	return NULL;
@@ -301,22 +307,58 @@ static json_t *vsd_type(ctx_t *cx)
 /* io.debezium.data.geometry.Geometry (Debezium's Geometry.builder(): a struct of wkb bytes and an
  * optional int srid, doc "Geometry", version 1), as AvroData writes it; defined at its first use,
  * referenced by name after. */
-static json_t *geometry_type(ctx_t *cx)
+static json_t *geometry_type(ctx_t *cx, const rc_column_t *c)
+{
+	/* PostGIS geography: Debezium's Geography.builder(), the same struct named Geography */
+	bool geog = c->semantic && strcmp(c->semantic, GEOGRAPHY_NAME) == 0;
+	bool *defined = geog ? &cx->geography_defined : &cx->geometry_defined;
+	const char *full = geog ? GEOGRAPHY_NAME : GEOMETRY_NAME, *name = geog ? "Geography" : "Geometry";
+	json_t *fields = json_array(), *r;
+
+	if (*defined) {
+		json_decref(fields);
+		return json_string(full);
+	}
+	*defined = true;
+	push(cx, fields, field(cx, "wkb", json_string("bytes"), NULL));
+	push(cx, fields, opt_field(cx, "srid", json_string("int"), NULL));
+	r = record(cx, name, "io.debezium.data.geometry", fields);
+	put(cx, r, "connect.doc", json_string(name));
+	put(cx, r, "connect.version", json_integer(1));
+	put(cx, r, "connect.name", json_string(full));
+	return r;
+}
+
+/* io.debezium.data.geometry.Point (Debezium's Point.builder(): x, y float64, optional wkb bytes and
+ * srid int, doc "Geometry (POINT)", version 1), defined at its first use, referenced by name after. */
+static json_t *point_type(ctx_t *cx)
 {
 	json_t *fields = json_array(), *r;
 
-	if (cx->geometry_defined) {
+	if (cx->point_defined) {
 		json_decref(fields);
-		return json_string(GEOMETRY_NAME);
+		return json_string(POINT_NAME);
 	}
-	cx->geometry_defined = true;
-	push(cx, fields, field(cx, "wkb", json_string("bytes"), NULL));
+	cx->point_defined = true;
+	push(cx, fields, field(cx, "x", json_string("double"), NULL));
+	push(cx, fields, field(cx, "y", json_string("double"), NULL));
+	push(cx, fields, opt_field(cx, "wkb", json_string("bytes"), NULL));
 	push(cx, fields, opt_field(cx, "srid", json_string("int"), NULL));
-	r = record(cx, "Geometry", "io.debezium.data.geometry", fields);
-	put(cx, r, "connect.doc", json_string("Geometry"));
+	r = record(cx, "Point", "io.debezium.data.geometry", fields);
+	put(cx, r, "connect.doc", json_string("Geometry (POINT)"));
 	put(cx, r, "connect.version", json_integer(1));
-	put(cx, r, "connect.name", json_string(GEOMETRY_NAME));
+	put(cx, r, "connect.name", json_string(POINT_NAME));
 	return r;
+}
+
+/* A Connect map<string, optional string> as AvroData writes a map with string keys. */
+static json_t *map_type(ctx_t *cx)
+{
+	json_t *m = json_object();
+
+	put(cx, m, "type", json_string("map"));
+	put(cx, m, "values", optional(cx, json_string("string")));
+	return m;
 }
 
 /* Avro type of a value of the given type, described by column c (for an array: of its elements). */
@@ -331,7 +373,11 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 	if (type == RC_T_VARDECIMAL)
 		return vsd_type(cx);
 	if (type == RC_T_GEOMETRY)
-		return geometry_type(cx);
+		return geometry_type(cx, c);
+	if (type == RC_T_POINT)
+		return point_type(cx);
+	if (type == RC_T_MAP)
+		return map_type(cx);
 	base = avro_primitive(type);
 	if (!base) {
 		fail(cx, "table %s.%s column %s: %s", cx->t->schema_name, cx->t->name, c->name,
@@ -384,7 +430,10 @@ static json_t *column_type(ctx_t *cx, const rc_column_t *c)
 		put(cx, a, "connect.name", json_string(RC_SEM_FLOATVECTOR));
 		return a;
 	}
-	put(cx, a, "items", optional(cx, value_type(cx, c, c->elem_type)));
+	if (rc_column_items_required(c))
+		put(cx, a, "items", value_type(cx, c, c->elem_type));
+	else
+		put(cx, a, "items", optional(cx, value_type(cx, c, c->elem_type)));
 	return a;
 }
 

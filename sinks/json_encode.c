@@ -195,6 +195,24 @@ static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc
 	}
 	if (type == RC_T_ARRAY)
 		return col_fail(j, c, "arrays of arrays are not supported");
+	if (type == RC_T_MAP) { /* {"key": "value" or null, ...} */
+		if (v->u.array.n % 2 != 0 || (v->u.array.n > 0 && !v->u.array.items))
+			return col_fail(j, c, "map value of %zu items is not key/value pairs", v->u.array.n);
+		rc_buf_putc(out, '{');
+		for (size_t i = 0; i < v->u.array.n; i += 2) {
+			const rc_value_t *k = &v->u.array.items[i], *val = &v->u.array.items[i + 1];
+			if (i)
+				rc_buf_putc(out, ',');
+			rc_json_write_string(out, k->u.bytes.ptr, k->u.bytes.len);
+			rc_buf_putc(out, ':');
+			if (val->state == RC_V_SET)
+				rc_json_write_string(out, val->u.bytes.ptr, val->u.bytes.len);
+			else
+				rc_buf_puts(out, "null");
+		}
+		rc_buf_putc(out, '}');
+		return 0;
+	}
 	if (!p && v->u.bytes.len > 0)
 		return col_fail(j, c, "value of %zu bytes has no data", v->u.bytes.len);
 	switch (type) {
@@ -214,6 +232,20 @@ static int write_typed(jenc_t *j, const rc_column_t *c, rc_type_t type, const rc
 			write_int(out, v->u.bytes.scale);
 		rc_buf_putc(out, '}');
 		return 0;
+	case RC_T_POINT: { /* {"x":..,"y":..,"wkb": base64,"srid":null}, as Debezium's JSON */
+		double xy[2];
+		if (rc_avro_point_xy(v, xy) != 0)
+			return col_fail(j, c, "point value of %zu bytes is not a 2D WKB point",
+			                v->u.bytes.len);
+		rc_buf_puts(out, "{\"x\":");
+		write_float(out, xy[0], false);
+		rc_buf_puts(out, ",\"y\":");
+		write_float(out, xy[1], false);
+		rc_buf_puts(out, ",\"wkb\":");
+		write_base64(out, p, v->u.bytes.len);
+		rc_buf_puts(out, ",\"srid\":null}");
+		return 0;
+	}
 	case RC_T_DECIMAL:
 	case RC_T_VARDECIMAL:
 		rc_buf_putc(out, '"');

@@ -12,12 +12,13 @@
  * 15; these OIDs are fixed across releases (pg_type.dat). */
 #define B(o, n)                                                                                              \
 	{                                                                                                    \
-		.oid = o, .name = n, .base_oid = o, .typtype = 'b', .typmod = -1, .elem_typmod = -1          \
+		.oid = o, .name = n, .base_name = n, .base_oid = o, .typtype = 'b', .typmod = -1,            \
+		.elem_typmod = -1                                                                            \
 	}
 #define A(o, n, e)                                                                                           \
 	{                                                                                                    \
-		.oid = o, .name = n, .base_oid = o, .typtype = 'b', .typmod = -1, .elem_oid = e,             \
-		.elem_typtype = 'b', .elem_typmod = -1, .elem_delim = ','                                    \
+		.oid = o, .name = n, .base_name = n, .base_oid = o, .typtype = 'b', .typmod = -1,            \
+		.elem_oid = e, .elem_typtype = 'b', .elem_typmod = -1, .elem_delim = ','                     \
 	}
 static const rc_pg_typeinfo_t builtins[] = {
     B(16, "bool"),
@@ -250,6 +251,7 @@ static int lookup(walk_t *w, uint32_t oid, rc_pg_typeinfo_t *out, char *err, siz
 	if (ret != RC_OK)
 		return ret;
 	out->base_oid = r.oid;
+	memcpy(out->base_name, r.name, sizeof out->base_name);
 	out->typtype = r.typtype;
 	out->enum_labels = r.labels;
 	if (!r.is_array)
@@ -258,10 +260,12 @@ static int lookup(walk_t *w, uint32_t oid, rc_pg_typeinfo_t *out, char *err, siz
 	if (ret != RC_OK)
 		return ret;
 	out->elem_delim = e.delim;
+	out->elem_is_domain = e.typtype == 'd';
 	ret = resolve_domains(w, &e, &out->elem_typmod, err, errlen);
 	if (ret != RC_OK)
 		return ret;
 	out->elem_oid = e.oid;
+	memcpy(out->elem_name, e.name, sizeof out->elem_name);
 	out->elem_typtype = e.typtype;
 	out->elem_is_array = e.is_array;
 	if (e.labels) {

@@ -55,23 +55,29 @@ enum {
 	RC_PG_OID_MONEY_ARRAY = 791,
 	RC_PG_OID_NUMERIC_ARRAY = 1231,
 	RC_PG_OID_BYTEA_ARRAY = 1001,
+	RC_PG_OID_POINT = 600, /* not in the static table (read from pg_type), but fixed all the same */
+	RC_PG_OID_TSVECTOR = 3614,
 };
 
 typedef struct rc_pg_typeinfo {
-	uint32_t oid;                 /* the type looked up; a domain keeps its own OID here */
-	char name[RC_PG_NAMEDATALEN]; /* its pg_type.typname: "numeric", "_int4", "mood", "us_zip" */
-	uint32_t base_oid;            /* domains resolved: the type whose output function wrote the text */
-	char typtype;                 /* base_oid's: 'b' base, 'e' enum, 'c' composite, 'r' range,
-	                               * 'm' multirange, 'p' pseudo */
-	int32_t typmod;               /* the typmod a domain of the chain declares (outermost wins), or -1 */
-	uint32_t elem_oid;            /* base_oid is an array: its element type, domains resolved; else 0 */
-	char elem_typtype;            /* the element's typtype (as typtype) */
-	int32_t elem_typmod;          /* the typmod the element's domain chain declares, or -1 */
-	char elem_delim;              /* the element type's typdelim: ',' for every type but box (';') */
-	bool elem_is_array;           /* the element resolves to an array (array of a domain over an array) */
-	char *enum_labels;            /* base (or element) is an enum: its labels in enumsortorder joined by
-	                               * ','; NULL otherwise. Owned by the cache, or by whoever called
-	                               * rc_pg_typeinfo_lookup (rc_pg_typeinfo_clear frees it). */
+	uint32_t oid;                      /* the type looked up; a domain keeps its own OID here */
+	char name[RC_PG_NAMEDATALEN];      /* its pg_type.typname: "numeric", "_int4", "mood", "us_zip" */
+	char base_name[RC_PG_NAMEDATALEN]; /* base_oid's typname ("hstore" for a domain over hstore) */
+	char elem_name[RC_PG_NAMEDATALEN]; /* elem_oid's typname, domains resolved; "" for a non-array
+	                                    * and for the built-in arrays of the static table */
+	uint32_t base_oid;   /* domains resolved: the type whose output function wrote the text */
+	char typtype;        /* base_oid's: 'b' base, 'e' enum, 'c' composite, 'r' range,
+	                      * 'm' multirange, 'p' pseudo */
+	int32_t typmod;      /* the typmod a domain of the chain declares (outermost wins), or -1 */
+	uint32_t elem_oid;   /* base_oid is an array: its element type, domains resolved; else 0 */
+	char elem_typtype;   /* the element's typtype (as typtype) */
+	int32_t elem_typmod; /* the typmod the element's domain chain declares, or -1 */
+	char elem_delim;     /* the element type's typdelim: ',' for every type but box (';') */
+	bool elem_is_array;  /* the element resolves to an array (array of a domain over an array) */
+	bool elem_is_domain; /* the element type is a domain (resolved in elem_oid) */
+	char *enum_labels;   /* base (or element) is an enum: its labels in enumsortorder joined by
+	                      * ','; NULL otherwise. Owned by the cache, or by whoever called
+	                      * rc_pg_typeinfo_lookup (rc_pg_typeinfo_clear frees it). */
 } rc_pg_typeinfo_t;
 
 /* The static description of a built-in type rowcast maps (bool ... jsonb and their arrays), or

@@ -145,16 +145,35 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 			(*att_col)[i] = -1;
 		return RC_OK;
 	}
-	for (int i = 0; i < natts; i++) {
-		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
-		(*att_col)[i] = excluded ? -1 : ncols++;
-	}
 	topic = rc_topic_name(cache->conf, nsp, rel);
 	keys = rc_key_columns_configured(cache->conf, nsp, rel);
 	if (!keys) {
 		keys = primary_key_columns(cache->sql, relid, err, errlen);
 		if (!keys)
 			goto out;
+	}
+	for (int i = 0; i < natts; i++) {
+		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
+		const rc_pg_typeinfo_t *ti;
+
+		if (!excluded && !cache->type_opts.include_unknown && !rc_name_in_list(keys, attrs[i].name)) {
+			ret = rc_pg_typecache_lookup(cache->types, cache->sql, attrs[i].type_oid, &ti, err,
+			                             errlen);
+			if (ret != RC_OK)
+				goto out; /* a lost catalog connection is retried with the stream */
+			ret = RC_ERR_FATAL;
+			if (!rc_pg_type_debezium_known(ti)) {
+				/* As Debezium (include.unknown.datatypes=false): no schema, no field; said
+				 * at each description of the table, never silently */
+				rc_log_warn(
+				    "pg",
+				    "table %s.%s column %s: type %s has no Debezium schema; left out as "
+				    "Debezium does (include.unknown.datatypes=true publishes its text)",
+				    nsp, rel, attrs[i].name, ti->name);
+				excluded = true;
+			}
+		}
+		(*att_col)[i] = excluded ? -1 : ncols++;
 	}
 	cat = column_catalog(cache->sql, relid, err, errlen);
 	if (!cat) {

@@ -331,6 +331,28 @@ static bool key_changed(const rc_pg_rel_t *rel, const rc_pgo_tuple_t *oldtup, co
 	return false;
 }
 
+/* Unchanged TOAST values (pgoutput's 'u') of after: with REPLICA IDENTITY FULL the old row carries
+ * them (the server flattens its TOAST), so after takes old's value, as Debezium does; the rest become
+ * Debezium's unavailable-value placeholder of their type (rc_pg_value_unchanged). old may be NULL. */
+static int unchanged_values(pg_source_t *ps, const rc_pg_rel_t *rel, rc_value_t *after, const rc_value_t *old,
+                            char *err, size_t errlen)
+{
+	const rc_table_t *t = rel->table;
+
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (after[i].state != RC_V_UNCHANGED)
+			continue;
+		if (old && old[i].state != RC_V_UNCHANGED) {
+			after[i] = old[i];
+			continue;
+		}
+		if (rc_pg_value_unchanged(&t->cols[i], &ps->rels.type_opts, &ps->arena, &after[i], err,
+		                          errlen) != 0)
+			return RC_ERR_FATAL;
+	}
+	return RC_OK;
+}
+
 /* The events of Insert, Update and Delete. */
 static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const rc_source_handler_t *h,
                      char *err, size_t errlen)
@@ -380,6 +402,14 @@ static int row_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const
 	if (newtup && (rc = rc_pg_relcache_values(rel, newtup, &ps->arena, &ev.after, err, errlen)) != RC_OK)
 		return rc;
 	if (oldtup && (rc = rc_pg_relcache_values(rel, oldtup, &ps->arena, &ev.before, err, errlen)) != RC_OK)
+		return rc;
+	if (ev.after &&
+	    (rc = unchanged_values(
+	         ps, rel, ev.after,
+	         m->type == RC_PGO_UPDATE && m->update.old_kind == RC_PGO_OLD_ROW ? ev.before : NULL, err,
+	         errlen)) != RC_OK)
+		return rc;
+	if (ev.before && (rc = unchanged_values(ps, rel, ev.before, NULL, err, errlen)) != RC_OK)
 		return rc;
 	fill_source(ps, &ev, lsn);
 	if (ev.op == RC_OP_UPDATE && oldtup && key_changed(rel, oldtup, newtup)) {

@@ -12,15 +12,46 @@ void rc_pg_type_opts_default(rc_pg_type_opts_t *opts)
 {
 	rc_typemodes_default(&opts->modes);
 	opts->money_fraction_digits = 2;
+	opts->hstore = RC_HSTORE_MODE_JSON;
+	opts->interval = RC_INTERVAL_MODE_NUMERIC;
+	opts->placeholder = RC_PG_UNAVAILABLE_DEFAULT;
+	opts->placeholder_len = sizeof RC_PG_UNAVAILABLE_DEFAULT - 1;
+	opts->include_unknown = false;
+}
+
+/* key's value among choices ("a|b") into *v (unset: 0), or -1 with err naming it. */
+static int read_choice(const rc_conf_t *conf, const char *key, const char *choices, int *v, char *err,
+                       size_t errlen)
+{
+	const char *s = rc_conf_get(conf, key);
+
+	*v = s ? rc_typemodes_choice(choices, s) : 0;
+	if (*v < 0) {
+		snprintf(err, errlen, "%s = '%s' is not valid (expected one of: %s)", key, s, choices);
+		return -1;
+	}
+	return 0;
 }
 
 int rc_pg_type_opts_from_conf(rc_pg_type_opts_t *opts, const rc_conf_t *conf, char *err, size_t errlen)
 {
-	const char *money;
+	const char *money, *ph;
+	int hstore, interval;
 
 	rc_pg_type_opts_default(opts);
 	if (rc_typemodes_from_conf(&opts->modes, conf, err, errlen) != 0)
 		return -1;
+	if (read_choice(conf, "hstore.handling.mode", "json|map", &hstore, err, errlen) != 0 ||
+	    read_choice(conf, "interval.handling.mode", "numeric|string", &interval, err, errlen) != 0)
+		return -1;
+	opts->hstore = (rc_hstore_mode_t)hstore;
+	opts->interval = (rc_interval_mode_t)interval;
+	opts->include_unknown = rc_conf_get_bool(conf, "include.unknown.datatypes", false);
+	ph = rc_conf_get(conf, "unavailable.value.placeholder");
+	if (ph) {
+		opts->placeholder = ph;
+		opts->placeholder_len = strlen(ph);
+	}
 	money = rc_conf_get(conf, "money.fraction.digits");
 	if (money) {
 		char *end;
@@ -47,12 +78,39 @@ static void numeric_typmod(int32_t typmod, int32_t *precision, int32_t *scale)
 	*scale = ((t & 0x7ff) ^ 1024) - 1024;
 }
 
-static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typmod,
+/* Types of extensions (no fixed OID), found by name as Debezium's TypeRegistry finds them; name is
+ * the type's (domains resolved) typname. Returns false for other names. */
+static bool map_extension(rc_column_t *col, const char *name, const rc_pg_type_opts_t *opts)
+{
+	if (strcmp(name, "geometry") == 0 || strcmp(name, "geography") == 0) {
+		col->type = RC_T_GEOMETRY;
+		col->semantic = name[3] == 'm' ? RC_PG_SEM_GEOMETRY : RC_PG_SEM_GEOGRAPHY;
+		col->source_conv = RC_PG_CONV_EWKB;
+	} else if (strcmp(name, "hstore") == 0) {
+		if (opts->hstore == RC_HSTORE_MODE_MAP) {
+			col->type = RC_T_MAP;
+			col->source_conv = RC_PG_CONV_HSTORE_MAP;
+		} else {
+			col->semantic = RC_PG_SEM_JSON;
+			col->source_conv = RC_PG_CONV_HSTORE_JSON;
+		}
+	} else if (strcmp(name, "ltree") == 0) {
+		col->semantic = RC_PG_SEM_LTREE;
+	} else {
+		return false; /* citext, isbn and the rest: plain STRING, as Debezium */
+	}
+	return true;
+}
+
+static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typmod, const char *name,
                        const rc_pg_type_opts_t *opts)
 {
 	int32_t p, s;
 
 	col->type = RC_T_STRING;
+	col->source_conv = RC_PG_CONV_TEXT;
+	if (!rc_pg_typeinfo_builtin(oid) && name && map_extension(col, name, opts))
+		return;
 	switch (oid) {
 	case RC_PG_OID_BOOL:
 		col->type = RC_T_BOOL;
@@ -157,8 +215,21 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		col->semantic = RC_PG_SEM_ZONEDTIME;
 		break;
 	case RC_PG_OID_INTERVAL:
-		col->type = RC_T_INTERVAL_MICROS;
-		col->semantic = RC_PG_SEM_MICRODURATION;
+		if (opts->interval == RC_INTERVAL_MODE_STRING) {
+			col->semantic = RC_PG_SEM_INTERVAL;
+			col->source_conv = RC_PG_CONV_INTERVAL_ISO;
+		} else {
+			col->type = RC_T_INTERVAL_MICROS;
+			col->semantic = RC_PG_SEM_MICRODURATION;
+		}
+		break;
+	case RC_PG_OID_POINT:
+		col->type = RC_T_POINT;
+		col->semantic = RC_PG_SEM_POINT;
+		col->source_conv = RC_PG_CONV_POINT;
+		break;
+	case RC_PG_OID_TSVECTOR:
+		col->semantic = RC_PG_SEM_TSVECTOR;
 		break;
 	case RC_PG_OID_BIT:
 	case RC_PG_OID_VARBIT:
@@ -174,6 +245,46 @@ static void map_scalar(rc_column_t *col, uint32_t oid, char typtype, int32_t typ
 		if (typtype == 'e')
 			col->semantic = RC_PG_SEM_ENUM;
 		break; /* char, varchar, text, name, network types, and every type rowcast does not know */
+	}
+}
+
+/* A scalar type (domains resolved) Debezium has a schema for: the built-ins of the static table,
+ * point and tsvector, enums, the six built-in ranges, and the extension types its TypeRegistry knows
+ * by name (PostGIS, hstore, ltree, citext, isbn, pgvector's three). */
+static bool scalar_known(uint32_t oid, char typtype, const char *name)
+{
+	static const char *const ext[] = {"geometry", "geography", "hstore",  "ltree",    "citext",
+	                                  "isbn",     "vector",    "halfvec", "sparsevec"};
+
+	if (rc_pg_typeinfo_builtin(oid) || oid == RC_PG_OID_POINT || oid == RC_PG_OID_TSVECTOR ||
+	    typtype == 'e')
+		return true;
+	if (typtype == 'r') /* int4range, numrange, tsrange, tstzrange, daterange, int8range */
+		return oid == 3904 || oid == 3906 || oid == 3908 || oid == 3910 || oid == 3912 || oid == 3926;
+	if (typtype != 'b' || !name)
+		return false;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (strcmp(name, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+bool rc_pg_type_debezium_known(const rc_pg_typeinfo_t *ti)
+{
+	if (!ti->elem_oid)
+		return scalar_known(ti->base_oid, ti->typtype, ti->base_name);
+	switch (ti->base_oid) { /* the arrays PostgresValueConverter.schemaBuilder returns null for */
+	case 143:               /* xml[] */
+	case 791:               /* money[] */
+	case 1003:              /* name[] */
+	case 1017:              /* point[] */
+	case 1187:              /* interval[] */
+	case 1563:              /* varbit[] */
+	case 2201:              /* refcursor[] */
+		return false;
+	default: /* arrays of a domain: "does not work for array columns of domain types" (its comment) */
+		return !ti->elem_is_array && !ti->elem_is_domain &&
+		       scalar_known(ti->elem_oid, ti->elem_typtype, ti->elem_name);
 	}
 }
 
@@ -223,12 +334,17 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
 {
 	int32_t tm = typmod >= 0 ? typmod : ti->typmod;
 	char st[RC_PG_NAMEDATALEN + 32];
-	bool readable_array = ti->elem_oid && !ti->elem_is_array && ti->elem_delim == ',';
+	/* PostGIS types separate array elements with ':' (their typdelim), every other type with ',' but
+	 * box (';'), whose arrays stay one string */
+	bool geo_elem = strcmp(ti->elem_name, "geometry") == 0 || strcmp(ti->elem_name, "geography") == 0;
+	bool readable_array = ti->elem_oid && !ti->elem_is_array &&
+	                      (ti->elem_delim == ',' || (geo_elem && ti->elem_delim == ':'));
 
 	col->type = RC_T_STRING;
 	col->elem_type = RC_T_STRING;
 	col->semantic = NULL;
 	col->precision = col->scale = col->length = 0;
+	col->source_conv = RC_PG_CONV_TEXT;
 	free(col->enum_values);
 	col->enum_values = NULL;
 	col->source_oid = ti->base_oid;
@@ -236,12 +352,12 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
 		uint32_t arr = rc_pg_typeinfo_array_of(ti->elem_oid);
 		if (tm < 0)
 			tm = ti->elem_typmod;
-		map_scalar(col, ti->elem_oid, ti->elem_typtype, tm, opts);
+		map_scalar(col, ti->elem_oid, ti->elem_typtype, tm, ti->elem_name, opts);
 		col->elem_type = col->type;
 		col->type = RC_T_ARRAY;
 		col->source_oid = arr ? arr : ti->base_oid;
 	} else if (!ti->elem_oid) {
-		map_scalar(col, ti->base_oid, ti->typtype, tm, opts);
+		map_scalar(col, ti->base_oid, ti->typtype, tm, ti->base_name, opts);
 	}
 	col->source_typmod = tm;
 	if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ENUM) == 0 && ti->enum_labels &&

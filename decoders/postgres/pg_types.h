@@ -25,21 +25,34 @@
  *                             TIMESTAMP_MILLIS ...Timestamp (sub-millisecond digits dropped)
  *   timestamptz               STRING io.debezium.time.ZonedTimestamp (all modes)
  *   timetz                    STRING io.debezium.time.ZonedTime (all modes)
- *   interval                  INTERVAL_MICROS io.debezium.time.MicroDuration
+ *   interval                  *numeric: INTERVAL_MICROS io.debezium.time.MicroDuration;
+ *                             string: STRING io.debezium.time.Interval (interval.handling.mode)
+ *   point                     POINT io.debezium.data.geometry.Point
+ *   tsvector                  STRING io.debezium.data.Tsvector
+ *   extension types, found by name (as Debezium's TypeRegistry): PostGIS geometry / geography
+ *                             GEOMETRY io.debezium.data.geometry.Geometry / .Geography; hstore *json:
+ *                             STRING io.debezium.data.Json, map: MAP (hstore.handling.mode); ltree
+ *                             STRING io.debezium.data.Ltree; citext, isbn STRING
+ *   int4range, int8range, numrange, tsrange, tstzrange, daterange   STRING (PostgreSQL's text)
  *   bit(1), varbit(1)         BOOL
  *   bit(n>1), varbit(n), varbit  BYTES io.debezium.data.Bits, length = n (0 = unknown for an
  *                             unconstrained varbit, where Debezium puts pgjdbc's "unknown length")
  *   domains                   their base type's mapping, with the domain's typmod unless the
  *                             column has its own
  *   arrays of the above       ARRAY of the element's mapping; for ARRAY columns semantic, precision,
- *                             scale, length and enum_values describe the elements
- *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: ranges,
- *                             multiranges, geometric types, tsvector, pg_lsn, hstore, ltree, citext,
- *                             composite types; their arrays are ARRAY of such STRINGs. Never an error,
- *                             never a dropped column. (Debezium gives some of these richer types, and
- *                             drops arrays it does not know.)
- *   arrays that cannot be read element by element (element delimiter other than ',', i.e. box[];
- *   arrays of a domain over an array) are one STRING the same way.
+ *                             scale, length and enum_values describe the elements. Elements are
+ *                             optional, but those of enum and tsvector arrays (required in Debezium's
+ *                             schema: rc_column_items_required); a NULL element there makes the whole
+ *                             value null (lossy), as Debezium's struct refuses it
+ *   anything else             STRING carrying PostgreSQL's text form, semantic NULL: other ranges,
+ *                             multiranges, box, circle, line, lseg, path, polygon, tsquery, pg_lsn,
+ *                             composite types; their arrays are ARRAY of such STRINGs. Never an error.
+ *                             Debezium has no schema for these (rc_pg_type_debezium_known), nor for
+ *                             arrays of money, name, interval, varbit, xml, point and of domains:
+ *                             decoders/postgres/pg_relcache.c leaves such columns out, with a warning,
+ *                             unless include.unknown.datatypes=true.
+ *   arrays that cannot be read element by element (element delimiter other than ',' or PostGIS's
+ *   ':', i.e. box[]; arrays of a domain over an array) are one STRING the same way.
  *
  * Values (rc_pg_value_from_text) assume the server settings rowcast's connections pin
  * (decoders/postgres/pg_conn.c): DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=3 (floats in
@@ -55,8 +68,10 @@
  *   - timestamptz: converted to UTC, "2026-11-24T10:15:30.123456Z": the fraction has exactly p
  *     digits for timestamptz(p) (6 when unconstrained; none for p=0), as Debezium's ZonedTimestamp;
  *     years as Java prints them: 0001-9999, "+10000", BC years as "-0043" (1 BC is year 0).
- *   - timetz: converted to UTC, wrapped to 00:00-24:00, "10:15:30.5Z" (the fraction with its
- *     trailing zeros dropped, as ISO_OFFSET_TIME); "24:00:00+00" gives "24:00:00Z".
+ *   - timetz: converted to UTC, wrapped to 00:00-24:00 (exclusive), "10:15:30.5Z" (the fraction with
+ *     its trailing zeros dropped, as ISO_OFFSET_TIME); "24:00:00+00" gives "00:00:00Z", as Debezium
+ *     (java.time reads hour 24 as the next midnight). time "24:00:00" stays a whole day
+ *     (86 400 000 000 µs, 86 400 000 ms in every time.precision.mode), as Debezium's Duration.
  *   - interval: µs with a month of 365.25/12 days (Debezium's MicroDuration.DAYS_PER_MONTH_AVG,
  *     2 629 800 s), computed exactly in integers (Debezium's doubles may differ by 1 µs).
  *   - numeric precise: the unscaled value as minimal big-endian two's complement; DECIMAL(p,s)
@@ -112,14 +127,42 @@
 #define RC_PG_SEM_XML "io.debezium.data.Xml"
 #define RC_PG_SEM_ENUM "io.debezium.data.Enum"
 #define RC_PG_SEM_BITS "io.debezium.data.Bits"
+#define RC_PG_SEM_LTREE "io.debezium.data.Ltree"
+#define RC_PG_SEM_TSVECTOR "io.debezium.data.Tsvector"
+#define RC_PG_SEM_INTERVAL "io.debezium.time.Interval"
+#define RC_PG_SEM_POINT "io.debezium.data.geometry.Point"
+#define RC_PG_SEM_GEOMETRY "io.debezium.data.geometry.Geometry"
+#define RC_PG_SEM_GEOGRAPHY "io.debezium.data.geometry.Geography"
+
+/* How a column's text is converted when its rc type alone does not say (rc_column_t.source_conv; for
+ * arrays, of the elements). Extension types have no fixed OID: the mapping finds them by name. */
+typedef enum {
+	RC_PG_CONV_TEXT = 0,    /* by the rc type and source_oid, as before */
+	RC_PG_CONV_POINT,       /* point "(x,y)" -> RC_T_POINT */
+	RC_PG_CONV_EWKB,        /* PostGIS geometry/geography: hex EWKB -> RC_T_GEOMETRY */
+	RC_PG_CONV_HSTORE_JSON, /* hstore -> JSON object text (hstore.handling.mode=json) */
+	RC_PG_CONV_HSTORE_MAP,  /* hstore -> RC_T_MAP (hstore.handling.mode=map) */
+	RC_PG_CONV_INTERVAL_ISO /* interval -> "P1Y2M3DT4H5M6.5S" (interval.handling.mode=string) */
+} rc_pg_conv_t;
+
+typedef enum { RC_HSTORE_MODE_JSON = 0, RC_HSTORE_MODE_MAP } rc_hstore_mode_t;
+typedef enum { RC_INTERVAL_MODE_NUMERIC = 0, RC_INTERVAL_MODE_STRING } rc_interval_mode_t;
+
+#define RC_PG_UNAVAILABLE_DEFAULT "__debezium_unavailable_value"
 
 /* The column length of bytea mapped to STRING is its rc_binary_mode_t (see rc_pg_column_map). */
 typedef struct rc_pg_type_opts {
-	rc_typemodes_t modes;      /* decimal.handling.mode, time.precision.mode, binary.handling.mode */
-	int money_fraction_digits; /* money.fraction.digits (Debezium's property), default 2 */
+	rc_typemodes_t modes;        /* decimal.handling.mode, time.precision.mode, binary.handling.mode */
+	int money_fraction_digits;   /* money.fraction.digits (Debezium's property), default 2 */
+	rc_hstore_mode_t hstore;     /* hstore.handling.mode, default json */
+	rc_interval_mode_t interval; /* interval.handling.mode, default numeric */
+	const char *placeholder;     /* unavailable.value.placeholder (borrowed from the configuration
+	                              * or static), its UTF-8 bytes what an unchanged TOAST value becomes */
+	size_t placeholder_len;
+	bool include_unknown; /* include.unknown.datatypes: publish types Debezium has no schema for */
 } rc_pg_type_opts_t;
 
-/* Sets Debezium's defaults: precise, adaptive, bytes, 2. */
+/* Sets Debezium's defaults: precise, adaptive, bytes, 2, json, numeric, __debezium_unavailable_value. */
 void rc_pg_type_opts_default(rc_pg_type_opts_t *opts);
 
 /* Reads decimal.handling.mode, time.precision.mode, binary.handling.mode and, when the
@@ -144,6 +187,16 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
                      const rc_pg_type_opts_t *opts, char *err, size_t errlen);
 
 /*
+ * Whether Debezium 3.6.1's PostgreSQL connector has a schema for type ti (borrowed): false for the
+ * types its value converter returns no schema builder for, whose columns it leaves out of its events
+ * unless include.unknown.datatypes is set: base types outside its mapping (box, circle, line, lseg,
+ * path, polygon, tsquery, pg_lsn, txid_snapshot, reg* ...), composite types, multiranges, ranges other
+ * than the six built-in ones, arrays of money, name, interval, varbit, xml, point and refcursor,
+ * arrays of a domain, and arrays of those unknown types. A domain column counts as its base type.
+ */
+bool rc_pg_type_debezium_known(const rc_pg_typeinfo_t *ti);
+
+/*
  * Converts text (len bytes, need not be NUL-terminated; NULL means SQL NULL) in PostgreSQL's
  * text output format into out, for a column mapped by rc_pg_column_map (borrowed). Everything
  * out points to (strings, bytes, array items) is allocated from arena; strings are also
@@ -152,6 +205,27 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
  * characters): malformed text, a value out of the type's range, out of memory.
  */
 int rc_pg_value_from_text(const rc_column_t *col, const char *text, size_t len, rc_arena_t *arena,
+                          rc_value_t *out, char *err, size_t errlen);
+
+/*
+ * The value Debezium writes for an unchanged TOAST value (pgoutput's 'u': the server did not send it)
+ * of column col (mapped by rc_pg_column_map; borrowed), into out, with opts' placeholder (arena
+ * memory). As Debezium 3.6.1's UnchangedToastedPlaceholder and value converters do, by the column's
+ * type name (source_type without its modifier) and mapping:
+ *   _text _varchar _bpchar _json _jsonb   [placeholder]           (one-element array)
+ *   _bytea                                [placeholder bytes] (base64 / hex text in those modes)
+ *   _int4 _date / _int8                   the placeholder's bytes, each a signed element
+ *   _uuid                                 [UUID.nameUUIDFromBytes(placeholder)] (an MD5 UUID)
+ *   hstore                                json: {"<ph>":"<ph>"}; map: {<ph>: <ph>}
+ *   any other STRING column               the placeholder (json, xml, text, ltree, tsvector, bytea in
+ *                                         base64/hex mode, numeric in string mode, ...)
+ *   any other BYTES column but bit strings the placeholder's bytes
+ *   everything else                       null (Debezium's converters refuse the placeholder there and
+ *                                         its struct leaves the field null: numeric in precise or
+ *                                         double mode, bit strings, other arrays, PostGIS types)
+ * Returns 0, or -1 when out of memory (err set).
+ */
+int rc_pg_value_unchanged(const rc_column_t *col, const rc_pg_type_opts_t *opts, rc_arena_t *arena,
                           rc_value_t *out, char *err, size_t errlen);
 
 /* Lossy conversions since the process started (see above), for metrics and tests. */

@@ -9,6 +9,7 @@
 #include "agent/log.h"
 #include "decoders/postgres/pg_datetime.h"
 #include "decoders/postgres/pg_numeric.h"
+#include "decoders/postgres/pg_values_ext.h"
 
 #include <locale.h>
 #include <math.h>
@@ -21,7 +22,6 @@
 
 #define US_PER_SEC RC_CALENDAR_US_PER_SEC
 #define US_PER_DAY RC_CALENDAR_US_PER_DAY
-#define US_PER_MONTH (INT64_C(2629800) * US_PER_SEC) /* 365.25 / 12 days */
 
 /* pgjdbc's PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY, Debezium's timestamps for
  * PostgreSQL's infinity as µs. */
@@ -400,10 +400,9 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 		if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ZONEDTIME) == 0) {
 			if (rc_pg_parse_time(s, len, true, &dt) != 0)
 				return fail(col, s, len, err, errlen, "not a time with time zone");
-			if (dt.tod_us == US_PER_DAY && dt.offset_s == 0)
-				tod = US_PER_DAY; /* "24:00:00Z", as Debezium's PostgresTimeBoundary */
-			else
-				tod = (dt.tod_us - dt.offset_s * US_PER_SEC) % US_PER_DAY;
+			/* "24:00:00+00" is 00:00:00Z: Debezium parses timetz with java.time's SMART
+			 * resolver, which makes hour 24 midnight of the next day, and keeps the time */
+			tod = (dt.tod_us - dt.offset_s * US_PER_SEC) % US_PER_DAY;
 			if (tod < 0)
 				tod += US_PER_DAY;
 			n = rc_calendar_format_zoned_time(buf, tod);
@@ -429,20 +428,18 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 static int conv_interval(const rc_column_t *col, const char *s, size_t len, rc_value_t *out, char *err,
                          size_t errlen)
 {
-	int64_t months, days, us, v, t;
+	int64_t months, days, us, v;
+	bool clamped = false;
 	int inf;
 
 	if (rc_pg_parse_interval(s, len, &months, &days, &us, &inf) != 0)
 		return fail(col, s, len, err, errlen, "not an interval (IntervalStyle postgres)");
-	if (inf) {
+	if (inf)
 		v = inf > 0 ? INT64_MAX : INT64_MIN;
-	} else if (__builtin_mul_overflow(months, US_PER_MONTH, &v) ||
-	           __builtin_mul_overflow(days, US_PER_DAY, &t) || __builtin_add_overflow(v, t, &v) ||
-	           __builtin_add_overflow(v, us, &v)) {
-		long double approx = (long double)months * US_PER_MONTH + (long double)days * US_PER_DAY + us;
+	else
+		v = rc_pg_interval_micros(months, days, us, &clamped);
+	if (clamped)
 		lossy(col, s, len, "interval beyond int64 microseconds; clamped");
-		v = approx < 0 ? INT64_MIN : INT64_MAX;
-	}
 	out->u.i = v;
 	out->state = RC_V_SET;
 	return 0;
@@ -458,13 +455,51 @@ static bool sem_is(const rc_column_t *col, const char *sem)
 	return col->semantic && strcmp(col->semantic, sem) == 0;
 }
 
+/* The conversions of pg_values_ext.c, or 1 when col->source_conv names none of them. */
+static int conv_ext(const rc_column_t *col, const char *s, size_t len, rc_arena_t *arena, rc_value_t *out,
+                    char *err, size_t errlen)
+{
+	int r;
+	const char *what;
+
+	switch ((rc_pg_conv_t)col->source_conv) {
+	case RC_PG_CONV_POINT:
+		r = rc_pg_conv_point(s, len, arena, out);
+		what = "not a point";
+		break;
+	case RC_PG_CONV_EWKB:
+		r = rc_pg_conv_ewkb(s, len, arena, out);
+		what = "not PostGIS hex EWKB";
+		break;
+	case RC_PG_CONV_HSTORE_JSON:
+	case RC_PG_CONV_HSTORE_MAP:
+		r = rc_pg_conv_hstore(s, len, col->source_conv == RC_PG_CONV_HSTORE_JSON, arena, out);
+		what = "not hstore text";
+		break;
+	case RC_PG_CONV_INTERVAL_ISO:
+		r = rc_pg_conv_interval_iso(s, len, arena, out);
+		what = "not an interval (IntervalStyle postgres)";
+		break;
+	default:
+		return 1;
+	}
+	if (r == RC_PG_EXT_OOM)
+		return oom(col, s, len, err, errlen);
+	if (r != 0)
+		return fail(col, s, len, err, errlen, "%s", what);
+	return 0;
+}
+
 /* One value of type col->type (not an array). */
 static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_arena_t *arena, rc_value_t *out,
                        char *err, size_t errlen)
 {
 	int64_t v;
 	char *t;
+	int r;
 
+	if (col->source_conv != RC_PG_CONV_TEXT && (r = conv_ext(col, s, len, arena, out, err, errlen)) != 1)
+		return r;
 	switch (col->type) {
 	case RC_T_BOOL:
 		/* bool prints t/f; bit(1) prints 1/0 */
@@ -528,7 +563,9 @@ static int conv_scalar(const rc_column_t *col, const char *s, size_t len, rc_are
 	case RC_T_INTERVAL_MICROS:
 		return conv_interval(col, s, len, out, err, errlen);
 	case RC_T_ARRAY:
-	case RC_T_GEOMETRY: /* MySQL only: never mapped to */
+	case RC_T_GEOMETRY: /* with source_conv only (above) */
+	case RC_T_POINT:
+	case RC_T_MAP:
 		break;
 	}
 	if (col->type == RC_T_ARRAY)
@@ -563,7 +600,8 @@ typedef struct array_ctx {
 	rc_arena_t *arena;
 	rc_value_t *items;
 	size_t n, cap;
-	char *tmp; /* an unescaped element */
+	char *tmp;  /* an unescaped element */
+	char delim; /* the element type's typdelim: ',' (':' for PostGIS types) */
 	bool multidim;
 	char *err;
 	size_t errlen;
@@ -600,7 +638,7 @@ static int array_element(array_ctx_t *a)
 			return array_syntax(a);
 		a->i++;
 	} else {
-		while (a->i < a->len && a->s[a->i] != ',' && a->s[a->i] != '}' && a->s[a->i] != '{' &&
+		while (a->i < a->len && a->s[a->i] != a->delim && a->s[a->i] != '}' && a->s[a->i] != '{' &&
 		       a->s[a->i] != '"') {
 			if (a->s[a->i] == '\\' && ++a->i == a->len)
 				return array_syntax(a);
@@ -653,7 +691,7 @@ static int array_level(array_ctx_t *a, int depth)
 		if (r != 0)
 			return r;
 		skip_blanks(a);
-		if (a->i < a->len && a->s[a->i] == ',') {
+		if (a->i < a->len && a->s[a->i] == a->delim) {
 			a->i++;
 			continue;
 		}
@@ -675,10 +713,12 @@ static int conv_array(const rc_column_t *col, const char *s, size_t len, rc_aren
 
 	elem.type = col->elem_type;
 	elem.source_oid = b && b->elem_oid ? b->elem_oid : 0;
-	/* Elements are at most one more than the commas; the unescaped element is shorter than the text. */
+	a.delim = col->source_conv == RC_PG_CONV_EWKB ? ':' : ',';
+	/* Elements are at most one more than the delimiters; an unescaped element is shorter than the text.
+	 */
 	a.cap = 1;
 	for (size_t i = 0; i < len; i++)
-		a.cap += s[i] == ',';
+		a.cap += s[i] == a.delim;
 	a.items = rc_arena_calloc(arena, a.cap, sizeof *a.items);
 	a.tmp = rc_arena_alloc(arena, len + 1);
 	if (!a.items || !a.tmp)
@@ -697,6 +737,17 @@ static int conv_array(const rc_column_t *col, const char *s, size_t len, rc_aren
 		return array_syntax(&a);
 	if (a.multidim)
 		lossy(col, s, len, "multi-dimensional array flattened to %zu elements", a.n);
+	if (rc_column_items_required(col)) {
+		/* Debezium's schema of enum and tsvector arrays has required elements: its struct refuses a
+		 * NULL element and leaves the whole field null */
+		for (size_t i = 0; i < a.n; i++)
+			if (a.items[i].state != RC_V_SET) {
+				lossy(col, s, len,
+				      "a NULL element in an array of required elements; sent as null");
+				out->state = RC_V_NULL;
+				return 0;
+			}
+	}
 	out->u.array.items = a.items;
 	out->u.array.n = a.n;
 	out->state = RC_V_SET;

@@ -781,16 +781,68 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 		check_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
 		check_size(v, seen);
 		return;
-	case RC_T_GEOMETRY: /* tested in test_mysql_avro.c */
-		break;
+	case RC_T_GEOMETRY: /* {wkb, srid}: SRID 0 is null */
+		f = get_field(v, "wkb", &seen);
+		check_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
+		f = get_field(v, "srid", &seen);
+		if (exp->u.bytes.scale == 0) {
+			check_null_branch(&f);
+		} else {
+			avro_value_t sb = get_branch(&f, 1);
+			check_integer(&sb, AVRO_INT32, exp->u.bytes.scale);
+		}
+		check_size(v, seen);
+		return;
+	case RC_T_POINT: { /* {x, y, wkb, srid null}: x and y read back from the WKB independently */
+		const unsigned char *w = (const unsigned char *)exp->u.bytes.ptr;
+		double x, y;
+		uint64_t ux = 0, uy = 0;
+		assert_int_equal(exp->u.bytes.len, 21);
+		for (int i = 0; i < 8; i++) {
+			ux |= (uint64_t)w[5 + i] << (8 * i);
+			uy |= (uint64_t)w[13 + i] << (8 * i);
+		}
+		memcpy(&x, &ux, 8);
+		memcpy(&y, &uy, 8);
+		f = get_field(v, "x", &seen);
+		assert_int_equal(avro_value_get_double(&f, &d), 0);
+		assert_memory_equal(&d, &x, 8);
+		f = get_field(v, "y", &seen);
+		assert_int_equal(avro_value_get_double(&f, &d), 0);
+		assert_memory_equal(&d, &y, 8);
+		f = get_field(v, "wkb", &seen);
+		{
+			avro_value_t wb = get_branch(&f, 1);
+			check_bytes(&wb, w, 21);
+		}
+		f = get_field(v, "srid", &seen);
+		check_null_branch(&f);
+		check_size(v, seen);
+		return;
+	}
+	case RC_T_MAP: /* every key once, each value ["null", "string"] */
+		assert_int_equal(avro_value_get_size(v, &n), 0);
+		assert_int_equal(n, exp->u.array.n / 2);
+		for (size_t i = 0; i < exp->u.array.n; i += 2) {
+			avro_value_t mv;
+			elem = *c;
+			elem.type = RC_T_STRING;
+			assert_int_equal(
+			    avro_value_get_by_name(v, exp->u.array.items[i].u.bytes.ptr, &mv, NULL), 0);
+			check_optional(&mv, &elem, &exp->u.array.items[i + 1]);
+		}
+		return;
 	case RC_T_ARRAY:
 		assert_int_equal(avro_value_get_size(v, &n), 0);
 		assert_int_equal(n, exp->u.array.n);
 		elem = *c;
-		elem.type = c->elem_type; /* elements are ["null", E] as optional fields are */
+		elem.type = c->elem_type; /* elements are ["null", E] as optional fields are, or E */
 		for (size_t i = 0; i < n; i++) {
 			assert_int_equal(avro_value_get_by_index(v, i, &f, NULL), 0);
-			check_optional(&f, &elem, &exp->u.array.items[i]);
+			if (rc_column_items_required(c))
+				check_typed(&f, &elem, elem.type, &exp->u.array.items[i]);
+			else
+				check_optional(&f, &elem, &exp->u.array.items[i]);
 		}
 		return;
 	}
@@ -1489,6 +1541,138 @@ static void test_oracle_every_type(void **state)
 	}
 }
 
+/* PostgreSQL's semantic types: each field's Avro type exactly as Apicurio's AvroData (the
+ * AvroConverter's rules) writes Debezium 3.6.1's Connect schemas (Point.builder(), Geometry.builder(),
+ * Geography.builder(), map<string, string?>, Ltree, TsVector, Interval), and records of them through
+ * avro-c. */
+static void test_pg_semantic_types(void **state)
+{
+	static const colspec_t cols[] = {
+	    {.name = "id", .type = RC_T_INT32, .key = true},
+	    {.name = "pt", .type = RC_T_POINT, .semantic = "io.debezium.data.geometry.Point"},
+	    {.name = "g", .type = RC_T_GEOMETRY, .semantic = "io.debezium.data.geometry.Geometry"},
+	    {.name = "gg", .type = RC_T_GEOMETRY, .semantic = "io.debezium.data.geometry.Geography"},
+	    {.name = "g2", .type = RC_T_GEOMETRY, .semantic = "io.debezium.data.geometry.Geometry"},
+	    {.name = "ag",
+	     .type = RC_T_ARRAY,
+	     .elem_type = RC_T_GEOMETRY,
+	     .semantic = "io.debezium.data.geometry.Geometry"},
+	    {.name = "hm", .type = RC_T_MAP},
+	    {.name = "ahm", .type = RC_T_ARRAY, .elem_type = RC_T_MAP},
+	    {.name = "lt", .type = RC_T_STRING, .semantic = "io.debezium.data.Ltree"},
+	    {.name = "tsv", .type = RC_T_STRING, .semantic = "io.debezium.data.Tsvector"},
+	    {.name = "iv", .type = RC_T_STRING, .semantic = "io.debezium.time.Interval"},
+	    {.name = "ae",
+	     .type = RC_T_ARRAY,
+	     .elem_type = RC_T_STRING,
+	     .semantic = "io.debezium.data.Enum",
+	     .enum_values = "sad,ok,happy"},
+	    {.name = "atsv",
+	     .type = RC_T_ARRAY,
+	     .elem_type = RC_T_STRING,
+	     .semantic = "io.debezium.data.Tsvector"},
+	};
+	static const struct {
+		const char *field, *type;
+	} cases[] = {
+	    {"pt",
+	     "{\"type\":\"record\",\"name\":\"Point\",\"namespace\":\"io.debezium.data.geometry\",\"fields\":[{"
+	     "\"name\":\"x\",\"type\":\"double\"},{\"name\":\"y\",\"type\":\"double\"},{\"name\":\"wkb\","
+	     "\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"srid\",\"type\":[\"null\",\"int\"],"
+	     "\"default\":null}],\"connect.doc\":\"Geometry (POINT)\",\"connect.version\":1,\"connect.name\":"
+	     "\"io.debezium.data.geometry.Point\"}"},
+	    {"g", "{\"type\":\"record\",\"name\":\"Geometry\",\"namespace\":\"io.debezium.data.geometry\","
+	          "\"fields\":[{\"name\":\"wkb\",\"type\":\"bytes\"},{\"name\":\"srid\",\"type\":[\"null\","
+	          "\"int\"],\"default\":null}],\"connect.doc\":\"Geometry\",\"connect.version\":1,"
+	          "\"connect.name\":\"io.debezium.data.geometry.Geometry\"}"},
+	    {"gg", "{\"type\":\"record\",\"name\":\"Geography\",\"namespace\":\"io.debezium.data.geometry\","
+	           "\"fields\":[{\"name\":\"wkb\",\"type\":\"bytes\"},{\"name\":\"srid\",\"type\":[\"null\","
+	           "\"int\"],\"default\":null}],\"connect.doc\":\"Geography\",\"connect.version\":1,"
+	           "\"connect.name\":\"io.debezium.data.geometry.Geography\"}"},
+	    {"g2", "\"io.debezium.data.geometry.Geometry\""},
+	    {"ag", "{\"type\":\"array\",\"items\":[\"null\",\"io.debezium.data.geometry.Geometry\"]}"},
+	    {"hm", "{\"type\":\"map\",\"values\":[\"null\",\"string\"]}"},
+	    {"ahm",
+	     "{\"type\":\"array\",\"items\":[\"null\",{\"type\":\"map\",\"values\":[\"null\",\"string\"]}]}"},
+	    {"lt", "{\"type\":\"string\",\"connect.version\":1,\"connect.name\":\"io.debezium.data.Ltree\"}"},
+	    {"tsv",
+	     "{\"type\":\"string\",\"connect.version\":1,\"connect.name\":\"io.debezium.data.Tsvector\"}"},
+	    {"iv",
+	     "{\"type\":\"string\",\"connect.version\":1,\"connect.name\":\"io.debezium.time.Interval\"}"},
+	    /* SchemaBuilder.array(Enum.builder(...)): required elements */
+	    {"ae",
+	     "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"connect.version\":1,\"connect.parameters\":{"
+	     "\"allowed\":\"sad,ok,happy\"},\"connect.name\":\"io.debezium.data.Enum\"}}"},
+	    {"atsv",
+	     "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"connect.version\":1,\"connect.name\":"
+	     "\"io.debezium.data.Tsvector\"}}"},
+	};
+	static const unsigned char wkb[21] = {1,    1,    0, 0, 0, 0, 0, 0, 0, 0,   0,
+	                                      0xf8, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0x40};
+	/* SRID=4326;POINT(1 2) as PostGIS writes it: little-endian, type 1 with the SRID flag */
+	static const unsigned char ewkb[25] = {1, 1, 0,    0,    0x20, 0xe6, 0x10, 0, 0, 0, 0, 0,   0,
+	                                       0, 0, 0xf0, 0x3f, 0,    0,    0,    0, 0, 0, 0, 0x40};
+	rc_table_t *t = mk_table("public", "sem", cols, sizeof cols / sizeof cols[0]);
+	rc_value_t geoms[2], kv[4] = {set_s("a"), set_s("1"), set_s("b"), null_v}, maps[2];
+	rc_value_t moods[2] = {set_s("sad"), set_s("happy")};
+	rc_value_t after[13] = {set_i(1),
+	                        set_b(wkb, 21),
+	                        set_b(ewkb, 25),
+	                        set_b(ewkb, 25),
+	                        set_b(wkb, 21),
+	                        {.state = RC_V_SET},
+	                        {.state = RC_V_SET},
+	                        {.state = RC_V_SET},
+	                        set_s("a.b.c"),
+	                        set_s("'cat':1"),
+	                        set_s("P1Y2M-3DT4H5M6.789S"),
+	                        {.state = RC_V_SET},
+	                        {.state = RC_V_SET}};
+	rc_event_t ev = {.op = RC_OP_CREATE, .table = t, .after = after, .source = pg_source()};
+	char err[512], *json;
+	(void)state;
+
+	assert_int_equal(rc_avro_value_schema(t, &pg_opts, &json, err, sizeof err), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *f = value_field_type(json, cases[i].field);
+		assert_string_equal(f, cases[i].type);
+		free(f);
+	}
+	assert_int_equal(rc_avro_check_schema(json, strlen(json), err, sizeof err), 0);
+	free(json);
+
+	after[2].u.bytes.scale = 4326;
+	after[3].u.bytes.scale = 4326;
+	geoms[0] = set_b(ewkb, 25);
+	geoms[0].u.bytes.scale = 4326;
+	geoms[1] = null_v;
+	after[5].u.array.items = geoms;
+	after[5].u.array.n = 2;
+	after[6].u.array.items = kv;
+	after[6].u.array.n = 4;
+	maps[0] = after[6];
+	maps[1] = null_v;
+	after[7].u.array.items = maps;
+	after[7].u.array.n = 2;
+	after[11].u.array.items = moods;
+	after[11].u.array.n = 2;
+	after[12].u.array.items = moods;
+	after[12].u.array.n = 1;
+	encode_and_decode(&ev, &pg_opts);
+	after[6].u.array.n = 0; /* an empty map */
+	encode_and_decode(&ev, &pg_opts);
+	{
+		rc_buf_t b;
+		rc_value_t bad = set_b("\x01", 1); /* not a WKB point */
+		after[1] = bad;
+		rc_buf_init(&b, 0);
+		assert_int_not_equal(rc_avro_encode_value(&ev, &pg_opts, 6, 0, &b, err, sizeof err), 0);
+		assert_non_null(strstr(err, "not a 2D WKB point"));
+		rc_buf_free(&b);
+	}
+	rc_table_release(t);
+}
+
 /* An invalid schema is refused with avro-c's words; what rowcast builds is accepted. */
 static void test_check_schema(void **state)
 {
@@ -1665,6 +1849,7 @@ int main(void)
 	    cmocka_unit_test(test_oracle_every_type),
 	    cmocka_unit_test(test_required_and_defaults_schema),
 	    cmocka_unit_test(test_required_and_defaults_values),
+	    cmocka_unit_test(test_pg_semantic_types),
 	    cmocka_unit_test(test_check_schema),
 	    cmocka_unit_test(test_json_decimal_and_strings),
 	    cmocka_unit_test(test_json_event),
