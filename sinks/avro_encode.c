@@ -367,6 +367,19 @@ static void write_fallback(enc_t *e, const rc_column_t *c)
 		rc_avro_write_bytes(out, "", 0);
 		union_index(out, 0);
 		return;
+	case RC_T_POINT: {
+		/* Point.createValue(schema, 0, 0): x, y, the WKB of POINT(0 0) (little-endian), srid null */
+		static const char wkb00[21] = {1, 1, 0, 0, 0};
+		rc_avro_write_double(out, 0.0);
+		rc_avro_write_double(out, 0.0);
+		union_index(out, 1);
+		rc_avro_write_bytes(out, wkb00, sizeof wkb00);
+		union_index(out, 0);
+		return;
+	}
+	case RC_T_MAP:
+		rc_avro_write_long(out, 0); /* an empty map */
+		return;
 	case RC_T_ARRAY:
 		rc_avro_write_long(out, 0);
 		return;
