@@ -33,6 +33,8 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 	KV("dbname", rc_conf_get(conf, "database.dbname"));
 	KV("sslmode", rc_conf_get(conf, "database.sslmode"));
 	KV("sslrootcert", rc_conf_get(conf, "database.sslrootcert"));
+	KV("sslcrl", rc_conf_get(conf, "database.sslcrl"));
+	KV("sslpassword", rc_conf_get(conf, "database.sslpassword"));
 	KV("sslcert", rc_conf_get(conf, "database.sslcert"));
 	KV("sslkey", rc_conf_get(conf, "database.sslkey"));
 	KV("application_name", "rowcast");

@@ -66,13 +66,18 @@ static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t 
 	int rc = RC_ERR_RETRY;
 
 	/* publication_names is itself a list of identifiers inside a string literal. */
-	if (!slot || strchr(pub, '\'') || strchr(pub, '"') ||
+	if (strchr(pub, '\'') || strchr(pub, '"')) {
+		snprintf(err, errlen, "publication.name '%s' must not contain quotes", pub);
+		free(slot);
+		return RC_ERR_FATAL;
+	}
+	if (!slot ||
 	    asprintf(&command,
 	             "START_REPLICATION SLOT %s LOGICAL %s (proto_version '%d', publication_names '\"%s\"', "
 	             "messages '%s')",
 	             slot, rc_lsn_format(start, lsn), PROTO_VERSION, pub,
 	             rc_conf_get_bool(ps->conf, "messages", false) ? "true" : "false") < 0) {
-		snprintf(err, errlen, "publication.name '%s' must not contain quotes", pub);
+		snprintf(err, errlen, "START_REPLICATION: out of memory"); /* security review F-19's nit */
 		free(slot);
 		return RC_ERR_FATAL;
 	}

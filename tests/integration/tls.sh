@@ -106,6 +106,7 @@ ssl_key_file = '$tmp/tls/good.key'
 CONF
 cat >"$pg_private/pg_hba.conf" <<HBA
 local all all trust
+hostssl all certuser 0.0.0.0/0 cert
 host all all 0.0.0.0/0 trust
 host all all ::/0 trust
 HBA
@@ -165,6 +166,30 @@ fi
 pg_check local_plain 127.0.0.1 disable
 case "$out" in *"ok    PostgreSQL connection not encrypted (loopback or Unix socket)"*) ;; *) fail "loopback, no TLS: $out" ;; esac
 pass "PostgreSQL: loopback without TLS is fine"
+
+# A client certificate with an encrypted key (database.sslcert, sslkey, sslpassword): the server
+# authenticates the role certuser by it (pg_hba "cert"), no password.
+runuser -u postgres -- psql -X -q -h "$pg_private" -p "$pg_port" -U postgres -c "CREATE ROLE certuser LOGIN" \
+    -c "ALTER SYSTEM SET ssl_cert_file = '$tmp/tls/good.pem'" -c "ALTER SYSTEM SET ssl_key_file = '$tmp/tls/good.key'" \
+    -c "ALTER SYSTEM SET ssl_ca_file = '$tmp/tls/ca.pem'" -c "SELECT pg_reload_conf()" >/dev/null
+tls_cert "$tmp/tls/ca" "$tmp/tls/certuser" certuser "DNS:certuser" clientAuth
+openssl pkcs8 -topk8 -in "$tmp/tls/certuser.key" -out "$tmp/tls/certuser-enc.key" -passout pass:Key-Pass-42 >/dev/null 2>&1 ||
+    fail "openssl: cannot encrypt the client key"
+chmod 600 "$tmp/tls/certuser-enc.key"
+sleep 1
+pg_check clientcert localhost verify-full ca
+sed -i 's/^database.user = .*/database.user = certuser/' "$tmp/pg-clientcert.properties"
+printf 'database.sslcert = %s\ndatabase.sslkey = %s\ndatabase.sslpassword = Key-Pass-42\n' \
+    "$tmp/tls/certuser.pem" "$tmp/tls/certuser-enc.key" >>"$tmp/pg-clientcert.properties"
+run_rowcast check -c "$tmp/pg-clientcert.properties"
+case "$out" in *"ok    connected to PostgreSQL at localhost:$pg_port"*"certificate and host name verified"*) ;; *) fail "client certificate with an encrypted key: $out" ;; esac
+case "$out$errout" in *Key-Pass-42*) fail "the key's passphrase reached the output" ;; esac
+pass "PostgreSQL: a client certificate whose key needs database.sslpassword"
+sed -i 's/^database.sslpassword = .*/database.sslpassword = wrong-pass/' "$tmp/pg-clientcert.properties"
+run_rowcast check -c "$tmp/pg-clientcert.properties"
+case "$out" in *"FAIL  cannot connect to PostgreSQL at localhost:$pg_port"*) ;; *) fail "client key with a wrong passphrase: $out" ;; esac
+echo "  $(pg_line)"
+pass "PostgreSQL: a wrong sslpassword fails"
 
 # ----------------------------------------------------------------------- MariaDB, a server of our own
 my_private=$tmp/mariadb
