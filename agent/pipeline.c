@@ -478,6 +478,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	pl.max_bytes = rc_conf_get_int(conf, "max.queue.size.in.bytes", 67108864);
 	pl.shutdown_ms = (int)rc_conf_get_int(conf, "shutdown.timeout.ms", 20000);
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
+	/* A test knob, not a property: bench/latency_bench.sh reads the stages of each record. */
+	pl.stage_header = getenv("ROWCAST_TEST_STAGE_HEADER") && *getenv("ROWCAST_TEST_STAGE_HEADER") == '1';
 	parse_skipped(&pl);
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
 	if (pl.enc && pl.enc->ops->encode_txn == NULL &&

@@ -60,7 +60,8 @@ typedef struct pipeline {
 	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
 	int shutdown_ms;   /* shutdown.timeout.ms */
 	bool tombstones;
-	char skipped[8]; /* operations not to publish, as op letters */
+	bool stage_header; /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
+	char skipped[8];   /* operations not to publish, as op letters */
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
