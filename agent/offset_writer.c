@@ -255,9 +255,19 @@ int rc_offset_writer_wait(rc_offset_writer_t *w, rc_offset_t *durable, bool *adv
 int rc_offset_writer_load(rc_offset_writer_t *w, rc_offset_t *out, bool *found, char *err, size_t errlen)
 {
 	rc_offset_t shared = {0};
+	uint64_t done, finished;
 	int rc;
 
 	wait_idle(w);
+	/* What the thread finished is in the store now, and the record read says it (or what another
+	 * writer of the store put since, such as the capture's snapshot-running record): nothing older
+	 * may be reported by a collect after this. */
+	pthread_mutex_lock(&w->mu);
+	done = w->done_seq;
+	finished = w->finished_seq;
+	pthread_mutex_unlock(&w->mu);
+	absorb(w, done, finished);
+	w->reported_seq = w->durable_seq;
 	rc = w->store->ops->load(w->store, &shared, found, err, errlen);
 	rc_offset_clear(out);
 	if (rc == RC_OK && *found && offset_dup(out, &shared) != RC_OK) {

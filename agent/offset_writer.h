@@ -54,7 +54,8 @@ int rc_offset_writer_wait(rc_offset_writer_t *w, rc_offset_t *durable, bool *adv
                           size_t errlen);
 
 /* Waits until the writer is idle, then reads the store's record into *out as the store's load does
- * (out gets copies of its own, not the store's). */
+ * (out gets copies of its own, not the store's). Writes completed before are taken as read: a
+ * collect after it reports only newer ones (a new stream life starts from what it loads). */
 int rc_offset_writer_load(rc_offset_writer_t *w, rc_offset_t *out, bool *found, char *err, size_t errlen);
 
 /* The writes the thread made so far, and how many positions handed over were replaced before their

@@ -279,6 +279,14 @@ static void test_free_drains(void **state)
 	assert_true(found);
 	assert_int_equal(loaded.pos.order, 1);
 	pthread_join(opener, NULL);
+	/* The load took the write in: a collect after it has nothing older to report. */
+	{
+		rc_offset_t durable = {0};
+		bool adv = true;
+		assert_int_equal(rc_offset_writer_collect(w, &durable, &adv, err, sizeof err), RC_OK);
+		assert_false(adv);
+		assert_false(durable.pos.set);
+	}
 
 	gate_set(gs, false);
 	submit(w, 2, NULL);
