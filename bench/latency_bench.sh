@@ -30,6 +30,8 @@ unset ROWCAST_BENCH_BASELINE # rowcast takes every other ROWCAST_* variable for 
 STRACE=${BENCH_STRACE:-1}
 STRACE_RATE=${BENCH_STRACE_RATE:-5000}
 STRACE_SECONDS=${BENCH_STRACE_SECONDS:-15}
+SLOW_FSYNC_MS=${BENCH_SLOW_FSYNC_MS:-100}
+REPEAT=${BENCH_LATENCY_REPEAT:-1}
 bench_prepare psql cc
 [ -z "$BASELINE" ] || [ -x "$BASELINE" ] || die "ROWCAST_BENCH_BASELINE=$BASELINE is not an executable"
 if [ "$STRACE" = 1 ] && ! command -v strace >/dev/null; then
@@ -117,9 +119,11 @@ CREATE TABLE $schema.probe (id bigserial PRIMARY KEY, w int NOT NULL, n bigint N
 CREATE PUBLICATION $pub FOR TABLE $schema.probe;" >/dev/null
 conninfo="host=$ROWCAST_TEST_PG_HOST port=$ROWCAST_TEST_PG_PORT user=$ROWCAST_TEST_PG_USER dbname=$ROWCAST_TEST_PG_DB password=$ROWCAST_TEST_PG_PASSWORD"
 
-# run_one LABEL BINARY RATE SECONDS [strace]: one measurement; appends a JSON line to $tmp/runs.jsonl.
+# run_one LABEL BINARY RATE SECONDS [strace|slowfsync] REP: one measurement; appends a JSON line to
+# $tmp/runs.jsonl. strace: under strace -f -T -e trace=fsync,fdatasync,write; slowfsync: every fsync
+# and fdatasync made SLOW_FSYNC_MS longer by strace's fault injection (a busy disk, reproducibly).
 run_one() {
-    local label=$1 bin=$2 rate=$3 secs=$4 traced=${5:-} n=${#slots[@]}
+    local label=$1 bin=$2 rate=$3 secs=$4 traced=${5:-} repno=${6:-1} n=${#slots[@]}
     local prefix="${id}_${n}" slot="${id}_s${n}" topic writer_json report cpu rss t_end hw want i pid
     topic="$prefix.$schema.probe"
     slots+=("$slot")
@@ -150,7 +154,10 @@ offset.storage.file.filename = $tmp/$prefix.offsets.json
 ${BENCH_EXTRA_PROPS:-}
 PROPS
     if [ -n "$traced" ]; then
-        ROWCAST_TEST_STAGE_HEADER=1 strace -f -T -e trace=fsync,fdatasync,write -o "$tmp/$prefix.strace" \
+        local sargs=(-f -T -e trace=fsync,fdatasync,write)
+        [ "$traced" = slowfsync ] &&
+            sargs=(-f -T --seccomp-bpf -e trace=fsync,fdatasync -e "inject=fsync,fdatasync:delay_exit=$((SLOW_FSYNC_MS * 1000))")
+        ROWCAST_TEST_STAGE_HEADER=1 strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
             "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         strace_pid=$!
         for _ in $(seq 100); do rc_pid=$(pgrep -P "$strace_pid" | head -1 || true); [ -n "$rc_pid" ] && break; sleep 0.1; done
@@ -167,7 +174,7 @@ PROPS
     psql_q "INSERT INTO $schema.probe (w, n) VALUES (-1, -1)" >/dev/null
     for i in $(seq 100); do [ "$(high_watermark "$topic")" -ge 1 ] && break; sleep 0.2; done
     want=$(($(high_watermark "$topic") + 0))
-    log "latency: $label at $rate ops/s for $secs s${traced:+ under strace} (topic $topic)"
+    log "latency: $label at $rate ops/s for $secs s${traced:+ ($traced)} (topic $topic)"
     "$tmp/latency_writer" "$conninfo" "$schema.probe" "$rate" "$secs" "$WRITERS" >"$tmp/$prefix.writer" 2>"$tmp/$prefix.writer.err" &
     writer_pid=$!
     i=0
@@ -194,10 +201,11 @@ PROPS
     report=$("$PY" "$here/latency_report.py" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" \
         "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" "$((want - 1))" "$WARMUP") || die "latency_report.py failed on $topic"
     "$PY" - "$label" "$bin" "$rate" "$secs" "$cpu" "$rss" "$writer_json" "$report" "${traced:+$tmp/$prefix.strace}" \
-        "$pid" >>"$tmp/runs.jsonl" <<'PY'
+        "$pid" "$traced" "$repno" "$SLOW_FSYNC_MS" >>"$tmp/runs.jsonl" <<'PY'
 import json, re, sys
-label, binary, rate, secs, cpu, rss, writer, report, trace, pid = sys.argv[1:11]
-run = {"binary": label, "path": binary, "rate": int(rate), "seconds": float(secs),
+label, binary, rate, secs, cpu, rss, writer, report, trace, pid, mode, repno, slow = sys.argv[1:14]
+run = {"binary": label, "path": binary, "rate": int(rate), "seconds": float(secs), "mode": mode or "plain",
+       "repetition": int(repno),
        "rowcast_cpu_s": None if cpu == "null" else float(cpu), "rowcast_peak_rss_mib": None if rss == "null" else float(rss),
        "writer": json.loads(writer)}
 run.update(json.loads(report))
@@ -220,19 +228,26 @@ if trace:
             d["write"] += 1
             d["write_max_ms"] = max(d["write_max_ms"], round(t * 1000, 3))
     run["strace"] = threads
+    if mode == "slowfsync":
+        run["fsync_delay_ms"] = int(slow)
 print(json.dumps(run))
 PY
     log "latency: $label $rate ops/s: $(tail -1 "$tmp/runs.jsonl" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); l=r["latency_ms"]; print("p50 %s ms, p99 %s ms, p99.9 %s ms, max %s ms, bounded %s" % (l["p50"], l["p99"], l["p99.9"], l["max"], r["bounded"]))')"
 }
 
 : >"$tmp/runs.jsonl"
-for rate in $RATES; do
-    [ -n "$BASELINE" ] && run_one before "$BASELINE" "$rate" "$DURATION"
-    run_one after "$ROWCAST" "$rate" "$DURATION"
+for repno in $(seq "$REPEAT"); do
+    for rate in $RATES; do
+        [ -n "$BASELINE" ] && run_one before "$BASELINE" "$rate" "$DURATION" "" "$repno"
+        run_one after "$ROWCAST" "$rate" "$DURATION" "" "$repno"
+    done
 done
 if [ "$STRACE" = 1 ]; then
-    [ -n "$BASELINE" ] && run_one before "$BASELINE" "$STRACE_RATE" "$STRACE_SECONDS" strace
-    run_one after "$ROWCAST" "$STRACE_RATE" "$STRACE_SECONDS" strace
+    for mode in strace slowfsync; do
+        [ "$mode" = slowfsync ] && [ "$SLOW_FSYNC_MS" = 0 ] && continue
+        [ -n "$BASELINE" ] && run_one before "$BASELINE" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
+        run_one after "$ROWCAST" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
+    done
 fi
 
 out=${BENCH_OUT:-}
@@ -249,6 +264,7 @@ result = {
     "versions": {"rowcast": version, "postgresql": pg},
     "settings": {"rates": [int(r) for r in rates.split()], "seconds": float(duration), "writers": int(writers),
                  "warmup_s": float(warmup), "statement": "single-row INSERT, autocommit",
+                 "loadavg_at_end": open("/proc/loadavg").read().split()[:3],
                  "latency": "Kafka LogAppendTime - source.ts_us",
                  "extra_props": os.environ.get("BENCH_EXTRA_PROPS", "")},
     "runs": runs,
@@ -263,17 +279,30 @@ for r in runs:
     l, st = r["latency_ms"], r.get("stages_ms", {})
     sp = lambda k: fmt(st[k]["p99"]) if k in st else "-"
     lines.append("| %d%s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-        r["rate"], " (strace)" if "strace" in r else "", r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
+        r["rate"], {"plain": "", "strace": " (strace)", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms")}[r["mode"]], r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
         fmt(l["p99.9"]), fmt(l["max"]), "yes" if r["bounded"] else "no",
         sp("commit_to_send"), sp("send_to_receive"), sp("receive_to_produce"), sp("produce_to_append")))
 traced = [r for r in runs if "strace" in r]
 if traced:
-    lines += ["", "| strace at %d ops/s | loop thread fsyncs | loop fsync max ms | other threads' fsyncs | their max ms | loop write max ms |" % traced[0]["rate"],
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| strace run | ops/s | loop thread fsyncs | loop fsync max ms | loop fsync total ms | other threads' fsyncs | their max ms | loop write max ms |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in traced:
         lt, ot = r["strace"].get("loop_thread", {}), r["strace"].get("other_threads", {})
-        lines.append("| %s | %d | %s | %d | %s | %s |" % (r["binary"], lt.get("fsync", 0), fmt(lt.get("fsync_max_ms")),
-                     ot.get("fsync", 0), fmt(ot.get("fsync_max_ms")), fmt(lt.get("write_max_ms"))))
+        lines.append("| %s%s | %d | %d | %s | %s | %d | %s | %s |" % (
+            r["binary"], " (fsync +%d ms)" % r["fsync_delay_ms"] if r["mode"] == "slowfsync" else "", r["rate"],
+            lt.get("fsync", 0), fmt(lt.get("fsync_max_ms")), fmt(lt.get("fsync_total_ms")),
+            ot.get("fsync", 0), fmt(ot.get("fsync_max_ms")), fmt(lt.get("write_max_ms")) if r["mode"] == "strace" else "-"))
+plain = [r for r in runs if r["mode"] == "plain"]
+if len({r["repetition"] for r in plain}) > 1:
+    import statistics
+    lines += ["", "| rate ops/s | rowcast | runs | median p50 ms | median p99 ms | median p99.9 ms | median max ms | min–max p99 ms |",
+              "|---|---|---|---|---|---|---|---|"]
+    for key in sorted({(r["rate"], r["binary"]) for r in plain}, key=lambda k: (k[0], k[1] != "before")):
+        rs = [r for r in plain if (r["rate"], r["binary"]) == key]
+        med = lambda f: fmt(statistics.median(r["latency_ms"][f] for r in rs))
+        p99s = [r["latency_ms"]["p99"] for r in rs]
+        lines.append("| %d | %s | %d | %s | %s | %s | %s | %s–%s |" % (key[0], key[1], len(rs), med("p50"), med("p99"),
+                     med("p99.9"), med("max"), fmt(min(p99s)), fmt(max(p99s))))
 with open(md, "w") as f:
     f.write("\n".join(lines) + "\n")
 PY
