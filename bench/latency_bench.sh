@@ -157,6 +157,7 @@ PROPS
         local sargs=(-f -T -e trace=fsync,fdatasync,write)
         [ "$traced" = slowfsync ] &&
             sargs=(-f -T --seccomp-bpf -e trace=fsync,fdatasync -e "inject=fsync,fdatasync:delay_exit=$((SLOW_FSYNC_MS * 1000))")
+        [ "$traced" = allcalls ] && sargs=(-f -T)
         ROWCAST_TEST_STAGE_HEADER=1 strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
             "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         strace_pid=$!
@@ -228,6 +229,21 @@ if trace:
             d["write"] += 1
             d["write_max_ms"] = max(d["write_max_ms"], round(t * 1000, 3))
     run["strace"] = threads
+    if mode == "allcalls":
+        # Every call of the loop's thread that took 1 ms or more, by name (waits in poll are its
+        # idle time, not a blocking call).
+        calls = {}
+        for l in open(trace, errors="replace"):
+            m = line.match(l)
+            if not m or int(m.group(1)) != main:
+                continue
+            c = calls.setdefault(m.group(2), {"calls": 0, "over_1ms": 0, "max_ms": 0.0, "total_ms": 0.0})
+            t = float(m.group(3)) * 1000
+            c["calls"] += 1
+            c["over_1ms"] += t >= 1
+            c["max_ms"] = round(max(c["max_ms"], t), 3)
+            c["total_ms"] = round(c["total_ms"] + t, 3)
+        run["loop_calls"] = dict(sorted(calls.items(), key=lambda kv: -kv[1]["max_ms"]))
     if mode == "slowfsync":
         run["fsync_delay_ms"] = int(slow)
 print(json.dumps(run))
@@ -243,7 +259,7 @@ for repno in $(seq "$REPEAT"); do
     done
 done
 if [ "$STRACE" = 1 ]; then
-    for mode in strace slowfsync; do
+    for mode in ${BENCH_STRACE_MODES:-strace slowfsync allcalls}; do
         [ "$mode" = slowfsync ] && [ "$SLOW_FSYNC_MS" = 0 ] && continue
         [ -n "$BASELINE" ] && run_one before "$BASELINE" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
         run_one after "$ROWCAST" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
@@ -279,7 +295,7 @@ for r in runs:
     l, st = r["latency_ms"], r.get("stages_ms", {})
     sp = lambda k: fmt(st[k]["p99"]) if k in st else "-"
     lines.append("| %d%s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-        r["rate"], {"plain": "", "strace": " (strace)", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms")}[r["mode"]], r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
+        r["rate"], {"plain": "", "strace": " (strace)", "allcalls": " (strace, every call)", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms")}[r["mode"]], r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
         fmt(l["p99.9"]), fmt(l["max"]), "yes" if r["bounded"] else "no",
         sp("commit_to_send"), sp("send_to_receive"), sp("receive_to_produce"), sp("produce_to_append")))
 traced = [r for r in runs if "strace" in r]
@@ -289,9 +305,15 @@ if traced:
     for r in traced:
         lt, ot = r["strace"].get("loop_thread", {}), r["strace"].get("other_threads", {})
         lines.append("| %s%s | %d | %d | %s | %s | %d | %s | %s |" % (
-            r["binary"], " (fsync +%d ms)" % r["fsync_delay_ms"] if r["mode"] == "slowfsync" else "", r["rate"],
+            r["binary"], {"strace": "", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms"), "allcalls": " (every call)"}[r["mode"]], r["rate"],
             lt.get("fsync", 0), fmt(lt.get("fsync_max_ms")), fmt(lt.get("fsync_total_ms")),
             ot.get("fsync", 0), fmt(ot.get("fsync_max_ms")), fmt(lt.get("write_max_ms")) if r["mode"] == "strace" else "-"))
+for r in runs:
+    if "loop_calls" in r:
+        lines += ["", "| %s, every call, loop thread (%d ops/s under strace) | calls | ≥ 1 ms | max ms | total ms |" % (r["binary"], r["rate"]),
+                  "|---|---|---|---|---|"]
+        for name, c in list(r["loop_calls"].items())[:12]:
+            lines.append("| %s | %d | %d | %s | %s |" % (name, c["calls"], c["over_1ms"], fmt(c["max_ms"]), fmt(c["total_ms"])))
 plain = [r for r in runs if r["mode"] == "plain"]
 if len({r["repetition"] for r in plain}) > 1:
     import statistics
