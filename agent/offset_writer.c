@@ -209,8 +209,7 @@ int rc_offset_writer_collect(rc_offset_writer_t *w, rc_offset_t *durable, bool *
 	uint64_t done, finished;
 	int rc;
 
-	rc_wakepipe_drain(w->wake[0]);
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->mu); /* the wake-up pipe is the loop handler's to drain */
 	done = w->done_seq;
 	finished = w->finished_seq;
 	rc = w->fail_rc;

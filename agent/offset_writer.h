@@ -30,7 +30,7 @@ typedef struct rc_offset_writer rc_offset_writer_t;
 int rc_offset_writer_new(rc_offset_store_t *store, rc_offset_writer_t **out, char *err, size_t errlen);
 
 /* The descriptor to watch for reading: readable when a write completed (rc_offset_writer_collect
- * then says what it brought; the handler need do nothing else, the collect empties it). */
+ * then says what it brought). The handler drains it (rc_wakepipe_drain). */
 int rc_offset_writer_fd(const rc_offset_writer_t *w);
 
 /* Hands o over to be recorded (copied; o->ident is ignored, as by the store). A position handed

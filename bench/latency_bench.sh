@@ -32,6 +32,7 @@ STRACE_RATE=${BENCH_STRACE_RATE:-5000}
 STRACE_SECONDS=${BENCH_STRACE_SECONDS:-15}
 SLOW_FSYNC_MS=${BENCH_SLOW_FSYNC_MS:-100}
 REPEAT=${BENCH_LATENCY_REPEAT:-1}
+STAGE_HEADER=${BENCH_STAGE_HEADER:-1} # 0: no rowcast.stages header (what it costs)
 bench_prepare psql cc
 [ -z "$BASELINE" ] || [ -x "$BASELINE" ] || die "ROWCAST_BENCH_BASELINE=$BASELINE is not an executable"
 if [ "$STRACE" = 1 ] && ! command -v strace >/dev/null; then
@@ -158,12 +159,12 @@ PROPS
         [ "$traced" = slowfsync ] &&
             sargs=(-f -T --seccomp-bpf -e trace=fsync,fdatasync -e "inject=fsync,fdatasync:delay_exit=$((SLOW_FSYNC_MS * 1000))")
         [ "$traced" = allcalls ] && sargs=(-f -T)
-        ROWCAST_TEST_STAGE_HEADER=1 strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
+        ROWCAST_TEST_STAGE_HEADER=$STAGE_HEADER strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
             "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         strace_pid=$!
         for _ in $(seq 100); do rc_pid=$(pgrep -P "$strace_pid" | head -1 || true); [ -n "$rc_pid" ] && break; sleep 0.1; done
     else
-        ROWCAST_TEST_STAGE_HEADER=1 "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
+        ROWCAST_TEST_STAGE_HEADER=$STAGE_HEADER "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         rc_pid=$!
     fi
     for i in $(seq 300); do
