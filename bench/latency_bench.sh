@@ -116,7 +116,7 @@ log "machine: $(nproc) cores, $(awk '/MemTotal/ {print $2/1048576 " GiB"}' /proc
 log "server: PostgreSQL $(psql_q 'SHOW server_version'); rates: $RATES ops/s, $DURATION s each, $WRITERS writers"
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.probe (id bigserial PRIMARY KEY, w int NOT NULL, n bigint NOT NULL,
-    at timestamptz NOT NULL DEFAULT clock_timestamp());
+    at timestamptz NOT NULL DEFAULT clock_timestamp()) WITH (autovacuum_enabled = false);
 CREATE PUBLICATION $pub FOR TABLE $schema.probe;" >/dev/null
 conninfo="host=$ROWCAST_TEST_PG_HOST port=$ROWCAST_TEST_PG_PORT user=$ROWCAST_TEST_PG_USER dbname=$ROWCAST_TEST_PG_DB password=$ROWCAST_TEST_PG_PASSWORD"
 
@@ -127,6 +127,9 @@ run_one() {
     local label=$1 bin=$2 rate=$3 secs=$4 traced=${5:-} repno=${6:-1} n=${#slots[@]}
     local prefix="${id}_${n}" slot="${id}_s${n}" topic writer_json report cpu rss t_end hw want i pid
     topic="$prefix.$schema.probe"
+    # Every run on an empty table (before its slot exists: rowcast never sees the TRUNCATE), no
+    # autovacuum: the second run of a pair must not find a table the first one grew.
+    psql_q "TRUNCATE $schema.probe; CHECKPOINT" >/dev/null
     slots+=("$slot")
     topics+=("$topic")
     "$PY" - "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" <<'PY' || die "cannot create topic $topic"
@@ -200,6 +203,7 @@ PROPS
     kill -TERM "$rc_pid"
     wait "${strace_pid:-$rc_pid}" 2>/dev/null || true
     rc_pid="" strace_pid=""
+    psql_q "SELECT pg_drop_replication_slot('$slot')" >/dev/null 2>&1 || true
     report=$("$PY" "$here/latency_report.py" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" \
         "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" "$((want - 1))" "$WARMUP") || die "latency_report.py failed on $topic"
     "$PY" - "$label" "$bin" "$rate" "$secs" "$cpu" "$rss" "$writer_json" "$report" "${traced:+$tmp/$prefix.strace}" \
@@ -255,8 +259,14 @@ PY
 : >"$tmp/runs.jsonl"
 for repno in $(seq "$REPEAT"); do
     for rate in $RATES; do
-        [ -n "$BASELINE" ] && run_one before "$BASELINE" "$rate" "$DURATION" "" "$repno"
-        run_one after "$ROWCAST" "$rate" "$DURATION" "" "$repno"
+        # Odd repetitions old first, even ones new first: neither always gets the later minute.
+        if [ -n "$BASELINE" ] && [ $((repno % 2)) = 1 ]; then
+            run_one before "$BASELINE" "$rate" "$DURATION" "" "$repno"
+            run_one after "$ROWCAST" "$rate" "$DURATION" "" "$repno"
+        else
+            run_one after "$ROWCAST" "$rate" "$DURATION" "" "$repno"
+            [ -z "$BASELINE" ] || run_one before "$BASELINE" "$rate" "$DURATION" "" "$repno"
+        fi
     done
 done
 if [ "$STRACE" = 1 ]; then
