@@ -32,7 +32,7 @@ STRACE_RATE=${BENCH_STRACE_RATE:-5000}
 STRACE_SECONDS=${BENCH_STRACE_SECONDS:-15}
 SLOW_FSYNC_MS=${BENCH_SLOW_FSYNC_MS:-100}
 REPEAT=${BENCH_LATENCY_REPEAT:-1}
-STAGE_HEADER=${BENCH_STAGE_HEADER:-1} # 0: no rowcast.stages header (what it costs)
+STAGE_RUNS=${BENCH_STAGE_RUNS:-1} # 1: one more run of the new binary per rate, with the stages header
 bench_prepare psql cc
 [ -z "$BASELINE" ] || [ -x "$BASELINE" ] || die "ROWCAST_BENCH_BASELINE=$BASELINE is not an executable"
 if [ "$STRACE" = 1 ] && ! command -v strace >/dev/null; then
@@ -124,7 +124,7 @@ conninfo="host=$ROWCAST_TEST_PG_HOST port=$ROWCAST_TEST_PG_PORT user=$ROWCAST_TE
 # $tmp/runs.jsonl. strace: under strace -f -T -e trace=fsync,fdatasync,write; slowfsync: every fsync
 # and fdatasync made SLOW_FSYNC_MS longer by strace's fault injection (a busy disk, reproducibly).
 run_one() {
-    local label=$1 bin=$2 rate=$3 secs=$4 traced=${5:-} repno=${6:-1} n=${#slots[@]}
+    local label=$1 bin=$2 rate=$3 secs=$4 traced=${5:-} repno=${6:-1} n=${#slots[@]} hdr=0
     local prefix="${id}_${n}" slot="${id}_s${n}" topic writer_json report cpu rss t_end hw want i pid
     topic="$prefix.$schema.probe"
     # Every run on an empty table (before its slot exists: rowcast never sees the TRUNCATE), no
@@ -157,17 +157,20 @@ schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL
 offset.storage.file.filename = $tmp/$prefix.offsets.json
 ${BENCH_EXTRA_PROPS:-}
 PROPS
+    # The rowcast.stages header costs latency itself (librdkafka's headers: p99 at 1000 ops/s
+    # 24 ms without, 124 ms with, on a loaded 2-core machine): only the "stages" runs carry it.
+    [ "$traced" = stages ] && hdr=1 && traced=""
     if [ -n "$traced" ]; then
         local sargs=(-f -T -e trace=fsync,fdatasync,write)
         [ "$traced" = slowfsync ] &&
             sargs=(-f -T --seccomp-bpf -e trace=fsync,fdatasync -e "inject=fsync,fdatasync:delay_exit=$((SLOW_FSYNC_MS * 1000))")
         [ "$traced" = allcalls ] && sargs=(-f -T)
-        ROWCAST_TEST_STAGE_HEADER=$STAGE_HEADER strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
+        ROWCAST_TEST_STAGE_HEADER=$hdr strace "${sargs[@]}" -o "$tmp/$prefix.strace" \
             "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         strace_pid=$!
         for _ in $(seq 100); do rc_pid=$(pgrep -P "$strace_pid" | head -1 || true); [ -n "$rc_pid" ] && break; sleep 0.1; done
     else
-        ROWCAST_TEST_STAGE_HEADER=$STAGE_HEADER "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
+        ROWCAST_TEST_STAGE_HEADER=$hdr "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         rc_pid=$!
     fi
     for i in $(seq 300); do
@@ -207,7 +210,7 @@ PROPS
     report=$("$PY" "$here/latency_report.py" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$topic" \
         "$ROWCAST_TEST_SCHEMA_REGISTRY_URL" "$((want - 1))" "$WARMUP") || die "latency_report.py failed on $topic"
     "$PY" - "$label" "$bin" "$rate" "$secs" "$cpu" "$rss" "$writer_json" "$report" "${traced:+$tmp/$prefix.strace}" \
-        "$pid" "$traced" "$repno" "$SLOW_FSYNC_MS" >>"$tmp/runs.jsonl" <<'PY'
+        "$pid" "${traced:-$([ "$hdr" = 1 ] && echo stages)}" "$repno" "$SLOW_FSYNC_MS" >>"$tmp/runs.jsonl" <<'PY'
 import json, re, sys
 label, binary, rate, secs, cpu, rss, writer, report, trace, pid, mode, repno, slow = sys.argv[1:14]
 run = {"binary": label, "path": binary, "rate": int(rate), "seconds": float(secs), "mode": mode or "plain",
@@ -269,8 +272,11 @@ for repno in $(seq "$REPEAT"); do
         fi
     done
 done
+if [ "$STAGE_RUNS" = 1 ]; then
+    for rate in $RATES; do run_one after "$ROWCAST" "$rate" "$DURATION" stages; done
+fi
 if [ "$STRACE" = 1 ]; then
-    for mode in ${BENCH_STRACE_MODES:-strace slowfsync allcalls}; do
+    for mode in ${BENCH_STRACE_MODES:-strace slowfsync}; do
         [ "$mode" = slowfsync ] && [ "$SLOW_FSYNC_MS" = 0 ] && continue
         [ -n "$BASELINE" ] && run_one before "$BASELINE" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
         run_one after "$ROWCAST" "$STRACE_RATE" "$STRACE_SECONDS" "$mode"
@@ -306,7 +312,7 @@ for r in runs:
     l, st = r["latency_ms"], r.get("stages_ms", {})
     sp = lambda k: fmt(st[k]["p99"]) if k in st else "-"
     lines.append("| %d%s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-        r["rate"], {"plain": "", "strace": " (strace)", "allcalls": " (strace, every call)", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms")}[r["mode"]], r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
+        r["rate"], {"plain": "", "stages": " (stages header)", "strace": " (strace)", "allcalls": " (strace, every call)", "slowfsync": " (fsync +%s ms)" % r.get("fsync_delay_ms")}[r["mode"]], r["binary"], r["writer"]["rate"], fmt(l["p50"]), fmt(l["p99"]),
         fmt(l["p99.9"]), fmt(l["max"]), "yes" if r["bounded"] else "no",
         sp("commit_to_send"), sp("send_to_receive"), sp("receive_to_produce"), sp("produce_to_append")))
 traced = [r for r in runs if "strace" in r]
