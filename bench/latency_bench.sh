@@ -4,14 +4,16 @@
 # ops/s) for BENCH_LATENCY_SECONDS (30) each; a topic made beforehand with
 # message.timestamp.type=LogAppendTime; latency = the record's Kafka append time - its source.ts_us
 # (the commit time at PostgreSQL). Reports p50, p99, p99.9, max, the worst seconds, and whether the
-# lag stayed bounded, per stage where rowcast puts them on the records (ROWCAST_TEST_STAGE_HEADER=1:
-# the server's XLogData send time, rowcast's read, its hand-over to the producer).
+# lag stayed bounded; then one run of the new binary per rate with ROWCAST_TEST_STAGE_HEADER=1 (a
+# rowcast.stages header on each record: the server's XLogData send time, rowcast's read, its
+# hand-over to the producer), split into stages.
 #
 # Before and after in one invocation: ROWCAST_BENCH_BASELINE=path/to/old/rowcast runs that binary
-# too, rate by rate on the same setup (the old one first, then the new one). Then, with strace
-# installed and BENCH_STRACE=1 (default), one more run of each at 5000 ops/s under
-# `strace -f -T -e trace=fsync,fdatasync,write`, counting fsyncs on the event loop's thread (the
-# process's main thread) and on the others (its numbers are slowed by strace: a demonstration).
+# too, rate by rate on the same setup (BENCH_LATENCY_REPEAT rounds, which runs first alternating).
+# Then, with strace installed and BENCH_STRACE=1 (default), runs of each at 5000 ops/s under strace
+# (BENCH_STRACE_MODES: strace = fsync,fdatasync,write traced, counting fsyncs on the event loop's
+# thread, the process's main one, and on the others; slowfsync = every fsync made
+# BENCH_SLOW_FSYNC_MS longer; allcalls = every call of the loop's thread): a demonstration, slowed.
 #
 #   bench/latency_bench.sh [ROWCAST]          (ROWCAST: argument, $ROWCAST, or /tmp/build-bench/rowcast)
 #
