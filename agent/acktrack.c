@@ -13,7 +13,8 @@ struct rc_ack_txn {
 	int64_t pending;
 	int64_t since_ms;  /* hand-over of the messages pending, or their last acknowledgement */
 	int64_t source_us; /* commit time at the source, 0 when unknown */
-	int64_t bytes;     /* of the pending messages (rc_acktrack_add_bytes) */
+	int64_t sent_us, received_us, produced_us; /* latency stages (rc_acktrack_set_stages) */
+	int64_t bytes;                             /* of the pending messages (rc_acktrack_add_bytes) */
 	bool committed;
 };
 
@@ -163,6 +164,31 @@ bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position)
 void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us)
 {
 	txn->source_us = ts_us;
+}
+
+void rc_acktrack_set_stages(rc_ack_txn_t *txn, int64_t sent_us, int64_t received_us)
+{
+	if (!txn->sent_us)
+		txn->sent_us = sent_us;
+	if (!txn->received_us)
+		txn->received_us = received_us;
+}
+
+void rc_acktrack_mark_produced(rc_ack_txn_t *txn)
+{
+	struct timespec ts;
+
+	if (txn->produced_us)
+		return; /* the clock is read once per transaction */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	txn->produced_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void rc_acktrack_stages(const rc_ack_txn_t *txn, int64_t *sent_us, int64_t *received_us, int64_t *produced_us)
+{
+	*sent_us = txn->sent_us;
+	*received_us = txn->received_us;
+	*produced_us = txn->produced_us;
 }
 
 int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn)

@@ -89,6 +89,14 @@ void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us);
 /* txn's commit time at the source as set, or 0. */
 int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn);
 
+/* The latency stages of txn (wall-clock µs, 0 unknown), each kept from its first event: the
+ * server's send time and rowcast's receive time (rc_source_info_t), and its first record's hand-over
+ * to the sink. */
+void rc_acktrack_set_stages(rc_ack_txn_t *txn, int64_t sent_us, int64_t received_us);
+void rc_acktrack_mark_produced(rc_ack_txn_t *txn);
+void rc_acktrack_stages(const rc_ack_txn_t *txn, int64_t *sent_us, int64_t *received_us,
+                        int64_t *produced_us);
+
 /* How long (ms before now, now_ms's clock) the oldest transaction with messages in flight has waited
  * since its hand-over or its last acknowledgement, whichever is later; 0 when nothing is in flight.
  * Walks the entries up to the first in flight: called for log lines and metrics, not per event. */

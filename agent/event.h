@@ -63,6 +63,10 @@ typedef struct rc_source_info {
 	const char *db;
 	int64_t ts_us;        /* commit time at the source, µs since epoch */
 	const char *snapshot; /* "false", "true", "first", "last", ... */
+	/* Where the change was on its way, wall-clock µs since epoch, 0 when unknown (not written into
+	 * the envelope: the latency stages of /metrics): the server's send time of the message that
+	 * carried it (PostgreSQL's XLogData), and when rowcast read it off the connection. */
+	int64_t sent_us, received_us;
 
 	/* PostgreSQL */
 	int64_t txid;             /* -1 when unknown */

@@ -9,6 +9,7 @@
 #include "agent/sdnotify.h"
 #include "agent/shutdown.h"
 #include "agent/signals.h"
+#include "agent/wakepipe.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,32 +27,65 @@ static void set_state(pipeline_t *pl, pl_state_t st)
 	pl->state = st;
 }
 
-/* Records the confirmed position in the offset store, at most every PERSIST_INTERVAL_MS unless
- * forced. Returns RC_OK, or RC_ERR_FATAL with err filled when the store cannot be written (without
- * it rowcast cannot check the source's position on the next start, so nothing may be confirmed). */
-static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
+/* Takes in what the offset writer finished: pl->recorded becomes what the store durably holds
+ * (waiting for the write in flight first when wait is set). Returns RC_OK, or RC_ERR_FATAL with err
+ * filled when a write failed. */
+static int take_durable(pipeline_t *pl, bool wait, char *err, size_t errlen)
 {
 	char at[RC_POS_TEXTLEN];
+	bool advanced = false;
+	int rc = wait ? rc_offset_writer_wait(pl->writer, &pl->recorded, &advanced, err, errlen)
+	              : rc_offset_writer_collect(pl->writer, &pl->recorded, &advanced, err, errlen);
+
+	if (rc != RC_OK)
+		return RC_ERR_FATAL;
+	if (advanced) {
+		pl->have_recorded = true;
+		rc_log_debug("offsets", "recorded position %s",
+		             rc_pos_text(pl->parts->codec, &pl->recorded.pos, at, sizeof at));
+	}
+	return RC_OK;
+}
+
+/*
+ * Hands the acknowledged position to the offset writer, at most every PERSIST_INTERVAL_MS unless
+ * forced, and takes in what it finished: the source hears only of what the store durably holds
+ * (pl->recorded), so a write that takes half a second (an fsync on a busy disk) delays the
+ * confirmation, never the stream. Forced (the drain), it waits for the write. Returns RC_OK, or
+ * RC_ERR_FATAL with err filled when the store cannot be written (without it rowcast cannot check
+ * the source's position on the next start, so nothing more may be confirmed).
+ */
+static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
+{
 	int64_t now = rc_clock_ms();
 	rc_offset_t o = {0};
 
-	if (pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))
+	if (!pl->writer) { /* nothing to write: what is acknowledged is what may be confirmed */
+		if (!(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))) {
+			rc_pos_copy(&o.pos, &pl->track.confirmed);
+			rc_capture_annotate(pl->cap, &o);
+			rc_offset_clear(&pl->recorded);
+			pl->recorded = o; /* takes o's reference */
+			pl->have_recorded = true;
+		}
 		return RC_OK;
-	if (!force && pl->store && now - pl->last_persist_ms < PERSIST_INTERVAL_MS)
-		return RC_OK; /* without a store to write there is nothing to pace */
-	rc_pos_copy(&o.pos, &pl->track.confirmed);
-	rc_capture_annotate(pl->cap, &o); /* e.g. a snapshot still in progress */
-	if (pl->store && pl->store->ops->store(pl->store, &o, err, errlen) != RC_OK) {
-		rc_offset_clear(&o);
-		return RC_ERR_FATAL;
 	}
-	rc_log_debug("offsets", "confirmed position %s",
-	             rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
-	rc_offset_clear(&pl->recorded);
-	pl->recorded = o; /* takes o's reference */
-	pl->have_recorded = true;
-	pl->last_persist_ms = now;
-	return RC_OK;
+	if (take_durable(pl, false, err, errlen) != RC_OK)
+		return RC_ERR_FATAL;
+	if (!rc_pos_same(&pl->submitted, &pl->track.confirmed) &&
+	    !(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed)) &&
+	    (force || now - pl->last_persist_ms >= PERSIST_INTERVAL_MS)) {
+		rc_pos_copy(&o.pos, &pl->track.confirmed);
+		rc_capture_annotate(pl->cap, &o); /* e.g. a snapshot still in progress */
+		if (rc_offset_writer_submit(pl->writer, &o, err, errlen) != RC_OK) {
+			rc_offset_clear(&o);
+			return RC_ERR_FATAL;
+		}
+		rc_offset_clear(&o);
+		rc_pos_copy(&pl->submitted, &pl->track.confirmed);
+		pl->last_persist_ms = now;
+	}
+	return force ? take_durable(pl, true, err, errlen) : RC_OK;
 }
 
 /* Confirms what is acknowledged: offset file first, then the source. */
@@ -74,8 +108,8 @@ static int load_recorded(pipeline_t *pl, char *err, size_t errlen)
 	bool found = false;
 	int rc = RC_OK;
 
-	if (pl->store)
-		rc = pl->store->ops->load(pl->store, &pl->recorded, &found, err, errlen);
+	if (pl->writer) /* waits for a write still in flight from the last life */
+		rc = rc_offset_writer_load(pl->writer, &pl->recorded, &found, err, errlen);
 	else
 		rc_offset_clear(&pl->recorded);
 	pl->have_recorded = rc == RC_OK && found;
@@ -145,6 +179,15 @@ static void watch_source(pipeline_t *pl)
 		rc_loop_del_fd(pl->loop, pl->src_fd);
 	pl->src_fd =
 	    fd >= 0 && rc_loop_add_fd(pl->loop, fd, RC_LOOP_READABLE, on_source, pl) == RC_OK ? fd : -1;
+}
+
+/* A write of the offset store completed: the next turn takes it in and confirms it. */
+static void on_writer(rc_loop_t *loop, int fd, int ready, void *opaque)
+{
+	(void)loop;
+	(void)ready;
+	(void)opaque;
+	rc_wakepipe_drain(fd);
 }
 
 /* The offset store's pace: the delivery reports waiting are served and what they acknowledged
@@ -234,6 +277,10 @@ static int turn(rc_loop_t *loop, void *opaque)
 static int watch(pipeline_t *pl)
 {
 	pl->src_fd = pl->sink_fd = -1;
+	pl->writer_watched = pl->writer && rc_loop_add_fd(pl->loop, rc_offset_writer_fd(pl->writer),
+	                                                  RC_LOOP_READABLE, on_writer, pl) == RC_OK;
+	if (pl->writer && !pl->writer_watched)
+		return RC_ERR_FATAL;
 	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
 	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
 	rc_loop_set_before_sleep(pl->loop, turn, pl);
@@ -249,6 +296,9 @@ static void unwatch(pipeline_t *pl)
 		rc_loop_del_fd(pl->loop, pl->src_fd);
 	if (pl->sink_fd >= 0)
 		rc_loop_del_fd(pl->loop, pl->sink_fd);
+	if (pl->writer_watched)
+		rc_loop_del_fd(pl->loop, rc_offset_writer_fd(pl->writer));
+	pl->writer_watched = false;
 	if (pl->flush_timer > 0)
 		rc_loop_del_timer(pl->loop, pl->flush_timer);
 	if (pl->log_timer > 0)
@@ -272,6 +322,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	int rc;
 
 	pl->cause = RC_OBS_CAUSE_SOURCE;
+	rc_pos_clear(&pl->submitted);
 	if (load_recorded(pl, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
 	pl->sink = pl->parts->sink_new(pl->conf, pl_on_ack, pl, err, errlen);
@@ -429,6 +480,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	pl.tombstones = rc_conf_get_bool(conf, "tombstones.on.delete", true);
 	pl.utf8_replace = rc_conf_is(conf, "string.invalid.utf8.mode", "replace");
 	rc_buf_init(&pl.utf8_tmp, 0);
+	/* A test knob, not a property: bench/latency_bench.sh reads the stages of each record. */
+	pl.stage_header = getenv("ROWCAST_TEST_STAGE_HEADER") && *getenv("ROWCAST_TEST_STAGE_HEADER") == '1';
 	parse_skipped(&pl);
 	pl.enc = parts->encoder_new(conf, err, sizeof err);
 	if (pl.enc && pl.enc->ops->encode_txn == NULL &&
@@ -457,10 +510,19 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_loop_free(pl.loop);
 		return 1;
 	}
+	if (pl.store && rc_offset_writer_new(pl.store, &pl.writer, err, sizeof err) != RC_OK) {
+		rc_log_error("pipeline", "%s", err);
+		rc_txmeta_destroy(&pl.txm);
+		rc_heartbeat_destroy(&pl.hb);
+		pl.enc->ops->free(pl.enc);
+		rc_loop_free(pl.loop);
+		return 1;
+	}
 	if (rc_obs_init(&pl.obs, conf, probe, &pl) != RC_OK ||
 	    rc_obs_start(&pl.obs, pl.loop, conf, err, sizeof err) != RC_OK) {
 		rc_log_error("pipeline", "%s", pl.obs.tables ? err : "out of memory");
 		rc_obs_free(&pl.obs);
+		rc_offset_writer_free(pl.writer);
 		pl.enc->ops->free(pl.enc);
 		rc_loop_free(pl.loop);
 		return 1;
@@ -486,6 +548,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
 	rc_buf_free(&pl.utf8_tmp);
+	rc_offset_writer_free(pl.writer); /* what is still pending is written first */
+	rc_pos_clear(&pl.submitted);
 	rc_obs_free(&pl.obs);
 	rc_txmeta_destroy(&pl.txm);
 	rc_heartbeat_destroy(&pl.hb);

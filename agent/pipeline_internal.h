@@ -11,6 +11,7 @@
 #include "agent/acktrack.h"
 #include "agent/buf.h"
 #include "agent/heartbeat.h"
+#include "agent/offset_writer.h"
 #include "agent/pipeline.h"
 #include "agent/pipeline_obs.h"
 #include "agent/txmeta.h"
@@ -48,9 +49,11 @@ typedef struct pipeline {
 	rc_encoder_t *enc;
 	rc_sink_t *sink;
 	rc_capture_t *cap;
-	rc_offset_store_t *store; /* borrowed; NULL: no position is recorded */
-	rc_offset_t recorded;     /* what the store holds (or, without one, what was last confirmed) */
+	rc_offset_store_t *store;   /* borrowed; NULL: no position is recorded */
+	rc_offset_writer_t *writer; /* the store's writes, off the loop (NULL without a store) */
+	rc_offset_t recorded;       /* what the store durably holds (without one: what was confirmed) */
 	bool have_recorded;
+	rc_pos_t submitted;  /* the newest position handed to the writer (owned) */
 	bool snapshot_taken; /* snapshot.mode=always: once per process */
 	int64_t last_persist_ms;
 	int64_t last_wait_log_ms;
@@ -60,6 +63,7 @@ typedef struct pipeline {
 	bool tombstones;
 	bool utf8_replace; /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
 	rc_buf_t utf8_tmp; /* replaced strings of the event being encoded; reset per event */
+	bool stage_header; /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
 	char skipped[8];   /* operations not to publish, as op letters */
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
@@ -71,6 +75,7 @@ typedef struct pipeline {
 	/* One stream life on the loop. */
 	rc_loop_t *loop;
 	int src_fd, sink_fd;         /* the descriptors registered, -1 for none */
+	bool writer_watched;         /* the writer's wake-up pipe is on the loop */
 	int64_t sink_quiet_until_ms; /* no wake for delivery reports before this (coalescing) */
 	long long flush_timer, log_timer;
 	int result; /* why the loop stopped: RC_OK, RC_END, RC_STOPPED, RC_ERR_* */

@@ -12,6 +12,19 @@
 
 /* Delivery latency buckets, seconds: from a fast local broker to a long outage. */
 static const double latency_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+/* Latency stages, seconds: each is milliseconds when all is well. */
+static const double stage_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+static const char *const stage_names[4][2] = {
+    {"rowcast_stage_commit_to_send_seconds",
+     "From the source's commit to the server's send of the change (PostgreSQL's XLogData send time)."},
+    {"rowcast_stage_send_to_receive_seconds",
+     "From the server's send of the change to rowcast's read of it (PostgreSQL)."},
+    {"rowcast_stage_receive_to_produce_seconds",
+     "From rowcast's read of a transaction's first change to the hand-over of its first record to the sink."},
+    {"rowcast_stage_produce_to_ack_seconds",
+     "From a transaction's first record's hand-over to the sink to each of its records' acknowledgement."},
+};
 
 static const char *const op_names[RC_OBS_NOPS] = {"c", "u", "d", "r", "t", "m", "s"};
 static const char *const cause_names[RC_OBS_NCAUSES] = {"source", "sink", "delivery", "offsets"};
@@ -20,6 +33,8 @@ int rc_obs_init(rc_obs_t *o, const rc_conf_t *conf, rc_obs_probe_fn probe, void 
 {
 	*o = (rc_obs_t){.probe = probe, .probe_opaque = opaque, .base_lag_bytes = -1};
 	rc_hist_init(&o->latency, latency_bounds, (int)(sizeof latency_bounds / sizeof *latency_bounds));
+	for (int i = 0; i < 4; i++)
+		rc_hist_init(&o->stage[i], stage_bounds, (int)(sizeof stage_bounds / sizeof *stage_bounds));
 	o->stall_limit_ms = rc_conf_get_int(conf, "readiness.stall.ms", 60000);
 	o->last_turn_ms = rc_clock_ms();
 	/* Slot 0: events without a table (messages), and the fallback when out of memory. */
@@ -159,6 +174,8 @@ static void write_pipeline(rc_buf_t *b, void *opaque)
 	rc_prom_histogram(b, "rowcast_delivery_latency_seconds",
 	                  "From the source's commit to the sink's acknowledgement, per record (streaming).",
 	                  &o->latency);
+	for (int i = 0; i < 4; i++)
+		rc_prom_histogram(b, stage_names[i][0], stage_names[i][1], &o->stage[i]);
 	if (o->lag_known)
 		rc_prom_single(
 		    b, "rowcast_streaming_lag_seconds", "gauge",

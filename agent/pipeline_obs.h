@@ -62,6 +62,10 @@ typedef struct rc_obs {
 	size_t ntables, cap;
 	uint64_t produced, acked, failed;
 	rc_histogram_t latency; /* source commit -> Kafka acknowledgement, seconds */
+	/* The same way in stages (seconds; observed when both ends are known): the source's commit ->
+	 * the server's send (PostgreSQL's XLogData) -> rowcast's receive -> the hand-over to the sink
+	 * -> the acknowledgement. */
+	rc_histogram_t stage[4];
 	uint64_t restarts[RC_OBS_NCAUSES];
 	double lag_s; /* behind the source's commit time at the last commit read; 0 once caught up */
 	bool lag_known;
@@ -133,6 +137,14 @@ static inline int64_t rc_obs_wall_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Wall-clock µs, exact: the latency stages are milliseconds. */
+static inline int64_t rc_obs_wall_exact_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 

@@ -26,10 +26,19 @@ void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque)
 
 	rc_acktrack_delivered(&pl->track, ticket, ok, why);
 	if (ok) {
-		int64_t src_us = rc_acktrack_source_us(ticket);
+		int64_t src_us = rc_acktrack_source_us(ticket), sent, recv, produced;
 		pl->obs.acked++;
 		if (src_us > 0)
 			rc_hist_observe(&pl->obs.latency, (double)(rc_obs_wall_us() - src_us) / 1e6);
+		rc_acktrack_stages(ticket, &sent, &recv, &produced);
+		if (src_us > 0 && sent > 0)
+			rc_hist_observe(&pl->obs.stage[0], (double)(sent - src_us) / 1e6);
+		if (sent > 0 && recv > 0)
+			rc_hist_observe(&pl->obs.stage[1], (double)(recv - sent) / 1e6);
+		if (recv > 0 && produced > 0)
+			rc_hist_observe(&pl->obs.stage[2], (double)(produced - recv) / 1e6);
+		if (src_us > 0 && produced > 0)
+			rc_hist_observe(&pl->obs.stage[3], (double)(rc_obs_wall_exact_us() - produced) / 1e6);
 	} else {
 		pl->obs.failed++;
 	}
@@ -95,6 +104,7 @@ int pl_publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *
 		int rc = pl_over_bound(pl, size) ? RC_FULL
 		                                 : pl->sink->ops->publish(pl->sink, rec, txn, err, errlen);
 		if (rc == RC_OK) {
+			rc_acktrack_mark_produced(txn);
 			rc_acktrack_add(&pl->track, txn, 1);
 			pl->obs.produced++;
 			rc_acktrack_add_bytes(&pl->track, txn, size);
@@ -138,14 +148,18 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	rc_obs_table_t *counts = rc_obs_table(&pl->obs, ev->table);
 	int op = rc_obs_op(ev->op);
 	rc_record_t rec;
+	rc_record_header_t hdrs[4];
+	char stages[72];
 	rc_event_t tev;
 	int rc;
 
 	counts->seen[op]++;
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
-	if (ev->op != RC_OP_READ && txn) /* a snapshot's time is when it started, not a commit */
+	if (ev->op != RC_OP_READ && txn) { /* a snapshot's time is when it started, not a commit */
 		rc_acktrack_set_source_us(txn, ev->source.ts_us);
+		rc_acktrack_set_stages(txn, ev->source.sent_us, ev->source.received_us);
+	}
 	if (ev->table && ev->table->check_utf8) {
 		rc_buf_reset(&pl->utf8_tmp);
 		rc = rc_utf8_check_event(ev, pl->utf8_replace, &pl->utf8_tmp, err, errlen);
@@ -161,6 +175,16 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	rc = pl->enc->ops->encode(pl->enc, ev, false, &rec, err, errlen);
 	if (rc != RC_OK)
 		return rc;
+	if (pl->stage_header && ev->op != RC_OP_READ && rec.nheaders < 3) {
+		/* ROWCAST_TEST_STAGE_HEADER (bench/latency_bench.sh): each stage per record, exactly. */
+		for (size_t i = 0; i < rec.nheaders; i++)
+			hdrs[i] = rec.headers[i];
+		snprintf(stages, sizeof stages, "%lld,%lld,%lld", (long long)ev->source.sent_us,
+		         (long long)ev->source.received_us, (long long)rc_obs_wall_exact_us());
+		hdrs[rec.nheaders] = (rc_record_header_t){"rowcast.stages", stages, strlen(stages)};
+		rec.headers = hdrs;
+		rec.nheaders++;
+	}
 	rc = pl_publish(pl, &rec, txn, err, errlen);
 	if (rc == RC_OK && ev->op == RC_OP_DELETE && pl->tombstones && ev->table && ev->table->nkey) {
 		/* The tombstone lets log compaction drop the key (Debezium's convention). */

@@ -6,11 +6,11 @@
 #include "agent/hash.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
-#include "agent/signals.h"
 #include "agent/wakepipe.h"
 #include "sinks/kafka_conf.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 #define WARM_SLICE_MS 250   /* one metadata call: a stop request is seen within this */
 #define WARM_AGAIN_MS 50    /* between calls, while the broker creates the topic */
 #define WARM_PAUSE_MS 30000 /* after a topic ran out of budget, the brokers are away: warm none */
+#define WARM_QUEUE 64       /* new topics waiting for the warmer; more at once are not warmed */
 
 /* Topics whose metadata was asked for: open addressing, linear probing. */
 typedef struct topic_set {
@@ -37,14 +38,23 @@ typedef struct kafka_sink {
 	char broken[512];        /* non-empty once a fatal error was raised */
 	time_t last_error_log;   /* broker errors repeat while a broker is down: log them at intervals */
 	int suppressed_errors;
-	topic_set_t warmed;
-	int64_t warm_paused_until_ms;
-	int64_t queued_bytes; /* keys and values handed to librdkafka and not yet reported */
+	topic_set_t warmed; /* the loop's: topics handed to the warmer */
+
+	/* The warmer (warm_main): new topics' metadata asked for on a thread of its own. */
+	pthread_t warm_thread;
+	bool warm_started;
+	pthread_mutex_t warm_mu; /* guards the queue and warm_quit */
+	pthread_cond_t warm_cv;
+	char *warm_queue[WARM_QUEUE]; /* owned names, warm_n from warm_head on (a ring) */
+	size_t warm_head, warm_n;
+	bool warm_quit;
+	int64_t warm_paused_until_ms; /* the warmer's */
 	/* The last record's topic and librdkafka's handle of it: producing by name costs a lookup under
 	 * a lock and a reference taken and dropped for every record, and records come in runs of one
 	 * topic. Owned: last_topic (malloc), one reference to last_rkt (released before rk goes). */
 	char *last_topic;
 	rd_kafka_topic_t *last_rkt;
+	int64_t queued_bytes; /* keys and values handed to librdkafka and not yet reported */
 } kafka_sink_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -128,29 +138,44 @@ static void topic_set_free(topic_set_t *set)
 	free(set->slot);
 }
 
+/* Waits ms on the warmer's condition (mu held). Returns true when the sink is being freed. */
+static bool warm_wait(kafka_sink_t *ks, int ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!ks->warm_quit && pthread_cond_timedwait(&ks->warm_cv, &ks->warm_mu, &until) == 0)
+		;
+	return ks->warm_quit;
+}
+
 /*
  * librdkafka asks for a new topic's metadata only on its next 1 s timer, and a topic the broker
  * auto-creates needs a second round: the first records of every new topic waited ~2 s while the
  * queue filled. Asking once, at the topic's first record, takes milliseconds.
  *
- * This runs on the loop's thread, so it is bounded: short calls, WARM_BUDGET_MS in all, a stop
- * request ends it, and once a topic ran out of time (brokers away) no topic is warmed for
- * WARM_PAUSE_MS. Giving up costs nothing but the old delay: the record waits in librdkafka's queue.
- * Known topics cost one hash lookup.
+ * On the warmer's thread, so that the loop never waits for it (it used to, up to WARM_BUDGET_MS at
+ * a new topic's first record). Bounded all the same: short calls, WARM_BUDGET_MS in all for a topic,
+ * and once a topic ran out of time (brokers away) no topic is warmed for WARM_PAUSE_MS. Giving up
+ * costs nothing but the old delay: the record waits in librdkafka's queue.
  */
-static void warm_topic(kafka_sink_t *ks, const char *topic)
+static void warm_one(kafka_sink_t *ks, const char *topic)
 {
 	int64_t until = rc_clock_ms() + WARM_BUDGET_MS;
 	rd_kafka_topic_t *rkt;
 
-	if (!topic_set_add(&ks->warmed, topic) || rc_clock_ms() < ks->warm_paused_until_ms)
-		return; /* known, or not now (or no memory: only an optimisation) */
-	if (!(rkt = rd_kafka_topic_new(ks->rk, topic, NULL)))
+	if (rc_clock_ms() < ks->warm_paused_until_ms || !(rkt = rd_kafka_topic_new(ks->rk, topic, NULL)))
 		return;
 	for (;;) {
 		const struct rd_kafka_metadata *md = NULL;
 		int64_t left = until - rc_clock_ms();
-		bool ready = false;
+		bool ready = false, quit;
 
 		if (left <= 0) {
 			rc_log_debug(
@@ -166,14 +191,92 @@ static void warm_topic(kafka_sink_t *ks, const char *topic)
 			ready = md->topic_cnt == 1 && md->topics[0].partition_cnt > 0;
 			rd_kafka_metadata_destroy(md);
 		}
-		if (ready || rc_signals_sleep(left < WARM_AGAIN_MS ? (int)left : WARM_AGAIN_MS) == RC_STOPPED)
+		if (ready)
+			break;
+		pthread_mutex_lock(&ks->warm_mu);
+		quit = warm_wait(ks, left < WARM_AGAIN_MS ? (int)left : WARM_AGAIN_MS);
+		pthread_mutex_unlock(&ks->warm_mu);
+		if (quit)
 			break;
 	}
 	rd_kafka_topic_destroy(rkt);
 }
 
-/* librdkafka's handle of topic (borrowed from ks), warming a topic new to this run of records;
- * NULL when librdkafka refuses the name (rd_kafka_last_error says why). */
+static void *warm_main(void *arg)
+{
+	kafka_sink_t *ks = arg;
+
+	pthread_mutex_lock(&ks->warm_mu);
+	for (;;) {
+		char *topic;
+
+		while (!ks->warm_n && !ks->warm_quit)
+			pthread_cond_wait(&ks->warm_cv, &ks->warm_mu);
+		if (ks->warm_quit)
+			break;
+		topic = ks->warm_queue[ks->warm_head];
+		ks->warm_queue[ks->warm_head] = NULL;
+		ks->warm_head = (ks->warm_head + 1) % WARM_QUEUE;
+		ks->warm_n--;
+		pthread_mutex_unlock(&ks->warm_mu);
+		warm_one(ks, topic);
+		free(topic);
+		pthread_mutex_lock(&ks->warm_mu);
+	}
+	pthread_mutex_unlock(&ks->warm_mu);
+	return NULL;
+}
+
+/* Hands a topic seen for the first time to the warmer (started at the first). Known topics cost
+ * one hash lookup; a full queue or no memory only loses the optimisation. */
+static void warm_topic(kafka_sink_t *ks, const char *topic)
+{
+	char *copy;
+
+	if (!topic_set_add(&ks->warmed, topic))
+		return; /* known (or no memory) */
+	if (!ks->warm_started) {
+		pthread_mutex_init(&ks->warm_mu, NULL);
+		pthread_cond_init(&ks->warm_cv, NULL);
+		if (pthread_create(&ks->warm_thread, NULL, warm_main, ks) != 0) {
+			pthread_cond_destroy(&ks->warm_cv);
+			pthread_mutex_destroy(&ks->warm_mu);
+			return;
+		}
+		ks->warm_started = true;
+	}
+	if (!(copy = strdup(topic)))
+		return;
+	pthread_mutex_lock(&ks->warm_mu);
+	if (ks->warm_n < WARM_QUEUE) {
+		ks->warm_queue[(ks->warm_head + ks->warm_n) % WARM_QUEUE] = copy;
+		ks->warm_n++;
+		copy = NULL;
+		pthread_cond_signal(&ks->warm_cv);
+	}
+	pthread_mutex_unlock(&ks->warm_mu);
+	free(copy);
+}
+
+/* Ends the warmer (a metadata call in progress ends within WARM_SLICE_MS) and frees its queue. */
+static void warm_stop(kafka_sink_t *ks)
+{
+	if (!ks->warm_started)
+		return;
+	pthread_mutex_lock(&ks->warm_mu);
+	ks->warm_quit = true;
+	pthread_cond_broadcast(&ks->warm_cv);
+	pthread_mutex_unlock(&ks->warm_mu);
+	pthread_join(ks->warm_thread, NULL);
+	for (size_t i = 0; i < WARM_QUEUE; i++)
+		free(ks->warm_queue[i]);
+	pthread_cond_destroy(&ks->warm_cv);
+	pthread_mutex_destroy(&ks->warm_mu);
+	ks->warm_started = false;
+}
+
+/* librdkafka's handle of topic (borrowed from ks), handing a topic new to this run of records to the
+ * warmer; NULL when librdkafka refuses the name (rd_kafka_last_error says why). */
 static rd_kafka_topic_t *topic_handle(kafka_sink_t *ks, const char *topic)
 {
 	rd_kafka_topic_t *rkt;
@@ -322,6 +425,7 @@ static void free_sink(rc_sink_t *sink)
 	if (!ks)
 		return;
 	rc_metrics_remove_collector(collect, ks);
+	warm_stop(ks);   /* it uses the producer */
 	if (ks->mainq) { /* librdkafka must hold no reference to a queue when destroyed */
 		rd_kafka_queue_io_event_enable(ks->mainq, -1, NULL, 0);
 		rd_kafka_queue_destroy(ks->mainq);

@@ -29,17 +29,11 @@ static void warn(rc_mysql_hbquery_t *q, const char *why)
 	q->failed = true;
 }
 
-void rc_mysql_hbquery_tick(rc_mysql_hbquery_t *q)
+/* One run of the statement, on the thread. */
+static void run(rc_mysql_hbquery_t *q)
 {
 	char err[512];
-	int64_t now;
 
-	if (!q->query)
-		return;
-	now = rc_clock_ms();
-	if (now < q->next_ms)
-		return;
-	q->next_ms = now + q->interval_ms;
 	if (!q->conn && !(q->conn = rc_mysql_connect_ex(q->conf, READ_TIMEOUT_S, err, sizeof err))) {
 		warn(q, err);
 		return;
@@ -62,8 +56,70 @@ void rc_mysql_hbquery_tick(rc_mysql_hbquery_t *q)
 	}
 }
 
+static void *hb_main(void *arg)
+{
+	rc_mysql_hbquery_t *q = arg;
+
+	mysql_thread_init();
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->due && !q->quit)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->quit)
+			break;
+		pthread_mutex_unlock(&q->mu);
+		run(q);
+		pthread_mutex_lock(&q->mu);
+		q->due = false;
+	}
+	pthread_mutex_unlock(&q->mu);
+	if (q->conn)
+		mysql_close(q->conn);
+	q->conn = NULL;
+	mysql_thread_end();
+	return NULL;
+}
+
+void rc_mysql_hbquery_tick(rc_mysql_hbquery_t *q)
+{
+	int64_t now;
+
+	if (!q->query)
+		return;
+	now = rc_clock_ms();
+	if (now < q->next_ms)
+		return;
+	q->next_ms = now + q->interval_ms;
+	if (!q->started) {
+		pthread_mutex_init(&q->mu, NULL);
+		pthread_cond_init(&q->cv, NULL);
+		if (pthread_create(&q->thread, NULL, hb_main, q) != 0) {
+			pthread_cond_destroy(&q->cv);
+			pthread_mutex_destroy(&q->mu);
+			rc_log_warn("mysql", "heartbeat.action.query: cannot start its thread (tried again "
+			                     "at the next heartbeat)");
+			return;
+		}
+		q->started = true;
+	}
+	pthread_mutex_lock(&q->mu);
+	q->due = true; /* a run still going: this heartbeat's is skipped */
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
 void rc_mysql_hbquery_free(rc_mysql_hbquery_t *q)
 {
+	if (q->started) {
+		pthread_mutex_lock(&q->mu);
+		q->quit = true;
+		pthread_cond_signal(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->thread, NULL);
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		q->started = false;
+	}
 	if (q->conn)
 		mysql_close(q->conn);
 	q->conn = NULL;

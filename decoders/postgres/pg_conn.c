@@ -11,12 +11,12 @@
 
 static void warn_if_exposed(const rc_conf_t *conf, PGconn *pg);
 
-PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
+/* Connects (start_only: starts connecting, PQconnectPoll goes on) with rowcast's settings. */
+static PGconn *connect_params(const rc_conf_t *conf, bool replication, bool start_only)
 {
 	/* Keywords rather than a conninfo string: no quoting of user-provided values needed. */
 	const char *keys[24], *vals[24];
 	int n = 0;
-	PGconn *pg;
 
 #define KV(k, v)                                                                                             \
 	do {                                                                                                 \
@@ -51,7 +51,32 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 #undef KV
 	keys[n] = vals[n] = NULL;
 
-	pg = PQconnectdbParams(keys, vals, 0);
+	return start_only ? PQconnectStartParams(keys, vals, 0) : PQconnectdbParams(keys, vals, 0);
+}
+
+PGconn *rc_pg_connect_start(const rc_conf_t *conf, char *err, size_t errlen)
+{
+	PGconn *pg = connect_params(conf, false, true);
+
+	if (!pg) {
+		snprintf(err, errlen, "PostgreSQL: out of memory");
+		return NULL;
+	}
+	if (PQstatus(pg) == CONNECTION_BAD) {
+		snprintf(err, errlen, "cannot connect to PostgreSQL at %s:%s as %s: %s",
+		         rc_conf_get(conf, "database.hostname"), rc_conf_get(conf, "database.port"),
+		         rc_conf_get(conf, "database.user"), PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t errlen)
+{
+	PGconn *pg;
+
+	pg = connect_params(conf, replication, false);
 	if (!pg) {
 		snprintf(err, errlen, "PostgreSQL: out of memory");
 		return NULL;

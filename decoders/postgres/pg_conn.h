@@ -18,6 +18,11 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 /* True when the database's encoding is SQL_ASCII: its text is not converted, so it may not be UTF-8. */
 bool rc_pg_sql_ascii(PGconn *pg);
 
+/* As rc_pg_connect (not a replication connection), but only starts connecting: the caller goes on
+ * with PQconnectPoll (libpq's non-blocking connection). NULL with err filled when it cannot even
+ * start. */
+PGconn *rc_pg_connect_start(const rc_conf_t *conf, char *err, size_t errlen);
+
 /* PostgreSQL's words for what failed: res's error message when it has one, else the connection's,
  * without the trailing newline, in buf (len bytes). Returns buf. */
 const char *rc_pg_error_text(PGconn *conn, const PGresult *res, char *buf, size_t len);

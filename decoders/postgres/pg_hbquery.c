@@ -35,6 +35,40 @@ static void drop(rc_pg_hbquery_t *q)
 	PQfinish(q->conn);
 	q->conn = NULL;
 	q->busy = false;
+	q->connecting = false;
+}
+
+/* Sends the statement on the connection made. */
+static void send_query(rc_pg_hbquery_t *q)
+{
+	if (PQsetnonblocking(q->conn, 1) != 0 || PQsendQuery(q->conn, q->query) == 0) {
+		warn(q, PQerrorMessage(q->conn));
+		drop(q);
+		return;
+	}
+	q->busy = true;
+	PQflush(q->conn);
+}
+
+/* Goes on making the connection; sends the statement once it is made. */
+static void connect_more(rc_pg_hbquery_t *q)
+{
+	switch (PQconnectPoll(q->conn)) {
+	case PGRES_POLLING_OK:
+		q->connecting = false;
+		send_query(q);
+		return;
+	case PGRES_POLLING_FAILED:
+		warn(q, PQerrorMessage(q->conn));
+		drop(q);
+		return;
+	default:
+		if (rc_clock_ms() > q->connect_until_ms) {
+			warn(q, "no connection within 10 s");
+			drop(q);
+		}
+		return;
+	}
 }
 
 /* Reads what has arrived of the running statement's results. */
@@ -71,6 +105,10 @@ void rc_pg_hbquery_tick(rc_pg_hbquery_t *q)
 
 	if (!q->query)
 		return;
+	if (q->connecting) {
+		connect_more(q);
+		return;
+	}
 	if (q->busy)
 		collect(q);
 	now = rc_clock_ms();
@@ -78,24 +116,17 @@ void rc_pg_hbquery_tick(rc_pg_hbquery_t *q)
 		return;
 	q->next_ms = now + q->interval_ms;
 	if (!q->conn) {
-		q->conn = rc_pg_connect(q->conf, false, err, sizeof err);
+		q->conn = rc_pg_connect_start(q->conf, err, sizeof err);
 		if (!q->conn) {
 			warn(q, err);
 			return;
 		}
-		if (PQsetnonblocking(q->conn, 1) != 0) {
-			warn(q, PQerrorMessage(q->conn));
-			drop(q);
-			return;
-		}
-	}
-	if (PQsendQuery(q->conn, q->query) == 0) {
-		warn(q, PQerrorMessage(q->conn));
-		drop(q);
+		q->connecting = true;
+		q->connect_until_ms = now + 10000;
+		connect_more(q);
 		return;
 	}
-	q->busy = true;
-	PQflush(q->conn);
+	send_query(q);
 }
 
 void rc_pg_hbquery_free(rc_pg_hbquery_t *q)

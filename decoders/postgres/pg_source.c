@@ -27,6 +27,8 @@
 /* The stream's state; the snapshot phases are the capture's (agent/capture.c). */
 typedef struct pg_source {
 	rc_source_t base;
+	int64_t msg_sent_us; /* the server's send time of the XLogData being read (Unix µs; 0 unknown) */
+	int64_t read_us;     /* when the current read took the connection's input (Unix µs) */
 	const rc_conf_t *conf;
 	PGconn *sql;  /* catalog queries; the exporting transaction of a snapshot without a slot */
 	PGconn *repl; /* the replication stream */
@@ -305,11 +307,21 @@ static void mark_txn(pg_source_t *ps, const rc_source_handler_t *h, bool end, ui
 		            &(rc_txn_mark_t){.id = ps->txn_id, .ts_us = ps->commit_ts_us});
 }
 
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void fill_source(pg_source_t *ps, rc_event_t *ev, uint64_t lsn)
 {
 	ev->source.connector = "postgresql";
 	ev->source.db = ps->db;
 	ev->source.ts_us = ps->commit_ts_us;
+	ev->source.sent_us = ps->msg_sent_us;
+	ev->source.received_us = ps->read_us;
 	ev->source.snapshot = "false";
 	ev->source.txid = ps->xid;
 	ev->source.lsn = lsn;
@@ -557,6 +569,7 @@ static int handle_copydata(pg_source_t *ps, const uint8_t *buf, size_t len, cons
 	}
 	if (wm.xlogdata.wal_end > ps->received)
 		ps->received = wm.xlogdata.wal_end;
+	ps->msg_sent_us = wm.xlogdata.send_time ? rc_walmsg_pg_to_unix_us(wm.xlogdata.send_time) : 0;
 	rc_arena_reset(&ps->arena);
 	if (rc_pgoutput_parse(wm.xlogdata.data, wm.xlogdata.len, PROTO_VERSION, false, &ps->arena, &m, why,
 	                      sizeof why) != 0) {
@@ -579,6 +592,7 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 		         RC_PG_ERROR(ps->repl, NULL));
 		return RC_ERR_RETRY;
 	}
+	ps->read_us = wall_us(); /* what this read brought arrived by now: one clock read per read */
 	while (done < budget) {
 		char *buf = NULL;
 		int len = PQgetCopyData(ps->repl, &buf, 1), rc;

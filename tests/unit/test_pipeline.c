@@ -3,7 +3,9 @@
  * abort / idle, the stdout sink (JSON encoder) takes the records, a file offset store records the
  * positions. Checks what is confirmed to the source, and when: never before the sink acknowledged
  * the transaction and the store recorded it; never past an open or aborted transaction. And a sink
- * whose queue stays full: the source still gets its status updates, and SIGTERM ends the run.
+ * whose queue stays full: the source still gets its status updates, and SIGTERM ends the run. And a
+ * store whose writes block (a slow fsync): the loop keeps reading the source meanwhile, and what is
+ * confirmed never passes what the store durably holds.
  */
 #include "config.h"
 
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* One step of the fake source's script, one per read() call. */
@@ -88,6 +91,82 @@ static rc_offset_store_t *g_store; /* the store of the run, read by the fake at 
 static FILE *g_out;                /* the stdout sink's output */
 static char g_dir[] = "/tmp/rowcast-pipeline-XXXXXX";
 
+/*
+ * The store the pipeline gets: the file store behind a wrapper that records (under g_mu, it runs on
+ * the offset writer's thread) what is durably written, and, when g_block is set, holds every write
+ * until the loop has read the source g_reads_needed times meanwhile (or gives up after 3 s and says
+ * the loop stalled: a loop that waits for the store never reads).
+ */
+typedef struct watch_store {
+	rc_offset_store_t base;
+	rc_offset_store_t *inner;
+} watch_store_t;
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t g_durable; /* the newest position the store holds */
+static bool g_block, g_in_store, g_loop_stalled;
+static int g_reads_in_store, g_blocked_writes;
+static const int g_reads_needed = 20;
+
+static int w_load(rc_offset_store_t *os, rc_offset_t *out, bool *found, char *err, size_t errlen)
+{
+	watch_store_t *ws = (watch_store_t *)os;
+	return ws->inner->ops->load(ws->inner, out, found, err, errlen);
+}
+
+static int w_store(rc_offset_store_t *os, const rc_offset_t *o, char *err, size_t errlen)
+{
+	watch_store_t *ws = (watch_store_t *)os;
+	struct timespec until;
+	int rc;
+
+	pthread_mutex_lock(&g_mu);
+	if (g_block) {
+		g_in_store = true;
+		g_reads_in_store = 0;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 3;
+		while (g_reads_in_store < g_reads_needed && !g_loop_stalled)
+			if (pthread_cond_timedwait(&g_cv, &g_mu, &until) != 0)
+				g_loop_stalled = true;
+		g_in_store = false;
+		g_blocked_writes++;
+	}
+	pthread_mutex_unlock(&g_mu);
+	rc = ws->inner->ops->store(ws->inner, o, err, errlen);
+	pthread_mutex_lock(&g_mu);
+	if (rc == RC_OK && o->pos.set)
+		g_durable = o->pos.order;
+	pthread_mutex_unlock(&g_mu);
+	return rc;
+}
+
+static void w_free(rc_offset_store_t *os)
+{
+	watch_store_t *ws = (watch_store_t *)os;
+	ws->inner->ops->free(ws->inner);
+	free(ws);
+}
+
+static const rc_offset_store_ops_t watch_ops = {
+    .name = "watch", .load = w_load, .store = w_store, .free = w_free};
+
+static rc_offset_store_t *watch_new(rc_offset_store_t *inner)
+{
+	watch_store_t *ws = calloc(1, sizeof *ws);
+	assert_non_null(ws);
+	ws->base = *inner;
+	ws->base.ops = &watch_ops;
+	ws->inner = inner;
+	pthread_mutex_lock(&g_mu);
+	g_durable = 0;
+	g_loop_stalled = false;
+	g_blocked_writes = 0;
+	pthread_mutex_unlock(&g_mu);
+	return &ws->base;
+}
+
 static int f_connect(rc_source_t *src, char *err, size_t errlen)
 {
 	(void)src;
@@ -140,6 +219,10 @@ static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, ch
 	const step_t *s;
 	(void)budget;
 
+	pthread_mutex_lock(&g_mu);
+	if (g_in_store && ++g_reads_in_store >= g_reads_needed)
+		pthread_cond_broadcast(&g_cv);
+	pthread_mutex_unlock(&g_mu);
 	if (f->next >= f->nsteps)
 		return 0;
 	s = &f->script[f->next];
@@ -193,19 +276,18 @@ static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, ch
 static int f_confirm(rc_source_t *src, const rc_pos_t *position, bool force, char *err, size_t errlen)
 {
 	fake_t *f = (fake_t *)src;
-	rc_offset_t rec = {0};
-	bool found = false;
 	(void)force;
 	(void)err;
 	(void)errlen;
 	f->confirms++;
 	if (position->order > f->confirmed) {
 		/* Never ahead of the store: it is written before the source hears of a position. */
-		if (g_store && g_store->ops->load(g_store, &rec, &found, err, errlen) == RC_OK && found)
-			f->stored_then = rec.pos.order;
-		rc_offset_clear(&rec);
-		if (g_store)
+		if (g_store) {
+			pthread_mutex_lock(&g_mu);
+			f->stored_then = g_durable;
+			pthread_mutex_unlock(&g_mu);
 			assert_true(f->stored_then >= position->order);
+		}
 		f->confirmed = position->order;
 	}
 	return RC_OK;
@@ -312,6 +394,7 @@ static int run(const step_t *script, size_t n, const char *name)
 	g_nsteps = n;
 	snprintf(path, sizeof path, "%s/%s", g_dir, name);
 	assert_int_equal(rc_offsets_file_open(path, &id, &rc_pg_pos_codec, &g_store, err, sizeof err), RC_OK);
+	g_store = watch_new(g_store);
 	parts.store = g_store;
 	g_out = tmpfile();
 	assert_non_null(g_out);
@@ -381,6 +464,26 @@ static void test_open_transaction_holds(void **state)
 	assert_int_equal(run(script, sizeof script / sizeof script[0], "b.json"), 0);
 	assert_int_equal(g_fake->confirmed, 200);
 	assert_int_equal(stored("b.json"), 200);
+	fclose(g_out);
+}
+
+/* Every write of the store blocks until the loop read the source 20 times meanwhile: the stream
+ * goes on, the writes come through, and confirm() (which asserts it) never passes the store. */
+static void test_slow_store_does_not_stall(void **state)
+{
+	static const step_t script[] = {
+	    BEGIN, EVENT(1), COMMIT(200), WAIT_CONFIRM(200), BEGIN, EVENT(2), COMMIT(300),
+	    BEGIN, EVENT(3), COMMIT(400), WAIT_CONFIRM(400), END,
+	};
+	(void)state;
+	g_block = true;
+	assert_int_equal(run(script, sizeof script / sizeof script[0], "slow.json"), 0);
+	g_block = false;
+	assert_false(g_loop_stalled);
+	assert_true(g_blocked_writes >= 2);
+	assert_int_equal(g_fake->confirmed, 400);
+	assert_int_equal(stored("slow.json"), 400);
+	assert_int_equal(lines_of(g_out), 3);
 	fclose(g_out);
 }
 
@@ -471,6 +574,7 @@ static void test_stop_while_sink_full(void **state)
 	g_nsteps = sizeof script / sizeof script[0];
 	snprintf(path, sizeof path, "%s/full.json", g_dir);
 	assert_int_equal(rc_offsets_file_open(path, &id, &rc_pg_pos_codec, &g_store, err, sizeof err), RC_OK);
+	g_store = watch_new(g_store);
 	parts.store = g_store;
 	assert_int_equal(rc_signals_install(), RC_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -512,6 +616,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_confirms_what_is_acknowledged),
 	    cmocka_unit_test(test_open_transaction_holds),
+	    cmocka_unit_test(test_slow_store_does_not_stall),
 	    cmocka_unit_test(test_stop_while_sink_full),
 	};
 	return cmocka_run_group_tests_name("pipeline", tests, setup, teardown);
