@@ -188,14 +188,15 @@ static void test_kafka_warm_topic_bounded(void **state)
 	int64_t first;
 	(void)state;
 
-	/* No broker: the first topic waits its budget (2 s), not 2 x 5 s; then the brokers count as
-	 * away and other topics do not wait at all; a known topic never does. */
+	/* No broker: a new topic's metadata wait (its 2 s budget) is the warmer thread's, so no publish
+	 * waits for it, the first included; and freeing the sink ends the warmer within a slice. */
 	first = publish_ms(sink, "t1");
-	assert_true(first >= 1500);
-	assert_true(first < 4000);
+	assert_true(first < 500);
 	assert_true(publish_ms(sink, "t2") < 500);
 	assert_true(publish_ms(sink, "t1") < 100);
+	first = rc_clock_ms();
 	sink->ops->free(sink);
+	assert_true(rc_clock_ms() - first < 3000);
 	assert_int_equal(acks.failed, 3); /* purged */
 	rc_conf_free(conf);
 }
