@@ -6,8 +6,9 @@
  *   two's complement: the unscaled value as minimal big-endian two's complement bytes, what Java's
  *                BigInteger.toByteArray() gives: the Avro "decimal" logical type, Debezium's
  *                VariableScaleDecimal value, and what the JSON encoder gets back from an event
- * and the two texts Debezium consumers read: plain ("-12.50", what the JSON lines show) and Java's
- * BigDecimal.toString() (decimal.handling.mode=string: "1E-7" below 10^-6).
+ * and two texts: plain ("-12.50", Java's BigDecimal.toPlainString(): what the JSON lines show and what
+ * Debezium writes under decimal.handling.mode=string) and Java's BigDecimal.toString() ("1E-7" below
+ * 10^-6).
  *
  * Conversion goes nine decimal digits at a time through 32-bit limbs, so a thousand digits cost about
  * 12 000 multiply-adds each way. Nothing rounds: a value that does not fit a scale is an error.

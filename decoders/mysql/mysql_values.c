@@ -212,8 +212,9 @@ int rc_mysql_value_decimal(const rc_column_t *col, const rc_mysql_coldef_t *def,
 		return 0;
 	}
 	if (col->type == RC_T_STRING) {
-		/* decimal.handling.mode=string: BigDecimal.toString(), as the PostgreSQL side. */
-		char *s = rc_decimal_to_string(&d, RC_DECIMAL_JAVA, arena);
+		/* decimal.handling.mode=string: BigDecimal.toPlainString() (SpecialValueDecimal.fromLogical),
+		 * as the PostgreSQL side. */
+		char *s = rc_decimal_to_string(&d, RC_DECIMAL_PLAIN, arena);
 		if (!s)
 			return oom(col, err, errlen);
 		set_string(out, s, strlen(s));

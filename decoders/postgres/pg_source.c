@@ -43,7 +43,8 @@ typedef struct pg_source {
 	rc_ack_txn_t *txn;
 	uint32_t xid;
 	int64_t commit_ts_us;     /* Unix µs */
-	uint64_t last_commit_lsn; /* previous transaction's commit, for source.sequence */
+	uint64_t last_commit_lsn; /* previous transaction's commit end, for source.sequence; 0: none */
+	bool commit_known;        /* the stream resumes at a recorded commit (not a new slot/snapshot) */
 	bool txmeta;              /* provide.transaction.metadata: name transactions as Debezium does */
 	char txn_id[48];          /* the event's "xid:lsn" (PostgresTransactionMonitor's id) */
 	bool in_xact;             /* between a BEGIN and its COMMIT (not a standalone message) */
@@ -167,6 +168,7 @@ static int pg_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool wh
 	if (rc == RC_OK && recorded && recorded->set &&
 	    dropped_on_stop(ps, rec_lsn, need_snapshot, &rc, err, errlen))
 		recorded = NULL; /* a first start: the slot is made anew (or the snapshot makes it) */
+	ps->commit_known = recorded && recorded->set;
 	if (rc == RC_OK && *need_snapshot)
 		return RC_OK;
 	if (rc == RC_OK)
@@ -178,15 +180,39 @@ static int pg_prepare_stream(rc_source_t *src, const rc_pos_t *recorded, bool wh
 	return rc;
 }
 
-/* The source block of every snapshot row: no transaction, the snapshot's LSN. */
-static void snapshot_source(const pg_source_t *ps, rc_snapshot_point_t *pt, uint64_t lsn)
+/*
+ * The snapshot rows' source.txId. Debezium writes its snapshot transaction's id (txid_current() in
+ * that transaction, none on a standby). rowcast's readers are read-only transactions importing the
+ * snapshot, which have none: the catalog connection takes one at the consistent point (inside the
+ * exporting transaction when there is one, else a transaction of its own), null on a standby.
+ */
+static int snapshot_txid(pg_source_t *ps, int64_t *txid, char *err, size_t errlen)
+{
+	PGresult *res =
+	    PQexec(ps->sql, "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE txid_current() END");
+	int rc = RC_OK;
+
+	*txid = -1;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(err, errlen, "cannot read the snapshot's transaction id: %s",
+		         RC_PG_ERROR(ps->sql, res));
+		rc = PQstatus(ps->sql) == CONNECTION_OK ? RC_ERR_FATAL : RC_ERR_RETRY;
+	} else if (!PQgetisnull(res, 0, 0)) {
+		*txid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* The source block of every snapshot row: the snapshot's transaction id and LSN. */
+static int snapshot_source(pg_source_t *ps, rc_snapshot_point_t *pt, uint64_t lsn, char *err, size_t errlen)
 {
 	pt->pos = rc_pg_pos(lsn);
 	pt->source.connector = "postgresql";
 	pt->source.db = ps->db;
-	pt->source.txid = -1; /* a read-only snapshot has no transaction id */
 	pt->source.lsn = lsn;
 	pt->source.thread = -1;
+	return snapshot_txid(ps, &pt->source.txid, err, errlen);
 }
 
 /*
@@ -205,11 +231,12 @@ static int pg_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_poi
 	int rc;
 
 	memset(pt, 0, sizeof *pt);
+	ps->commit_known = false;
 	if (!then_stream) {
 		rc = rc_pg_export_snapshot(ps->sql, pt->name, sizeof pt->name, &lsn, err, errlen);
 		if (rc == RC_OK) {
 			ps->exporting = true;
-			snapshot_source(ps, pt, lsn);
+			rc = snapshot_source(ps, pt, lsn, err, errlen);
 		}
 		return rc;
 	}
@@ -225,7 +252,7 @@ static int pg_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_poi
 	if (rc == RC_OK)
 		rc = rc_pg_slot_create(ps->repl, slot, &lsn, pt->name, sizeof pt->name, err, errlen);
 	if (rc == RC_OK)
-		snapshot_source(ps, pt, lsn);
+		rc = snapshot_source(ps, pt, lsn, err, errlen);
 	return rc;
 }
 
@@ -258,7 +285,10 @@ static int pg_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 		rc = start_replication(ps, lsn, err, errlen);
 	if (rc != RC_OK)
 		return rc;
-	ps->confirmed = ps->sent_flush = ps->received = ps->last_commit_lsn = lsn;
+	ps->confirmed = ps->sent_flush = ps->received = lsn;
+	/* Debezium's lsn_commit: none on the first transaction after a snapshot or on a new slot (its
+	 * offsets hold none yet); after a restart, the recorded position, which is a commit's end. */
+	ps->last_commit_lsn = ps->commit_known ? lsn : 0;
 	ps->last_sent_ms = rc_clock_ms();
 	ps->streaming = true;
 	return RC_OK;
@@ -520,7 +550,9 @@ static int dispatch(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, const 
 		h->commit(h->opaque, ps->txn, &(rc_pos_t){.set = true, .order = m->commit.end_lsn});
 		ps->txn = NULL;
 		ps->in_xact = false;
-		ps->last_commit_lsn = m->commit.commit_lsn;
+		/* The position PostgreSQL reports for the commit (its XLogData start, which is the
+		 * commit record's end): what Debezium keeps as lsn_commit, not the record's start. */
+		ps->last_commit_lsn = m->commit.end_lsn;
 		return RC_OK;
 	case RC_PGO_RELATION:
 		return rc_pg_relcache_update(&ps->rels, m, err, errlen);

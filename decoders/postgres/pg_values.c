@@ -241,7 +241,9 @@ static int conv_decimal(const rc_column_t *col, rc_type_t type, uint32_t oid, co
 	if (r != 0)
 		return oom(col, s, len, err, errlen);
 	if (type == RC_T_STRING) {
-		char *t = rc_decimal_to_string(&d, money ? RC_DECIMAL_PLAIN : RC_DECIMAL_JAVA, arena);
+		/* Debezium writes BigDecimal.toPlainString() (PostgresValueConverter, SpecialValueDecimal):
+		 * "0.00000000000000000001", never "1E-20". */
+		char *t = rc_decimal_to_string(&d, RC_DECIMAL_PLAIN, arena);
 		return t ? set_string(out, t) : oom(col, s, len, err, errlen);
 	}
 	if (rc_decimal_to_twos(&d, arena, &b, &nb) != 0)

@@ -1714,6 +1714,16 @@ static void test_check_schema(void **state)
 	free(padded);
 	free(json);
 	rc_table_release(t);
+	/* A decimal default with a zero byte (1.5 in numeric(10,2): 00 96) is valid JSON and Avro, which
+	 * avro-c's parser refuses unless told: accepted; an escaped backslash before "u0000" is text. */
+	{
+		static const char *nul =
+		    "{\"type\":\"record\",\"name\":\"V\",\"fields\":[{\"name\":\"c\","
+		    "\"type\":[{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"scale\":2,"
+		    "\"precision\":10},\"null\"],\"default\":\"\\u0000\\u0096\"},"
+		    "{\"name\":\"s\",\"type\":\"string\",\"default\":\"a\\\\u0000\"}]}";
+		assert_int_equal(rc_avro_check_schema(nul, strlen(nul), err, sizeof err), RC_OK);
+	}
 }
 
 /* ---- JSON ---- */

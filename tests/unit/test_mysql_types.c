@@ -572,9 +572,10 @@ static void test_decimals(void **state)
 	check_decimal(10, 2, RC_DECIMAL_MODE_DOUBLE, true, "050", NULL, NULL, -0.5);
 	/* -12.50: fb 1e (decimal.h's example) */
 	check_decimal(10, 2, RC_DECIMAL_MODE_PRECISE, true, "1250", "FB1E", NULL, 0);
-	/* BigDecimal("0.00000001").toString() is "1E-8" (adjusted exponent below -6) */
-	check_decimal(10, 8, RC_DECIMAL_MODE_STRING, false, "1", NULL, "1E-8", 0);
-	check_decimal(10, 8, RC_DECIMAL_MODE_STRING, true, "1", NULL, "-1E-8", 0);
+	/* Debezium writes BigDecimal.toPlainString(): "0.00000001", not toString()'s "1E-8" */
+	check_decimal(10, 8, RC_DECIMAL_MODE_STRING, false, "1", NULL, "0.00000001", 0);
+	check_decimal(10, 8, RC_DECIMAL_MODE_STRING, true, "1", NULL, "-0.00000001", 0);
+	check_decimal(30, 20, RC_DECIMAL_MODE_STRING, false, "0", NULL, "0.00000000000000000000", 0);
 	/* zero with a sign is zero */
 	check_decimal(10, 2, RC_DECIMAL_MODE_STRING, true, "000", NULL, "0.00", 0);
 	check_decimal(10, 2, RC_DECIMAL_MODE_PRECISE, true, "000", "00", NULL, 0);
