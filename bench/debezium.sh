@@ -107,6 +107,8 @@ dbz_run() {
                 c0=$(cpu_s "$dbz_pid") b0=$(cpu_s "$bp")
                 s0=$(declare -F dbz_source_cpu >/dev/null && dbz_source_cpu || echo 0)
             fi
+        elif declare -F dbz_source_cpu >/dev/null; then
+            dbz_source_cpu >/dev/null # keeps what a source process spent while it is there
         fi
         k=$(awk '/^VmHWM:/ {print $2}' "/proc/$dbz_pid/status" 2>/dev/null || echo 0)
         [ "${k:-0}" -gt "$peak" ] && peak=$k

@@ -271,10 +271,13 @@ PROPS
     # JVM's start-up is outside it, the walsender's decoding (all of it before the first record of W3's
     # one transaction) inside, as for the others.
     dbz_window_start() { [ "$(pq "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '$slot';")" != 0 ]; }
+    # The walsender's CPU since it started (0 before): the last value seen, should it be gone already.
+    dz_ws_seen=0
     dbz_source_cpu() {
-        local p
+        local p c
         p=$(pq "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '$slot';")
-        if [ "$p" != 0 ]; then cpu_s "$p"; else echo 0; fi
+        [ "$p" != 0 ] && c=$(cpu_s "$p") && [ -n "$c" ] && dz_ws_seen=$c
+        echo "$dz_ws_seen"
     }
     dbz_run "$tmp/dbz.properties" "$EVENTS" "$topic"
     # shellcheck disable=SC2046 # common_fields is a list of words
