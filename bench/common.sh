@@ -60,14 +60,9 @@ emit() {
     printf '%s}\n' "$out"
 }
 
-# The Debezium column of every benchmark: the slot is kept, the run is not there yet (the one Java
-# harness for Debezium's PostgreSQL and MariaDB connectors, with a record-count stop and a JSON summary,
-# comes from tests/compat). Emits one "skipped" result per repetition so the table shows the column.
-# Args: bench case rep.
-run_debezium() {
-    emit bench="$1" case="$2" consumer=debezium role=debezium rep="$3" status=skipped \
-        reason="not yet: the Debezium harness (tests/compat) has no record-count stop yet"
-}
+# The Debezium consumer of every benchmark: dbz_setup, dbz_run, dbz_emit (bench/debezium.sh).
+# shellcheck source=debezium.sh
+. "$here/debezium.sh"
 
 # kafka_topics create|delete TOPIC...: 1 partition, RF 1.
 kafka_topics() {

@@ -7,7 +7,9 @@
 #   rowcast_1reader:    `rowcast snapshot` (COPY -> Avro + registry -> Kafka, acks=all, until the last
 #                       record is acknowledged), snapshot.max.threads=1
 #   rowcast_2readers:   the same, snapshot.max.threads=2
-#   debezium:           not yet (snapshot.mode=initial_only, with the shared Java harness)
+#   debezium:           Debezium 3.6.1's PostgreSQL connector, snapshot.mode=initial_only, in the
+#                       embedded engine (bench/debezium.sh: Apicurio Avro, rowcast's producer settings);
+#                       rows/s from its first record in Kafka to its last (the JVM's start-up excluded)
 # rows/s, CPU of the agent (the client), the source (the whole PostgreSQL cluster's CPU over the run)
 # and the broker, and peak RSS. One JSON object per run on stdout (bench/README.md).
 #
@@ -23,6 +25,7 @@ set -euo pipefail
 ROWS=${BENCH_SNAPSHOT_ROWS:-$([ "${BENCH_QUICK:-0}" = 1 ] && echo 500000 || echo 5000000)}
 ROWS=$((ROWS / 2 * 2))
 bench_prepare psql /usr/bin/time
+TIMEOUT=${BENCH_TIMEOUT:-1800}
 . "$here/workloads.sh"
 
 id="snap$$_$(date +%s)"
@@ -40,6 +43,7 @@ cleanup() {
     local status=$?
     set +e
     trap - EXIT INT TERM
+    dbz_kill
     psql_q "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
     [ ${#topics[@]} -gt 0 ] && kafka_topics delete "${topics[@]}" >/dev/null 2>&1
     registry_forget "${topics[@]}"
@@ -160,12 +164,44 @@ rowcast_run() { # REP READERS
         broker_cpu_s="$br" broker_cpu_s_per_1m="$(per_1m "$br" "$ROWS")" peak_rss_mib="$(fdiv "$kb" 1024 %.1f)"
 }
 
+[ "${BENCH_DEBEZIUM:-1}" = 0 ] && dbz_skip="BENCH_DEBEZIUM=0" || dbz_setup
+dbz_snapshot() { # REP
+    local rep=$1 prefix="${id}dbz$1" ts
+    if [ -z "$dbz_cp" ]; then
+        dbz_skipped pg_snapshot "$CASE" "$rep"
+        return 0
+    fi
+    ts="$prefix.$schema.t1,$prefix.$schema.t2"
+    topics+=("$prefix.$schema.t1" "$prefix.$schema.t2")
+    kafka_topics create "$prefix.$schema.t1" "$prefix.$schema.t2" || die "cannot create $ts"
+    cat >"$tmp/dbz.properties" <<PROPS
+name=bench-$prefix
+connector.class=io.debezium.connector.postgresql.PostgresConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$tmp/dbz-offsets.$rep.dat
+offset.flush.interval.ms=10000
+database.hostname=$ROWCAST_TEST_PG_HOST
+database.port=$ROWCAST_TEST_PG_PORT
+database.user=$ROWCAST_TEST_PG_USER
+database.password=$ROWCAST_TEST_PG_PASSWORD
+database.dbname=$ROWCAST_TEST_PG_DB
+topic.prefix=$prefix
+plugin.name=pgoutput
+table.include.list=$schema.t1,$schema.t2
+snapshot.mode=initial_only
+PROPS
+    dbz_source_cpu() { pg_cluster_cpu; } # the whole cluster, as for the others
+    RECORDS=$ROWS
+    dbz_run "$tmp/dbz.properties" "$ROWS" "$ts"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    DBZ_RATE_KEY=rows_per_s dbz_emit "$ROWS" $(common_fields)
+}
+
 copy_run 0 1 >/dev/null # warm the cache for every reader
 for rep in $(seq "$BENCH_REPS"); do
     copy_run "$rep" 1
     copy_run "$rep" 2
     rowcast_run "$rep" 1
     rowcast_run "$rep" 2
-    emit bench=pg_snapshot case="$CASE" consumer=debezium role=debezium rep="$rep" status=skipped \
-        reason="not yet: the Debezium harness (tests/compat) has no record-count stop yet"
+    dbz_snapshot "$rep"
 done

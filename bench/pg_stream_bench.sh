@@ -2,7 +2,9 @@
 # PostgreSQL streaming, backlog drain: every consumer's slot is created at one LSN, the backlog is
 # generated, then the same WAL range is drained one consumer at a time, BENCH_REPS times:
 #   pg_recvlogical (pgoutput v1 to /dev/null: the limit), rowcast run (pgoutput -> Avro + registry ->
-#   Kafka, acks=all), Debezium (not yet: a slot per repetition is its place).
+#   Kafka, acks=all), Debezium 3.6.1's PostgreSQL connector in the embedded engine (bench/debezium.sh:
+#   its own slot made at the same LSN, the same publication, snapshot.mode=no_data, Avro through
+#   Apicurio's converter in Confluent mode, rowcast's producer settings).
 #
 #   BENCH_CASE=narrow-W1 bench/pg_stream_bench.sh [path/to/rowcast]
 #
@@ -14,7 +16,7 @@
 # default "--call-graph dwarf,16384 -F 499"), BENCH_RC_WRAP (a command to run rowcast under, e.g.
 # "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_COMPARE=<another rowcast binary>
 # (drained too, from slots of its own: before/after in one invocation; BENCH_COMPARE_LABEL names it),
-# BENCH_KEEP_TMP=1.
+# BENCH_KEEP_TMP=1, BENCH_DEBEZIUM=0 (no Debezium runs), BENCH_DBZ_JAVA_OPTS (bench/debezium.sh).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -55,6 +57,7 @@ cleanup() {
     set +e
     trap - EXIT INT TERM
     [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null
+    dbz_kill
     for p in "$rc_pid" "$recv_pid" "$watch_pid"; do
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
@@ -85,13 +88,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- setup: table, publication, every slot at one LSN, then the backlog ----------------------------
+[ "${BENCH_DEBEZIUM:-1}" = 0 ] && dbz_skip="BENCH_DEBEZIUM=0" || dbz_setup
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.$table ($(pg_cols "$SHAPE")) WITH (autovacuum_enabled = false);
 $(pg_load_base_sql "$SHAPE" "$WL" "$schema.$table" "$EVENTS")
 CREATE PUBLICATION $pub FOR TABLE $schema.$table;" >/dev/null
 for rep in $(seq "$BENCH_REPS"); do
-    # The Debezium consumer's slot goes here (${id}_dbz$rep) once its harness lands.
-    for c in lim rc ${BENCH_COMPARE:+cmp}; do
+    for c in lim rc ${BENCH_COMPARE:+cmp} $([ -n "$dbz_cp" ] && echo dbz); do
         slots+=("${id}_${c}$rep")
         psql_q "SELECT pg_create_logical_replication_slot('${id}_${c}$rep', 'pgoutput')" >/dev/null
     done
@@ -235,6 +238,52 @@ PROPS
         first_record_s="$first" steady_events_per_s="$steady" threads_cpu="$threads"
 }
 
+# --- Debezium's PostgreSQL connector, on its own slot of the same range ------------------------------
+run_dbz() {
+    local rep=$1 slot="${id}_dbz$1" prefix="${id}dbz$1" topic
+    if [ -z "$dbz_cp" ]; then
+        dbz_skipped pg_stream "$CASE" "$rep"
+        return 0
+    fi
+    topic="$prefix.$schema.$table"
+    topics+=("$topic")
+    kafka_topics create "$topic" || die "cannot create topic $topic"
+    cat >"$tmp/dbz.properties" <<PROPS
+name=bench-$prefix
+connector.class=io.debezium.connector.postgresql.PostgresConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$tmp/dbz-offsets.$rep.dat
+offset.flush.interval.ms=10000
+database.hostname=$ROWCAST_TEST_PG_HOST
+database.port=$ROWCAST_TEST_PG_PORT
+database.user=$ROWCAST_TEST_PG_USER
+database.password=$ROWCAST_TEST_PG_PASSWORD
+database.dbname=$ROWCAST_TEST_PG_DB
+topic.prefix=$prefix
+plugin.name=pgoutput
+slot.name=$slot
+publication.name=$pub
+publication.autocreate.mode=disabled
+table.include.list=$schema.$table
+snapshot.mode=no_data
+PROPS
+    # The window starts when the slot's walsender comes up (Debezium's replication connection): the
+    # JVM's start-up is outside it, the walsender's decoding (all of it before the first record of W3's
+    # one transaction) inside, as for the others.
+    dbz_window_start() { [ "$(pq "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '$slot';")" != 0 ]; }
+    # The walsender's CPU since it started (0 before): the last value seen, should it be gone already.
+    dz_ws_seen=0
+    dbz_source_cpu() {
+        local p c
+        p=$(pq "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '$slot';")
+        [ "$p" != 0 ] && c=$(cpu_s "$p") && [ -n "$c" ] && dz_ws_seen=$c
+        echo "$dz_ws_seen"
+    }
+    dbz_run "$tmp/dbz.properties" "$EVENTS" "$topic"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    dbz_emit "$EVENTS" $(common_fields)
+}
+
 # The order alternates (limit first in odd repetitions, rowcast first in even ones): whatever the first
 # reader of a range pays (cold caches, a walsender's first spill) falls on both sides.
 for rep in $(seq "$BENCH_REPS"); do
@@ -242,5 +291,5 @@ for rep in $(seq "$BENCH_REPS"); do
     run_rowcast "$rep"
     [ $((rep % 2)) = 0 ] && run_recvlogical "$rep"
     [ -n "${BENCH_COMPARE:-}" ] && run_rowcast "$rep" "$BENCH_COMPARE" "rowcast@${BENCH_COMPARE_LABEL:-compare}" cmp
-    run_debezium pg_stream "$CASE" "$rep"
+    run_dbz "$rep"
 done

@@ -12,12 +12,19 @@
 //   --stop-count N              stop once N change records (values with an "op" field) are acknowledged
 //   --stop-idle S               stop once S seconds passed without a record, after the first one
 //   --timeout S                 give up after S seconds (default 600); exit 1
+//   --producer-config FILE      more KafkaProducer properties (linger.ms, compression.type, ...), over
+//                               the defaults below (acks=all, idempotence)
+//   --seed-offset JSON          when the engine's offset file (offset.storage.file.filename) does not
+//                               exist yet, write one holding JSON as the source offset of the
+//                               partition {"server": topic.prefix} (the binlog connectors' partition),
+//                               e.g. {"file":"mysql-bin.000004","pos":4}: the engine then resumes there,
+//                               as a connector restarted after a backlog built up
 // The stop conditions may be combined (the first one met stops); without any, the program runs until
 // the timeout or an engine error. On exit it prints one JSON line on stdout:
 //   {"records":N,"change_records":N,"first_record_ms":T,"last_record_ms":T,"elapsed_ms":N,
-//    "stopped_by":"stop-topic|stop-count|stop-idle|timeout|engine-error"}
-// (record times: wall clock, epoch milliseconds, when the record was handed to the producer; elapsed:
-// from the engine's start to the last acknowledgement). Exit 0 when a stop condition was met, 1
+//    "start_ms":T,"last_acked_ms":T,"stopped_by":"stop-topic|stop-count|stop-idle|timeout|engine-error"}
+// (record times: wall clock, epoch milliseconds, when the record was handed to the producer; start: the
+// engine's start; last_acked: the end of the last batch's flush; elapsed: last_acked - start). Exit 0 when a stop condition was met, 1
 // after the timeout or an engine error, 2 for bad arguments. The engine's log goes to stderr.
 //
 // Why Apicurio's converter and not Confluent's: io.confluent:kafka-connect-avro-converter is not on
@@ -31,9 +38,13 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
 import io.apicurio.registry.utils.converter.AvroConverter;
 
+import java.io.File;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +81,30 @@ public class DebeziumRun {
 		return m;
 	}
 
+	// Writes FileOffsetBackingStore's file (a serialized HashMap<byte[], byte[]> of the JsonConverter's
+	// bytes, schemas off) with one entry: the offset of the partition {"server": topic.prefix} of the
+	// engine named `name`. Kept to that format on purpose: it is the one the engine reads at start.
+	static void seedOffset(Properties engineProps, String valueJson) throws IOException {
+		String path = engineProps.getProperty("offset.storage.file.filename");
+		String name = engineProps.getProperty("name");
+		String prefix = engineProps.getProperty("topic.prefix");
+		if (path == null || name == null || prefix == null)
+			usage("--seed-offset needs offset.storage.file.filename, name and topic.prefix in the engine properties");
+		if (new File(path).exists())
+			return;
+		String key = "[\"" + name + "\",{\"server\":\"" + prefix + "\"}]";
+		HashMap<byte[], byte[]> raw = new HashMap<>();
+		raw.put(key.getBytes(StandardCharsets.UTF_8), valueJson.getBytes(StandardCharsets.UTF_8));
+		try (ObjectOutputStream os = new ObjectOutputStream(new FileOutputStream(path))) {
+			os.writeObject(raw);
+		}
+	}
+
 	static void usage(String why) {
 		System.err.println("DebeziumRun: " + why);
 		System.err.println("usage: DebeziumRun ENGINE.properties --bootstrap HOST:PORT [--converter avro|json] "
-		                   + "[--converter-config FILE] [--stop-topic T] [--stop-count N] [--stop-idle S] [--timeout S]");
+		                   + "[--converter-config FILE] [--producer-config FILE] [--seed-offset JSON] [--stop-topic T] "
+		                   + "[--stop-count N] [--stop-idle S] [--timeout S]");
 		System.exit(2);
 	}
 
@@ -101,7 +132,7 @@ public class DebeziumRun {
 		if (args.length < 1 || args[0].startsWith("--"))
 			usage("the engine properties file comes first");
 		String enginePath = args[0];
-		String bootstrap = null, convKind = "avro", convPath = null, stopTopic = null;
+		String bootstrap = null, convKind = "avro", convPath = null, stopTopic = null, prodPath = null, seed = null;
 		long stopCount = -1, stopIdleMs = -1, timeoutMs = 600_000;
 		for (int i = 1; i < args.length; i++) {
 			String a = args[i];
@@ -113,6 +144,8 @@ public class DebeziumRun {
 				case "--bootstrap": bootstrap = v; break;
 				case "--converter": convKind = v; break;
 				case "--converter-config": convPath = v; break;
+				case "--producer-config": prodPath = v; break;
+				case "--seed-offset": seed = v; break;
 				case "--stop-topic": stopTopic = v; break;
 				case "--stop-count": stopCount = Long.parseLong(v); break;
 				case "--stop-idle": stopIdleMs = (long) (Double.parseDouble(v) * 1000); break;
@@ -126,6 +159,8 @@ public class DebeziumRun {
 		if (bootstrap == null)
 			usage("--bootstrap is required");
 		Properties engineProps = load(enginePath);
+		if (seed != null)
+			seedOffset(engineProps, seed);
 		Map<String, Object> convProps = convPath == null ? new HashMap<>() : asMap(load(convPath));
 		Converter keyConv = converter(convKind, convProps, true);
 		Converter valueConv = converter(convKind, convProps, false);
@@ -135,6 +170,8 @@ public class DebeziumRun {
 		pp.put(ProducerConfig.ACKS_CONFIG, "all");
 		pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
 		pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16000000");
+		if (prodPath != null)
+			pp.putAll(load(prodPath));
 		KafkaProducer<byte[], byte[]> producer =
 		    new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
 
@@ -220,7 +257,9 @@ public class DebeziumRun {
 		System.out.println("{\"records\":" + written.get() + ",\"change_records\":" + changes.get()
 		                   + ",\"first_record_ms\":" + (firstMs.get() < 0 ? "null" : firstMs.get())
 		                   + ",\"last_record_ms\":" + (lastMs.get() < 0 ? "null" : lastMs.get())
-		                   + ",\"elapsed_ms\":" + (end - start) + ",\"stopped_by\":\"" + stoppedBy.get() + "\"}");
+		                   + ",\"elapsed_ms\":" + (end - start) + ",\"start_ms\":" + start
+		                   + ",\"last_acked_ms\":" + (ackedMs.get() < 0 ? "null" : ackedMs.get())
+		                   + ",\"stopped_by\":\"" + stoppedBy.get() + "\"}");
 		System.out.flush();
 		if (failure.get() != null)
 			failure.get().printStackTrace();

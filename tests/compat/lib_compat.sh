@@ -6,6 +6,11 @@
 #   `mvn dependency:copy-dependencies` into $ROWCAST_CACHE_DIR (default ~/.cache/rowcast), in a folder
 #   named after pom.xml's checksum (a changed POM resolves again; an unchanged one never asks Maven).
 # compat_runner DIR: compiles DebeziumRun.java into DIR.
+# compat_mariadb_jar: sets $connector_jar, Debezium's MariaDB connector (not on Maven Central):
+#   ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR when set, else the jar compiled once from Debezium's sources
+#   (ROWCAST_TEST_COMPAT_DEBEZIUM_SRC) and cached beside the others. Returns 1 with $compat_why when
+#   neither that jar nor the sources are there. Call after compat_jars. Used by mariadb_compat.sh and
+#   bench/mysql_stream_bench.sh.
 
 COMPAT_DEBEZIUM_VERSION=3.6.1.Final
 COMPAT_MAVEN_DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -51,4 +56,45 @@ compat_jars() {
 compat_runner() {
     mkdir -p "$1"
     javac -nowarn -d "$1" -cp "$jars/*" "$compat_here/DebeziumRun.java" || fail "compiling DebeziumRun.java failed"
+}
+
+compat_mariadb_jar() {
+    local tag=v$COMPAT_DEBEZIUM_VERSION src build main
+    connector_jar="$jars/debezium-connector-mariadb-$COMPAT_DEBEZIUM_VERSION-built.jar"
+    compat_why=""
+    if [ -n "${ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR:-}" ]; then
+        connector_jar=$ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR
+        return 0
+    fi
+    [ -f "$connector_jar" ] && return 0
+    # ROWCAST_TEST_COMPAT_DEBEZIUM_SRC: a clone of Debezium's repository (with the tag; a bare one is
+    # fine), or a folder holding debezium-connector-mariadb/src/main of that version.
+    src=${ROWCAST_TEST_COMPAT_DEBEZIUM_SRC:-}
+    if [ -z "$src" ]; then
+        compat_why="debezium-connector-mariadb is not on Maven Central: set ROWCAST_TEST_COMPAT_DEBEZIUM_SRC to a clone of Debezium's repository (tag $tag) or ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR to its jar"
+        return 1
+    fi
+    build=$(mktemp -d)
+    if git --git-dir="$src" rev-parse -q --verify "$tag^{commit}" >/dev/null 2>&1; then
+        git --git-dir="$src" archive "$tag" debezium-connector-mariadb/src/main | tar -x -C "$build"
+    elif git -C "$src" rev-parse -q --verify "$tag^{commit}" >/dev/null 2>&1; then
+        git -C "$src" archive "$tag" debezium-connector-mariadb/src/main | tar -x -C "$build"
+    elif [ -d "$src/debezium-connector-mariadb/src/main" ]; then
+        cp -r "$src/debezium-connector-mariadb" "$build/"
+    else
+        rm -rf "$build"
+        fail "ROWCAST_TEST_COMPAT_DEBEZIUM_SRC=$src has neither the tag $tag nor debezium-connector-mariadb/src/main"
+    fi
+    main="$build/debezium-connector-mariadb/src/main"
+    # The CloudEvents maker needs debezium-connect-plugins' SPI of another layout; nothing here uses it.
+    find "$main/java" -name '*.java' ! -path '*/converters/*' >"$build/sources"
+    mkdir -p "$build/classes"
+    javac -nowarn -encoding UTF-8 -d "$build/classes" -cp "$jars/*" @"$build/sources" >"$build/javac.log" 2>&1 ||
+        { cat "$build/javac.log" >&2; rm -rf "$build"; fail "compiling Debezium's MariaDB connector failed"; }
+    cp -r "$main/resources/." "$build/classes/"
+    rm -f "$build/classes/META-INF/services/io.debezium.converters.spi.CloudEventsProvider"
+    sed -i "s/\${project.version}/$COMPAT_DEBEZIUM_VERSION/" "$build/classes/io/debezium/connector/mariadb/build.version"
+    (cd "$build/classes" && jar cf "$connector_jar.tmp.$$" .)
+    mv "$connector_jar.tmp.$$" "$connector_jar"
+    rm -rf "$build"
 }

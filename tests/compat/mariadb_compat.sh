@@ -20,47 +20,12 @@ need_env
 
 . "$here/lib_compat.sh"
 compat_need_java
-DEBEZIUM_VERSION=$COMPAT_DEBEZIUM_VERSION
-DEBEZIUM_TAG=v$DEBEZIUM_VERSION
 compat_jars
-connector_jar="$jars/debezium-connector-mariadb-$DEBEZIUM_VERSION-built.jar"
-
-# --- the MariaDB connector: not on Maven Central, so compiled from Debezium's own sources ---------------
-# ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR: a debezium-connector-mariadb-3.6.1.Final.jar you have;
-# ROWCAST_TEST_COMPAT_DEBEZIUM_SRC: a clone of Debezium's repository (with the tag v3.6.1.Final; a bare one
-# is fine), or a folder holding debezium-connector-mariadb/src/main of that version.
-if [ -n "${ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR:-}" ]; then
-    connector_jar=$ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR
-elif [ ! -f "$connector_jar" ]; then
-    src=${ROWCAST_TEST_COMPAT_DEBEZIUM_SRC:-}
-    if [ -z "$src" ]; then
-        why="debezium-connector-mariadb is not on Maven Central: set ROWCAST_TEST_COMPAT_DEBEZIUM_SRC to a clone of Debezium's repository (tag $DEBEZIUM_TAG) or ROWCAST_TEST_COMPAT_DEBEZIUM_MARIADB_JAR to its jar"
-        [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ] && { echo "ERROR: $why" >&2; exit 99; }
-        echo "SKIP: $why" >&2
-        exit 77
-    fi
-    build=$(mktemp -d)
-    if git --git-dir="$src" rev-parse -q --verify "$DEBEZIUM_TAG^{commit}" >/dev/null 2>&1; then
-        git --git-dir="$src" archive "$DEBEZIUM_TAG" debezium-connector-mariadb/src/main | tar -x -C "$build"
-    elif git -C "$src" rev-parse -q --verify "$DEBEZIUM_TAG^{commit}" >/dev/null 2>&1; then
-        git -C "$src" archive "$DEBEZIUM_TAG" debezium-connector-mariadb/src/main | tar -x -C "$build"
-    elif [ -d "$src/debezium-connector-mariadb/src/main" ]; then
-        cp -r "$src/debezium-connector-mariadb" "$build/"
-    else
-        fail "ROWCAST_TEST_COMPAT_DEBEZIUM_SRC=$src has neither the tag $DEBEZIUM_TAG nor debezium-connector-mariadb/src/main"
-    fi
-    main="$build/debezium-connector-mariadb/src/main"
-    # The CloudEvents maker needs debezium-connect-plugins' SPI of another layout; no test uses it.
-    find "$main/java" -name '*.java' ! -path '*/converters/*' >"$build/sources"
-    mkdir -p "$build/classes"
-    javac -nowarn -encoding UTF-8 -d "$build/classes" -cp "$jars/*" @"$build/sources" >"$build/javac.log" 2>&1 ||
-        { cat "$build/javac.log" >&2; fail "compiling Debezium's MariaDB connector failed"; }
-    cp -r "$main/resources/." "$build/classes/"
-    rm -f "$build/classes/META-INF/services/io.debezium.converters.spi.CloudEventsProvider"
-    sed -i "s/\${project.version}/$DEBEZIUM_VERSION/" "$build/classes/io/debezium/connector/mariadb/build.version"
-    (cd "$build/classes" && jar cf "$connector_jar.tmp" .)
-    mv "$connector_jar.tmp" "$connector_jar"
-    rm -rf "$build"
+# The MariaDB connector: not on Maven Central, compiled from Debezium's sources once (lib_compat.sh).
+if ! compat_mariadb_jar; then
+    [ "${ROWCAST_TEST_REQUIRE_ENV:-0}" = 1 ] && { echo "ERROR: $compat_why" >&2; exit 99; }
+    echo "SKIP: $compat_why" >&2
+    exit 77
 fi
 
 my_test_setup cmp
@@ -126,7 +91,7 @@ for _ in $(seq 1800); do
     sleep 0.1
 done
 grep -qE "Connected to (binlog|[0-9.]+:[0-9]+ at )" "$out/debezium.log" || { tail -40 "$out/debezium.log" >&2; fail "Debezium never streamed"; }
-pass "Debezium $DEBEZIUM_VERSION (embedded engine, MariaDB connector) is reading the binlog"
+pass "Debezium $COMPAT_DEBEZIUM_VERSION (embedded engine, MariaDB connector) is reading the binlog"
 
 # --- rowcast ------------------------------------------------------------------------------------------
 write_my_config "$tmp/rowcast.properties" <<PROPS
