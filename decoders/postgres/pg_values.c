@@ -11,9 +11,7 @@
 #include "decoders/postgres/pg_numeric.h"
 #include "decoders/postgres/pg_values_ext.h"
 
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +116,6 @@ static int parse_int(const char *s, size_t len, int64_t min, int64_t max, int64_
 	return 0;
 }
 
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_init(void)
-{
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
 /* strtod/strtof in the C locale (whatever setlocale says) over exactly len bytes. */
 static int parse_float(const char *s, size_t len, bool single, rc_arena_t *arena, double *out)
 {
@@ -140,10 +130,8 @@ static int parse_float(const char *s, size_t len, bool single, rc_arena_t *arena
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	pthread_once(&c_locale_once, c_locale_init);
-	if (!c_locale)
+	if (rc_pg_strtod_c(buf, single, out, &end) != 0)
 		return -1;
-	*out = single ? (double)strtof_l(buf, &end, c_locale) : strtod_l(buf, &end, c_locale);
 	return end == buf + len ? 0 : -1;
 }
 

@@ -33,6 +33,15 @@ static void c_locale_init(void)
 	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
+int rc_pg_strtod_c(const char *buf, bool single, double *out, char **end)
+{
+	pthread_once(&c_locale_once, c_locale_init);
+	if (!c_locale)
+		return -1;
+	*out = single ? (double)strtof_l(buf, end, c_locale) : strtod_l(buf, end, c_locale);
+	return 0;
+}
+
 /* A double of exactly len bytes, as Java's Double.parseDouble reads PostgreSQL's float8 text. */
 static int parse_double(const char *s, size_t len, double *out)
 {
@@ -48,10 +57,8 @@ static int parse_double(const char *s, size_t len, double *out)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	pthread_once(&c_locale_once, c_locale_init);
-	if (!c_locale)
+	if (rc_pg_strtod_c(buf, false, out, &end) != 0)
 		return -1;
-	*out = strtod_l(buf, &end, c_locale);
 	return end == buf + len ? 0 : -1;
 }
 

@@ -19,6 +19,10 @@
 #define RC_PG_EXT_BAD (-1)
 #define RC_PG_EXT_OOM (-2)
 
+/* strtod (strtof with single) of the NUL-terminated buf in the C locale, whatever setlocale says;
+ * *end as strtod sets it. Returns 0, or -1 when the C locale cannot be made. */
+int rc_pg_strtod_c(const char *buf, bool single, double *out, char **end);
+
 /* point "(x,y)": the 21-byte little-endian WKB Debezium's Point.createValue builds (type 1, x, y). */
 int rc_pg_conv_point(const char *s, size_t len, rc_arena_t *arena, rc_value_t *out);
 
