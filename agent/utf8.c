@@ -137,65 +137,55 @@ static void replace_value(rc_value_t *v, rc_buf_t *scratch)
 	v->u.bytes.len = (size_t)(w - out) - 1;
 }
 
-/* Visits one value (and an array's elements): counts the room a replacement needs (need != NULL), or
- * fails / replaces. Returns RC_OK or RC_ERR_FATAL. */
+/* One string s (the column's value, or its array element `element`, 1-based; 0: a scalar): counts
+ * the room a replacement needs (need != NULL), replaces it, or fails naming where it is. */
+static int visit_string(const rc_event_t *ev, const rc_value_t *image, const rc_column_t *c, rc_value_t *s,
+                        size_t element, bool replace, size_t *need, rc_buf_t *scratch, const char *which,
+                        char *err, size_t errlen)
+{
+	size_t at = rc_utf8_invalid_at(s->u.bytes.ptr, s->u.bytes.len);
+	char key[256], pos[128], elem[48] = "";
+
+	if (at == s->u.bytes.len)
+		return RC_OK;
+	if (replace) {
+		if (need)
+			*need += replaced_len(s->u.bytes.ptr, s->u.bytes.len) + 1;
+		else
+			replace_value(s, scratch);
+		return RC_OK;
+	}
+	key_text(ev, image, key, sizeof key);
+	position_text(ev, pos, sizeof pos);
+	if (element)
+		snprintf(elem, sizeof elem, ", array element %zu", element);
+	snprintf(err, errlen,
+	         "table %s.%s, column %s (%s image%s), key {%s}, %s: text that is not UTF-8 (byte %zu is "
+	         "0x%02x); string.invalid.utf8.mode=replace writes U+FFFD instead",
+	         ev->table->schema_name, ev->table->name, c->name, which, elem, key, pos, at,
+	         (unsigned char)s->u.bytes.ptr[at]);
+	return RC_ERR_FATAL;
+}
+
+/* Visits one value (and an array's elements). Returns RC_OK or RC_ERR_FATAL. */
 static int visit(const rc_event_t *ev, const rc_value_t *image, const rc_column_t *c, rc_value_t *v,
                  bool replace, size_t *need, rc_buf_t *scratch, const char *which, char *err, size_t errlen)
 {
 	if (v->state != RC_V_SET)
 		return RC_OK;
-	if (c->type == RC_T_ARRAY) {
-		if (!is_string(c->elem_type))
-			return RC_OK;
+	if (c->type == RC_T_ARRAY && is_string(c->elem_type)) {
 		for (size_t k = 0; k < v->u.array.n; k++) {
 			rc_value_t *item = &v->u.array.items[k];
-			size_t at;
-			if (item->state != RC_V_SET)
-				continue;
-			at = rc_utf8_invalid_at(item->u.bytes.ptr, item->u.bytes.len);
-			if (at == item->u.bytes.len)
-				continue;
-			if (!replace) {
-				char key[256], pos[128];
-				key_text(ev, image, key, sizeof key);
-				position_text(ev, pos, sizeof pos);
-				snprintf(
-				    err, errlen,
-				    "table %s.%s, column %s (%s image, array element %zu), key {%s}, %s: text "
-				    "that is not UTF-8 (byte %zu is 0x%02x); string.invalid.utf8.mode=replace "
-				    "writes U+FFFD instead",
-				    ev->table->schema_name, ev->table->name, c->name, which, k + 1, key, pos,
-				    at, (unsigned char)item->u.bytes.ptr[at]);
-				return RC_ERR_FATAL;
-			}
-			if (need)
-				*need += replaced_len(item->u.bytes.ptr, item->u.bytes.len) + 1;
-			else
-				replace_value(item, scratch);
+			int rc = item->state != RC_V_SET ? RC_OK
+			                                 : visit_string(ev, image, c, item, k + 1, replace,
+			                                                need, scratch, which, err, errlen);
+			if (rc != RC_OK)
+				return rc;
 		}
 		return RC_OK;
 	}
-	if (is_string(c->type)) {
-		size_t at = rc_utf8_invalid_at(v->u.bytes.ptr, v->u.bytes.len);
-		if (at == v->u.bytes.len)
-			return RC_OK;
-		if (!replace) {
-			char key[256], pos[128];
-			key_text(ev, image, key, sizeof key);
-			position_text(ev, pos, sizeof pos);
-			snprintf(
-			    err, errlen,
-			    "table %s.%s, column %s (%s image), key {%s}, %s: text that is not UTF-8 (byte %zu "
-			    "is 0x%02x); string.invalid.utf8.mode=replace writes U+FFFD instead",
-			    ev->table->schema_name, ev->table->name, c->name, which, key, pos, at,
-			    (unsigned char)v->u.bytes.ptr[at]);
-			return RC_ERR_FATAL;
-		}
-		if (need)
-			*need += replaced_len(v->u.bytes.ptr, v->u.bytes.len) + 1;
-		else
-			replace_value(v, scratch);
-	}
+	if (is_string(c->type))
+		return visit_string(ev, image, c, v, 0, replace, need, scratch, which, err, errlen);
 	return RC_OK;
 }
 
