@@ -69,17 +69,22 @@ int rc_kafka_conf_apply_props(rd_kafka_conf_t *kc, const rc_conf_t *conf, char *
 	return rc_conf_foreach_prefix(conf, "kafka.", apply, &ctx) != 0 ? -1 : 0;
 }
 
+void rc_kafka_log(const char *component, int level, const char *fac, const char *buf)
+{
+	/* syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug */
+	if (level <= 3)
+		rc_log_error(component, "%s: %s", fac, buf);
+	else if (level == 4)
+		rc_log_warn(component, "%s: %s", fac, buf);
+	else
+		rc_log_debug(component, "%s: %s", fac, buf);
+}
+
 /* librdkafka's log lines in rowcast's format and masking, never its raw "%7|..." lines on stderr. */
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
-	/* syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug */
-	if (level <= 3)
-		rc_log_error("kafka", "%s: %s", fac, buf);
-	else if (level == 4)
-		rc_log_warn("kafka", "%s: %s", fac, buf);
-	else
-		rc_log_debug("kafka", "%s: %s", fac, buf);
+	rc_kafka_log("kafka", level, fac, buf);
 }
 
 rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errlen)

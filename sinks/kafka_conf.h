@@ -20,4 +20,7 @@ rd_kafka_conf_t *rc_kafka_conf_new(const rc_conf_t *conf, char *err, size_t errl
  * or -1 with the property librdkafka rejected named in err. */
 int rc_kafka_conf_apply_props(rd_kafka_conf_t *kc, const rc_conf_t *conf, char *err, size_t errlen);
 
+/* Logs one librdkafka log line (syslog level) under component, in rowcast's format and masking. */
+void rc_kafka_log(const char *component, int level, const char *fac, const char *buf);
+
 #endif

@@ -105,12 +105,7 @@ char *rc_offsets_kafka_key(const char *prefix)
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
-	if (level <= 3)
-		rc_log_error("offsets", "%s: %s", fac, buf);
-	else if (level == 4)
-		rc_log_warn("offsets", "%s: %s", fac, buf);
-	else
-		rc_log_debug("offsets", "%s: %s", fac, buf);
+	rc_kafka_log("offsets", level, fac, buf);
 }
 
 /* The reading clients live a few seconds at start, and what stops them is reported once, naming the
