@@ -2,6 +2,8 @@
 
 #include "agent/netaddr.h"
 
+#include "agent/log.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,4 +65,22 @@ bool rc_host_is_loopback(const char *hosts)
 			return true;
 		p += len + 1;
 	}
+}
+
+void rc_warn_if_exposed(bool *warned, const char *component, const char *host, bool encrypted, bool verified,
+                        const char *mode_prop, const char *mode, const char *fix)
+{
+	if (*warned || verified || rc_host_is_loopback(host))
+		return;
+	*warned = true;
+	if (!encrypted)
+		rc_log_warn(component,
+		            "the connection to %s is not encrypted (%s=%s): who sits on the path reads every "
+		            "captured row and can forge change events; set %s",
+		            host, mode_prop, mode, fix);
+	else
+		rc_log_warn(component,
+		            "the connection to %s is encrypted but the server's certificate is not verified "
+		            "(%s=%s); set %s and database.sslrootcert",
+		            host, mode_prop, mode, fix);
 }

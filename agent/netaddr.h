@@ -10,4 +10,9 @@
  * host is ignored. NULL and "" (libpq's default: the Unix socket) are loopback. */
 bool rc_host_is_loopback(const char *hosts);
 
+/* Warns, once per *warned, when a database connection to host leaves the machine unencrypted or
+ * unverified: mode_prop=mode names the setting, fix what to set instead (component: the log's). */
+void rc_warn_if_exposed(bool *warned, const char *component, const char *host, bool encrypted, bool verified,
+                        const char *mode_prop, const char *mode, const char *fix);
+
 #endif

@@ -36,25 +36,11 @@ static void set_tls(MYSQL *my, const rc_conf_t *conf)
 static void warn_if_exposed(const rc_conf_t *conf, MYSQL *my)
 {
 	static bool warned;
-	const char *mode = rc_conf_get(conf, "database.ssl.mode"),
-	           *host = rc_conf_get(conf, "database.hostname");
+	const char *mode = rc_conf_get(conf, "database.ssl.mode");
 
-	if (warned || rc_host_is_loopback(host) || strncmp(mode, "verify_", 7) == 0)
-		return;
-	warned = true;
-	if (!mysql_get_ssl_cipher(my))
-		rc_log_warn(
-		    "mysql",
-		    "the connection to %s is not encrypted (database.ssl.mode=%s): who sits on the path "
-		    "reads every captured row and can forge change events; set "
-		    "database.ssl.mode=verify_identity",
-		    host, mode);
-	else
-		rc_log_warn("mysql",
-		            "the connection to %s is encrypted but the server's certificate is not verified "
-		            "(database.ssl.mode=%s); set database.ssl.mode=verify_identity and "
-		            "database.sslrootcert",
-		            host, mode);
+	rc_warn_if_exposed(&warned, "mysql", rc_conf_get(conf, "database.hostname"),
+	                   mysql_get_ssl_cipher(my) != NULL, strncmp(mode, "verify_", 7) == 0,
+	                   "database.ssl.mode", mode, "database.ssl.mode=verify_identity");
 }
 
 MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, char *err, size_t errlen)

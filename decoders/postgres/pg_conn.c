@@ -114,24 +114,11 @@ PGconn *rc_pg_connect(const rc_conf_t *conf, bool replication, char *err, size_t
 static void warn_if_exposed(const rc_conf_t *conf, PGconn *pg)
 {
 	static bool warned;
-	const char *mode = rc_conf_get(conf, "database.sslmode"),
-	           *host = rc_conf_get(conf, "database.hostname");
+	const char *mode = rc_conf_get(conf, "database.sslmode");
 
-	if (warned || rc_host_is_loopback(host) || strncmp(mode, "verify-", 7) == 0)
-		return;
-	warned = true;
-	if (!PQsslInUse(pg))
-		rc_log_warn(
-		    "pg",
-		    "the connection to %s is not encrypted (database.sslmode=%s): who sits on the path "
-		    "reads every captured row and can forge change events; set database.sslmode=verify-full",
-		    host, mode);
-	else
-		rc_log_warn(
-		    "pg",
-		    "the connection to %s is encrypted but the server's certificate is not verified "
-		    "(database.sslmode=%s); set database.sslmode=verify-full and database.sslrootcert",
-		    host, mode);
+	rc_warn_if_exposed(&warned, "pg", rc_conf_get(conf, "database.hostname"), PQsslInUse(pg),
+	                   strncmp(mode, "verify-", 7) == 0, "database.sslmode", mode,
+	                   "database.sslmode=verify-full");
 }
 
 bool rc_pg_sql_ascii(PGconn *pg)
