@@ -17,6 +17,9 @@
 # "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out"), BENCH_COMPARE=<another rowcast binary>
 # (drained too, from slots of its own: before/after in one invocation; BENCH_COMPARE_LABEL names it),
 # BENCH_KEEP_TMP=1, BENCH_DEBEZIUM=0 (no Debezium runs), BENCH_DBZ_JAVA_OPTS (bench/debezium.sh).
+# After each rowcast drain, bench/kafka_floor (librdkafka alone) republishes its records: the floor under
+# rowcast's CPU per event. BENCH_FLOOR (its path; default bench/kafka_floor beside rowcast), BENCH_FLOOR_PROPS
+# (kafka.name=value words: producer settings for the floor only, e.g. kafka.compression.type=none).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -238,6 +241,36 @@ PROPS
         first_record_s="$first" steady_events_per_s="$steady" threads_cpu="$threads"
 }
 
+# --- the floor of rowcast's CPU: librdkafka alone republishing the records rowcast's drain wrote --------
+# bench/kafka_floor reads every record of this repetition's rowcast topic into memory, then publishes
+# them to a topic of its own with rowcast's producer settings (sinks/kafka_conf.c); only the publishing
+# is measured. Its CPU per event is what any agent on librdkafka spends at least on these records.
+FLOOR=${BENCH_FLOOR:-$(dirname "$ROWCAST")/bench/kafka_floor}
+run_floor() { # REP
+    local rep=$1 from="${id}rc$1.$schema.$table" to="${id}floor$1" out records seconds cpu kib
+    if [ ! -x "$FLOOR" ]; then
+        emit $(common_fields) consumer=librdkafka role=floor rep="$rep" status=skipped reason="skipped: no $FLOOR (make bench/kafka_floor)"
+        return 0
+    fi
+    topics+=("$to")
+    kafka_topics create "$to" || die "cannot create topic $to"
+    out=$("$FLOOR" "$ROWCAST_TEST_KAFKA_BOOTSTRAP" "$from" "$to" "$RECORDS" ${BENCH_FLOOR_PROPS:-}) ||
+        die "kafka_floor failed on $from"
+    for kv in $out; do
+        case "$kv" in
+        records=*) records=${kv#*=} ;;
+        seconds=*) seconds=${kv#*=} ;;
+        cpu_s=*) cpu=${kv#*=} ;;
+        peak_rss_kib=*) kib=${kv#*=} ;;
+        esac
+    done
+    log "$CASE rep $rep: librdkafka alone $seconds s for $records records, cpu $cpu s ($(per_1m "$cpu" "$EVENTS") s per 1M events)"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    emit $(common_fields) consumer=librdkafka role=floor rep="$rep" status=ok seconds="$seconds" \
+        events_per_s="$(fdiv "$EVENTS" "$seconds")" agent_cpu_s="$cpu" agent_cpu_s_per_1m="$(per_1m "$cpu" "$EVENTS")" \
+        records_in_memory_rss_mib="$(fdiv "$kib" 1024 %.1f)"
+}
+
 # --- Debezium's PostgreSQL connector, on its own slot of the same range ------------------------------
 run_dbz() {
     local rep=$1 slot="${id}_dbz$1" prefix="${id}dbz$1" topic
@@ -289,6 +322,7 @@ PROPS
 for rep in $(seq "$BENCH_REPS"); do
     [ $((rep % 2)) = 1 ] && run_recvlogical "$rep"
     run_rowcast "$rep"
+    run_floor "$rep"
     [ $((rep % 2)) = 0 ] && run_recvlogical "$rep"
     [ -n "${BENCH_COMPARE:-}" ] && run_rowcast "$rep" "$BENCH_COMPARE" "rowcast@${BENCH_COMPARE_LABEL:-compare}" cmp
     run_dbz "$rep"

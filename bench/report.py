@@ -188,6 +188,14 @@ narrow = [g for g in pg_rc if g["case"].startswith("narrow")]
 targets.append(("rowcast CPU per event (narrow, Avro, to Kafka)", "≤ 1 µs",
                 span([meas(g, "agent_cpu_s_per_1m") for g in narrow]), "µs, PostgreSQL narrow cases"))
 one = [g for g in snap if "1reader" in g["consumer"] or g["consumer"] == "rowcast"]
+# The floor: librdkafka alone publishing the same records with rowcast's producer settings (bench/kafka_floor).
+floor = {g["case"]: g for g in pick("pg_stream", "floor") if g["case"].startswith("narrow")}
+targets.append(("librdkafka alone on the same records (the floor under the line above)", "",
+                span([meas(g, "agent_cpu_s_per_1m") for g in floor.values()]), "µs, bench/kafka_floor"))
+own = [meas(g, "agent_cpu_s_per_1m") - meas(floor[g["case"]], "agent_cpu_s_per_1m") for g in narrow
+       if g["case"] in floor and meas(g, "agent_cpu_s_per_1m") is not None
+       and meas(floor[g["case"]], "agent_cpu_s_per_1m") is not None]
+targets.append(("rowcast's own CPU per event (rowcast − floor)", "", span(own), "µs: decoding, encoding, the loop"))
 targets.append(("snapshot rows/s", "≥ 0.5 × COPY to /dev/null (one reader)",
                 span([g.get("ratio_to_limit") for g in one]), "× COPY"))
 targets.append(("RSS, streaming", "≤ 64 MiB steady",
@@ -197,8 +205,27 @@ lat = [g for g in summary if g["bench"] == "latency" and g["status"] == "ok" and
 targets.append(("p99 commit→Kafka at 5k ops/s", "≤ 30 ms",
                 span([meas(g, "p99_ms") for g in lat if "5k" in g["case"] or "5000" in g["case"]], 1) or "not in this run",
                 "ms"))
-targets.append(("against Debezium (× events/s, CPU, RSS)", "≥ 10 ×, ≤ 1/20, ≤ 1/50", "not yet",
-                "the Debezium columns come with the shared Java harness"))
+# Against Debezium: per bench and case where both ran, rowcast's rate ÷ Debezium's, and Debezium's CPU per
+# event and peak RSS ÷ rowcast's.
+dz_rate, dz_cpu, dz_rss = [], [], []
+for d in summary:
+    if d["role"] != "debezium" or d["status"] != "ok":
+        continue
+    rc = [g for g in summary if g["bench"] == d["bench"] and g["case"] == d["case"] and g["role"] == "rowcast"
+          and g["status"] == "ok"]
+    if not rc:
+        continue
+    if d.get("rowcast_over_this") is not None:
+        dz_rate.append(d["rowcast_over_this"])
+    for key, acc in (("agent_cpu_s_per_1m", dz_cpu), ("peak_rss_mib", dz_rss)):
+        a, b = meas(d, key), meas(rc[0], key)
+        if a is not None and b:
+            acc.append(a / b)
+targets.append(("against Debezium: events/s", "≥ 10 ×", span(dz_rate, 1), "× Debezium's, over the benches and cases"))
+targets.append(("against Debezium: CPU per event", "≤ 1/20", span(dz_cpu, 0) and "1/" + span(dz_cpu, 0),
+                "of Debezium's (Debezium's ÷ rowcast's)"))
+targets.append(("against Debezium: peak RSS", "≤ 1/50", span(dz_rss, 0) and "1/" + span(dz_rss, 0),
+                "of Debezium's"))
 out.append("\n## Targets (issue 12; reported, not pass/fail)\n")
 out.append("| measure | target | this run | |")
 out.append("|---|---|---|---|")
