@@ -4,6 +4,8 @@
 
 #include "agent/conf_internal.h"
 
+#include "agent/column_map.h"
+
 #include "agent/log.h"
 #include "agent/properties.h"
 #include "agent/source_type.h"
@@ -237,7 +239,8 @@ int rc_conf_set(rc_conf_t *conf, const char *key, const char *value, rc_conf_ori
 		rc_log_info("config", "%s: '%s' read as '%s'", where, key, alias);
 		key = alias;
 	}
-	if (!rc_prop_find(key) && !file_variant_base(key, NULL, 0) && strncmp(key, "kafka.", 6) != 0) {
+	if (!rc_prop_find(key) && !file_variant_base(key, NULL, 0) && strncmp(key, "kafka.", 6) != 0 &&
+	    !rc_column_map_is_property(key)) {
 		const char *hint;
 
 		if (rc_prop_is_foreign(key)) {
@@ -739,6 +742,16 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 	}
 	if (!find_entry(conf, "database.port") && type && type->default_port)
 		rc_conf_store(conf, "database.port", type->default_port, RC_CONF_DEFAULT, NULL);
+	{
+		/* column.mask.*, column.truncate.*: names with parameters, checked by compiling them */
+		rc_column_map_t cm;
+		char why[512];
+		if (rc_column_map_init(&cm, conf, why, sizeof why) != 0) {
+			rc_conf_add_err(err, errlen, "%s", why);
+			rc = -1;
+		} else
+			rc_column_map_free(&cm);
+	}
 	return rc;
 }
 

@@ -103,6 +103,9 @@ typedef struct rc_event {
 	rc_value_t *after;  /* table->ncols values, or NULL (delete, truncate) */
 	rc_source_info_t source;
 	const rc_txn_block_t *transaction; /* NULL: the block is null (agent/txmeta.h fills it) */
+	/* The image the key is read from when it is not the value's (before for a delete, else after):
+	 * the column mappers mask the value but leave the key clear, as Debezium does. NULL: none. */
+	const rc_value_t *key_image;
 
 	/* RC_OP_MESSAGE only (pg_logical_emit_message) */
 	const char *msg_prefix;

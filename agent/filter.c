@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compile_list(rc_regex_list_t *l, const rc_conf_t *conf, const char *prop, char *err, size_t errlen)
+int rc_regex_list_compile(rc_regex_list_t *l, const char *prop, const char *value, char *err, size_t errlen)
 {
-	const char *value = rc_conf_get(conf, prop);
 	char *copy, *save = NULL, *pat;
 
 	l->re = NULL;
@@ -44,7 +43,12 @@ static int compile_list(rc_regex_list_t *l, const rc_conf_t *conf, const char *p
 	return 0;
 }
 
-static bool any(const rc_regex_list_t *l, const char *s)
+static int compile_list(rc_regex_list_t *l, const rc_conf_t *conf, const char *prop, char *err, size_t errlen)
+{
+	return rc_regex_list_compile(l, prop, rc_conf_get(conf, prop), err, errlen);
+}
+
+bool rc_regex_list_any(const rc_regex_list_t *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (regexec(&l->re[i], s, 0, NULL, 0) == 0)
@@ -52,7 +56,7 @@ static bool any(const rc_regex_list_t *l, const char *s)
 	return false;
 }
 
-static void free_list(rc_regex_list_t *l)
+void rc_regex_list_free(rc_regex_list_t *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		regfree(&l->re[i]);
@@ -79,24 +83,24 @@ int rc_filter_init(rc_filter_t *f, const rc_conf_t *conf, char *err, size_t errl
 
 void rc_filter_free(rc_filter_t *f)
 {
-	free_list(&f->table_incl);
-	free_list(&f->table_excl);
-	free_list(&f->schema_incl);
-	free_list(&f->schema_excl);
-	free_list(&f->db_incl);
-	free_list(&f->db_excl);
-	free_list(&f->column_excl);
+	rc_regex_list_free(&f->table_incl);
+	rc_regex_list_free(&f->table_excl);
+	rc_regex_list_free(&f->schema_incl);
+	rc_regex_list_free(&f->schema_excl);
+	rc_regex_list_free(&f->db_incl);
+	rc_regex_list_free(&f->db_excl);
+	rc_regex_list_free(&f->column_excl);
 }
 
 bool rc_filter_database(const rc_filter_t *f, const char *schema)
 {
-	if (f->schema_incl.n && !any(&f->schema_incl, schema))
+	if (f->schema_incl.n && !rc_regex_list_any(&f->schema_incl, schema))
 		return false;
-	if (any(&f->schema_excl, schema))
+	if (rc_regex_list_any(&f->schema_excl, schema))
 		return false;
-	if (f->db_incl.n && !any(&f->db_incl, schema))
+	if (f->db_incl.n && !rc_regex_list_any(&f->db_incl, schema))
 		return false;
-	return !any(&f->db_excl, schema);
+	return !rc_regex_list_any(&f->db_excl, schema);
 }
 
 bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table)
@@ -106,9 +110,9 @@ bool rc_filter_table(const rc_filter_t *f, const char *schema, const char *table
 	if (!rc_filter_database(f, schema))
 		return false;
 	snprintf(full, sizeof full, "%s.%s", schema, table);
-	if (f->table_incl.n && !any(&f->table_incl, full))
+	if (f->table_incl.n && !rc_regex_list_any(&f->table_incl, full))
 		return false;
-	return !any(&f->table_excl, full);
+	return !rc_regex_list_any(&f->table_excl, full);
 }
 
 bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const char *table,
@@ -119,5 +123,5 @@ bool rc_filter_column_excluded(const rc_filter_t *f, const char *schema, const c
 	if (!f->column_excl.n)
 		return false;
 	snprintf(full, sizeof full, "%s.%s.%s", schema, table, column);
-	return any(&f->column_excl, full);
+	return rc_regex_list_any(&f->column_excl, full);
 }

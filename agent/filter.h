@@ -18,6 +18,16 @@ typedef struct rc_regex_list {
 	size_t n;
 } rc_regex_list_t;
 
+/* Compiles value, a comma-separated list of regular expressions each matched against a whole name
+ * (anchored), into l (caller frees with rc_regex_list_free). NULL or "" gives an empty list. Returns
+ * 0, or -1 with prop and the pattern at fault named in err. */
+int rc_regex_list_compile(rc_regex_list_t *l, const char *prop, const char *value, char *err, size_t errlen);
+
+/* True when one of the patterns of l matches the whole of s. */
+bool rc_regex_list_any(const rc_regex_list_t *l, const char *s);
+
+void rc_regex_list_free(rc_regex_list_t *l);
+
 typedef struct rc_filter {
 	rc_regex_list_t table_incl, table_excl, schema_incl, schema_excl, db_incl, db_excl, column_excl;
 } rc_filter_t;

@@ -527,13 +527,18 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_loop_free(pl.loop);
 		return 1;
 	}
-	while (!rc_stop_requested()) {
+	/* The properties were checked by rc_conf_finalize: what fails here is memory. */
+	if (rc_column_map_init(&pl.cmap, conf, err, sizeof err) != 0)
+		rc = RC_ERR_FATAL;
+	pl.cmap_on = rc == RC_OK && rc_column_map_active(&pl.cmap);
+	while (rc == RC_OK && !rc_stop_requested()) {
 		err[0] = '\0';
 		started = rc_clock_ms();
 		rc = stream_once(&pl, err, sizeof err);
 		teardown(&pl);
 		if (rc == RC_OK || rc == RC_STOPPED || rc_err_is_fatal(rc))
 			break;
+		rc = RC_OK; /* a retryable stop: the next life starts clean */
 		if (rc_clock_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;
 		set_state(&pl, PL_RESTARTING);
@@ -548,6 +553,7 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
 	rc_buf_free(&pl.utf8_tmp);
+	rc_column_map_free(&pl.cmap);
 	rc_offset_writer_free(pl.writer); /* what is still pending is written first */
 	rc_pos_clear(&pl.submitted);
 	rc_obs_free(&pl.obs);

@@ -10,6 +10,7 @@
 
 #include "agent/acktrack.h"
 #include "agent/buf.h"
+#include "agent/column_map.h"
 #include "agent/heartbeat.h"
 #include "agent/offset_writer.h"
 #include "agent/pipeline.h"
@@ -61,10 +62,12 @@ typedef struct pipeline {
 	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
 	int shutdown_ms;   /* shutdown.timeout.ms */
 	bool tombstones;
-	bool utf8_replace; /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
-	rc_buf_t utf8_tmp; /* replaced strings of the event being encoded; reset per event */
-	bool stage_header; /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
-	char skipped[8];   /* operations not to publish, as op letters */
+	bool utf8_replace;    /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
+	rc_buf_t utf8_tmp;    /* replaced strings of the event being encoded; reset per event */
+	rc_column_map_t cmap; /* column.exclude.list, column.mask.*, column.truncate.* (agent/column_map.h) */
+	bool cmap_on;         /* cmap changes something */
+	bool stage_header;    /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
+	char skipped[8];      /* operations not to publish, as op letters */
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */

@@ -150,7 +150,7 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	rc_record_t rec;
 	rc_record_header_t hdrs[4];
 	char stages[72];
-	rc_event_t tev;
+	rc_event_t tev, mev;
 	int rc;
 
 	counts->seen[op]++;
@@ -165,6 +165,12 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 		rc = rc_utf8_check_event(ev, pl->utf8_replace, &pl->utf8_tmp, err, errlen);
 		if (rc != RC_OK)
 			return rc;
+	}
+	if (pl->cmap_on) { /* columns left out, masked, truncated: before either encoder sees them */
+		rc = rc_column_map_apply(&pl->cmap, ev, &mev, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+		ev = &mev;
 	}
 	if (pl->txm.enabled) {
 		rc = txmeta_event(pl, txn, ev, &tev, err, errlen);

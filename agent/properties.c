@@ -62,6 +62,8 @@ static const rc_prop_def_t props[] = {
     {"table.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "tables to skip"},
     {"column.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0,
      "columns to leave out (schema.table.column regexes)"},
+    {"column.include.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0,
+     "the only columns to publish (schema.table.column regexes; not with column.exclude.list)"},
     {"message.key.columns", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
      "key columns for tables without a primary key: tbl:col1,col2;tbl2:col"},
     {"tombstones.on.delete", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,

@@ -2,6 +2,8 @@
 
 #include "agent/table.h"
 
+#include "agent/column_map.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +95,7 @@ void rc_table_release(rc_table_t *t)
 		free(t->cols[i].dflt.bytes);
 	}
 	free(t->cols);
+	rc_column_plan_free(t->plan);
 	free(t->schema_name);
 	free(t->name);
 	free(t->topic);

@@ -77,6 +77,13 @@ typedef struct rc_column {
 	uint32_t source_oid;   /* PostgreSQL type OID (0 for MySQL) */
 	int32_t source_typmod; /* PostgreSQL atttypmod */
 	uint16_t source_conv;  /* the decoder's own conversion of the text (PostgreSQL: rc_pg_conv_t) */
+	int32_t char_length;   /* CHAR(n)/VARCHAR(n): n, Debezium's column.length(); 0 = unknown/none */
+
+	/* Set by the column mappers (agent/column_map.h) on the published copy of a table: the field
+	 * schema's connect.parameters "masked": "true" and "truncateLength": "<truncate_length>". */
+	bool masked;
+	bool truncated;
+	int32_t truncate_length;
 } rc_column_t;
 
 typedef struct rc_table {
@@ -92,6 +99,9 @@ typedef struct rc_table {
 	int32_t value_schema_id;
 	int32_t metrics_slot; /* the pipeline's counters of this table (agent/pipeline_obs.h), -1 first */
 	bool check_utf8;      /* strings may not be UTF-8 (PostgreSQL SQL_ASCII): the pipeline checks them */
+	/* What the column mappers do to this table's events (agent/column_map.h), built by the
+	 * pipeline's thread at the table's first event; owner: the table (freed with it). */
+	struct rc_column_plan *plan;
 } rc_table_t;
 
 /* Debezium's io.debezium.data.FloatVector (MySQL's VECTOR): an ARRAY column of FLOAT32 whose semantic

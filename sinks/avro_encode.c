@@ -569,7 +569,7 @@ int rc_avro_encode_key(const rc_event_t *ev, int32_t schema_id, rc_buf_t *out, c
 		return table_fail(&e, "event without a table");
 	if (ev->op == RC_OP_TRUNCATE || t->nkey == 0)
 		return 1;
-	image = ev->op == RC_OP_DELETE ? ev->before : ev->after;
+	image = ev->key_image ? ev->key_image : ev->op == RC_OP_DELETE ? ev->before : ev->after;
 	if (!image)
 		return table_fail(&e, ev->op == RC_OP_DELETE ? "no before image for the key"
 		                                             : "no after image for the key");

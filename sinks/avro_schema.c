@@ -27,6 +27,7 @@ typedef struct ctx {
 	bool geometry_defined;  /* and Geometry */
 	bool geography_defined; /* and Geography */
 	bool point_defined;     /* and Point */
+	bool in_key;            /* building the Key: Debezium builds it without the column mappers */
 	bool oom;               /* a jansson call failed */
 	bool failed;            /* err holds a message */
 	char *err;
@@ -263,6 +264,25 @@ static const char *logical_type(const ctx_t *cx, rc_type_t type, const char *sem
 	}
 }
 
+/* The parameters the column mappers give c's field schema (agent/column_map.h), appended to *params
+ * (made when NULL) after the type's own, as TableSchemaBuilder calls alterFieldSchema after the
+ * type's schema builder: MaskStrings' "masked", TruncateColumn's "truncateLength". */
+static void mapper_params(ctx_t *cx, const rc_column_t *c, json_t **params)
+{
+	char num[16];
+
+	if (cx->in_key || (!c->masked && !c->truncated))
+		return;
+	if (!*params)
+		*params = json_object();
+	if (c->masked)
+		put(cx, *params, "masked", json_string("true"));
+	if (c->truncated) {
+		snprintf(num, sizeof num, "%d", (int)c->truncate_length);
+		put(cx, *params, "truncateLength", json_string(num));
+	}
+}
+
 static json_t *decimal_type(ctx_t *cx, const rc_column_t *c)
 {
 	int32_t precision = c->precision > 0 ? c->precision : 64; /* AvroData's default */
@@ -279,6 +299,7 @@ static json_t *decimal_type(ctx_t *cx, const rc_column_t *c)
 		snprintf(num, sizeof num, "%d", (int)c->precision);
 		put(cx, params, "connect.decimal.precision", json_string(num));
 	}
+	mapper_params(cx, c, &params);
 	put(cx, o, "connect.parameters", params);
 	put(cx, o, "connect.name", json_string("org.apache.kafka.connect.data.Decimal"));
 	put(cx, o, "logicalType", json_string("decimal"));
@@ -367,6 +388,7 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 	const char *base, *sem, *logical;
 	json_t *o, *params = NULL;
 	char num[16];
+	bool mapped;
 
 	if (type == RC_T_DECIMAL)
 		return decimal_type(cx, c);
@@ -386,7 +408,9 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 	}
 	sem = c->semantic ? c->semantic : default_semantic(type);
 	logical = logical_type(cx, type, c->semantic); /* the defaults have no logical type */
-	if (!sem && !logical && type != RC_T_INT16 && type != RC_T_INT8)
+	/* the column's own schema carries the mappers' parameters, not its array's elements */
+	mapped = type == c->type && !cx->in_key && (c->masked || c->truncated);
+	if (!sem && !logical && type != RC_T_INT16 && type != RC_T_INT8 && !mapped)
 		return json_string(base);
 
 	o = json_object();
@@ -403,9 +427,14 @@ static json_t *value_type(ctx_t *cx, const rc_column_t *c, rc_type_t type)
 			snprintf(num, sizeof num, "%d", (int)c->length);
 			put(cx, params, "length", json_string(num));
 		}
+		if (mapped)
+			mapper_params(cx, c, &params); /* after the type's own */
 		if (params)
 			put(cx, o, "connect.parameters", params);
 		put(cx, o, "connect.name", json_string(sem));
+	} else if (mapped) {
+		mapper_params(cx, c, &params);
+		put(cx, o, "connect.parameters", params);
 	}
 	if (type == RC_T_INT16 || type == RC_T_INT8)
 		put(cx, o, "connect.type", json_string(type == RC_T_INT8 ? "int8" : "int16"));
@@ -747,6 +776,7 @@ int rc_avro_key_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char **j
 	ns = table_namespace(cx);
 	if (!cx->failed && !cx->oom) {
 		cx->ns = ns;
+		cx->in_key = true;
 		fields = json_array();
 		for (size_t i = 0; i < t->ncols; i++) {
 			const rc_column_t *c = &t->cols[i];

@@ -461,7 +461,9 @@ static int write_event(jenc_t *j, const rc_avro_opts_t *opts, int64_t now_ns, bo
 {
 	const rc_event_t *ev = j->ev;
 	const rc_table_t *t = ev->table;
-	const rc_value_t *key_image = ev->op == RC_OP_DELETE ? ev->before : ev->after;
+	const rc_value_t *key_image = ev->key_image            ? ev->key_image
+	                              : ev->op == RC_OP_DELETE ? ev->before
+	                                                       : ev->after;
 	rc_buf_t *out = j->out;
 	char op[2] = {(char)ev->op, '\0'};
 

@@ -2,6 +2,7 @@
 
 #include "agent/cli/commands.h"
 #include "agent/cli/sources.h"
+#include "agent/column_map.h"
 #include "sinks/registry.h"
 #include "sinks/sink_check.h"
 
@@ -17,6 +18,17 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 		rc_registry_check(conf, &rep);
 	} else
 		rc_check_ok(&rep, "events go to standard output as JSON lines");
+	fprintf(out, "columns (column.exclude.list, column.mask.*, column.truncate.*)\n");
+	{
+		rc_column_map_t cm;
+		char err[512];
+		if (rc_column_map_init(&cm, conf, err, sizeof err) != 0) {
+			rc_check_fail(&rep, "fix the property named", "%s", err);
+		} else {
+			rc_column_map_report(&cm, &rep);
+			rc_column_map_free(&cm);
+		}
+	}
 	fprintf(out, "offsets (%s)\n", rc_conf_get(conf, "offset.storage"));
 	rc_offset_store_check(conf, &rep);
 	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);

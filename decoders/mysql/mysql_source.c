@@ -742,16 +742,9 @@ static const rc_source_ops_t my_ops = {
 rc_source_t *rc_mysql_source_new(const rc_conf_t *conf, char *err, size_t errlen)
 {
 	my_source_t *ms = calloc(1, sizeof *ms);
-	const char *excl = rc_conf_get(conf, "column.exclude.list");
 
 	if (!ms) {
 		oom(err, errlen);
-		return NULL;
-	}
-	if (excl && *excl) {
-		snprintf(err, errlen, "column.exclude.list is not supported for source.type=%s yet",
-		         rc_conf_get(conf, "source.type"));
-		free(ms);
 		return NULL;
 	}
 	ms->base.ops = &my_ops;

@@ -360,6 +360,12 @@ int rc_pg_column_map(rc_column_t *col, const rc_pg_typeinfo_t *ti, int32_t typmo
 		map_scalar(col, ti->base_oid, ti->typtype, tm, ti->base_name, opts);
 	}
 	col->source_typmod = tm;
+	/* Debezium's column.length() of varchar(n) and char(n): the column mappers cut a hash to it */
+	col->char_length =
+	    col->type == RC_T_STRING && tm >= 4 &&
+	            (col->source_oid == RC_PG_OID_VARCHAR || col->source_oid == RC_PG_OID_BPCHAR)
+	        ? tm - 4
+	        : 0;
 	if (col->semantic && strcmp(col->semantic, RC_PG_SEM_ENUM) == 0 && ti->enum_labels &&
 	    rc_column_set_enum_values(col, ti->enum_labels) != 0)
 		goto oom;
