@@ -274,8 +274,8 @@ void rc_column_map_report(const rc_column_map_t *cm, rc_check_report_t *rep)
 		case RC_CM_HASH_V2:
 			rc_check_ok(
 			    rep,
-			    "%s: character columns replaced by the hex %s of salt + value (%s); the salt is in the property name",
-			    r->prop, EVP_MD_get0_name(r->md),
+			    "%s: character columns replaced by the hex %.*s of salt + value (%s); the salt is in the property name",
+			    r->prop, (int)strcspn(r->alg, "."), r->alg,
 			    r->kind == RC_CM_HASH_V2 ? "v2: UTF-8 bytes" : "v1: Java serialization");
 			break;
 		}
