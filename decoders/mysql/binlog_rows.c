@@ -251,16 +251,21 @@ static int column_kind(uint8_t rt, uint16_t meta, uint32_t collation, rc_mysql_c
 		break;
 	case RC_MYT_STRING:
 		d->kind = bin ? RC_MY_BINARY : RC_MY_CHAR;
-		if (bin) {
+		{
 			uint32_t maxlen = 0;
 
 			string_real_type(meta, &maxlen);
-			d->length = (int32_t)maxlen; /* the builder pads values back to it */
+			if (bin)
+				d->length = (int32_t)maxlen; /* the builder pads values back to it */
+			else
+				d->max_bytes = (int32_t)maxlen;
 		}
 		break;
 	case RC_MYT_VARCHAR:
 	case RC_MYT_VAR_STRING:
 		d->kind = bin ? RC_MY_VARBINARY : RC_MY_VARCHAR;
+		if (!bin)
+			d->max_bytes = meta;
 		break;
 	case RC_MYT_BLOB:
 	case RC_MYT_TINY_BLOB:

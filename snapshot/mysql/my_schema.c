@@ -375,6 +375,8 @@ static int fill_col(rc_my_col_t *c, MYSQL_ROW all, const char *full, char *err, 
 		d->length = paren_number(c->column_type);
 	if (d->kind == RC_MY_BIT && d->length == 0)
 		d->length = 1; /* "bit" alone is BIT(1) */
+	if (d->kind == RC_MY_CHAR || d->kind == RC_MY_VARCHAR)
+		d->char_length = paren_number(c->column_type);
 	d->collation = row[7] ? (uint32_t)strtoul(row[7], NULL, 10) : BINARY_COLLATION;
 	if (d->kind == RC_MY_ENUM || d->kind == RC_MY_SET) {
 		if (rc_my_parse_labels(c->column_type, &c->labels, &d->nlabels) != 0) {
