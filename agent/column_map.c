@@ -505,12 +505,17 @@ static struct rc_column_plan *plan_new(const rc_column_map_t *cm, const rc_table
 		snprintf(full, sizeof full, "%s.%s.%s", t->schema_name, t->name, c->name ? c->name : "");
 		left_out = cm->include.n ? !rc_regex_list_any(&cm->include, full)
 		                         : rc_regex_list_any(&cm->exclude, full);
-		if (left_out) {
+		if (left_out && !c->key) {
 			changed = true;
 			continue;
 		}
 		cols[n] = (plan_col_t){(uint32_t)i, ACT_COPY, NULL};
 		meta[n].truncate_length = 0;
+		if (left_out) { /* a key column: kept for the key, out of the value, no mapper */
+			meta[n].key_only = changed = true;
+			n++;
+			continue;
+		}
 		r = rule_for(cm, full);
 		if (r) {
 			switch (r->kind) {
@@ -556,6 +561,7 @@ static struct rc_column_plan *plan_new(const rc_column_map_t *cm, const rc_table
 			oc->masked = meta[j].masked;
 			oc->truncated = meta[j].truncated;
 			oc->truncate_length = meta[j].truncate_length;
+			oc->key_only = meta[j].key_only;
 		}
 		rc_table_count_keys(plan->out);
 		plan->cols = cols;

@@ -84,6 +84,8 @@ typedef struct rc_column {
 	bool masked;
 	bool truncated;
 	int32_t truncate_length;
+	bool key_only; /* a key column column.exclude.list leaves out: in the key, not in the value (as
+	                * Debezium builds the key from every key column, the value from the kept ones) */
 } rc_column_t;
 
 typedef struct rc_table {

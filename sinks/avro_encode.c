@@ -425,7 +425,7 @@ static int write_image(enc_t *e, const rc_value_t *image)
 	const rc_table_t *t = e->ev->table;
 
 	for (size_t i = 0; i < t->ncols; i++)
-		if (write_field(e, &t->cols[i], &image[i]) != 0)
+		if (!t->cols[i].key_only && write_field(e, &t->cols[i], &image[i]) != 0)
 			return -1;
 	return 0;
 }

@@ -815,6 +815,8 @@ int rc_avro_value_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char *
 		vfields = json_array();
 		for (size_t i = 0; i < t->ncols; i++) {
 			const rc_column_t *c = &t->cols[i];
+			if (c->key_only) /* excluded from the value (agent/column_map.h) */
+				continue;
 			push(cx, vfields,
 			     column_field(cx, names[i], c,
 			                  c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));

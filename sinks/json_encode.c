@@ -325,7 +325,7 @@ static int write_row(jenc_t *j, const rc_value_t *image, bool key_only)
 	rc_buf_putc(j->out, '{');
 	for (size_t i = 0; i < t->ncols; i++) {
 		const rc_column_t *c = &t->cols[i];
-		if (key_only && !c->key)
+		if (key_only ? !c->key : c->key_only) /* key_only: excluded from the value */
 			continue;
 		if (!first)
 			rc_buf_putc(j->out, ',');

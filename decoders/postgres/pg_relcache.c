@@ -153,7 +153,10 @@ int rc_pg_relcache_build(rc_pg_relcache_t *cache, const char *nsp, const char *r
 			goto out;
 	}
 	for (int i = 0; i < natts; i++) {
-		bool excluded = rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
+		/* an excluded key column stays, for the key: the column mappers leave it out of the
+		 * value (agent/column_map.h), as Debezium does */
+		bool excluded = !rc_name_in_list(keys, attrs[i].name) &&
+		                rc_filter_column_excluded(&cache->filter, nsp, rel, attrs[i].name);
 		const rc_pg_typeinfo_t *ti;
 
 		if (!excluded && !cache->type_opts.include_unknown && !rc_name_in_list(keys, attrs[i].name)) {

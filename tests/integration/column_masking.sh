@@ -43,9 +43,10 @@ cleanup_all() {
 trap cleanup_all EXIT
 
 # code is part of the key and VARCHAR(12): its hash is cut to 12 in the value, clear in the key.
+# secret, excluded, is part of the key too: Debezium keeps it in the key, out of the value.
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.people (id int, code varchar(12), name text, email text, ssn varchar(80),
-    bio text, age int, secret text, PRIMARY KEY (id, code));
+    bio text, age int, secret text, PRIMARY KEY (id, code, secret));
 ALTER TABLE $schema.people REPLICA IDENTITY FULL;
 INSERT INTO $schema.people VALUES
     (1, 'A-1', 'Ann', 'ann@example.com', '123-45-6789', 'Loves databases', 41, 's3cret'),
@@ -68,7 +69,7 @@ start_rowcast "$tmp/pg.properties" "$tmp/pg.log"
 wait_slot_active "$slot"
 psql_q "INSERT INTO $schema.people VALUES
     (3, 'C-3', 'Cyd', 'cyd@example.com', '555-00-1111', 'Short', 29, 'pw'),
-    (4, 'D-4', NULL, NULL, NULL, NULL, NULL, NULL);"
+    (4, 'D-4', NULL, NULL, NULL, NULL, NULL, 'k4');"
 pg_rows() { psql_q "SELECT json_agg(t ORDER BY id) FROM $schema.people t"; }
 rows_before=$(pg_rows)
 psql_q "UPDATE $schema.people SET bio = 'Changed her bio', ssn = '111-22-3333', name = 'Anne' WHERE id = 1;
@@ -88,7 +89,7 @@ my_prefix="rc_mycm$$_$(date +%s)"
 # code VARCHAR(12) in utf8mb4: the binlog says 48 bytes, the snapshot varchar(12); both cut at 12.
 my_q "CREATE DATABASE \`$db\`;
 CREATE TABLE \`$db\`.people (id INT, code VARCHAR(12), name TEXT, email VARCHAR(100), ssn VARCHAR(80),
-    bio TEXT, age INT, secret TEXT, PRIMARY KEY (id, code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+    bio TEXT, age INT, secret VARCHAR(20), PRIMARY KEY (id, code, secret)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 INSERT INTO \`$db\`.people VALUES
     (1, 'A-1', 'Ann', 'ann@example.com', '123-45-6789', 'Loves databases', 41, 's3cret'),
     (2, 'B-2', 'Bob', 'bob@example.com', '987-65-4321', 'Ünïcödé bio', 35, 'hunter2');"
@@ -103,7 +104,7 @@ start_rowcast "$tmp/my.properties" "$tmp/my.log"
 wait_my_streaming
 my_q "INSERT INTO \`$db\`.people VALUES
     (3, 'C-3', 'Cyd', 'cyd@example.com', '555-00-1111', 'Short', 29, 'pw'),
-    (4, 'D-4', NULL, NULL, NULL, NULL, NULL, NULL);"
+    (4, 'D-4', NULL, NULL, NULL, NULL, NULL, 'k4');"
 my_rows() {
     my_q "SELECT JSON_ARRAYAGG(JSON_OBJECT('id', id, 'code', code, 'name', name, 'email', email, 'ssn', ssn,
         'bio', bio, 'age', age, 'secret', secret)) FROM \`$db\`.people"

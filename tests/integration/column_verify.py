@@ -8,9 +8,11 @@ Usage: column_verify.py --bootstrap B --registry R SPEC.json, SPEC:
    "rows_before": [row, ...] (the table after the inserts: what r/c events and the before images of
                   u/d events show),
    "rows_final": [row, ...]  (the table at the end: what u events' after images show)}
-Each row is the database's own JSON of it: id, code, name, email, ssn, bio, age, secret.
+Each row is the database's own JSON of it: id, code, name, email, ssn, bio, age, secret; the key is
+(id, code, secret).
 
-The table's rules (tests/integration/column_masking.sh): secret excluded; email and age masked with
+The table's rules (tests/integration/column_masking.sh): secret excluded (a key column: Debezium keeps
+it in the key, out of the value); email and age masked with
 3 '*'; code hashed v1 (SHA-256, salt "pep.per": the Java serialization of the String); ssn hashed v2
 (SHA-256, salt "s4lt": its UTF-8); bio truncated to 5 characters. The expected values are computed
 here, from the database's values, with hashlib, as Debezium's MaskStrings does:
@@ -133,9 +135,10 @@ def main():
     for f, p in want.items():
         if vparams[f] != p:
             die(f"value schema field {f}: connect.parameters {vparams[f]}, expected {p}")
-    if sorted(kparams) != ["code", "id"] or any(kparams.values()):
-        die(f"key schema fields {kparams}: expected id and code without parameters")
-    print("ok: schemas: secret left out; masked/truncateLength parameters as Debezium's; key without them")
+    if sorted(kparams) != ["code", "id", "secret"] or any(kparams.values()):
+        die(f"key schema fields {kparams}: expected id, code and secret without parameters")
+    print("ok: schemas: secret out of the value, in the key (a key column); masked/truncateLength "
+          "parameters as Debezium's; key without them")
 
     ops = {}
     for topic, _part, _off, key, value, _ts in records:
@@ -147,8 +150,9 @@ def main():
         ops[op] = ops.get(op, 0) + 1
         row_id = k["id"]
         clear = before_rows[row_id]
-        if k != {"id": clear["id"], "code": clear["code"]}:
-            die(f"{op} event key {k}: expected the clear key id={clear['id']} code={clear['code']!r}")
+        want_key = {"id": clear["id"], "code": clear["code"], "secret": clear["secret"]}
+        if k != want_key:
+            die(f"{op} event key {k}: expected the clear key {want_key}")
         for image in ("before", "after"):
             if v[image] is not None and "secret" in v[image]:
                 die(f"{op} event {image} image holds the excluded column secret")

@@ -333,6 +333,40 @@ static void test_apply(void **state)
 	rc_conf_free(conf);
 }
 
+/* Debezium builds the key from every key column and the value from the kept ones: an excluded key
+ * column stays in the key only. */
+static void test_excluded_key_column(void **state)
+{
+	char err[2048], *json = NULL;
+	rc_column_map_t cm;
+	rc_table_t *t = users();
+	rc_value_t after[7];
+	rc_event_t ev = {.op = RC_OP_CREATE, .table = t, .after = after}, out;
+	rc_avro_opts_t opts = {"shop", "postgresql", false, false};
+	rc_conf_t *conf = load("column.exclude.list = public\\.users\\.(ssn|note)\n", err, sizeof err);
+	(void)state;
+
+	assert_non_null(conf);
+	assert_int_equal(rc_column_map_init(&cm, conf, err, sizeof err), 0);
+	for (int i = 0; i < 7; i++)
+		after[i] = str("v");
+	after[0] = after[3] = num(1);
+	assert_int_equal(rc_column_map_apply(&cm, &ev, &out, err, sizeof err), RC_OK);
+	assert_int_equal(out.table->ncols, 6); /* note gone, ssn kept for the key */
+	assert_true(out.table->cols[2].key_only);
+	assert_int_equal(out.table->nkey, 2);
+	assert_int_equal(rc_avro_value_schema(out.table, &opts, &json, err, sizeof err), 0);
+	assert_null(strstr(json, "\"ssn\""));
+	assert_non_null(strstr(json, "\"email\""));
+	free(json);
+	assert_int_equal(rc_avro_key_schema(out.table, &opts, &json, err, sizeof err), 0);
+	assert_non_null(strstr(json, "\"ssn\""));
+	free(json);
+	rc_table_release(t);
+	rc_column_map_free(&cm);
+	rc_conf_free(conf);
+}
+
 static void test_untouched_table(void **state)
 {
 	char err[2048];
@@ -356,9 +390,10 @@ static void test_untouched_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_properties),   cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_hash_vectors), cmocka_unit_test(test_utf16_prefix),
-	    cmocka_unit_test(test_apply),        cmocka_unit_test(test_untouched_table),
+	    cmocka_unit_test(test_properties),      cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_hash_vectors),    cmocka_unit_test(test_utf16_prefix),
+	    cmocka_unit_test(test_apply),           cmocka_unit_test(test_excluded_key_column),
+	    cmocka_unit_test(test_untouched_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
