@@ -35,6 +35,8 @@ struct rc_column_plan {
 	const char *placeholder; /* unavailable.value.placeholder (borrowed from the map's conf) */
 };
 
+/* What an unchanged PostgreSQL TOAST value is written as (sinks/avro_schema.h RC_AVRO_UNAVAILABLE,
+ * Debezium's default placeholder): a mask or hash maps it as Debezium maps the placeholder. */
 static const char *unavailable_placeholder = "__debezium_unavailable_value";
 
 bool rc_column_map_is_property(const char *name)
@@ -78,7 +80,7 @@ static const EVP_MD *digest_of(const char *java, size_t len)
 	return NULL;
 }
 
-/* N of "<N>.chars" at s: Debezium's (\d+), up to INT32_MAX. Returns the rest after ".chars" or NULL. */
+/* True when s is "<N>.chars" (Debezium's (\d+)\.chars), N up to INT32_MAX into *n. */
 static bool parse_chars(const char *s, int32_t *n)
 {
 	long long v = 0;
@@ -101,7 +103,6 @@ typedef struct parse_ctx {
 	rc_column_map_t *cm;
 	char *err;
 	size_t errlen;
-	int failed;
 } parse_ctx_t;
 
 /* One column.mask.* / column.truncate.* property into a rule (key has the "column." stripped). */
@@ -113,7 +114,11 @@ static int add_rule(const char *key, const char *value, void *opaque)
 	char prop[512];
 	const char *rest;
 
-	snprintf(prop, sizeof prop, "column.%s", key);
+	if ((size_t)snprintf(prop, sizeof prop, "column.%s", key) >= sizeof prop) {
+		snprintf(px->err, px->errlen, "column.%.40s...: property name longer than %zu bytes", key,
+		         sizeof prop - 1);
+		return -1;
+	}
 	if (!rc_column_map_is_property(prop))
 		return 0;
 	if (strncmp(key, "truncate.to.", 12) == 0) {
@@ -208,7 +213,7 @@ static int rule_order(const void *a, const void *b)
 
 int rc_column_map_init(rc_column_map_t *cm, const rc_conf_t *conf, char *err, size_t errlen)
 {
-	parse_ctx_t px = {cm, err, errlen, 0};
+	parse_ctx_t px = {cm, err, errlen};
 	const char *incl = rc_conf_get(conf, "column.include.list");
 	const char *excl = rc_conf_get(conf, "column.exclude.list");
 
