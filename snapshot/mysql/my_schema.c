@@ -443,8 +443,8 @@ static int build(const rc_conf_t *conf, const rc_mysql_modes_t *modes, const cha
 		rc = fill_col(c, cols[i], full, err, errlen);
 		if (rc != RC_OK)
 			return rc;
-		/* Every column, as the stream's TABLE_MAP gives them (it applies no column.exclude.list
-		 * either: the two must keep one schema). */
+		/* Every column, as the stream's TABLE_MAP gives them: the two keep one schema, and
+		 * column.exclude.list applies to both after (agent/column_map.h). */
 		c->col = (int)i;
 	}
 	for (size_t k = 0; k < nkeys; k++)
