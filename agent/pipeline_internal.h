@@ -62,18 +62,21 @@ typedef struct pipeline {
 	int64_t max_bytes; /* max.queue.size.in.bytes; 0: only max_inflight */
 	int shutdown_ms;   /* shutdown.timeout.ms */
 	bool tombstones;
-	bool utf8_replace;    /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
-	rc_buf_t utf8_tmp;    /* replaced strings of the event being encoded; reset per event */
-	rc_column_map_t cmap; /* column.exclude.list, column.mask.*, column.truncate.* (agent/column_map.h) */
-	bool cmap_on;         /* cmap changes something */
-	bool stage_header;    /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
-	char skipped[8];      /* operations not to publish, as op letters */
+	bool utf8_replace; /* string.invalid.utf8.mode=replace (tables with check_utf8 only) */
+	rc_buf_t utf8_tmp; /* replaced strings of the event being encoded; reset per event */
+	bool stage_header; /* ROWCAST_TEST_STAGE_HEADER: a rowcast.stages header on every change record */
+	char skipped[8];   /* operations not to publish, as op letters */
 	uint64_t events_published;
 	rc_obs_t obs;         /* counters, /metrics, /healthz, /readyz (agent/pipeline_obs.h) */
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
 	rc_txmeta_t txm;      /* provide.transaction.metadata */
 	rc_heartbeat_t hb;    /* heartbeat.interval.ms */
 	long long hb_timer;
+
+	/* The column mappers (agent/column_map.h: column.exclude.list, column.mask.*,
+	 * column.truncate.*), applied to every event before the encoder; cmap_on when they change any. */
+	rc_column_map_t cmap;
+	bool cmap_on;
 
 	/* One stream life on the loop. */
 	rc_loop_t *loop;

@@ -58,22 +58,23 @@ typedef struct rc_mysql_coldef {
 	rc_mysql_kind_t kind;
 	bool is_unsigned; /* integer kinds, FLOAT, DOUBLE, DECIMAL */
 	bool nullable;
-	bool key;            /* part of the primary key */
-	int32_t precision;   /* DECIMAL */
-	int32_t scale;       /* DECIMAL; FLOAT: > 0 for FLOAT(M,D) (FLOAT64, as Debezium) */
-	int32_t fsp;         /* TIME, DATETIME, TIMESTAMP: fractional digits 0..6 */
-	int32_t length;      /* BIT: bits; VECTOR: dimensions (0: any); BINARY(n): n bytes, to which
-	                      * values are padded (0: unknown, no padding); 0 otherwise */
-	int32_t char_length; /* CHAR(n)/VARCHAR(n): n, from the DDL's type (the snapshot); 0 = unknown */
-	int32_t max_bytes;   /* CHAR/VARCHAR: the binlog's byte maximum (n x the charset's widest
-	                      * character); used when char_length is 0; 0 = unknown */
-	uint32_t collation;  /* string kinds: collation id (63 binary); 0 = unknown, an error
-	                      * for a text kind (the charset cannot be guessed) */
+	bool key;                  /* part of the primary key */
+	int32_t precision;         /* DECIMAL */
+	int32_t scale;             /* DECIMAL; FLOAT: > 0 for FLOAT(M,D) (FLOAT64, as Debezium) */
+	int32_t fsp;               /* TIME, DATETIME, TIMESTAMP: fractional digits 0..6 */
+	int32_t length;            /* BIT: bits; VECTOR: dimensions (0: any); BINARY(n): n bytes, to which
+	                            * values are padded (0: unknown, no padding); 0 otherwise */
+	uint32_t collation;        /* string kinds: collation id (63 binary); 0 = unknown, an error
+	                            * for a text kind (the charset cannot be guessed) */
 	const char *const *labels; /* ENUM / SET: the strings, in definition order */
 	uint32_t nlabels;
 	const char *source_type; /* the type as SQL writes it ("int unsigned", "varchar(20)"), or NULL;
 	                          * not used: rc_column_t.source_type is made from kind and is_unsigned
 	                          * ("INT UNSIGNED", "VARCHAR"), the same from the binlog and the snapshot */
+	/* CHAR(n)/VARCHAR(n): n characters as the snapshot reads them from the DDL's type (char_length),
+	 * or the binlog's byte maximum, n times the charset's widest character (max_bytes); 0 = unknown. */
+	int32_t char_length;
+	int32_t max_bytes;
 } rc_mysql_coldef_t;
 
 /* The type modes of a MySQL/MariaDB source. */
