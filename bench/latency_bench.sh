@@ -171,25 +171,8 @@ PROPS
     if [ "$label" = debezium ]; then
         # Its own slot and topic, the same publication and probe; stopped with SIGTERM like rowcast.
         [ -f "$tmp/dbz-producer.properties" ] || dbz_configs
-        cat >"$tmp/$prefix.dbz.properties" <<PROPS
-name=latency-$prefix
-connector.class=io.debezium.connector.postgresql.PostgresConnector
-offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
-offset.storage.file.filename=$tmp/$prefix.dbz-offsets.dat
-offset.flush.interval.ms=10000
-database.hostname=$ROWCAST_TEST_PG_HOST
-database.port=$ROWCAST_TEST_PG_PORT
-database.user=$ROWCAST_TEST_PG_USER
-database.password=$ROWCAST_TEST_PG_PASSWORD
-database.dbname=$ROWCAST_TEST_PG_DB
-topic.prefix=$prefix
-plugin.name=pgoutput
-slot.name=$slot
-publication.name=$pub
-publication.autocreate.mode=disabled
-table.include.list=$schema.probe
-snapshot.mode=no_data
-PROPS
+        dbz_pg_properties "$tmp/$prefix.dbz.properties" "latency-$prefix" "$tmp/$prefix.dbz-offsets.dat" "$prefix" "$schema.probe" \
+            slot.name="$slot" publication.name="$pub" publication.autocreate.mode=disabled snapshot.mode=no_data
         # shellcheck disable=SC2086 # BENCH_DBZ_JAVA_OPTS is a list of options
         "${BENCH_DBZ_JAVA:-java}" -Duser.timezone=UTC ${BENCH_DBZ_JAVA_OPTS:-} -cp "$dbz_cp" DebeziumRun "$tmp/$prefix.dbz.properties" \
             --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" --converter avro --converter-config "$tmp/dbz-converter.properties" \
