@@ -553,6 +553,20 @@ static json_t *column_field(ctx_t *cx, const char *name, const rc_column_t *c, c
 	return f;
 }
 
+/* Key column c's field of the Key record: required, with the column's default as the Value field's
+ * (Debezium builds both from one column schema: an `id serial` key has default 0 there too). */
+static json_t *key_field(ctx_t *cx, const char *name, const rc_column_t *c, const char *doc)
+{
+	json_t *type = column_type(cx, c), *dflt = default_json(cx, c), *f;
+
+	if (dflt)
+		type = with_connect_default(cx, type, dflt);
+	f = field(cx, name, type, doc);
+	if (dflt)
+		put(cx, f, "default", dflt);
+	return f;
+}
+
 /* Adjusted field names of t's columns (caller frees with free_names), checked for collisions. */
 static char **field_names(ctx_t *cx)
 {
@@ -751,9 +765,10 @@ int rc_avro_key_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char **j
 		for (size_t i = 0; i < t->ncols; i++) {
 			const rc_column_t *c = &t->cols[i];
 			if (c->key)
-				push(cx, fields,
-				     field(cx, names[i], column_type(cx, c),
-				           c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
+				push(
+				    cx, fields,
+				    key_field(cx, names[i], c,
+				              c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
 		}
 		root = json_object();
 		put(cx, root, "type", json_string("record"));
