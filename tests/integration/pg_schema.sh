@@ -4,8 +4,8 @@
 # type's placeholder; a delete's before image under REPLICA IDENTITY DEFAULT fills the NOT NULL
 # columns PostgreSQL does not send with their default (or the type's zero), as Debezium does; and
 # ALTER ... SET NOT NULL / DROP DEFAULT mid-stream give a new schema; a column of a NOT NULL domain is
-# required. Read back from the registry and Kafka with python3-avro; the expectations are Debezium 3.6's rules (PostgresDefaultValueConverter)
-# applied by hand to the DDL below.
+# required. Read back from the registry and Kafka with python3-avro; the expectations are Debezium
+# 3.6's rules (PostgresDefaultValueConverter) applied by hand to the DDL below.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
