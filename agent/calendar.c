@@ -5,6 +5,9 @@
 
 #include "agent/decimal.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 /* The civil-calendar algorithms of H. Hinnant's "chrono-Compatible Low-Level Date Algorithms":
  * 400-year eras of 146097 days, years starting on March 1st so the leap day comes last. */
 int64_t rc_calendar_days_from_civil(int64_t y, int m, int d)
@@ -121,6 +124,54 @@ size_t rc_calendar_format_zoned_timestamp(char *buf, int64_t days, int64_t tod_u
 	p = put_hms(p, t / RC_CALENDAR_US_PER_SEC);
 	/* µs has 6 digits: more are zeros, fewer drop what the source already rounded away */
 	p = put_fraction(p, t % RC_CALENDAR_US_PER_SEC, width);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+static bool digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+size_t rc_calendar_zoned_from_utc_text(char *buf, const char *s, size_t len, int width)
+{
+	size_t k = 19, nfrac = 0;
+	int64_t frac = 0;
+	char *p = buf;
+
+	/* "YYYY-MM-DD HH:MM:SS", a year of four digits that is not 0xxx (PostgreSQL's "0044 BC" and
+	 * five-digit years take the long way) */
+	if (len < 22 || s[0] < '1' || s[0] > '9' || !digits(s + 1, 3) || s[4] != '-' || !digits(s + 5, 2) ||
+	    s[7] != '-' || !digits(s + 8, 2) || s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' ||
+	    !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+		return 0;
+	if (two(s + 5) < 1 || two(s + 5) > 12 || two(s + 8) < 1 || two(s + 8) > 31 || two(s + 11) > 23 ||
+	    two(s + 14) > 59 || two(s + 17) > 59)
+		return 0;
+	if (s[k] == '.') {
+		for (k++; k < len && nfrac < 7 && s[k] >= '0' && s[k] <= '9'; k++, nfrac++)
+			frac = frac * 10 + (s[k] - '0');
+		if (nfrac == 0 || nfrac > 6)
+			return 0;
+		for (size_t i = nfrac; i < 6; i++)
+			frac *= 10;
+	}
+	/* exactly "+00" and nothing after: UTC, so the text is the instant as it stands */
+	if (len != k + 3 || s[k] != '+' || s[k + 1] != '0' || s[k + 2] != '0')
+		return 0;
+	memcpy(p, s, 10);
+	p[10] = 'T';
+	memcpy(p + 11, s + 11, 8);
+	p = put_fraction(p + 19, frac, width);
 	*p++ = 'Z';
 	*p = '\0';
 	return (size_t)(p - buf);

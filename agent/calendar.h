@@ -44,6 +44,14 @@ int rc_calendar_month_days(int64_t y, int m);
  */
 size_t rc_calendar_format_zoned_timestamp(char *buf, int64_t days, int64_t tod_us, int width);
 
+/*
+ * The same text, straight from PostgreSQL's output of a timestamptz in UTC ("YYYY-MM-DD
+ * HH:MM:SS[.ffffff]+00", year 1000 to 9999): no calendar arithmetic, since that text is already the
+ * instant in UTC. Returns the length written to buf (room for RC_CALENDAR_TEXT_MAX), or 0 when s has
+ * any other shape (another offset, BC, infinity, a five-digit year): then parse and format.
+ */
+size_t rc_calendar_zoned_from_utc_text(char *buf, const char *s, size_t len, int width);
+
 /* Writes a UTC time of day (0 .. RC_CALENDAR_US_PER_DAY inclusive) as ISO_OFFSET_TIME prints it,
  * Debezium's ZonedTime: "10:15:30Z", "10:15:30.5Z", "24:00:00Z". buf and the result as above. */
 size_t rc_calendar_format_zoned_time(char *buf, int64_t tod_us);

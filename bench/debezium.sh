@@ -24,6 +24,7 @@
 #     dz_rss_kb    the JVM's peak RSS (VmHWM over its whole life, /usr/bin/time's %M)
 #     dz_summary   DebeziumRun's JSON summary line
 #   dbz_emit KEY=VALUE...      emits the measurement (emit) with the fields every Debezium entry has.
+#   dbz_pg_properties ...      writes the PostgreSQL connector's engine properties (below).
 # The JVM: BENCH_DBZ_JAVA (java), BENCH_DBZ_JAVA_OPTS (default: none beyond -Duser.timezone=UTC, i.e. the
 # JVM's own heap sizing on this machine, as `java` gives a user).
 
@@ -143,6 +144,32 @@ dbz_run() {
     read -r _ u sy kb <"$tmp/dbz.time" 2>/dev/null || kb=$peak
     [ "${kb:-0}" -gt "$peak" ] && peak=$kb
     dz_rss_kb=$peak
+}
+
+# dbz_pg_properties FILE NAME OFFSETS PREFIX TABLES [KEY=VALUE...]: the engine properties of Debezium's
+# PostgreSQL connector on the test environment's database (pgoutput, a file offset store at OFFSETS,
+# table.include.list=TABLES), then the extra KEY=VALUE lines (slot, publication, snapshot.mode...).
+dbz_pg_properties() {
+    local file=$1 name=$2 offsets=$3 prefix=$4 tables=$5
+    shift 5
+    {
+        cat <<PROPS
+name=$name
+connector.class=io.debezium.connector.postgresql.PostgresConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$offsets
+offset.flush.interval.ms=10000
+database.hostname=$ROWCAST_TEST_PG_HOST
+database.port=$ROWCAST_TEST_PG_PORT
+database.user=$ROWCAST_TEST_PG_USER
+database.password=$ROWCAST_TEST_PG_PASSWORD
+database.dbname=$ROWCAST_TEST_PG_DB
+topic.prefix=$prefix
+plugin.name=pgoutput
+table.include.list=$tables
+PROPS
+        printf '%s\n' "$@"
+    } >"$file"
 }
 
 # Kills a Debezium JVM still running (the scripts' cleanup).

@@ -6,7 +6,8 @@
 # (the commit time at PostgreSQL). Reports p50, p99, p99.9, max, the worst seconds, and whether the
 # lag stayed bounded; then one run of the new binary per rate with ROWCAST_TEST_STAGE_HEADER=1 (a
 # rowcast.stages header on each record: the server's XLogData send time, rowcast's read, its
-# hand-over to the producer), split into stages.
+# hand-over to the producer), split into stages. Debezium 3.6.1's PostgreSQL connector (bench/debezium.sh)
+# runs after rowcast at each rate, on its own slot and topic (BENCH_DEBEZIUM=0: not).
 #
 # Before and after in one invocation: ROWCAST_BENCH_BASELINE=path/to/old/rowcast runs that binary
 # too, rate by rate on the same setup (BENCH_LATENCY_REPEAT rounds, which runs first alternating).
@@ -17,7 +18,9 @@
 #
 #   bench/latency_bench.sh [ROWCAST]          (ROWCAST: argument, $ROWCAST, or /tmp/build-bench/rowcast)
 #
-# Results: JSON to $BENCH_OUT (or stdout), a Markdown table to ${BENCH_OUT%.json}.md (or stderr);
+# Results: one JSON object a line per run on stdout (bench/run's contract: bench=latency, case=<rate>ops_per_s,
+# consumer rowcast / rowcast@before / debezium), the whole document to $BENCH_OUT when set, a Markdown
+# table to ${BENCH_OUT%.json}.md (or stderr);
 # progress lines on stderr. Needs tests/env (exit 77 without it), cc and libpq's headers, python's
 # confluent_kafka. BENCH_EXTRA_PROPS: more rowcast properties, one per line, for every binary.
 set -euo pipefail
@@ -36,6 +39,9 @@ SLOW_FSYNC_MS=${BENCH_SLOW_FSYNC_MS:-100}
 REPEAT=${BENCH_LATENCY_REPEAT:-1}
 STAGE_RUNS=${BENCH_STAGE_RUNS:-1} # 1: one more run of the new binary per rate, with the stages header
 bench_prepare psql cc
+# Debezium's PostgreSQL connector on the same probe, one run per rate after rowcast's (bench/debezium.sh).
+TIMEOUT=${BENCH_TIMEOUT:-600}
+[ "${BENCH_DEBEZIUM:-1}" = 0 ] && dbz_skip="BENCH_DEBEZIUM=0" || dbz_setup
 [ -z "$BASELINE" ] || [ -x "$BASELINE" ] || die "ROWCAST_BENCH_BASELINE=$BASELINE is not an executable"
 if [ "$STRACE" = 1 ] && ! command -v strace >/dev/null; then
     log "strace not installed: no strace run"
@@ -162,7 +168,17 @@ PROPS
     # The rowcast.stages header costs latency itself (librdkafka's headers: p99 at 1000 ops/s
     # 24 ms without, 124 ms with, on a loaded 2-core machine): only the "stages" runs carry it.
     [ "$traced" = stages ] && hdr=1 && traced=""
-    if [ -n "$traced" ]; then
+    if [ "$label" = debezium ]; then
+        # Its own slot and topic, the same publication and probe; stopped with SIGTERM like rowcast.
+        [ -f "$tmp/dbz-producer.properties" ] || dbz_configs
+        dbz_pg_properties "$tmp/$prefix.dbz.properties" "latency-$prefix" "$tmp/$prefix.dbz-offsets.dat" "$prefix" "$schema.probe" \
+            slot.name="$slot" publication.name="$pub" publication.autocreate.mode=disabled snapshot.mode=no_data
+        # shellcheck disable=SC2086 # BENCH_DBZ_JAVA_OPTS is a list of options
+        "${BENCH_DBZ_JAVA:-java}" -Duser.timezone=UTC ${BENCH_DBZ_JAVA_OPTS:-} -cp "$dbz_cp" DebeziumRun "$tmp/$prefix.dbz.properties" \
+            --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" --converter avro --converter-config "$tmp/dbz-converter.properties" \
+            --producer-config "$tmp/dbz-producer.properties" --timeout "$TIMEOUT" >"$tmp/$prefix.dbz.summary" 2>"$tmp/$prefix.log" &
+        rc_pid=$!
+    elif [ -n "$traced" ]; then
         local sargs=(-f -T -e trace=fsync,fdatasync,write)
         [ "$traced" = slowfsync ] &&
             sargs=(-f -T --seccomp-bpf -e trace=fsync,fdatasync -e "inject=fsync,fdatasync:delay_exit=$((SLOW_FSYNC_MS * 1000))")
@@ -175,9 +191,9 @@ PROPS
         ROWCAST_TEST_STAGE_HEADER=$hdr "$bin" run -c "$tmp/$prefix.properties" >"$tmp/$prefix.log" 2>&1 &
         rc_pid=$!
     fi
-    for i in $(seq 300); do
+    for i in $(seq 1200); do # a JVM's start on a busy machine: up to 2 minutes
         [ "$(psql_q "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot' AND active")" = 1 ] && break
-        kill -0 "$rc_pid" 2>/dev/null || die "rowcast ($label) exited: $(tail -3 "$tmp/$prefix.log")"
+        kill -0 "$rc_pid" 2>/dev/null || die "$label exited: $(tail -3 "$tmp/$prefix.log")"
         sleep 0.1
     done
     # One row first: the table's first record registers its schemas, which is not what is measured.
@@ -199,7 +215,13 @@ PROPS
     want=$((want + $(printf '%s' "$writer_json" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')))
     t_end=$((SECONDS + 120))
     while hw=$(high_watermark "$topic") && [ "$hw" -lt "$want" ]; do
-        [ "$SECONDS" -lt "$t_end" ] || die "only $hw of $want records reached $topic within 120 s"
+        if [ "$SECONDS" -ge "$t_end" ]; then
+            # A consumer that cannot keep up is a result (lag unbounded), not a broken benchmark; rowcast
+            # falling that far behind is.
+            [ "$label" = debezium ] || die "only $hw of $want records reached $topic within 120 s"
+            log "latency: $label at $rate ops/s: only $hw of $want records after 120 s more (unbounded lag)"
+            break
+        fi
         sleep 0.5
     done
     cpu=$(cpu_s "$rc_pid")
@@ -272,6 +294,7 @@ for repno in $(seq "$REPEAT"); do
             run_one after "$ROWCAST" "$rate" "$DURATION" "" "$repno"
             [ -z "$BASELINE" ] || run_one before "$BASELINE" "$rate" "$DURATION" "" "$repno"
         fi
+        [ -n "$dbz_cp" ] && run_one debezium "" "$rate" "$DURATION" "" "$repno"
     done
 done
 if [ "$STAGE_RUNS" = 1 ]; then
@@ -288,7 +311,7 @@ fi
 out=${BENCH_OUT:-}
 md=${out:+${out%.json}.md}
 "$PY" - "$tmp/runs.jsonl" "$RATES" "$DURATION" "$WRITERS" "$WARMUP" "$(psql_q 'SHOW server_version')" \
-    "$("$ROWCAST" --version 2>/dev/null | head -1)" "${out:-/dev/stdout}" "${md:-/dev/stderr}" <<'PY'
+    "$("$ROWCAST" --version 2>/dev/null | head -1)" "${out:-/dev/null}" "${md:-/dev/stderr}" <<'PY'
 import json, os, platform, sys, time
 runs_path, rates, duration, writers, warmup, pg, version, out, md = sys.argv[1:10]
 runs = [json.loads(l) for l in open(runs_path) if l.strip()]
@@ -307,6 +330,20 @@ result = {
 with open(out, "w") as f:
     json.dump(result, f, indent=1)
     f.write("\n")
+# bench/run's contract: one JSON object a line on stdout per measurement (plain and stages runs).
+roles = {"after": ("rowcast", "rowcast"), "before": ("rowcast@before", "compare"), "debezium": ("debezium", "debezium")}
+for r in runs:
+    if r["mode"] not in ("plain", "stages"):
+        continue
+    consumer, role = roles.get(r["binary"], (r["binary"], "compare"))
+    if r["mode"] == "stages":
+        consumer, role = consumer + " (stages header)", "stages"
+    l = r["latency_ms"]
+    print(json.dumps({"bench": "latency", "case": "%dops_per_s" % r["rate"], "consumer": consumer, "role": role,
+                      "rep": r["repetition"], "status": "ok", "p50_ms": l["p50"], "p99_ms": l["p99"],
+                      "p999_ms": l["p99.9"], "max_ms": l["max"], "achieved_ops_per_s": r["writer"]["rate"],
+                      "agent_cpu_s": r["rowcast_cpu_s"], "peak_rss_mib": r["rowcast_peak_rss_mib"],
+                      "bounded": "yes" if r["bounded"] else "no"}))
 fmt = lambda v: "-" if v is None else ("%.1f" % v)
 lines = ["| rate ops/s | rowcast | achieved | p50 ms | p99 ms | p99.9 ms | max ms | bounded | commit→send p99 | send→receive p99 | receive→produce p99 | produce→append p99 |",
          "|---|---|---|---|---|---|---|---|---|---|---|---|"]

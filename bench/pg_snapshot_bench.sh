@@ -174,22 +174,8 @@ dbz_snapshot() { # REP
     ts="$prefix.$schema.t1,$prefix.$schema.t2"
     topics+=("$prefix.$schema.t1" "$prefix.$schema.t2")
     kafka_topics create "$prefix.$schema.t1" "$prefix.$schema.t2" || die "cannot create $ts"
-    cat >"$tmp/dbz.properties" <<PROPS
-name=bench-$prefix
-connector.class=io.debezium.connector.postgresql.PostgresConnector
-offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
-offset.storage.file.filename=$tmp/dbz-offsets.$rep.dat
-offset.flush.interval.ms=10000
-database.hostname=$ROWCAST_TEST_PG_HOST
-database.port=$ROWCAST_TEST_PG_PORT
-database.user=$ROWCAST_TEST_PG_USER
-database.password=$ROWCAST_TEST_PG_PASSWORD
-database.dbname=$ROWCAST_TEST_PG_DB
-topic.prefix=$prefix
-plugin.name=pgoutput
-table.include.list=$schema.t1,$schema.t2
-snapshot.mode=initial_only
-PROPS
+    dbz_pg_properties "$tmp/dbz.properties" "bench-$prefix" "$tmp/dbz-offsets.$rep.dat" "$prefix" "$schema.t1,$schema.t2" \
+        snapshot.mode=initial_only
     dbz_source_cpu() { pg_cluster_cpu; } # the whole cluster, as for the others
     RECORDS=$ROWS
     dbz_run "$tmp/dbz.properties" "$ROWS" "$ts"

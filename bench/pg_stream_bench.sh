@@ -281,25 +281,8 @@ run_dbz() {
     topic="$prefix.$schema.$table"
     topics+=("$topic")
     kafka_topics create "$topic" || die "cannot create topic $topic"
-    cat >"$tmp/dbz.properties" <<PROPS
-name=bench-$prefix
-connector.class=io.debezium.connector.postgresql.PostgresConnector
-offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
-offset.storage.file.filename=$tmp/dbz-offsets.$rep.dat
-offset.flush.interval.ms=10000
-database.hostname=$ROWCAST_TEST_PG_HOST
-database.port=$ROWCAST_TEST_PG_PORT
-database.user=$ROWCAST_TEST_PG_USER
-database.password=$ROWCAST_TEST_PG_PASSWORD
-database.dbname=$ROWCAST_TEST_PG_DB
-topic.prefix=$prefix
-plugin.name=pgoutput
-slot.name=$slot
-publication.name=$pub
-publication.autocreate.mode=disabled
-table.include.list=$schema.$table
-snapshot.mode=no_data
-PROPS
+    dbz_pg_properties "$tmp/dbz.properties" "bench-$prefix" "$tmp/dbz-offsets.$rep.dat" "$prefix" "$schema.$table" \
+        slot.name="$slot" publication.name="$pub" publication.autocreate.mode=disabled snapshot.mode=no_data
     # The window starts when the slot's walsender comes up (Debezium's replication connection): the
     # JVM's start-up is outside it, the walsender's decoding (all of it before the first record of W3's
     # one transaction) inside, as for the others.

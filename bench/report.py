@@ -205,6 +205,12 @@ lat = [g for g in summary if g["bench"] == "latency" and g["status"] == "ok" and
 targets.append(("p99 commit→Kafka at 5k ops/s", "≤ 30 ms",
                 span([meas(g, "p99_ms") for g in lat if "5k" in g["case"] or "5000" in g["case"]], 1) or "not in this run",
                 "ms"))
+lat_dz = {g["case"]: g for g in summary if g["bench"] == "latency" and g["status"] == "ok" and g["role"] == "debezium"}
+targets.append(("p99 commit→Kafka at 5k ops/s against Debezium", "≤ 0.25 × Debezium's",
+                span([meas(g, "p99_ms") / meas(lat_dz[g["case"]], "p99_ms") for g in lat
+                      if ("5k" in g["case"] or "5000" in g["case"]) and g["case"] in lat_dz
+                      and meas(g, "p99_ms") is not None and meas(lat_dz[g["case"]], "p99_ms")]),
+                "× Debezium's p99 at the same rate"))
 # Against Debezium: per bench and case where both ran, rowcast's rate ÷ Debezium's, and Debezium's CPU per
 # event and peak RSS ÷ rowcast's.
 dz_rate, dz_cpu, dz_rss = [], [], []

@@ -558,25 +558,41 @@ static json_t *with_connect_default(ctx_t *cx, json_t *type, json_t *dflt)
 	return o;
 }
 
-/* Column c's field of the Value record: Debezium's optionality and default (avro_schema.h). */
-static json_t *column_field(ctx_t *cx, const char *name, const rc_column_t *c, const char *doc)
+/* Column c's field of the Value record: Debezium's optionality and default (avro_schema.h). No field
+ * doc: AvroData takes one from a Connect field-doc parameter Debezium never sets, not from the type's
+ * doc (a VariableScaleDecimal's doc is its record's connect.doc only). */
+static json_t *column_field(ctx_t *cx, const char *name, const rc_column_t *c)
 {
 	json_t *type = column_type(cx, c), *dflt, *f, *u;
 
 	if (cx->opts->all_optional)
-		return opt_field(cx, name, type, doc);
+		return opt_field(cx, name, type, NULL);
 	dflt = default_json(cx, c);
 	if (dflt)
 		type = with_connect_default(cx, type, dflt);
 	if (c->optional && !dflt)
-		return opt_field(cx, name, type, doc);
+		return opt_field(cx, name, type, NULL);
 	if (c->optional) {
 		u = json_array();
 		push(cx, u, type);
 		push(cx, u, json_string("null"));
 		type = u;
 	}
-	f = field(cx, name, type, doc);
+	f = field(cx, name, type, NULL);
+	if (dflt)
+		put(cx, f, "default", dflt);
+	return f;
+}
+
+/* Key column c's field of the Key record: required, with the column's default as the Value field's
+ * (Debezium builds both from one column schema: an `id serial` key has default 0 there too). */
+static json_t *key_field(ctx_t *cx, const char *name, const rc_column_t *c)
+{
+	json_t *type = column_type(cx, c), *dflt = default_json(cx, c), *f;
+
+	if (dflt)
+		type = with_connect_default(cx, type, dflt);
+	f = field(cx, name, type, NULL);
 	if (dflt)
 		put(cx, f, "default", dflt);
 	return f;
@@ -781,9 +797,7 @@ int rc_avro_key_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char **j
 		for (size_t i = 0; i < t->ncols; i++) {
 			const rc_column_t *c = &t->cols[i];
 			if (c->key)
-				push(cx, fields,
-				     field(cx, names[i], column_type(cx, c),
-				           c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
+				push(cx, fields, key_field(cx, names[i], c));
 		}
 		root = json_object();
 		put(cx, root, "type", json_string("record"));
@@ -817,9 +831,7 @@ int rc_avro_value_schema(const rc_table_t *t, const rc_avro_opts_t *opts, char *
 			const rc_column_t *c = &t->cols[i];
 			if (c->key_only) /* excluded from the value (agent/column_map.h) */
 				continue;
-			push(cx, vfields,
-			     column_field(cx, names[i], c,
-			                  c->type == RC_T_VARDECIMAL ? "Variable scaled decimal" : NULL));
+			push(cx, vfields, column_field(cx, names[i], c));
 		}
 		value = record(cx, "Value", ns, vfields);
 		connect_name(cx, value, 0, ns, "Value");

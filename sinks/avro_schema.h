@@ -3,7 +3,8 @@
  * give them (research/ecosystem.md 1.1-1.5), built by rowcast itself and registered verbatim: avro-c
  * would drop logicalType, the connect.* properties and the field defaults.
  *
- * Key schema: record <ns>.Key of the key columns, in table order, each required (no null union).
+ * Key schema: record <ns>.Key of the key columns, in table order, each required (no null union), with
+ * the column default as in the Value record (none with all_optional).
  * Value schema: record <ns>.Envelope {before, after, source, transaction, op, ts_ms, ts_us, ts_ns}
  * where before and after are ["null", <ns>.Value] and <ns>.Value has one field per column, as
  * Debezium's TableSchemaBuilder + AvroData write it: a required column (rc_column_t.optional false:

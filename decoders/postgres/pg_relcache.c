@@ -93,7 +93,9 @@ static char *primary_key_columns(PGconn *sql, uint32_t relid, char *err, size_t 
 
 /* Per attribute: NOT NULL, the declared type's name and typtype, and the DEFAULT expression (not a
  * generated column's), which Debezium reads from the JDBC metadata of the table (columns' nullability
- * and COLUMN_DEF). NULL with err filled when the query failed. */
+ * and COLUMN_DEF). NOT NULL as pgjdbc's getColumns says it: the column's own or its domain's (a
+ * column of a NOT NULL domain is required in Debezium's schema; the domain's DEFAULT is not the
+ * column's, so it is no field default there). NULL with err filled when the query failed. */
 static PGresult *column_catalog(PGconn *sql, uint32_t relid, char *err, size_t errlen)
 {
 	char oid[16], query[1024];
@@ -102,7 +104,8 @@ static PGresult *column_catalog(PGconn *sql, uint32_t relid, char *err, size_t e
 
 	snprintf(oid, sizeof oid, "%u", relid);
 	snprintf(query, sizeof query,
-	         "SELECT a.attname, a.attnotnull, t.typname, t.typtype, "
+	         "SELECT a.attname, a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), t.typname, "
+	         "t.typtype, "
 	         "CASE WHEN %s THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END "
 	         "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
 	         "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "

@@ -510,8 +510,14 @@ static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, c
 			return RC_ERR_FATAL;
 		}
 		ps->commit_ts_us = rc_walmsg_pg_to_unix_us(rc_walmsg_now_pg_us());
+		/* As Debezium: a non-transactional message is its own commit (source.sequence's first
+		 * element becomes its LSN, for it and what follows) and belongs to no transaction (no
+		 * txId: ps->xid still holds the previous transaction's). */
+		ps->last_commit_lsn = m->message.lsn ? m->message.lsn : lsn;
 	}
 	fill_source(ps, &ev, m->message.lsn ? m->message.lsn : lsn);
+	if (own_txn)
+		ev.source.txid = -1;
 	rc = h->event(h->opaque, ps->txn, &ev, err, errlen);
 	if (own_txn) {
 		h->commit(h->opaque, ps->txn, NULL); /* confirms nothing by itself */

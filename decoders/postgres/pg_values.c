@@ -396,7 +396,8 @@ static int conv_temporal(const rc_column_t *col, rc_type_t type, const char *s, 
 			if (tod < 0)
 				tod += US_PER_DAY;
 			n = rc_calendar_format_zoned_time(buf, tod);
-		} else {
+		} else if ((n = rc_calendar_zoned_from_utc_text(buf, s, len, col->scale)) == 0) {
+			/* not the UTC text the session's TimeZone gives (pg_conn.c): parse, then format */
 			if (rc_pg_parse_timestamp(s, len, true, &dt) != 0)
 				return fail(col, s, len, err, errlen, "not a timestamp with time zone");
 			if (dt.inf)

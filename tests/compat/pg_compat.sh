@@ -68,6 +68,8 @@ PROPS
 # differences are those of the defaults: other modes may show differences they do not list.
 extra_props=$(printf '%s' "${ROWCAST_TEST_COMPAT_PROPS:-}" | tr ';' '\n' | sed '/^ *$/d')
 [ -n "$extra_props" ] && printf '%s\n' "$extra_props" >>"$tmp/engine.properties"
+# Other modes leave some of the defaults' entries unmatched: stale entries only warn then.
+[ -n "$extra_props" ] && export ROWCAST_TEST_COMPAT_STRICT=${ROWCAST_TEST_COMPAT_STRICT:-0}
 cat >"$tmp/converter.properties" <<PROPS
 apicurio.registry.url=${ROWCAST_TEST_SCHEMA_REGISTRY_URL%/apis/ccompat/v7}/apis/registry/v2
 apicurio.registry.auto-register=true
@@ -135,5 +137,5 @@ set +e
 rc=$?
 set -e
 cat "$out/compare.txt"
-[ "$rc" = 0 ] || fail "rowcast's topics differ from Debezium's in ways pg_known_differences.json does not list (evidence: $out)"
+[ "$rc" = 0 ] || fail "rowcast's topics differ from Debezium's in ways pg_known_differences.json does not list, or one of its entries matched nothing (evidence: $out)"
 pass "rowcast's topics equal Debezium's but for the documented differences"

@@ -3,7 +3,8 @@
 #   pg_workload_before: extensions, types and every table, created before Debezium and rowcast start;
 #     the table `seeded` is filled then (both snapshot it with snapshot.mode=initial, op r).
 #   pg_workload_stream: the changes both read from their slots, ending with a row in zz_end (the stop
-#     record Debezium's runner waits for).
+#     record Debezium's runner waits for); it waits once for both sides' records ($dbz_prefix,
+#     $rc_prefix, wait_records.py) before a DDL whose effect depends on when each reads the catalog.
 # Every table lives in $schema; both sides filter with schema.include.list=$schema.
 
 pg_workload_before() {
@@ -248,6 +249,14 @@ ALTER TABLE alt DROP COLUMN b;
 INSERT INTO alt VALUES (3, 3, 3.5);
 ALTER TABLE alt ALTER COLUMN a TYPE bigint;
 INSERT INTO alt VALUES (4, 9223372036854775807, NULL);
+SQL
+    # Each side reads a table's NOT NULL (and DEFAULTs) from the catalog when it decodes the table's
+    # first change after a schema change: SET NOT NULL waits until both published the 4 rows before
+    # it, or a side that got there late would already see `a` required (a race, not a difference).
+    /usr/bin/python3 "$here/wait_records.py" --bootstrap "$ROWCAST_TEST_KAFKA_BOOTSTRAP" --min 4 \
+        "$dbz_prefix.$schema.alt" "$rc_prefix.$schema.alt" || fail "both sides did not publish alt's first rows"
+    pg_sql <<SQL
+SET search_path = $schema, public;
 ALTER TABLE alt ALTER COLUMN a SET NOT NULL;
 INSERT INTO alt VALUES (5, 5, 5);
 DELETE FROM alt WHERE id = 2;

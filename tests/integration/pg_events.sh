@@ -78,6 +78,12 @@ msgs = by.get(f"{prefix}.message", [])
 prefixes = sorted(m["value"]["message"]["prefix"] for m in msgs)
 check(prefixes == ["audit", "ping"], f"logical decoding messages on {prefix}.message by default: {prefixes}")
 check(all(m["value"]["op"] == "m" for m in msgs), "messages have op m")
+# A non-transactional message is its own commit, as Debezium has it: no txId (not the previous
+# transaction's), and source.sequence's first element is its own LSN (not the last commit's).
+ping = next((m["value"]["source"] for m in msgs if m["value"]["message"]["prefix"] == "ping"), None)
+check(ping is not None and ping["txId"] is None and ping["sequence"] is not None
+      and json.loads(ping["sequence"]) == [str(ping["lsn"]), str(ping["lsn"])],
+      f"non-transactional message: txId null, sequence [its LSN, its LSN]: {ping}")
 sys.exit(1 if problems else 0)
 PY
 pass "event shapes"

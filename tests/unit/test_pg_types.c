@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "agent/calendar.h"
 #include "decoders/postgres/pg_catalog.h"
 #include "decoders/postgres/pg_datetime.h"
 #include "decoders/postgres/pg_defaults.h"
@@ -1554,6 +1555,55 @@ static void test_numeric_helpers(void **state)
 	rc_arena_destroy(&arena);
 }
 
+/* The UTC short cut (rc_calendar_zoned_from_utc_text) gives exactly what parsing and formatting give,
+ * for every width, and declines every text it does not cover. */
+static void test_zoned_utc_shortcut(void **state)
+{
+	static const char *const declined[] = {
+	    "2026-11-24 10:15:30+05:30", "2026-11-24 10:15:30-03",  "0044-03-15 10:00:00+00 BC",
+	    "0999-12-31 23:59:59+00",    "10000-01-01 00:00:00+00", "infinity",
+	    "2026-11-24 10:15:30+00 ",   "2026-11-24 10:15:30.+00", "2026-11-24 10:15:30.1234567+00",
+	    "2026-13-24 10:15:30+00",    "2026-11-24 24:00:00+00",  "2026-11-24T10:15:30+00",
+	    "2026-11-24 10:15:30+0",     "2026-11-24 10:15:30",
+	};
+	char fast[RC_CALENDAR_TEXT_MAX], slow[RC_CALENDAR_TEXT_MAX], text[64];
+	unsigned seed = 20261202;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof declined / sizeof *declined; i++)
+		assert_int_equal(rc_calendar_zoned_from_utc_text(fast, declined[i], strlen(declined[i]), 6),
+		                 0);
+	for (int i = 0; i < 20000; i++) {
+		rc_pg_datetime_t dt;
+		int y, mo, d, h, mi, se, nfrac, width, n;
+		size_t fl, sl;
+		char frac[8] = "";
+
+		seed = seed * 1103515245u + 12345u;
+		y = 1000 + (int)(seed >> 8) % 9000;
+		seed = seed * 1103515245u + 12345u;
+		mo = 1 + (int)(seed >> 8) % 12, d = 1 + (int)(seed >> 12) % 28;
+		seed = seed * 1103515245u + 12345u;
+		h = (int)(seed >> 8) % 24, mi = (int)(seed >> 13) % 60, se = (int)(seed >> 19) % 60;
+		seed = seed * 1103515245u + 12345u;
+		nfrac = (int)(seed >> 8) % 7, width = (int)(seed >> 12) % 11 - 1;
+		for (int k = 0; k < nfrac; k++) {
+			seed = seed * 1103515245u + 12345u;
+			frac[k] = (char)('0' + (seed >> 16) % 10);
+		}
+		frac[nfrac] = '\0';
+		n = snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d%s%s+00", y, mo, d, h, mi, se,
+		             nfrac ? "." : "", frac);
+		fl = rc_calendar_zoned_from_utc_text(fast, text, (size_t)n, width);
+		assert_int_equal(rc_pg_parse_timestamp(text, (size_t)n, true, &dt), 0);
+		sl = rc_calendar_format_zoned_timestamp(slow, dt.days,
+		                                        dt.tod_us - dt.offset_s * INT64_C(1000000), width);
+		assert_int_not_equal(fl, 0);
+		assert_int_equal(fl, sl);
+		assert_string_equal(fast, slow);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1564,6 +1614,7 @@ int main(void)
 	    cmocka_unit_test(test_money),
 	    cmocka_unit_test(test_text_bytea_bits),
 	    cmocka_unit_test(test_dates_times),
+	    cmocka_unit_test(test_zoned_utc_shortcut),
 	    cmocka_unit_test(test_intervals),
 	    cmocka_unit_test(test_arrays),
 	    cmocka_unit_test(test_lossy_counted),
