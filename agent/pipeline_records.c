@@ -10,6 +10,7 @@
 
 #include "agent/clock.h"
 #include "agent/errors.h"
+#include "agent/failpoint.h"
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
@@ -154,6 +155,8 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	int rc;
 
 	counts->seen[op]++;
+	if (ev->op != RC_OP_READ && txn && rc_acktrack_records(txn) > 0)
+		RC_FAILPOINT("mid_transaction"); /* a row event of this transaction is out, this one not */
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
 	if (ev->op != RC_OP_READ && txn) { /* a snapshot's time is when it started, not a commit */

@@ -3,6 +3,7 @@
 #include "sinks/kafka_sink.h"
 
 #include "agent/clock.h"
+#include "agent/failpoint.h"
 #include "agent/hash.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
@@ -343,6 +344,7 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		return RC_ERR_RETRY;
 	}
 	ks->queued_bytes += (int64_t)(rec->keylen + rec->vallen);
+	RC_FAILPOINT("after_produce_before_ack"); /* librdkafka holds it; no delivery report yet */
 	return RC_OK;
 }
 
