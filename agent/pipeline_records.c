@@ -45,6 +45,14 @@ void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque)
 	}
 }
 
+bool pl_refused(pipeline_t *pl, char *err, size_t errlen)
+{
+	if (!pl->sink->ops->refused || !pl->sink->ops->refused(pl->sink, err, errlen))
+		return false;
+	pl->cause = RC_OBS_CAUSE_DELIVERY;
+	return true;
+}
+
 static rc_ack_txn_t *h_begin(void *opaque)
 {
 	return rc_acktrack_begin(&((pipeline_t *)opaque)->track);
@@ -77,6 +85,8 @@ static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 		snprintf(err, errlen, "stop requested while the sink's queue was full");
 		return RC_STOPPED;
 	}
+	if (pl_refused(pl, err, errlen))
+		return RC_ERR_REFUSED;
 	if (pl->track.failed) {
 		snprintf(err, errlen, "%s", pl->track.failure);
 		pl->cause = RC_OBS_CAUSE_DELIVERY;
