@@ -81,6 +81,14 @@ PROPS
     grep -qx "failpoint $name hit" "$tmp/rowcast.$n.armed.log" ||
         fail "$spec: the log lacks 'failpoint $name hit'"
     pass "$spec: rowcast died by SIGKILL at the point"
+    if [ "$name" = after_offset_write_before_confirm ]; then
+        # Killed between the two: the file holds a position PostgreSQL was never told of.
+        off=$(sed -n 's/.*"lsn": *"\([0-9A-Fa-f]*\/[0-9A-Fa-f]*\)".*/\1/p' "$tmp/offsets.$n.json")
+        [ -n "$off" ] || fail "$spec: no position in the offset file"
+        [ "$(psql_q "SELECT confirmed_flush_lsn < '$off' FROM pg_replication_slots WHERE slot_name = '$s'")" = t ] ||
+            fail "$spec: the slot ($(psql_q "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$s'")) is not behind the offset file ($off)"
+        pass "$spec: the offset file ($off) is ahead of the slot ($(psql_q "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$s'")): written, not confirmed"
+    fi
 
     start_rowcast "$tmp/rowcast.$n.properties" "$tmp/rowcast.$n.log"
     wait_slot_active "$s"
