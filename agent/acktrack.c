@@ -11,6 +11,7 @@ struct rc_ack_txn {
 	rc_ack_txn_t *next;
 	rc_pos_t position; /* owned; unset until committed, and for commits that confirm nothing */
 	int64_t pending;
+	int64_t records;   /* handed over in all, acknowledged or not */
 	int64_t since_ms;  /* hand-over of the messages pending, or their last acknowledgement */
 	int64_t source_us; /* commit time at the source, 0 when unknown */
 	int64_t sent_us, received_us, produced_us; /* latency stages (rc_acktrack_set_stages) */
@@ -77,6 +78,7 @@ void rc_acktrack_add(rc_acktrack_t *t, rc_ack_txn_t *txn, int n)
 	if (txn->pending == 0)
 		txn->since_ms = t->now_ms(); /* once per transaction, not per record, in the usual case */
 	txn->pending += n;
+	txn->records += n;
 	t->inflight += n;
 }
 
@@ -189,6 +191,11 @@ void rc_acktrack_stages(const rc_ack_txn_t *txn, int64_t *sent_us, int64_t *rece
 	*sent_us = txn->sent_us;
 	*received_us = txn->received_us;
 	*produced_us = txn->produced_us;
+}
+
+int64_t rc_acktrack_records(const rc_ack_txn_t *txn)
+{
+	return txn->records;
 }
 
 int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn)

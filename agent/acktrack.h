@@ -86,6 +86,9 @@ bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position);
 /* Records txn's commit time at the source (µs since the epoch) for the delivery latency. */
 void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us);
 
+/* Records of txn handed to the sink so far, acknowledged or not. */
+int64_t rc_acktrack_records(const rc_ack_txn_t *txn);
+
 /* txn's commit time at the source as set, or 0. */
 int64_t rc_acktrack_source_us(const rc_ack_txn_t *txn);
 

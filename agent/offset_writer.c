@@ -3,6 +3,7 @@
 #include "agent/offset_writer.h"
 
 #include "agent/errors.h"
+#include "agent/failpoint.h"
 #include "agent/wakepipe.h"
 
 #include <errno.h>
@@ -85,8 +86,14 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		err[0] = '\0';
+		/* The acknowledged position is the loop's, not yet the store's. */
+		RC_FAILPOINT("after_ack_before_offset_write");
 		rc = w->store->ops->store(w->store, &o, err, sizeof err);
 		rc_offset_clear(&o); /* the store keeps copies of its own, on this thread */
+		/* Durable (file fsynced and renamed, or the Kafka record committed); the source is not
+		 * told yet: the loop confirms it after collecting this write. */
+		if (rc == RC_OK)
+			RC_FAILPOINT("after_offset_write_before_confirm");
 
 		pthread_mutex_lock(&w->mu);
 		w->writes++;

@@ -237,6 +237,8 @@ static int turn(rc_loop_t *loop, void *opaque)
 	pl->obs.last_turn_ms = rc_clock_ms();
 	if (rc_stop_requested())
 		return stop_life(pl, RC_STOPPED);
+	if (pl_refused(pl, pl->err, pl->errlen))
+		return stop_life(pl, RC_ERR_REFUSED); /* before the failure it also caused: no restart */
 	if (pl->track.failed) {
 		snprintf(pl->err, pl->errlen, "%s", pl->track.failure);
 		pl->cause = RC_OBS_CAUSE_DELIVERY;

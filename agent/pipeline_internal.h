@@ -98,6 +98,10 @@ int pl_confirm(pipeline_t *pl, bool force, char *err, size_t errlen);
 /* The handler the capture's reads call (agent/source.h), bound to pl. */
 rc_source_handler_t pl_source_handler(pipeline_t *pl);
 
+/* Whether the sink refused a record for good (agent/sink.h refused): err gets why, the cause is set.
+ * The pipeline then stops with RC_ERR_REFUSED instead of restarting into the same refusal. */
+bool pl_refused(pipeline_t *pl, char *err, size_t errlen);
+
 /* The sink's delivery report (agent/sink.h rc_sink_ack_fn); opaque is the pipeline. */
 void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque);
 

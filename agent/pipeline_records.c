@@ -10,6 +10,7 @@
 
 #include "agent/clock.h"
 #include "agent/errors.h"
+#include "agent/failpoint.h"
 #include "agent/log.h"
 #include "agent/loop.h"
 #include "agent/signals.h"
@@ -44,6 +45,14 @@ void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque)
 	}
 }
 
+bool pl_refused(pipeline_t *pl, char *err, size_t errlen)
+{
+	if (!pl->sink->ops->refused || !pl->sink->ops->refused(pl->sink, err, errlen))
+		return false;
+	pl->cause = RC_OBS_CAUSE_DELIVERY;
+	return true;
+}
+
 static rc_ack_txn_t *h_begin(void *opaque)
 {
 	return rc_acktrack_begin(&((pipeline_t *)opaque)->track);
@@ -76,6 +85,8 @@ static int wait_full(pipeline_t *pl, char *err, size_t errlen)
 		snprintf(err, errlen, "stop requested while the sink's queue was full");
 		return RC_STOPPED;
 	}
+	if (pl_refused(pl, err, errlen))
+		return RC_ERR_REFUSED;
 	if (pl->track.failed) {
 		snprintf(err, errlen, "%s", pl->track.failure);
 		pl->cause = RC_OBS_CAUSE_DELIVERY;
@@ -154,6 +165,8 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 	int rc;
 
 	counts->seen[op]++;
+	if (ev->op != RC_OP_READ && txn && rc_acktrack_records(txn) > 0)
+		RC_FAILPOINT("mid_transaction"); /* a row event of this transaction is out, this one not */
 	if (strchr(pl->skipped, (char)ev->op))
 		return RC_OK;
 	if (ev->op != RC_OP_READ && txn) { /* a snapshot's time is when it started, not a commit */

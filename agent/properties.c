@@ -37,6 +37,14 @@ static const rc_prop_def_t props[] = {
     {"database.exclude.list", RC_PROP_REGEXES, NULL, NULL, NOLIMIT, 0, "MySQL/MariaDB databases to skip"},
     {"database.ssl.mode", RC_PROP_ENUM, "preferred", "disabled|preferred|required|verify_ca|verify_identity",
      NOLIMIT, 0, "MySQL/MariaDB TLS (CA, certificate and key: database.sslrootcert, sslcert, sslkey)"},
+    {"database.tcpKeepAlive", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
+     "TCP keepalives on the database connections (Debezium's): idle 30 s, every 10 s, 3 probes"},
+    {"database.tcp.user.timeout.ms", RC_PROP_INT, "0", NULL, 0, 3600000, 0,
+     "TCP_USER_TIMEOUT of the database connections: sent data unacknowledged this long drops the "
+     "connection (0: the system's)"},
+    {"replication.timeout.ms", RC_PROP_INT, "60000", NULL, 0, 3600000, 0,
+     "PostgreSQL: no message from the server this long (a reply asked for at half) is a dead "
+     "replication connection: reconnect (0: never; as wal_receiver_timeout)"},
     {"connect.timeout.ms", RC_PROP_INT, "30000", NULL, 1000, 3600000, 0,
      "MySQL/MariaDB: how long a connection attempt may take"},
     {"binlog.heartbeat.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,

@@ -59,6 +59,10 @@ typedef struct rc_sink_ops {
 	long (*inflight)(rc_sink_t *sink);
 	/* True once the sink cannot go on (e.g. a fatal producer error); why receives the reason. */
 	bool (*broken)(rc_sink_t *sink, char *why, size_t len);
+	/* Optional: true once the destination refused a record for good (too large for the broker, not
+	 * authorised, no such topic), which no restart can cure: the pipeline stops with RC_ERR_REFUSED,
+	 * the record's position unconfirmed. why receives what was refused and why. */
+	bool (*refused)(rc_sink_t *sink, char *why, size_t len);
 	/* Drops undelivered records (their reports say failed) and frees the sink. */
 	void (*free)(rc_sink_t *sink);
 } rc_sink_ops_t;

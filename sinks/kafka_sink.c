@@ -3,11 +3,13 @@
 #include "sinks/kafka_sink.h"
 
 #include "agent/clock.h"
+#include "agent/failpoint.h"
 #include "agent/hash.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
 #include "agent/wakepipe.h"
 #include "sinks/kafka_conf.h"
+#include "sinks/kafka_refusal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -36,7 +38,13 @@ typedef struct kafka_sink {
 	rd_kafka_queue_t *mainq; /* where delivery reports and errors arrive; NULL without the pipe */
 	int wake[2];             /* librdkafka writes [1] when mainq goes from empty to non-empty */
 	char broken[512];        /* non-empty once a fatal error was raised */
-	time_t last_error_log;   /* broker errors repeat while a broker is down: log them at intervals */
+	/* The first record refused for good (kafka_refusal.h): what it was, its topic and error; the
+	 * topic's limit is asked for once, by refused(), outside the delivery callback. */
+	char refused[700];
+	char refused_topic[256];
+	rd_kafka_resp_err_t refused_err;
+	bool refused_told;
+	time_t last_error_log; /* broker errors repeat while a broker is down: log them at intervals */
 	int suppressed_errors;
 	topic_set_t warmed; /* the loop's: topics handed to the warmer */
 
@@ -64,9 +72,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 	(void)rk;
 	ks->queued_bytes -= (int64_t)(m->len + m->key_len);
-	if (m->err)
+	if (m->err && rc_kafka_err_permanent(m->err)) {
+		rc_kafka_refusal_describe(m->err, rd_kafka_topic_name(m->rkt), m->partition, m->key,
+		                          m->key_len, m->len, why, sizeof why);
+		if (!ks->refused[0]) { /* the first says why; the records after it fail with it */
+			snprintf(ks->refused, sizeof ks->refused, "%s", why);
+			snprintf(ks->refused_topic, sizeof ks->refused_topic, "%s",
+			         rd_kafka_topic_name(m->rkt));
+			ks->refused_err = m->err;
+		}
+	} else if (m->err) {
 		snprintf(why, sizeof why, "Kafka delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
 		         rd_kafka_err2str(m->err));
+	}
 	ks->base.on_ack(m->_private, m->err == RD_KAFKA_RESP_ERR_NO_ERROR, m->err ? why : NULL,
 	                ks->base.ack_opaque);
 }
@@ -332,10 +350,16 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 	if (kerr == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return RC_FULL;
 	if (kerr == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+		char what[400], limit[32] = "?";
+		size_t limitlen = sizeof limit;
+
+		rc_kafka_refusal_describe(kerr, rec->topic, -1, rec->key, rec->keylen, rec->vallen, what,
+		                          sizeof what);
+		rd_kafka_conf_get(rd_kafka_conf(ks->rk), "message.max.bytes", limit, &limitlen);
 		snprintf(
 		    err, errlen,
-		    "a record of %zu bytes for %s exceeds the producer's limit: raise kafka.message.max.bytes and the broker's message.max.bytes (or the topic's max.message.bytes)",
-		    rec->keylen + rec->vallen, rec->topic);
+		    "a record too large for the producer: %s; the producer's limit (kafka.message.max.bytes) is %s bytes: raise it and the broker's message.max.bytes (or the topic's max.message.bytes), or leave the column out (column.exclude.list)",
+		    what, limit);
 		return RC_ERR_REFUSED;
 	}
 	if (kerr) {
@@ -343,6 +367,7 @@ static int publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *
 		return RC_ERR_RETRY;
 	}
 	ks->queued_bytes += (int64_t)(rec->keylen + rec->vallen);
+	RC_FAILPOINT("after_produce_before_ack"); /* librdkafka holds it; no delivery report yet */
 	return RC_OK;
 }
 
@@ -418,6 +443,39 @@ static bool broken(rc_sink_t *sink, char *why, size_t len)
 	return ks->broken[0] != '\0';
 }
 
+/* How long refused() waits for the broker to say the topic's limit: rowcast is stopping anyway. */
+#define LIMIT_ASK_MS 5000
+
+static bool refused(rc_sink_t *sink, char *why, size_t len)
+{
+	kafka_sink_t *ks = (kafka_sink_t *)sink;
+	size_t n;
+
+	if (!ks->refused[0])
+		return false;
+	if (!ks->refused_told && (ks->refused_err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+	                          ks->refused_err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE)) {
+		char whynot[256];
+		long long limit =
+		    rc_kafka_topic_max_bytes(ks->rk, ks->refused_topic, LIMIT_ASK_MS, whynot, sizeof whynot);
+
+		n = strlen(ks->refused);
+		if (limit >= 0)
+			snprintf(
+			    ks->refused + n, sizeof ks->refused - n,
+			    "; the broker's limit for the topic (max.message.bytes) is %lld bytes: raise it, "
+			    "or leave the column out (column.exclude.list)",
+			    limit);
+		else
+			snprintf(ks->refused + n, sizeof ks->refused - n,
+			         "; the broker's limit for the topic (max.message.bytes) is unknown (%s)",
+			         whynot);
+	}
+	ks->refused_told = true;
+	snprintf(why, len, "Kafka refused a record for good: %s", ks->refused);
+	return true;
+}
+
 static void free_sink(rc_sink_t *sink)
 {
 	kafka_sink_t *ks = (kafka_sink_t *)sink;
@@ -450,6 +508,7 @@ static const rc_sink_ops_t kafka_ops = {
     .fd = sink_fd,
     .inflight = inflight,
     .broken = broken,
+    .refused = refused,
     .free = free_sink,
 };
 

@@ -9,6 +9,7 @@
 
 #include "agent/clock.h"
 #include "agent/errors.h"
+#include "agent/failpoint.h"
 #include "agent/filter.h"
 #include "agent/log.h"
 #include "agent/metrics.h"
@@ -324,6 +325,8 @@ static int emit_row(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t 
 	if (rc == RC_OK) {
 		snap->rows_emitted++;
 		b->st->rows_emitted++;
+		if (!marker) /* the last row has a point of its own */
+			RC_FAILPOINT("snapshot_rows_before_ack");
 	}
 	return rc;
 }
@@ -355,6 +358,8 @@ static int finish_emit(rc_snap_t *snap, const rc_source_handler_t *h, char *err,
 	snap->done = true;
 	if (snap->held) {
 		rc = release_held(snap, h, "last", &snap->pt.pos, err, errlen);
+		if (rc == RC_OK) /* produced and committed at the final position; not acknowledged */
+			RC_FAILPOINT("snapshot_last_chunk_before_ack");
 		return rc == RC_OK ? 1 : rc;
 	}
 	txn = h->begin(h->opaque);

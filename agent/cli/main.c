@@ -8,6 +8,7 @@
 #include "agent/cli/commands.h"
 #include "agent/cli/sources.h"
 #include "agent/conf.h"
+#include "agent/failpoint.h"
 #include "agent/errors.h"
 #include "agent/log.h"
 
@@ -66,6 +67,8 @@ static void version(void)
 	printf("rowcast %s\n", PACKAGE_VERSION);
 	printf("libpq %d, librdkafka %s, mariadb connector/c %s\n", PQlibVersion(), rd_kafka_version_str(),
 	       mysql_get_client_info());
+	if (rc_failpoints_compiled()) /* a test build: tests/integration/failpoints.sh looks for it */
+		printf("failpoints: on\n");
 }
 
 /* Builds the configuration: file, then environment, then --set, then validation. On failure the
@@ -240,7 +243,14 @@ int main(int argc, char **argv)
 	rc_log_level_t probe;
 	rc_conf_t *conf;
 
+	char fp_err[512];
+
 	rc_sources_register(); /* the configuration resolves source types through the table */
+	/* Before any thread: the points run on several (agent/failpoint.h). */
+	if (rc_failpoint_init(fp_err, sizeof fp_err) != 0) {
+		fprintf(stderr, "rowcast: %s\n", fp_err);
+		return 2;
+	}
 	/* Environment log settings apply to configuration errors too, before the config is built. */
 	if (getenv("ROWCAST_LOG_FORMAT") && strcmp(getenv("ROWCAST_LOG_FORMAT"), "json") == 0)
 		rc_log_setup(RC_LOG_INFO, RC_LOG_FORMAT_JSON);

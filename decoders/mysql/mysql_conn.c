@@ -6,10 +6,14 @@
 #include "agent/netaddr.h"
 
 #include <errmsg.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* TLS per database.ssl.mode (Debezium's names). */
 static void set_tls(MYSQL *my, const rc_conf_t *conf)
@@ -41,6 +45,30 @@ static void warn_if_exposed(const rc_conf_t *conf, MYSQL *my)
 	rc_warn_if_exposed(&warned, "mysql", rc_conf_get(conf, "database.hostname"),
 	                   mysql_get_ssl_cipher(my) != NULL, strncmp(mode, "verify_", 7) == 0,
 	                   "database.ssl.mode", mode, "database.ssl.mode=verify_identity");
+}
+
+/*
+ * TCP keepalives (database.tcpKeepAlive: probes after 30 s of silence, every 10 s, three unanswered =
+ * dead, as for PostgreSQL) and TCP_USER_TIMEOUT (database.tcp.user.timeout.ms) on the connected
+ * socket: Connector/C has options for neither. They find a vanished host or a cut network; a server
+ * that is stopped but whose kernel still answers is found by the read timeout (the binlog's: three
+ * heartbeat intervals). A failure is a warning: the read timeout still holds.
+ */
+static void set_keepalive(MYSQL *my, const rc_conf_t *conf)
+{
+	int fd = (int)mysql_get_socket(my), on = rc_conf_get_bool(conf, "database.tcpKeepAlive", true);
+	int idle = 30, intvl = 10, count = 3;
+	unsigned int user_timeout = (unsigned int)rc_conf_get_int(conf, "database.tcp.user.timeout.ms", 0);
+
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0 ||
+	    (on && (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0 ||
+	            setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl) != 0 ||
+	            setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) != 0)) ||
+	    (user_timeout > 0 &&
+	     setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout) != 0))
+		rc_log_warn("mysql", "cannot set TCP keepalives on the connection: %s", strerror(errno));
 }
 
 MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, char *err, size_t errlen)
@@ -76,6 +104,7 @@ MYSQL *rc_mysql_connect_ex(const rc_conf_t *conf, unsigned int read_timeout_s, c
 		mysql_close(my);
 		return NULL;
 	}
+	set_keepalive(my, conf);
 	warn_if_exposed(conf, my);
 	return my;
 }

@@ -15,7 +15,9 @@ static void warn_if_exposed(const rc_conf_t *conf, PGconn *pg);
 static PGconn *connect_params(const rc_conf_t *conf, bool replication, bool start_only)
 {
 	/* Keywords rather than a conninfo string: no quoting of user-provided values needed. */
-	const char *keys[24], *vals[24];
+	const char *keys[32], *vals[32];
+	char user_timeout[24];
+	bool keepalive = rc_conf_get_bool(conf, "database.tcpKeepAlive", true);
 	int n = 0;
 
 #define KV(k, v)                                                                                             \
@@ -46,6 +48,20 @@ static PGconn *connect_params(const rc_conf_t *conf, bool replication, bool star
 	 * in the client encoding), and whatever PGCLIENTENCODING says. */
 	KV("client_encoding", "UTF8");
 	KV("connect_timeout", "10");
+	/* A peer that vanished (host down, a cut network) is found by the kernel, not after hours of
+	 * a read that waits: probes after 30 s of silence, every 10 s, three unanswered = dead; and
+	 * data sent but not acknowledged within database.tcp.user.timeout.ms drops the connection. A
+	 * server that is alive but stopped still acknowledges at TCP level: replication.timeout.ms
+	 * (pg_source.c) covers that. */
+	KV("keepalives", keepalive ? "1" : "0");
+	if (keepalive) {
+		KV("keepalives_idle", "30");
+		KV("keepalives_interval", "10");
+		KV("keepalives_count", "3");
+	}
+	snprintf(user_timeout, sizeof user_timeout, "%lld",
+	         (long long)rc_conf_get_int(conf, "database.tcp.user.timeout.ms", 0));
+	KV("tcp_user_timeout", user_timeout);
 	if (replication)
 		KV("replication", "database");
 #undef KV

@@ -57,6 +57,12 @@ typedef struct pg_source {
 	int64_t last_sent_ms;
 	int64_t status_interval_ms;
 	bool reply_requested;
+	/* replication.timeout.ms: a server that sends nothing is asked for a reply at half the time,
+	 * and the connection is dead at the whole (a stopped server's kernel still acknowledges TCP,
+	 * so keepalives cannot tell). */
+	int64_t silence_ms;   /* 0: never */
+	int64_t last_recv_ms; /* the last message from the server, or the stream's start */
+	bool pinged;          /* a reply was asked for since then */
 	const char *db;
 } pg_source_t;
 
@@ -289,7 +295,8 @@ static int pg_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t e
 	/* Debezium's lsn_commit: none on the first transaction after a snapshot or on a new slot (its
 	 * offsets hold none yet); after a restart, the recorded position, which is a commit's end. */
 	ps->last_commit_lsn = ps->commit_known ? lsn : 0;
-	ps->last_sent_ms = rc_clock_ms();
+	ps->last_sent_ms = ps->last_recv_ms = rc_clock_ms();
+	ps->pinged = false;
 	ps->streaming = true;
 	return RC_OK;
 }
@@ -301,11 +308,12 @@ static int pg_fd(rc_source_t *src)
 	return ps->streaming ? PQsocket(ps->repl) : -1;
 }
 
-static int send_status(pg_source_t *ps, char *err, size_t errlen)
+/* A standby status update; ping asks the server to answer at once (replyRequested). */
+static int send_status(pg_source_t *ps, bool ping, char *err, size_t errlen)
 {
 	uint8_t buf[RC_WALMSG_STATUS_LEN];
 	int len = rc_walmsg_build_status(buf, sizeof buf, ps->confirmed, ps->confirmed, ps->confirmed,
-	                                 rc_walmsg_now_pg_us(), false);
+	                                 rc_walmsg_now_pg_us(), ping);
 
 	if (len < 0 || PQputCopyData(ps->repl, (const char *)buf, len) != 1 || PQflush(ps->repl) != 0) {
 		snprintf(err, errlen, "cannot send a status update to PostgreSQL: %s",
@@ -655,6 +663,16 @@ static int pg_read(rc_source_t *src, const rc_source_handler_t *h, int budget, c
 			return rc;
 		done++;
 	}
+	if (done > 0) {
+		ps->last_recv_ms = rc_clock_ms();
+		ps->pinged = false;
+	} else if (ps->silence_ms > 0 && rc_clock_ms() - ps->last_recv_ms >= ps->silence_ms) {
+		snprintf(err, errlen,
+		         "no message from PostgreSQL for %lld ms, a reply asked for at half "
+		         "(replication.timeout.ms=%lld): the server is stopped or unreachable; reconnecting",
+		         (long long)(rc_clock_ms() - ps->last_recv_ms), (long long)ps->silence_ms);
+		return RC_ERR_RETRY;
+	}
 	return done;
 }
 
@@ -670,9 +688,15 @@ static int pg_confirm(rc_source_t *src, const rc_pos_t *position, bool force, ch
 		rc_pg_hbquery_tick(&ps->hbq);
 	if (!ps->streaming)
 		return RC_OK; /* no status updates before START_REPLICATION */
+	if (ps->silence_ms > 0 && !ps->pinged && now - ps->last_recv_ms >= ps->silence_ms / 2) {
+		rc_log_debug("pg", "nothing from the server for %lld ms: asking for a reply",
+		             (long long)(now - ps->last_recv_ms));
+		ps->pinged = true;
+		return send_status(ps, true, err, errlen);
+	}
 	if (force || ps->reply_requested || since >= ps->status_interval_ms ||
 	    (ps->confirmed > ps->sent_flush && since >= FEEDBACK_MIN_INTERVAL_MS))
-		return send_status(ps, err, errlen);
+		return send_status(ps, false, err, errlen);
 	return RC_OK;
 }
 
@@ -780,6 +804,7 @@ rc_source_t *rc_pg_source_new(const rc_conf_t *conf, char *err, size_t errlen)
 	ps->conf = conf;
 	ps->db = rc_conf_get(conf, "database.dbname");
 	ps->status_interval_ms = rc_conf_get_int(conf, "status.update.interval.ms", 10000);
+	ps->silence_ms = rc_conf_get_int(conf, "replication.timeout.ms", 60000);
 	ps->txmeta = rc_conf_get_bool(conf, "provide.transaction.metadata", false);
 	rc_pg_hbquery_init(&ps->hbq, conf);
 	rc_arena_init(&ps->arena, 0);
