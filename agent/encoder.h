@@ -41,7 +41,7 @@ typedef struct rc_encoder_ops {
 	 * of the record and, once fd became readable (the caller drains it, rc_wakepipe_drain), asks
 	 * resolve with the copy's bytes: RC_OK when the ids are known (written into key and value: keylen
 	 * or vallen 0 for none), RC_ENCODER_WAITING while a registration is under way, or an RC_ERR_*
-	 * class with err naming the subject (RC_ERR_REFUSED: the registry refused the schema). Tokens stay
+	 * class with err naming the subject (RC_ERR_FATAL when the registry refused the schema). Tokens stay
 	 * valid until free.
 	 */
 	uint64_t (*pending)(rc_encoder_t *enc);

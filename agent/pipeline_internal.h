@@ -130,7 +130,7 @@ int pl_wait_full(pipeline_t *pl, char *err, size_t errlen);
 int pl_emit(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen);
 
 /* Publishes the parked records whose ids are now known, each topic's in order, until the sink's
- * queue is full. Returns RC_OK, or an RC_ERR_* class with err filled (RC_ERR_REFUSED: the registry
+ * queue is full. Returns RC_OK, or an RC_ERR_* class with err filled (RC_ERR_FATAL: the registry
  * refused a schema; the message names the subject). */
 int pl_park_flush(pipeline_t *pl, char *err, size_t errlen);
 

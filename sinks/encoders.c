@@ -351,7 +351,7 @@ static int entry_poll(avro_encoder_t *ae, size_t k, char *err, size_t errlen)
 		e->job = NULL;
 		return rc;
 	}
-	return rc == RC_ERR_REFUSED ? RC_ERR_REFUSED : RC_ERR_FATAL;
+	return RC_ERR_FATAL; /* a refused schema needs a person, as in register_schema */
 }
 
 /* One of t's two ids without waiting: a known id stays; an unknown one gets its entry (the schema
