@@ -147,17 +147,22 @@ static void server_stop(server_t *srv)
 	pthread_mutex_destroy(&srv->mu);
 }
 
-/* The id the server gave to the first request whose path contains what, or 0. */
-static int server_id_of(server_t *srv, const char *what)
+/* The id the server gave to the nth (from 0) request whose path contains what, or 0. */
+static int server_nth_id_of(server_t *srv, const char *what, int nth)
 {
 	int id = 0;
 
 	pthread_mutex_lock(&srv->mu);
 	for (int i = 0; i < srv->nseen && !id; i++)
-		if (strstr(srv->seen[i], what))
+		if (strstr(srv->seen[i], what) && nth-- == 0)
 			id = srv->ids[i];
 	pthread_mutex_unlock(&srv->mu);
 	return id;
+}
+
+static int server_id_of(server_t *srv, const char *what)
+{
+	return server_nth_id_of(srv, what, 0);
 }
 
 static int server_seen(server_t *srv)
@@ -282,7 +287,7 @@ static void test_worker_free_while_hanging(void **state)
 
 /* ---- the pipeline: a fake source of two tables, a recording sink ---- */
 
-typedef enum { S_BEGIN, S_EVENT, S_COMMIT, S_PAUSE, S_END } step_kind_t;
+typedef enum { S_BEGIN, S_EVENT, S_COMMIT, S_PAUSE, S_ALTER, S_END } step_kind_t;
 
 typedef struct step {
 	step_kind_t kind;
@@ -387,6 +392,10 @@ static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, ch
 			return 0;
 		}
 		f->pause_until_ms = 0;
+		break;
+	case S_ALTER: /* a new version of the table's schema: column v renamed w (as pg_relcache does) */
+		assert_int_equal(rc_column_set_names(&f->table[s->table]->cols[1], "w", "int8"), 0);
+		f->table[s->table]->value_schema_id = -1;
 		break;
 	case S_END:
 		return RC_END;
@@ -644,6 +653,39 @@ static void test_pipeline_parks_in_order(void **state)
 	assert_int_equal(g_confirmed, 500);
 }
 
+/* slow's schema changes while its first version's events wait: each version's events carry its own
+ * ids, and they go in order, behind nothing of fast's. */
+static const step_t altered[] = {
+    {S_BEGIN, 0, 0}, {S_EVENT, 0, 0},    {S_COMMIT, 0, 150}, {S_PAUSE, 0, 150}, {S_BEGIN, 0, 0},
+    {S_EVENT, 1, 1}, {S_COMMIT, 0, 200}, {S_ALTER, 1, 0},    {S_BEGIN, 0, 0},   {S_EVENT, 1, 2},
+    {S_EVENT, 0, 1}, {S_COMMIT, 0, 300}, {S_END, 0, 0},
+};
+
+static void test_pipeline_schema_change_while_parked(void **state)
+{
+	int v1, v2;
+
+	(void)state;
+	server_start(&g_srv);
+	g_slow_name = "slow";
+	assert_int_equal(run(altered, sizeof altered / sizeof altered[0], "altered.json"), 0);
+	v1 = server_nth_id_of(&g_srv, "slow-value", 0);
+	v2 = server_nth_id_of(&g_srv, "slow-value", 1);
+	server_stop(&g_srv);
+	assert_true(v1 > 0 && v2 > 0 && v1 != v2);
+	assert_int_equal(g_ngot, 4);
+	assert_string_equal(g_got[0].topic, "it.public.fast");
+	assert_string_equal(g_got[1].topic, "it.public.fast"); /* in transaction 300, after slow's */
+	assert_int_equal(g_got[1].key, 1);
+	assert_string_equal(g_got[2].topic, "it.public.slow");
+	assert_int_equal(g_got[2].key, 1);
+	assert_int_equal(g_got[2].value_id, v1);
+	assert_string_equal(g_got[3].topic, "it.public.slow");
+	assert_int_equal(g_got[3].key, 2);
+	assert_int_equal(g_got[3].value_id, v2);
+	assert_int_equal(g_confirmed, 300);
+}
+
 static const step_t refused[] = {
     {S_BEGIN, 0, 0}, {S_EVENT, 1, 1}, {S_COMMIT, 0, 200}, {S_PAUSE, 0, 3000}, {S_END, 0, 0},
 };
@@ -683,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_worker_refused),
 	    cmocka_unit_test(test_worker_free_while_hanging),
 	    cmocka_unit_test(test_pipeline_parks_in_order),
+	    cmocka_unit_test(test_pipeline_schema_change_while_parked),
 	    cmocka_unit_test(test_pipeline_refused_is_fatal),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
