@@ -260,16 +260,18 @@ static void h_idle(void *opaque, const rc_pos_t *position)
  * hand-over, or its last acknowledgement), so a burst after a quiet pause is no stall. */
 void pl_log_waiting(pipeline_t *pl)
 {
-	char at[RC_POS_TEXTLEN];
+	char at[RC_POS_TEXTLEN], parked[64] = "";
 	int64_t now = rc_clock_ms();
 	int64_t stalled = rc_acktrack_stalled_ms(&pl->track, pl->track.now_ms());
 
 	if (stalled < WAIT_LOG_INTERVAL_MS || now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
 		return;
+	if (pl->park.n) /* the registry, not Kafka, holds these (agent/pipeline_park.c) */
+		snprintf(parked, sizeof parked, " (%zu of them waiting for their schema ids)", pl->park.n);
 	rc_log_warn("pipeline",
-	            "waiting for Kafka: %lld events unacknowledged (%zu of them waiting for their schema "
-	            "ids), the oldest waiting %llds without an acknowledgement; source held at %s",
-	            (long long)pl->track.inflight, pl->park.n, (long long)(stalled / 1000),
+	            "waiting for Kafka: %lld events unacknowledged%s, the oldest waiting %llds without an "
+	            "acknowledgement; source held at %s",
+	            (long long)pl->track.inflight, parked, (long long)(stalled / 1000),
 	            rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
 	pl->last_wait_log_ms = now;
 }
