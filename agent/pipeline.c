@@ -249,6 +249,11 @@ static int turn(rc_loop_t *loop, void *opaque)
 		pl->cause = RC_OBS_CAUSE_SINK;
 		return stop_life(pl, RC_ERR_RETRY);
 	}
+	rc = pl_park_flush(pl, pl->err, pl->errlen); /* first: their events came before what is read */
+	if (rc != RC_OK) {
+		pl->cause = RC_OBS_CAUSE_SINK;
+		return stop_life(pl, rc);
+	}
 	if (!pl_over_bound(pl, 0)) {
 		n = rc_capture_read(pl->cap, &h, READ_BUDGET, pl->err, pl->errlen);
 		if (n < 0)
@@ -265,6 +270,8 @@ static int turn(rc_loop_t *loop, void *opaque)
 	if (n >= READ_BUDGET)
 		return 0;
 	wait = rc_capture_next_deadline_ms(pl->cap);
+	if (pl->park.sink_full && wait > NOFD_POLL_MS) /* parked records ready, the sink's queue full */
+		wait = NOFD_POLL_MS;
 	if (pl->track.inflight > 0 && pl->sink_fd < 0) {
 		/* Reports are waited for by time: the pause after a wake, or a sink without a descriptor. */
 		int64_t left = pl->sink_quiet_until_ms - rc_clock_ms();
@@ -281,7 +288,7 @@ static int watch(pipeline_t *pl)
 	pl->src_fd = pl->sink_fd = -1;
 	pl->writer_watched = pl->writer && rc_loop_add_fd(pl->loop, rc_offset_writer_fd(pl->writer),
 	                                                  RC_LOOP_READABLE, on_writer, pl) == RC_OK;
-	if (pl->writer && !pl->writer_watched)
+	if ((pl->writer && !pl->writer_watched) || pl_park_watch(pl) != RC_OK)
 		return RC_ERR_FATAL;
 	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
 	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
@@ -301,6 +308,7 @@ static void unwatch(pipeline_t *pl)
 	if (pl->writer_watched)
 		rc_loop_del_fd(pl->loop, rc_offset_writer_fd(pl->writer));
 	pl->writer_watched = false;
+	pl_park_unwatch(pl);
 	if (pl->flush_timer > 0)
 		rc_loop_del_timer(pl->loop, pl->flush_timer);
 	if (pl->log_timer > 0)
@@ -388,6 +396,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	if (ended)
 		rc_log_info("pipeline", "the source has nothing more to read");
 	set_state(pl, PL_DRAINING);
+	if (ended && (rc = pl_park_drain(pl, pl->shutdown_ms, err, errlen)) != RC_OK)
+		return rc;
 	if (pl->sink->ops->flush(pl->sink, rc_shutdown_drain_ms(pl->shutdown_ms)) != 0)
 		rc_log_warn(
 		    "pipeline",
@@ -411,6 +421,7 @@ static void teardown(pipeline_t *pl)
 	if (pl->sink)
 		pl->sink->ops->free(pl->sink);
 	pl->sink = NULL;
+	pl_park_clear(pl); /* before the tracker: the records hold its transactions */
 	rc_capture_free(pl->cap);
 	pl->cap = NULL;
 	rc_acktrack_destroy(&pl->track);

@@ -42,6 +42,24 @@ typedef enum {
 	PL_STOPPED,
 } pl_state_t;
 
+/* Records whose schema ids the registry has not given yet, in the order they came (agent/encoder.h
+ * pending; agent/pipeline_park.c). They count in flight (the bounds, and their transactions'
+ * acknowledgements: no position past them is confirmed) from the moment they are parked. */
+typedef struct pl_parked pl_parked_t;
+typedef struct pl_park_topic {
+	char *topic;  /* owned */
+	size_t n;     /* records of this topic parked */
+	bool blocked; /* in the flush under way: an earlier record of the topic still waits */
+} pl_park_topic_t;
+typedef struct pl_park {
+	pl_parked_t *head, *tail; /* owned */
+	size_t n;
+	pl_park_topic_t *topics; /* owned; an entry stays until pl_park_clear (records keep its index) */
+	size_t ntopics, cap;
+	bool sink_full;  /* the last flush stopped at a full sink queue: try again soon */
+	bool fd_watched; /* the encoder's descriptor is on the loop */
+} pl_park_t;
+
 typedef struct pipeline {
 	const rc_conf_t *conf;
 	const rc_pipeline_parts_t *parts;
@@ -71,6 +89,7 @@ typedef struct pipeline {
 	rc_obs_cause_t cause; /* what ended the stream life, for rowcast_restarts_total */
 	rc_txmeta_t txm;      /* provide.transaction.metadata */
 	rc_heartbeat_t hb;    /* heartbeat.interval.ms */
+	pl_park_t park;       /* records waiting for their schema ids */
 	long long hb_timer;
 
 	/* The column mappers (agent/column_map.h: column.exclude.list, column.mask.*,
@@ -108,6 +127,33 @@ void pl_on_ack(void *ticket, bool ok, const char *why, void *opaque);
 /* Hands one record to the sink under txn, waiting while max.queue.size, max.queue.size.in.bytes or
  * the sink's queue are full. Returns RC_OK, RC_STOPPED, or an RC_ERR_* class with err filled. */
 int pl_publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen);
+
+/* Waits up to FULL_WAIT_MS while the bounds or the sink's queue are full, serving the sink, the
+ * probes and parked records meanwhile. Returns RC_OK to try again, RC_STOPPED, or an RC_ERR_* class. */
+int pl_wait_full(pipeline_t *pl, char *err, size_t errlen);
+
+/* pipeline_park.c. */
+
+/* Hands rec (of an event, encoded just now) to the sink as pl_publish does, or parks a copy of it
+ * when its schema ids are not known yet or an earlier record of its topic is parked (per topic,
+ * records go in the order they came). Returns RC_OK, RC_STOPPED, or an RC_ERR_* class. */
+int pl_emit(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err, size_t errlen);
+
+/* Publishes the parked records whose ids are now known, each topic's in order, until the sink's
+ * queue is full. Returns RC_OK, or an RC_ERR_* class with err filled (RC_ERR_FATAL: the registry
+ * refused a schema; the message names the subject). */
+int pl_park_flush(pipeline_t *pl, char *err, size_t errlen);
+
+/* At the source's end: waits up to timeout_ms (or a stop request) for the parked records' ids and
+ * publishes them. What is still parked after it is not confirmed: it is read again on restart. */
+int pl_park_drain(pipeline_t *pl, int timeout_ms, char *err, size_t errlen);
+
+/* The encoder's descriptor (agent/encoder.h fd) on the loop, or off it. */
+int pl_park_watch(pipeline_t *pl);
+void pl_park_unwatch(pipeline_t *pl);
+
+/* Drops what is parked (the stream life ends; its transactions go with the tracker). */
+void pl_park_clear(pipeline_t *pl);
 
 /* Whether size more bytes in flight would pass one of the bounds (never with nothing in flight). */
 bool pl_over_bound(const pipeline_t *pl, int64_t size);

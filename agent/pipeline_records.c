@@ -15,6 +15,7 @@
 #include "agent/loop.h"
 #include "agent/signals.h"
 #include "agent/utf8.h"
+#include "agent/wakepipe.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -65,21 +66,27 @@ static rc_ack_txn_t *h_begin(void *opaque)
  * RC_STOPPED on a stop request (the transaction in progress is not confirmed: it is read again on
  * restart), or an RC_ERR_* class.
  */
-static int wait_full(pipeline_t *pl, char *err, size_t errlen)
+int pl_wait_full(pipeline_t *pl, char *err, size_t errlen)
 {
-	struct pollfd pfd[3] = {
+	int efd = pl->enc->ops->fd ? pl->enc->ops->fd(pl->enc) : -1, rc;
+	struct pollfd pfd[4] = {
 	    {.fd = pl->sink->ops->fd ? pl->sink->ops->fd(pl->sink) : -1, .events = POLLIN},
 	    {.fd = rc_signals_fd(), .events = POLLIN},
-	    {.fd = rc_http_fd(rc_obs_http(&pl->obs)), .events = POLLIN}};
+	    {.fd = rc_http_fd(rc_obs_http(&pl->obs)), .events = POLLIN},
+	    {.fd = efd, .events = POLLIN}}; /* a schema registration ended: parked records may go */
 
 	if (pfd[0].fd >= 0 || pfd[1].fd >= 0)
-		poll(pfd, 3, FULL_WAIT_MS);
+		poll(pfd, 4, FULL_WAIT_MS);
 	else
 		usleep(NOFD_POLL_MS * 1000);
 	/* The loop does not turn in here: /metrics and the probes are served all the same. */
 	pl->obs.last_turn_ms = rc_clock_ms();
 	rc_http_serve(rc_obs_http(&pl->obs));
 	pl->sink->ops->poll(pl->sink, 0);
+	if (efd >= 0)
+		rc_wakepipe_drain(efd);
+	if ((rc = pl_park_flush(pl, err, errlen)) != RC_OK)
+		return rc;
 	pl_log_waiting(pl); /* the loop's timers do not run in here: a stall must still say so */
 	if (rc_stop_requested()) {
 		snprintf(err, errlen, "stop requested while the sink's queue was full");
@@ -125,7 +132,7 @@ int pl_publish(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *
 			return RC_ERR_FATAL; /* the source position stays before this record */
 		if (rc != RC_FULL)
 			return RC_ERR_RETRY;
-		rc = wait_full(pl, err, errlen);
+		rc = pl_wait_full(pl, err, errlen);
 		if (rc != RC_OK)
 			return rc;
 	}
@@ -204,12 +211,12 @@ static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *
 		rec.headers = hdrs;
 		rec.nheaders++;
 	}
-	rc = pl_publish(pl, &rec, txn, err, errlen);
+	rc = pl_emit(pl, &rec, txn, err, errlen); /* parked while its schema ids are not known */
 	if (rc == RC_OK && ev->op == RC_OP_DELETE && pl->tombstones && ev->table && ev->table->nkey) {
 		/* The tombstone lets log compaction drop the key (Debezium's convention). */
 		rc = pl->enc->ops->encode(pl->enc, ev, true, &rec, err, errlen);
 		if (rc == RC_OK)
-			rc = pl_publish(pl, &rec, txn, err, errlen);
+			rc = pl_emit(pl, &rec, txn, err, errlen);
 	}
 	if (rc == RC_OK) {
 		pl->events_published++;
@@ -272,16 +279,18 @@ static void h_idle(void *opaque, const rc_pos_t *position)
  * hand-over, or its last acknowledgement), so a burst after a quiet pause is no stall. */
 void pl_log_waiting(pipeline_t *pl)
 {
-	char at[RC_POS_TEXTLEN];
+	char at[RC_POS_TEXTLEN], parked[64] = "";
 	int64_t now = rc_clock_ms();
 	int64_t stalled = rc_acktrack_stalled_ms(&pl->track, pl->track.now_ms());
 
 	if (stalled < WAIT_LOG_INTERVAL_MS || now - pl->last_wait_log_ms < WAIT_LOG_INTERVAL_MS)
 		return;
+	if (pl->park.n) /* the registry, not Kafka, holds these (agent/pipeline_park.c) */
+		snprintf(parked, sizeof parked, " (%zu of them waiting for their schema ids)", pl->park.n);
 	rc_log_warn("pipeline",
-	            "waiting for Kafka: %lld events unacknowledged, the oldest waiting %llds without an "
+	            "waiting for Kafka: %lld events unacknowledged%s, the oldest waiting %llds without an "
 	            "acknowledgement; source held at %s",
-	            (long long)pl->track.inflight, (long long)(stalled / 1000),
+	            (long long)pl->track.inflight, parked, (long long)(stalled / 1000),
 	            rc_pos_text(pl->parts->codec, &pl->track.confirmed, at, sizeof at));
 	pl->last_wait_log_ms = now;
 }

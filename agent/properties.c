@@ -146,6 +146,8 @@ static const rc_prop_def_t props[] = {
     {"sink.type", RC_PROP_ENUM, "kafka", "kafka|stdout", NOLIMIT, 0, "where events go"},
     {"schema.registry.url", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_REQ_KAFKA,
      "Schema Registry base URL (Confluent REST API)"},
+    {"schema.registry.async", RC_PROP_BOOL, "true", NULL, NOLIMIT, 0,
+     "register table schemas on a thread of their own; a table's events wait meanwhile, the source is still read (false: on the event loop, which waits)"},
     {"basic.auth.user.info", RC_PROP_STRING, NULL, NULL, NOLIMIT, RC_PROP_SECRET | RC_PROP_FILE_VARIANT,
      "Schema Registry credentials user:password"},
     {"schema.registry.ssl.ca.location", RC_PROP_PATH, NULL, NULL, NOLIMIT, 0,

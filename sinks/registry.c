@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -55,6 +56,7 @@ struct rc_registry {
 	int initial_ms;
 	int max_ms;
 	int deadline_ms;
+	int cancel_fd; /* readable: end calls as a stop request does (rc_registry_set_cancel); -1 none */
 	unsigned long requests;
 	cache_entry_t **buckets;
 	size_t nbuckets;
@@ -208,6 +210,7 @@ rc_registry_t *rc_registry_new(const char *url, const char *user_info, char *err
 	reg->initial_ms = 200;
 	reg->max_ms = 10000;
 	reg->deadline_ms = DEFAULT_DEADLINE_MS;
+	reg->cancel_fd = -1;
 	reg->nbuckets = 64;
 	reg->buckets = calloc(reg->nbuckets, sizeof *reg->buckets);
 	reg->base = strdup(url);
@@ -359,6 +362,33 @@ void rc_registry_set_deadline(rc_registry_t *reg, int total_ms)
 	reg->deadline_ms = total_ms > 0 ? total_ms : 1;
 }
 
+void rc_registry_set_cancel(rc_registry_t *reg, int fd)
+{
+	reg->cancel_fd = fd;
+}
+
+/* Whether a stop request or the cancel descriptor ends the call. */
+static bool stopping(const rc_registry_t *reg)
+{
+	struct pollfd pfd = {.fd = reg->cancel_fd, .events = POLLIN};
+
+	return rc_stop_requested() || (reg->cancel_fd >= 0 && poll(&pfd, 1, 0) > 0);
+}
+
+/* Sleeps ms, or less when a stop request or the cancel descriptor comes first (RC_STOPPED). */
+static int backoff_sleep(const rc_registry_t *reg, int ms)
+{
+	struct pollfd pfd[2] = {{.fd = rc_signals_fd(), .events = POLLIN},
+	                        {.fd = reg->cancel_fd, .events = POLLIN}};
+	int64_t until = rc_clock_ms() + ms, left;
+
+	if (reg->cancel_fd < 0)
+		return rc_signals_sleep(ms);
+	while (!stopping(reg) && (left = until - rc_clock_ms()) > 0)
+		poll(pfd, 2, left > STOP_CHECK_MS && pfd[0].fd < 0 ? STOP_CHECK_MS : (int)left);
+	return stopping(reg) ? RC_STOPPED : RC_OK;
+}
+
 unsigned long rc_registry_requests(const rc_registry_t *reg)
 {
 	return reg->requests;
@@ -372,22 +402,25 @@ unsigned long rc_registry_requests(const rc_registry_t *reg)
  */
 static int perform(rc_registry_t *reg, CURLcode *cc)
 {
-	struct curl_waitfd stop = {.fd = rc_signals_fd(), .events = CURL_WAIT_POLLIN};
+	struct curl_waitfd stop[2] = {{.fd = rc_signals_fd(), .events = CURL_WAIT_POLLIN}};
+	unsigned nstop = stop[0].fd >= 0 ? 1 : 0;
 	int running = 1, left, rc = RC_OK;
 	CURLMsg *msg;
 
+	if (reg->cancel_fd >= 0)
+		stop[nstop++] = (struct curl_waitfd){.fd = reg->cancel_fd, .events = CURL_WAIT_POLLIN};
 	*cc = CURLE_FAILED_INIT; /* unless curl says otherwise */
 	if (curl_multi_add_handle(reg->multi, reg->curl) != CURLM_OK)
 		return RC_OK;
 	while (running) {
-		if (rc_stop_requested()) {
+		if (stopping(reg)) {
 			rc = RC_STOPPED;
 			break;
 		}
 		if (curl_multi_perform(reg->multi, &running) != CURLM_OK)
 			break;
-		if (running && curl_multi_poll(reg->multi, &stop, stop.fd >= 0 ? 1 : 0,
-		                               stop.fd >= 0 ? 1000 : STOP_CHECK_MS, NULL) != CURLM_OK)
+		if (running &&
+		    curl_multi_poll(reg->multi, stop, nstop, nstop ? 1000 : STOP_CHECK_MS, NULL) != CURLM_OK)
 			break;
 	}
 	while ((msg = curl_multi_info_read(reg->multi, &left)))
@@ -514,7 +547,7 @@ static int request(rc_registry_t *reg, const char *path, const char *body, long 
 		}
 		rc_log_warn("registry", "%s %s%s: %s; retrying in %d ms (attempt %d of %d)", method,
 		            reg->shown, path, what, wait_ms, attempt + 1, reg->max_attempts);
-		if (rc_signals_sleep(wait_ms) == RC_STOPPED)
+		if (backoff_sleep(reg, wait_ms) == RC_STOPPED)
 			break;
 		wait_ms = wait_ms > reg->max_ms / 2 ? reg->max_ms : wait_ms * 2;
 	}

@@ -12,7 +12,8 @@
  * a number of attempts and a total time. A stop request (agent/signals.h) ends a transfer or a
  * back-off wait at once. Credentials never appear in messages, including user:password@ inside the URL.
  *
- * One rc_registry_t is used by one thread at a time (it owns a curl handle).
+ * One rc_registry_t is used by one thread at a time (it owns a curl handle); sinks/registry_worker.h
+ * runs one on a thread of its own.
  */
 #ifndef RC_REGISTRY_H
 #define RC_REGISTRY_H
@@ -53,6 +54,10 @@ void rc_registry_set_retry(rc_registry_t *reg, int max_attempts, int initial_ms,
  * of PostgreSQL's default wal_sender_timeout: the caller's loop waits meanwhile). A wait that would
  * end past it is not begun: the call gives up with RC_ERR_RETRY. */
 void rc_registry_set_deadline(rc_registry_t *reg, int total_ms);
+
+/* A descriptor (borrowed; -1: none) that, once readable, ends a transfer or a back-off wait as a stop
+ * request does (RC_STOPPED): the registry worker's way to end a call that hangs when it is freed. */
+void rc_registry_set_cancel(rc_registry_t *reg, int fd);
 
 /*
  * Registers schema_json (borrowed) under subject (e.g. "<topic>-value") and sets *id. Registering a
