@@ -295,10 +295,15 @@ const char *rc_prop_suggest(const char *name)
 {
 	const char *best = NULL;
 	size_t best_d = (size_t)-1;
-	size_t limit = strlen(name) / 3 + 1;
+	size_t len = strlen(name), limit = len / 3 + 1;
 
 	for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
-		size_t d = edit_distance(name, props[i].name);
+		size_t plen = strlen(props[i].name), d;
+
+		/* the lengths' difference is a lower bound of the distance: most names are skipped */
+		if ((plen > len ? plen - len : len - plen) > limit)
+			continue;
+		d = edit_distance(name, props[i].name);
 		if (d < best_d) {
 			best_d = d;
 			best = props[i].name;
