@@ -118,6 +118,13 @@ int pl_emit(pipeline_t *pl, const rc_record_t *rec, rc_ack_txn_t *txn, char *err
 	pl_parked_t *p;
 	size_t ti;
 
+	/* Records whose ids came go first: else a topic, once parked, stays parked record by record,
+	 * each one handed over only when the next one's wait for the bound times out. */
+	if (pk->head) {
+		int rc = pl_park_flush(pl, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
 	if (!token && !topic_parked(pk, rec->topic))
 		return pl_publish(pl, rec, txn, err, errlen);
 	if (!txn) {

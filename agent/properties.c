@@ -261,6 +261,21 @@ int rc_prop_is_foreign(const char *name)
 	return strncmp(name, "transforms.", 11) == 0 || strncmp(name, "schema.history.", 15) == 0;
 }
 
+static const rc_prop_pattern_t patterns[] = {
+    {"kafka.<property>", "any librdkafka producer property, passed through (kafka.bootstrap.servers, ...)"},
+    {"column.mask.with.<N>.chars", "character columns (regexes) replaced by N '*'"},
+    {"column.mask.hash.<ALG>.with.salt.<SALT>",
+     "character columns replaced by the hex hash of SALT + value (Debezium's v1)"},
+    {"column.mask.hash.v2.<ALG>.with.salt.<SALT>", "the same with the value's UTF-8 (Debezium's v2)"},
+    {"column.truncate.to.<N>.chars", "strings cut to N characters, bytes to N bytes"},
+};
+
+const rc_prop_pattern_t *rc_prop_patterns(size_t *n)
+{
+	*n = sizeof patterns / sizeof patterns[0];
+	return patterns;
+}
+
 const char *rc_prop_alias(const char *name)
 {
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)

@@ -43,6 +43,15 @@ const rc_prop_def_t *rc_prop_find(const char *name);
 /* The whole table, for listing: *n receives its length. */
 const rc_prop_def_t *rc_prop_all(size_t *n);
 
+/* A family of properties named by a pattern (kafka.<property>, column.mask.with.<N>.chars, ...):
+ * what `config list` and rowcast(1) show besides the table above. */
+typedef struct rc_prop_pattern {
+	const char *name, *doc;
+} rc_prop_pattern_t;
+
+/* Every pattern, n set to their count (static storage). */
+const rc_prop_pattern_t *rc_prop_patterns(size_t *n);
+
 /* True if name is a Debezium/Kafka Connect key that rowcast accepts but ignores (a warning). */
 int rc_prop_is_foreign(const char *name);
 

@@ -7,6 +7,7 @@ int rc_cmd_config_list(FILE *out)
 {
 	size_t n;
 	const rc_prop_def_t *all = rc_prop_all(&n);
+	const rc_prop_pattern_t *all_patterns;
 
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "%-32s %s", all[i].name, all[i].doc);
@@ -18,14 +19,8 @@ int rc_cmd_config_list(FILE *out)
 			fprintf(out, " (required)");
 		fputc('\n', out);
 	}
-	fprintf(out,
-	        "%-32s any librdkafka producer property, passed through (kafka.bootstrap.servers, ...)\n",
-	        "kafka.<property>");
-	fprintf(out, "%-32s character columns (regexes) replaced by N '*'\n", "column.mask.with.<N>.chars");
-	fprintf(out, "%-32s character columns replaced by the hex hash of SALT + value (Debezium's v1)\n",
-	        "column.mask.hash.<ALG>.with.salt.<SALT>");
-	fprintf(out, "%-32s the same with the value's UTF-8 (Debezium's v2)\n",
-	        "column.mask.hash.v2.<ALG>.with.salt.<SALT>");
-	fprintf(out, "%-32s strings cut to N characters, bytes to N bytes\n", "column.truncate.to.<N>.chars");
+	all_patterns = rc_prop_patterns(&n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%-32s %s\n", all_patterns[i].name, all_patterns[i].doc);
 	return 0;
 }
