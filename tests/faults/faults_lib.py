@@ -474,6 +474,8 @@ def e_offset_ahead(s):
         lsn = psql("SELECT pg_current_wal_lsn() + 16777216")
         new = re.sub(r'"lsn": *"[0-9A-Fa-f]+/[0-9A-Fa-f]+"', f'"lsn": "{lsn}"', txt)
         open(s.offsets, "w").write(new)
+        slot = psql(f"SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '{s.slot}'")
+        s.log(f"offset file set to {lsn} (was {doc.get('position')}); the slot is at {slot}")
     return expect_exit(s, stage)
 
 
@@ -499,7 +501,22 @@ def e_binlog_purge(s):
         for _ in range(3):
             my("FLUSH BINARY LOGS")
         cur = my("SHOW MASTER STATUS").split("\t")[0]
-        my(f"PURGE BINARY LOGS TO '{cur}'")
+        stored = (_offset_doc(s).get("position") or {}).get("file")
+        # PURGE skips files a replica connection still reads (a walking-dead dump thread of an
+        # earlier rowcast): end those, then check the stored position's file is really gone.
+        for _ in range(20):
+            for line in my("SHOW PROCESSLIST").splitlines():
+                f = line.split("\t")
+                if len(f) > 4 and f[4].startswith("Binlog Dump"):
+                    my(f"KILL {f[0]}", check=False)
+            my(f"PURGE BINARY LOGS TO '{cur}'")
+            logs = [l.split("\t")[0] for l in my("SHOW BINARY LOGS").splitlines()]
+            if stored not in logs:
+                break
+            time.sleep(0.5)
+        s.log(f"binlogs purged to {cur}; the offset file names {stored}; left: {logs}")
+        if stored in logs:
+            raise RuntimeError(f"could not purge {stored}")
     return expect_exit(s, stage)
 
 
