@@ -537,7 +537,7 @@ def e_second_instance(s):
 
 
 def e_config(s):
-    return expect_exit(s, lambda s: None, wait_stream=False, timeout=float(s.sc.get("timeout", 45)))
+    return expect_exit(s, lambda s: None, wait_stream=False, timeout=float(s.sc.get("timeout", 30)))
 
 
 def e_full_disk(s):
