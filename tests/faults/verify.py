@@ -127,7 +127,7 @@ def main():
         problems[inv].append(msg)
 
     lives = sorted(int(x) for x in open(a.lives).read().split()) if a.lives else []
-    first_ts, seen, maxord, snap_max = {}, set(), {}, {}
+    first_ts, seen, maxord, snap_max, by_snapshot = {}, set(), {}, {}, set()
     records = dups = dup_unexplained = order = phantom = tombstones = 0
     ts_types = set()
     for m in msgs:
@@ -165,6 +165,8 @@ def main():
             continue
         seen.add(ident)
         first_ts[ident] = ts
+        if op == "r":
+            by_snapshot.add(ident)
         if key in maxord and ordv <= maxord[key] and op != "r":
             order += 1
             if order <= 10:
@@ -213,6 +215,11 @@ def main():
                 i = (t, k, "d" if op == "d" else "w", v)
                 if i[2] == "w" and snap_max.get(i[:2], -1) > v and i not in first_ts:
                     continue
+                if i in by_snapshot:
+                    # Delivered by a snapshot read: the slot's position covers rows committed before
+                    # it was created from the start; their delivery is guarded by the snapshot's
+                    # completion in the offset store (I1), not by the confirmed position.
+                    continue
                 got = first_ts.get(i)
                 if got is None or got > t_cover:
                     i5_bad += 1
@@ -243,7 +250,8 @@ def main():
             extra = {"I1": f"{len(committed) - missing} of {len(committed)} committed changes delivered"
                            f" ({superseded} superseded by snapshot reads)",
                      "I2": "0 phantom", "I3": "0 order violations", "I4": f"{dups} duplicates ({dup_unexplained} "
-                     f"within one life)", "I5": f"{i5_checked} transactions checked against {summary['samples']} samples"}[inv]
+                     f"within one life)", "I5": f"{i5_checked} transactions checked against {summary['samples']} samples"
+                     f" ({len(by_snapshot)} changes delivered by snapshot reads not checked)"}[inv]
             print(f"{inv} ok: {extra}")
     summary["ok"] = ok
     print(json.dumps(summary))
