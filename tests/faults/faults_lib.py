@@ -316,6 +316,27 @@ def f_idle(s):
     return stream_with(s, during, 1, workload="none")
 
 
+def f_offset_missing(s):
+    """T19 (PG): the offset file deleted while rowcast is down and the slot exists, the writer going
+    on meanwhile: rowcast resumes from the slot's confirmed_flush_lsn (pg_slot.c), which never passes
+    what Kafka acknowledged, so nothing may be missing."""
+    def during(s, rounds, w, why):
+        for i in range(rounds):
+            _sleep_rand(2, 4)
+            code = s.sigterm()
+            if code != 0:
+                why.append(f"SIGTERM {i + 1}: exit {code}")
+            os.unlink(s.offsets)
+            time.sleep(1)
+            s.start()
+            if not s.wait_streaming():
+                why.append(f"no streaming after the offset file was deleted: {s.logtext()[-300:]}")
+                return i + 1
+        _sleep_rand(2, 3)
+        return rounds
+    return stream_with(s, during, 2)
+
+
 def f_registry_stub(s):
     """A Schema Registry stub in front of the real one: answers `status` to the first `count` requests
     (count=all: every one; status=hang: no answer for `hang` seconds), then passes through."""
@@ -401,7 +422,7 @@ class RegistryStub:
 FAULTS = {"none": f_none, "kill9": f_kill9, "sigterm": f_sigterm, "failpoint": f_failpoint,
           "broker_stop": f_broker_stop, "broker_kill": f_broker_kill, "db_blackhole": f_db_blackhole,
           "pg_restart": f_pg_restart, "my_kill": f_my_kill, "rotate_kill": f_rotate_kill, "idle": f_idle,
-          "registry_stub": f_registry_stub}
+          "registry_stub": f_registry_stub, "offset_missing": f_offset_missing}
 
 
 # --- refusals ---
@@ -557,13 +578,13 @@ def e_full_disk(s):
         s.caught_up(60)
 
         def stage(s):
-            with open(os.path.join(state, "filler"), "wb") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-                except OSError:
+            fd = os.open(os.path.join(state, "filler"), os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                while os.write(fd, b"\0" * 4096) > 0:
                     pass
+            except OSError:
+                pass  # ENOSPC: the tmpfs is full
+            os.close(fd)
             w = s.writer(5, wait=True)
             return {"running": True, "proc": s.rc, "log": s.rc_log, "check": check}
 
