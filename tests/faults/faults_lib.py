@@ -349,7 +349,14 @@ def f_registry_stub(s):
             return 1
         if s.sc.get("expect", "invariants") == "invariants":
             return stream_with(s, during, 1, wait_first=False)
-        return expect_exit(s, lambda s: None, wait_stream=False)
+        def stage(s):
+            # Rows to encode: their first registration meets the stub.
+            s.start()
+            if not s.wait_streaming():
+                return None
+            s.writer(2, wait=True)
+            return {"running": True, "proc": s.rc, "log": s.rc_log}
+        return expect_exit(s, stage, wait_stream=False)
     finally:
         s.log(f"registry stub answered {st.faked} requests with {st.status}, passed {st.passed} through")
         st.close()
