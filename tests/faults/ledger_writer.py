@@ -129,7 +129,7 @@ class Writer:
             t = self.rng.choice(self.tables)
             live = model[t]
             n = self.rng.choice([1, 1, 2, 5, 20, 50])
-            kind = self.rng.choices(["ins", "upd", "del"], [45, 40, 15])[0]
+            kind = self.rng.choices(["ins", "upd", "del"], [45, 40, self.a.delete_weight])[0]
             touched = {c[1] for c in changes if c[0] == t}
             cand = [k for k in live if k not in touched]
             if kind != "ins" and len(cand) < n:
@@ -293,6 +293,8 @@ def main():
     ap.add_argument("--ledger", required=True)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--tps", type=float, default=100, help="target transactions per second")
+    ap.add_argument("--delete-weight", type=int, default=15,
+                    help="0: no deletes (snapshot scenarios: a re-snapshot cannot show a row deleted before it)")
     ap.add_argument("--rollback", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--start-seq", type=int, default=0)
