@@ -398,7 +398,8 @@ class RegistryStub:
                 stub.passed += 1
                 path = self.path
                 base = urllib.request.urlparse(stub.upstream)
-                req = urllib.request.Request(f"{base.scheme}://{base.netloc}{base.path}{path}", data=body,
+                # The stub's URL has the upstream's base path: the request path already carries it.
+                req = urllib.request.Request(f"{base.scheme}://{base.netloc}{path}", data=body,
                                              method=self.command,
                                              headers={k: v for k, v in self.headers.items()
                                                       if k.lower() in ("content-type", "accept")})
