@@ -355,6 +355,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	rc = rc_capture_start(pl->cap, &resume, err, errlen);
 	if (rc != RC_OK)
 		return rc;
+	pl->source_started = true;
 	rc_acktrack_init(&pl->track, &resume);
 	if (confirmed_ms)
 		pl->track.confirmed_ms = confirmed_ms;
@@ -483,7 +484,8 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 {
 	pipeline_t pl = {.conf = conf, .parts = parts, .state = PL_STARTING};
 	char err[RC_ERRSTR_LEN];
-	int64_t backoff = 1000, started;
+	int64_t backoff = 1000, started, run_started = rc_clock_ms();
+	int64_t startup_ms = rc_conf_get_int(conf, "startup.connect.timeout.ms", 15000);
 	int rc = RC_OK;
 
 	pl.store = parts->store;
@@ -551,6 +553,19 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		teardown(&pl);
 		if (rc == RC_OK || rc == RC_STOPPED || rc_err_is_fatal(rc))
 			break;
+		/* Never once started (a wrong port, password or host, a server still coming up beside
+		 * us): retried for startup.connect.timeout.ms, then an exit the supervisor sees, as
+		 * Debezium's connector fails its task at start. A lost source is retried without end. */
+		if (!pl.source_started && rc_clock_ms() - run_started >= startup_ms) {
+			char why[RC_ERRSTR_LEN - 100]; /* the cause, cut to leave room for what it prefixes */
+
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, sizeof err,
+			         "could not start within startup.connect.timeout.ms (%lld ms): %s",
+			         (long long)startup_ms, why);
+			rc = RC_ERR_FATAL;
+			break;
+		}
 		rc = RC_OK; /* a retryable stop: the next life starts clean */
 		if (rc_clock_ms() - started > HEALTHY_RESET_MS)
 			backoff = 1000;

@@ -74,6 +74,7 @@ typedef struct pipeline {
 	bool have_recorded;
 	rc_pos_t submitted;  /* the newest position handed to the writer (owned) */
 	bool snapshot_taken; /* snapshot.mode=always: once per process */
+	bool source_started; /* a life of this process got its source going: later losses are retried */
 	int64_t last_persist_ms;
 	int64_t last_wait_log_ms;
 	long max_inflight;

@@ -45,6 +45,10 @@ static const rc_prop_def_t props[] = {
     {"replication.timeout.ms", RC_PROP_INT, "60000", NULL, 0, 3600000, 0,
      "PostgreSQL: no message from the server this long (a reply asked for at half) is a dead "
      "replication connection: reconnect (0: never; as wal_receiver_timeout)"},
+    {"startup.connect.timeout.ms", RC_PROP_INT, "15000", NULL, 0, 86400000, 0,
+     "how long rowcast retries at start before it exits 1 when it cannot get its source going (wrong "
+     "port, host or password, a server still starting); once started, a lost source is retried "
+     "without end"},
     {"connect.timeout.ms", RC_PROP_INT, "30000", NULL, 1000, 3600000, 0,
      "MySQL/MariaDB: how long a connection attempt may take"},
     {"binlog.heartbeat.interval.ms", RC_PROP_INT, "10000", NULL, 100, 3600000, 0,

@@ -187,7 +187,7 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 	const char *db = rc_conf_get(conf, "database.dbname");
 	const char *params[1] = {slot};
 	char lsn_a[RC_LSN_BUFLEN], lsn_b[RC_LSN_BUFLEN];
-	uint64_t confirmed;
+	uint64_t confirmed, wal_end;
 	PGresult *res;
 	int rc = RC_ERR_FATAL;
 
@@ -195,7 +195,9 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 	if (needs_snapshot)
 		*needs_snapshot = false;
 	res = PQexecParams(sql,
-	                   "SELECT plugin, database, confirmed_flush_lsn, wal_status, active_pid "
+	                   "SELECT plugin, database, confirmed_flush_lsn, wal_status, active_pid, "
+	                   "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+	                   "ELSE pg_current_wal_lsn() END "
 	                   "FROM pg_replication_slots WHERE slot_name = $1",
 	                   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -247,6 +249,17 @@ int rc_pg_slot_prepare(PGconn *sql, PGconn *repl, const rc_conf_t *conf, const u
 		    "replication slot %s is at %s, ahead of the position rowcast recorded (%s): something else consumed or recreated the slot, and changes in between may be missing. Take a new snapshot, or remove the recorded offset (the offset file, or a new offset.storage.topic) to accept the slot's position",
 		    slot, rc_lsn_format(confirmed, lsn_a), rc_lsn_format(*recorded, lsn_b));
 		rc = lost_position(needs_snapshot, err, errlen);
+		goto out;
+	}
+	/* Every position rowcast records was sent by this server, so none can be past its WAL's end: one
+	 * that is comes from another server, an edit, or a server restored to an earlier point, and
+	 * resuming there would skip whatever is written up to it. */
+	if (recorded && rc_lsn_parse(PQgetvalue(res, 0, 5), &wal_end) == 0 && *recorded > wal_end) {
+		snprintf(
+		    err, errlen,
+		    "the position rowcast recorded for slot %s (%s) is past the server's WAL end (%s): the offset belongs to another server or was edited, or the server was restored to an earlier point; resuming there would skip every change up to it. Remove the recorded offset (the offset file, or a new offset.storage.topic) to resume from the slot, and take a new snapshot if the server was restored",
+		    slot, rc_lsn_format(*recorded, lsn_a), rc_lsn_format(wal_end, lsn_b));
+		rc = RC_ERR_FATAL;
 		goto out;
 	}
 	/* The offset file may be ahead of the slot (the last status update did not reach the server):
