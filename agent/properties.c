@@ -288,8 +288,9 @@ const char *rc_prop_alias(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, bounded: names are short, so a two-row table on the stack is enough. */
-static size_t edit_distance(const char *a, const char *b)
+/* Levenshtein distance, or bound + 1 as soon as a row shows it exceeds bound (a row's minimum never
+ * falls further down): names are short, so a two-row table on the stack is enough. */
+static size_t edit_distance(const char *a, const char *b, size_t bound)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t row[128], prev[128];
@@ -299,12 +300,18 @@ static size_t edit_distance(const char *a, const char *b)
 	for (size_t j = 0; j <= lb; j++)
 		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		row[0] = i;
+		size_t least;
+
+		row[0] = least = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			size_t del = prev[j] + 1, ins = row[j - 1] + 1;
 			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			if (row[j] < least)
+				least = row[j];
 		}
+		if (least > bound)
+			return bound + 1;
 		memcpy(prev, row, (lb + 1) * sizeof row[0]);
 	}
 	return prev[lb];
@@ -322,7 +329,7 @@ const char *rc_prop_suggest(const char *name)
 		/* the lengths' difference is a lower bound of the distance: most names are skipped */
 		if ((plen > len ? plen - len : len - plen) > limit)
 			continue;
-		d = edit_distance(name, props[i].name);
+		d = edit_distance(name, props[i].name, best_d <= limit ? best_d : limit);
 		if (d < best_d) {
 			best_d = d;
 			best = props[i].name;
