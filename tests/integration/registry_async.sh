@@ -47,11 +47,25 @@ start_proxy() {
     proxy_url="http://127.0.0.1:$(sed -n 's/^ready //p' "$tmp/proxy$nproxy.out")"
     [ "$proxy_url" != "http://127.0.0.1:" ] || fail "the registry proxy did not start"
 }
-# The slot's confirmed_flush_lsn past $1 (a transaction after $1 was confirmed)?
+# The slot's confirmed_flush_lsn past $1 (the transaction whose commit record is at $1 confirmed)?
 confirmed_past() {
     [ "$(psql_q "SELECT confirmed_flush_lsn > '$1' FROM pg_replication_slots WHERE slot_name = '$slot'")" = t ]
 }
 
+# Runs the one INSERT $1 (autocommit) and prints where its commit record starts, read from the WAL
+# (pg_walinspect): the bound a confirmed position must stay below while the insert's event waits.
+# Not pg_current_wal_lsn() before it: the tests that run beside this one commit transactions in
+# between, and rowcast rightly confirms those.
+insert_commit_lsn() {
+    local from xid
+    from=$(psql_q "SELECT pg_current_wal_lsn()")
+    xid=$(psql_q "$1 RETURNING pg_current_xact_id()" | sort -u)
+    psql_q "SELECT start_lsn FROM pg_get_wal_records_info_till_end_of_wal('$from')
+            WHERE resource_manager = 'Transaction' AND record_type LIKE 'COMMIT%'
+              AND xid = '$xid'::text::xid"
+}
+
+psql_q "CREATE EXTENSION IF NOT EXISTS pg_walinspect" >/dev/null || fail "pg_walinspect (the commit positions the test checks against) cannot be created"
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.slow_t (id int PRIMARY KEY, n int NOT NULL, v text);
 CREATE TABLE $schema.fast_t (id int PRIMARY KEY, n int NOT NULL, v text);
@@ -80,9 +94,9 @@ for _ in $(seq 100); do
     grep -q "$prefix.$schema.fast_t-value" "$tmp/proxy1.log" && break
     sleep 0.1
 done
-before_slow=$(psql_q "SELECT pg_current_wal_lsn()")
 t_slow=$(now_ms)
-psql_q "INSERT INTO $schema.slow_t SELECT g, 0, 's' FROM generate_series(1, 20) g"
+slow_commit=$(insert_commit_lsn "INSERT INTO $schema.slow_t SELECT g, 0, 's' FROM generate_series(1, 20) g")
+[ -n "$slow_commit" ] || fail "slow_t's insert: no commit record found in the WAL"
 # A transaction every 20 ms in each table, n = 1..K in order.
 K=100
 (exec psql -X -q -v ON_ERROR_STOP=1 -h "$ROWCAST_TEST_PG_HOST" -p "$ROWCAST_TEST_PG_PORT" \
@@ -101,7 +115,7 @@ writer_pid=$!
 # the position confirmed must stay before it, though fast_t's later events are acknowledged.
 held=1
 while [ $(($(now_ms) - t_slow)) -lt $((DELAY_MS * 2 - 300)) ]; do
-    if [ "$async" = true ] && confirmed_past "$before_slow" &&
+    if [ "$async" = true ] && confirmed_past "$slow_commit" &&
         ! grep -q "$prefix.$schema.slow_t-value 200" "$tmp/proxy1.log"; then
         held=0
     fi
@@ -162,8 +176,8 @@ start_proxy --match "hang_t" --hang
 sed -i "s|^schema.registry.url = .*|schema.registry.url = $proxy_url|" "$tmp/rowcast.properties"
 start_rowcast "$tmp/rowcast.properties" "$tmp/run2.log"
 wait_slot_active "$slot"
-before_hang=$(psql_q "SELECT pg_current_wal_lsn()")
-psql_q "INSERT INTO $schema.hang_t VALUES (1, 0, 'h')"
+hang_commit=$(insert_commit_lsn "INSERT INTO $schema.hang_t VALUES (1, 0, 'h')")
+[ -n "$hang_commit" ] || fail "hang_t's insert: no commit record found in the WAL"
 psql_q "UPDATE $schema.fast_t SET n = n + 1 WHERE id = 1"
 for _ in $(seq 100); do
     grep -q "hang_t-key/versions hang" "$tmp/proxy2.log" && break
@@ -171,7 +185,7 @@ for _ in $(seq 100); do
 done
 grep -q "hang_t-key/versions hang" "$tmp/proxy2.log" || fail "part 2: no registration reached the hanging proxy"
 sleep 2
-confirmed_past "$before_hang" && fail "part 2: the slot confirmed past the event whose registration hangs"
+confirmed_past "$hang_commit" && fail "part 2: the slot confirmed past the event whose registration hangs"
 t0=$(now_ms)
 kill -TERM "$rowcast_pid"
 set +e
@@ -182,7 +196,7 @@ took=$(($(now_ms) - t0))
 rowcast_pid=""
 [ "$code" = 0 ] || fail "part 2: SIGTERM while a registration hangs: exit $code"
 [ "$took" -le "$BOUND_MS" ] || fail "part 2: SIGTERM took $took ms (shutdown.timeout.ms=$BOUND_MS)"
-confirmed_past "$before_hang" && fail "part 2: after SIGTERM the slot is past the unregistered event"
+confirmed_past "$hang_commit" && fail "part 2: after SIGTERM the slot is past the unregistered event"
 pass "part 2: SIGTERM while a registration hangs: exit 0 in $took ms, position held before the event"
 sed -i "s|^schema.registry.url = .*|schema.registry.url = $ROWCAST_TEST_SCHEMA_REGISTRY_URL|" "$tmp/rowcast.properties"
 start_rowcast "$tmp/rowcast.properties" "$tmp/run3.log"
