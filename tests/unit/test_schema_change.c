@@ -28,6 +28,7 @@
 #include "sinks/schema_change.h"
 #include "sinks/stdout_sink.h"
 #include "tests/unit/avro_read.h"
+#include "tests/unit/fake_parts.h"
 
 #include <arpa/inet.h>
 #include <avro.h>
@@ -1104,39 +1105,10 @@ typedef struct pl_fake {
 
 static FILE *g_out;
 
-static int pl_connect(rc_source_t *src, char *err, size_t errlen)
-{
-	(void)src, (void)err, (void)errlen;
-	return RC_OK;
-}
-
-static int pl_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
-                      bool *need_snapshot, char *err, size_t errlen)
-{
-	(void)src, (void)recorded, (void)when_needed, (void)err, (void)errlen;
-	*need_snapshot = false;
-	*resume = rc_pg_pos(100);
-	return RC_OK;
-}
-
-static int pl_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
-                             size_t errlen)
-{
-	(void)src, (void)then_stream, (void)pt;
-	snprintf(err, errlen, "the fake source takes no snapshot");
-	return RC_ERR_FATAL;
-}
-
 static int pl_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	(void)src, (void)from, (void)err, (void)errlen;
 	return RC_OK;
-}
-
-static int pl_fd(rc_source_t *src)
-{
-	(void)src;
-	return -1;
 }
 
 static int pl_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
@@ -1190,11 +1162,11 @@ static void pl_free(rc_source_t *src)
 
 static const rc_source_ops_t pl_ops = {
     .name = "fake",
-    .connect = pl_connect,
-    .prepare_stream = pl_prepare,
-    .snapshot_point = pl_snapshot_point,
+    .connect = fake_connect,
+    .prepare_stream = fake_prepare,
+    .snapshot_point = fake_no_snapshot_point,
     .stream = pl_stream,
-    .fd = pl_fd,
+    .fd = fake_fd,
     .read = pl_read,
     .confirm = pl_confirm,
     .next_deadline_ms = pl_deadline,
