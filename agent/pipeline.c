@@ -282,6 +282,21 @@ static int turn(rc_loop_t *loop, void *opaque)
 	return wait;
 }
 
+/* Reads the Kafka signal channel, without waiting, while the stream runs (a snapshot signal before
+ * it would have nothing to run in). A failed read is logged; the stream goes on. */
+static int on_signal_timer(rc_loop_t *loop, long long id, void *opaque)
+{
+	pipeline_t *pl = opaque;
+	char err[512];
+
+	(void)loop;
+	(void)id;
+	if (pl->cap && strcmp(rc_capture_phase(pl->cap), "streaming") == 0 &&
+	    pl->signal_kafka->ops->poll(pl->signal_kafka, &pl->signals, err, sizeof err) < 0)
+		rc_log_warn("signal", "Kafka signal channel: %s", err);
+	return pl->signal_poll_ms;
+}
+
 /* Puts one stream life on the loop: the timers and the turn (the descriptors come and go with it). */
 static int watch(pipeline_t *pl)
 {
@@ -293,6 +308,9 @@ static int watch(pipeline_t *pl)
 	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
 	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
 	rc_loop_set_before_sleep(pl->loop, turn, pl);
+	if (pl->signal_kafka &&
+	    (pl->signal_timer = rc_loop_add_timer(pl->loop, pl->signal_poll_ms, on_signal_timer, pl)) <= 0)
+		return RC_ERR_FATAL;
 	if (pl->hb.interval_ms > 0 && (pl->hb_timer = rc_loop_add_timer(pl->loop, (int)pl->hb.interval_ms,
 	                                                                pl_on_heartbeat_timer, pl)) <= 0)
 		return RC_ERR_FATAL;
@@ -316,6 +334,9 @@ static void unwatch(pipeline_t *pl)
 	if (pl->hb_timer > 0)
 		rc_loop_del_timer(pl->loop, pl->hb_timer);
 	pl->hb_timer = 0;
+	if (pl->signal_timer > 0)
+		rc_loop_del_timer(pl->loop, pl->signal_timer);
+	pl->signal_timer = 0;
 	pl->src_fd = pl->sink_fd = -1;
 	pl->flush_timer = pl->log_timer = 0;
 	rc_loop_set_before_sleep(pl->loop, NULL, NULL);
@@ -348,7 +369,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	                                              .store = pl->store,
 	                                              .recorded = pl->have_recorded ? &pl->recorded : NULL,
 	                                              .oneshot = pl->parts->oneshot,
-	                                              .snapshot_taken = &pl->snapshot_taken},
+	                                              .snapshot_taken = &pl->snapshot_taken,
+	                                              .signals = pl->parts->oneshot ? NULL : &pl->signals},
 	                         err, errlen);
 	if (!pl->cap)
 		return RC_ERR_FATAL;
@@ -545,6 +567,19 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	/* The properties were checked by rc_conf_finalize: what fails here is memory. */
 	if (rc_column_map_init(&pl.cmap, conf, err, sizeof err) != 0)
 		rc = RC_ERR_FATAL;
+	if (rc == RC_OK && rc_signal_router_init(&pl.signals, conf, err, sizeof err) != 0)
+		rc = RC_ERR_FATAL;
+	pl.signal_poll_ms = (int)rc_conf_get_int(conf, "signal.kafka.poll.timeout.ms", 100);
+	if (rc == RC_OK && pl.signals.kafka && !parts->oneshot) {
+		pl.signal_kafka =
+		    parts->signal_kafka_new ? parts->signal_kafka_new(conf, err, sizeof err) : NULL;
+		if (!pl.signal_kafka) {
+			if (!parts->signal_kafka_new)
+				snprintf(err, sizeof err,
+				         "signal.enabled.channels: kafka: not in this build");
+			rc = RC_ERR_FATAL;
+		}
+	}
 	pl.cmap_on = rc == RC_OK && rc_column_map_active(&pl.cmap);
 	while (rc == RC_OK && !rc_stop_requested()) {
 		err[0] = '\0';
@@ -580,6 +615,9 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	if (rc_err_is_fatal(rc))
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
+	if (pl.signal_kafka)
+		pl.signal_kafka->ops->free(pl.signal_kafka);
+	rc_signal_router_destroy(&pl.signals);
 	rc_buf_free(&pl.utf8_tmp);
 	rc_column_map_free(&pl.cmap);
 	rc_offset_writer_free(pl.writer); /* what is still pending is written first */

@@ -462,7 +462,9 @@ int rc_signal_router_init(rc_signal_router_t *r, const rc_conf_t *conf, char *er
 	memset(r, 0, sizeof *r);
 	r->source = rc_signal_channel_enabled(conf, "source");
 	r->kafka = rc_signal_channel_enabled(conf, "kafka");
-	r->pg_messages = r->source && rc_conf_is(conf, "source.type", "postgres");
+	/* pgoutput sends messages only when asked (messages=true, the default) */
+	r->pg_messages = r->source && rc_conf_is(conf, "source.type", "postgres") &&
+	                 rc_conf_get_bool(conf, "messages", true);
 	if (table && *table && !(r->table = strdup(table))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -142,6 +142,18 @@ int rc_signal_handle(rc_signal_router_t *r, const rc_signal_t *sig);
 /* Logs and counts a signal that could not even be parsed (err says why). */
 void rc_signal_refused(rc_signal_router_t *r, const char *err);
 
+/* A channel read apart from the stream (the Kafka topic: sinks/signal_kafka.c), polled from the
+ * event loop. poll hands every signal waiting to rc_signal_handle without blocking, and returns
+ * how many it read, or an RC_ERR_* class with err filled (logged by the caller; the stream goes on). */
+typedef struct rc_signal_channel rc_signal_channel_t;
+typedef struct rc_signal_channel_ops {
+	int (*poll)(rc_signal_channel_t *ch, rc_signal_router_t *r, char *err, size_t errlen);
+	void (*free)(rc_signal_channel_t *ch);
+} rc_signal_channel_ops_t;
+struct rc_signal_channel {
+	const rc_signal_channel_ops_t *ops;
+};
+
 /*
  * Checks the signal.* properties (rc_conf_finalize calls it): signal.enabled.channels a list of
  * known channels (jmx and file are Debezium's, not rowcast's: refused, named), signal.data.collection

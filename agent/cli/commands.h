@@ -7,10 +7,13 @@
 
 #include "agent/conf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int rc_cmd_run(const rc_conf_t *conf);
 int rc_cmd_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables);
+/* `rowcast snapshot --incremental [--stop]`: sends the signal to the running instance (cmd_signal.c). */
+int rc_cmd_signal_snapshot(const rc_conf_t *conf, const char *const *tables, int ntables, bool stop);
 int rc_cmd_check(const rc_conf_t *conf, FILE *out);
 int rc_cmd_config_list(FILE *out);
 
