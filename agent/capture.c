@@ -28,7 +28,13 @@ struct rc_capture {
 	uint32_t snap_tables;
 	rc_pos_t confirmed;               /* the newest position the pipeline confirmed */
 	const rc_source_handler_t *inner; /* the pipeline's handler, for the read in progress */
+	rc_incremental_t *inc;            /* the incremental snapshot engine; NULL: none */
 };
+
+rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
+{
+	return cap ? cap->inc : NULL;
+}
 
 static void set_phase(rc_capture_t *cap, phase_t phase)
 {

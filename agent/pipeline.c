@@ -282,6 +282,38 @@ static int turn(rc_loop_t *loop, void *opaque)
 	return wait;
 }
 
+/* The signals' target (agent/signal.h): the incremental snapshot engine of the capture of the
+ * current stream life (agent/incremental.h), looked up at each signal since every life has its own.
+ * No engine (the source has none, or the capture is not streaming): execute and stop are refused
+ * with the reason, pause is logged as having nothing to pause. */
+static rc_incremental_t *engine_of(pipeline_t *pl)
+{
+	return pl->cap ? rc_capture_incremental(pl->cap) : NULL;
+}
+
+static int on_signal_execute(void *opaque, const char *id, const char *const *tables, int ntables, char *err,
+                             size_t errlen)
+{
+	return rc_incremental_execute(engine_of(opaque), id, tables, ntables, err, errlen);
+}
+
+static int on_signal_stop(void *opaque, const char *id, const char *const *tables, int ntables)
+{
+	rc_incremental_t *inc = engine_of(opaque);
+
+	return inc ? rc_incremental_stop(inc, id, tables, ntables) : RC_ERR_FATAL;
+}
+
+static void on_signal_pause(void *opaque, bool pause)
+{
+	rc_incremental_t *inc = engine_of(opaque);
+
+	if (!inc)
+		rc_log_warn("signal", "no incremental snapshot engine in this stream: nothing to %s",
+		            pause ? "pause" : "resume");
+	rc_incremental_pause(inc, pause);
+}
+
 /* Reads the Kafka signal channel, without waiting, while the stream runs (a snapshot signal before
  * it would have nothing to run in). A failed read is logged; the stream goes on. */
 static int on_signal_timer(rc_loop_t *loop, long long id, void *opaque)
@@ -569,6 +601,7 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 		rc = RC_ERR_FATAL;
 	if (rc == RC_OK && rc_signal_router_init(&pl.signals, conf, err, sizeof err) != 0)
 		rc = RC_ERR_FATAL;
+	pl.signals.target = (rc_signal_target_t){on_signal_execute, on_signal_stop, on_signal_pause, &pl};
 	pl.signal_poll_ms = (int)rc_conf_get_int(conf, "signal.kafka.poll.timeout.ms", 100);
 	if (rc == RC_OK && pl.signals.kafka && !parts->oneshot) {
 		pl.signal_kafka =

@@ -64,7 +64,7 @@ wait_log "streaming from the snapshot's consistent point"
 psql_q "INSERT INTO $schema.debezium_signal VALUES ('by-hand-1', 'execute-snapshot',
   '{\"data-collections\": [\"$schema.t\"], \"type\": \"incremental\"}')"
 wait_log "received signal 'by-hand-1' (execute-snapshot) on channel source: tables $schema.t"
-wait_log "signal 'by-hand-1' (execute-snapshot): this rowcast has no incremental snapshot engine"
+wait_log "signal 'by-hand-1' (execute-snapshot): incremental snapshot by-hand-1: this source has no incremental snapshots"
 psql_q "INSERT INTO $schema.debezium_signal VALUES ('broken-1', 'execute-snapshot', '{\"data-collections\": [')"
 wait_log "signal 'broken-1' (channel source, type execute-snapshot): data is not valid JSON"
 psql_q "INSERT INTO $schema.debezium_signal VALUES ('blocking-1', 'execute-snapshot',
