@@ -602,7 +602,7 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	if (rc == RC_OK && rc_signal_router_init(&pl.signals, conf, err, sizeof err) != 0)
 		rc = RC_ERR_FATAL;
 	pl.signals.target = (rc_signal_target_t){on_signal_execute, on_signal_stop, on_signal_pause, &pl};
-	pl.signal_poll_ms = (int)rc_conf_get_int(conf, "signal.kafka.poll.timeout.ms", 100);
+	pl.signal_poll_ms = (int)rc_conf_get_int(conf, "signal.poll.interval.ms", 5000);
 	if (rc == RC_OK && pl.signals.kafka && !parts->oneshot) {
 		pl.signal_kafka =
 		    parts->signal_kafka_new ? parts->signal_kafka_new(conf, err, sizeof err) : NULL;

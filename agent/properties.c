@@ -193,8 +193,11 @@ static const rc_prop_def_t props[] = {
      "brokers of the signal topic (default kafka.bootstrap.servers)"},
     {"signal.kafka.groupId", RC_PROP_STRING, "kafka-signal", NULL, NOLIMIT, 0,
      "consumer group of the signal topic's reader (its committed offset: signals already done)"},
-    {"signal.kafka.poll.timeout.ms", RC_PROP_INT, "100", NULL, 1, 60000, 0,
-     "how often the signal topic is polled (the event loop never waits for it)"},
+    {"signal.kafka.poll.timeout.ms", RC_PROP_INT, "0", NULL, 0, 60000, 0,
+     "Debezium's wait of one poll of the signal topic; rowcast's polls never wait (the event loop "
+     "goes on), so only 0 is meaningful"},
+    {"signal.poll.interval.ms", RC_PROP_INT, "5000", NULL, 1, 3600000, 0,
+     "how often the kafka channel is read (the source channel's signals come with the stream)"},
 
     /* Agent. */
     /* A default, not an opt-in: without the file a crash during a snapshot could not be told from a

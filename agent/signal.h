@@ -20,8 +20,9 @@
  *           decoding message with prefix "rowcast.signal" whose content is {"id", "type", "data"}
  *           (id optional: the message's LSN then), so no table needs writing.
  *   kafka   a record on signal.kafka.topic whose key is topic.prefix (others are not for this
- *           rowcast and are skipped) and whose value is {"type": ..., "data": {...}}; its id is the
- *           record's offset, as Debezium's KafkaSignalChannel gives it (sinks/signal_kafka.c).
+ *           rowcast and are skipped) and whose value is {"id": ..., "type": ..., "data": {...}}, as
+ *           Debezium's KafkaSignalChannel reads it; without an id, the record's offset
+ *           (sinks/signal_kafka.c).
  *
  * A malformed signal never stops the stream: it is logged as an error naming its id, its channel and
  * what is wrong, and counted; so is one asking for what rowcast does not do (a blocking snapshot).
@@ -79,8 +80,7 @@ int rc_signal_parse(rc_signal_t *sig, const char *channel, const char *id, const
 /*
  * Parses a signal given as one JSON object {"id": ..., "type": ..., "data": {...}} (the Kafka record's
  * value, the logical message's content). dflt_id (the Kafka offset, the message's LSN) is the id
- * when the object has none; Kafka's records always use dflt_id (id_from_json false), as Debezium
- * does. Returns 0, or -1 with err filled.
+ * when the object has none, or always when id_from_json is false. Returns 0, or -1 with err filled.
  */
 int rc_signal_parse_json(rc_signal_t *sig, const char *channel, const char *dflt_id, bool id_from_json,
                          const char *json, size_t len, char *err, size_t errlen);

@@ -83,8 +83,9 @@ static void take(signal_kafka_t *sk, rc_signal_router_t *r, rd_kafka_message_t *
 		             "Kafka signal at offset %" PRId64 " is keyed for another connector: skipped",
 		             m->offset);
 	} else {
+		/* Debezium's id is the value's "id" (null without one); rowcast's fallback is the offset. */
 		snprintf(id, sizeof id, "%" PRId64, m->offset);
-		if (rc_signal_parse_json(&sig, "kafka", id, false, m->payload, m->payload ? m->len : 0, err,
+		if (rc_signal_parse_json(&sig, "kafka", id, true, m->payload, m->payload ? m->len : 0, err,
 		                         sizeof err) != 0) {
 			rc_signal_refused(r, err);
 		} else {

@@ -2,8 +2,9 @@
  * Debezium's Kafka signal channel (agent/signal.h): a consumer of partition 0 of signal.kafka.topic
  * (default <topic.prefix>-signal) on signal.kafka.bootstrap.servers (default kafka.bootstrap.servers),
  * in consumer group signal.kafka.groupId, polled from the event loop without waiting. Records keyed
- * by another topic.prefix are not for this rowcast and are skipped; the value is {"type", "data"};
- * the signal's id is the record's offset, as in Debezium's KafkaSignalChannel. After a signal is
+ * by another topic.prefix are not for this rowcast and are skipped; the value is {"id", "type",
+ * "data"}, as in Debezium's KafkaSignalChannel; without an id, the record's offset is the signal's id
+ * (Debezium's would be null). After a signal is
  * handled its offset is committed to the group, so a restart does not run it again; without a
  * committed offset the reader starts at the topic's beginning (Debezium's earliest).
  */
@@ -25,7 +26,7 @@ rc_signal_channel_t *rc_signal_kafka_new(const rc_conf_t *conf, char *err, size_
 /*
  * Produces one signal record (key topic.prefix, value as given) to partition 0 of the signal topic
  * and waits, at most timeout_ms, for Kafka to acknowledge it: the `rowcast snapshot --incremental`
- * sender. *offset receives the record's offset (its id at the receiver). Returns 0, or -1 with err.
+ * sender. *offset receives the record's offset. Returns 0, or -1 with err.
  */
 int rc_signal_kafka_send(const rc_conf_t *conf, const char *value, int timeout_ms, int64_t *offset, char *err,
                          size_t errlen);

@@ -3,7 +3,7 @@
  * this configuration to take (or stop) an incremental snapshot, by sending Debezium's
  * execute-snapshot (stop-snapshot) signal through the first channel signal.enabled.channels lists
  * that can carry it:
- *   kafka   a record keyed topic.prefix on signal.kafka.topic (its offset is the signal's id there);
+ *   kafka   a record keyed topic.prefix on signal.kafka.topic, value {"id", "type", "data"};
  *   source  an INSERT into signal.data.collection when set; else, on PostgreSQL, a transactional
  *           logical decoding message with prefix rowcast.signal (nothing written to any table).
  * It does not wait for the snapshot: the running rowcast logs it, with the id printed here.
@@ -200,14 +200,14 @@ int rc_cmd_signal_snapshot(const rc_conf_t *conf, const char *const *tables, int
 		if (strcasecmp(word, "kafka") == 0) {
 			int64_t offset = -1;
 
-			record = record_json(NULL, type, tables, ntables);
+			record = record_json(id, type, tables, ntables);
 			if (rc_signal_kafka_send(conf, record, 30000, &offset, err, sizeof err) != 0)
 				goto failed;
-			printf("sent %s signal (id %" PRId64
-			       ", the record's offset) through the kafka channel: "
-			       "topic %s partition 0, key %s, value %s\n",
-			       type, offset, rc_signal_kafka_topic(conf, tbuf, sizeof tbuf),
-			       rc_conf_get(conf, "topic.prefix"), record);
+			printf(
+			    "sent %s signal '%s' through the kafka channel: topic %s partition 0 offset %" PRId64
+			    ", key %s, value %s\n",
+			    type, id, rc_signal_kafka_topic(conf, tbuf, sizeof tbuf), offset,
+			    rc_conf_get(conf, "topic.prefix"), record);
 			goto done;
 		}
 		if (strcasecmp(word, "source") == 0 && (table || pg)) {

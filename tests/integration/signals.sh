@@ -4,7 +4,7 @@
 #     received (the log names id, type, channel and tables); a malformed one is refused with its id;
 #     the signal table's changes are still published (the table rebuilt from Kafka equals it);
 #   - source channel, rowcast.signal logical decoding message (PostgreSQL, nothing written);
-#   - kafka channel: a record keyed topic.prefix on <topic.prefix>-signal, its id the offset; a record
+#   - kafka channel: a record keyed topic.prefix on <topic.prefix>-signal, {"id", "type", "data"}; a record
 #     keyed for another connector is skipped;
 #   - the CLI sends through each channel (the first the configuration enables) and says what it sent;
 #     it refuses a table not captured, a configuration with no usable channel, an unknown channel.
@@ -37,7 +37,7 @@ publication.autocreate.mode = filtered
 snapshot.mode = initial
 signal.data.collection = $schema.debezium_signal
 signal.enabled.channels = source,kafka
-signal.kafka.poll.timeout.ms = 50
+signal.poll.interval.ms = 50
 PROPS
 
 # The configuration's checks, before anything runs.
@@ -103,21 +103,22 @@ pass "CLI, logical message: sent '$cli_id', received"
 
 run_rowcast snapshot --incremental --table "$schema.t" -c "$tmp/rc.properties" -s signal.enabled.channels=kafka,source
 expect_code 0 "CLI through Kafka"
-case "$out" in *"through the kafka channel: topic $prefix-signal partition 0, key $prefix"*) ;; *) fail "CLI output: $out" ;; esac
-offset=$(printf '%s\n' "$out" | sed -n 's/^sent execute-snapshot signal (id \([0-9]*\),.*/\1/p')
-[ -n "$offset" ] || fail "no offset in the CLI's output: $out"
-wait_log "received signal '$offset' (execute-snapshot) on channel kafka: tables $schema.t"
+case "$out" in *"through the kafka channel: topic $prefix-signal partition 0 offset "*", key $prefix"*) ;; *) fail "CLI output: $out" ;; esac
+kafka_id=$(printf '%s\n' "$out" | sed -n "s/^sent execute-snapshot signal '\([^']*\)'.*/\1/p")
+[ -n "$kafka_id" ] || fail "no id in the CLI's output: $out"
+wait_log "received signal '$kafka_id' (execute-snapshot) on channel kafka: tables $schema.t"
 # Another connector's signal on the same topic: not for this rowcast.
 run_rowcast snapshot --incremental --table "$schema.t" -c "$tmp/rc.properties" -s signal.enabled.channels=kafka \
     -s topic.prefix=someone_else -s "signal.kafka.topic=$prefix-signal"
 expect_code 0 "CLI through Kafka, another key"
-other=$(printf '%s\n' "$out" | sed -n 's/^sent execute-snapshot signal (id \([0-9]*\),.*/\1/p')
+other=$(printf '%s\n' "$out" | sed -n "s/^sent execute-snapshot signal '\([^']*\)'.*/\1/p")
 run_rowcast snapshot --incremental --stop --table "$schema.t" -c "$tmp/rc.properties" -s signal.enabled.channels=kafka
 expect_code 0 "CLI --stop through Kafka"
-stop_offset=$(printf '%s\n' "$out" | sed -n 's/^sent stop-snapshot signal (id \([0-9]*\),.*/\1/p')
-wait_log "received signal '$stop_offset' (stop-snapshot) on channel kafka: tables $schema.t"
+stop_id=$(printf '%s\n' "$out" | sed -n "s/^sent stop-snapshot signal '\([^']*\)'.*/\1/p")
+wait_log "received signal '$stop_id' (stop-snapshot) on channel kafka: tables $schema.t"
+[ "$other" != "$stop_id" ] || fail "two CLI signals with one id"
 grep -qF "received signal '$other'" "$rowcast_log" && fail "a signal keyed for another connector was taken"
-pass "CLI, Kafka: offsets $offset (execute) and $stop_offset (stop) received; offset $other, keyed someone_else, skipped"
+pass "CLI, Kafka: '$kafka_id' (execute) and '$stop_id' (stop) received; '$other', keyed someone_else, skipped"
 
 psql_q "INSERT INTO $schema.t SELECT g, 'streamed' FROM generate_series(51, 80) g"
 wait_slot_caught_up "$slot" 60

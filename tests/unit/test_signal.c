@@ -148,9 +148,9 @@ static void test_json_forms(void **state)
 	    "{\"id\":\"m-1\",\"type\":\"stop-snapshot\",\"data\":{\"data-collections\":[\"public.t\"]}}";
 
 	(void)state;
-	/* Kafka: the id is the record's offset, whatever the value says */
+	/* Kafka: the value's id (Debezium's), else the record's offset */
 	assert_int_equal(
-	    rc_signal_parse_json(&sig, "kafka", "42", false, kafka, strlen(kafka), err, sizeof err), 0);
+	    rc_signal_parse_json(&sig, "kafka", "42", true, kafka, strlen(kafka), err, sizeof err), 0);
 	assert_string_equal(sig.id, "42");
 	assert_string_equal(sig.channel, "kafka");
 	assert_int_equal(sig.kind, RC_SIGNAL_EXECUTE_SNAPSHOT);
@@ -160,6 +160,14 @@ static void test_json_forms(void **state)
 	assert_int_equal(
 	    rc_signal_parse_json(&sig, "source", "0/16B3748", true, msg, strlen(msg), err, sizeof err), 0);
 	assert_string_equal(sig.id, "m-1");
+	rc_signal_clear(&sig);
+	assert_int_equal(rc_signal_parse_json(&sig, "kafka", "43", true, msg, strlen(msg), err, sizeof err),
+	                 0);
+	assert_string_equal(sig.id, "m-1");
+	rc_signal_clear(&sig);
+	assert_int_equal(rc_signal_parse_json(&sig, "kafka", "44", false, msg, strlen(msg), err, sizeof err),
+	                 0);
+	assert_string_equal(sig.id, "44");
 	rc_signal_clear(&sig);
 	assert_int_equal(
 	    rc_signal_parse_json(&sig, "source", "0/16B3748", true, kafka, strlen(kafka), err, sizeof err),
