@@ -555,7 +555,7 @@ bool rc_signal_from_event(rc_signal_router_t *r, const rc_event_t *ev)
 	/* Only inserts are signals, as in Debezium (an update or delete of the table is housekeeping). */
 	if (ev->op != RC_OP_CREATE || !ev->after || !is_signal_table(r, ev->table))
 		return false;
-	if (ev->table->ncols < 2) {
+	if (ev->table->ncols < 3) { /* as Debezium, which ignores a shorter envelope */
 		snprintf(
 		    err, sizeof err,
 		    "signal table %s has %zu columns: it needs id, type and data (strings, in this order)",
