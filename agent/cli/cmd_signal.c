@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "agent/cli/commands.h"
+#include "agent/check_report.h"
 #include "agent/filter.h"
 #include "agent/log.h"
 #include "agent/signal.h"
@@ -244,4 +245,90 @@ done:
 	free(data);
 	free(record);
 	return 0;
+}
+
+/* The signal table's column count from the catalog: -1 when the table does not exist, -2 when the
+ * catalog cannot be read (err filled). */
+static int signal_table_columns(const rc_conf_t *conf, const char *table, char *err, size_t errlen)
+{
+	const char *dot = strrchr(table, '.');
+	char schema[256], buf[32];
+	int n = -2;
+
+	snprintf(schema, sizeof schema, "%.*s", (int)(dot - table), table);
+	if (rc_conf_is(conf, "source.type", "postgres")) {
+		PGconn *conn = rc_pg_connect(conf, false, err, errlen);
+		PGresult *res;
+
+		if (!conn)
+			return -2;
+		res = PQexecParams(conn,
+		                   "SELECT (SELECT count(*) FROM information_schema.columns WHERE "
+		                   "table_schema = $1 AND table_name = $2), EXISTS (SELECT 1 FROM "
+		                   "information_schema.tables WHERE table_schema = $1 AND table_name = $2)",
+		                   2, NULL, (const char *const[]){schema, dot + 1}, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			n = strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? atoi(PQgetvalue(res, 0, 0)) : -1;
+		else
+			snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		PQfinish(conn);
+	} else {
+		MYSQL *my = rc_mysql_connect(conf, err, errlen);
+		char q[2400], es[520], et[520];
+
+		if (!my)
+			return -2;
+		mysql_real_escape_string(my, es, schema, (unsigned long)strlen(schema));
+		mysql_real_escape_string(my, et, dot + 1, (unsigned long)strlen(dot + 1));
+		snprintf(
+		    q, sizeof q,
+		    "SELECT IF(EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = '%s' "
+		    "AND table_name = '%s'), (SELECT count(*) FROM information_schema.columns WHERE "
+		    "table_schema = '%s' AND table_name = '%s'), -1)",
+		    es, et, es, et);
+		if (rc_mysql_query_value(my, q, buf, sizeof buf, err, errlen) == 0)
+			n = atoi(buf);
+		mysql_close(my);
+	}
+	err[strcspn(err, "\n")] = '\0';
+	return n;
+}
+
+void rc_signal_check(const rc_conf_t *conf, rc_check_report_t *rep)
+{
+	const char *table = rc_conf_get(conf, "signal.data.collection");
+	char err[512] = "", tbuf[512];
+	int ncols;
+
+	if (rc_signal_channel_enabled(conf, "kafka"))
+		rc_check_ok(rep, "kafka channel: topic %s partition 0, records keyed %s, read every %s ms",
+		            rc_signal_kafka_topic(conf, tbuf, sizeof tbuf), rc_conf_get(conf, "topic.prefix"),
+		            rc_conf_get(conf, "signal.poll.interval.ms"));
+	if (!rc_signal_channel_enabled(conf, "source"))
+		return;
+	if (rc_conf_is(conf, "source.type", "postgres")) {
+		if (rc_conf_get_bool(conf, "messages", true))
+			rc_check_ok(rep, "source channel: %s logical decoding messages (read-only)",
+			            RC_SIGNAL_MESSAGE_PREFIX);
+		else
+			rc_check_warn(rep, "set messages=true to take them",
+			              "source channel: messages=false, so %s messages are not read",
+			              RC_SIGNAL_MESSAGE_PREFIX);
+	}
+	if (!table || !*table)
+		return;
+	ncols = signal_table_columns(conf, table, err, sizeof err);
+	if (ncols == -2)
+		rc_check_fail(rep, "check the database connection", "signal table %s: %s", table, err);
+	else if (ncols == -1)
+		rc_check_fail(rep,
+		              "create it: CREATE TABLE <signal table> (id VARCHAR(42) PRIMARY KEY, type "
+		              "VARCHAR(32) NOT NULL, data VARCHAR(2048))",
+		              "signal table %s does not exist", table);
+	else if (ncols < 3)
+		rc_check_fail(rep, "give it the columns id, type, data (strings, in this order)",
+		              "signal table %s has %d columns", table, ncols);
+	else
+		rc_check_ok(rep, "source channel: signal table %s (%d columns)", table, ncols);
 }

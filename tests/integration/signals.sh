@@ -56,6 +56,13 @@ expect_code 2 "no channel"
 expect_err "no signal channel can carry the request"
 pass "refused: a foreign channel, an uncaptured signal table or --table, no usable channel"
 
+run_rowcast check -c "$tmp/rc.properties"
+case "$out" in *"ok    source channel: signal table $schema.debezium_signal (3 columns)"*) ;; *) fail "rowcast check: $out" ;; esac
+run_rowcast check -c "$tmp/rc.properties" -s "signal.data.collection=$schema.t_missing" -s "table.include.list=.*"
+expect_code 1 "rowcast check, no signal table"
+case "$out" in *"FAIL  signal table $schema.t_missing does not exist"*) ;; *) fail "rowcast check: $out" ;; esac
+pass "rowcast check: the signal table's columns counted, a missing one named"
+
 start_rowcast "$tmp/rc.properties" "$tmp/run.log"
 wait_log "reading signals from Kafka topic $prefix-signal (partition 0, group kafka-signal, key $prefix)"
 wait_log "streaming from the snapshot's consistent point"
