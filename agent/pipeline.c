@@ -500,6 +500,8 @@ static void probe(void *opaque, rc_obs_live_t *out)
 	out->stalled_ms = rc_acktrack_stalled_ms(&pl->track, out->now_ms);
 	out->confirmed_ms = pl->track.confirmed_ms ? pl->track.confirmed_ms : out->now_ms;
 	out->lag_bytes = out->streaming ? rc_capture_lag_bytes(pl->cap, &pl->track.confirmed) : -1;
+	out->signals_received = pl->signals.received;
+	out->signals_refused = pl->signals.refused;
 	out->position[0] = '\0';
 	if (at->set)
 		rc_pos_text(pl->parts->codec, at, out->position, sizeof out->position);

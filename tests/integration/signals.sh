@@ -26,6 +26,8 @@ wait_log() {
     fail "no '$1' in the log"
 }
 
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.t (id int PRIMARY KEY, v text);
 CREATE TABLE $schema.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text);
@@ -38,6 +40,7 @@ snapshot.mode = initial
 signal.data.collection = $schema.debezium_signal
 signal.enabled.channels = source,kafka
 signal.poll.interval.ms = 50
+http.port = $port
 PROPS
 
 # The configuration's checks, before anything runs.
@@ -126,6 +129,15 @@ wait_log "received signal '$stop_id' (stop-snapshot) on channel kafka: tables $s
 [ "$other" != "$stop_id" ] || fail "two CLI signals with one id"
 grep -qF "received signal '$other'" "$rowcast_log" && fail "a signal keyed for another connector was taken"
 pass "CLI, Kafka: '$kafka_id' (execute) and '$stop_id' (stop) received; '$other', keyed someone_else, skipped"
+
+# /metrics counts them: 10 signals (1 log done; the malformed, blocking and non-transactional ones
+# refused; the snapshot ones refused or done as the engine of this build decides).
+metric() { curl -sf "http://127.0.0.1:$port/metrics" | awk -v m="rowcast_signals_total{result=\"$1\"}" '$1 == m {print $2}'; }
+done_n=$(metric done) refused_n=$(metric refused)
+[ -n "$done_n" ] && [ -n "$refused_n" ] || fail "no rowcast_signals_total on /metrics"
+[ "$((done_n + refused_n))" = 10 ] && [ "$done_n" -ge 1 ] && [ "$refused_n" -ge 3 ] ||
+    fail "rowcast_signals_total: done $done_n, refused $refused_n (expected 10 in all, >= 1 done, >= 3 refused)"
+pass "/metrics: rowcast_signals_total done $done_n, refused $refused_n"
 
 psql_q "INSERT INTO $schema.t SELECT g, 'streamed' FROM generate_series(51, 80) g"
 wait_slot_caught_up "$slot" 60
