@@ -39,12 +39,24 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	rc_kafka_log("signal", level, fac, buf);
 }
 
+/* A signal topic nobody created yet is normal (the first signal's producer creates it): said once,
+ * not every second as librdkafka reports it. */
 static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
+	bool missing =
+	    code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+	bool *missing_logged = opaque;
+
 	(void)rk;
-	(void)opaque;
-	rc_log_warn("signal", "Kafka signal channel: %s (%s)", reason,
-	            rd_kafka_err2name((rd_kafka_resp_err_t)code));
+	if (missing && missing_logged && *missing_logged) {
+		rc_log_debug("signal", "Kafka signal channel: %s", reason);
+		return;
+	}
+	if (missing && missing_logged)
+		*missing_logged = true;
+	rc_log_warn("signal", "Kafka signal channel: %s (%s)%s", reason,
+	            rd_kafka_err2name((rd_kafka_resp_err_t)code),
+	            missing ? "; waiting for it to be created" : "");
 }
 
 /* kafka.* (security, timeouts), then the signal channel's own brokers. */
@@ -168,6 +180,7 @@ rc_signal_channel_t *rc_signal_kafka_new(const rc_conf_t *conf, char *err, size_
 	}
 	if (rc_kafka_conf_apply_props(kc, conf, err, errlen) != 0 || set_common(kc, conf, err, errlen) != 0)
 		goto fail;
+	rd_kafka_conf_set_opaque(kc, &sk->missing_logged);
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
 		if (rd_kafka_conf_set(kc, settings[i][0], settings[i][1] ? settings[i][1] : "kafka-signal",
 		                      why, sizeof why) != RD_KAFKA_CONF_OK) {

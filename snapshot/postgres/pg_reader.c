@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "agent/errors.h"
+#include "agent/incremental.h"
 #include "agent/log.h"
 #include "decoders/postgres/pg_conn.h"
 #include "decoders/postgres/pg_lsn.h"
@@ -31,6 +32,9 @@ typedef struct reader_ctx {
 	size_t scratch_cap;
 	rc_copy_field_t *fields;
 	size_t fields_cap;
+	rc_table_t *chunk_table; /* the table read in chunks last (described once, not per chunk: a
+	                          * column added meanwhile makes a row of the wrong width, an error, and
+	                          * the reader is opened anew) */
 } reader_ctx_t;
 
 /* The error class of a failed query: a lost connection, a dropped table or column, an expired
@@ -407,13 +411,19 @@ static int pg_read_chunk(void *reader, rc_snap_table_t *st, const rc_chunk_key_t
 	rc_table_t *table = NULL;
 	char *cmd = NULL, *last_row = NULL;
 	size_t last_len = 0;
-	int rc;
+	int rc = RC_OK;
 
 	rc_chunk_key_clear(last);
 	*nrows = 0;
-	rc = describe(cx, st, &table, err, errlen);
-	if (rc != RC_OK || !table)
-		goto out;
+	if (cx->chunk_table && cx->chunk_table->source_id == st->source_id) {
+		table = rc_table_retain(cx->chunk_table);
+	} else {
+		rc = describe(cx, st, &table, err, errlen);
+		if (rc != RC_OK || !table)
+			goto out;
+		rc_table_release(cx->chunk_table);
+		cx->chunk_table = rc_table_retain(table);
+	}
 	if (table->nkey == 0) {
 		snprintf(err, errlen,
 		         "table %s has no primary key: set message.key.columns to read it in chunks",
@@ -471,15 +481,16 @@ static int pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, ch
 	bad = bad || sb_add(&b, &len, &cap, " FROM ") ||
 	      sb_add(&b, &len, &cap, st->kind == 'p' ? "" : "ONLY ") || sb_add(&b, &len, &cap, qs) ||
 	      sb_add(&b, &len, &cap, ".") || sb_add(&b, &len, &cap, qt) ||
-	      sb_add(&b, &len, &cap, " ORDER BY ");
+	      sb_add(&b, &len, &cap, " AS rc_t ORDER BY ");
 	k = 0;
 	for (size_t i = 0; !bad && i < table->ncols; i++) {
 		char *qc;
 		if (!table->cols[i].key)
 			continue;
 		qc = rc_pg_quote_ident(table->cols[i].name);
-		bad = !qc || sb_add(&b, &len, &cap, k++ ? ", " : "") || sb_add(&b, &len, &cap, qc) ||
-		      sb_add(&b, &len, &cap, " DESC");
+		/* rc_t.k, not k: a bare name would be the output column, k::text, in text order. */
+		bad = !qc || sb_add(&b, &len, &cap, k++ ? ", rc_t." : "rc_t.") ||
+		      sb_add(&b, &len, &cap, qc) || sb_add(&b, &len, &cap, " DESC");
 		free(qc);
 	}
 	if (bad || sb_add(&b, &len, &cap, " LIMIT 1")) {
@@ -534,7 +545,15 @@ static int pg_watermark(void *reader, const char *chunk_id, bool high, rc_pos_t 
 	int rc = RC_OK;
 
 	snprintf(content, sizeof content, "%s %s", chunk_id, high ? "high" : "low");
-	res = PQexecParams(cx->conn, "SELECT pg_logical_emit_message(false, 'rowcast.watermark', $1)::text",
+	/* The message alone is not flushed (PostgreSQL 15 has no flush argument), and the walsender
+	 * sends only flushed WAL: up to wal_writer_delay per watermark. A transaction that takes an xid
+	 * and nothing else flushes it at its commit (synchronous_commit) and writes no row; pgoutput
+	 * skips it as empty. */
+	res = PQexec(cx->conn, "BEGIN");
+	PQclear(res);
+	res = PQexecParams(cx->conn,
+	                   "SELECT pg_logical_emit_message(false, '" RC_WATERMARK_PREFIX
+	                   "', $1)::text, txid_current()",
 	                   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 	    rc_lsn_parse(PQgetvalue(res, 0, 0), &lsn) != 0) {
@@ -544,6 +563,13 @@ static int pg_watermark(void *reader, const char *chunk_id, bool high, rc_pos_t 
 	} else {
 		rc_pos_clear(at);
 		*at = rc_pg_pos(lsn);
+	}
+	PQclear(res);
+	res = PQexec(cx->conn, rc == RC_OK ? "COMMIT" : "ROLLBACK");
+	if (rc == RC_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "cannot write the %s watermark of chunk %s: %s", high ? "high" : "low",
+		         chunk_id, RC_PG_ERROR(cx->conn, res));
+		rc = classify(cx->conn, res);
 	}
 	PQclear(res);
 	return rc;
@@ -560,6 +586,7 @@ static void pg_close(void *reader, bool complete)
 		PQclear(res);
 	}
 	PQfreeCancel(cx->cancel);
+	rc_table_release(cx->chunk_table);
 	if (cx->rels_ready)
 		rc_pg_relcache_destroy(&cx->rels);
 	PQfinish(cx->conn);
