@@ -19,7 +19,9 @@
 #define RC_CAPTURE_H
 
 #include "agent/conf.h"
+#include "agent/incremental.h"
 #include "agent/offset_store.h"
+#include "agent/signal.h"
 #include "agent/snapshot.h"
 #include "agent/source.h"
 
@@ -44,8 +46,10 @@ typedef struct rc_capture_args {
 	rc_offset_store_t *store;            /* borrowed; NULL: no position is recorded */
 	const rc_offset_t *recorded;         /* borrowed; NULL: nothing recorded */
 	const rc_capture_oneshot_t *oneshot; /* borrowed; NULL unless the one-shot command */
-	bool *snapshot_taken; /* the process's: snapshot.mode=always takes one per process, not one per
-	                       * restart of the stream */
+	bool *snapshot_taken;        /* the process's: snapshot.mode=always takes one per process, not one per
+	                              * restart of the stream */
+	rc_signal_router_t *signals; /* borrowed; NULL: no source channel. Every streamed event is shown
+	                              * to it (rc_signal_from_event) before it goes on. */
 } rc_capture_args_t;
 
 typedef struct rc_capture rc_capture_t;
@@ -64,8 +68,13 @@ int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget,
 int rc_capture_confirm(rc_capture_t *cap, const rc_pos_t *position, bool force, char *err, size_t errlen);
 int rc_capture_next_deadline_ms(rc_capture_t *cap);
 
-/* Fills what a position about to be recorded means: a snapshot still running, or none. */
+/* Fills what a position about to be recorded means: a snapshot still running (its point and
+ * acknowledged progress), or none; the incremental snapshots' progress and the tables snapshotted. */
 void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o);
+
+/* Changes whenever what rc_capture_annotate writes moved without the position moving (a snapshot's
+ * chunk acknowledged): the pipeline records it then too. */
+uint64_t rc_capture_record_seq(const rc_capture_t *cap);
 
 /* The stream stopped cleanly (a stop request or the source's end) after its last confirm; complete
  * is false when records read are left unacknowledged. Passes it to the source (its optional
@@ -81,6 +90,10 @@ bool rc_capture_snapshot_running(const rc_capture_t *cap);
 /* How many bytes the source's log holds beyond position (borrowed), from what the server last said
  * (PostgreSQL: its WAL end); -1 when unknown (the source cannot tell, or is not streaming). */
 int64_t rc_capture_lag_bytes(rc_capture_t *cap, const rc_pos_t *position);
+
+/* The capture's incremental snapshot engine (agent/incremental.h), for the signal channels; NULL
+ * while there is none (the source has no chunked reads, or the capture is not streaming yet). */
+rc_incremental_t *rc_capture_incremental(rc_capture_t *cap);
 
 void rc_capture_free(rc_capture_t *cap);
 

@@ -14,6 +14,7 @@
 #include "agent/heartbeat.h"
 #include "agent/offset_writer.h"
 #include "agent/pipeline.h"
+#include "agent/signal.h"
 #include "agent/pipeline_obs.h"
 #include "agent/txmeta.h"
 
@@ -72,9 +73,10 @@ typedef struct pipeline {
 	rc_offset_writer_t *writer; /* the store's writes, off the loop (NULL without a store) */
 	rc_offset_t recorded;       /* what the store durably holds (without one: what was confirmed) */
 	bool have_recorded;
-	rc_pos_t submitted;  /* the newest position handed to the writer (owned) */
-	bool snapshot_taken; /* snapshot.mode=always: once per process */
-	bool source_started; /* a life of this process got its source going: later losses are retried */
+	rc_pos_t submitted;     /* the newest position handed to the writer (owned) */
+	uint64_t submitted_seq; /* rc_capture_record_seq of what was handed to the writer */
+	bool snapshot_taken;    /* snapshot.mode=always: once per process */
+	bool source_started;    /* a life of this process got its source going: later losses are retried */
 	int64_t last_persist_ms;
 	int64_t last_wait_log_ms;
 	long max_inflight;
@@ -104,6 +106,12 @@ typedef struct pipeline {
 	bool writer_watched;         /* the writer's wake-up pipe is on the loop */
 	int64_t sink_quiet_until_ms; /* no wake for delivery reports before this (coalescing) */
 	long long flush_timer, log_timer;
+	/* Signals (agent/signal.h): the channels' router, lasting across stream lives, and the Kafka
+	 * channel's reader (NULL unless signal.enabled.channels lists kafka), polled by signal_timer. */
+	rc_signal_router_t signals;
+	rc_signal_channel_t *signal_kafka;
+	long long signal_timer;
+	int signal_poll_ms;
 	int result; /* why the loop stopped: RC_OK, RC_END, RC_STOPPED, RC_ERR_* */
 	char *err;  /* the life's error buffer */
 	size_t errlen;
