@@ -26,8 +26,14 @@ struct rc_capture {
 	rc_snapshot_point_t pt;
 	bool standalone; /* no stream follows the snapshot */
 	uint32_t snap_tables;
-	rc_pos_t confirmed; /* the newest position the pipeline confirmed */
+	rc_pos_t confirmed;    /* the newest position the pipeline confirmed */
+	rc_incremental_t *inc; /* the incremental snapshot engine; NULL: none */
 };
+
+rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
+{
+	return cap ? cap->inc : NULL;
+}
 
 static void set_phase(rc_capture_t *cap, phase_t phase)
 {

@@ -19,6 +19,7 @@
 #define RC_CAPTURE_H
 
 #include "agent/conf.h"
+#include "agent/incremental.h"
 #include "agent/offset_store.h"
 #include "agent/snapshot.h"
 #include "agent/source.h"
@@ -81,6 +82,10 @@ bool rc_capture_snapshot_running(const rc_capture_t *cap);
 /* How many bytes the source's log holds beyond position (borrowed), from what the server last said
  * (PostgreSQL: its WAL end); -1 when unknown (the source cannot tell, or is not streaming). */
 int64_t rc_capture_lag_bytes(rc_capture_t *cap, const rc_pos_t *position);
+
+/* The capture's incremental snapshot engine (agent/incremental.h), for the signal channels; NULL
+ * while there is none (the source has no chunked reads, or the capture is not streaming yet). */
+rc_incremental_t *rc_capture_incremental(rc_capture_t *cap);
 
 void rc_capture_free(rc_capture_t *cap);
 

@@ -81,6 +81,16 @@ rc_value_t *rc_snap_out_row(rc_snap_out_t *out, rc_table_t *table, rc_arena_t **
 /* The row is complete; bytes is what it took to read (progress). May hand the batch over. */
 void rc_snap_out_row_done(rc_snap_out_t *out, size_t bytes);
 
+/* The key of a row as a chunk boundary (issue 13): each key column's value in the database's text form
+ * (the form a literal of that column's type takes in SQL). n == 0: none (before the first row). */
+typedef struct rc_chunk_key {
+	int n;
+	char **text; /* n strings, owned (rc_chunk_key_clear) */
+} rc_chunk_key_t;
+
+void rc_chunk_key_clear(rc_chunk_key_t *k);
+int rc_chunk_key_copy(rc_chunk_key_t *dst, const rc_chunk_key_t *src); /* 0, or -1 out of memory */
+
 /* What a database gives the coordinator. plan runs on the loop's thread; open, read_table and close
  * on a reader thread; cancel on another thread while read_table runs. */
 typedef struct rc_snapshot_reader_ops {
@@ -102,6 +112,37 @@ typedef struct rc_snapshot_reader_ops {
 	void (*cancel)(void *reader);
 	/* Ends the reader; complete: every table was read (commit what the reader opened). */
 	void (*close)(void *reader, bool complete);
+
+	/* Chunked reads (issue 13), all three optional (NULL: the database has no chunked reads). */
+	/* Opens a reader NOT inside a consistent point, for incremental chunks: each chunk is one
+	 * statement in its own READ COMMITTED (PostgreSQL) / REPEATABLE READ consistent read (InnoDB)
+	 * transaction. */
+	int (*open_live)(const rc_conf_t *conf, void **reader, char *err, size_t errlen);
+	/* Reads the next chunk of t: at most limit rows whose key is greater than *after (after->n == 0:
+	 * from the first row), and not greater than *upto when upto is non-NULL with upto->n > 0 (the
+	 * table's largest key when its incremental snapshot began: rows inserted later come through the
+	 * stream), in key order, into out exactly as read_table does (rc_snap_out_row, then
+	 * rc_snap_out_row_done per row). *last receives the key of the chunk's last row (cleared first;
+	 * n == 0 when the chunk was empty: the table is done), *nrows the rows read. The key is the
+	 * table's primary key (or message.key.columns when set); a table without one: PostgreSQL reads
+	 * ctid ranges (the key is then one text, "(block,0)"), MySQL/MariaDB returns RC_ERR_FATAL naming
+	 * the table ("has no primary key: set message.key.columns"). Composite keys compare as a row
+	 * (a, b) > (x, y), written so that the server uses the key's index (MySQL: a > x OR (a = x AND
+	 * b > y)). */
+	int (*read_chunk)(void *reader, rc_snap_table_t *t, const rc_chunk_key_t *after,
+	                  const rc_chunk_key_t *upto, size_t limit, rc_snap_out_t *out, rc_chunk_key_t *last,
+	                  size_t *nrows, char *err, size_t errlen);
+	/* The largest key of t now (*max cleared first; n == 0 when the table is empty). */
+	int (*max_key)(void *reader, rc_snap_table_t *t, rc_chunk_key_t *max, char *err, size_t errlen);
+	/* Marks the source's log around a chunk read outside a consistent point and returns the
+	 * position (the source codec's rc_pos_t, as the stream's commit positions are) the stream will
+	 * reach there: PostgreSQL writes a non-transactional logical decoding message,
+	 * pg_logical_emit_message(false, 'rowcast.watermark', '<chunk_id> low|high'), and returns its
+	 * LSN; MySQL/MariaDB reads the binlog position (SHOW MASTER STATUS: file and position; with
+	 * GTIDs also @@gtid_binlog_pos / @@gtid_executed) as the stream's positions are made
+	 * (decoders/mysql position codec). */
+	int (*watermark)(void *reader, const char *chunk_id, bool high, rc_pos_t *at, char *err,
+	                 size_t errlen);
 } rc_snapshot_reader_ops_t;
 
 /* Returns a coordinator configured from conf (borrowed: snapshot.max.threads, snapshot.fetch.size,
