@@ -31,7 +31,7 @@ trap resume_cleanup EXIT
 my_q "CREATE TABLE \`$db\`.big (id BIGINT PRIMARY KEY, name TEXT, amount DECIMAL(12,2), created TIMESTAMP(6) NULL,
     flag BOOLEAN) ENGINE=InnoDB;
 INSERT INTO \`$db\`.big SELECT seq, CONCAT('row ', seq), seq / 100, TIMESTAMP'2026-01-01 00:00:00' + INTERVAL seq SECOND,
-    seq % 2 = 0 FROM seq_1_to_$rows;
+    seq % 2 = 0 FROM \`$db\`.seq_1_to_$rows;
 ANALYZE TABLE \`$db\`.big;"
 write_my_config "$tmp/rowcast.properties" <<PROPS
 snapshot.mode = initial
