@@ -325,6 +325,27 @@ static void make_tables(void)
 	exec("INSERT INTO " DB
 	     ".t_bin VALUES (X'00', 1), (X'0000', 2), (X'FF', 3), (X'7F00FF', 4), ('A', 5), "
 	     "('a', 6), (X'', 7), (X'00FF', 8)");
+	/* latin1_swedish_ci sorts 'ä' after 'z' (not as a C comparison of UTF-8 would); CHAR drops
+	 * trailing spaces (PAD SPACE); a NO PAD collation keeps 'a' and 'a ' apart. */
+	exec("CREATE TABLE " DB
+	     ".t_char (id CHAR(10) CHARACTER SET latin1 COLLATE latin1_swedish_ci PRIMARY KEY, "
+	     "v INT) ENGINE=InnoDB");
+	exec("INSERT INTO " DB ".t_char VALUES ('a', 1), ('z', 2), ('ä', 3), ('Å', 4), ('b  ', 5), ('', 6), "
+	     "('y', 7), ('ö', 8), ('Z0', 9)");
+	exec("CREATE TABLE " DB ".t_nopad (id VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin "
+	     "PRIMARY KEY, v INT) ENGINE=InnoDB");
+	exec("INSERT INTO " DB
+	     ".t_nopad VALUES ('a', 1), ('a ', 2), ('a  ', 3), ('A', 4), ('', 5), (' ', 6)");
+	exec("CREATE TABLE " DB ".t_time (d DATE, ts TIMESTAMP(6), t TIME(1), y YEAR, s SMALLINT, "
+	     "bf BINARY(3), v INT, PRIMARY KEY (d, ts, t, y, s, bf)) ENGINE=InnoDB");
+	for (int i = 0; i < 40; i++) {
+		snprintf(sql, sizeof sql,
+		         "INSERT INTO " DB ".t_time VALUES ('2024-0%d-1%d', '2024-01-01 00:00:0%d.%06d', "
+		         "'-0%d:00:00.%d', %d, %d, X'%02X', %d)",
+		         1 + i % 3, i % 2, i % 4, i * 7, i % 5, i % 10, 2000 + i % 2, i % 3 - 1,
+		         (i * 13) % 256, i);
+		exec(sql);
+	}
 	exec("CREATE TABLE " DB ".t_mkc (a INT NOT NULL, b INT) ENGINE=InnoDB");
 	exec("INSERT INTO " DB ".t_mkc VALUES (5, 1), (3, 2), (9, 3), (1, 4), (7, 5)");
 	exec("CREATE TABLE " DB ".t_nokey (v INT) ENGINE=InnoDB");
@@ -406,8 +427,15 @@ typedef struct keyed {
 static void test_read(void)
 {
 	static const keyed_t tables[] = {
-	    {"t_int", "id", "id"}, {"t_ubig", "id", "id"}, {"t_comp", "CONCAT(a, '|', b)", "a, b"},
-	    {"t_dec", "id", "id"}, {"t_dt", "id", "id"},   {"t_bin", "CONCAT('0x', HEX(id))", "id"},
+	    {"t_int", "id", "id"},
+	    {"t_ubig", "id", "id"},
+	    {"t_comp", "CONCAT(a, '|', b)", "a, b"},
+	    {"t_dec", "id", "id"},
+	    {"t_dt", "id", "id"},
+	    {"t_bin", "CONCAT('0x', HEX(id))", "id"},
+	    {"t_char", "id", "id"},
+	    {"t_nopad", "id", "id"},
+	    {"t_time", "CONCAT_WS('|', d, ts, t, y, s, CONCAT('0x', HEX(bf)))", "d, ts, t, y, s, bf"},
 	    {"t_mkc", "a", "a"},
 	};
 	static const size_t limits[] = {1, 7, 1000};
