@@ -27,4 +27,4 @@ pass "INT, BIGINT UNSIGNED, (INT, VARCHAR _ci), DECIMAL, DATETIME(3), VARBINARY 
 run_check watermark
 pass "binlog watermarks: before <= low < a commit in the window <= high in the stream's order; a quiet stream reaches high by heartbeats"
 run_check resume
-pass "a snapshot's point, through the offset JSON, accepted by prepare_stream and streamed from; a purged one refused"
+pass "a snapshot's point, through the offset JSON, accepted by prepare_stream and streamed from; a purged one refused (really purged, resumed by GTIDs and refused by the server, with ROWCAST_TEST_MYSQL_EXCLUSIVE=1)"
