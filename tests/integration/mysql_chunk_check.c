@@ -892,6 +892,7 @@ static void test_resume(void)
 	json_t *obj = json_object();
 	MYSQL *src_sql = connect_env();
 	rc_source_t *src;
+	void *rd = NULL;
 	size_t flen;
 	const char *f;
 	int rc;
@@ -899,10 +900,28 @@ static void test_resume(void)
 	exec("DROP DATABASE IF EXISTS " DB);
 	exec("CREATE DATABASE " DB);
 	exec("CREATE TABLE " DB ".t_wm (id INT PRIMARY KEY, v INT) ENGINE=InnoDB");
+	exec("INSERT INTO " DB ".t_wm VALUES (10, 1), (11, 1), (12, 1), (13, 1), (14, 1)");
 	if (rc_mysql_snapshot_point(src_sql, conf, mariadb, true, &pt, err, sizeof err) != RC_OK)
 		die("point: %s", err);
+	/* Chunks read inside the point (an initial snapshot recording its progress): the rows as of
+	 * the point, whatever is committed after it. */
+	if (rc_mysql_snapshot_reader.open(conf, &pt, &rd, err, sizeof err) != RC_OK)
+		die("open at the point: %s", err);
 	if (rc_mysql_snapshot_held(src_sql, err, sizeof err) != RC_OK)
 		die("held: %s", err);
+	exec("INSERT INTO " DB ".t_wm VALUES (15, 1)");
+	exec("DELETE FROM " DB ".t_wm WHERE id = 12");
+	{
+		rows_t rows = {0}, lasts = {0};
+		int rrc = read_all(rd, "t_wm", 2, NULL, &rows, &lasts, err, sizeof err);
+		check(rrc == RC_OK && rows.n == 5 && lasts.n == 3 && strcmp(lasts.line[2], "14") == 0,
+		      "chunks inside the point: rc %d, %zu rows (5 expected), last key %s (14 expected)", rrc,
+		      rows.n, lasts.n ? lasts.line[lasts.n - 1] : "none");
+		rows_free(&rows);
+		rows_free(&lasts);
+	}
+	rc_mysql_snapshot_reader.close(rd, true);
+	exec("DELETE FROM " DB ".t_wm");
 	/* As the offset store keeps it. */
 	if (rc_mysql_pos_codec.to_json(&pt.pos, obj) != 0 ||
 	    rc_mysql_pos_codec.from_json(obj, &recorded, err, sizeof err) != 0)
