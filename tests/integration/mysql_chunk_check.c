@@ -781,21 +781,29 @@ static void test_watermark(void)
 		       pos_text(&low), pos_text(&seen.mark[1]), pos_text(&high));
 	}
 	/* Quiet: a fresh high watermark, nothing written after it; the stream must say it is there
-	 * within the heartbeat period (1 s) and some slack. */
-	rc_pos_clear(&seen.pos);
-	if (rc_mysql_snapshot_reader.watermark(rd, "t_wm-2", true, &high2, err, sizeof err) != RC_OK)
-		die("high watermark: %s", err);
-	t0 = now_ms();
-	check(pump(src, reached, &high2, 3500) && seen.is_idle,
-	      "on a quiet server the stream did not report reaching %s within 3.5 s (%s)", pos_text(&high2),
-	      seen.pos.set ? pos_text(&seen.pos) : "nothing reported");
-	printf("watermark: quiet stream reported %s (idle) %" PRId64 " ms after the high watermark %s\n",
-	       seen.pos.set ? pos_text(&seen.pos) : "-", now_ms() - t0, pos_text(&high2));
-	/* Again, to see it is every heartbeat and not a one-off. */
-	rc_pos_clear(&seen.pos);
-	t0 = now_ms();
-	check(pump(src, reached, &high2, 3500), "no second idle report within 3.5 s");
-	printf("watermark: and again %" PRId64 " ms later\n", now_ms() - t0);
+	 * within the heartbeat period (1 s) and some slack. On a server of its own (make check runs
+	 * other tests beside this one, whose commits say so first) only a heartbeat can: there the
+	 * report must be an idle one. */
+	for (int round = 0; round < 2; round++) {
+		bool got, strict = getenv("ROWCAST_TEST_MYSQL_EXCLUSIVE") &&
+		                   strcmp(getenv("ROWCAST_TEST_MYSQL_EXCLUSIVE"), "1") == 0;
+		rc_pos_clear(&seen.pos);
+		if (round == 0 &&
+		    rc_mysql_snapshot_reader.watermark(rd, "t_wm-2", true, &high2, err, sizeof err) != RC_OK)
+			die("high watermark: %s", err);
+		t0 = now_ms();
+		got = pump(src, reached, &high2, 3500);
+		check(got && (seen.is_idle || !strict),
+		      "round %d: the stream did not report reaching %s within 3.5 s%s (%s)", round,
+		      pos_text(&high2), strict ? " by a heartbeat" : "",
+		      seen.pos.set ? pos_text(&seen.pos) : "nothing reported");
+		printf("watermark: round %d: the stream reported %s (%s) %" PRId64
+		       " ms after the high watermark "
+		       "%s\n",
+		       round, seen.pos.set ? pos_text(&seen.pos) : "-",
+		       seen.is_idle ? "idle: a heartbeat" : "a commit of another client", now_ms() - t0,
+		       pos_text(&high2));
+	}
 
 	rows_free(&rows);
 	rc_chunk_key_clear(&last);
