@@ -17,6 +17,8 @@ struct rc_ack_txn {
 	int64_t sent_us, received_us, produced_us; /* latency stages (rc_acktrack_set_stages) */
 	int64_t bytes;                             /* of the pending messages (rc_acktrack_add_bytes) */
 	bool committed;
+	void (*on_retire)(void *arg); /* rc_acktrack_on_retire */
+	void *retire_arg;
 };
 
 /* A coarse clock (a few ms resolution, a fraction of the cost): it is read for every
@@ -146,6 +148,8 @@ bool rc_acktrack_advance(rc_acktrack_t *t)
 			rc_pos_move(&t->confirmed, &e->position);
 			moved = true;
 		}
+		if (e->on_retire)
+			e->on_retire(e->retire_arg);
 		e->next = t->spare;
 		t->spare = e;
 	}
@@ -217,4 +221,10 @@ int64_t rc_acktrack_stalled_ms(const rc_acktrack_t *t, int64_t now)
 bool rc_acktrack_idle(const rc_acktrack_t *t)
 {
 	return t->head == NULL && t->inflight == 0;
+}
+
+void rc_acktrack_on_retire(rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg)
+{
+	txn->on_retire = fn;
+	txn->retire_arg = arg;
 }

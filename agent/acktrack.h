@@ -83,6 +83,13 @@ bool rc_acktrack_advance(rc_acktrack_t *t);
  * (the quiet database case: keepalive positions; the one comparison). Returns true when it moved. */
 bool rc_acktrack_idle_advance(rc_acktrack_t *t, const rc_pos_t *position);
 
+/* Calls fn(arg) on the loop's thread when txn retires (it and everything before it committed and
+ * acknowledged), before the confirmed position moves past it; never after a failure, nor when the
+ * tracker is destroyed (the snapshot's progress: a chunk's key moves only once Kafka has all of it).
+ * Retirement is in begin order, so an owner that registers in order may keep a FIFO. arg must
+ * outlive the stream life (the capture is freed before the tracker, and nothing retires then). */
+void rc_acktrack_on_retire(rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg);
+
 /* Records txn's commit time at the source (µs since the epoch) for the delivery latency. */
 void rc_acktrack_set_source_us(rc_ack_txn_t *txn, int64_t ts_us);
 

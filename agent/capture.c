@@ -28,6 +28,11 @@ struct rc_capture {
 	uint32_t snap_tables;
 	rc_pos_t confirmed;    /* the newest position the pipeline confirmed */
 	rc_incremental_t *inc; /* the incremental snapshot engine; NULL: none */
+	/* What the engine starts from (borrowed from the recorded offset, or owned: final_progress). */
+	const rc_offset_progress_t *resume_progress;
+	bool resume_all;                      /* an interrupted initial snapshot: every table not done */
+	rc_offset_progress_t *final_progress; /* the finished snapshot's, handed to the engine */
+	uint64_t seq_base;                    /* record_seq of what is gone (the snapshot's) */
 };
 
 rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
@@ -98,6 +103,17 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	if (rc != RC_OK)
 		return rc;
 	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
+	if (then_stream && cap->a.store && cap->snap->ops->record) {
+		/* The point P itself, before any row: from here a crash resumes (issue 13) instead of
+		 * starting over, streaming from P (its slot kept) and reading what Kafka lacks. */
+		rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = cap->snap_tables};
+		rc_pos_copy(&o.snapshot_point, &cap->pt.pos);
+		cap->snap->ops->record(cap->snap, &o);
+		rc = cap->a.store->ops->store(cap->a.store, &o, err, errlen);
+		rc_offset_clear(&o);
+		if (rc != RC_OK)
+			return RC_ERR_FATAL;
+	}
 	*resume = RC_POS_NONE; /* nothing is confirmed until the whole snapshot is */
 	set_phase(cap, PHASE_SNAPSHOT);
 	rc_log_kv(RC_LOG_INFO, "capture", &(rc_log_fields_t){.position = pos_text(cap, &cap->pt.pos, at)},
@@ -107,10 +123,41 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	return RC_OK;
 }
 
+/* Makes the incremental snapshot engine of the stream (agent/incremental.h) from a coordinator of
+ * the source type. A source without chunked reads has none; that is an error only when an
+ * interrupted snapshot needs it to finish. */
+static int start_engine(rc_capture_t *cap, char *err, size_t errlen)
+{
+	rc_snapshot_t *snap;
+	char why[RC_ERRSTR_LEN];
+
+	if (!cap->a.snapshot_new || cap->standalone)
+		return RC_OK;
+	snap = cap->a.snapshot_new(cap->a.conf, cap->a.snapshot_opaque, err, errlen);
+	if (!snap)
+		return RC_ERR_FATAL;
+	if (!snap->ops->incremental) {
+		snap->ops->free(snap);
+		snprintf(why, sizeof why, "this source has no incremental snapshots");
+	} else {
+		cap->inc =
+		    snap->ops->incremental(snap, cap->resume_progress, cap->resume_all, why, sizeof why);
+	}
+	if (!cap->inc && cap->resume_all) {
+		snprintf(err, errlen, "cannot resume the interrupted snapshot: %s", why);
+		return RC_ERR_FATAL;
+	}
+	if (!cap->inc)
+		rc_log_debug("capture", "no incremental snapshots: %s", why);
+	return RC_OK;
+}
+
 static int start_stream(rc_capture_t *cap, const rc_pos_t *from, char *err, size_t errlen)
 {
 	int rc = cap->src->ops->stream(cap->src, from, err, errlen);
 
+	if (rc == RC_OK)
+		rc = start_engine(cap, err, errlen);
 	if (rc != RC_OK)
 		return rc;
 	rc_pos_copy(&cap->confirmed, from);
@@ -140,6 +187,34 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 		return cap->src->ops->prepare_stream(cap->src, rec ? &rec->pos : NULL, false, resume,
 		                                     snapshot, err, errlen);
 	}
+	if (running && rec->snapshot_point.set) {
+		/* Issue 13: the point P's slot is kept (snapshot batches confirm nothing, so its
+		 * confirmed_flush_lsn is still P). Stream from P, and read what Kafka did not acknowledge
+		 * as incremental chunks while streaming (watermarks: rows changed meanwhile are neither
+		 * lost nor resurrected). when_needed: a slot that is gone means starting over. */
+		char at[RC_POS_TEXTLEN];
+		int rc = cap->src->ops->prepare_stream(cap->src, &rec->snapshot_point, true, resume, snapshot,
+		                                       err, errlen);
+		if (rc != RC_OK || !*snapshot) {
+			if (rc == RC_OK) {
+				cap->resume_progress = rec->progress;
+				cap->resume_all = true;
+				rc_log_kv(
+				    RC_LOG_WARN, "capture",
+				    &(rc_log_fields_t){.position = pos_text(cap, &rec->snapshot_point, at)},
+				    "snapshot of %u tables was interrupted; resuming it: streaming from its point %s, "
+				    "the rows Kafka lacks read in chunks meanwhile",
+				    rec->snapshot_tables, at);
+			}
+			return rc;
+		}
+		rc_pos_clear(resume);
+		rc_log_warn(
+		    "capture",
+		    "snapshot of %u tables was interrupted and its point cannot be streamed from; starting it again",
+		    rec->snapshot_tables);
+		return RC_OK;
+	}
 	if (running) {
 		rc_log_warn("capture", "snapshot of %u tables was interrupted; starting it again",
 		            rec->snapshot_tables);
@@ -155,6 +230,7 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 		*snapshot = true; /* initial, when_needed, always (again): nothing recorded yet */
 		return RC_OK;
 	}
+	cap->resume_progress = rec->progress; /* incremental snapshots in progress, tables snapshotted */
 	return cap->src->ops->prepare_stream(cap->src, &rec->pos, when_needed, resume, snapshot, err, errlen);
 }
 
@@ -196,6 +272,16 @@ static int snapshot_complete(rc_capture_t *cap, char *err, size_t errlen)
 	int rc;
 
 	cap->snap->ops->finish(cap->snap, cap->a.oneshot ? cap->a.oneshot->report : NULL);
+	if (!cap->standalone && cap->snap->ops->record) {
+		/* Its tables snapshotted, kept by the engine in every record (snapshot.new.tables). */
+		rc_offset_t o = {0};
+		cap->snap->ops->record(cap->snap, &o);
+		cap->final_progress = o.progress;
+		o.progress = NULL;
+		cap->resume_progress = cap->final_progress;
+		cap->resume_all = false;
+	}
+	cap->seq_base += cap->snap->ops->progress_seq ? cap->snap->ops->progress_seq(cap->snap) + 1 : 1;
 	cap->snap->ops->free(cap->snap);
 	cap->snap = NULL;
 	if (cap->standalone)
@@ -228,6 +314,14 @@ int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget,
 		if (rc != RC_OK)
 			return rc;
 	}
+	if (cap->inc) {
+		int n = cap->src->ops->read(cap->src, cap->inc->ops->wrap(cap->inc, h), budget, err, errlen),
+		    m;
+		if (n < 0)
+			return n;
+		m = cap->inc->ops->step(cap->inc, h, err, errlen);
+		return m < 0 ? m : n + m;
+	}
 	return cap->src->ops->read(cap->src, h, budget, err, errlen);
 }
 
@@ -250,6 +344,8 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap)
 {
 	switch (cap->phase) {
 	case PHASE_STREAMING:
+		if (cap->inc && cap->inc->ops->next_deadline_ms(cap->inc) == 0)
+			return 0; /* a chunk to start or to read */
 		return cap->src->ops->next_deadline_ms(cap->src);
 	case PHASE_SNAPSHOT:
 		return 500; /* progress lines */
@@ -264,13 +360,32 @@ void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
 {
 	/* A position recorded while a snapshot that a stream follows is incomplete says so; the first
 	 * one recorded is the consistent point itself, a streaming position. */
+	rc_pos_clear(&o->snapshot_point);
 	if (cap->phase != PHASE_STREAMING && !cap->standalone && !o->pos.set) {
 		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
 		o->snapshot_tables = cap->snap_tables;
+		rc_pos_copy(&o->snapshot_point, &cap->pt.pos);
 	} else {
 		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
 		o->snapshot_tables = 0;
 	}
+	/* The progress that matches what Kafka acknowledged: the snapshot's while it runs, then the
+	 * engine's (incremental snapshots, the tables snapshotted). */
+	if (cap->snap && cap->snap->ops->record && !cap->standalone)
+		cap->snap->ops->record(cap->snap, o);
+	else if (cap->inc)
+		cap->inc->ops->annotate(cap->inc, o);
+}
+
+uint64_t rc_capture_record_seq(const rc_capture_t *cap)
+{
+	uint64_t seq = cap->seq_base + (uint64_t)cap->phase;
+
+	if (cap->snap && cap->snap->ops->progress_seq)
+		seq += cap->snap->ops->progress_seq(cap->snap);
+	if (cap->inc)
+		seq += cap->inc->ops->progress_seq(cap->inc) << 20;
+	return seq;
 }
 
 const char *rc_capture_phase(const rc_capture_t *cap)
@@ -303,6 +418,9 @@ void rc_capture_free(rc_capture_t *cap)
 		return;
 	if (cap->snap)
 		cap->snap->ops->free(cap->snap); /* the readers first: they use the configuration */
+	if (cap->inc)
+		cap->inc->ops->free(cap->inc);
+	rc_offset_progress_free(cap->final_progress);
 	cap->src->ops->free(cap->src);
 	rc_snapshot_point_clear(&cap->pt);
 	rc_pos_clear(&cap->confirmed);

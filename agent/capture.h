@@ -65,8 +65,13 @@ int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget,
 int rc_capture_confirm(rc_capture_t *cap, const rc_pos_t *position, bool force, char *err, size_t errlen);
 int rc_capture_next_deadline_ms(rc_capture_t *cap);
 
-/* Fills what a position about to be recorded means: a snapshot still running, or none. */
+/* Fills what a position about to be recorded means: a snapshot still running (its point and
+ * acknowledged progress), or none; the incremental snapshots' progress and the tables snapshotted. */
 void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o);
+
+/* Changes whenever what rc_capture_annotate writes moved without the position moving (a snapshot's
+ * chunk acknowledged): the pipeline records it then too. */
+uint64_t rc_capture_record_seq(const rc_capture_t *cap);
 
 /* The stream stopped cleanly (a stop request or the source's end) after its last confirm; complete
  * is false when records read are left unacknowledged. Passes it to the source (its optional

@@ -32,6 +32,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The prefix of the watermark messages (PostgreSQL: pg_logical_emit_message). */
+#define RC_WATERMARK_PREFIX "rowcast.watermark"
+
 typedef struct rc_incremental rc_incremental_t;
 
 typedef struct rc_incremental_ops {
@@ -51,8 +54,11 @@ typedef struct rc_incremental_ops {
 	 * wrapped handler h, one tracker transaction per chunk). Returns the number of events emitted, or
 	 * an RC_ERR_* class with err filled. */
 	int (*step)(rc_incremental_t *inc, const rc_source_handler_t *h, char *err, size_t errlen);
-	/* Whether the source must ask its decoder for logical messages (pgoutput messages=true). */
-	bool (*wants_messages)(const rc_incremental_t *inc);
+	/* 0 when step has something to do now (start or read a chunk), else -1 (waiting for the stream
+	 * or for work). */
+	int (*next_deadline_ms)(const rc_incremental_t *inc);
+	/* Counts changes of the progress annotate writes (a chunk acknowledged, a table done). */
+	uint64_t (*progress_seq)(const rc_incremental_t *inc);
 	/* Fills o->progress with the engine's state that matches the position being recorded: for each
 	 * table, the key of the last chunk whose every record Kafka acknowledged (never one ahead). */
 	void (*annotate)(rc_incremental_t *inc, rc_offset_t *o);

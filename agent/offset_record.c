@@ -26,19 +26,108 @@ void rc_offset_ident_add(rc_offset_ident_t *ident, const char *key, const char *
 	ident->nfields++;
 }
 
+static char *dup_str(const char *s, bool *oom)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+void rc_offset_progress_free(rc_offset_progress_t *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->ntables; i++) {
+		rc_offset_table_progress_t *t = &p->tables[i];
+		for (int k = 0; k < t->nkey; k++)
+			free(t->key[k]);
+		free(t->key);
+		free(t->table);
+	}
+	free(p->tables);
+	for (size_t i = 0; i < p->nsnapshotted; i++)
+		free(p->snapshotted[i]);
+	free(p->snapshotted);
+	free(p);
+}
+
+rc_offset_progress_t *rc_offset_progress_dup(const rc_offset_progress_t *p, bool *oom)
+{
+	rc_offset_progress_t *d;
+
+	if (!p)
+		return NULL;
+	if (!(d = calloc(1, sizeof *d)) ||
+	    (p->ntables && !(d->tables = calloc(p->ntables, sizeof *d->tables))) ||
+	    (p->nsnapshotted && !(d->snapshotted = calloc(p->nsnapshotted, sizeof *d->snapshotted)))) {
+		*oom = true;
+		rc_offset_progress_free(d);
+		return NULL;
+	}
+	for (; d->ntables < p->ntables && !*oom; d->ntables++) {
+		const rc_offset_table_progress_t *s = &p->tables[d->ntables];
+		rc_offset_table_progress_t *t = &d->tables[d->ntables];
+		t->table = dup_str(s->table, oom);
+		t->done = s->done;
+		t->rows = s->rows;
+		if (s->nkey > 0 && !(t->key = calloc((size_t)s->nkey, sizeof *t->key)))
+			*oom = true;
+		for (; t->key && t->nkey < s->nkey && !*oom; t->nkey++)
+			t->key[t->nkey] = dup_str(s->key[t->nkey], oom);
+	}
+	for (; d->nsnapshotted < p->nsnapshotted && !*oom; d->nsnapshotted++)
+		d->snapshotted[d->nsnapshotted] = dup_str(p->snapshotted[d->nsnapshotted], oom);
+	if (*oom) {
+		rc_offset_progress_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+rc_offset_table_progress_t *rc_offset_progress_find(const rc_offset_progress_t *p, const char *table)
+{
+	for (size_t i = 0; p && i < p->ntables; i++)
+		if (strcmp(p->tables[i].table, table) == 0)
+			return &p->tables[i];
+	return NULL;
+}
+
+bool rc_offset_progress_snapshotted(const rc_offset_progress_t *p, const char *table)
+{
+	for (size_t i = 0; p && i < p->nsnapshotted; i++)
+		if (strcmp(p->snapshotted[i], table) == 0)
+			return true;
+	return false;
+}
+
 void rc_offset_copy(rc_offset_t *dst, const rc_offset_t *src)
 {
-	rc_pos_t pos = RC_POS_NONE;
+	rc_pos_t pos = RC_POS_NONE, point = RC_POS_NONE;
+	bool oom = false;
+	rc_offset_progress_t *progress = rc_offset_progress_dup(src->progress, &oom);
 
 	rc_pos_copy(&pos, &src->pos);
-	rc_pos_clear(&dst->pos);
+	rc_pos_copy(&point, &src->snapshot_point);
+	rc_offset_clear(dst);
 	*dst = *src;
 	dst->pos = pos;
+	dst->snapshot_point = point;
+	dst->progress = progress;
+	/* Out of memory: a copy without progress means "take the snapshot again", as a record of an
+	 * older rowcast does: more work, never a row lost. */
+	if (oom) {
+		rc_log_warn("offsets",
+		            "out of memory copying the snapshot's progress: a restart would take it again");
+		rc_pos_clear(&dst->snapshot_point);
+	}
 }
 
 void rc_offset_clear(rc_offset_t *o)
 {
 	rc_pos_clear(&o->pos);
+	rc_pos_clear(&o->snapshot_point);
+	rc_offset_progress_free(o->progress);
 	memset(o, 0, sizeof *o);
 }
 
@@ -100,6 +189,119 @@ int rc_offset_record_check(const rc_offset_ident_t *rec, const rc_offset_ident_t
 static const char *str_field(const json_t *root, const char *key)
 {
 	return json_string_value(json_object_get(root, key));
+}
+
+/* Reads "snapshot_point" and "snapshot_progress" (issue 13; absent in older records: the snapshot
+ * starts over, as before). */
+static int parse_progress(const json_t *root, const rc_pos_codec_t *codec, const rc_offset_where_t *w,
+                          rc_offset_t *o, char *err, size_t errlen)
+{
+	const json_t *pt = json_object_get(root, "snapshot_point");
+	const json_t *pr = json_object_get(root, "snapshot_progress"), *tables, *done, *e;
+	rc_offset_progress_t *p;
+	char why[512];
+	size_t i;
+	bool oom = false;
+
+	if (pt && codec->from_json(pt, &o->snapshot_point, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s: \"snapshot_point\": %s", w->subject, why);
+		return RC_ERR_FATAL;
+	}
+	if (!pr)
+		return RC_OK;
+	tables = json_object_get(pr, "tables");
+	done = json_object_get(pr, "snapshotted");
+	if (!json_is_object(pr) || (tables && !json_is_array(tables)) || (done && !json_is_array(done))) {
+		snprintf(
+		    err, errlen,
+		    "%s: \"snapshot_progress\" is not an object with arrays \"tables\" and \"snapshotted\"",
+		    w->subject);
+		return RC_ERR_FATAL;
+	}
+	if (!(p = o->progress = calloc(1, sizeof *p)) ||
+	    (json_array_size(tables) && !(p->tables = calloc(json_array_size(tables), sizeof *p->tables))) ||
+	    (json_array_size(done) &&
+	     !(p->snapshotted = calloc(json_array_size(done), sizeof *p->snapshotted)))) {
+		snprintf(err, errlen, "%s: out of memory", w->subject);
+		return RC_ERR_FATAL;
+	}
+	json_array_foreach(tables, i, e)
+	{
+		rc_offset_table_progress_t *t = &p->tables[p->ntables];
+		const json_t *key = json_object_get(e, "key"), *k;
+		const char *name = json_string_value(json_object_get(e, "table"));
+		size_t j;
+		if (!name || (key && !json_is_array(key))) {
+			snprintf(
+			    err, errlen,
+			    "%s: \"snapshot_progress\".tables[%zu] has no \"table\" or a \"key\" that is not an array",
+			    w->subject, i);
+			return RC_ERR_FATAL;
+		}
+		p->ntables++;
+		t->table = dup_str(name, &oom);
+		t->done = json_is_true(json_object_get(e, "done"));
+		t->rows = (uint64_t)json_integer_value(json_object_get(e, "rows"));
+		if (json_array_size(key) && !(t->key = calloc(json_array_size(key), sizeof *t->key)))
+			oom = true;
+		json_array_foreach(key, j, k)
+		{
+			if (!json_is_string(k)) {
+				snprintf(
+				    err, errlen,
+				    "%s: the key of %s in \"snapshot_progress\" holds a value that is not a string",
+				    w->subject, name);
+				return RC_ERR_FATAL;
+			}
+			if (t->key)
+				t->key[t->nkey++] = dup_str(json_string_value(k), &oom);
+		}
+	}
+	json_array_foreach(done, i, e)
+	{
+		if (!json_is_string(e)) {
+			snprintf(err, errlen, "%s: \"snapshot_progress\".snapshotted[%zu] is not a string",
+			         w->subject, i);
+			return RC_ERR_FATAL;
+		}
+		p->snapshotted[p->nsnapshotted++] = dup_str(json_string_value(e), &oom);
+	}
+	if (oom) {
+		snprintf(err, errlen, "%s: out of memory", w->subject);
+		return RC_ERR_FATAL;
+	}
+	return RC_OK;
+}
+
+static json_t *progress_json(const rc_offset_progress_t *p)
+{
+	json_t *root = json_object(), *tables = json_array(), *done = json_array();
+	int bad = !root || !tables || !done;
+
+	for (size_t i = 0; !bad && i < p->ntables; i++) {
+		const rc_offset_table_progress_t *t = &p->tables[i];
+		json_t *e = json_object(), *key = json_array();
+		bad = !e || !key;
+		for (int k = 0; !bad && k < t->nkey; k++)
+			bad = json_array_append_new(key, json_string(t->key[k]));
+		bad = bad || json_object_set_new(e, "table", json_string(t->table)) ||
+		      json_object_set_new(e, "done", json_boolean(t->done)) ||
+		      json_object_set(e, "key", key) ||
+		      json_object_set_new(e, "rows", json_integer((json_int_t)t->rows)) ||
+		      json_array_append(tables, e);
+		json_decref(key);
+		json_decref(e);
+	}
+	for (size_t i = 0; !bad && i < p->nsnapshotted; i++)
+		bad = json_array_append_new(done, json_string(p->snapshotted[i]));
+	bad = bad || json_object_set(root, "tables", tables) || json_object_set(root, "snapshotted", done);
+	json_decref(tables);
+	json_decref(done);
+	if (bad) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
 int rc_offset_record_parse(const char *text, size_t len, const rc_offset_ident_t *me,
@@ -195,6 +397,8 @@ int rc_offset_record_parse(const char *text, size_t len, const rc_offset_ident_t
 		o->snapshot_tables = n > 0 && n < UINT32_MAX ? (uint32_t)n : 0;
 	}
 	rc = rc_offset_record_check(&o->ident, me, w, err, errlen);
+	if (rc == RC_OK && strcmp(src, me->source) == 0)
+		rc = parse_progress(root, codec, w, o, err, errlen);
 	if (rc == RC_OK && !o->pos.set && o->snapshot != RC_OFFSET_SNAPSHOT_RUNNING) {
 		snprintf(err, errlen, "%s has no \"position\" and no snapshot in progress: it is damaged",
 		         w->subject);
@@ -234,6 +438,17 @@ char *rc_offset_record_render(const rc_offset_ident_t *me, const rc_pos_codec_t 
 	if (!bad && o->snapshot == RC_OFFSET_SNAPSHOT_RUNNING)
 		bad = json_object_set_new(root, "snapshot", json_string("running")) ||
 		      json_object_set_new(root, "snapshot_tables", json_integer(o->snapshot_tables));
+	if (!bad && o->snapshot == RC_OFFSET_SNAPSHOT_RUNNING && o->snapshot_point.set) {
+		json_t *pt = json_object();
+		bad = !pt || codec->to_json(&o->snapshot_point, pt) != 0 ||
+		      json_object_set(root, "snapshot_point", pt);
+		json_decref(pt);
+	}
+	if (!bad && o->progress) {
+		json_t *pr = progress_json(o->progress);
+		bad = !pr || json_object_set(root, "snapshot_progress", pr);
+		json_decref(pr);
+	}
 	bad = bad || json_object_set_new(root, "updated_at", json_string(now));
 	if (!bad)
 		text =

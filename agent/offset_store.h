@@ -44,11 +44,33 @@ typedef struct rc_offset_ident {
 	char host[320]; /* database.hostname:port: a change alone is a warning (DNS moves, failovers) */
 } rc_offset_ident_t;
 
+/* A table's snapshot progress (issue 13): how far its chunks are acknowledged. */
+typedef struct rc_offset_table_progress {
+	char *table;   /* "schema.table" (owned) */
+	bool done;     /* every row of it acknowledged */
+	int nkey;      /* the last chunk whose every record Kafka acknowledged: its last row's key, each */
+	char **key;    /* key column's value in the database's text form (owned); nkey 0: none yet */
+	uint64_t rows; /* rows acknowledged so far (for messages) */
+} rc_offset_table_progress_t;
+
+/* The snapshot's progress, written while it runs (and the list of tables snapshotted, kept after
+ * it: snapshot.new.tables). Deep-copied by rc_offset_copy: every string is the record's own. */
+typedef struct rc_offset_progress {
+	rc_offset_table_progress_t *tables; /* tables done or in progress; a table absent: not started */
+	size_t ntables;
+	char **snapshotted; /* tables whose snapshot completed ("schema.table"), in order */
+	size_t nsnapshotted;
+} rc_offset_progress_t;
+
 typedef struct rc_offset {
 	rc_offset_ident_t ident;
 	rc_pos_t pos; /* owned (rc_offset_clear); unset while a snapshot runs */
 	rc_offset_snapshot_t snapshot;
 	uint32_t snapshot_tables; /* RUNNING: how many tables the snapshot copies (for messages) */
+	/* RUNNING: the snapshot's consistent point P, whose slot is kept (owned; unset: a record of an
+	 * older rowcast, or a point not taken yet: the snapshot starts over). */
+	rc_pos_t snapshot_point;
+	rc_offset_progress_t *progress; /* owned; NULL: nothing recorded */
 } rc_offset_t;
 
 typedef struct rc_offset_store rc_offset_store_t;
@@ -78,8 +100,16 @@ void rc_offset_ident_add(rc_offset_ident_t *ident, const char *key, const char *
 /* Copies src into *dst, taking a reference on its position (dst's old one released). */
 void rc_offset_copy(rc_offset_t *dst, const rc_offset_t *src);
 
-/* Releases what o holds (its position). */
+/* Releases what o holds (its positions and progress). */
 void rc_offset_clear(rc_offset_t *o);
+
+/* A deep copy of p (NULL for NULL), or NULL with *oom set when out of memory. */
+rc_offset_progress_t *rc_offset_progress_dup(const rc_offset_progress_t *p, bool *oom);
+void rc_offset_progress_free(rc_offset_progress_t *p);
+/* The entry of table in p, or NULL. */
+rc_offset_table_progress_t *rc_offset_progress_find(const rc_offset_progress_t *p, const char *table);
+/* Whether table is in p's list of tables snapshotted. */
+bool rc_offset_progress_snapshotted(const rc_offset_progress_t *p, const char *table);
 
 /*
  * Opens the file store at path for the connector ident (copied), with the source type's codec: takes

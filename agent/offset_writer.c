@@ -53,12 +53,16 @@ struct rc_offset_writer {
  * or RC_ERR_FATAL when out of memory. */
 static int offset_dup(rc_offset_t *dst, const rc_offset_t *src)
 {
-	const rc_pos_blob_t *b = src->pos.blob;
+	const rc_pos_blob_t *b = src->pos.blob, *pb = src->snapshot_point.blob;
+	bool oom = false;
 
 	*dst = *src;
 	dst->pos.blob = NULL;
-	if (b && !(dst->pos.blob = rc_pos_blob_new(b->data, b->len))) {
-		*dst = (rc_offset_t){0};
+	dst->snapshot_point.blob = NULL;
+	dst->progress = rc_offset_progress_dup(src->progress, &oom);
+	if (oom || (b && !(dst->pos.blob = rc_pos_blob_new(b->data, b->len))) ||
+	    (pb && !(dst->snapshot_point.blob = rc_pos_blob_new(pb->data, pb->len)))) {
+		rc_offset_clear(dst); /* the blobs and progress are dst's own here */
 		return RC_ERR_FATAL;
 	}
 	return RC_OK;

@@ -60,6 +60,8 @@ static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
 	int64_t now = rc_clock_ms();
 	rc_offset_t o = {0};
 
+	uint64_t seq = rc_capture_record_seq(pl->cap);
+
 	if (!pl->writer) { /* nothing to write: what is acknowledged is what may be confirmed */
 		if (!(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))) {
 			rc_pos_copy(&o.pos, &pl->track.confirmed);
@@ -72,8 +74,10 @@ static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
 	}
 	if (take_durable(pl, false, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
-	if (!rc_pos_same(&pl->submitted, &pl->track.confirmed) &&
-	    !(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed)) &&
+	/* A new position, or (issue 13) the same one with more of a snapshot acknowledged. */
+	if (((!rc_pos_same(&pl->submitted, &pl->track.confirmed) &&
+	      !(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))) ||
+	     seq != pl->submitted_seq) &&
 	    (force || now - pl->last_persist_ms >= PERSIST_INTERVAL_MS)) {
 		rc_pos_copy(&o.pos, &pl->track.confirmed);
 		rc_capture_annotate(pl->cap, &o); /* e.g. a snapshot still in progress */
@@ -83,6 +87,7 @@ static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
 		}
 		rc_offset_clear(&o);
 		rc_pos_copy(&pl->submitted, &pl->track.confirmed);
+		pl->submitted_seq = seq;
 		pl->last_persist_ms = now;
 	}
 	return force ? take_durable(pl, true, err, errlen) : RC_OK;
@@ -333,6 +338,7 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 
 	pl->cause = RC_OBS_CAUSE_SOURCE;
 	rc_pos_clear(&pl->submitted);
+	pl->submitted_seq = 0;
 	if (load_recorded(pl, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
 	pl->sink = pl->parts->sink_new(pl->conf, pl_on_ack, pl, err, errlen);

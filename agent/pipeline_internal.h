@@ -72,9 +72,10 @@ typedef struct pipeline {
 	rc_offset_writer_t *writer; /* the store's writes, off the loop (NULL without a store) */
 	rc_offset_t recorded;       /* what the store durably holds (without one: what was confirmed) */
 	bool have_recorded;
-	rc_pos_t submitted;  /* the newest position handed to the writer (owned) */
-	bool snapshot_taken; /* snapshot.mode=always: once per process */
-	bool source_started; /* a life of this process got its source going: later losses are retried */
+	rc_pos_t submitted;     /* the newest position handed to the writer (owned) */
+	uint64_t submitted_seq; /* rc_capture_record_seq of what was handed to the writer */
+	bool snapshot_taken;    /* snapshot.mode=always: once per process */
+	bool source_started;    /* a life of this process got its source going: later losses are retried */
 	int64_t last_persist_ms;
 	int64_t last_wait_log_ms;
 	long max_inflight;

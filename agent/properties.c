@@ -109,6 +109,12 @@ static const rc_prop_def_t props[] = {
     {"snapshot.max.threads", RC_PROP_INT, "1", NULL, 1, 64, 0, "tables copied in parallel"},
     {"snapshot.fetch.size", RC_PROP_INT, "1000", NULL, 1, 1000000, 0,
      "rows per batch a snapshot reader hands over (each reader has 4 batches in flight)"},
+    {"incremental.snapshot.chunk.size", RC_PROP_INT, "1024", NULL, 1, 1000000, 0,
+     "rows per key-ordered chunk: the initial snapshot records each acknowledged chunk (a crash resumes "
+     "after it), and incremental snapshots read one chunk between two watermarks"},
+    {"snapshot.new.tables", RC_PROP_ENUM, "off", "off|parallel", NOLIMIT, 0,
+     "parallel: a table that matches table.include.list and was never snapshotted gets an incremental "
+     "snapshot while the others stream"},
 
     /* Types. The choices of the three modes are written once, beside their enums (agent/typemodes.h). */
     {"decimal.handling.mode", RC_PROP_ENUM, "precise", RC_DECIMAL_MODE_CHOICES, NOLIMIT, 0,

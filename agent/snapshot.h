@@ -9,6 +9,7 @@
 #define RC_SNAPSHOT_IFACE_H
 
 #include "agent/event.h"
+#include "agent/offset_store.h"
 #include "agent/position.h"
 
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 struct rc_source_handler;
+struct rc_incremental;
 
 /* A consistent point of the database, taken by the source (rc_source_ops_t.snapshot_point). */
 typedef struct rc_snapshot_point {
@@ -80,6 +82,22 @@ typedef struct rc_snapshot_ops {
 	void (*finish)(rc_snapshot_t *snap, rc_snapshot_report_t *report);
 	/* Stops the readers (interrupting their queries), joins them and frees everything. */
 	void (*free)(rc_snapshot_t *snap);
+
+	/* Optional (issue 13): the snapshot's acknowledged progress into o->progress (replaced): per
+	 * table, done or the key of the last chunk whose every record Kafka acknowledged; never ahead
+	 * of what Kafka has. progress_seq changes whenever that progress moved (worth a record). */
+	void (*record)(rc_snapshot_t *snap, rc_offset_t *o);
+	uint64_t (*progress_seq)(const rc_snapshot_t *snap);
+	/* Optional: turns this (never started) coordinator into the incremental snapshot engine of a
+	 * stream (agent/incremental.h), which takes it over (its configuration, reader ops and table
+	 * filters); NULL with err filled when the database has no chunked reads (snap is freed
+	 * either way). resume (borrowed, may be NULL): the recorded progress: its unfinished tables
+	 * are queued first, each from its recorded key; all_tables (an interrupted initial snapshot):
+	 * every included table it does not name as done is queued too. Its list of tables
+	 * snapshotted is kept (and, with snapshot.new.tables=parallel, an included table missing
+	 * from it is queued). */
+	struct rc_incremental *(*incremental)(rc_snapshot_t *snap, const rc_offset_progress_t *resume,
+	                                      bool all_tables, char *err, size_t errlen);
 } rc_snapshot_ops_t;
 
 struct rc_snapshot {

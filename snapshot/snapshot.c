@@ -200,6 +200,14 @@ out:
 	return rc;
 }
 
+rc_snap_table_t *rc_snap_planned(rc_snapshot_t *base, size_t *n)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+
+	*n = snap->ntables;
+	return snap->tables;
+}
+
 static size_t co_ntables(const rc_snapshot_t *base)
 {
 	return ((const rc_snap_t *)base)->ntables;
@@ -237,6 +245,10 @@ static int co_start(rc_snapshot_t *base, const rc_snapshot_point_t *pt, char *er
 	struct timespec ts;
 	int n = snap->nreaders < (int)snap->ntables ? snap->nreaders : (int)snap->ntables, rc = RC_OK;
 
+	if (snap->ntables && !(snap->acked = calloc(snap->ntables, sizeof *snap->acked))) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
+	}
 	snap->pt = *pt;
 	snap->pt.pos = RC_POS_NONE;
 	rc_pos_copy(&snap->pt.pos, &pt->pos);
@@ -371,6 +383,102 @@ static int finish_emit(rc_snap_t *snap, const rc_source_handler_t *h, char *err,
 	return 0;
 }
 
+/* A batch's transaction retired (rc_acktrack_on_retire): every record of it and of everything
+ * before it is in Kafka, so its table's recorded progress moves to its chunk key. */
+static void batch_retired(void *arg)
+{
+	rc_snap_t *snap = arg;
+	snap_pending_t *p = snap->pend_head;
+	snap_acked_t *a;
+
+	if (!p)
+		return;
+	snap->pend_head = p->next;
+	if (!snap->pend_head)
+		snap->pend_tail = NULL;
+	a = &snap->acked[p->table];
+	a->started = true;
+	a->rows += p->rows;
+	if (p->key.n) {
+		rc_chunk_key_clear(&a->key);
+		a->key = p->key;
+		p->key = (rc_chunk_key_t){0};
+	}
+	if (p->last)
+		a->done = true;
+	snap->progress_seq++;
+	rc_chunk_key_clear(&p->key);
+	free(p);
+}
+
+/* Registers b's transaction for its retirement. Returns RC_OK, or RC_ERR_FATAL out of memory. */
+static int track_batch(rc_snap_t *snap, rc_ack_txn_t *txn, snap_batch_t *b, char *err, size_t errlen)
+{
+	snap_pending_t *p;
+
+	if (!snap->acked)
+		return RC_OK;
+	if (!(p = calloc(1, sizeof *p))) {
+		snprintf(err, errlen, "out of memory");
+		return RC_ERR_FATAL;
+	}
+	p->table = (size_t)(b->st - snap->tables);
+	p->key = b->chunk_key; /* moved: the batch goes back to its reader before its acknowledgement */
+	b->chunk_key = (rc_chunk_key_t){0};
+	p->rows = b->nrows;
+	p->last = b->table_last;
+	if (snap->pend_tail)
+		snap->pend_tail->next = p;
+	else
+		snap->pend_head = p;
+	snap->pend_tail = p;
+	rc_acktrack_on_retire(txn, batch_retired, snap);
+	return RC_OK;
+}
+
+static void co_record(rc_snapshot_t *base, rc_offset_t *o)
+{
+	rc_snap_t *snap = (rc_snap_t *)base;
+	rc_offset_progress_t *p = calloc(1, sizeof *p);
+	bool oom = !p;
+
+	rc_offset_progress_free(o->progress);
+	o->progress = NULL;
+	if (p && snap->ntables &&
+	    (!(p->tables = calloc(snap->ntables, sizeof *p->tables)) ||
+	     !(p->snapshotted = calloc(snap->ntables, sizeof *p->snapshotted))))
+		oom = true;
+	for (size_t i = 0; !oom && snap->acked && i < snap->ntables; i++) {
+		const snap_acked_t *a = &snap->acked[i];
+		rc_offset_table_progress_t *t;
+		if (!a->started)
+			continue;
+		t = &p->tables[p->ntables++];
+		t->done = a->done;
+		t->rows = a->rows;
+		oom = !(t->table = strdup(snap->tables[i].full));
+		if (!oom && a->done)
+			oom = !(p->snapshotted[p->nsnapshotted++] = strdup(snap->tables[i].full));
+		if (!oom && !a->done && a->key.n) {
+			oom = !(t->key = calloc((size_t)a->key.n, sizeof *t->key));
+			for (int k = 0; !oom && k < a->key.n; k++, t->nkey++)
+				oom = !(t->key[k] = strdup(a->key.text[k]));
+		}
+	}
+	if (oom) {
+		/* Without it a crash takes the snapshot again: more work, no row lost. */
+		rc_log_warn("snapshot", "out of memory recording the snapshot's progress");
+		rc_offset_progress_free(p);
+		return;
+	}
+	o->progress = p;
+}
+
+static uint64_t co_progress_seq(const rc_snapshot_t *base)
+{
+	return ((const rc_snap_t *)base)->progress_seq;
+}
+
 /* Takes the next full batch off the queue. Returns 1 with *out set, 0 when none is there yet, 2 when
  * every reader is done and the queue is empty, or an RC_ERR_* class (a reader's failure). */
 static int pop_batch(rc_snap_t *snap, snap_batch_t **out, char *err, size_t errlen)
@@ -440,6 +548,9 @@ static int co_emit(rc_snapshot_t *base, const rc_source_handler_t *h, int budget
 				snprintf(err, errlen, "out of memory");
 				return RC_ERR_FATAL;
 			}
+			rc = track_batch(snap, snap->cur_txn, b, err, errlen);
+			if (rc != RC_OK)
+				return rc;
 		}
 		/* The batch's last row is held back until the next row shows whether it is the
 		 * snapshot's last ("last" marker). */
@@ -483,10 +594,19 @@ static void co_free(rc_snapshot_t *base)
 			snap_batch_t *b = &snap->readers[i].pool[k];
 			rc_table_release(b->table);
 			free(b->rows);
+			rc_chunk_key_clear(&b->chunk_key);
 			rc_arena_destroy(&b->arena);
 		}
 	}
 	free(snap->readers);
+	for (snap_pending_t *p = snap->pend_head, *next; p; p = next) {
+		next = p->next;
+		rc_chunk_key_clear(&p->key);
+		free(p);
+	}
+	for (size_t i = 0; snap->acked && i < snap->ntables; i++)
+		rc_chunk_key_clear(&snap->acked[i].key);
+	free(snap->acked);
 	free_table_list(snap->tables, snap->ntables);
 	rc_wakepipe_close(snap->wake);
 	rc_pos_clear(&snap->pt.pos);
@@ -509,6 +629,7 @@ rc_snapshot_t *rc_snapshot_new(const rc_conf_t *conf, const rc_snapshot_reader_o
 	snap->db = ops;
 	snap->nreaders = (int)rc_conf_get_int(conf, "snapshot.max.threads", 1);
 	snap->batch_rows = (size_t)rc_conf_get_int(conf, "snapshot.fetch.size", 1000);
+	snap->chunk_rows = (size_t)rc_conf_get_int(conf, "incremental.snapshot.chunk.size", 1024);
 	if (snap->nreaders < 1)
 		snap->nreaders = 1;
 	if (snap->batch_rows < 1)
@@ -534,4 +655,7 @@ static const rc_snapshot_ops_t coordinator_ops = {
     .progress = rc_snap_progress,
     .finish = rc_snap_finish,
     .free = co_free,
+    .record = co_record,
+    .progress_seq = co_progress_seq,
+    .incremental = rc_snap_incremental_new,
 };

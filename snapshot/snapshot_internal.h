@@ -38,8 +38,30 @@ typedef struct snap_batch {
 	size_t nrows, cap;
 	bool table_first; /* rows[0] is its table's first row */
 	bool table_last;  /* rows[nrows - 1] is its table's last row */
+	/* Chunked reads: the key of the newest chunk whose every row is in this batch or an earlier
+	 * one (n == 0: no chunk ended here). Its acknowledgement moves the table's recorded key. */
+	rc_chunk_key_t chunk_key;
 	rc_arena_t arena;
+	/* The incremental engine's chunk (snapshot/incremental.c): rows grow without a cap. */
+	bool growable;
 } snap_batch_t;
+
+/* A batch emitted and not yet acknowledged: what its retirement records (a FIFO, the tracker's
+ * order). */
+typedef struct snap_pending {
+	struct snap_pending *next;
+	size_t table;       /* index into rc_snap_t.tables */
+	rc_chunk_key_t key; /* the batch's chunk_key (moved) */
+	uint64_t rows;
+	bool last; /* the table's last batch */
+} snap_pending_t;
+
+/* A table's acknowledged progress (the loop's thread). */
+typedef struct snap_acked {
+	rc_chunk_key_t key; /* the last chunk whose every record Kafka acknowledged */
+	uint64_t rows;
+	bool started, done;
+} snap_acked_t;
 
 /* A reader thread and its end of the hand-off. */
 struct rc_snap_out {
@@ -52,10 +74,11 @@ struct rc_snap_out {
 	snap_batch_t pool[BATCHES_PER_READER];
 
 	/* The reader thread's own. */
-	rc_snap_table_t *st; /* table being read */
-	snap_batch_t *cur;   /* batch being filled; a full one is handed over only when the next row
-	                      * comes, so that the table's last row is known to be in the last batch */
-	bool table_started;  /* a batch of st was taken */
+	rc_snap_table_t *st;   /* table being read */
+	snap_batch_t *cur;     /* batch being filled; a full one is handed over only when the next row
+	                        * comes, so that the table's last row is known to be in the last batch */
+	bool table_started;    /* a batch of st was taken */
+	snap_batch_t *collect; /* non-NULL: the incremental engine's out, every row into this batch */
 };
 
 struct rc_snap {
@@ -67,6 +90,14 @@ struct rc_snap {
 	rc_snap_out_t *readers;
 	int nreaders;
 	size_t batch_rows;
+
+	size_t chunk_rows; /* incremental.snapshot.chunk.size: rows per chunked read */
+
+	/* Acknowledged progress (the loop's thread): per table, and the batches emitted not yet
+	 * retired. progress_seq counts changes (the capture records them). */
+	snap_acked_t *acked; /* ntables */
+	snap_pending_t *pend_head, *pend_tail;
+	uint64_t progress_seq;
 
 	rc_snapshot_point_t pt; /* its own copy (position referenced) */
 	int64_t ts_us;          /* wall clock at the start: source.ts_ms of every event */
@@ -114,5 +145,12 @@ void rc_snap_progress_clear(rc_snap_t *snap);
 /* /metrics (agent/metrics.h): rows read and estimated per table; opaque is the rc_snap_t. Added
  * when the readers start, removed when the snapshot is freed. */
 void rc_snap_collect(rc_buf_t *b, void *opaque);
+
+/* rc_snapshot_ops_t.incremental (snapshot/incremental.c): the engine takes snap over. */
+struct rc_incremental *rc_snap_incremental_new(rc_snapshot_t *snap, const rc_offset_progress_t *resume,
+                                               bool all_tables, char *err, size_t errlen);
+
+/* The tables co_plan listed (snapshot.c), for the engine's planning. */
+rc_snap_table_t *rc_snap_planned(rc_snapshot_t *snap, size_t *n);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "decoders/postgres/pg_source.h"
 
+#include "agent/incremental.h"
 #include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/log.h"
@@ -48,6 +49,7 @@ typedef struct pg_source {
 	bool txmeta;              /* provide.transaction.metadata: name transactions as Debezium does */
 	char txn_id[48];          /* the event's "xid:lsn" (PostgresTransactionMonitor's id) */
 	bool in_xact;             /* between a BEGIN and its COMMIT (not a standalone message) */
+	bool messages;            /* messages=true: logical decoding messages are published */
 	rc_pg_hbquery_t hbq;      /* heartbeat.action.query */
 
 	/* Feedback */
@@ -85,7 +87,9 @@ static int start_replication(pg_source_t *ps, uint64_t start, char *err, size_t 
 	             "START_REPLICATION SLOT %s LOGICAL %s (proto_version '%d', publication_names '\"%s\"', "
 	             "messages '%s')",
 	             slot, rc_lsn_format(start, lsn), PROTO_VERSION, pub,
-	             rc_conf_get_bool(ps->conf, "messages", false) ? "true" : "false") < 0) {
+	             /* Always: the incremental snapshots' watermarks are messages (messages=false
+	              * drops the others in message_event). */
+	             "true") < 0) {
 		snprintf(err, errlen, "START_REPLICATION: out of memory"); /* security review F-19's nit */
 		free(slot);
 		return RC_ERR_FATAL;
@@ -507,6 +511,10 @@ static int message_event(pg_source_t *ps, const rc_pgo_msg_t *m, uint64_t lsn, c
 	bool own_txn = !ps->txn; /* a non-transactional message stands alone */
 	int rc;
 
+	/* messages=false: only the incremental snapshots' watermarks go on (the engine swallows them). */
+	if (!ps->messages && strcmp(m->message.prefix ? m->message.prefix : "", RC_WATERMARK_PREFIX) != 0)
+		return RC_OK;
+
 	ev.msg_prefix = m->message.prefix;
 	ev.msg_content = (const char *)m->message.content;
 	ev.msg_len = m->message.len;
@@ -802,6 +810,7 @@ rc_source_t *rc_pg_source_new(const rc_conf_t *conf, char *err, size_t errlen)
 	ps->base.ops = &pg_ops;
 	ps->base.codec = &rc_pg_pos_codec;
 	ps->conf = conf;
+	ps->messages = rc_conf_get_bool(conf, "messages", true);
 	ps->db = rc_conf_get(conf, "database.dbname");
 	ps->status_interval_ms = rc_conf_get_int(conf, "status.update.interval.ms", 10000);
 	ps->silence_ms = rc_conf_get_int(conf, "replication.timeout.ms", 60000);

@@ -489,6 +489,84 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Issue 13: a running snapshot's point P and per-table progress (done, the last acknowledged chunk's
+ * key, rows) and the list of tables snapshotted survive the file store; an older record without them
+ * reads as "start over" (no point, no progress); a damaged progress is an error naming the record. */
+static void test_snapshot_progress(void **state)
+{
+	char path[256], err[RC_ERRSTR_LEN];
+	rc_offset_store_t *os;
+	char *k1[] = {"42", "it's \"quoted\""}, *done[] = {"public.a"};
+	rc_offset_table_progress_t tp[] = {
+	    {.table = "public.a", .done = true, .rows = 10},
+	    {.table = "public.b", .nkey = 2, .key = k1, .rows = 2048},
+	};
+	rc_offset_progress_t pr = {.tables = tp, .ntables = 2, .snapshotted = done, .nsnapshotted = 1};
+	rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING,
+	                 .snapshot_tables = 3,
+	                 .snapshot_point = rc_pg_pos(0x16B3748),
+	                 .progress = &pr},
+	            back = {0}, copy = {0};
+	const rc_offset_table_progress_t *b;
+	bool found;
+	(void)state;
+	path_of(path, sizeof path, "progress.json");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->store(os, &o, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	assert_true(found);
+	assert_false(back.pos.set);
+	assert_true(back.snapshot_point.set);
+	assert_int_equal(rc_pg_pos_lsn(&back.snapshot_point), 0x16B3748);
+	assert_non_null(back.progress);
+	assert_int_equal(back.progress->ntables, 2);
+	assert_null(rc_offset_progress_find(back.progress, "public.c"));
+	b = rc_offset_progress_find(back.progress, "public.a");
+	assert_non_null(b);
+	assert_true(b->done);
+	assert_int_equal(b->nkey, 0);
+	assert_int_equal(b->rows, 10);
+	b = rc_offset_progress_find(back.progress, "public.b");
+	assert_non_null(b);
+	assert_false(b->done);
+	assert_int_equal(b->nkey, 2);
+	assert_string_equal(b->key[0], "42");
+	assert_string_equal(b->key[1], "it's \"quoted\"");
+	assert_int_equal(b->rows, 2048);
+	assert_true(rc_offset_progress_snapshotted(back.progress, "public.a"));
+	assert_false(rc_offset_progress_snapshotted(back.progress, "public.b"));
+	/* A copy is deep: it outlives the original. */
+	rc_offset_copy(&copy, &back);
+	rc_offset_clear(&back);
+	assert_string_equal(rc_offset_progress_find(copy.progress, "public.b")->key[1], "it's \"quoted\"");
+	assert_int_equal(rc_pg_pos_lsn(&copy.snapshot_point), 0x16B3748);
+	rc_offset_clear(&copy);
+
+	/* An older record (no point, no progress): start over. */
+	write_text(path,
+	           "{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", "
+	           "\"identity\": {\"database\": \"shop\", \"slot\": \"s1\"}, \"snapshot\": \"running\", "
+	           "\"snapshot_tables\": 3}");
+	assert_int_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_int_equal(os->ops->load(os, &back, &found, err, sizeof err), RC_OK);
+	os->ops->free(os);
+	assert_false(back.snapshot_point.set);
+	assert_null(back.progress);
+	rc_offset_clear(&back);
+
+	/* A key that is not an array of strings: damaged, named. */
+	write_text(path,
+	           "{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", "
+	           "\"identity\": {\"database\": \"shop\", \"slot\": \"s1\"}, \"snapshot\": \"running\", "
+	           "\"snapshot_progress\": {\"tables\": [{\"table\": \"public.b\", \"key\": [1]}]}}");
+	assert_int_not_equal(open_store(path, &os, err, sizeof err), RC_OK);
+	assert_non_null(strstr(err, "public.b"));
+	assert_non_null(strstr(err, path));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,7 +576,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_source),    cmocka_unit_test(test_version_1),
 	    cmocka_unit_test(test_lock_held),       cmocka_unit_test(test_temp_file_present),
 	    cmocka_unit_test(test_symlink_refused), cmocka_unit_test(test_pg_codec_round_trip),
-	    cmocka_unit_test(test_position_blobs),
+	    cmocka_unit_test(test_position_blobs),  cmocka_unit_test(test_snapshot_progress),
 	};
 	return cmocka_run_group_tests_name("offsets", tests, setup, teardown);
 }
