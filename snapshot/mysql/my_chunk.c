@@ -121,9 +121,11 @@ static int key_columns(const rc_my_reader_t *cx, const rc_snap_table_t *st, cons
 	for (size_t k = 0; k < *n; k++) {
 		const rc_my_col_t *c = &mt->cols[cols[k]];
 		if (!chunkable(c->def.kind)) {
+			/* "has no primary key" as a keyless table's: the initial snapshot reads such a
+			 * table whole (snapshot_reader.c). */
 			snprintf(err, errlen,
-			         "table %s: key column %s (%s) cannot be read in chunks (its values do not "
-			         "compare as they sort)",
+			         "table %s has no primary key fit for chunks: its column %s (%s) does not "
+			         "compare as it sorts",
 			         st->full, c->name, c->column_type);
 			return RC_ERR_FATAL;
 		}

@@ -37,6 +37,7 @@ write_my_config "$tmp/rowcast.properties" <<PROPS
 snapshot.mode = initial
 snapshot.max.threads = $threads
 snapshot.fetch.size = $fetch
+incremental.snapshot.chunk.size = $fetch
 offset.storage.file.filename = $tmp/offsets.json
 PROPS
 # The first life is slowed down so that it is surely in the middle of the copy when it is killed
@@ -92,21 +93,30 @@ pass "SIGKILL half-way through the snapshot ($at_kill records of $rows rows in K
 echo "--- restart" >>"$tmp/rowcast.log"
 t1=$(date +%s%3N)
 start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
-for _ in $(seq 1800); do
-    sed -n '/^--- restart/,$p' "$tmp/rowcast.log" | grep -q "snapshot complete\|snapshot of .* done\|streaming" && break
+after_restart() { sed -n '/^--- restart/,$p' "$tmp/rowcast.log"; }
+for _ in $(seq 600); do
+    after_restart | grep -q "resuming the snapshot of\|starting it again\|snapshot complete" && break
     kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited after the restart (see its log)"
     sleep 0.1
 done
 # Every check below runs, whatever the one before said: the test's output shows the whole outcome.
 bad=""
-if sed -n '/^--- restart/,$p' "$tmp/rowcast.log" |
-    grep -E "resuming the snapshot of $db\.big at key [^ ]+ \([0-9]+ of [0-9]+ rows done\)"; then
+if after_restart | grep -E "resuming the snapshot of $db\.big at key [^ ]+ \([0-9]+ of [0-9]+ rows done\)"; then
     pass "the restart resumes the snapshot at the last acknowledged chunk"
 else
     echo "FAIL: the restart does not say it resumes the snapshot of $db.big at a key" >&2
     bad="$bad resume-log"
 fi
 wait_my_streaming
+# The rest of the copy: the engine's chunks while streaming (or a second full snapshot on a build
+# without it).
+for _ in $(seq 3000); do
+    after_restart | grep -q "incremental snapshot of $db\.big complete\|snapshot complete" && break
+    kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited while finishing the snapshot (see its log)"
+    sleep 0.1
+done
+after_restart | grep -q "incremental snapshot of $db\.big complete\|snapshot complete" ||
+    fail "the snapshot did not finish after the restart"
 sleep 3
 touch "$tmp/stop"
 wait "$writer_pid" || fail "the writer failed"
