@@ -175,6 +175,8 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 	bool when_needed = rc_conf_is(conf, "snapshot.mode", "when_needed");
 
 	*snapshot = false;
+	if (rec && !running) /* incremental snapshots in progress, tables snapshotted */
+		cap->resume_progress = rec->progress;
 	if (rc_conf_is(conf, "snapshot.mode", "no_data")) {
 		if (running) {
 			/* Refused before anything is made: the half copy must not pass for a whole one. */
@@ -230,7 +232,6 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 		*snapshot = true; /* initial, when_needed, always (again): nothing recorded yet */
 		return RC_OK;
 	}
-	cap->resume_progress = rec->progress; /* incremental snapshots in progress, tables snapshotted */
 	return cap->src->ops->prepare_stream(cap->src, &rec->pos, when_needed, resume, snapshot, err, errlen);
 }
 
@@ -344,8 +345,11 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap)
 {
 	switch (cap->phase) {
 	case PHASE_STREAMING:
-		if (cap->inc && cap->inc->ops->next_deadline_ms(cap->inc) == 0)
-			return 0; /* a chunk to start or to read */
+		if (cap->inc) {
+			int inc = cap->inc->ops->next_deadline_ms(cap->inc),
+			    src = cap->src->ops->next_deadline_ms(cap->src);
+			return inc >= 0 && inc < src ? inc : src; /* 0: a chunk to start or to read */
+		}
 		return cap->src->ops->next_deadline_ms(cap->src);
 	case PHASE_SNAPSHOT:
 		return 500; /* progress lines */

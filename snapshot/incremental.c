@@ -99,6 +99,10 @@ typedef struct inc {
 	char **snapshotted;
 	size_t nsnapshotted;
 	uint64_t progress_seq;
+	/* ROWCAST_TEST_INCREMENTAL_TRIGGER: a file the tests write table names into (one a line) to
+	 * start an incremental snapshot before the signal channels exist; read and removed. */
+	const char *trigger;
+	int64_t trigger_ms;
 	/* The handler the source is given: it calls through to h. */
 	const rc_source_handler_t *h;
 	rc_source_handler_t wrapped;
@@ -584,12 +588,42 @@ static int read_chunk(inc_t *inc, char *err, size_t errlen)
 	return rc;
 }
 
+/* The test trigger (see inc_t.trigger), looked at every 200 ms. */
+static int poll_trigger(inc_t *inc, char *err, size_t errlen)
+{
+	char line[512], *names[64];
+	int n = 0, rc = RC_OK;
+	int64_t now = rc_clock_ms();
+	FILE *f;
+
+	if (!inc->trigger || now - inc->trigger_ms < 200)
+		return RC_OK;
+	inc->trigger_ms = now;
+	if (!(f = fopen(inc->trigger, "r")))
+		return RC_OK;
+	while (n < 64 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] && !(names[n++] = strdup(line)))
+			n--;
+	}
+	fclose(f);
+	unlink(inc->trigger);
+	if (n)
+		rc = inc_execute(&inc->base, "test-trigger", (const char *const *)names, n, err, errlen);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	return rc;
+}
+
 static int inc_step(rc_incremental_t *base, const rc_source_handler_t *h, char *err, size_t errlen)
 {
 	inc_t *inc = (inc_t *)base;
 	int rc = RC_OK;
 
 	inc->h = h;
+	rc = poll_trigger(inc, err, errlen);
+	if (rc != RC_OK)
+		return rc;
 	/* A stopped table leaves the queue between chunks. */
 	while (inc->state == ST_IDLE && inc->head && inc->head->stopped)
 		drop_head(inc);
@@ -631,7 +665,7 @@ static int inc_next_deadline_ms(const rc_incremental_t *base)
 
 	if (inc->state == ST_READ || (inc->state == ST_IDLE && inc->head && !inc->paused))
 		return 0;
-	return -1;
+	return inc->trigger ? 200 : -1;
 }
 
 static uint64_t inc_progress_seq(const rc_incremental_t *base)
@@ -821,6 +855,9 @@ rc_incremental_t *rc_snap_incremental_new(rc_snapshot_t *base, const rc_offset_p
 	inc->out.collect = &inc->chunk;
 	inc->out.idx = -1;
 	rc_buf_init(&inc->keybuf, 1u << 20);
+	inc->trigger = getenv("ROWCAST_TEST_INCREMENTAL_TRIGGER");
+	if (inc->trigger && !*inc->trigger)
+		inc->trigger = NULL;
 	if (queue_resume(inc, resume, all_tables, err, errlen) != RC_OK) {
 		inc_free(&inc->base);
 		return NULL;
