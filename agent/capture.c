@@ -33,6 +33,7 @@ struct rc_capture {
 	bool resume_all;                      /* an interrupted initial snapshot: every table not done */
 	rc_offset_progress_t *final_progress; /* the finished snapshot's, handed to the engine */
 	uint64_t seq_base;                    /* record_seq of what is gone (the snapshot's) */
+	bool resumable;                       /* the snapshot's point and progress are recorded */
 };
 
 rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
@@ -103,7 +104,9 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	if (rc != RC_OK)
 		return rc;
 	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
-	if (then_stream && cap->a.store && cap->snap->ops->record) {
+	cap->resumable = then_stream && cap->snap->ops->record && cap->snap->ops->resumable &&
+	                 cap->snap->ops->resumable(cap->snap);
+	if (cap->resumable && cap->a.store) {
 		/* The point P itself, before any row: from here a crash resumes (issue 13) instead of
 		 * starting over, streaming from P (its slot kept) and reading what Kafka lacks. */
 		rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = cap->snap_tables};
@@ -368,7 +371,8 @@ void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
 	if (cap->phase != PHASE_STREAMING && !cap->standalone && !o->pos.set) {
 		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
 		o->snapshot_tables = cap->snap_tables;
-		rc_pos_copy(&o->snapshot_point, &cap->pt.pos);
+		if (cap->resumable) /* otherwise a crash takes the snapshot again */
+			rc_pos_copy(&o->snapshot_point, &cap->pt.pos);
 	} else {
 		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
 		o->snapshot_tables = 0;

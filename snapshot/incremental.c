@@ -383,7 +383,8 @@ static int emit_chunk(inc_t *inc, rc_ack_txn_t *txn, const rc_event_t *mark, cha
 	else
 		inc->pend_head = p;
 	inc->pend_tail = p;
-	rc_acktrack_on_retire(txn, chunk_retired, inc);
+	if (inc->h->on_retire) /* without it (tests) the progress stays where it was */
+		inc->h->on_retire(inc->h->opaque, txn, chunk_retired, inc);
 	t->rows_read += b->nrows;
 	if (p->key.n && rc_chunk_key_copy(&t->after, &p->key) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -494,6 +495,12 @@ static void w_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_m
 	inc->h->txn_mark(inc->h->opaque, txn, end, mark);
 }
 
+static void w_on_retire(void *opaque, rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg)
+{
+	inc_t *inc = opaque;
+	inc->h->on_retire(inc->h->opaque, txn, fn, arg);
+}
+
 static const rc_source_handler_t *inc_wrap(rc_incremental_t *base, const rc_source_handler_t *h)
 {
 	inc_t *inc = (inc_t *)base;
@@ -505,7 +512,8 @@ static const rc_source_handler_t *inc_wrap(rc_incremental_t *base, const rc_sour
 	                                     .abort = w_abort,
 	                                     .idle = w_idle,
 	                                     .opaque = inc,
-	                                     .txn_mark = h->txn_mark ? w_txn_mark : NULL};
+	                                     .txn_mark = h->txn_mark ? w_txn_mark : NULL,
+	                                     .on_retire = h->on_retire ? w_on_retire : NULL};
 	return &inc->wrapped;
 }
 
@@ -646,7 +654,8 @@ static int inc_step(rc_incremental_t *base, const rc_source_handler_t *h, char *
 			else
 				inc->pend_head = p;
 			inc->pend_tail = p;
-			rc_acktrack_on_retire(txn, chunk_retired, inc);
+			if (h->on_retire)
+				h->on_retire(h->opaque, txn, chunk_retired, inc);
 			h->commit(h->opaque, txn, NULL);
 			drop_head(inc);
 			return 0;
