@@ -26,8 +26,9 @@ struct rc_capture {
 	rc_snapshot_point_t pt;
 	bool standalone; /* no stream follows the snapshot */
 	uint32_t snap_tables;
-	rc_pos_t confirmed;    /* the newest position the pipeline confirmed */
-	rc_incremental_t *inc; /* the incremental snapshot engine; NULL: none */
+	rc_pos_t confirmed;               /* the newest position the pipeline confirmed */
+	const rc_source_handler_t *inner; /* the handler the signal wrapper passes on to, for a read */
+	rc_incremental_t *inc;            /* the incremental snapshot engine; NULL: none */
 	/* What the engine starts from (borrowed from the recorded offset, or owned: final_progress). */
 	const rc_offset_progress_t *resume_progress;
 	bool resume_all;                      /* an interrupted initial snapshot: every table not done */
@@ -299,6 +300,66 @@ static int snapshot_complete(rc_capture_t *cap, char *err, size_t errlen)
 	return rc;
 }
 
+/* The handler wrapper of the stream: the source channel's signals are recognised on the way (a
+ * signal-table insert or a rowcast.signal message), then every event goes on to the next handler
+ * (the engine's wrapper, or the pipeline's), signals included (Debezium publishes the signal table's changes
+ * like any table's). */
+static int on_stream_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen)
+{
+	rc_capture_t *cap = opaque;
+
+	rc_signal_from_event(cap->a.signals, ev);
+	return cap->inner->event(cap->inner->opaque, txn, ev, err, errlen);
+}
+
+static rc_ack_txn_t *on_begin(void *opaque)
+{
+	rc_capture_t *cap = opaque;
+	return cap->inner->begin(cap->inner->opaque);
+}
+
+static void on_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
+{
+	rc_capture_t *cap = opaque;
+	cap->inner->commit(cap->inner->opaque, txn, position);
+}
+
+static void on_abort(void *opaque, rc_ack_txn_t *txn)
+{
+	rc_capture_t *cap = opaque;
+	cap->inner->abort(cap->inner->opaque, txn);
+}
+
+static void on_idle(void *opaque, const rc_pos_t *position)
+{
+	rc_capture_t *cap = opaque;
+	cap->inner->idle(cap->inner->opaque, position);
+}
+
+static void on_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_mark_t *mark)
+{
+	rc_capture_t *cap = opaque;
+	cap->inner->txn_mark(cap->inner->opaque, txn, end, mark);
+}
+
+/* Reads the stream through the wrapper when a source channel listens, else straight. */
+static int read_stream(rc_capture_t *cap, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
+{
+	rc_source_handler_t w;
+
+	if (!cap->a.signals || !cap->a.signals->source)
+		return cap->src->ops->read(cap->src, h, budget, err, errlen);
+	w = (rc_source_handler_t){.begin = on_begin,
+	                          .event = on_stream_event,
+	                          .commit = on_commit,
+	                          .abort = on_abort,
+	                          .idle = on_idle,
+	                          .opaque = cap,
+	                          .txn_mark = h->txn_mark ? on_txn_mark : NULL};
+	cap->inner = h;
+	return cap->src->ops->read(cap->src, &w, budget, err, errlen);
+}
+
 int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
 {
 	if (cap->phase == PHASE_SNAPSHOT) {
@@ -319,14 +380,15 @@ int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget,
 			return rc;
 	}
 	if (cap->inc) {
-		int n = cap->src->ops->read(cap->src, cap->inc->ops->wrap(cap->inc, h), budget, err, errlen),
-		    m;
+		/* The source's events go through the signal wrapper, then the engine's (which remembers
+		 * the keys of open windows and swallows its watermarks), then to the pipeline. */
+		int n = read_stream(cap, cap->inc->ops->wrap(cap->inc, h), budget, err, errlen), m;
 		if (n < 0)
 			return n;
 		m = cap->inc->ops->step(cap->inc, h, err, errlen);
 		return m < 0 ? m : n + m;
 	}
-	return cap->src->ops->read(cap->src, h, budget, err, errlen);
+	return read_stream(cap, h, budget, err, errlen);
 }
 
 int rc_capture_confirm(rc_capture_t *cap, const rc_pos_t *position, bool force, char *err, size_t errlen)

@@ -23,6 +23,7 @@
 #include "agent/conf.h"
 #include "agent/incremental.h"
 #include "agent/offset_store.h"
+#include "agent/signal.h"
 #include "agent/snapshot.h"
 #include "agent/source.h"
 
@@ -47,8 +48,10 @@ typedef struct rc_capture_args {
 	rc_offset_store_t *store;            /* borrowed; NULL: no position is recorded */
 	const rc_offset_t *recorded;         /* borrowed; NULL: nothing recorded */
 	const rc_capture_oneshot_t *oneshot; /* borrowed; NULL unless the one-shot command */
-	bool *snapshot_taken; /* the process's: snapshot.mode=always takes one per process, not one per
-	                       * restart of the stream */
+	bool *snapshot_taken;        /* the process's: snapshot.mode=always takes one per process, not one per
+	                              * restart of the stream */
+	rc_signal_router_t *signals; /* borrowed; NULL: no source channel. Every streamed event is shown
+	                              * to it (rc_signal_from_event) before it goes on. */
 } rc_capture_args_t;
 
 typedef struct rc_capture rc_capture_t;

@@ -4,7 +4,8 @@
 
 #include <stdarg.h>
 
-static void line(rc_check_report_t *rep, const char *tag, const char *fix, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void line(rc_check_report_t *rep, const char *tag,
+                                                       const char *fix, const char *fmt, va_list ap)
 {
 	fprintf(rep->out, "%-5s ", tag);
 	vfprintf(rep->out, fmt, ap);

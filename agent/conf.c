@@ -8,6 +8,7 @@
 
 #include "agent/log.h"
 #include "agent/properties.h"
+#include "agent/signal.h"
 #include "agent/source_type.h"
 
 #include <ctype.h>
@@ -740,6 +741,8 @@ int rc_conf_finalize(rc_conf_t *conf, char *err, size_t errlen)
 		    "missing required property 'kafka.bootstrap.servers' (sink.type=kafka): Kafka brokers host:port,... (set it in the config file, as ROWCAST_KAFKA_BOOTSTRAP_SERVERS, or with --set)");
 		rc = -1;
 	}
+	if (rc_signal_check_conf(conf, err, errlen) != 0)
+		rc = -1;
 	if (!find_entry(conf, "database.port") && type && type->default_port)
 		rc_conf_store(conf, "database.port", type->default_port, RC_CONF_DEFAULT, NULL);
 	{

@@ -29,9 +29,10 @@ int rc_regex_list_compile(rc_regex_list_t *l, const char *prop, const char *valu
 			*--end = '\0';
 		if (!*pat)
 			continue;
-		/* Debezium matches the whole name, not a substring. */
+		/* Debezium matches the whole name, not a substring, and without regard to case
+		 * (io.debezium.function.Predicates.includes: Pattern.CASE_INSENSITIVE). */
 		snprintf(anchored, sizeof anchored, "^(%s)$", pat);
-		if (regcomp(&l->re[l->n], anchored, REG_EXTENDED | REG_NOSUB) != 0) {
+		if (regcomp(&l->re[l->n], anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
 			snprintf(err, errlen, "%s: pattern '%s' is not a valid regular expression", prop,
 			         pat);
 			free(copy);

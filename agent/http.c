@@ -30,7 +30,8 @@ struct rc_http {
 	rc_buf_t body; /* reused for every response (MHD copies it) */
 };
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages: fmt is its own format string. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 

@@ -252,8 +252,8 @@ static void write_line(const char *line, size_t len)
 	(void)rc;
 }
 
-static void log_v(rc_log_level_t level, const char *component, const rc_log_fields_t *f, const char *fmt,
-                  va_list ap)
+__attribute__((format(printf, 4, 0))) static void log_v(rc_log_level_t level, const char *component,
+                                                        const rc_log_fields_t *f, const char *fmt, va_list ap)
 {
 	char msg[LINE_MAX_BYTES], fields[3][LINE_MAX_BYTES / 4];
 	char line[LINE_MAX_BYTES + 256];

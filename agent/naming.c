@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Topic names allow [A-Za-z0-9._-]; anything else becomes '_' (Debezium does the same). */
 char *rc_topic_name(const rc_conf_t *conf, const char *schema, const char *table)
@@ -45,7 +46,7 @@ char *rc_key_columns_configured(const rc_conf_t *conf, const char *schema, const
 		while (*entry == ' ')
 			entry++;
 		snprintf(anchored, sizeof anchored, "^(%s)$", entry);
-		if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
+		if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0)
 			continue;
 		if (regexec(&re, full, 0, NULL, 0) == 0 && asprintf(&found, ",%s,", colon + 1) < 0)
 			found = NULL;
@@ -63,8 +64,9 @@ bool rc_name_in_list(const char *list, const char *name)
 {
 	size_t len = strlen(name);
 
-	for (const char *p = list; (p = strstr(p, name)) != NULL; p++)
-		if (p > list && p[-1] == ',' && p[len] == ',')
+	/* Without regard to case, as Debezium matches message.key.columns' "table.column". */
+	for (const char *p = list; *p; p++)
+		if (*p == ',' && strncasecmp(p + 1, name, len) == 0 && p[1 + len] == ',')
 			return true;
 	return false;
 }

@@ -14,10 +14,11 @@
 char *rc_topic_name(const rc_conf_t *conf, const char *schema, const char *table);
 
 /* The key columns message.key.columns ("regex:col1,col2;regex2:col", matched against schema.table)
- * gives the table, as a malloc'd ",col1,col2," list (caller frees), or NULL when no entry matches. */
+ * gives the table (the regex matched without regard to case, as Debezium does), as a malloc'd
+ * ",col1,col2," list (caller frees), or NULL when no entry matches. */
 char *rc_key_columns_configured(const rc_conf_t *conf, const char *schema, const char *table);
 
-/* True when name is in a ",a,b," list. */
+/* True when name is in a ",a,b," list, without regard to case (as Debezium matches key columns). */
 bool rc_name_in_list(const char *list, const char *name);
 
 #endif

@@ -287,6 +287,53 @@ static int turn(rc_loop_t *loop, void *opaque)
 	return wait;
 }
 
+/* The signals' target (agent/signal.h): the incremental snapshot engine of the capture of the
+ * current stream life (agent/incremental.h), looked up at each signal since every life has its own.
+ * No engine (the source has none, or the capture is not streaming): execute and stop are refused
+ * with the reason, pause is logged as having nothing to pause. */
+static rc_incremental_t *engine_of(pipeline_t *pl)
+{
+	return pl->cap ? rc_capture_incremental(pl->cap) : NULL;
+}
+
+static int on_signal_execute(void *opaque, const char *id, const char *const *tables, int ntables, char *err,
+                             size_t errlen)
+{
+	return rc_incremental_execute(engine_of(opaque), id, tables, ntables, err, errlen);
+}
+
+static int on_signal_stop(void *opaque, const char *id, const char *const *tables, int ntables)
+{
+	rc_incremental_t *inc = engine_of(opaque);
+
+	return inc ? rc_incremental_stop(inc, id, tables, ntables) : RC_ERR_FATAL;
+}
+
+static void on_signal_pause(void *opaque, bool pause)
+{
+	rc_incremental_t *inc = engine_of(opaque);
+
+	if (!inc)
+		rc_log_warn("signal", "no incremental snapshot engine in this stream: nothing to %s",
+		            pause ? "pause" : "resume");
+	rc_incremental_pause(inc, pause);
+}
+
+/* Reads the Kafka signal channel, without waiting, while the stream runs (a snapshot signal before
+ * it would have nothing to run in). A failed read is logged; the stream goes on. */
+static int on_signal_timer(rc_loop_t *loop, long long id, void *opaque)
+{
+	pipeline_t *pl = opaque;
+	char err[512];
+
+	(void)loop;
+	(void)id;
+	if (pl->cap && strcmp(rc_capture_phase(pl->cap), "streaming") == 0 &&
+	    pl->signal_kafka->ops->poll(pl->signal_kafka, &pl->signals, err, sizeof err) < 0)
+		rc_log_warn("signal", "Kafka signal channel: %s", err);
+	return pl->signal_poll_ms;
+}
+
 /* Puts one stream life on the loop: the timers and the turn (the descriptors come and go with it). */
 static int watch(pipeline_t *pl)
 {
@@ -298,6 +345,9 @@ static int watch(pipeline_t *pl)
 	pl->flush_timer = rc_loop_add_timer(pl->loop, PERSIST_INTERVAL_MS, on_flush_timer, pl);
 	pl->log_timer = rc_loop_add_timer(pl->loop, 1000, on_log_timer, pl);
 	rc_loop_set_before_sleep(pl->loop, turn, pl);
+	if (pl->signal_kafka &&
+	    (pl->signal_timer = rc_loop_add_timer(pl->loop, pl->signal_poll_ms, on_signal_timer, pl)) <= 0)
+		return RC_ERR_FATAL;
 	if (pl->hb.interval_ms > 0 && (pl->hb_timer = rc_loop_add_timer(pl->loop, (int)pl->hb.interval_ms,
 	                                                                pl_on_heartbeat_timer, pl)) <= 0)
 		return RC_ERR_FATAL;
@@ -321,6 +371,9 @@ static void unwatch(pipeline_t *pl)
 	if (pl->hb_timer > 0)
 		rc_loop_del_timer(pl->loop, pl->hb_timer);
 	pl->hb_timer = 0;
+	if (pl->signal_timer > 0)
+		rc_loop_del_timer(pl->loop, pl->signal_timer);
+	pl->signal_timer = 0;
 	pl->src_fd = pl->sink_fd = -1;
 	pl->flush_timer = pl->log_timer = 0;
 	rc_loop_set_before_sleep(pl->loop, NULL, NULL);
@@ -354,7 +407,8 @@ static int stream_once(pipeline_t *pl, char *err, size_t errlen)
 	                                              .store = pl->store,
 	                                              .recorded = pl->have_recorded ? &pl->recorded : NULL,
 	                                              .oneshot = pl->parts->oneshot,
-	                                              .snapshot_taken = &pl->snapshot_taken},
+	                                              .snapshot_taken = &pl->snapshot_taken,
+	                                              .signals = pl->parts->oneshot ? NULL : &pl->signals},
 	                         err, errlen);
 	if (!pl->cap)
 		return RC_ERR_FATAL;
@@ -452,6 +506,8 @@ static void probe(void *opaque, rc_obs_live_t *out)
 	out->stalled_ms = rc_acktrack_stalled_ms(&pl->track, out->now_ms);
 	out->confirmed_ms = pl->track.confirmed_ms ? pl->track.confirmed_ms : out->now_ms;
 	out->lag_bytes = out->streaming ? rc_capture_lag_bytes(pl->cap, &pl->track.confirmed) : -1;
+	out->signals_received = pl->signals.received;
+	out->signals_refused = pl->signals.refused;
 	out->position[0] = '\0';
 	if (at->set)
 		rc_pos_text(pl->parts->codec, at, out->position, sizeof out->position);
@@ -551,6 +607,20 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	/* The properties were checked by rc_conf_finalize: what fails here is memory. */
 	if (rc_column_map_init(&pl.cmap, conf, err, sizeof err) != 0)
 		rc = RC_ERR_FATAL;
+	if (rc == RC_OK && rc_signal_router_init(&pl.signals, conf, err, sizeof err) != 0)
+		rc = RC_ERR_FATAL;
+	pl.signals.target = (rc_signal_target_t){on_signal_execute, on_signal_stop, on_signal_pause, &pl};
+	pl.signal_poll_ms = (int)rc_conf_get_int(conf, "signal.poll.interval.ms", 5000);
+	if (rc == RC_OK && pl.signals.kafka && !parts->oneshot) {
+		pl.signal_kafka =
+		    parts->signal_kafka_new ? parts->signal_kafka_new(conf, err, sizeof err) : NULL;
+		if (!pl.signal_kafka) {
+			if (!parts->signal_kafka_new)
+				snprintf(err, sizeof err,
+				         "signal.enabled.channels: kafka: not in this build");
+			rc = RC_ERR_FATAL;
+		}
+	}
 	pl.cmap_on = rc == RC_OK && rc_column_map_active(&pl.cmap);
 	while (rc == RC_OK && !rc_stop_requested()) {
 		err[0] = '\0';
@@ -586,6 +656,9 @@ int rc_pipeline_run(const rc_conf_t *conf, const rc_pipeline_parts_t *parts)
 	if (rc_err_is_fatal(rc))
 		rc_log_kv(RC_LOG_ERROR, "pipeline", &(rc_log_fields_t){.error = err}, "%s", err);
 	set_state(&pl, PL_STOPPED);
+	if (pl.signal_kafka)
+		pl.signal_kafka->ops->free(pl.signal_kafka);
+	rc_signal_router_destroy(&pl.signals);
 	rc_buf_free(&pl.utf8_tmp);
 	rc_column_map_free(&pl.cmap);
 	rc_offset_writer_free(pl.writer); /* what is still pending is written first */

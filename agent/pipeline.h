@@ -30,6 +30,8 @@ typedef struct rc_pipeline_parts {
 	const rc_pos_codec_t *codec;         /* the source type's, for log lines */
 	rc_offset_store_t *store;            /* borrowed; NULL: no position is recorded (one-shot) */
 	const rc_capture_oneshot_t *oneshot; /* borrowed; NULL unless the one-shot command */
+	/* The Kafka signal channel's reader (sinks/signal_kafka.c); NULL: none in this build. */
+	rc_signal_channel_t *(*signal_kafka_new)(const rc_conf_t *conf, char *err, size_t errlen);
 } rc_pipeline_parts_t;
 
 /* Streams until SIGTERM/SIGINT or the capture's end (RC_END: then drains, confirms and returns 0)

@@ -14,6 +14,7 @@
 #include "agent/heartbeat.h"
 #include "agent/offset_writer.h"
 #include "agent/pipeline.h"
+#include "agent/signal.h"
 #include "agent/pipeline_obs.h"
 #include "agent/txmeta.h"
 
@@ -105,6 +106,12 @@ typedef struct pipeline {
 	bool writer_watched;         /* the writer's wake-up pipe is on the loop */
 	int64_t sink_quiet_until_ms; /* no wake for delivery reports before this (coalescing) */
 	long long flush_timer, log_timer;
+	/* Signals (agent/signal.h): the channels' router, lasting across stream lives, and the Kafka
+	 * channel's reader (NULL unless signal.enabled.channels lists kafka), polled by signal_timer. */
+	rc_signal_router_t signals;
+	rc_signal_channel_t *signal_kafka;
+	long long signal_timer;
+	int signal_poll_ms;
 	int result; /* why the loop stopped: RC_OK, RC_END, RC_STOPPED, RC_ERR_* */
 	char *err;  /* the life's error buffer */
 	size_t errlen;

@@ -200,6 +200,13 @@ static void write_pipeline(rc_buf_t *b, void *opaque)
 		rc_prom_labels(labels, sizeof labels, "cause", cause_names[c], NULL);
 		rc_prom_sample(b, "rowcast_restarts_total", labels, (double)o->restarts[c]);
 	}
+	rc_prom_family(b, "rowcast_signals_total", "counter",
+	               "Debezium signals received on the channels (signal.enabled.channels), by result.");
+	rc_prom_labels(labels, sizeof labels, "result", "done", NULL);
+	rc_prom_sample(b, "rowcast_signals_total", labels,
+	               (double)(live.signals_received - live.signals_refused));
+	rc_prom_labels(labels, sizeof labels, "result", "refused", NULL);
+	rc_prom_sample(b, "rowcast_signals_total", labels, (double)live.signals_refused);
 	rc_prom_single(b, "rowcast_loop_last_turn_age_seconds", "gauge", "Since the event loop last turned.",
 	               (double)(rc_clock_ms() - o->last_turn_ms) / 1000.0);
 }

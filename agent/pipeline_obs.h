@@ -37,6 +37,8 @@ typedef struct rc_obs_live {
 	int64_t now_ms;       /* the same clock, now */
 	int64_t lag_bytes;    /* the source's log beyond the confirmed position, -1 unknown */
 	char position[RC_POS_TEXTLEN]; /* the confirmed position for people, "" when none */
+	uint64_t signals_received;     /* Debezium signals seen on every channel (agent/signal.h) */
+	uint64_t signals_refused;      /* of which malformed or refused */
 } rc_obs_live_t;
 
 typedef void (*rc_obs_probe_fn)(void *opaque, rc_obs_live_t *out);

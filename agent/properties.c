@@ -186,6 +186,25 @@ static const rc_prop_def_t props[] = {
     {"offset.flush.timeout.ms", RC_PROP_INT, "30000", NULL, 100, 600000, 0,
      "offset.storage=kafka: how long recording one position may take before rowcast stops"},
 
+    /* Signals (agent/signal.h): Debezium's channels and names. */
+    {"signal.enabled.channels", RC_PROP_STRING, "source", NULL, NOLIMIT, 0,
+     "channels signals are read from: source (signal.data.collection inserts; on PostgreSQL also "
+     "rowcast.signal logical decoding messages), kafka (signal.kafka.topic)"},
+    {"signal.data.collection", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+     "the signal table, schema.table or database.table, with columns id, type, data (strings); it "
+     "must be captured (table.include.list)"},
+    {"signal.kafka.topic", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+     "the Kafka signal topic (default <topic.prefix>-signal); records keyed by topic.prefix"},
+    {"signal.kafka.bootstrap.servers", RC_PROP_STRING, NULL, NULL, NOLIMIT, 0,
+     "brokers of the signal topic (default kafka.bootstrap.servers)"},
+    {"signal.kafka.groupId", RC_PROP_STRING, "kafka-signal", NULL, NOLIMIT, 0,
+     "consumer group of the signal topic's reader (its committed offset: signals already done)"},
+    {"signal.kafka.poll.timeout.ms", RC_PROP_INT, "0", NULL, 0, 60000, 0,
+     "Debezium's wait of one poll of the signal topic; rowcast's polls never wait (the event loop "
+     "goes on), so only 0 is meaningful"},
+    {"signal.poll.interval.ms", RC_PROP_INT, "5000", NULL, 1, 3600000, 0,
+     "how often the kafka channel is read (the source channel's signals come with the stream)"},
+
     /* Agent. */
     /* A default, not an opt-in: without the file a crash during a snapshot could not be told from a
      * finished one. */

@@ -3,7 +3,9 @@
 # binlog range is drained one consumer at a time, BENCH_REPS times:
 #   mariadb-binlog --read-from-remote-server decoding the rows (-v) to /dev/null (the limit),
 #   rowcast run (binlog -> Avro + registry -> Kafka, acks=all, until the last record is acknowledged),
-#   Debezium's MariaDB connector (not yet).
+#   Debezium 3.6.1's MariaDB connector in the embedded engine (bench/debezium.sh: Apicurio Avro,
+#   rowcast's producer settings), its offset seeded at the range's first byte (snapshot.mode=recovery:
+#   the schema history rebuilt from the tables as they are, no rows copied, then the binlog from there).
 # events/s, CPU of the agent, of mariadbd (the source: the whole server's CPU over the run) and of the
 # broker, peak RSS. One JSON object per consumer and repetition on stdout (bench/README.md).
 #
@@ -11,7 +13,8 @@
 #
 # Needs the test environment (tests/env/up), mariadb and mariadb-binlog, python3 with confluent_kafka.
 # Knobs: BENCH_CASE (SHAPE-WORKLOAD, narrow-W3), BENCH_REPS, the sizes of bench/workloads.sh,
-# BENCH_TIMEOUT (300), BENCH_KEEP_TMP=1, BENCH_EXTRA_PROPS.
+# BENCH_TIMEOUT (300), BENCH_KEEP_TMP=1, BENCH_EXTRA_PROPS, BENCH_DEBEZIUM=0 (no Debezium runs),
+# BENCH_DBZ_JAVA_OPTS (bench/debezium.sh).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -41,6 +44,7 @@ cleanup() {
     for p in "$rc_pid" "$watch_pid"; do
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
+    dbz_kill
     my_q -e "DROP DATABASE IF EXISTS \`$db\`" >/dev/null 2>&1
     [ ${#topics[@]} -gt 0 ] && kafka_topics delete "${topics[@]}" >/dev/null 2>&1
     registry_forget "${topics[@]}"
@@ -55,6 +59,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the backlog -------------------------------------------------------------------------------------
+# Debezium's jars and its MariaDB connector first (a first run compiles the connector: not measured).
+[ "${BENCH_DEBEZIUM:-1}" = 0 ] && dbz_skip="BENCH_DEBEZIUM=0" || dbz_setup mariadb
 my_q -e "CREATE DATABASE \`$db\`; USE \`$db\`; CREATE TABLE \`$db\`.$table ($(my_cols "$SHAPE")) ENGINE=InnoDB;
     SET SESSION max_statement_time = 0; $(my_load_base_sql "$SHAPE" "$WL" "\`$db\`.$table" "$EVENTS")"
 # A fresh binlog file: the range starts at its beginning and must not rotate (max_binlog_size, 1 GiB).
@@ -162,11 +168,50 @@ PY
         first_record_s="$first" steady_events_per_s="$steady" threads_cpu="$threads"
 }
 
+# Debezium's MariaDB connector from start_file:start_pos (its offset file seeded there, as a connector
+# restarted after the backlog built up) until the range's last record is acknowledged. Its window starts
+# at its first record in Kafka (a binlog connection has no server-side process to watch come up), so
+# its JVM's start-up and schema recovery are outside it; mariadbd's CPU is the whole server's, as for
+# the others.
+run_dbz() {
+    local rep=$1 prefix="${id}dbz$1" topic
+    if [ -z "$dbz_cp" ]; then
+        dbz_skipped mariadb_stream "$CASE" "$rep"
+        return 0
+    fi
+    topic="$prefix.$db.$table"
+    topics+=("$topic")
+    kafka_topics create "$topic" || die "cannot create topic $topic"
+    cat >"$tmp/dbz.properties" <<PROPS
+name=bench-$prefix
+connector.class=io.debezium.connector.mariadb.MariaDbConnector
+offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore
+offset.storage.file.filename=$tmp/dbz-offsets.$rep.dat
+offset.flush.interval.ms=10000
+schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
+schema.history.internal.file.filename=$tmp/dbz-history.$rep.dat
+database.hostname=$ROWCAST_TEST_MYSQL_HOST
+database.port=$ROWCAST_TEST_MYSQL_PORT
+database.user=$ROWCAST_TEST_MYSQL_USER
+database.password=$ROWCAST_TEST_MYSQL_PASSWORD
+database.server.id=$((server_id + 100 + rep))
+database.include.list=$db
+table.include.list=$db.$table
+topic.prefix=$prefix
+snapshot.mode=recovery
+include.schema.changes=false
+PROPS
+    dbz_source_cpu() { my_server_cpu; }
+    dbz_run "$tmp/dbz.properties" "$EVENTS" "$topic" --seed-offset "{\"file\":\"$start_file\",\"pos\":$start_pos}"
+    # shellcheck disable=SC2046 # common_fields is a list of words
+    dbz_emit "$EVENTS" $(common_fields)
+}
+
 # The order alternates (limit first in odd repetitions, rowcast first in even ones): whatever the first
 # reader of a range pays (cold caches, a walsender's first spill) falls on both sides.
 for rep in $(seq "$BENCH_REPS"); do
     [ $((rep % 2)) = 1 ] && run_baseline "$rep"
     run_rowcast "$rep"
     [ $((rep % 2)) = 0 ] && run_baseline "$rep"
-    run_debezium mariadb_stream "$CASE" "$rep"
+    run_dbz "$rep"
 done

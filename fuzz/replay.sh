@@ -12,7 +12,7 @@ seed=${FUZZ_SEED:-1}
 UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}abort_on_error=1"
 export UBSAN_OPTIONS
 status=0
-for spec in pgoutput:100 copy_text:500 pg_values:300 conf:60 offsets:200 gtid:500 binlog:100 json_binary:300 binlog_rows:100 registry:500; do
+for spec in pgoutput:100 copy_text:500 pg_values:300 conf:60 offsets:200 gtid:500 binlog:100 json_binary:300 binlog_rows:100 registry:500 signal:500; do
     target=${spec%%:*}
     mutations=${FUZZ_MUTATIONS:-${spec#*:}}
     bin="$top_builddir/fuzz/fuzz_$target"

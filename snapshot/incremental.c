@@ -106,7 +106,52 @@ typedef struct inc {
 	/* The handler the source is given: it calls through to h. */
 	const rc_source_handler_t *h;
 	rc_source_handler_t wrapped;
+	/* Watermarks that are positions, not records of the stream (MySQL/MariaDB: marks_by_position). */
+	rc_pos_t wm_at;    /* the watermark waited for (unset: none, or a record is) */
+	rc_pos_t seen;     /* the stream's newest commit or idle position */
+	bool high_reached; /* the stream passed the high watermark: step emits the chunk */
 } inc_t;
+
+/* MySQL/MariaDB write nothing into the binlog for a watermark (read-only, as Debezium's read-only
+ * incremental snapshots): their watermark is the binlog position the reader read
+ * (snapshot/mysql/my_chunk.c), and the stream has reached it once it hands a commit or idle
+ * position at or past it to the handler (rc_pos_after: positions of one server's binlog order; a
+ * quiet server's stream says where it is at each heartbeat). PostgreSQL's are records in the
+ * stream (on_watermark). */
+static bool marks_by_position(const inc_t *inc)
+{
+	return strcmp(inc->snap->db->name, "mysql") == 0;
+}
+
+/* The stream is at inc->seen: a state waiting for a position watermark it reached moves on. */
+static void at_position(inc_t *inc)
+{
+	if (!inc->wm_at.set || !inc->seen.set || rc_pos_after(&inc->wm_at, &inc->seen))
+		return;
+	rc_pos_clear(&inc->wm_at);
+	if (inc->state == ST_WAIT_LOW)
+		inc->state = ST_READ;
+	else if (inc->state == ST_WAIT_HIGH)
+		inc->high_reached = true; /* the next step emits it, in a transaction of its own */
+}
+
+/* A commit or idle position of the stream (borrowed). The newest, not the largest: after a restart
+ * of the stream from an earlier position, that is where it is. */
+static void saw_position(inc_t *inc, const rc_pos_t *position)
+{
+	if (!position || !position->set || !marks_by_position(inc))
+		return;
+	rc_pos_copy(&inc->seen, position);
+	at_position(inc);
+}
+
+/* A position watermark just read (moved into the engine): reached already when the stream is past it
+ * (a quiet table: the last commit the stream handed over is where the binlog ends). */
+static void wait_position(inc_t *inc, rc_pos_t *at)
+{
+	rc_pos_move(&inc->wm_at, at);
+	at_position(inc);
+}
 
 static void table_free(inc_table_t *t)
 {
@@ -475,6 +520,7 @@ static void w_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	inc_t *inc = opaque;
 	inc->h->commit(inc->h->opaque, txn, position);
+	saw_position(inc, position);
 }
 
 static void w_abort(void *opaque, rc_ack_txn_t *txn)
@@ -487,6 +533,7 @@ static void w_idle(void *opaque, const rc_pos_t *position)
 {
 	inc_t *inc = opaque;
 	inc->h->idle(inc->h->opaque, position);
+	saw_position(inc, position);
 }
 
 static void w_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_mark_t *mark)
@@ -573,6 +620,8 @@ static int start_chunk(inc_t *inc, char *err, size_t errlen)
 	inc->chunk_ms = rc_clock_ms();
 	inc->state = ST_WAIT_LOW;
 	rc = db->watermark(inc->db, inc->chunk_id, false, &at, err, errlen); /* 2. low */
+	if (rc == RC_OK && marks_by_position(inc))
+		wait_position(inc, &at);
 	rc_pos_clear(&at);
 	return rc;
 }
@@ -592,6 +641,8 @@ static int read_chunk(inc_t *inc, char *err, size_t errlen)
 		return rc;
 	inc->state = ST_WAIT_HIGH;
 	rc = db->watermark(inc->db, inc->chunk_id, true, &at, err, errlen);
+	if (rc == RC_OK && marks_by_position(inc))
+		wait_position(inc, &at);
 	rc_pos_clear(&at);
 	return rc;
 }
@@ -632,6 +683,27 @@ static int inc_step(rc_incremental_t *base, const rc_source_handler_t *h, char *
 	rc = poll_trigger(inc, err, errlen);
 	if (rc != RC_OK)
 		return rc;
+	if (inc->state == ST_WAIT_HIGH && inc->high_reached) {
+		/* A position watermark passed: the chunk goes out in a transaction of its own (it
+		 * confirms nothing), its source block the connector's (no binlog place: the rows were
+		 * read between two). */
+		rc_ack_txn_t *txn = h->begin(h->opaque);
+		rc_event_t mark = {.source = {.connector = rc_conf_get(inc->snap->conf, "source.type"),
+		                              .txid = -1,
+		                              .thread = -1}};
+		inc->high_reached = false;
+		if (!txn) {
+			snprintf(err, errlen, "out of memory");
+			return RC_ERR_FATAL;
+		}
+		rc = emit_chunk(inc, txn, &mark, err, errlen);
+		if (rc != RC_OK) {
+			h->abort(h->opaque, txn);
+			return rc;
+		}
+		h->commit(h->opaque, txn, NULL);
+		return 0;
+	}
 	/* A stopped table leaves the queue between chunks. */
 	while (inc->state == ST_IDLE && inc->head && inc->head->stopped)
 		drop_head(inc);
@@ -672,7 +744,8 @@ static int inc_next_deadline_ms(const rc_incremental_t *base)
 {
 	const inc_t *inc = (const inc_t *)base;
 
-	if (inc->state == ST_READ || (inc->state == ST_IDLE && inc->head && !inc->paused))
+	if (inc->state == ST_READ || (inc->state == ST_IDLE && inc->head && !inc->paused) ||
+	    (inc->state == ST_WAIT_HIGH && inc->high_reached))
 		return 0;
 	return inc->trigger ? 200 : -1;
 }
@@ -744,6 +817,8 @@ static void inc_free(rc_incremental_t *base)
 		return;
 	if (inc->db)
 		inc->snap->db->close(inc->db, true);
+	rc_pos_clear(&inc->wm_at);
+	rc_pos_clear(&inc->seen);
 	while (inc->head) {
 		inc_table_t *t = inc->head;
 		inc->head = t->next;

@@ -29,6 +29,8 @@ int rc_cmd_check(const rc_conf_t *conf, FILE *out)
 			rc_column_map_free(&cm);
 		}
 	}
+	fprintf(out, "signals (signal.enabled.channels=%s)\n", rc_conf_get(conf, "signal.enabled.channels"));
+	rc_signal_check(conf, &rep);
 	fprintf(out, "offsets (%s)\n", rc_conf_get(conf, "offset.storage"));
 	rc_offset_store_check(conf, &rep);
 	fprintf(out, "%d problem(s), %d warning(s)\n", rep.failures, rep.warnings);

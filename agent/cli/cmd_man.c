@@ -35,6 +35,14 @@ static const char *const commands[][2] = {
             "(Type=notify) it reports READY=1 once the capture started, WATCHDOG=1 from its event loop and "
             "STOPPING=1 when draining."},
     {"snapshot", "Publish a consistent snapshot of the tables (all, or those of \\-t), then exit."},
+    {"snapshot \\-\\-incremental \\-t T [\\-t U ...] [\\-\\-stop]",
+     "Ask the running rowcast of this configuration for an incremental snapshot of the tables while it "
+     "streams (with \\-\\-stop: to stop it), by sending Debezium's execute\\-snapshot "
+     "(stop\\-snapshot) signal through the first channel of signal.enabled.channels that can carry "
+     "it: kafka (a record keyed topic.prefix on signal.kafka.topic), or source (an INSERT into "
+     "signal.data.collection; on PostgreSQL without one, rowcast's own read\\-only channel: a "
+     "transactional logical decoding message with prefix rowcast.signal). Prints what it sent, with "
+     "the signal's id, and exits 0; 2 when no channel can carry it or a table is not captured."},
     {"check", "Check the configuration and the source's prerequisites (privileges, replication "
               "settings, the brokers), print a report, exit 0 when all pass."},
     {"status", "Print the running instance's state, lag and counters (from its http.port)."},
@@ -49,6 +57,8 @@ static const char *const options[][2] = {
      "Properties file or Kafka Connect connector JSON (default: $ROWCAST_CONFIG)."},
     {"\\-s, \\-\\-set KEY=VALUE", "Set a property; overrides the environment and the file. Repeatable."},
     {"\\-t, \\-\\-table NAME", "(snapshot) Copy only this table. Repeatable."},
+    {"\\-\\-incremental", "(snapshot) Send an incremental snapshot signal to the running rowcast."},
+    {"\\-\\-stop", "(snapshot \\-\\-incremental) Send stop\\-snapshot instead."},
     {"\\-l, \\-\\-log\\-level LVL", "error, warn, info, debug or trace (same as log.level)."},
     {"\\-h, \\-\\-help", "Show the usage and exit."},
     {"\\-V, \\-\\-version", "Show the version and the libraries' versions and exit."},

@@ -7,6 +7,7 @@
 #include "agent/pipeline.h"
 #include "agent/shutdown.h"
 #include "agent/signals.h"
+#include "sinks/signal_kafka.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static void parts_of(const rc_source_type_t *type, rc_pipeline_parts_t *parts)
 	    .sink_new = rc_sink_new_of,
 	    .encoder_new = rc_encoder_new_of,
 	    .codec = type->codec,
+	    .signal_kafka_new = rc_signal_kafka_new,
 	};
 }
 

@@ -51,6 +51,10 @@ static void usage(FILE *out)
 	        "                        (default: $ROWCAST_CONFIG if set)\n"
 	        "  -s, --set KEY=VALUE   set a property; overrides environment and file\n"
 	        "  -t, --table NAME      (snapshot) copy only this table; repeatable\n"
+	        "      --incremental     (snapshot) ask the running rowcast of this configuration for an\n"
+	        "                        incremental snapshot of the --table tables, through its first\n"
+	        "                        signal channel (Debezium's execute-snapshot signal), and exit\n"
+	        "      --stop            (snapshot --incremental) stop it instead (stop-snapshot)\n"
 	        "      --healthz         (status) only ask /healthz: exit 0 if it answers 200, else 1\n"
 	        "                        (a container HEALTHCHECK; prints nothing when healthy)\n"
 	        "  -l, --log-level LVL   error, warn, info, debug or trace (same as log.level)\n"
@@ -234,11 +238,12 @@ int main(int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
 	    {"table", required_argument, NULL, 't'},  {"log-level", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-	    {"healthz", no_argument, NULL, 'H'},      {NULL, 0, NULL, 0},
+	    {"healthz", no_argument, NULL, 'H'},      {"incremental", no_argument, NULL, 'I'},
+	    {"stop", no_argument, NULL, 'S'},         {NULL, 0, NULL, 0},
 	};
 	char *sets[MAX_TABLE_ARGS], *tables[MAX_TABLE_ARGS];
 	int nsets = 0, ntables = 0, opt, rc;
-	bool healthz = false;
+	bool healthz = false, incremental = false, stop = false;
 	const char *config_path = NULL, *log_level = NULL, *command;
 	rc_log_level_t probe;
 	rc_conf_t *conf;
@@ -293,6 +298,12 @@ int main(int argc, char **argv)
 		case 'H':
 			healthz = true;
 			break;
+		case 'I':
+			incremental = true;
+			break;
+		case 'S':
+			stop = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -330,6 +341,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if ((incremental || stop) && strcmp(command, "snapshot") != 0) {
+		fprintf(stderr, "rowcast: --incremental and --stop are only for the snapshot command\n");
+		return 2;
+	}
+	if (stop && !incremental) {
+		fprintf(stderr, "rowcast: --stop stops an incremental snapshot: give --incremental too\n");
+		return 2;
+	}
+
 	if (healthz && strcmp(command, "status") != 0) {
 		fprintf(stderr, "rowcast: --healthz is only for the status command\n");
 		return 2;
@@ -353,6 +373,8 @@ int main(int argc, char **argv)
 		rc = rc_cmd_check(conf, stdout);
 	} else if (strcmp(command, "run") == 0) {
 		rc = rc_cmd_run(conf);
+	} else if (incremental) {
+		rc = rc_cmd_signal_snapshot(conf, (const char *const *)tables, ntables, stop);
 	} else {
 		rc = rc_cmd_snapshot(conf, (const char *const *)tables, ntables);
 	}

@@ -86,7 +86,7 @@ static int exec_optional(MYSQL *my, const char *sql, char *err, size_t errlen)
 	return rc_mysql_error_class(my);
 }
 
-int rc_mysql_snapshot_begin(MYSQL *my, char *err, size_t errlen)
+int rc_mysql_snapshot_session(MYSQL *my, char *err, size_t errlen)
 {
 	/* A reader waits while Kafka is slow and reads long tables in one statement: no server-side
 	 * timeout may cut it (a day is the longest any of these takes everywhere). */
@@ -109,6 +109,13 @@ int rc_mysql_snapshot_begin(MYSQL *my, char *err, size_t errlen)
 		rc = exec_optional(my, "SET SESSION max_execution_time = 0", err, errlen);
 	if (rc == RC_OK)
 		rc = exec_optional(my, "SET SESSION max_statement_time = 0", err, errlen);
+	return rc;
+}
+
+int rc_mysql_snapshot_begin(MYSQL *my, char *err, size_t errlen)
+{
+	int rc = rc_mysql_snapshot_session(my, err, errlen);
+
 	if (rc == RC_OK)
 		rc = exec(my, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err, errlen);
 	return rc;
@@ -432,4 +439,49 @@ MYSQL *rc_mysql_snapshot_take(const rc_snapshot_point_t *pt)
 bool rc_mysql_snapshot_is_lockfree(const rc_snapshot_point_t *pt)
 {
 	return strncmp(pt->name, LOCKFREE_PREFIX, strlen(LOCKFREE_PREFIX)) == 0;
+}
+
+int rc_mysql_binlog_here(MYSQL *my, bool mariadb, bool view, rc_pos_t *at, char *err, size_t errlen)
+{
+	char file[512] = "", gtids[65536] = "";
+	uint64_t pos = 0;
+	int rc;
+
+	if (mariadb && view) {
+		MYSQL_RES *res;
+		MYSQL_ROW row;
+		if (mysql_query(my, "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'") != 0 ||
+		    !(res = mysql_store_result(my))) {
+			snprintf(err, errlen, "MariaDB: SHOW STATUS LIKE 'binlog_snapshot_%%': %s",
+			         mysql_error(my));
+			return rc_mysql_error_class(my);
+		}
+		while ((row = mysql_fetch_row(res)) != NULL) {
+			if (!row[0] || !row[1])
+				continue;
+			if (strcasecmp(row[0], "Binlog_snapshot_file") == 0)
+				snprintf(file, sizeof file, "%s", row[1]);
+			else if (strcasecmp(row[0], "Binlog_snapshot_position") == 0)
+				pos = strtoull(row[1], NULL, 10);
+		}
+		mysql_free_result(res);
+		if (!file[0]) {
+			snprintf(err, errlen,
+			         "MariaDB: binlog_snapshot_file is empty: the server writes no binlog (start "
+			         "it with log_bin and binlog_format=ROW)");
+			return RC_ERR_FATAL;
+		}
+	} else if ((rc = binlog_status(my, file, sizeof file, &pos, gtids, sizeof gtids, err, errlen)) !=
+	           RC_OK) {
+		return rc;
+	}
+	if (mariadb &&
+	    (rc = value(my, "SELECT @@GLOBAL.gtid_binlog_pos", gtids, sizeof gtids, err, errlen)) != RC_OK)
+		return rc;
+	if (rc_mysql_pos_set(at, file, pos, 0, gtids) != 0) {
+		snprintf(err, errlen, "binlog position %s:%" PRIu64 ": out of memory or no sequence number",
+		         file, pos);
+		return RC_ERR_FATAL;
+	}
+	return RC_OK;
 }

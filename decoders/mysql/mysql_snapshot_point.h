@@ -30,6 +30,7 @@
 #define RC_MYSQL_SNAPSHOT_POINT_H
 
 #include "agent/conf.h"
+#include "agent/position.h"
 #include "agent/snapshot.h"
 
 #include <mysql.h>
@@ -73,6 +74,22 @@ bool rc_mysql_snapshot_is_lockfree(const rc_snapshot_point_t *pt);
  * an RC_ERR_* class (rc_mysql_error_class) with err filled.
  */
 int rc_mysql_snapshot_begin(MYSQL *my, char *err, size_t errlen);
+
+/* rc_mysql_snapshot_begin's session settings without its transaction: for a reader outside any
+ * point (a live chunk reader, snapshot/mysql/my_chunk.c), whose statements each read in a
+ * consistent read of their own. Returns RC_OK or an RC_ERR_* class with err filled. */
+int rc_mysql_snapshot_session(MYSQL *my, char *err, size_t errlen);
+
+/*
+ * The binlog position now, into *at (its old blob released) as the stream makes its positions
+ * (mysql_position.h: the end of the last event written, so that rc_pos_after orders it against the
+ * stream's commit positions): view, on MariaDB, the position of exactly the consistent read my has
+ * open (binlog_snapshot_file/_position); otherwise SHOW MASTER STATUS. The GTID part is read beside
+ * it (MariaDB @@gtid_binlog_pos, MySQL Executed_Gtid_Set) and may already hold a transaction
+ * committed just after: such a position orders, it is not one to resume from. Returns RC_OK or an
+ * RC_ERR_* class with err filled.
+ */
+int rc_mysql_binlog_here(MYSQL *my, bool mariadb, bool view, rc_pos_t *at, char *err, size_t errlen);
 
 /* The class of my's last error: RC_ERR_RETRY for a lost connection, an interrupted query, a lock
  * wait timeout, a deadlock, a table dropped or altered under the snapshot; RC_ERR_FATAL for the

@@ -57,6 +57,10 @@ typedef struct my_source {
 	bool txmeta;            /* provide.transaction.metadata */
 	char txn_id[1100];      /* the transaction's id as Debezium writes it: the GTID, or "file=F,pos=P" */
 	rc_mysql_hbquery_t hbq; /* heartbeat.action.query */
+	/* The end of the last event after which the stream was between transactions (a commit, a
+	 * file's header events), in the current file; 0: none since the last ROTATE. A heartbeat at
+	 * exactly this position says the server has written nothing after it (see on_event). */
+	uint64_t quiet_end;
 } my_source_t;
 
 static int oom(char *err, size_t errlen)
@@ -334,6 +338,7 @@ static int txn_commit(my_source_t *ms, const rc_source_handler_t *h, const rc_bi
 	}
 	h->commit(h->opaque, ms->txn, &pos);
 	rc_pos_clear(&pos);
+	ms->quiet_end = ev->log_pos;
 	ms->txn = NULL;
 	ms->explicit_begin = false;
 	ms->thread = -1;
@@ -557,6 +562,7 @@ static int idle_at(my_source_t *ms, const rc_source_handler_t *h, uint64_t pos, 
 		return RC_OK;
 	if (rc_mysql_stream_pos_make(&ms->spos, pos, &p) != 0)
 		return oom(err, errlen);
+	ms->quiet_end = pos;
 	h->idle(h->opaque, &p);
 	rc_pos_clear(&p);
 	return RC_OK;
@@ -582,13 +588,27 @@ static int on_event(my_source_t *ms, const uint8_t *raw, size_t len, const rc_so
 		char file[512];
 		snprintf(file, sizeof file, "%.*s", (int)ev.u.rotate.next_file.len, ev.u.rotate.next_file.s);
 		rc = rc_mysql_stream_pos_rotate(&ms->spos, file, err, errlen);
+		ms->quiet_end = 0; /* positions of the old file */
 		return rc == RC_OK ? idle_at(ms, h, ev.u.rotate.position, err, errlen) : rc;
 	}
-	case RC_BINLOG_K_HEARTBEAT:
-		/* Not a place to resume from: its position is the server's read position, which can fall
-		 * inside a transaction still being written (MariaDB then refused it: "binlog truncated in the
-		 * middle of event"). */
-		return RC_OK;
+	case RC_BINLOG_K_HEARTBEAT: {
+		/* The heartbeat's own position is the server's read position, which can fall inside a
+		 * transaction still being written (MariaDB then refused it as a place to resume from:
+		 * "binlog truncated in the middle of event"). But when it is exactly the end of the last
+		 * event the stream saw, outside any transaction, in the same file, the server has written
+		 * nothing since: the stream is at the end of the binlog, at a place to resume from. That is
+		 * offered as the idle position again, so whoever waits for the stream to reach a position
+		 * (an incremental snapshot's high watermark, issue 13) sees it reached on a quiet server
+		 * within binlog.heartbeat.interval.ms. */
+		size_t flen = strlen(rc_mysql_stream_pos_file(&ms->spos)), hlen = ev.u.heartbeat_file.len;
+		while (hlen && ev.u.heartbeat_file.s[hlen - 1] == '\0') /* a NUL-terminated name */
+			hlen--;
+		if (ms->txn || ms->spos.pending || !ms->quiet_end || ev.log_pos != ms->quiet_end ||
+		    hlen != flen ||
+		    memcmp(ev.u.heartbeat_file.s, rc_mysql_stream_pos_file(&ms->spos), flen) != 0)
+			return RC_OK;
+		return idle_at(ms, h, ms->quiet_end, err, errlen);
+	}
 	case RC_BINLOG_K_MARIA_GTID_LIST:
 	case RC_BINLOG_K_MARIA_CHECKPOINT:
 	case RC_BINLOG_K_PREVIOUS_GTIDS:

@@ -25,6 +25,7 @@
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/mysql/mysql_snapshot_point.h"
 #include "decoders/mysql/mysql_values.h"
+#include "snapshot/mysql/my_read.h"
 #include "snapshot/mysql/my_snapshot.h"
 #include "snapshot/mysql/my_text.h"
 
@@ -33,24 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct my_reader {
-	const rc_conf_t *conf;
-	MYSQL *my;
-	unsigned long thread_id; /* for KILL QUERY from another connection */
-	rc_mysql_modes_t modes;
-	size_t fetch;     /* rows per keyset query */
-	bool broken;      /* left in the middle of a result: only mysql_close may follow */
-	bool use_catalog; /* a hold on the catalog of the point (my_schema.c) */
-} my_reader_t;
-
-/* A growing string. */
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, size_t n)
+void rc_my_sql_add(rc_my_sql_t *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
@@ -69,9 +53,20 @@ static void sb_add(sbuf_t *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void sb_str(sbuf_t *b, const char *s)
+void rc_my_sql_str(rc_my_sql_t *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	rc_my_sql_add(b, s, strlen(s));
+}
+
+int rc_my_sql_ident(rc_my_sql_t *b, const char *name)
+{
+	char *q = rc_my_quote_ident(name);
+
+	if (!q)
+		return -1;
+	rc_my_sql_str(b, q);
+	free(q);
+	return 0;
 }
 
 static bool is_number_kind(rc_mysql_kind_t k)
@@ -80,24 +75,24 @@ static bool is_number_kind(rc_mysql_kind_t k)
 }
 
 /* The select expression of a column (see the top comment). */
-static int add_select(sbuf_t *b, const rc_my_col_t *c)
+static int add_select(rc_my_sql_t *b, const rc_my_col_t *c)
 {
 	char *q = rc_my_quote_ident(c->name);
 
 	if (!q)
 		return -1;
-	sb_str(b, q);
+	rc_my_sql_str(b, q);
 	if (c->def.kind == RC_MY_FLOAT)
-		sb_str(b, "+0e0");
+		rc_my_sql_str(b, "+0e0");
 	else if (c->def.kind == RC_MY_ENUM || c->def.kind == RC_MY_SET || c->def.kind == RC_MY_BIT)
-		sb_str(b, "+0");
+		rc_my_sql_str(b, "+0");
 	free(q);
 	return 0;
 }
 
 /* A key value as an SQL literal the server compares as the column: numbers as they are, temporal
  * values and text quoted (text escaped, in the session's utf8mb4), binary strings in hex. */
-static int add_literal(MYSQL *my, sbuf_t *b, const rc_my_col_t *c, const char *v, size_t len)
+static int add_literal(MYSQL *my, rc_my_sql_t *b, const rc_my_col_t *c, const char *v, size_t len)
 {
 	rc_mysql_kind_t k = c->def.kind;
 
@@ -105,47 +100,47 @@ static int add_literal(MYSQL *my, sbuf_t *b, const rc_my_col_t *c, const char *v
 		for (size_t i = 0; i < len; i++)
 			if (!strchr("0123456789-+.", v[i]))
 				return -1;
-		sb_add(b, v, len);
+		rc_my_sql_add(b, v, len);
 	} else if (k == RC_MY_BINARY || k == RC_MY_VARBINARY) {
 		static const char hex[] = "0123456789ABCDEF";
-		sb_str(b, "X'");
+		rc_my_sql_str(b, "X'");
 		for (size_t i = 0; i < len; i++) {
 			char h[2] = {hex[(unsigned char)v[i] >> 4], hex[(unsigned char)v[i] & 15]};
-			sb_add(b, h, 2);
+			rc_my_sql_add(b, h, 2);
 		}
-		sb_str(b, "'");
+		rc_my_sql_str(b, "'");
 	} else {
 		char *e = malloc(2 * len + 1);
 		if (!e)
 			return -1;
 		mysql_real_escape_string(my, e, v, (unsigned long)len);
-		sb_str(b, "'");
-		sb_str(b, e);
-		sb_str(b, "'");
+		rc_my_sql_str(b, "'");
+		rc_my_sql_str(b, e);
+		rc_my_sql_str(b, "'");
 		free(e);
 	}
 	return 0;
 }
 
 /* WHERE k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...: after the last key read (last[k], lastlen[k]). */
-static int add_after(MYSQL *my, sbuf_t *b, const rc_my_table_t *mt, char **last, const size_t *lastlen)
+static int add_after(MYSQL *my, rc_my_sql_t *b, const rc_my_table_t *mt, char **last, const size_t *lastlen)
 {
-	sb_str(b, " WHERE ");
+	rc_my_sql_str(b, " WHERE ");
 	for (size_t k = 0; k < mt->nkey; k++) {
-		sb_str(b, k ? " OR (" : "(");
+		rc_my_sql_str(b, k ? " OR (" : "(");
 		for (size_t j = 0; j <= k; j++) {
 			const rc_my_col_t *c = &mt->cols[mt->key[j]];
 			char *q = rc_my_quote_ident(c->name);
 			if (!q)
 				return -1;
-			sb_str(b, j ? " AND " : "");
-			sb_str(b, q);
-			sb_str(b, j == k ? " > " : " = ");
+			rc_my_sql_str(b, j ? " AND " : "");
+			rc_my_sql_str(b, q);
+			rc_my_sql_str(b, j == k ? " > " : " = ");
 			free(q);
 			if (add_literal(my, b, c, last[j], lastlen[j]) != 0)
 				return -1;
 		}
-		sb_str(b, ")");
+		rc_my_sql_str(b, ")");
 	}
 	return 0;
 }
@@ -254,11 +249,9 @@ static int add_row(rc_snap_out_t *out, rc_snap_table_t *st, const rc_my_table_t 
 	return RC_OK;
 }
 
-/* Runs one SELECT unbuffered and hands its rows over. *nrows counts them; keyset: the last row's
- * key texts are copied into last/lastlen. Returns RC_OK, RC_STOPPED or an RC_ERR_* class. */
-static int run_select(my_reader_t *cx, rc_snap_table_t *st, const rc_my_table_t *mt, const int *sel,
-                      size_t nsel, const char *sql, size_t sqllen, rc_snap_out_t *out, size_t *nrows,
-                      char **last, size_t *lastlen, char *err, size_t errlen)
+int rc_my_run_select(rc_my_reader_t *cx, rc_snap_table_t *st, const rc_my_table_t *mt, const int *sel,
+                     size_t nsel, const char *sql, size_t sqllen, rc_snap_out_t *out, size_t *nrows,
+                     size_t nkey, char **last, size_t *lastlen, char *err, size_t errlen)
 {
 	MYSQL_RES *res;
 	MYSQL_ROW row;
@@ -275,7 +268,7 @@ static int run_select(my_reader_t *cx, rc_snap_table_t *st, const rc_my_table_t 
 		if (rc != RC_OK)
 			break; /* the rest of the result goes with the connection (close) */
 		(*nrows)++;
-		for (size_t k = 0; last && k < mt->nkey; k++) { /* keys are selected first */
+		for (size_t k = 0; last && k < nkey; k++) { /* keys are selected first */
 			char *p = realloc(last[k], lens[k] + 1);
 			if (!p) {
 				snprintf(err, errlen, "out of memory");
@@ -305,12 +298,44 @@ static int run_select(my_reader_t *cx, rc_snap_table_t *st, const rc_my_table_t 
 	return rc;
 }
 
+int rc_my_select_base(rc_my_sql_t *b, const rc_my_table_t *mt, const int *keycols, size_t nkey,
+                      const char *schema, const char *name, int *sel, size_t *nsel)
+{
+	*nsel = 0;
+	/* The key columns first (a keyset read takes their texts by position), then the other
+	 * columns the events carry. */
+	rc_my_sql_str(b, "SELECT ");
+	for (size_t k = 0; k < nkey; k++)
+		sel[(*nsel)++] = keycols[k];
+	for (size_t i = 0; i < mt->ncols; i++) {
+		bool in_key = false;
+		for (size_t k = 0; k < nkey; k++)
+			in_key = in_key || keycols[k] == (int)i;
+		if (mt->cols[i].col >= 0 && !in_key)
+			sel[(*nsel)++] = (int)i;
+	}
+	if (*nsel == 0) /* every column left out: the rows still count, as empty values */
+		rc_my_sql_str(b, "1");
+	for (size_t k = 0; k < *nsel; k++) {
+		rc_my_sql_str(b, k ? ", " : "");
+		if (add_select(b, &mt->cols[sel[k]]) != 0)
+			return -1;
+	}
+	rc_my_sql_str(b, " FROM ");
+	if (rc_my_sql_ident(b, schema) != 0)
+		return -1;
+	rc_my_sql_str(b, ".");
+	if (rc_my_sql_ident(b, name) != 0)
+		return -1;
+	return b->oom ? -1 : 0;
+}
+
 static int my_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, char *err, size_t errlen)
 {
-	my_reader_t *cx = reader;
+	rc_my_reader_t *cx = reader;
 	rc_my_table_t mt;
-	sbuf_t base = {0}, sql = {0};
-	char *qs = NULL, *qt = NULL, **last = NULL;
+	rc_my_sql_t base = {0}, sql = {0};
+	char **last = NULL;
 	size_t *lastlen = NULL, nsel = 0, nrows;
 	int *sel = NULL, rc;
 
@@ -319,61 +344,39 @@ static int my_read_table(void *reader, rc_snap_table_t *st, rc_snap_out_t *out, 
 	if (rc != RC_OK)
 		return rc;
 	rc = RC_ERR_FATAL;
-	qs = rc_my_quote_ident(st->schema);
-	qt = rc_my_quote_ident(st->name);
 	sel = calloc(mt.ncols, sizeof *sel);
 	last = calloc(mt.nkey + 1, sizeof *last);
 	lastlen = calloc(mt.nkey + 1, sizeof *lastlen);
-	if (!qs || !qt || !sel || !last || !lastlen)
+	if (!sel || !last || !lastlen)
 		goto oom;
-	/* The key columns first (keyset reads their texts by position), then the other columns the
-	 * events carry. */
-	sb_str(&base, "SELECT ");
-	for (size_t k = 0; k < mt.nkey; k++)
-		sel[nsel++] = mt.key[k];
-	for (size_t i = 0; i < mt.ncols; i++)
-		if (mt.cols[i].col >= 0 && !mt.cols[i].key_seq)
-			sel[nsel++] = (int)i;
-	if (nsel == 0) { /* every column left out: the rows still count, as empty values */
-		sb_str(&base, "1");
-	}
-	for (size_t k = 0; k < nsel; k++) {
-		sb_str(&base, k ? ", " : "");
-		if (add_select(&base, &mt.cols[sel[k]]) != 0)
-			goto oom;
-	}
-	sb_str(&base, " FROM ");
-	sb_str(&base, qs);
-	sb_str(&base, ".");
-	sb_str(&base, qt);
-	if (base.oom)
+	if (rc_my_select_base(&base, &mt, mt.key, mt.nkey, st->schema, st->name, sel, &nsel) != 0)
 		goto oom;
 	if (!mt.keyset) {
-		rc = run_select(cx, st, &mt, sel, nsel, base.p, base.len, out, &nrows, NULL, NULL, err,
-		                errlen);
+		rc = rc_my_run_select(cx, st, &mt, sel, nsel, base.p, base.len, out, &nrows, 0, NULL, NULL,
+		                      err, errlen);
 		goto out;
 	}
 	for (bool first = true;; first = false) {
 		char limit[32];
 		sql.len = 0;
-		sb_add(&sql, base.p, base.len);
+		rc_my_sql_add(&sql, base.p, base.len);
 		if (!first && add_after(cx->my, &sql, &mt, last, lastlen) != 0)
 			goto oom;
-		sb_str(&sql, " ORDER BY ");
+		rc_my_sql_str(&sql, " ORDER BY ");
 		for (size_t k = 0; k < mt.nkey; k++) {
 			char *q = rc_my_quote_ident(mt.cols[mt.key[k]].name);
 			if (!q)
 				goto oom;
-			sb_str(&sql, k ? ", " : "");
-			sb_str(&sql, q);
+			rc_my_sql_str(&sql, k ? ", " : "");
+			rc_my_sql_str(&sql, q);
 			free(q);
 		}
 		snprintf(limit, sizeof limit, " LIMIT %zu", cx->fetch);
-		sb_str(&sql, limit);
+		rc_my_sql_str(&sql, limit);
 		if (sql.oom)
 			goto oom;
-		rc = run_select(cx, st, &mt, sel, nsel, sql.p, sql.len, out, &nrows, last, lastlen, err,
-		                errlen);
+		rc = rc_my_run_select(cx, st, &mt, sel, nsel, sql.p, sql.len, out, &nrows, mt.nkey, last,
+		                      lastlen, err, errlen);
 		if (rc != RC_OK || nrows < cx->fetch)
 			break;
 	}
@@ -389,17 +392,15 @@ out:
 	free(last);
 	free(lastlen);
 	free(sel);
-	free(qs);
-	free(qt);
 	free(base.p);
 	free(sql.p);
 	rc_my_table_free(&mt);
 	return rc;
 }
 
-static void my_close(void *reader, bool complete)
+void rc_my_reader_close(void *reader, bool complete)
 {
-	my_reader_t *cx = reader;
+	rc_my_reader_t *cx = reader;
 
 	if (!cx)
 		return;
@@ -415,7 +416,7 @@ static void my_close(void *reader, bool complete)
 static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **reader, char *err,
                    size_t errlen)
 {
-	my_reader_t *cx = calloc(1, sizeof *cx);
+	rc_my_reader_t *cx = calloc(1, sizeof *cx);
 	int rc = RC_OK;
 
 	*reader = NULL;
@@ -428,7 +429,7 @@ static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **
 	if (cx->fetch < 1)
 		cx->fetch = 1;
 	if (rc_mysql_modes_from_conf(&cx->modes, conf, err, errlen) != 0) {
-		my_close(cx, false);
+		rc_my_reader_close(cx, false);
 		return RC_ERR_FATAL;
 	}
 	if (rc_mysql_snapshot_is_lockfree(pt)) {
@@ -447,7 +448,7 @@ static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **
 		rc = rc_mysql_snapshot_begin(cx->my, err, errlen);
 	}
 	if (rc != RC_OK) {
-		my_close(cx, false);
+		rc_my_reader_close(cx, false);
 		return rc;
 	}
 	cx->thread_id = mysql_thread_id(cx->my);
@@ -460,7 +461,7 @@ static int my_open(const rc_conf_t *conf, const rc_snapshot_point_t *pt, void **
  * told to stop, ends. */
 static void my_cancel(void *reader)
 {
-	my_reader_t *cx = reader;
+	rc_my_reader_t *cx = reader;
 	char err[256], sql[64];
 	MYSQL *my = rc_mysql_connect(cx->conf, err, sizeof err);
 
@@ -480,5 +481,9 @@ const rc_snapshot_reader_ops_t rc_mysql_snapshot_reader = {
     .open = my_open,
     .read_table = my_read_table,
     .cancel = my_cancel,
-    .close = my_close,
+    .close = rc_my_reader_close,
+    .open_live = rc_my_open_live,
+    .read_chunk = rc_my_read_chunk,
+    .max_key = rc_my_max_key,
+    .watermark = rc_my_watermark,
 };

@@ -145,7 +145,7 @@ int main(void)
 	rc_conf_t *conf;
 	MYSQL *my;
 	MYSQL_RES *res = NULL;
-	MYSQL_ROW row;
+	MYSQL_ROW row = NULL;
 	rc_binlog_transport_t *t;
 	seen_t s;
 

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include "agent/acktrack.h"
 #include "agent/conf.h"
 #include "agent/decimal.h"
 #include "agent/errors.h"
@@ -293,11 +294,14 @@ static char *canon(const rc_column_t *col, const rc_value_t *v)
 	}
 }
 
+/* The tickets, as the pipeline's: the coordinator hangs its acknowledged chunks on them
+ * (rc_acktrack_on_retire). No record is ever in flight here, so each retires at the next advance. */
+static rc_acktrack_t track;
+
 static rc_ack_txn_t *h_begin(void *opaque)
 {
-	static int ticket;
 	(void)opaque;
-	return (rc_ack_txn_t *)&ticket;
+	return rc_acktrack_begin(&track);
 }
 
 static int h_event(void *opaque, rc_ack_txn_t *txn, const rc_event_t *ev, char *err, size_t errlen)
@@ -355,7 +359,7 @@ static int commits_with_pos;
 static void h_commit(void *opaque, rc_ack_txn_t *txn, const rc_pos_t *position)
 {
 	(void)opaque;
-	(void)txn;
+	rc_acktrack_commit(&track, txn, position);
 	if (position && position->set) {
 		commits_with_pos++;
 		rc_pos_clear(&last_commit);
@@ -417,6 +421,7 @@ static void run_snapshot2(rc_conf_t *conf, rc_snapshot_point_t *pt, void (*befor
 		rc = snap->ops->emit(snap, &h, 500, &done, err, sizeof err);
 		if (rc < 0)
 			die("snapshot emit: %s", err);
+		rc_acktrack_advance(&track);
 		snap->ops->progress(snap);
 	}
 	snap->ops->finish(snap, NULL);
@@ -1086,6 +1091,7 @@ static void check_stop(int threads)
 		poll(&pfd, 1, 200);
 		if (snap->ops->emit(snap, &h, 500, &done, err, sizeof err) < 0)
 			die("snapshot emit: %s", err);
+		rc_acktrack_advance(&track);
 	}
 	usleep(200000); /* the readers fill their batches and wait */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1213,6 +1219,7 @@ int main(int argc, char **argv)
 		        "THREADS DIR\n");
 		return 99;
 	}
+	rc_acktrack_init(&track, NULL);
 	my = connect_env();
 	mariadb = strstr(mysql_get_server_info(my), "MariaDB") != NULL;
 	exclusive = getenv("ROWCAST_TEST_MYSQL_EXCLUSIVE") &&
@@ -1234,6 +1241,7 @@ int main(int argc, char **argv)
 	else
 		die("unknown mode %s", mode);
 	mysql_close(my);
+	rc_acktrack_destroy(&track);
 	if (failures) {
 		fprintf(stderr, "%d failures (%d checks)\n", failures, checked);
 		return 1;

@@ -27,7 +27,7 @@ static PGconn *pg;
 static char schema[64];
 static int failures, checked;
 
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

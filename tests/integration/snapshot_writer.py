@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes to a table while a snapshot reads it: prints SQL for psql on stdout, small transactions of
+"""Writes to a table while a snapshot reads it: prints SQL for psql (or, --dialect mysql, the mariadb
+client) on stdout, small transactions of
 inserts, updates, deletes and primary-key changes of random rows, until the file --stop exists. Then
 writes how many transactions it made to --counts (JSON).
 
@@ -24,6 +25,8 @@ def main():
     ap.add_argument("--pause", type=float, default=0.005, help="seconds between transactions")
     ap.add_argument("--first-id", type=int, default=0,
                     help="the first id inserted (default --rows + 1): a second writer on the same table")
+    ap.add_argument("--dialect", choices=("postgres", "mysql"), default="postgres",
+                    help="mysql: SQL for the mariadb client (CONCAT rather than ||)")
     args = ap.parse_args()
     rng = random.Random()
     next_id = args.first_id or args.rows + 1
@@ -40,7 +43,8 @@ def main():
                 counts["inserts"] += 1
             elif op < 0.7:
                 i = rng.randint(1, next_id - 1)
-                stmts.append(f"UPDATE {args.table} SET name = 'upd ' || name, amount = amount + 1, "
+                upd = "CONCAT('upd ', name)" if args.dialect == "mysql" else "'upd ' || name"
+                stmts.append(f"UPDATE {args.table} SET name = {upd}, amount = amount + 1, "
                              f"flag = NOT coalesce(flag, false) WHERE id = {i};")
                 counts["updates"] += 1
             elif op < 0.95:

@@ -14,6 +14,7 @@
 #include "sinks/avro_encode.h"
 #include "sinks/avro_schema.h"
 #include "sinks/json_encode.h"
+#include "tests/unit/avro_read.h"
 
 #include <avro.h>
 #include <inttypes.h>
@@ -567,63 +568,17 @@ static void expect_pg_source(rc_buf_t *b, const char *schema, const char *table)
  * the schema JSON rowcast builds for it, and the decoded value is walked by field name and compared
  * with the event: a second reading that shares no code with rowcast's encoder or its tests' bytes. */
 
-typedef struct decoded {
-	avro_schema_t schema;
-	avro_value_iface_t *iface;
-	avro_value_t value;
-} decoded_t;
-
-/* Checks the Confluent framing of b (magic 0, big-endian schema id), then decodes the body with avro-c
- * against schema_json (taken: freed here). The record must take every byte of the body. Caller frees
- * with decoded_free(). */
-static void decode(decoded_t *d, char *schema_json, int32_t id, const rc_buf_t *b)
-{
-	char err[512];
-	avro_reader_t r;
-	size_t size;
-
-	assert_non_null(schema_json);
-	assert_true(b->len >= 5);
-	assert_int_equal(b->data[0], 0);
-	assert_int_equal((uint32_t)b->data[1] << 24 | (uint32_t)b->data[2] << 16 | (uint32_t)b->data[3] << 8 |
-	                     b->data[4],
-	                 (uint32_t)id);
-	if (rc_avro_parse_schema(schema_json, strlen(schema_json), &d->schema, err, sizeof err) != RC_OK)
-		fail_msg("%s in %s", err, schema_json);
-	free(schema_json);
-	d->iface = avro_generic_class_from_schema(d->schema);
-	assert_non_null(d->iface);
-	assert_int_equal(avro_generic_value_new(d->iface, &d->value), 0);
-	r = avro_reader_memory((const char *)b->data + 5, (int64_t)(b->len - 5));
-	if (avro_value_read(r, &d->value) != 0)
-		fail_msg("avro-c cannot read the record: %s", avro_strerror());
-	avro_reader_free(r);
-	assert_int_equal(avro_value_sizeof(&d->value, &size), 0);
-	assert_int_equal(size, b->len - 5);
-}
-
-static void decoded_free(decoded_t *d)
-{
-	avro_value_decref(&d->value);
-	avro_value_iface_decref(d->iface);
-	avro_schema_decref(d->schema);
-}
-
 /* Field `name` of record rec; *seen counts the fields looked at, for check_size. */
 static avro_value_t get_field(avro_value_t *rec, const char *name, size_t *seen)
 {
-	avro_value_t f;
-
-	if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-		fail_msg("no field %s: %s", name, avro_strerror());
 	(*seen)++;
-	return f;
+	return field(rec, name);
 }
 
 /* Field idx of record rec, whose name must be the Avro form of column name col_name. */
 static avro_value_t get_field_at(avro_value_t *rec, size_t idx, const char *col_name)
 {
-	avro_value_t f;
+	avro_value_t f = {0};
 	const char *name;
 	char adjusted[256];
 
@@ -636,49 +591,14 @@ static avro_value_t get_field_at(avro_value_t *rec, size_t idx, const char *col_
 /* Every field of rec was looked at. */
 static void check_size(avro_value_t *rec, size_t seen)
 {
-	size_t n;
-
-	assert_int_equal(avro_value_get_size(rec, &n), 0);
-	assert_int_equal(n, seen);
-}
-
-/* The current branch of union u, which must be branch disc. */
-static avro_value_t get_branch(avro_value_t *u, int disc)
-{
-	avro_value_t b;
-	int d;
-
-	assert_int_equal(avro_value_get_discriminant(u, &d), 0);
-	assert_int_equal(d, disc);
-	assert_int_equal(avro_value_get_current_branch(u, &b), 0);
-	return b;
+	assert_int_equal(size_of(rec), seen);
 }
 
 static void check_null_branch(avro_value_t *u)
 {
-	avro_value_t b = get_branch(u, 0);
+	avro_value_t b = branch(u, 0);
 
 	assert_int_equal(avro_value_get_null(&b), 0);
-}
-
-static void check_string(avro_value_t *v, const char *s, size_t len)
-{
-	const char *got;
-	size_t n;
-
-	assert_int_equal(avro_value_get_string(v, &got, &n), 0);
-	assert_int_equal(n, len + 1); /* avro-c counts the NUL */
-	assert_true(memcmp(got, s, len) == 0);
-}
-
-static void check_bytes(avro_value_t *v, const void *p, size_t len)
-{
-	const void *got;
-	size_t n;
-
-	assert_int_equal(avro_value_get_bytes(v, &got, &n), 0);
-	assert_int_equal(n, len);
-	assert_true(len == 0 || memcmp(got, p, len) == 0);
 }
 
 /* An Avro int (type AVRO_INT32) or long (AVRO_INT64) equal to x. */
@@ -696,7 +616,7 @@ static void field_string(avro_value_t *rec, const char *name, const char *s, siz
 {
 	avro_value_t f = get_field(rec, name, seen);
 
-	check_string(&f, s, strlen(s));
+	is_string(&f, s, strlen(s));
 }
 
 static void field_long(avro_value_t *rec, const char *name, int64_t x, size_t *seen)
@@ -715,8 +635,8 @@ static void field_opt_string(avro_value_t *rec, const char *name, const char *s,
 		check_null_branch(&f);
 		return;
 	}
-	b = get_branch(&f, 1);
-	check_string(&b, s, strlen(s));
+	b = branch(&f, 1);
+	is_string(&b, s, strlen(s));
 }
 
 static void field_opt_long(avro_value_t *rec, const char *name, bool present, int64_t x, size_t *seen)
@@ -727,7 +647,7 @@ static void field_opt_long(avro_value_t *rec, const char *name, bool present, in
 		check_null_branch(&f);
 		return;
 	}
-	b = get_branch(&f, 1);
+	b = branch(&f, 1);
 	check_integer(&b, AVRO_INT64, x);
 }
 
@@ -736,12 +656,12 @@ static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value
 /* A non-null value of column c, of the column's type (for array elements: of elem_type). */
 static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, const rc_value_t *exp)
 {
-	avro_value_t f;
+	avro_value_t f = {0};
 	rc_column_t elem;
-	size_t n, seen = 0;
-	double d;
-	float fl;
-	int b;
+	size_t n = 0, seen = 0;
+	double d = 0;
+	float fl = 0;
+	int b = 0;
 
 	switch (type) {
 	case RC_T_BOOL:
@@ -771,27 +691,27 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 		assert_true(d == exp->u.f);
 		return;
 	case RC_T_STRING:
-		check_string(v, exp->u.bytes.ptr, exp->u.bytes.len);
+		is_string(v, exp->u.bytes.ptr, exp->u.bytes.len);
 		return;
 	case RC_T_BYTES:
 	case RC_T_DECIMAL:
-		check_bytes(v, exp->u.bytes.ptr, exp->u.bytes.len);
+		is_bytes(v, exp->u.bytes.ptr, exp->u.bytes.len);
 		return;
 	case RC_T_VARDECIMAL:
 		f = get_field(v, "scale", &seen);
 		check_integer(&f, AVRO_INT32, exp->u.bytes.scale);
 		f = get_field(v, "value", &seen);
-		check_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
+		is_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
 		check_size(v, seen);
 		return;
 	case RC_T_GEOMETRY: /* {wkb, srid}: SRID 0 is null */
 		f = get_field(v, "wkb", &seen);
-		check_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
+		is_bytes(&f, exp->u.bytes.ptr, exp->u.bytes.len);
 		f = get_field(v, "srid", &seen);
 		if (exp->u.bytes.scale == 0) {
 			check_null_branch(&f);
 		} else {
-			avro_value_t sb = get_branch(&f, 1);
+			avro_value_t sb = branch(&f, 1);
 			check_integer(&sb, AVRO_INT32, exp->u.bytes.scale);
 		}
 		check_size(v, seen);
@@ -815,8 +735,8 @@ static void check_typed(avro_value_t *v, const rc_column_t *c, rc_type_t type, c
 		assert_memory_equal(&d, &y, 8);
 		f = get_field(v, "wkb", &seen);
 		{
-			avro_value_t wb = get_branch(&f, 1);
-			check_bytes(&wb, w, 21);
+			avro_value_t wb = branch(&f, 1);
+			is_bytes(&wb, w, 21);
 		}
 		f = get_field(v, "srid", &seen);
 		check_null_branch(&f);
@@ -859,8 +779,8 @@ static bool oracle_all_optional;
 static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value_t *exp)
 {
 	static const char ph[] = RC_AVRO_UNAVAILABLE;
-	avro_value_t b, item;
-	size_t n;
+	avro_value_t b = {0}, item = {0};
+	size_t n = 0;
 
 	if (!oracle_all_optional && !c->optional) { /* required: the value itself (SET in these tests) */
 		assert_int_equal(exp->state, RC_V_SET);
@@ -869,30 +789,30 @@ static void check_optional(avro_value_t *u, const rc_column_t *c, const rc_value
 	}
 	if (!oracle_all_optional && c->dflt.set) { /* [T, "null"] */
 		if (exp->state == RC_V_SET) {
-			b = get_branch(u, 0);
+			b = branch(u, 0);
 			check_typed(&b, c, c->type, exp);
 		} else {
-			b = get_branch(u, 1);
+			b = branch(u, 1);
 			assert_int_equal(avro_value_get_null(&b), 0);
 		}
 		return;
 	}
 	if (exp->state == RC_V_SET) {
-		b = get_branch(u, 1);
+		b = branch(u, 1);
 		check_typed(&b, c, c->type, exp);
 	} else if (exp->state == RC_V_UNCHANGED && c->type == RC_T_STRING) {
-		b = get_branch(u, 1);
-		check_string(&b, ph, sizeof ph - 1);
+		b = branch(u, 1);
+		is_string(&b, ph, sizeof ph - 1);
 	} else if (exp->state == RC_V_UNCHANGED && (c->type == RC_T_BYTES || c->type == RC_T_DECIMAL)) {
-		b = get_branch(u, 1);
-		check_bytes(&b, ph, sizeof ph - 1);
+		b = branch(u, 1);
+		is_bytes(&b, ph, sizeof ph - 1);
 	} else if (exp->state == RC_V_UNCHANGED && c->type == RC_T_ARRAY && c->elem_type == RC_T_STRING) {
-		b = get_branch(u, 1);
+		b = branch(u, 1);
 		assert_int_equal(avro_value_get_size(&b, &n), 0);
 		assert_int_equal(n, 1);
 		assert_int_equal(avro_value_get_by_index(&b, 0, &item, NULL), 0);
-		b = get_branch(&item, 1);
-		check_string(&b, ph, sizeof ph - 1);
+		b = branch(&item, 1);
+		is_string(&b, ph, sizeof ph - 1);
 	} else {
 		check_null_branch(u);
 	}
@@ -907,7 +827,7 @@ static void check_image(avro_value_t *u, const rc_table_t *t, const rc_value_t *
 		check_null_branch(u);
 		return;
 	}
-	rec = get_branch(u, 1);
+	rec = branch(u, 1);
 	check_size(&rec, t->ncols);
 	for (size_t i = 0; i < t->ncols; i++) {
 		avro_value_t f = get_field_at(&rec, i, t->cols[i].name);
@@ -929,8 +849,8 @@ static void check_source(avro_value_t *src, const rc_event_t *ev, const rc_avro_
 	field_string(src, "name", opts->topic_prefix, &seen);
 	field_long(src, "ts_ms", s->ts_us / 1000, &seen); /* the tests' times are after 1970 */
 	f = get_field(src, "snapshot", &seen);
-	b = get_branch(&f, 0); /* ["string", "null"] */
-	check_string(&b, s->snapshot ? s->snapshot : "false", strlen(s->snapshot ? s->snapshot : "false"));
+	b = branch(&f, 0); /* ["string", "null"] */
+	is_string(&b, s->snapshot ? s->snapshot : "false", strlen(s->snapshot ? s->snapshot : "false"));
 	field_string(src, "db", s->db ? s->db : "", &seen);
 	field_opt_long(src, "ts_us", true, s->ts_us, &seen);
 	field_opt_long(src, "ts_ns", true, s->ts_us * 1000, &seen);
@@ -1027,8 +947,8 @@ static void oracle_value(const rc_event_t *ev, const rc_avro_opts_t *opts, int32
 		field_opt_string(&msg, "prefix", ev->msg_prefix, &mseen);
 		f = get_field(&msg, "content", &mseen);
 		if (ev->msg_content) {
-			avro_value_t c = get_branch(&f, 1);
-			check_bytes(&c, ev->msg_content, ev->msg_len);
+			avro_value_t c = branch(&f, 1);
+			is_bytes(&c, ev->msg_content, ev->msg_len);
 		} else {
 			check_null_branch(&f);
 		}
@@ -1414,14 +1334,14 @@ static void test_required_and_defaults_values(void **state)
 	assert_int_equal(rc_avro_value_schema(t, &pg_opts, &json, err, sizeof err), 0);
 	decode(&d, json, 8, &b);
 	f = get_field(&d.value, "before", &seen);
-	rec = get_branch(&f, 1);
+	rec = branch(&f, 1);
 	assert_int_equal(avro_value_get_by_name(&rec, "n", &v, NULL), 0);
 	check_integer(&v, AVRO_INT32, 7);
 	assert_int_equal(avro_value_get_by_name(&rec, "ts", &v, NULL), 0);
-	check_string(&v, epoch, strlen(epoch));
+	is_string(&v, epoch, strlen(epoch));
 	assert_int_equal(avro_value_get_by_name(&rec, "s", &v, NULL), 0);
 	{
-		avro_value_t br = get_branch(&v, 1);
+		avro_value_t br = branch(&v, 1);
 		assert_int_equal(avro_value_get_null(&br), 0);
 	}
 	decoded_free(&d);

@@ -10,6 +10,8 @@
 #include "agent/cli/sources.h"
 #include "agent/properties.h"
 #include "agent/conf.h"
+#include "agent/filter.h"
+#include "agent/naming.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,39 @@ static void test_properties_and_defaults(void **state)
 	assert_string_equal(rc_conf_get(conf, "slot.name"), "rowcast");
 	assert_string_equal(rc_conf_get(conf, "table.include.list"), "public\\.orders, public\\.items");
 	assert_true(rc_conf_get_bool(conf, "tombstones.on.delete", false));
+	rc_conf_free(conf);
+}
+
+/* Debezium matches the include/exclude lists and message.key.columns without regard to case. */
+static void test_filters_ignore_case(void **state)
+{
+	char err[2048], text[1024];
+	rc_filter_t f;
+	rc_conf_t *conf;
+	char *keys;
+	(void)state;
+	snprintf(text, sizeof text,
+	         "%stable.include.list = Public\\.Orders, public\\.ITEMS_.*\n"
+	         "column.exclude.list = public\\.orders\\.Secret\n"
+	         "message.key.columns = PUBLIC.orders:Id,Region\n",
+	         base_pg);
+	conf = load(text, err, sizeof err);
+	assert_non_null(conf);
+	assert_int_equal(rc_filter_init(&f, conf, err, sizeof err), 0);
+	assert_true(rc_filter_table(&f, "public", "orders"));
+	assert_true(rc_filter_table(&f, "PUBLIC", "ORDERS"));
+	assert_true(rc_filter_table(&f, "public", "items_2026"));
+	assert_false(rc_filter_table(&f, "public", "orders2"));
+	assert_true(rc_filter_column_excluded(&f, "public", "Orders", "SECRET"));
+	assert_false(rc_filter_column_excluded(&f, "public", "orders", "secrets"));
+	keys = rc_key_columns_configured(conf, "public", "Orders");
+	assert_non_null(keys);
+	assert_true(rc_name_in_list(keys, "id"));
+	assert_true(rc_name_in_list(keys, "REGION"));
+	assert_false(rc_name_in_list(keys, "regio"));
+	assert_false(rc_name_in_list(keys, "d"));
+	free(keys);
+	rc_filter_free(&f);
 	rc_conf_free(conf);
 }
 
@@ -576,6 +611,7 @@ int main(void)
 	    cmocka_unit_test(test_source_type_choices),
 	    cmocka_unit_test(test_unreadable_file),
 	    cmocka_unit_test(test_never_is_no_data),
+	    cmocka_unit_test(test_filters_ignore_case),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

@@ -140,8 +140,8 @@ static void test_record_codec(void **state)
 		    "[1]",
 		    "{\"lsn\": \"0/1\", \"txId\": 5}", /* Kafka Connect's Debezium offset, not rowcast's */
 		    "{\"version\": 3, \"source\": \"postgres\"}",
-		    "{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
-		    "{\"database\": \"shop\", \"slot\": \"s1\"}}",
+		    ("{\"version\": 2, \"source\": \"postgres\", \"topic.prefix\": \"shop\", \"identity\": "
+		     "{\"database\": \"shop\", \"slot\": \"s1\"}}"),
 		};
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			assert_int_equal(rc_offset_record_parse(bad[i], strlen(bad[i]), &me, &rc_pg_pos_codec,

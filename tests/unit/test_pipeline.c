@@ -24,6 +24,7 @@
 #include "decoders/postgres/pg_position.h"
 #include "sinks/encoders.h"
 #include "sinks/stdout_sink.h"
+#include "tests/unit/fake_parts.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -167,36 +168,6 @@ static rc_offset_store_t *watch_new(rc_offset_store_t *inner)
 	return &ws->base;
 }
 
-static int f_connect(rc_source_t *src, char *err, size_t errlen)
-{
-	(void)src;
-	(void)err;
-	(void)errlen;
-	return RC_OK;
-}
-
-static int f_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
-                     bool *need_snapshot, char *err, size_t errlen)
-{
-	(void)src;
-	(void)when_needed;
-	(void)err;
-	(void)errlen;
-	*need_snapshot = false;
-	*resume = recorded && recorded->set ? rc_pg_pos(recorded->order) : rc_pg_pos(100);
-	return RC_OK;
-}
-
-static int f_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
-                            size_t errlen)
-{
-	(void)src;
-	(void)then_stream;
-	(void)pt;
-	snprintf(err, errlen, "the fake source takes no snapshot");
-	return RC_ERR_FATAL;
-}
-
 static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	fake_t *f = (fake_t *)src;
@@ -205,12 +176,6 @@ static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t er
 	f->streaming = true;
 	f->confirmed = from->order;
 	return RC_OK;
-}
-
-static int f_fd(rc_source_t *src)
-{
-	(void)src;
-	return -1;
 }
 
 static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
@@ -309,11 +274,11 @@ static void f_free(rc_source_t *src)
 
 static const rc_source_ops_t fake_ops = {
     .name = "fake",
-    .connect = f_connect,
-    .prepare_stream = f_prepare,
-    .snapshot_point = f_snapshot_point,
+    .connect = fake_connect,
+    .prepare_stream = fake_prepare,
+    .snapshot_point = fake_no_snapshot_point,
     .stream = f_stream,
-    .fd = f_fd,
+    .fd = fake_fd,
     .read = f_read,
     .confirm = f_confirm,
     .next_deadline_ms = f_deadline,

@@ -22,6 +22,7 @@
 #include "agent/table.h"
 #include "decoders/postgres/pg_position.h"
 #include "sinks/encoders.h"
+#include "tests/unit/fake_parts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,26 +54,6 @@ static char g_lines[64][512];  /* what the sink was given, "topic value" (plus h
 static int g_nlines;
 static char g_dir[] = "/tmp/rowcast-pipeline-meta-XXXXXX";
 
-static int f_ok(rc_source_t *src, char *err, size_t errlen)
-{
-	(void)src;
-	(void)err;
-	(void)errlen;
-	return RC_OK;
-}
-
-static int f_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
-                     bool *need_snapshot, char *err, size_t errlen)
-{
-	(void)src;
-	(void)when_needed;
-	(void)err;
-	(void)errlen;
-	*need_snapshot = false;
-	*resume = recorded && recorded->set ? rc_pg_pos(recorded->order) : rc_pg_pos(100);
-	return RC_OK;
-}
-
 static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	(void)src;
@@ -80,12 +61,6 @@ static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t er
 	(void)errlen;
 	g_confirmed = from->order;
 	return RC_OK;
-}
-
-static int f_fd(rc_source_t *src)
-{
-	(void)src;
-	return -1;
 }
 
 static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
@@ -151,12 +126,6 @@ static int f_confirm(rc_source_t *src, const rc_pos_t *position, bool force, cha
 	return RC_OK;
 }
 
-static int f_deadline(rc_source_t *src)
-{
-	(void)src;
-	return 5;
-}
-
 static void f_free(rc_source_t *src)
 {
 	fake_t *f = (fake_t *)src;
@@ -166,13 +135,13 @@ static void f_free(rc_source_t *src)
 
 static const rc_source_ops_t fake_ops = {
     .name = "fake",
-    .connect = f_ok,
-    .prepare_stream = f_prepare,
+    .connect = fake_connect,
+    .prepare_stream = fake_prepare,
     .stream = f_stream,
-    .fd = f_fd,
+    .fd = fake_fd,
     .read = f_read,
     .confirm = f_confirm,
-    .next_deadline_ms = f_deadline,
+    .next_deadline_ms = fake_deadline,
     .free = f_free,
 };
 
@@ -185,113 +154,41 @@ static rc_source_t *fake_new(const rc_conf_t *conf, char *err, size_t errlen)
 	assert_non_null(f);
 	f->base.ops = &fake_ops;
 	f->base.codec = &rc_pg_pos_codec;
-	f->table = rc_table_new("public", "t", "it.public.t", 2);
-	assert_non_null(f->table);
-	assert_int_equal(rc_column_set_names(&f->table->cols[0], "id", "int8"), 0);
-	assert_int_equal(rc_column_set_names(&f->table->cols[1], "v", "int8"), 0);
-	f->table->cols[0].type = f->table->cols[1].type = RC_T_INT64;
-	f->table->cols[0].key = true;
-	rc_table_count_keys(f->table);
+	f->table = fake_table("public", "t", "it.public.t");
 	return &f->base;
 }
 
 /* ---- a sink that records what it is given and acknowledges it at the next poll ---- */
 
-typedef struct rec_sink {
-	rc_sink_t base;
-	void *pending[64];
-	bool ok[64];
-	int npending;
-} rec_sink_t;
-
 #define END_MARK "\"status\":\"END\""
 
-static int r_publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen)
+/* What the sink is given, "topic value" (plus header); the first END is refused when the test says. */
+static bool record(const rc_record_t *rec)
 {
-	rec_sink_t *rs = (rec_sink_t *)sink;
 	bool end = rec->value && memmem(rec->value, rec->vallen, END_MARK, sizeof END_MARK - 1);
-	(void)err;
-	(void)errlen;
 
-	assert_true(rs->npending < 64);
 	if (g_nlines < 64) /* the first 64 are kept (a slow run makes more heartbeats) */
 		snprintf(g_lines[g_nlines++], sizeof g_lines[0], "%s %.*s%s%.*s", rec->topic,
 		         rec->value ? (int)rec->vallen : 4, rec->value ? (const char *)rec->value : "null",
 		         rec->nheaders ? " header=" : "", rec->nheaders ? (int)rec->headers[0].len : 0,
 		         rec->nheaders ? (const char *)rec->headers[0].value : "");
-	rs->ok[rs->npending] = !(end && g_fail_first_end);
 	if (end && g_fail_first_end) {
 		g_fail_first_end = false;
 		g_end_outstanding = true;
-	} else if (end) {
-		g_end_outstanding = false;
+		return false;
 	}
-	rs->pending[rs->npending++] = ticket;
-	return RC_OK;
+	if (end)
+		g_end_outstanding = false;
+	return true;
 }
-
-static int r_poll(rc_sink_t *sink, int timeout_ms)
-{
-	rec_sink_t *rs = (rec_sink_t *)sink;
-	int n = rs->npending;
-	(void)timeout_ms;
-
-	for (int i = 0; i < n; i++)
-		sink->on_ack(rs->pending[i], rs->ok[i], rs->ok[i] ? NULL : "END refused by the test",
-		             sink->ack_opaque);
-	rs->npending = 0;
-	return n;
-}
-
-static int r_flush(rc_sink_t *sink, int timeout_ms)
-{
-	r_poll(sink, timeout_ms);
-	return 0;
-}
-
-static long r_inflight(rc_sink_t *sink)
-{
-	return ((rec_sink_t *)sink)->npending;
-}
-
-static bool r_broken(rc_sink_t *sink, char *why, size_t len)
-{
-	(void)sink;
-	(void)why;
-	(void)len;
-	return false;
-}
-
-static void r_free(rc_sink_t *sink)
-{
-	rec_sink_t *rs = (rec_sink_t *)sink;
-	for (int i = 0; i < rs->npending; i++)
-		sink->on_ack(rs->pending[i], false, "sink freed", sink->ack_opaque);
-	free(sink);
-}
-
-static const rc_sink_ops_t rec_ops = {
-    .name = "rec",
-    .publish = r_publish,
-    .poll = r_poll,
-    .flush = r_flush,
-    .inflight = r_inflight,
-    .broken = r_broken,
-    .free = r_free,
-};
 
 static rc_sink_t *rec_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
                           size_t errlen)
 {
-	rec_sink_t *rs = calloc(1, sizeof *rs);
 	(void)conf;
 	(void)err;
 	(void)errlen;
-	assert_non_null(rs);
-	rs->base.ops = &rec_ops;
-	rs->base.on_ack = on_ack;
-	rs->base.ack_opaque = opaque;
-	return &rs->base;
+	return rec_sink_new(on_ack, opaque, record);
 }
 
 static rc_encoder_t *encoder_new(const rc_conf_t *conf, char *err, size_t errlen)

@@ -25,6 +25,7 @@
 #include "sinks/encoders.h"
 #include "sinks/registry.h"
 #include "sinks/registry_worker.h"
+#include "tests/unit/fake_parts.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -318,26 +319,6 @@ static int g_ngot;
 static server_t g_srv;
 static char g_dir[] = "/tmp/rowcast-registry-async-XXXXXX";
 
-static int f_ok(rc_source_t *src, char *err, size_t errlen)
-{
-	(void)src;
-	(void)err;
-	(void)errlen;
-	return RC_OK;
-}
-
-static int f_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
-                     bool *need_snapshot, char *err, size_t errlen)
-{
-	(void)src;
-	(void)when_needed;
-	(void)err;
-	(void)errlen;
-	*need_snapshot = false;
-	*resume = recorded && recorded->set ? rc_pg_pos(recorded->order) : rc_pg_pos(100);
-	return RC_OK;
-}
-
 static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	(void)src;
@@ -345,12 +326,6 @@ static int f_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t er
 	(void)errlen;
 	g_confirmed = from->order;
 	return RC_OK;
-}
-
-static int f_fd(rc_source_t *src)
-{
-	(void)src;
-	return -1;
 }
 
 static int f_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
@@ -415,12 +390,6 @@ static int f_confirm(rc_source_t *src, const rc_pos_t *position, bool force, cha
 	return RC_OK;
 }
 
-static int f_deadline(rc_source_t *src)
-{
-	(void)src;
-	return 5;
-}
-
 static void f_free(rc_source_t *src)
 {
 	fake_t *f = (fake_t *)src;
@@ -431,30 +400,22 @@ static void f_free(rc_source_t *src)
 
 static const rc_source_ops_t fake_ops = {
     .name = "fake",
-    .connect = f_ok,
-    .prepare_stream = f_prepare,
+    .connect = fake_connect,
+    .prepare_stream = fake_prepare,
     .stream = f_stream,
-    .fd = f_fd,
+    .fd = fake_fd,
     .read = f_read,
     .confirm = f_confirm,
-    .next_deadline_ms = f_deadline,
+    .next_deadline_ms = fake_deadline,
     .free = f_free,
 };
 
 static rc_table_t *table_of(const char *name)
 {
 	char topic[64];
-	rc_table_t *t;
 
 	snprintf(topic, sizeof topic, "it.public.%s", name);
-	t = rc_table_new("public", name, topic, 2);
-	assert_non_null(t);
-	assert_int_equal(rc_column_set_names(&t->cols[0], "id", "int8"), 0);
-	assert_int_equal(rc_column_set_names(&t->cols[1], "v", "int8"), 0);
-	t->cols[0].type = t->cols[1].type = RC_T_INT64;
-	t->cols[0].key = true;
-	rc_table_count_keys(t);
-	return t;
+	return fake_table("public", name, topic);
 }
 
 static rc_source_t *fake_new(const rc_conf_t *conf, char *err, size_t errlen)
@@ -471,12 +432,6 @@ static rc_source_t *fake_new(const rc_conf_t *conf, char *err, size_t errlen)
 	return &f->base;
 }
 
-typedef struct rec_sink {
-	rc_sink_t base;
-	void *pending[64];
-	int npending;
-} rec_sink_t;
-
 static int32_t framed_id(const void *p, size_t len)
 {
 	const unsigned char *b = p;
@@ -485,85 +440,28 @@ static int32_t framed_id(const void *p, size_t len)
 	return (int32_t)((uint32_t)b[1] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 8 | b[4]);
 }
 
-static int r_publish(rc_sink_t *sink, const rc_record_t *rec, void *ticket, char *err, size_t errlen)
+/* The record's topic, key and schema ids, and what the source had been confirmed then. */
+static bool record(const rc_record_t *rec)
 {
-	rec_sink_t *rs = (rec_sink_t *)sink;
 	got_t *g = &g_got[g_ngot];
-	(void)err;
-	(void)errlen;
 
-	assert_true(rs->npending < 64 && g_ngot < 64);
+	assert_true(g_ngot < 64);
 	snprintf(g->topic, sizeof g->topic, "%s", rec->topic);
 	g->key_id = framed_id(rec->key, rec->keylen);
 	g->key = ((const unsigned char *)rec->key)[5] / 2; /* zig-zag of a small key */
 	g->value_id = framed_id(rec->value, rec->vallen);
 	g->confirmed_then = g_confirmed;
 	g_ngot++;
-	rs->pending[rs->npending++] = ticket;
-	return RC_OK;
+	return true;
 }
-
-static int r_poll(rc_sink_t *sink, int timeout_ms)
-{
-	rec_sink_t *rs = (rec_sink_t *)sink;
-	int n = rs->npending;
-	(void)timeout_ms;
-
-	for (int i = 0; i < n; i++)
-		sink->on_ack(rs->pending[i], true, NULL, sink->ack_opaque);
-	rs->npending = 0;
-	return n;
-}
-
-static int r_flush(rc_sink_t *sink, int timeout_ms)
-{
-	r_poll(sink, timeout_ms);
-	return 0;
-}
-
-static long r_inflight(rc_sink_t *sink)
-{
-	return ((rec_sink_t *)sink)->npending;
-}
-
-static bool r_broken(rc_sink_t *sink, char *why, size_t len)
-{
-	(void)sink;
-	(void)why;
-	(void)len;
-	return false;
-}
-
-static void r_free(rc_sink_t *sink)
-{
-	rec_sink_t *rs = (rec_sink_t *)sink;
-	for (int i = 0; i < rs->npending; i++)
-		sink->on_ack(rs->pending[i], false, "sink freed", sink->ack_opaque);
-	free(sink);
-}
-
-static const rc_sink_ops_t rec_ops = {
-    .name = "rec",
-    .publish = r_publish,
-    .poll = r_poll,
-    .flush = r_flush,
-    .inflight = r_inflight,
-    .broken = r_broken,
-    .free = r_free,
-};
 
 static rc_sink_t *rec_new(const rc_conf_t *conf, rc_sink_ack_fn on_ack, void *opaque, char *err,
                           size_t errlen)
 {
-	rec_sink_t *rs = calloc(1, sizeof *rs);
 	(void)conf;
 	(void)err;
 	(void)errlen;
-	assert_non_null(rs);
-	rs->base.ops = &rec_ops;
-	rs->base.on_ack = on_ack;
-	rs->base.ack_opaque = opaque;
-	return &rs->base;
+	return rec_sink_new(on_ack, opaque, record);
 }
 
 static rc_encoder_t *encoder_new(const rc_conf_t *conf, char *err, size_t errlen)

@@ -27,6 +27,8 @@
 #include "sinks/json_encode.h"
 #include "sinks/schema_change.h"
 #include "sinks/stdout_sink.h"
+#include "tests/unit/avro_read.h"
+#include "tests/unit/fake_parts.h"
 
 #include <arpa/inet.h>
 #include <avro.h>
@@ -481,80 +483,9 @@ static void fixture_free(fixture_t *f)
 
 /* ---- avro-c as the reader ---------------------------------------------------------------------- */
 
-typedef struct decoded {
-	avro_schema_t schema;
-	avro_value_iface_t *iface;
-	avro_value_t value;
-} decoded_t;
-
-/* Checks the Confluent framing, decodes the body with avro-c against schema_json (freed here); the
- * record must take every byte. */
-static void decode(decoded_t *d, char *schema_json, int32_t id, const rc_buf_t *b)
-{
-	char err[512];
-	avro_reader_t r;
-	size_t size;
-
-	assert_true(b->len >= 5);
-	assert_int_equal(b->data[0], 0);
-	assert_int_equal((uint32_t)b->data[1] << 24 | (uint32_t)b->data[2] << 16 | (uint32_t)b->data[3] << 8 |
-	                     b->data[4],
-	                 (uint32_t)id);
-	if (rc_avro_parse_schema(schema_json, strlen(schema_json), &d->schema, err, sizeof err) != RC_OK)
-		fail_msg("%s", err);
-	free(schema_json);
-	d->iface = avro_generic_class_from_schema(d->schema);
-	assert_non_null(d->iface);
-	assert_int_equal(avro_generic_value_new(d->iface, &d->value), 0);
-	r = avro_reader_memory((const char *)b->data + 5, (int64_t)(b->len - 5));
-	if (avro_value_read(r, &d->value) != 0)
-		fail_msg("avro-c cannot read the record: %s", avro_strerror());
-	avro_reader_free(r);
-	assert_int_equal(avro_value_sizeof(&d->value, &size), 0);
-	assert_int_equal(size, b->len - 5);
-}
-
-static void decoded_free(decoded_t *d)
-{
-	avro_value_decref(&d->value);
-	avro_value_iface_decref(d->iface);
-	avro_schema_decref(d->schema);
-}
-
-static avro_value_t get(avro_value_t *rec, const char *name)
-{
-	avro_value_t f;
-
-	if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-		fail_msg("no field %s: %s", name, avro_strerror());
-	return f;
-}
-
-/* The value of union u, which must be on branch disc. */
-static avro_value_t branch(avro_value_t *u, int disc)
-{
-	avro_value_t b;
-	int d;
-
-	assert_int_equal(avro_value_get_discriminant(u, &d), 0);
-	assert_int_equal(d, disc);
-	assert_int_equal(avro_value_get_current_branch(u, &b), 0);
-	return b;
-}
-
-static void is_string(avro_value_t *v, const char *s, size_t len)
-{
-	const char *got;
-	size_t n;
-
-	assert_int_equal(avro_value_get_string(v, &got, &n), 0);
-	assert_int_equal(n, len + 1); /* avro-c counts the NUL */
-	assert_memory_equal(got, s, len);
-}
-
 static void str_field(avro_value_t *rec, const char *name, const char *s)
 {
-	avro_value_t f = get(rec, name);
+	avro_value_t f = field(rec, name);
 
 	is_string(&f, s, strlen(s));
 }
@@ -562,7 +493,7 @@ static void str_field(avro_value_t *rec, const char *name, const char *s)
 /* An optional string field: s, or null. */
 static void opt_str_field(avro_value_t *rec, const char *name, const char *s)
 {
-	avro_value_t f = get(rec, name), b;
+	avro_value_t f = field(rec, name), b;
 
 	if (!s) {
 		b = branch(&f, 0);
@@ -575,26 +506,22 @@ static void opt_str_field(avro_value_t *rec, const char *name, const char *s)
 
 static void long_field(avro_value_t *rec, const char *name, int64_t x)
 {
-	avro_value_t f = get(rec, name);
-	int64_t l;
+	avro_value_t f = field(rec, name);
 
-	assert_int_equal(avro_value_get_long(&f, &l), 0);
-	assert_int_equal(l, x);
+	assert_int_equal(long_of(&f), x);
 }
 
 static void int_field(avro_value_t *rec, const char *name, int32_t x)
 {
-	avro_value_t f = get(rec, name);
-	int32_t i;
+	avro_value_t f = field(rec, name);
 
-	assert_int_equal(avro_value_get_int(&f, &i), 0);
-	assert_int_equal(i, x);
+	assert_int_equal(int_of(&f), x);
 }
 
 /* An optional long (is_long) or int field: x, or null when !present. */
 static void opt_num_field(avro_value_t *rec, const char *name, bool present, int64_t x, bool is_long)
 {
-	avro_value_t f = get(rec, name), b;
+	avro_value_t f = field(rec, name), b;
 	int64_t l = 0;
 	int32_t i = 0;
 
@@ -615,32 +542,24 @@ static void opt_num_field(avro_value_t *rec, const char *name, bool present, int
 
 static void null_field(avro_value_t *rec, const char *name)
 {
-	avro_value_t f = get(rec, name), b = branch(&f, 0);
+	avro_value_t f = field(rec, name), b = branch(&f, 0);
 
 	assert_int_equal(avro_value_get_null(&b), 0);
 }
 
 static void opt_bool_field(avro_value_t *rec, const char *name, bool x)
 {
-	avro_value_t f = get(rec, name), b = branch(&f, 1);
-	int v;
+	avro_value_t f = field(rec, name), b = branch(&f, 1);
+	int v = 0;
 
 	assert_int_equal(avro_value_get_boolean(&b, &v), 0);
 	assert_int_equal(v != 0, x);
 }
 
-static size_t size_of(avro_value_t *v)
-{
-	size_t n;
-
-	assert_int_equal(avro_value_get_size(v, &n), 0);
-	return n;
-}
-
 /* The string array inside optional field name: labels joined with '|'. */
 static void opt_strings_field(avro_value_t *rec, const char *name, const char *joined)
 {
-	avro_value_t f = get(rec, name), a, item;
+	avro_value_t f = field(rec, name), a, item;
 	char buf[512] = "";
 	size_t n = 0;
 
@@ -651,8 +570,8 @@ static void opt_strings_field(avro_value_t *rec, const char *name, const char *j
 	}
 	a = branch(&f, 1);
 	for (size_t i = 0; i < size_of(&a); i++) {
-		const char *s;
-		size_t len;
+		const char *s = NULL;
+		size_t len = 0;
 		assert_int_equal(avro_value_get_by_index(&a, i, &item, NULL), 0);
 		assert_int_equal(avro_value_get_string(&item, &s, &len), 0);
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "|" : "", s);
@@ -669,7 +588,7 @@ static void check_binlog_source(avro_value_t *src, const rc_event_t *ev, const c
 	str_field(src, "connector", connector);
 	str_field(src, "name", "shop");
 	long_field(src, "ts_ms", 1700000000123);
-	f = get(src, "snapshot");
+	f = field(src, "snapshot");
 	b = branch(&f, 0);
 	is_string(&b, "false", 5);
 	str_field(src, "db", "inventory");
@@ -756,7 +675,7 @@ static void test_avro_create(void **state)
 	v = value.value;
 	assert_int_equal(size_of(&v), 6);
 	{
-		avro_value_t src = get(&v, "source");
+		avro_value_t src = field(&v, "source");
 		check_binlog_source(&src, &f.ev, "mysql");
 	}
 	long_field(&v, "ts_ms", 1700000001234); /* when rowcast handled it, as Debezium's */
@@ -764,19 +683,19 @@ static void test_avro_create(void **state)
 	opt_str_field(&v, "schemaName", NULL);
 	opt_str_field(&v, "ddl", DDL); /* quotes, backslash, newlines, tabs, UTF-8 (4 bytes too) intact */
 
-	changes = get(&v, "tableChanges");
+	changes = field(&v, "tableChanges");
 	assert_int_equal(size_of(&changes), 1);
 	assert_int_equal(avro_value_get_by_index(&changes, 0, &change, NULL), 0);
 	assert_int_equal(size_of(&change), 3);
 	str_field(&change, "type", "CREATE");
 	str_field(&change, "id", "\"inventory\".\"orders\"");
-	tu = get(&change, "table");
+	tu = field(&change, "table");
 	table = branch(&tu, 1);
 	assert_int_equal(size_of(&table), 4);
 	null_field(&table, "defaultCharsetName");
 	opt_strings_field(&table, "primaryKeyColumnNames", "id|code");
 	null_field(&table, "comment");
-	cols = get(&table, "columns");
+	cols = field(&table, "columns");
 	assert_int_equal(size_of(&cols), 6);
 	for (size_t i = 0; i < 6; i++) {
 		assert_int_equal(avro_value_get_by_index(&cols, i, &col, NULL), 0);
@@ -798,15 +717,15 @@ static void test_avro_drop_rename_none(void **state)
 	fixture_init(&f, "DROP TABLE `orders`", "mariadb");
 	encode_and_decode(&f.ev, &maria_opts, &key, &value);
 	{
-		avro_value_t src = get(&value.value, "source");
+		avro_value_t src = field(&value.value, "source");
 		check_binlog_source(&src, &f.ev, "mariadb");
 	}
-	changes = get(&value.value, "tableChanges");
+	changes = field(&value.value, "tableChanges");
 	assert_int_equal(size_of(&changes), 1);
 	assert_int_equal(avro_value_get_by_index(&changes, 0, &change, NULL), 0);
 	str_field(&change, "type", "DROP");
 	str_field(&change, "id", "\"inventory\".\"orders\"");
-	tu = get(&change, "table");
+	tu = field(&change, "table");
 	b = branch(&tu, 0);
 	assert_int_equal(avro_value_get_null(&b), 0);
 	decoded_free(&key);
@@ -816,13 +735,13 @@ static void test_avro_drop_rename_none(void **state)
 	f.ev.ddl = "RENAME TABLE old_orders TO orders";
 	f.ev.ddl_len = strlen(f.ev.ddl);
 	encode_and_decode(&f.ev, &maria_opts, &key, &value);
-	changes = get(&value.value, "tableChanges");
+	changes = field(&value.value, "tableChanges");
 	assert_int_equal(avro_value_get_by_index(&changes, 0, &change, NULL), 0);
 	str_field(&change, "type", "ALTER");
-	tu = get(&change, "table");
+	tu = field(&change, "table");
 	table = branch(&tu, 1);
 	{
-		avro_value_t cols = get(&table, "columns");
+		avro_value_t cols = field(&table, "columns");
 		assert_int_equal(size_of(&cols), 6);
 	}
 	decoded_free(&key);
@@ -839,10 +758,10 @@ static void test_avro_drop_rename_none(void **state)
 	str_field(&key.value, "databaseName", "");
 	opt_str_field(&value.value, "databaseName", NULL);
 	opt_str_field(&value.value, "ddl", "CREATE DATABASE shop2");
-	changes = get(&value.value, "tableChanges");
+	changes = field(&value.value, "tableChanges");
 	assert_int_equal(size_of(&changes), 0);
 	{
-		avro_value_t src = get(&value.value, "source");
+		avro_value_t src = field(&value.value, "source");
 		opt_str_field(&src, "table", NULL);
 	}
 	decoded_free(&key);
@@ -1186,39 +1105,10 @@ typedef struct pl_fake {
 
 static FILE *g_out;
 
-static int pl_connect(rc_source_t *src, char *err, size_t errlen)
-{
-	(void)src, (void)err, (void)errlen;
-	return RC_OK;
-}
-
-static int pl_prepare(rc_source_t *src, const rc_pos_t *recorded, bool when_needed, rc_pos_t *resume,
-                      bool *need_snapshot, char *err, size_t errlen)
-{
-	(void)src, (void)recorded, (void)when_needed, (void)err, (void)errlen;
-	*need_snapshot = false;
-	*resume = rc_pg_pos(100);
-	return RC_OK;
-}
-
-static int pl_snapshot_point(rc_source_t *src, bool then_stream, rc_snapshot_point_t *pt, char *err,
-                             size_t errlen)
-{
-	(void)src, (void)then_stream, (void)pt;
-	snprintf(err, errlen, "the fake source takes no snapshot");
-	return RC_ERR_FATAL;
-}
-
 static int pl_stream(rc_source_t *src, const rc_pos_t *from, char *err, size_t errlen)
 {
 	(void)src, (void)from, (void)err, (void)errlen;
 	return RC_OK;
-}
-
-static int pl_fd(rc_source_t *src)
-{
-	(void)src;
-	return -1;
 }
 
 static int pl_read(rc_source_t *src, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
@@ -1272,11 +1162,11 @@ static void pl_free(rc_source_t *src)
 
 static const rc_source_ops_t pl_ops = {
     .name = "fake",
-    .connect = pl_connect,
-    .prepare_stream = pl_prepare,
-    .snapshot_point = pl_snapshot_point,
+    .connect = fake_connect,
+    .prepare_stream = fake_prepare,
+    .snapshot_point = fake_no_snapshot_point,
     .stream = pl_stream,
-    .fd = pl_fd,
+    .fd = fake_fd,
     .read = pl_read,
     .confirm = pl_confirm,
     .next_deadline_ms = pl_deadline,

@@ -308,7 +308,7 @@ static void emit(const char *set, int n, const rc_event_t *ev, const rc_avro_opt
 
 static void schemas(const char *set, const rc_table_t *t, const rc_avro_opts_t *opts)
 {
-	char err[1024], name[64], *key, *value;
+	char err[1024], name[64], *key = NULL, *value = NULL;
 
 	if (t) {
 		if (rc_avro_key_schema(t, opts, &key, err, sizeof err) != 0 ||
