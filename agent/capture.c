@@ -34,6 +34,7 @@ struct rc_capture {
 	bool resume_all;                      /* an interrupted initial snapshot: every table not done */
 	rc_offset_progress_t *final_progress; /* the finished snapshot's, handed to the engine */
 	uint64_t seq_base;                    /* record_seq of what is gone (the snapshot's) */
+	bool resumable;                       /* the snapshot's point and progress are recorded */
 };
 
 rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
@@ -104,7 +105,9 @@ static int start_snapshot(rc_capture_t *cap, bool then_stream, rc_pos_t *resume,
 	if (rc != RC_OK)
 		return rc;
 	cap->snap_tables = (uint32_t)cap->snap->ops->ntables(cap->snap);
-	if (then_stream && cap->a.store && cap->snap->ops->record) {
+	cap->resumable = then_stream && cap->snap->ops->record && cap->snap->ops->resumable &&
+	                 cap->snap->ops->resumable(cap->snap);
+	if (cap->resumable && cap->a.store) {
 		/* The point P itself, before any row: from here a crash resumes (issue 13) instead of
 		 * starting over, streaming from P (its slot kept) and reading what Kafka lacks. */
 		rc_offset_t o = {.snapshot = RC_OFFSET_SNAPSHOT_RUNNING, .snapshot_tables = cap->snap_tables};
@@ -176,6 +179,8 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 	bool when_needed = rc_conf_is(conf, "snapshot.mode", "when_needed");
 
 	*snapshot = false;
+	if (rec && !running) /* incremental snapshots in progress, tables snapshotted */
+		cap->resume_progress = rec->progress;
 	if (rc_conf_is(conf, "snapshot.mode", "no_data")) {
 		if (running) {
 			/* Refused before anything is made: the half copy must not pass for a whole one. */
@@ -231,7 +236,6 @@ static int decide(rc_capture_t *cap, bool *snapshot, rc_pos_t *resume, char *err
 		*snapshot = true; /* initial, when_needed, always (again): nothing recorded yet */
 		return RC_OK;
 	}
-	cap->resume_progress = rec->progress; /* incremental snapshots in progress, tables snapshotted */
 	return cap->src->ops->prepare_stream(cap->src, &rec->pos, when_needed, resume, snapshot, err, errlen);
 }
 
@@ -406,8 +410,11 @@ int rc_capture_next_deadline_ms(rc_capture_t *cap)
 {
 	switch (cap->phase) {
 	case PHASE_STREAMING:
-		if (cap->inc && cap->inc->ops->next_deadline_ms(cap->inc) == 0)
-			return 0; /* a chunk to start or to read */
+		if (cap->inc) {
+			int inc = cap->inc->ops->next_deadline_ms(cap->inc),
+			    src = cap->src->ops->next_deadline_ms(cap->src);
+			return inc >= 0 && inc < src ? inc : src; /* 0: a chunk to start or to read */
+		}
 		return cap->src->ops->next_deadline_ms(cap->src);
 	case PHASE_SNAPSHOT:
 		return 500; /* progress lines */
@@ -426,7 +433,8 @@ void rc_capture_annotate(rc_capture_t *cap, rc_offset_t *o)
 	if (cap->phase != PHASE_STREAMING && !cap->standalone && !o->pos.set) {
 		o->snapshot = RC_OFFSET_SNAPSHOT_RUNNING;
 		o->snapshot_tables = cap->snap_tables;
-		rc_pos_copy(&o->snapshot_point, &cap->pt.pos);
+		if (cap->resumable) /* otherwise a crash takes the snapshot again */
+			rc_pos_copy(&o->snapshot_point, &cap->pt.pos);
 	} else {
 		o->snapshot = RC_OFFSET_SNAPSHOT_NONE;
 		o->snapshot_tables = 0;

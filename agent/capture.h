@@ -11,7 +11,9 @@
  *
  * A snapshot that will hand over to a stream is recorded as running in the offset store before the
  * source makes its consistent point, so a crash from there on means "take it again", never "resume
- * from nothing".
+ * from nothing"; once the point P is made it is recorded too, with the snapshot's acknowledged
+ * progress per table, and a crash then means "resume" (issue 13): stream from P and read what Kafka
+ * lacks as incremental chunks while streaming (agent/incremental.h).
  *
  * The pipeline (agent/pipeline.c) owns one capture per stream life and calls it like a source.
  */

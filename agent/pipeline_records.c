@@ -327,7 +327,14 @@ int pl_on_heartbeat_timer(rc_loop_t *loop, long long id, void *opaque)
 	return (int)pl->hb.interval_ms;
 }
 
+static void h_on_retire(void *opaque, rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg)
+{
+	(void)opaque;
+	rc_acktrack_on_retire(txn, fn, arg);
+}
+
 rc_source_handler_t pl_source_handler(pipeline_t *pl)
 {
-	return (rc_source_handler_t){h_begin, h_event, h_commit, h_abort, h_idle, pl, h_txn_mark};
+	return (rc_source_handler_t){h_begin, h_event, h_commit,   h_abort,
+	                             h_idle,  pl,      h_txn_mark, h_on_retire};
 }

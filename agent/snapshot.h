@@ -87,6 +87,10 @@ typedef struct rc_snapshot_ops {
 	 * table, done or the key of the last chunk whose every record Kafka acknowledged; never ahead
 	 * of what Kafka has. progress_seq changes whenever that progress moved (worth a record). */
 	void (*record)(rc_snapshot_t *snap, rc_offset_t *o);
+	/* Optional: whether an interrupted snapshot of this database can be resumed (chunked reads and
+	 * watermarks: the incremental op makes an engine); if not, its point is not recorded and a
+	 * crash takes it again, as before. */
+	bool (*resumable)(const rc_snapshot_t *snap);
 	uint64_t (*progress_seq)(const rc_snapshot_t *snap);
 	/* Optional: turns this (never started) coordinator into the incremental snapshot engine of a
 	 * stream (agent/incremental.h), which takes it over (its configuration, reader ops and table

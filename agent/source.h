@@ -46,6 +46,9 @@ typedef struct rc_source_handler {
 	/* Optional (NULL: nobody asks): names txn at its begin (end false) and just before its commit
 	 * (end true), for transaction metadata. mark is borrowed for the call. */
 	void (*txn_mark)(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_mark_t *mark);
+	/* Optional (NULL: no acknowledgement tracking): calls fn(arg) when txn retires, every record
+	 * of it and before it acknowledged (rc_acktrack_on_retire). The snapshots' progress. */
+	void (*on_retire)(void *opaque, rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg);
 } rc_source_handler_t;
 
 typedef struct rc_source_ops {

@@ -99,6 +99,10 @@ typedef struct inc {
 	char **snapshotted;
 	size_t nsnapshotted;
 	uint64_t progress_seq;
+	/* ROWCAST_TEST_INCREMENTAL_TRIGGER: a file the tests write table names into (one a line) to
+	 * start an incremental snapshot before the signal channels exist; read and removed. */
+	const char *trigger;
+	int64_t trigger_ms;
 	/* The handler the source is given: it calls through to h. */
 	const rc_source_handler_t *h;
 	rc_source_handler_t wrapped;
@@ -424,7 +428,8 @@ static int emit_chunk(inc_t *inc, rc_ack_txn_t *txn, const rc_event_t *mark, cha
 	else
 		inc->pend_head = p;
 	inc->pend_tail = p;
-	rc_acktrack_on_retire(txn, chunk_retired, inc);
+	if (inc->h->on_retire) /* without it (tests) the progress stays where it was */
+		inc->h->on_retire(inc->h->opaque, txn, chunk_retired, inc);
 	t->rows_read += b->nrows;
 	if (p->key.n && rc_chunk_key_copy(&t->after, &p->key) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -537,6 +542,12 @@ static void w_txn_mark(void *opaque, rc_ack_txn_t *txn, bool end, const rc_txn_m
 	inc->h->txn_mark(inc->h->opaque, txn, end, mark);
 }
 
+static void w_on_retire(void *opaque, rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg)
+{
+	inc_t *inc = opaque;
+	inc->h->on_retire(inc->h->opaque, txn, fn, arg);
+}
+
 static const rc_source_handler_t *inc_wrap(rc_incremental_t *base, const rc_source_handler_t *h)
 {
 	inc_t *inc = (inc_t *)base;
@@ -548,7 +559,8 @@ static const rc_source_handler_t *inc_wrap(rc_incremental_t *base, const rc_sour
 	                                     .abort = w_abort,
 	                                     .idle = w_idle,
 	                                     .opaque = inc,
-	                                     .txn_mark = h->txn_mark ? w_txn_mark : NULL};
+	                                     .txn_mark = h->txn_mark ? w_txn_mark : NULL,
+	                                     .on_retire = h->on_retire ? w_on_retire : NULL};
 	return &inc->wrapped;
 }
 
@@ -635,12 +647,42 @@ static int read_chunk(inc_t *inc, char *err, size_t errlen)
 	return rc;
 }
 
+/* The test trigger (see inc_t.trigger), looked at every 200 ms. */
+static int poll_trigger(inc_t *inc, char *err, size_t errlen)
+{
+	char line[512], *names[64];
+	int n = 0, rc = RC_OK;
+	int64_t now = rc_clock_ms();
+	FILE *f;
+
+	if (!inc->trigger || now - inc->trigger_ms < 200)
+		return RC_OK;
+	inc->trigger_ms = now;
+	if (!(f = fopen(inc->trigger, "r")))
+		return RC_OK;
+	while (n < 64 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] && !(names[n++] = strdup(line)))
+			n--;
+	}
+	fclose(f);
+	unlink(inc->trigger);
+	if (n)
+		rc = inc_execute(&inc->base, "test-trigger", (const char *const *)names, n, err, errlen);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	return rc;
+}
+
 static int inc_step(rc_incremental_t *base, const rc_source_handler_t *h, char *err, size_t errlen)
 {
 	inc_t *inc = (inc_t *)base;
 	int rc = RC_OK;
 
 	inc->h = h;
+	rc = poll_trigger(inc, err, errlen);
+	if (rc != RC_OK)
+		return rc;
 	if (inc->state == ST_WAIT_HIGH && inc->high_reached) {
 		/* A position watermark passed: the chunk goes out in a transaction of its own (it
 		 * confirms nothing), its source block the connector's (no binlog place: the rows were
@@ -684,7 +726,8 @@ static int inc_step(rc_incremental_t *base, const rc_source_handler_t *h, char *
 			else
 				inc->pend_head = p;
 			inc->pend_tail = p;
-			rc_acktrack_on_retire(txn, chunk_retired, inc);
+			if (h->on_retire)
+				h->on_retire(h->opaque, txn, chunk_retired, inc);
 			h->commit(h->opaque, txn, NULL);
 			drop_head(inc);
 			return 0;
@@ -704,7 +747,7 @@ static int inc_next_deadline_ms(const rc_incremental_t *base)
 	if (inc->state == ST_READ || (inc->state == ST_IDLE && inc->head && !inc->paused) ||
 	    (inc->state == ST_WAIT_HIGH && inc->high_reached))
 		return 0;
-	return -1;
+	return inc->trigger ? 200 : -1;
 }
 
 static uint64_t inc_progress_seq(const rc_incremental_t *base)
@@ -896,6 +939,9 @@ rc_incremental_t *rc_snap_incremental_new(rc_snapshot_t *base, const rc_offset_p
 	inc->out.collect = &inc->chunk;
 	inc->out.idx = -1;
 	rc_buf_init(&inc->keybuf, 1u << 20);
+	inc->trigger = getenv("ROWCAST_TEST_INCREMENTAL_TRIGGER");
+	if (inc->trigger && !*inc->trigger)
+		inc->trigger = NULL;
 	if (queue_resume(inc, resume, all_tables, err, errlen) != RC_OK) {
 		inc_free(&inc->base);
 		return NULL;

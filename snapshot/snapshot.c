@@ -412,12 +412,13 @@ static void batch_retired(void *arg)
 }
 
 /* Registers b's transaction for its retirement. Returns RC_OK, or RC_ERR_FATAL out of memory. */
-static int track_batch(rc_snap_t *snap, rc_ack_txn_t *txn, snap_batch_t *b, char *err, size_t errlen)
+static int track_batch(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn_t *txn, snap_batch_t *b,
+                       char *err, size_t errlen)
 {
 	snap_pending_t *p;
 
-	if (!snap->acked)
-		return RC_OK;
+	if (!snap->acked || !h->on_retire)
+		return RC_OK; /* a handler without acknowledgements (tests): no progress to record */
 	if (!(p = calloc(1, sizeof *p))) {
 		snprintf(err, errlen, "out of memory");
 		return RC_ERR_FATAL;
@@ -432,7 +433,7 @@ static int track_batch(rc_snap_t *snap, rc_ack_txn_t *txn, snap_batch_t *b, char
 	else
 		snap->pend_head = p;
 	snap->pend_tail = p;
-	rc_acktrack_on_retire(txn, batch_retired, snap);
+	h->on_retire(h->opaque, txn, batch_retired, snap);
 	return RC_OK;
 }
 
@@ -472,6 +473,13 @@ static void co_record(rc_snapshot_t *base, rc_offset_t *o)
 		return;
 	}
 	o->progress = p;
+}
+
+static bool co_resumable(const rc_snapshot_t *base)
+{
+	const rc_snapshot_reader_ops_t *db = ((const rc_snap_t *)base)->db;
+
+	return db->open_live && db->read_chunk && db->max_key && db->watermark;
 }
 
 static uint64_t co_progress_seq(const rc_snapshot_t *base)
@@ -548,7 +556,7 @@ static int co_emit(rc_snapshot_t *base, const rc_source_handler_t *h, int budget
 				snprintf(err, errlen, "out of memory");
 				return RC_ERR_FATAL;
 			}
-			rc = track_batch(snap, snap->cur_txn, b, err, errlen);
+			rc = track_batch(snap, h, snap->cur_txn, b, err, errlen);
 			if (rc != RC_OK)
 				return rc;
 		}
@@ -656,6 +664,7 @@ static const rc_snapshot_ops_t coordinator_ops = {
     .finish = rc_snap_finish,
     .free = co_free,
     .record = co_record,
+    .resumable = co_resumable,
     .progress_seq = co_progress_seq,
     .incremental = rc_snap_incremental_new,
 };

@@ -23,11 +23,13 @@ def main():
     ap.add_argument("--stop", required=True)
     ap.add_argument("--counts", required=True)
     ap.add_argument("--pause", type=float, default=0.005, help="seconds between transactions")
+    ap.add_argument("--first-id", type=int, default=0,
+                    help="the first id inserted (default --rows + 1): a second writer on the same table")
     ap.add_argument("--dialect", choices=("postgres", "mysql"), default="postgres",
                     help="mysql: SQL for the mariadb client (CONCAT rather than ||)")
     args = ap.parse_args()
     rng = random.Random()
-    next_id = args.rows + 1
+    next_id = args.first_id or args.rows + 1
     counts = {"transactions": 0, "inserts": 0, "updates": 0, "deletes": 0, "pk_changes": 0}
     out = sys.stdout
     while not os.path.exists(args.stop):
