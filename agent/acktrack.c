@@ -223,6 +223,11 @@ bool rc_acktrack_idle(const rc_acktrack_t *t)
 	return t->head == NULL && t->inflight == 0;
 }
 
+bool rc_acktrack_in_txn(const rc_acktrack_t *t)
+{
+	return t->tail && !t->tail->committed;
+}
+
 void rc_acktrack_on_retire(rc_ack_txn_t *txn, void (*fn)(void *arg), void *arg)
 {
 	txn->on_retire = fn;

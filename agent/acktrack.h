@@ -113,6 +113,10 @@ void rc_acktrack_stages(const rc_ack_txn_t *txn, int64_t *sent_us, int64_t *rece
 int64_t rc_acktrack_stalled_ms(const rc_acktrack_t *t, int64_t now);
 
 /* True when no transaction is open or waiting. */
+/* Whether the newest transaction is open: begun, its commit not yet seen (a stop now would leave
+ * its first events in Kafka and send them again with the whole transaction after the restart). */
+bool rc_acktrack_in_txn(const rc_acktrack_t *t);
+
 bool rc_acktrack_idle(const rc_acktrack_t *t);
 
 #endif

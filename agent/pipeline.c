@@ -12,9 +12,11 @@
 #include "agent/wakepipe.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const state_names[] = {"starting", "streaming", "restarting", "draining", "stopped"};
 
@@ -227,6 +229,37 @@ static int on_log_timer(rc_loop_t *loop, long long id, void *opaque)
 }
 
 /*
+ * A stop asked in the middle of a source transaction: its first events are in the sink already, so
+ * stopping now would have the restarted stream send the whole transaction again (duplicates after a
+ * clean SIGTERM). Reads on, one source message at a time, until its commit (not one message more:
+ * the next transaction stays for the next life), for at most a quarter of shutdown.timeout.ms.
+ */
+static void finish_txn(pipeline_t *pl, const rc_source_handler_t *h)
+{
+	int64_t until;
+
+	if (!rc_acktrack_in_txn(&pl->track) || pl->track.failed)
+		return;
+	until = rc_clock_ms() + pl->shutdown_ms / 4;
+	while (rc_acktrack_in_txn(&pl->track) && rc_clock_ms() < until) {
+		int n = rc_capture_read(pl->cap, h, 1, pl->err, pl->errlen);
+		if (n < 0)
+			return;
+		pl->sink->ops->poll(pl->sink, 0);
+		if (n == 0) {
+			struct pollfd p = {.fd = rc_capture_fd(pl->cap), .events = POLLIN};
+			if (p.fd < 0 || poll(&p, 1, 10) < 0)
+				usleep(1000);
+		}
+	}
+	if (rc_acktrack_in_txn(&pl->track))
+		rc_log_warn("pipeline",
+		            "stopping in the middle of a source transaction (its commit did not come within "
+		            "%d ms): its events already in Kafka come again after the restart",
+		            pl->shutdown_ms / 4);
+}
+
+/*
  * One turn's work, before the loop waits: read the capture (unless enough is in flight), serve the
  * sink, confirm what is acknowledged. Returns how long the loop may wait: 0 when the read used its
  * whole budget (more is there), else until the capture's next deadline.
@@ -240,8 +273,10 @@ static int turn(rc_loop_t *loop, void *opaque)
 
 	(void)loop;
 	pl->obs.last_turn_ms = rc_clock_ms();
-	if (rc_stop_requested())
+	if (rc_stop_requested()) {
+		finish_txn(pl, &h);
 		return stop_life(pl, RC_STOPPED);
+	}
 	if (pl_refused(pl, pl->err, pl->errlen))
 		return stop_life(pl, RC_ERR_REFUSED); /* before the failure it also caused: no restart */
 	if (pl->track.failed) {
