@@ -9,14 +9,20 @@
 #
 # Needs the incremental engine (the watermark method, h-incr's snapshot/incremental.c) with the
 # MariaDB chunk reader (snapshot/mysql/my_chunk.c). Knobs: RESUME_ROWS (100000), RESUME_KILL_PCT (50:
-# the share of the rows in Kafka at the kill), KEEP_TMP=1.
+# the share of the rows in Kafka at the kill), RESUME_SLOW=0 (the first life at full speed: the
+# restart's settings; the kill lands less exactly), KEEP_TMP=1 (ROWCAST_TEST_RESUME_ROWS,
+# ROWCAST_TEST_RESUME_KILL_PCT and ROWCAST_TEST_RESUME_SLOW work too). At the end an uninterrupted
+# snapshot of the same table (snapshot.mode=initial_only, the same threads and fetch size, no
+# writer) is timed against the resumed one.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
 . "$top_srcdir/tests/integration/lib_mysql.sh"
 
-rows=${RESUME_ROWS:-100000}
+rows=${RESUME_ROWS:-${ROWCAST_TEST_RESUME_ROWS:-100000}}
+kill_pct=${RESUME_KILL_PCT:-${ROWCAST_TEST_RESUME_KILL_PCT:-50}}
+slow=${RESUME_SLOW:-${ROWCAST_TEST_RESUME_SLOW:-1}}
 fetch=1000
 threads=2
 my_test_setup msr
@@ -44,7 +50,7 @@ PROPS
 # The first life is slowed down so that it is surely in the middle of the copy when it is killed
 # (as pg_snapshot_crash.sh): one record per produce request, one request in flight.
 cp "$tmp/rowcast.properties" "$tmp/slow.properties"
-printf 'kafka.batch.num.messages = 1\nkafka.max.in.flight.requests.per.connection = 1\nmax.queue.size = 1\n' \
+[ "$slow" = 0 ] || printf 'kafka.batch.num.messages = 1\nkafka.max.in.flight.requests.per.connection = 1\nmax.queue.size = 1\n' \
     >>"$tmp/slow.properties"
 
 topic_count() {
@@ -75,7 +81,7 @@ writer_pid=$!
 
 t0=$(date +%s%3N)
 start_rowcast "$tmp/slow.properties" "$tmp/rowcast.log"
-half=$((rows * ${RESUME_KILL_PCT:-50} / 100))
+half=$((rows * kill_pct / 100))
 for _ in $(seq 3000); do
     [ "$(topic_count "$prefix.$db.big")" -ge "$half" ] && break
     kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited during the snapshot (see its log)"
@@ -89,7 +95,7 @@ rowcast_pid=
 at_kill=$(topic_count "$prefix.$db.big")
 cp "$tmp/offsets.json" "$tmp/offsets.at-kill.json" 2>/dev/null || true
 grep -q '"snapshot": "running"' "$tmp/offsets.json" || fail "the offset file does not say a snapshot is running"
-pass "SIGKILL at ${RESUME_KILL_PCT:-50}% of the snapshot ($at_kill records of $rows rows in Kafka)"
+pass "SIGKILL at ${kill_pct}% of the snapshot ($at_kill records of $rows rows in Kafka)"
 
 echo "--- restart" >>"$tmp/rowcast.log"
 t1=$(date +%s%3N)
@@ -118,6 +124,7 @@ for _ in $(seq 3000); do
 done
 after_restart | grep -q "incremental snapshot of $db\.big complete\|snapshot complete" ||
     fail "the snapshot did not finish after the restart"
+t_done=$(date +%s%3N)
 sleep 3
 touch "$tmp/stop"
 wait "$writer_pid" || fail "the writer failed"
@@ -148,10 +155,10 @@ fi
 # after the key the offset file recorded at the kill, so no key at or below it may be read again; what
 # is read again lies between it and what Kafka had (the chunk in flight, and the chunks acknowledged
 # since the offset file was last written: offset.flush.interval.ms).
-/usr/bin/python3 - "$tmp/records.jsonl" "$tmp/offsets.at-kill.json" "$at_kill" "$fetch" "$t0" "$t1" "$t2" <<'PY' ||
+/usr/bin/python3 - "$tmp/records.jsonl" "$tmp/offsets.at-kill.json" "$at_kill" "$fetch" "$t0" "$t1" "$t2" "$t_done" "$slow" <<'PY' ||
 import collections, json, sys
 path, kill_file = sys.argv[1:3]
-at_kill, fetch, t0, t1, t2 = map(int, sys.argv[3:8])
+at_kill, fetch, t0, t1, t2, t_done, slow = map(int, sys.argv[3:10])
 progress = json.load(open(kill_file)).get("snapshot_progress", {}).get("tables", [{}])[0]
 recorded_key = int(progress.get("key", ["0"])[0])
 recorded_rows = progress.get("rows", 0)
@@ -165,10 +172,25 @@ below = [k for k in again if k <= recorded_key]
 print(f"records in Kafka at the kill: {at_kill}; the offset file: key {recorded_key}, {recorded_rows} rows; "
       f"r records: {sum(reads.values())} of {len(reads)} keys; re-read after the restart: {len(again)} "
       f"({len(again) / fetch:.2f} chunks of {fetch}; Kafka was {at_kill - recorded_rows} rows past the record), "
-      f"{len(below)} at or below the recorded key; first life {(t1 - t0) / 1000:.1f} s (slowed), after the "
-      f"restart {(t2 - t1) / 1000:.1f} s")
+      f"{len(below)} at or below the recorded key; first life {(t1 - t0) / 1000:.1f} s "
+      f"({'slowed' if slow else 'full speed'}), after the restart {(t_done - t1) / 1000:.1f} s to the snapshot's "
+      f"end, {(t2 - t1) / 1000:.1f} s to the stream caught up")
 sys.exit(0 if not below and len(again) <= max(at_kill - recorded_rows, 0) else 1)
 PY
     bad="$bad re-reads"
 [ -z "$bad" ] || fail "failed:$bad"
 pass "the restart re-read nothing the offset file had recorded, only what Kafka had beyond it"
+
+# An uninterrupted snapshot of the same table (as it is now), the restart's settings, for the time.
+prefix="${prefix}_u"
+write_my_config "$tmp/u.properties" <<PROPS
+snapshot.mode = initial_only
+snapshot.max.threads = $threads
+snapshot.fetch.size = $fetch
+incremental.snapshot.chunk.size = $fetch
+offset.storage.file.filename = $tmp/u_offsets.json
+PROPS
+t_u=$(date +%s%3N)
+"$ROWCAST" run -c "$tmp/u.properties" >"$tmp/u.log" 2>&1 || fail "the uninterrupted snapshot failed: $(tail -3 "$tmp/u.log")"
+t_u_done=$(date +%s%3N)
+echo "time: an uninterrupted snapshot of the $(my_q "SELECT count(*) FROM \`$db\`.big") rows $(((t_u_done - t_u) / 1000)).$(((t_u_done - t_u) % 1000 / 100)) s"
