@@ -349,7 +349,15 @@ group.initial.rebalance.delay.ms=0
 PROPS
 k3_jvm=("$ROWCAST_TEST_JAVA" -Xms128m -Xmx384m -Dlog4j2.configurationFile="$ROWCAST_TEST_KAFKA_LOG4J"
     -Dkafka.logs.dir="$k3/logs" -cp "$ROWCAST_TEST_KAFKA3_LIBS/*")
-"${k3_jvm[@]}" kafka.tools.StorageTool format -t "$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+# A cluster id as Kafka's Uuid.randomUuid makes one: never starting with '-', which the tool's
+# argument parser would take for an option (1 run in 64 failed with "expected one argument").
+k3_id=$(python3 -c 'import base64,uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break')
+"${k3_jvm[@]}" kafka.tools.StorageTool format -t "$k3_id" \
     -c "$k3/server.properties" --add-scram 'SCRAM-SHA-256=[name=alice,password=alice-pw]' >"$k3/format.log" 2>&1 ||
     fail "formatting the Kafka 3 broker failed: $(tail -5 "$k3/format.log")"
 "${k3_jvm[@]}" kafka.Kafka "$k3/server.properties" >"$k3/broker.log" 2>&1 &
