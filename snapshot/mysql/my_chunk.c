@@ -48,33 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Types whose text compares and sorts in the server as the key does (as my_schema.c's pageable):
- * not FLOAT/DOUBLE (the text rounds), ENUM/SET (sorted by index), BIT, TEXT/BLOB, JSON, GEOMETRY,
- * none of which a sensible key is. */
-static bool chunkable(rc_mysql_kind_t k)
-{
-	switch (k) {
-	case RC_MY_TINYINT:
-	case RC_MY_SMALLINT:
-	case RC_MY_MEDIUMINT:
-	case RC_MY_INT:
-	case RC_MY_BIGINT:
-	case RC_MY_DECIMAL:
-	case RC_MY_YEAR:
-	case RC_MY_DATE:
-	case RC_MY_TIME:
-	case RC_MY_DATETIME:
-	case RC_MY_TIMESTAMP:
-	case RC_MY_CHAR:
-	case RC_MY_VARCHAR:
-	case RC_MY_BINARY:
-	case RC_MY_VARBINARY:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool is_binary(rc_mysql_kind_t k)
 {
 	return k == RC_MY_BINARY || k == RC_MY_VARBINARY;
@@ -120,7 +93,7 @@ static int key_columns(const rc_my_reader_t *cx, const rc_snap_table_t *st, cons
 	}
 	for (size_t k = 0; k < *n; k++) {
 		const rc_my_col_t *c = &mt->cols[cols[k]];
-		if (!chunkable(c->def.kind)) {
+		if (!rc_my_key_pageable(c->def.kind)) {
 			/* "has no primary key" as a keyless table's: the initial snapshot reads such a
 			 * table whole (snapshot_reader.c). */
 			snprintf(err, errlen,

@@ -397,7 +397,7 @@ static int fill_col(rc_my_col_t *c, MYSQL_ROW all, const char *full, char *err, 
  * sorts the text it sends alike: numbers, temporal values, short strings. Not FLOAT/DOUBLE (the text
  * rounds), ENUM/SET (sorted by index, compared as text), BIT, TEXT/BLOB (sorted on a prefix),
  * JSON, GEOMETRY. */
-static bool pageable(rc_mysql_kind_t k)
+bool rc_my_key_pageable(rc_mysql_kind_t k)
 {
 	switch (k) {
 	case RC_MY_TINYINT:
@@ -456,7 +456,7 @@ static int build(const rc_conf_t *conf, const rc_mysql_modes_t *modes, const cha
 			}
 	out->keyset = out->nkey > 0;
 	for (size_t k = 0; k < out->nkey; k++)
-		if (!pageable(out->cols[out->key[k]].def.kind))
+		if (!rc_my_key_pageable(out->cols[out->key[k]].def.kind))
 			out->keyset = false;
 	rc = RC_ERR_FATAL;
 	if (!(topic = rc_topic_name(conf, schema, name)) ||

@@ -66,4 +66,9 @@ void rc_my_table_free(rc_my_table_t *t);
 bool rc_my_catalog_take(const rc_snapshot_point_t *pt);
 void rc_my_catalog_release(void);
 
+/* Can rows be paged by "key > last" in ORDER BY key order (the chunked reads, my_chunk.c)? Only
+ * where the server compares and sorts the text it sends alike: numbers, temporal values, short
+ * strings; not FLOAT/DOUBLE, ENUM/SET, BIT, TEXT/BLOB, JSON, GEOMETRY (my_schema.c). */
+bool rc_my_key_pageable(rc_mysql_kind_t k);
+
 #endif
