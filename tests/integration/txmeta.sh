@@ -35,6 +35,9 @@ for mode in on off; do
     write_pg_config "$tmp/$mode.properties" "$p" "$s" <<PROPS
 table.include.list = $schema\\.(a|b)
 publication.autocreate.mode = all_tables
+# Logical decoding messages are database-wide: another test's (a rowcast.signal from signals_*.sh,
+# a watermark) would come in as a transaction of its own, published as a message (as documented).
+messages = false
 provide.transaction.metadata = $([ $mode = on ] && echo true || echo false)
 snapshot.mode = initial
 offset.storage.file.filename = $tmp/offsets_$mode.json
