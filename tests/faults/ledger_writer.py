@@ -224,6 +224,8 @@ class Writer:
             return self.resolve(seq, changes, model, s, adopt)
         entry = {"seq": seq, "status": "rolled_back" if rollback else "committed", "t": now_ms(),
                  "changes": changes}
+        if self.a.prefill and self.a.workload == "none":
+            entry["prefill"] = True  # written before rowcast starts: what its snapshot covers
         for line in out:
             f = line.split("|") if self.a.dialect == "pg" else line.split("\t")
             if f[0] == "X":
