@@ -51,9 +51,9 @@ static int take_durable(pipeline_t *pl, bool wait, char *err, size_t errlen)
 
 /*
  * Hands the acknowledged position to the offset writer, at most every PERSIST_INTERVAL_MS unless
- * forced, and takes in what it finished: the source hears only of what the store durably holds
- * (pl->recorded), so a write that takes half a second (an fsync on a busy disk) delays the
- * confirmation, never the stream. Forced (the drain), it waits for the write. Returns RC_OK, or
+ * forced (a snapshot's progress at once), and takes in what it finished: the source hears only of what the
+ * store durably holds (pl->recorded), so a write that takes half a second (an fsync on a busy disk) delays
+ * the confirmation, never the stream. Forced (the drain), it waits for the write. Returns RC_OK, or
  * RC_ERR_FATAL with err filled when the store cannot be written (without it rowcast cannot check
  * the source's position on the next start, so nothing more may be confirmed).
  */
@@ -76,11 +76,13 @@ static int persist(pipeline_t *pl, bool force, char *err, size_t errlen)
 	}
 	if (take_durable(pl, false, err, errlen) != RC_OK)
 		return RC_ERR_FATAL;
-	/* A new position, or (issue 13) the same one with more of a snapshot acknowledged. */
-	if (((!rc_pos_same(&pl->submitted, &pl->track.confirmed) &&
-	      !(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed))) ||
-	     seq != pl->submitted_seq) &&
-	    (force || now - pl->last_persist_ms >= PERSIST_INTERVAL_MS)) {
+	/* A new position, at most every PERSIST_INTERVAL_MS; or (issue 13) more of a snapshot
+	 * acknowledged, at once: a chunk's progress waiting for the interval is re-read after a crash
+	 * (tens of thousands of rows at 3M), and the writer coalesces what comes faster than it writes. */
+	if ((seq != pl->submitted_seq ||
+	     (!rc_pos_same(&pl->submitted, &pl->track.confirmed) &&
+	      !(pl->have_recorded && rc_pos_same(&pl->recorded.pos, &pl->track.confirmed)) &&
+	      (force || now - pl->last_persist_ms >= PERSIST_INTERVAL_MS)))) {
 		rc_pos_copy(&o.pos, &pl->track.confirmed);
 		rc_capture_annotate(pl->cap, &o); /* e.g. a snapshot still in progress */
 		if (rc_offset_writer_submit(pl->writer, &o, err, errlen) != RC_OK) {
