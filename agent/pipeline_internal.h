@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define READ_BUDGET 2000        /* source messages per loop turn before serving Kafka */
-#define PERSIST_INTERVAL_MS 200 /* offset file writes, at most this often: fewer duplicates after a crash */
+#define PERSIST_INTERVAL_MS 200 /* stream position writes, at most this often (snapshot chunks at once) */
 #define FULL_WAIT_MS 100        /* while the sink's queue is full: the longest wait between source duties */
 #define NOFD_POLL_MS 5          /* a sink without a descriptor is polled this often while records fly */
 #define SINK_COALESCE_MS 5      /* after a wake for delivery reports, the next comes at least this later */
