@@ -41,6 +41,9 @@ struct rc_offset_writer {
 	uint64_t writes, coalesced;
 	bool quit;
 
+	/* The thread's own. */
+	rc_pos_t stored_pos; /* the position of the last write that succeeded */
+
 	/* The loop's own. */
 	uint64_t next_seq;
 	held_t held[HELD_MAX];
@@ -93,11 +96,16 @@ static void *writer_main(void *arg)
 		/* The acknowledged position is the loop's, not yet the store's. */
 		RC_FAILPOINT("after_ack_before_offset_write");
 		rc = w->store->ops->store(w->store, &o, err, sizeof err);
-		rc_offset_clear(&o); /* the store keeps copies of its own, on this thread */
 		/* Durable (file fsynced and renamed, or the Kafka record committed); the source is not
-		 * told yet: the loop confirms it after collecting this write. */
-		if (rc == RC_OK)
+		 * told yet: the loop confirms it after collecting this write. A write that only records
+		 * more of a snapshot at the same position leaves the source nothing to be told, so the
+		 * point counts the writes that move the position. */
+		if (rc == RC_OK && !rc_pos_same(&o.pos, &w->stored_pos)) {
+			rc_pos_clear(&w->stored_pos);
+			rc_pos_copy(&w->stored_pos, &o.pos);
 			RC_FAILPOINT("after_offset_write_before_confirm");
+		}
+		rc_offset_clear(&o); /* the store keeps copies of its own, on this thread */
 
 		pthread_mutex_lock(&w->mu);
 		w->writes++;
@@ -323,6 +331,7 @@ void rc_offset_writer_free(rc_offset_writer_t *w)
 		drop_held(w, 0);
 	rc_offset_clear(&w->durable);
 	rc_offset_clear(&w->pending);
+	rc_pos_clear(&w->stored_pos);
 	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
