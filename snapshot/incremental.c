@@ -56,8 +56,9 @@ typedef struct inc_table {
 	rc_chunk_key_t after; /* the last chunk read's last key (n == 0: from the first row) */
 	rc_chunk_key_t upto;  /* the largest key when its snapshot began */
 	bool upto_taken;
-	bool logged;        /* its first chunk was announced */
-	uint64_t rows_read; /* rows read from it (emitted or dropped) */
+	bool logged;         /* its first chunk was announced */
+	bool warned_keyless; /* said once that it has no key */
+	uint64_t rows_read;  /* rows read from it (emitted or dropped) */
 	double estimate;
 	/* Acknowledged (the loop's thread): what annotate records. */
 	rc_chunk_key_t acked_key;
@@ -391,6 +392,14 @@ static int emit_chunk(inc_t *inc, rc_ack_txn_t *txn, const rc_event_t *mark, cha
 		return RC_ERR_FATAL;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
+	if (b->table && b->table->nkey == 0 && !t->warned_keyless) {
+		t->warned_keyless = true;
+		rc_log_kv(RC_LOG_WARN, "incremental", &(rc_log_fields_t){.table = t->st.full},
+		          "%s has no key: read live in ctid ranges, a row an UPDATE moves while it is read "
+		          "may come twice, and a consumer cannot tell the copies apart (message.key.columns "
+		          "gives it a key)",
+		          t->st.full);
+	}
 	for (size_t i = 0; i < b->nrows && rc == RC_OK; i++) {
 		rc_event_t ev = {
 		    .op = RC_OP_READ, .table = b->table, .after = b->rows[i], .source = mark->source};

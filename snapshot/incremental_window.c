@@ -100,9 +100,11 @@ int rc_inc_key_bytes(const rc_table_t *t, const rc_value_t *image, rc_buf_t *out
 	rc_buf_reset(out);
 	for (size_t i = 0; i < t->ncols; i++) {
 		const rc_column_t *c = &t->cols[i];
-		if (!c->key)
+		if (t->nkey && !c->key)
 			continue;
-		if (image[i].state != RC_V_SET)
+		/* A key column must be set; a keyless table's row is its identity, NULLs included, but a
+		 * value the server left out (unchanged TOAST) leaves nothing whole to compare. */
+		if (t->nkey ? image[i].state != RC_V_SET : image[i].state == RC_V_UNCHANGED)
 			return -1;
 		put_typed(out, c, c->type, &image[i]);
 	}

@@ -37,11 +37,12 @@ void rc_inc_window_reset(rc_inc_window_t *w);
 void rc_inc_window_destroy(rc_inc_window_t *w);
 
 /*
- * The canonical bytes of image's key columns (t's columns with key set) into out (reset first):
- * per column its state, then its value by type (integers and times as 8 bytes, floats as their bits
- * with -0 made 0, strings and bytes as length and bytes, arrays item by item). Returns 0, -1 when
- * a key column is NULL or unchanged (no key to compare: the caller keeps the row), -2 when out of
- * memory.
+ * The canonical bytes of image's key columns (t's columns with key set; a table without a key: all
+ * its columns, the whole row its identity, as REPLICA IDENTITY FULL makes it in the stream) into out
+ * (reset first): per column its state, then its value by type (integers and times as 8 bytes, floats
+ * as their bits with -0 made 0, strings and bytes as length and bytes, arrays item by item). Returns
+ * 0, -1 when a key column is NULL or unchanged, or a keyless row has an unchanged value (nothing to
+ * compare: the caller keeps the row), -2 when out of memory.
  */
 int rc_inc_key_bytes(const rc_table_t *t, const rc_value_t *image, rc_buf_t *out);
 

@@ -118,21 +118,24 @@ typedef struct rc_snapshot_reader_ops {
 	 * statement in its own READ COMMITTED (PostgreSQL) / REPEATABLE READ consistent read (InnoDB)
 	 * transaction. */
 	int (*open_live)(const rc_conf_t *conf, void **reader, char *err, size_t errlen);
-	/* Reads the next chunk of t: at most limit rows whose key is greater than *after (after->n == 0:
+	/* Reads the next chunk of t: about limit rows whose key is greater than *after (after->n == 0:
 	 * from the first row), and not greater than *upto when upto is non-NULL with upto->n > 0 (the
 	 * table's largest key when its incremental snapshot began: rows inserted later come through the
 	 * stream), in key order, into out exactly as read_table does (rc_snap_out_row, then
 	 * rc_snap_out_row_done per row). *last receives the key of the chunk's last row (cleared first;
-	 * n == 0 when the chunk was empty: the table is done), *nrows the rows read. The key is the
-	 * table's primary key (or message.key.columns when set); a table without one: PostgreSQL reads
-	 * ctid ranges (the key is then one text, "(block,0)"), MySQL/MariaDB returns RC_ERR_FATAL naming
+	 * n == 0 when the chunk was empty: the table is done), *nrows the rows read; a chunk of fewer
+	 * than limit rows is the table's last. The key is the table's primary key (or
+	 * message.key.columns when set): then a chunk is at most limit rows. A table without one:
+	 * PostgreSQL reads ctid ranges (the key is one text, "(block,0)", upto the table's size in
+	 * blocks, and a chunk's blocks hold about limit rows), MySQL/MariaDB returns RC_ERR_FATAL naming
 	 * the table ("has no primary key: set message.key.columns"). Composite keys compare as a row
 	 * (a, b) > (x, y), written so that the server uses the key's index (MySQL: a > x OR (a = x AND
 	 * b > y)). */
 	int (*read_chunk)(void *reader, rc_snap_table_t *t, const rc_chunk_key_t *after,
 	                  const rc_chunk_key_t *upto, size_t limit, rc_snap_out_t *out, rc_chunk_key_t *last,
 	                  size_t *nrows, char *err, size_t errlen);
-	/* The largest key of t now (*max cleared first; n == 0 when the table is empty). */
+	/* The largest key of t now (*max cleared first; n == 0 when the table is empty); a keyless
+	 * PostgreSQL table's size in blocks, "(blocks,0)". */
 	int (*max_key)(void *reader, rc_snap_table_t *t, rc_chunk_key_t *max, char *err, size_t errlen);
 	/* Marks the source's log around a chunk read outside a consistent point and returns the
 	 * position (the source codec's rc_pos_t, as the stream's commit positions are) the stream will

@@ -78,6 +78,8 @@ struct rc_snap_out {
 	snap_batch_t *cur;     /* batch being filled; a full one is handed over only when the next row
 	                        * comes, so that the table's last row is known to be in the last batch */
 	bool table_started;    /* a batch of st was taken */
+	bool chunk_ended;      /* cur holds a chunk's last row: the next row starts a batch, so that a
+	                        * batch's chunk_key covers every row in it and no row of the next */
 	snap_batch_t *collect; /* non-NULL: the incremental engine's out, every row into this batch */
 };
 

@@ -114,8 +114,10 @@ rc_value_t *rc_snap_out_row(rc_snap_out_t *out, rc_table_t *table, rc_arena_t **
 		return collect_row(out, table, arena, oom);
 	/* A full batch goes now that a row follows it; a schema change under the reader starts a new
 	 * batch too (a batch per schema). */
-	if (b && (b->table != table || b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES))
+	if (b && (b->table != table || b->nrows == b->cap || b->arena.allocated >= BATCH_BYTES ||
+	          out->chunk_ended))
 		push_batch(out);
+	out->chunk_ended = false;
 	if (!out->cur && !(out->cur = get_batch(out, table)))
 		return NULL;
 	b = out->cur;
@@ -155,7 +157,8 @@ static bool stopping(rc_snap_t *snap)
  * Reads t in key-ordered chunks of snap->chunk_rows inside the point (issue 13): the batch holding a
  * chunk's last row carries the chunk's key, and its acknowledgement moves the table's recorded key,
  * so that a crash resumes after the last chunk Kafka has whole (capture.c, incremental.c). A table
- * without a key is read whole (the reader says so); a crash re-reads it from its start.
+ * without a key: PostgreSQL reads ctid ranges; MySQL/MariaDB says so, and the table is read whole (a
+ * crash re-reads it from its start).
  */
 static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *err, size_t errlen)
 {
@@ -181,6 +184,7 @@ static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *
 			rc = RC_ERR_FATAL;
 			break;
 		}
+		out->chunk_ended = out->cur != NULL;
 		if (n < snap->chunk_rows)
 			break; /* a short chunk is the table's last */
 		rc_chunk_key_clear(&after);
@@ -201,6 +205,7 @@ static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *e
 
 	out->st = st;
 	out->table_started = false;
+	out->chunk_ended = false;
 	__atomic_store_n(&st->started_ms, t0, __ATOMIC_RELAXED);
 	rc = snap->db->read_chunk && snap->chunk_rows ? read_chunks(out, db, st, err, errlen)
 	                                              : snap->db->read_table(db, st, out, err, errlen);

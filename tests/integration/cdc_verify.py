@@ -246,7 +246,16 @@ def main():
     ap.add_argument("--pg-db", required=True)
     ap.add_argument("--idle", type=float, default=5.0)
     ap.add_argument("--records-out", help="write one JSON line per record read to this file")
+    ap.add_argument("--skip", action="append", default=[], metavar="TOPIC:PARTITION:FROM-TO",
+                    help="leave out the records at offsets FROM..TO-1 (records a restart is known to "
+                         "send again, for a keyless table whose copies nothing tells apart); counted "
+                         "as \"skipped\"")
     args = ap.parse_args()
+    skips = []
+    for sk in args.skip:
+        t, p, r = sk.rsplit(":", 2)
+        lo, hi = r.split("-")
+        skips.append((t, int(p), int(lo), int(hi)))
 
     registry = Registry(args.registry)
     tables = args.tables.split(",")
@@ -261,6 +270,9 @@ def main():
     records_out = open(args.records_out, "w") if args.records_out else None
     for topic, partition, offset, kbytes, vbytes, ts_ms in records:
         table = topic[len(args.prefix) + 1:]
+        if any(topic == t and partition == p and lo <= offset < hi for t, p, lo, hi in skips):
+            summary["skipped"] = summary.get("skipped", 0) + 1
+            continue
         if kbytes is not None and partitions[topic] > 1 and partition != java_partition(kbytes, partitions[topic]):
             summary["errors"].append(f"{topic}@{offset}: key on partition {partition}, Java would use "
                                      f"{java_partition(kbytes, partitions[topic])}")
@@ -300,12 +312,14 @@ def main():
         if key is None and op != "t":
             # No key: the table is a multiset; FULL replica identity gives whole before images.
             rid = lambda r: json.dumps(r, sort_keys=True, default=str)
+            # rows: the row's JSON -> [copies, the decoded row] (JSON would turn a decimal's tuple
+            # into a list, which no longer compares)
             if op in ("u", "d") and value["before"] is not None:
                 bid = rid(value["before"])
-                if rows.get(bid, 0) > 0:
-                    rows[bid] -= 1
+                if rows.get(bid, [0])[0] > 0:
+                    rows[bid][0] -= 1
             if op in ("c", "r", "u"):
-                rows[rid(value["after"])] = rows.get(rid(value["after"]), 0) + 1
+                rows.setdefault(rid(value["after"]), [0, value["after"]])[0] += 1
             continue
         if op in ("c", "r", "u"):
             after = dict(value["after"])
@@ -338,16 +352,26 @@ def main():
             WHERE i.indrelid = '{table}'::regclass AND i.indisprimary""")
         matched, bad = 0, []
         if not keycols:
-            got_rows = [json.loads(r) for r, n in rows.items() for _ in range(n)]
+            got_rows = [row for n, row in rows.values() for _ in range(n)]
+            # Rows matched within buckets of one plainly compared column (an integer or a string),
+            # not against every row: tens of thousands of keyless rows stay seconds.
+            plain = lambda v: isinstance(v, (int, str)) and not isinstance(v, bool)
+            bcol = next((c for c, t, tt, bt in cols
+                         if pg_rows and plain(expected_value(t, tt, bt, pg_rows[0][c]))), None)
+            buckets = {}
+            for g in got_rows:
+                buckets.setdefault(repr(normalise_avro(g.get(bcol))) if bcol else "", []).append(g)
             for pg in pg_rows:
-                hit = next((i for i, g in enumerate(got_rows)
-                            if all(same(expected_value(t, tt, bt, pg[c]), g.get(c)) for c, t, tt, bt in cols)), None)
+                exp = {c: expected_value(t, tt, bt, pg[c]) for c, t, tt, bt in cols}
+                cand = buckets.get(repr(exp[bcol]) if bcol else "", [])
+                hit = next((i for i, g in enumerate(cand)
+                            if all(same(exp[c], g.get(c)) for c, t, tt, bt in cols)), None)
                 if hit is None:
                     bad.append(f"row {pg} missing from the topic")
                 else:
-                    got_rows.pop(hit)
+                    cand.pop(hit)
                     matched += 1
-            bad += [f"row {g} in the topic but not in the table" for g in got_rows]
+            bad += [f"row {g} in the topic but not in the table" for cand in buckets.values() for g in cand]
             summary["tables"][table] = {"pg_rows": len(pg_rows), "matched": matched, "problems": len(bad)}
             for b in bad[:10]:
                 print(f"MISMATCH {table}: {b}", file=sys.stderr)

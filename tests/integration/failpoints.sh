@@ -14,14 +14,6 @@ fi
 need_env
 
 pg_test_setup fp
-writer_pid=
-stop_writer() {
-    if [ -n "$writer_pid" ]; then
-        touch "$tmp/stop"
-        wait "$writer_pid" || true
-        writer_pid=
-    fi
-}
 cleanup_all() {
     stop_writer
     for s in $slots; do drop_slot "$s" || true; done

@@ -151,6 +151,19 @@ verify_topics() {
         --pg-port "$ROWCAST_TEST_PG_PORT" --pg-user "$ROWCAST_TEST_PG_USER" --pg-db "$ROWCAST_TEST_PG_DB" "$@"
 }
 
+# A test's background writer ($writer_pid, started by the test) ends when $tmp/stop appears:
+# stop_writer makes it appear, waits for the writer and takes it away again (for a next writer).
+# Safe to call when no writer runs (traps call it).
+writer_pid=
+stop_writer() {
+    if [ -n "$writer_pid" ]; then
+        touch "$tmp/stop"
+        wait "$writer_pid" || true
+        writer_pid=
+        rm -f "$tmp/stop"
+    fi
+}
+
 # Names one PostgreSQL test's objects after $1 and the process ($id, $schema, $slot, $prefix), makes
 # its temporary folder ($tmp), and removes all of it on exit, also after a failure (KEEP_TMP=1 keeps
 # the folder for a look at rowcast's log).

@@ -12,15 +12,6 @@ set -eu
 need_env
 
 pg_test_setup inc
-writer_pid=
-stop_writer() {
-    if [ -n "$writer_pid" ]; then
-        touch "$tmp/stop"
-        wait "$writer_pid" || true
-        writer_pid=
-        rm -f "$tmp/stop"
-    fi
-}
 trap 'stop_writer; pg_test_cleanup' EXIT
 
 rows=${ROWCAST_TEST_INCREMENTAL_ROWS:-100000}

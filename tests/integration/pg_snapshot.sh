@@ -7,14 +7,6 @@ set -eu
 need_env
 
 pg_test_setup sn
-writer_pid=
-stop_writer() {
-    if [ -n "$writer_pid" ]; then
-        touch "$tmp/stop"
-        wait "$writer_pid" || true
-        writer_pid=
-    fi
-}
 trap 'stop_writer; pg_test_cleanup' EXIT
 
 rows=1000000

@@ -15,14 +15,6 @@ set -eu
 need_env
 
 pg_test_setup rs
-writer_pid=
-stop_writer() {
-    if [ -n "$writer_pid" ]; then
-        touch "$tmp/stop"
-        wait "$writer_pid" || true
-        writer_pid=
-    fi
-}
 trap 'stop_writer; pg_test_cleanup; drop_slot "${slot}_u" || true' EXIT
 
 rows=${ROWCAST_TEST_RESUME_ROWS:-300000}

@@ -1,7 +1,8 @@
 /* The incremental snapshot's watermark window (snapshot/incremental_window.h): a chunk row is dropped
  * exactly when a streamed event of the same key (as the stream converts it) was seen in the window;
  * composite keys compare column by column, by value and not by text; keys with a NULL or unchanged
- * column are never matched; a TRUNCATE in the window drops every row; a reset forgets. */
+ * column are never matched; a keyless table's rows compare whole, NULLs included; a TRUNCATE in the
+ * window drops every row; a reset forgets. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -154,13 +155,40 @@ static void test_null_and_truncate(void **state)
 	rc_table_release(t);
 }
 
+/* Without a key the whole row is the identity (REPLICA IDENTITY FULL in the stream): every column
+ * counts, a NULL is a value, an unchanged TOAST value leaves nothing to compare. */
+static void test_keyless_whole_row(void **state)
+{
+	rc_table_t *t = table_of(0);
+	rc_inc_window_t w;
+	rc_value_t v[3];
+	rc_buf_t b;
+	(void)state;
+
+	assert_int_equal(t->nkey, 0);
+	rc_inc_window_init(&w);
+	see(&w, t, 1, "a", 0.5);
+	see(&w, t, 2, NULL, 0.5);
+	assert_int_equal(dropped(&w, t, 1, "a", 0.5), 1);
+	assert_int_equal(dropped(&w, t, 1, "a", 0.25), 0); /* one column differs: another row */
+	assert_int_equal(dropped(&w, t, 1, "b", 0.5), 0);
+	assert_int_equal(dropped(&w, t, 2, NULL, 0.5), 1); /* NULL is part of the row */
+	assert_int_equal(dropped(&w, t, 2, "", 0.5), 0);   /* and not the empty string */
+	rc_buf_init(&b, 1 << 20);
+	row(v, 1, "a", 0.5);
+	v[1].state = RC_V_UNCHANGED;
+	assert_int_equal(rc_inc_key_bytes(t, v, &b), -1);
+	rc_buf_free(&b);
+	rc_inc_window_destroy(&w);
+	rc_table_release(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_single_key),
-	    cmocka_unit_test(test_composite_key),
-	    cmocka_unit_test(test_float_key),
-	    cmocka_unit_test(test_null_and_truncate),
+	    cmocka_unit_test(test_single_key),        cmocka_unit_test(test_composite_key),
+	    cmocka_unit_test(test_float_key),         cmocka_unit_test(test_null_and_truncate),
+	    cmocka_unit_test(test_keyless_whole_row),
 	};
 	return cmocka_run_group_tests_name("incremental", tests, NULL, NULL);
 }
