@@ -106,7 +106,8 @@ static const rc_prop_def_t props[] = {
     /* Snapshots. */
     {"snapshot.mode", RC_PROP_ENUM, "initial", "initial|no_data|never|always|initial_only|when_needed",
      NOLIMIT, 0, "when to take a consistent snapshot (never = deprecated alias of no_data)"},
-    {"snapshot.max.threads", RC_PROP_INT, "1", NULL, 1, 64, 0, "tables copied in parallel"},
+    {"snapshot.max.threads", RC_PROP_INT, "1", NULL, 1, 64, 0,
+     "snapshot readers: tables, and a big table's chunks, in parallel"},
     {"snapshot.fetch.size", RC_PROP_INT, "1000", NULL, 1, 1000000, 0,
      "rows per batch a snapshot reader hands over (each reader has 4 batches in flight)"},
     {"incremental.snapshot.chunk.size", RC_PROP_INT, "1024", NULL, 1, 1000000, 0,

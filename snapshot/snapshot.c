@@ -243,9 +243,14 @@ static int co_start(rc_snapshot_t *base, const rc_snapshot_point_t *pt, char *er
 {
 	rc_snap_t *snap = (rc_snap_t *)base;
 	struct timespec ts;
-	int n = snap->nreaders < (int)snap->ntables ? snap->nreaders : (int)snap->ntables, rc = RC_OK;
+	/* A reader per table at most, unless readers can share a table's chunks. */
+	bool share = snap->db->chunk_bound && snap->db->read_chunk && snap->chunk_rows;
+	int n = snap->nreaders < (int)snap->ntables || (share && snap->ntables) ? snap->nreaders
+	                                                                        : (int)snap->ntables,
+	    rc = RC_OK;
 
-	if (snap->ntables && !(snap->acked = calloc(snap->ntables, sizeof *snap->acked))) {
+	if (snap->ntables && (!(snap->acked = calloc(snap->ntables, sizeof *snap->acked)) ||
+	                      !(snap->shares = calloc(snap->ntables, sizeof *snap->shares)))) {
 		snprintf(err, errlen, "out of memory");
 		return RC_ERR_FATAL;
 	}
@@ -399,11 +404,42 @@ static void batch_retired(void *arg)
 	a = &snap->acked[p->table];
 	a->started = true;
 	a->rows += p->rows;
-	if (p->key.n) {
+	if (p->key.n && p->seq != a->next_seq) {
+		/* A later chunk first (another reader's): kept until the ones before it are in. */
+		if (a->nearly == a->capearly) {
+			size_t cap = a->capearly ? a->capearly * 2 : 8;
+			struct snap_early *e = realloc(a->early, cap * sizeof *e);
+			if (!e) { /* the recorded key stays behind: more read again after a crash */
+				rc_log_warn("snapshot", "out of memory: the progress of %s stays behind",
+				            snap->tables[p->table].full);
+				goto early_oom;
+			}
+			a->early = e;
+			a->capearly = cap;
+		}
+		a->early[a->nearly++] =
+		    (struct snap_early){.seq = p->seq, .rows = p->chunk_rows, .key = p->key};
+		p->key = (rc_chunk_key_t){0};
+	} else if (p->key.n) {
 		rc_chunk_key_clear(&a->key);
 		a->key = p->key;
 		p->key = (rc_chunk_key_t){0};
+		a->key_rows += p->chunk_rows;
+		a->next_seq++;
+		for (size_t i = 0; i < a->nearly;) { /* and the ones that were waiting for it */
+			if (a->early[i].seq != a->next_seq) {
+				i++;
+				continue;
+			}
+			rc_chunk_key_clear(&a->key);
+			a->key = a->early[i].key;
+			a->key_rows += a->early[i].rows;
+			a->early[i] = a->early[--a->nearly];
+			a->next_seq++;
+			i = 0;
+		}
 	}
+early_oom:
 	if (p->last)
 		a->done = true;
 	snap->progress_seq++;
@@ -425,6 +461,8 @@ static int track_batch(rc_snap_t *snap, const rc_source_handler_t *h, rc_ack_txn
 	}
 	p->table = (size_t)(b->st - snap->tables);
 	p->key = b->chunk_key; /* moved: the batch goes back to its reader before its acknowledgement */
+	p->seq = b->chunk_seq;
+	p->chunk_rows = b->chunk_rows;
 	b->chunk_key = (rc_chunk_key_t){0};
 	p->rows = b->nrows;
 	p->last = b->table_last;
@@ -456,7 +494,7 @@ static void co_record(rc_snapshot_t *base, rc_offset_t *o)
 			continue;
 		t = &p->tables[p->ntables++];
 		t->done = a->done;
-		t->rows = a->rows;
+		t->rows = !a->done && a->key.n ? a->key_rows : a->rows;
 		oom = !(t->table = strdup(snap->tables[i].full));
 		if (!oom && a->done)
 			oom = !(p->snapshotted[p->nsnapshotted++] = strdup(snap->tables[i].full));
@@ -612,9 +650,17 @@ static void co_free(rc_snapshot_t *base)
 		rc_chunk_key_clear(&p->key);
 		free(p);
 	}
-	for (size_t i = 0; snap->acked && i < snap->ntables; i++)
-		rc_chunk_key_clear(&snap->acked[i].key);
+	for (size_t i = 0; snap->acked && i < snap->ntables; i++) {
+		snap_acked_t *a = &snap->acked[i];
+		rc_chunk_key_clear(&a->key);
+		for (size_t k = 0; k < a->nearly; k++)
+			rc_chunk_key_clear(&a->early[k].key);
+		free(a->early);
+	}
 	free(snap->acked);
+	for (size_t i = 0; snap->shares && i < snap->ntables; i++)
+		rc_chunk_key_clear(&snap->shares[i].next_after);
+	free(snap->shares);
 	free_table_list(snap->tables, snap->ntables);
 	rc_wakepipe_close(snap->wake);
 	rc_pos_clear(&snap->pt.pos);

@@ -137,6 +137,13 @@ typedef struct rc_snapshot_reader_ops {
 	/* The largest key of t now (*max cleared first; n == 0 when the table is empty); a keyless
 	 * PostgreSQL table's size in blocks, "(blocks,0)". */
 	int (*max_key)(void *reader, rc_snap_table_t *t, rc_chunk_key_t *max, char *err, size_t errlen);
+	/* Parallel chunks of one table (optional): the key of the limit-th row after *after (after->n
+	 * == 0: from the first row) in key order into *bound (cleared first; n == 0 when fewer rows
+	 * follow), and in *more whether a row follows *bound; so that readers inside one point can each
+	 * read a chunk (after, bound] of the same table at once. RC_END: the table has no key that
+	 * bounds a chunk (a keyless table's ctid ranges), one reader reads it. */
+	int (*chunk_bound)(void *reader, rc_snap_table_t *t, const rc_chunk_key_t *after, size_t limit,
+	                   rc_chunk_key_t *bound, bool *more, char *err, size_t errlen);
 	/* Marks the source's log around a chunk read outside a consistent point and returns the
 	 * position (the source codec's rc_pos_t, as the stream's commit positions are) the stream will
 	 * reach there: PostgreSQL writes a non-transactional logical decoding message,

@@ -38,9 +38,13 @@ typedef struct snap_batch {
 	size_t nrows, cap;
 	bool table_first; /* rows[0] is its table's first row */
 	bool table_last;  /* rows[nrows - 1] is its table's last row */
-	/* Chunked reads: the key of the newest chunk whose every row is in this batch or an earlier
-	 * one (n == 0: no chunk ended here). Its acknowledgement moves the table's recorded key. */
+	/* Chunked reads: the key of the chunk whose last row is in this batch (n == 0: no chunk ended
+	 * here), and the chunk's number in its table's key order (readers sharing a table hand in
+	 * their chunks out of that order). Its acknowledgement, once every chunk before it is
+	 * acknowledged too, moves the table's recorded key. */
 	rc_chunk_key_t chunk_key;
+	uint64_t chunk_seq;
+	uint64_t chunk_rows; /* the chunk's rows, in this batch and earlier ones */
 	rc_arena_t arena;
 	/* The incremental engine's chunk (snapshot/incremental.c): rows grow without a cap. */
 	bool growable;
@@ -52,16 +56,48 @@ typedef struct snap_pending {
 	struct snap_pending *next;
 	size_t table;       /* index into rc_snap_t.tables */
 	rc_chunk_key_t key; /* the batch's chunk_key (moved) */
+	uint64_t seq;       /* and chunk_seq, chunk_rows */
+	uint64_t chunk_rows;
 	uint64_t rows;
 	bool last; /* the table's last batch */
 } snap_pending_t;
 
 /* A table's acknowledged progress (the loop's thread). */
 typedef struct snap_acked {
-	rc_chunk_key_t key; /* the last chunk whose every record Kafka acknowledged */
-	uint64_t rows;
+	rc_chunk_key_t key; /* the last chunk whose every record, and every earlier chunk's, Kafka
+	                     * acknowledged */
+	uint64_t next_seq;  /* the chunk after it */
+	struct snap_early {
+		uint64_t seq, rows;
+		rc_chunk_key_t key;
+	} * early; /* chunks acknowledged before an earlier one (readers sharing the table) */
+	size_t nearly, capearly;
+	uint64_t rows;     /* every row acknowledged */
+	uint64_t key_rows; /* the rows up to key (what a resume need not read again) */
 	bool started, done;
 } snap_acked_t;
+
+/*
+ * Parallel chunks within one table (issue 13), under snap->lock. The table's first reader (its
+ * owner) reads it chunk after chunk, each starting after the last one's last key. A reader with no
+ * table left asks to join (join_wanted); at its next chunk's end the owner, when a chunk's worth
+ * of rows is still ahead, shares it: from then on every reader takes the next chunk (after,
+ * bound], the bound found by chunk_bound from next_after, one finder at a time. Chunks are
+ * numbered in key order, so that the loop records a key only once every chunk before it is
+ * acknowledged. The last reader to leave a table whose last chunk was handed out marks its last
+ * batch as the table's last.
+ */
+typedef struct snap_share {
+	int readers;      /* readers on it (the owner from its start, a joiner from its first chunk) */
+	bool shared;      /* chunks handed out by bounds, from next_after */
+	bool join_wanted; /* a reader waits for the owner to share it */
+	bool closed;      /* no joining: read whole, keyless, too little left, or done */
+	bool handed_all;  /* its last chunk was handed out (or its owner read it to its end) */
+	bool bounding;    /* a reader is finding the next bound */
+	bool first_pushed;
+	uint64_t next_seq; /* the next chunk's number */
+	rc_chunk_key_t next_after;
+} snap_share_t;
 
 /* A reader thread and its end of the hand-off. */
 struct rc_snap_out {
@@ -74,13 +110,13 @@ struct rc_snap_out {
 	snap_batch_t pool[BATCHES_PER_READER];
 
 	/* The reader thread's own. */
-	rc_snap_table_t *st;   /* table being read */
-	snap_batch_t *cur;     /* batch being filled; a full one is handed over only when the next row
-	                        * comes, so that the table's last row is known to be in the last batch */
-	bool table_started;    /* a batch of st was taken */
-	bool chunk_ended;      /* cur holds a chunk's last row: the next row starts a batch, so that a
-	                        * batch's chunk_key covers every row in it and no row of the next */
-	snap_batch_t *collect; /* non-NULL: the incremental engine's out, every row into this batch */
+	rc_snap_table_t *st;      /* table being read */
+	snap_batch_t *cur;        /* batch being filled; a full one is handed over only when the next row
+	                           * comes, so that the table's last row is known to be in the last batch */
+	uint64_t chunk_rows_read; /* rows of the chunk being read so far */
+	bool chunk_ended;         /* cur holds a chunk's last row: the next row starts a batch, so that a
+	                           * batch's chunk_key covers every row in it and no row of the next */
+	snap_batch_t *collect;    /* non-NULL: the incremental engine's out, every row into this batch */
 };
 
 struct rc_snap {
@@ -89,6 +125,7 @@ struct rc_snap {
 	const rc_snapshot_reader_ops_t *db;
 	rc_snap_table_t *tables;
 	size_t ntables;
+	snap_share_t *shares; /* ntables, under lock */
 	rc_snap_out_t *readers;
 	int nreaders;
 	size_t batch_rows;

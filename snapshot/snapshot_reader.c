@@ -34,24 +34,36 @@ static snap_batch_t *get_batch(rc_snap_out_t *out, rc_table_t *table)
 	b->nrows = 0;
 	b->st = out->st;
 	b->table = rc_table_retain(table);
-	b->table_first = !out->table_started;
+	b->table_first = false;
 	b->table_last = false;
-	out->table_started = true;
+	b->chunk_seq = b->chunk_rows = 0;
 	return b;
 }
 
-static void push_batch(rc_snap_out_t *out)
+/* Queues the reader's batch for the loop (snap->lock held). The first batch of a table in the
+ * queue is its first, whichever reader filled it. */
+static void enqueue_locked(rc_snap_out_t *out)
 {
 	rc_snap_t *snap = out->snap;
 	snap_batch_t *b = out->cur;
+	snap_share_t *sh = &snap->shares[b->st - snap->tables];
 
 	out->cur = NULL;
-	pthread_mutex_lock(&snap->lock);
+	b->table_first = !sh->first_pushed;
+	sh->first_pushed = true;
 	if (snap->qtail)
 		snap->qtail->next = b;
 	else
 		snap->qhead = b;
 	snap->qtail = b;
+}
+
+static void push_batch(rc_snap_out_t *out)
+{
+	rc_snap_t *snap = out->snap;
+
+	pthread_mutex_lock(&snap->lock);
+	enqueue_locked(out);
 	pthread_mutex_unlock(&snap->lock);
 	rc_snap_wake(snap);
 }
@@ -137,10 +149,12 @@ void rc_snap_out_row_done(rc_snap_out_t *out, size_t bytes)
 	rc_snap_table_t *st = out->st;
 
 	b->nrows++;
+	out->chunk_rows_read++;
 	if (!st)
 		return;
-	__atomic_store_n(&st->rows_read, st->rows_read + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&st->bytes_read, st->bytes_read + bytes, __ATOMIC_RELAXED);
+	/* Readers sharing the table add at once. */
+	__atomic_fetch_add(&st->rows_read, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->bytes_read, bytes, __ATOMIC_RELAXED);
 }
 
 static bool stopping(rc_snap_t *snap)
@@ -153,20 +167,83 @@ static bool stopping(rc_snap_t *snap)
 	return stop;
 }
 
+/* Numbers the chunk whose last row the reader's batch now holds, with its key (copied); the next
+ * row starts a new batch. Returns 0, or -1 when out of memory. */
+static int end_chunk(rc_snap_out_t *out, const rc_chunk_key_t *last, uint64_t seq)
+{
+	if (!out->cur)
+		return 0;
+	if (rc_chunk_key_copy(&out->cur->chunk_key, last) != 0)
+		return -1;
+	out->cur->chunk_seq = seq;
+	out->cur->chunk_rows = out->chunk_rows_read;
+	out->chunk_rows_read = 0;
+	out->chunk_ended = true;
+	return 0;
+}
+
+static uint64_t next_seq(rc_snap_t *snap, snap_share_t *sh)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&snap->lock);
+	seq = sh->next_seq++;
+	pthread_mutex_unlock(&snap->lock);
+	return seq;
+}
+
+/* After a full chunk ending at last, the owner answers a reader that asked to join: it shares the
+ * table when a chunk's worth of rows is still ahead (so that every chunk handed out has rows), and
+ * otherwise closes it to joining. *shared: the table is shared now. */
+static int answer_join(rc_snap_out_t *out, void *db, rc_snap_table_t *st, snap_share_t *sh,
+                       const rc_chunk_key_t *last, bool *shared, char *err, size_t errlen)
+{
+	rc_snap_t *snap = out->snap;
+	rc_chunk_key_t bound = {0};
+	bool wanted, more = false;
+	int rc = RC_OK;
+
+	*shared = false;
+	pthread_mutex_lock(&snap->lock);
+	wanted = sh->join_wanted && !sh->closed;
+	pthread_mutex_unlock(&snap->lock);
+	if (!wanted)
+		return RC_OK;
+	rc = snap->db->chunk_bound(db, st, last, snap->chunk_rows, &bound, &more, err, errlen);
+	if (rc == RC_END)
+		rc = RC_OK; /* no bounds (keyless): one reader */
+	pthread_mutex_lock(&snap->lock);
+	if (rc == RC_OK && bound.n > 0 && rc_chunk_key_copy(&sh->next_after, last) == 0)
+		sh->shared = *shared = true;
+	else
+		sh->closed = true;
+	sh->join_wanted = false;
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+	if (*shared)
+		rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
+		          "%s: readers share its chunks from here", st->full);
+	rc_chunk_key_clear(&bound);
+	return rc;
+}
+
 /*
  * Reads t in key-ordered chunks of snap->chunk_rows inside the point (issue 13): the batch holding a
  * chunk's last row carries the chunk's key, and its acknowledgement moves the table's recorded key,
  * so that a crash resumes after the last chunk Kafka has whole (capture.c, incremental.c). A table
  * without a key: PostgreSQL reads ctid ranges; MySQL/MariaDB says so, and the table is read whole (a
- * crash re-reads it from its start).
+ * crash re-reads it from its start). *shared: the owner shared the table with a reader that asked
+ * (snapshot_internal.h), the rest is read by read_shared.
  */
-static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *err, size_t errlen)
+static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, snap_share_t *sh, bool *shared,
+                       char *err, size_t errlen)
 {
 	rc_snap_t *snap = out->snap;
 	rc_chunk_key_t after = {0}, last = {0};
 	size_t n = 0;
 	int rc;
 
+	*shared = false;
 	for (;;) {
 		rc =
 		    snap->db->read_chunk(db, st, &after, NULL, snap->chunk_rows, out, &last, &n, err, errlen);
@@ -174,19 +251,25 @@ static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *
 			rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
 			          "%s has no key: read whole (a crash re-reads it from its start)", st->full);
 			err[0] = '\0';
+			pthread_mutex_lock(&snap->lock);
+			sh->closed = true;
+			pthread_cond_broadcast(&snap->cond);
+			pthread_mutex_unlock(&snap->lock);
 			rc = snap->db->read_table(db, st, out, err, errlen);
 			break;
 		}
 		if (rc != RC_OK || last.n == 0 || stopping(snap))
 			break;
-		if (out->cur && rc_chunk_key_copy(&out->cur->chunk_key, &last) != 0) {
+		if (end_chunk(out, &last, next_seq(snap, sh)) != 0) {
 			snprintf(err, errlen, "out of memory");
 			rc = RC_ERR_FATAL;
 			break;
 		}
-		out->chunk_ended = out->cur != NULL;
 		if (n < snap->chunk_rows)
 			break; /* a short chunk is the table's last */
+		if (snap->db->chunk_bound &&
+		    ((rc = answer_join(out, db, st, sh, &last, shared, err, errlen)) != RC_OK || *shared))
+			break;
 		rc_chunk_key_clear(&after);
 		after = last;
 		last = (rc_chunk_key_t){0};
@@ -196,37 +279,177 @@ static int read_chunks(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *
 	return rc;
 }
 
-/* Reads one table. Returns RC_OK (also when the snapshot was told to stop), or an RC_ERR_* class. */
-static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *err, size_t errlen)
+/* A shared table's chunks, taken one at a time until its last was handed out. *counted: the reader
+ * is among sh->readers (the owner is from the start; a joiner from its first chunk). */
+static int read_shared(rc_snap_out_t *out, void *db, rc_snap_table_t *st, snap_share_t *sh, bool *counted,
+                       char *err, size_t errlen)
 {
 	rc_snap_t *snap = out->snap;
-	int64_t t0 = rc_clock_ms(), ms;
-	int rc;
+	rc_chunk_key_t after = {0}, bound = {0}, last = {0};
+	int rc = RC_OK;
 
-	out->st = st;
-	out->table_started = false;
-	out->chunk_ended = false;
-	__atomic_store_n(&st->started_ms, t0, __ATOMIC_RELAXED);
-	rc = snap->db->read_chunk && snap->chunk_rows ? read_chunks(out, db, st, err, errlen)
-	                                              : snap->db->read_table(db, st, out, err, errlen);
-	if (rc != RC_OK) {
-		drop_batch(out);
-		return rc;
+	for (;;) {
+		bool more = false;
+		uint64_t seq = 0;
+		size_t n = 0;
+
+		pthread_mutex_lock(&snap->lock);
+		while (sh->bounding && !snap->stop)
+			pthread_cond_wait(&snap->cond, &snap->lock);
+		if (snap->stop || sh->handed_all) {
+			pthread_mutex_unlock(&snap->lock);
+			break;
+		}
+		sh->bounding = true;
+		if (rc_chunk_key_copy(&after, &sh->next_after) != 0)
+			rc = RC_ERR_FATAL;
+		pthread_mutex_unlock(&snap->lock);
+		if (rc == RC_OK)
+			rc = snap->db->chunk_bound(db, st, &after, snap->chunk_rows, &bound, &more, err,
+			                           errlen);
+		else
+			snprintf(err, errlen, "out of memory");
+		pthread_mutex_lock(&snap->lock);
+		sh->bounding = false;
+		if (rc == RC_OK) {
+			seq = sh->next_seq++;
+			if (more) {
+				if (rc_chunk_key_copy(&sh->next_after, &bound) != 0) {
+					snprintf(err, errlen, "out of memory");
+					rc = RC_ERR_FATAL;
+				}
+			} else {
+				sh->handed_all =
+				    true; /* (after, bound], or (after, end) when bound is empty */
+			}
+			if (!*counted) {
+				sh->readers++;
+				*counted = true;
+			}
+		}
+		pthread_cond_broadcast(&snap->cond);
+		pthread_mutex_unlock(&snap->lock);
+		if (rc != RC_OK)
+			break;
+		rc = snap->db->read_chunk(db, st, &after, bound.n ? &bound : NULL, snap->chunk_rows, out,
+		                          &last, &n, err, errlen);
+		if (rc != RC_OK || stopping(snap))
+			break;
+		if (last.n && end_chunk(out, &last, seq) != 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = RC_ERR_FATAL;
+			break;
+		}
 	}
-	if (out->cur && out->cur->nrows) {
-		out->cur->table_last = true; /* the batch holding the table's last row */
-		push_batch(out);
-	} else {
-		drop_batch(out);
+	rc_chunk_key_clear(&after);
+	rc_chunk_key_clear(&bound);
+	rc_chunk_key_clear(&last);
+	return rc;
+}
+
+/* The reader is done with st: its last batch goes to the loop, marked as the table's last when
+ * no other reader is on the table and nothing of it is left to hand out. */
+static void leave_table(rc_snap_out_t *out, rc_snap_table_t *st, snap_share_t *sh, bool counted, bool ok)
+{
+	rc_snap_t *snap = out->snap;
+	bool last = false;
+	int64_t ms;
+
+	pthread_mutex_lock(&snap->lock);
+	if (counted)
+		sh->readers--;
+	if (ok && !sh->shared)
+		sh->handed_all = true; /* its owner read it to its end */
+	sh->closed = sh->closed || sh->handed_all;
+	last = ok && sh->handed_all && sh->readers == 0;
+	if (ok && out->cur && out->cur->nrows) {
+		out->cur->table_last = last;
+		enqueue_locked(out);
 	}
+	pthread_cond_broadcast(&snap->cond);
+	pthread_mutex_unlock(&snap->lock);
+	if (out->cur)
+		drop_batch(out);
+	else
+		rc_snap_wake(snap);
+	if (!last)
+		return;
 	ms = rc_clock_ms();
-	__atomic_store_n(&st->finished_ms, ms > t0 ? ms : t0 + 1, __ATOMIC_RELAXED);
-	ms -= t0;
+	__atomic_store_n(&st->finished_ms, ms > st->started_ms ? ms : st->started_ms + 1, __ATOMIC_RELAXED);
+	ms -= st->started_ms;
 	rc_log_kv(RC_LOG_INFO, "snapshot", &(rc_log_fields_t){.table = st->full},
 	          "read %s: %llu rows, %.1f MB in %.1f s (%.0f rows/s)", st->full,
 	          (unsigned long long)st->rows_read, (double)st->bytes_read / 1e6, (double)ms / 1000,
 	          ms > 0 ? (double)st->rows_read * 1000 / (double)ms : (double)st->rows_read);
-	return RC_OK;
+}
+
+/* Reads one table as its owner. Returns RC_OK (also when the snapshot was told to stop), or an
+ * RC_ERR_* class. */
+static int read_table(rc_snap_out_t *out, void *db, rc_snap_table_t *st, char *err, size_t errlen)
+{
+	rc_snap_t *snap = out->snap;
+	snap_share_t *sh = &snap->shares[st - snap->tables];
+	bool shared = false, counted = true;
+	int rc;
+
+	out->st = st;
+	out->chunk_ended = false;
+	out->chunk_rows_read = 0;
+	__atomic_store_n(&st->started_ms, rc_clock_ms(), __ATOMIC_RELAXED);
+	pthread_mutex_lock(&snap->lock);
+	sh->readers = 1;
+	pthread_mutex_unlock(&snap->lock);
+	if (snap->db->read_chunk && snap->chunk_rows) {
+		rc = read_chunks(out, db, st, sh, &shared, err, errlen);
+		if (rc == RC_OK && shared)
+			rc = read_shared(out, db, st, sh, &counted, err, errlen);
+	} else {
+		pthread_mutex_lock(&snap->lock);
+		sh->closed = true;
+		pthread_mutex_unlock(&snap->lock);
+		rc = snap->db->read_table(db, st, out, err, errlen);
+	}
+	leave_table(out, st, sh, counted, rc == RC_OK && !stopping(snap));
+	return rc;
+}
+
+/* With no table left to start, joins one being read: asks its owner to share it and reads chunks
+ * of it with the others. *joined: false when no table can be joined (the reader is done). */
+static int join_table(rc_snap_out_t *out, void *db, bool *joined, char *err, size_t errlen)
+{
+	rc_snap_t *snap = out->snap;
+	rc_snap_table_t *st = NULL;
+	snap_share_t *sh = NULL;
+	bool counted = false;
+	int rc;
+
+	*joined = false;
+	pthread_mutex_lock(&snap->lock);
+	for (;;) {
+		st = NULL;
+		for (size_t i = 0; !snap->stop && i < snap->ntables; i++) {
+			sh = &snap->shares[i];
+			if (sh->readers > 0 && !sh->closed && !sh->handed_all) {
+				st = &snap->tables[i];
+				break;
+			}
+		}
+		if (!st || sh->shared)
+			break;
+		sh->join_wanted = true;
+		while (!snap->stop && !sh->shared && !sh->closed && !sh->handed_all)
+			pthread_cond_wait(&snap->cond, &snap->lock);
+	}
+	pthread_mutex_unlock(&snap->lock);
+	if (!st)
+		return RC_OK;
+	*joined = true;
+	out->st = st;
+	out->chunk_ended = false;
+	out->chunk_rows_read = 0;
+	rc = read_shared(out, db, st, sh, &counted, err, errlen);
+	leave_table(out, st, sh, counted, rc == RC_OK && !stopping(snap));
+	return rc;
 }
 
 void *rc_snap_reader_main(void *arg)
@@ -247,15 +470,19 @@ void *rc_snap_reader_main(void *arg)
 	pthread_mutex_unlock(&snap->lock);
 	for (;;) {
 		size_t next;
+		bool joined;
 
 		if (rc != RC_OK)
 			break;
 		pthread_mutex_lock(&snap->lock);
-		next = snap->stop ? snap->ntables : snap->next_table++;
+		next = snap->stop || snap->next_table >= snap->ntables ? snap->ntables : snap->next_table++;
 		pthread_mutex_unlock(&snap->lock);
-		if (next >= snap->ntables)
+		if (next < snap->ntables) {
+			rc = read_table(out, db, &snap->tables[next], err, sizeof err);
+			continue;
+		}
+		if (!snap->shares || (rc = join_table(out, db, &joined, err, sizeof err)) != RC_OK || !joined)
 			break;
-		rc = read_table(out, db, &snap->tables[next], err, sizeof err);
 	}
 	if (rc != RC_OK)
 		rc_snap_fail(snap, rc, "snapshot reader %d: %s", out->idx, err);

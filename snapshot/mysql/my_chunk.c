@@ -182,6 +182,16 @@ static int add_cond(MYSQL *my, rc_my_sql_t *b, const rc_snap_table_t *st, const 
 	return RC_OK;
 }
 
+/* " WHERE" and the rows after key, when there is one. */
+static int add_after(MYSQL *my, rc_my_sql_t *b, const rc_snap_table_t *st, const rc_my_table_t *mt,
+                     const int *cols, size_t n, const rc_chunk_key_t *key, char *err, size_t errlen)
+{
+	if (!key || !key->n)
+		return RC_OK;
+	rc_my_sql_str(b, " WHERE ");
+	return add_cond(my, b, st, mt, cols, n, key, " > ", " > ", err, errlen);
+}
+
 static int add_order(rc_my_sql_t *b, const rc_my_table_t *mt, const int *cols, size_t n, bool desc)
 {
 	rc_my_sql_str(b, " ORDER BY ");
@@ -289,12 +299,8 @@ int rc_my_read_chunk(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *af
 	}
 	if (rc_my_select_base(&sql, &mt, cols, nkey, st->schema, st->name, sel, &nsel) != 0)
 		goto oom;
-	if (after && after->n) {
-		rc_my_sql_str(&sql, " WHERE ");
-		if ((rc = add_cond(cx->my, &sql, st, &mt, cols, nkey, after, " > ", " > ", err, errlen)) !=
-		    RC_OK)
-			goto out;
-	}
+	if ((rc = add_after(cx->my, &sql, st, &mt, cols, nkey, after, err, errlen)) != RC_OK)
+		goto out;
 	if (upto && upto->n) {
 		rc_my_sql_str(&sql, after && after->n ? " AND " : " WHERE ");
 		if ((rc = add_cond(cx->my, &sql, st, &mt, cols, nkey, upto, " < ", " <= ", err, errlen)) !=
@@ -337,27 +343,38 @@ out:
 	return rc;
 }
 
-int rc_my_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *err, size_t errlen)
+/* The key of the row at offset in key order (desc: from the largest; after: of the rows after it)
+ * into *key (n == 0: no such row); *more (when non-NULL): a row follows it. */
+static int key_at(rc_my_reader_t *cx, rc_snap_table_t *st, const rc_chunk_key_t *after, bool desc,
+                  size_t offset, rc_chunk_key_t *key, bool *more, char *err, size_t errlen)
 {
-	rc_my_reader_t *cx = reader;
 	rc_my_table_t mt;
 	rc_my_sql_t sql = {0};
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
-	size_t nkey = 0, nsel = 0;
-	int *cols = NULL, *sel = NULL, rc;
+	char lim[64];
+	size_t nkey = 0;
+	int *cols = NULL, rc;
 
-	rc_chunk_key_clear(max);
+	rc_chunk_key_clear(key);
+	if (more)
+		*more = false;
 	rc = rc_my_table_describe(cx->my, cx->conf, &cx->modes, cx->use_catalog, st->schema, st->name, &mt,
 	                          err, errlen);
 	if (rc != RC_OK)
 		return rc;
-	cols = calloc(mt.ncols, sizeof *cols);
-	sel = calloc(mt.ncols, sizeof *sel);
-	if (!cols || !sel)
+	if (!(cols = calloc(mt.ncols, sizeof *cols)))
 		goto oom;
 	if ((rc = key_columns(cx, st, &mt, cols, &nkey, err, errlen)) != RC_OK)
 		goto out;
+	if (after && after->n && (size_t)after->n != nkey) {
+		snprintf(err, errlen,
+		         "table %s: a chunk boundary of %d column(s) for a key of %zu: the key changed since "
+		         "it was recorded",
+		         st->full, after->n, nkey);
+		rc = RC_ERR_FATAL;
+		goto out;
+	}
 	rc_my_sql_str(&sql, "SELECT ");
 	for (size_t k = 0; k < nkey; k++) {
 		rc_my_sql_str(&sql, k ? ", " : "");
@@ -368,14 +385,19 @@ int rc_my_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *
 	if (rc_my_sql_ident(&sql, st->schema) != 0)
 		goto oom;
 	rc_my_sql_str(&sql, ".");
-	if (rc_my_sql_ident(&sql, st->name) != 0 || add_order(&sql, &mt, cols, nkey, true) != 0)
+	if (rc_my_sql_ident(&sql, st->name) != 0)
 		goto oom;
-	rc_my_sql_str(&sql, " LIMIT 1");
+	if ((rc = add_after(cx->my, &sql, st, &mt, cols, nkey, after, err, errlen)) != RC_OK)
+		goto out;
+	if (add_order(&sql, &mt, cols, nkey, desc) != 0)
+		goto oom;
+	snprintf(lim, sizeof lim, " LIMIT %zu, %d", offset, more ? 2 : 1);
+	rc_my_sql_str(&sql, lim);
 	if (sql.oom)
 		goto oom;
 	if (mysql_real_query(cx->my, sql.p, (unsigned long)sql.len) != 0 ||
 	    !(res = mysql_store_result(cx->my))) {
-		snprintf(err, errlen, "cannot read the largest key of %s: %s", st->full, mysql_error(cx->my));
+		snprintf(err, errlen, "cannot read a key of %s: %s", st->full, mysql_error(cx->my));
 		rc = rc_mysql_error_class(cx->my);
 		goto out;
 	}
@@ -389,20 +411,33 @@ int rc_my_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *
 		}
 		for (size_t k = 0; k < nkey; k++)
 			lens[k] = l[k];
-		rc = key_from_row(st, &mt, cols, nkey, row, lens, max, err, errlen);
+		rc = key_from_row(st, &mt, cols, nkey, row, lens, key, err, errlen);
+		if (more)
+			*more = mysql_fetch_row(res) != NULL;
 	}
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");
 	rc = RC_ERR_FATAL;
 out:
-	(void)nsel;
+	if (rc != RC_OK)
+		rc_chunk_key_clear(key);
 	mysql_free_result(res);
 	free(cols);
-	free(sel);
 	free(sql.p);
 	rc_my_table_free(&mt);
 	return rc;
+}
+
+int rc_my_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *err, size_t errlen)
+{
+	return key_at(reader, st, NULL, true, 0, max, NULL, err, errlen);
+}
+
+int rc_my_chunk_bound(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *after, size_t limit,
+                      rc_chunk_key_t *bound, bool *more, char *err, size_t errlen)
+{
+	return key_at(reader, st, after, false, limit ? limit - 1 : 0, bound, more, err, errlen);
 }
 
 int rc_my_watermark(void *reader, const char *chunk_id, bool high, rc_pos_t *at, char *err, size_t errlen)

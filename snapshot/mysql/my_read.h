@@ -57,6 +57,8 @@ int rc_my_run_select(rc_my_reader_t *cx, rc_snap_table_t *st, const rc_my_table_
 
 /* The chunk ops (my_chunk.c) of rc_mysql_snapshot_reader. */
 int rc_my_open_live(const rc_conf_t *conf, void **reader, char *err, size_t errlen);
+int rc_my_chunk_bound(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *after, size_t limit,
+                      rc_chunk_key_t *bound, bool *more, char *err, size_t errlen);
 int rc_my_read_chunk(void *reader, rc_snap_table_t *t, const rc_chunk_key_t *after,
                      const rc_chunk_key_t *upto, size_t limit, rc_snap_out_t *out, rc_chunk_key_t *last,
                      size_t *nrows, char *err, size_t errlen);

@@ -485,5 +485,6 @@ const rc_snapshot_reader_ops_t rc_mysql_snapshot_reader = {
     .open_live = rc_my_open_live,
     .read_chunk = rc_my_read_chunk,
     .max_key = rc_my_max_key,
+    .chunk_bound = rc_my_chunk_bound,
     .watermark = rc_my_watermark,
 };

@@ -337,6 +337,26 @@ static int read_ctid_chunk(rc_pg_reader_t *cx, rc_snap_table_t *st, rc_table_t *
 	return RC_OK;
 }
 
+/* The table read in chunks (described once, kept in cx->chunk_table: a column added meanwhile makes
+ * a row of the wrong width, an error, and the reader is opened anew). *table: a reference, NULL when
+ * the filters leave it out. */
+static int chunk_table(rc_pg_reader_t *cx, rc_snap_table_t *st, rc_table_t **table, char *err, size_t errlen)
+{
+	int rc;
+
+	*table = NULL;
+	if (cx->chunk_table && cx->chunk_table->source_id == st->source_id) {
+		*table = rc_table_retain(cx->chunk_table);
+		return RC_OK;
+	}
+	rc = rc_pg_read_describe(cx, st, table, err, errlen);
+	if (rc == RC_OK && *table) {
+		rc_table_release(cx->chunk_table);
+		cx->chunk_table = rc_table_retain(*table);
+	}
+	return rc;
+}
+
 int rc_pg_read_chunk(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *after,
                      const rc_chunk_key_t *upto, size_t limit, rc_snap_out_t *out, rc_chunk_key_t *last,
                      size_t *nrows, char *err, size_t errlen)
@@ -349,15 +369,9 @@ int rc_pg_read_chunk(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *af
 
 	rc_chunk_key_clear(last);
 	*nrows = 0;
-	if (cx->chunk_table && cx->chunk_table->source_id == st->source_id) {
-		table = rc_table_retain(cx->chunk_table);
-	} else {
-		rc = rc_pg_read_describe(cx, st, &table, err, errlen);
-		if (rc != RC_OK || !table)
-			goto out;
-		rc_table_release(cx->chunk_table);
-		cx->chunk_table = rc_table_retain(table);
-	}
+	rc = chunk_table(cx, st, &table, err, errlen);
+	if (rc != RC_OK || !table)
+		goto out;
 	if (table->nkey == 0) {
 		rc = read_ctid_chunk(cx, st, table, after, upto, limit ? limit : 1, out, last, nrows, err,
 		                     errlen);
@@ -382,27 +396,25 @@ out:
 	return rc;
 }
 
-int rc_pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *err, size_t errlen)
+/* The key of the row at offset in key order (desc: from the largest; after: of the rows after it)
+ * into *key (n == 0: no such row); *more (when non-NULL): a row follows it. A keyless table: RC_END. */
+static int key_at(rc_pg_reader_t *cx, rc_snap_table_t *st, const rc_chunk_key_t *after, bool desc,
+                  size_t offset, rc_chunk_key_t *key, bool *more, char *err, size_t errlen)
 {
-	rc_pg_reader_t *cx = reader;
 	rc_table_t *table = NULL;
-	char *qs = rc_pg_quote_ident(st->schema), *qt = rc_pg_quote_ident(st->name), *b = NULL;
+	char *qs = rc_pg_quote_ident(st->schema), *qt = rc_pg_quote_ident(st->name), *b = NULL, lim[64];
 	size_t len = 0, cap = 0;
 	PGresult *res = NULL;
 	int rc, bad, k = 0;
 
-	rc_chunk_key_clear(max);
-	rc = rc_pg_read_describe(cx, st, &table, err, errlen);
+	rc_chunk_key_clear(key);
+	if (more)
+		*more = false;
+	rc = chunk_table(cx, st, &table, err, errlen);
 	if (rc != RC_OK || !table)
 		goto out;
-	if (table->nkey == 0) { /* its size in blocks: "(E,0)", the end of its last range */
-		uint64_t blocks = 0;
-		double density;
-		rc = ctid_size(cx, st, &blocks, &density, err, errlen);
-		if (rc == RC_OK && blocks > 0 && ctid_key(max, blocks) != 0) {
-			snprintf(err, errlen, "out of memory");
-			rc = RC_ERR_FATAL;
-		}
+	if (table->nkey == 0) {
+		rc = RC_END;
 		goto out;
 	}
 	bad = !qs || !qt || sb_add(&b, &len, &cap, "SELECT ");
@@ -411,14 +423,17 @@ int rc_pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *
 		if (!table->cols[i].key)
 			continue;
 		qc = rc_pg_quote_ident(table->cols[i].name);
-		bad = !qc || sb_add(&b, &len, &cap, k++ ? ", " : "") || sb_add(&b, &len, &cap, qc) ||
-		      sb_add(&b, &len, &cap, "::text");
+		bad = !qc || sb_add(&b, &len, &cap, k++ ? ", rc_t." : "rc_t.") ||
+		      sb_add(&b, &len, &cap, qc) || sb_add(&b, &len, &cap, "::text");
 		free(qc);
 	}
 	bad = bad || sb_add(&b, &len, &cap, " FROM ") ||
 	      sb_add(&b, &len, &cap, st->kind == 'p' ? "" : "ONLY ") || sb_add(&b, &len, &cap, qs) ||
-	      sb_add(&b, &len, &cap, ".") || sb_add(&b, &len, &cap, qt) ||
-	      sb_add(&b, &len, &cap, " AS rc_t ORDER BY ");
+	      sb_add(&b, &len, &cap, ".") || sb_add(&b, &len, &cap, qt) || sb_add(&b, &len, &cap, " AS rc_t");
+	if (!bad && after && after->n > 0)
+		bad = sb_add(&b, &len, &cap, " WHERE ") || sb_key(cx, table, NULL, false, &b, &len, &cap) ||
+		      sb_add(&b, &len, &cap, " > ") || sb_key(cx, table, after, true, &b, &len, &cap);
+	bad = bad || sb_add(&b, &len, &cap, " ORDER BY ");
 	k = 0;
 	for (size_t i = 0; !bad && i < table->ncols; i++) {
 		char *qc;
@@ -427,46 +442,71 @@ int rc_pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *
 		qc = rc_pg_quote_ident(table->cols[i].name);
 		/* rc_t.k, not k: a bare name would be the output column, k::text, in text order. */
 		bad = !qc || sb_add(&b, &len, &cap, k++ ? ", rc_t." : "rc_t.") ||
-		      sb_add(&b, &len, &cap, qc) || sb_add(&b, &len, &cap, " DESC");
+		      sb_add(&b, &len, &cap, qc) || sb_add(&b, &len, &cap, desc ? " DESC" : "");
 		free(qc);
 	}
-	if (bad || sb_add(&b, &len, &cap, " LIMIT 1")) {
+	snprintf(lim, sizeof lim, " OFFSET %zu LIMIT %d", offset, more ? 2 : 1);
+	if (bad || sb_add(&b, &len, &cap, lim)) {
 		snprintf(err, errlen, "out of memory");
 		rc = RC_ERR_FATAL;
 		goto out;
 	}
 	res = PQexec(cx->conn, b);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "cannot read the largest key of %s: %s", st->full,
-		         RC_PG_ERROR(cx->conn, res));
+		snprintf(err, errlen, "cannot read a key of %s: %s", st->full, RC_PG_ERROR(cx->conn, res));
 		rc = rc_pg_read_classify(cx->conn, res);
 		goto out;
 	}
-	if (PQntuples(res) == 1) {
+	if (PQntuples(res) >= 1) {
 		int n = PQnfields(res);
-		if (!(max->text = calloc((size_t)n, sizeof *max->text))) {
+		if (!(key->text = calloc((size_t)n, sizeof *key->text))) {
 			snprintf(err, errlen, "out of memory");
 			rc = RC_ERR_FATAL;
 			goto out;
 		}
 		for (int i = 0; i < n; i++) {
-			if (!(max->text[i] = strdup(PQgetvalue(res, 0, i)))) {
+			if (!(key->text[i] = strdup(PQgetvalue(res, 0, i)))) {
 				snprintf(err, errlen, "out of memory");
 				rc = RC_ERR_FATAL;
 				goto out;
 			}
-			max->n = i + 1;
+			key->n = i + 1;
 		}
+		if (more)
+			*more = PQntuples(res) == 2;
 	}
 out:
 	if (rc != RC_OK)
-		rc_chunk_key_clear(max);
+		rc_chunk_key_clear(key);
 	PQclear(res);
 	free(b);
 	free(qs);
 	free(qt);
 	rc_table_release(table);
 	return rc;
+}
+
+int rc_pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *err, size_t errlen)
+{
+	rc_pg_reader_t *cx = reader;
+	int rc = key_at(cx, st, NULL, true, 0, max, NULL, err, errlen);
+
+	if (rc == RC_END) { /* no key: its size in blocks, "(E,0)", the end of its last range */
+		uint64_t blocks = 0;
+		double density;
+		rc = ctid_size(cx, st, &blocks, &density, err, errlen);
+		if (rc == RC_OK && blocks > 0 && ctid_key(max, blocks) != 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = RC_ERR_FATAL;
+		}
+	}
+	return rc;
+}
+
+int rc_pg_chunk_bound(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *after, size_t limit,
+                      rc_chunk_key_t *bound, bool *more, char *err, size_t errlen)
+{
+	return key_at(reader, st, after, false, limit ? limit - 1 : 0, bound, more, err, errlen);
 }
 
 /* pg_logical_emit_message(false, ...): non-transactional, so pgoutput sends it where it is in the

@@ -53,6 +53,8 @@ int rc_pg_read_chunk(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *af
                      const rc_chunk_key_t *upto, size_t limit, rc_snap_out_t *out, rc_chunk_key_t *last,
                      size_t *nrows, char *err, size_t errlen);
 int rc_pg_max_key(void *reader, rc_snap_table_t *st, rc_chunk_key_t *max, char *err, size_t errlen);
+int rc_pg_chunk_bound(void *reader, rc_snap_table_t *st, const rc_chunk_key_t *after, size_t limit,
+                      rc_chunk_key_t *bound, bool *more, char *err, size_t errlen);
 int rc_pg_watermark(void *reader, const char *chunk_id, bool high, rc_pos_t *at, char *err, size_t errlen);
 
 #endif

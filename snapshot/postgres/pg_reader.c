@@ -346,5 +346,6 @@ const rc_snapshot_reader_ops_t rc_pg_snapshot_reader = {
     .open_live = pg_open_live,
     .read_chunk = rc_pg_read_chunk,
     .max_key = rc_pg_max_key,
+    .chunk_bound = rc_pg_chunk_bound,
     .watermark = rc_pg_watermark,
 };

@@ -5,7 +5,8 @@
 # chunk ("resuming the snapshot of T at key K (N of M rows done)"), re-reading nothing at or below
 # the key the offset file recorded (only what Kafka had beyond it: the chunk in flight and the
 # offset flush's lag), and the table rebuilt from Kafka must equal MariaDB: no row the writer
-# deleted comes back.
+# deleted comes back. Two readers share the one table's chunks (each (after, bound] of its own), so
+# the recorded key is the end of the chunks acknowledged without a gap before them.
 #
 # Needs the incremental engine (the watermark method, h-incr's snapshot/incremental.c) with the
 # MariaDB chunk reader (snapshot/mysql/my_chunk.c). Knobs: RESUME_ROWS (100000), RESUME_KILL_PCT (50:
@@ -96,6 +97,9 @@ at_kill=$(topic_count "$prefix.$db.big")
 cp "$tmp/offsets.json" "$tmp/offsets.at-kill.json" 2>/dev/null || true
 grep -q '"snapshot": "running"' "$tmp/offsets.json" || fail "the offset file does not say a snapshot is running"
 pass "SIGKILL at ${kill_pct}% of the snapshot ($at_kill records of $rows rows in Kafka)"
+grep -q "$db.big: readers share its chunks from here" "$tmp/rowcast.log" ||
+    fail "the $threads readers did not share the one table's chunks"
+pass "the $threads readers shared big's chunks (parallel chunks within one table) before the kill"
 
 echo "--- restart" >>"$tmp/rowcast.log"
 t1=$(date +%s%3N)

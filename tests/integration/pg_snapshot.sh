@@ -1,7 +1,9 @@
 # A consistent snapshot under concurrent writes, then the stream: a 1,000,000-row table is copied
-# (snapshot.mode=initial, two readers) while another process keeps inserting, updating and deleting
-# rows in it; the table rebuilt from Kafka (every r event, then every streamed change) must equal
-# the table. Nothing between the snapshot and the stream may be lost or doubled.
+# (snapshot.mode=initial, two readers: the one done with the small table joins the other on the
+# big one, issue 13's parallel chunks within a table) while another process keeps inserting,
+# updating and deleting rows in it; the table rebuilt from Kafka (every r event, then every
+# streamed change) must equal the table. Nothing between the snapshot and the stream may be lost
+# or doubled: no row is read twice, whichever reader read its chunk.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -58,6 +60,9 @@ pass "the writer made about $((changes_at_end - changes_at_start)) changes to bi
 grep -q "streaming from the snapshot's consistent point" "$tmp/rowcast.log" || sleep 2
 grep -q "streaming from the snapshot's consistent point" "$tmp/rowcast.log" || fail "no handover to the stream"
 pass "snapshot complete and handed over to the stream: $(grep -o 'snapshot complete.*' "$tmp/rowcast.log")"
+grep -q "$schema.big: readers share its chunks from here" "$tmp/rowcast.log" ||
+    fail "the reader done with small did not join big"
+pass "the reader done with small joined big: $(grep -o 'read .*big: .*' "$tmp/rowcast.log")"
 grep -q "copying $schema.big: .* rows (.*% of ~" "$tmp/rowcast.log" || true # progress lines, when it took > 5 s
 
 # The writer goes on a little into the stream, then stops; everything must reach Kafka.
@@ -99,5 +104,6 @@ assert big.get("first") == 1 and small.get("first_in_data_collection") == 1, bt
 assert marks.get("last_in_data_collection") == 1, marks
 assert sum(marks.values()) >= 1002000, marks
 assert not s.get("reads_after_stream"), s.get("reads_after_stream")
+assert s["duplicates"] == 0, s["duplicates"]
 PY
 pass "snapshot markers: exactly one first and one last; r events precede the stream"

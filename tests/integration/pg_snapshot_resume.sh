@@ -9,7 +9,9 @@
 # was lost. Prints rows re-read, duplicates and the time to finish against an uninterrupted snapshot
 # of the same table. Knobs: ROWCAST_TEST_RESUME_SLOW=0 runs the killed lives at full speed (the
 # final run's settings; a kill lands less exactly), ROWCAST_TEST_RESUME_KILLS ("10 50 90") the
-# share of the rows in Kafka at each kill.
+# share of the rows in Kafka at each kill, ROWCAST_TEST_RESUME_THREADS (2: the reader done with the
+# small table joins the big one, so that the kills land while two readers share its chunks, and the
+# recorded key is the end of the chunks acknowledged without a gap) snapshot.max.threads.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -18,6 +20,7 @@ pg_test_setup rs
 trap 'stop_writer; pg_test_cleanup; drop_slot "${slot}_u" || true' EXIT
 
 rows=${ROWCAST_TEST_RESUME_ROWS:-300000}
+threads=${ROWCAST_TEST_RESUME_THREADS:-2}
 chunk=1024
 psql_q "CREATE SCHEMA $schema;
 CREATE TABLE $schema.big (id bigint PRIMARY KEY, name text, amount numeric(12,2), created timestamptz, flag boolean);
@@ -29,7 +32,7 @@ ANALYZE $schema.big;"
 
 write_pg_config "$tmp/rowcast.properties" "$prefix" "$slot" <<PROPS
 snapshot.mode = initial
-snapshot.max.threads = 1
+snapshot.max.threads = $threads
 incremental.snapshot.chunk.size = $chunk
 table.include.list = $schema\\..*
 publication.autocreate.mode = filtered
@@ -103,6 +106,12 @@ for pct in ${ROWCAST_TEST_RESUME_KILLS:-10 50 90}; do
     fi
 done
 
+if [ "$threads" -gt 1 ]; then
+    grep -q "$schema.big: readers share its chunks from here" "$tmp/rowcast.log" ||
+        fail "with $threads readers, none joined big's reader before the kills"
+    pass "$threads readers shared big's chunks before the kills"
+fi
+
 echo "--- run final" >>"$tmp/rowcast.log"
 t_final=$(date +%s.%N)
 start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
@@ -170,7 +179,7 @@ pass "no row at or below an acknowledged key was read again"
 # An uninterrupted snapshot of the same table, at full speed, for the time comparison.
 write_pg_config "$tmp/u.properties" "${prefix}_u" "${slot}_u" <<PROPS
 snapshot.mode = initial_only
-snapshot.max.threads = 1
+snapshot.max.threads = $threads
 incremental.snapshot.chunk.size = $chunk
 table.include.list = $schema\\.big
 publication.autocreate.mode = disabled
