@@ -7,6 +7,8 @@
 #   rowcast_1reader:    `rowcast snapshot` (COPY -> Avro + registry -> Kafka, acks=all, until the last
 #                       record is acknowledged), snapshot.max.threads=1
 #   rowcast_2readers:   the same, snapshot.max.threads=2
+#   rowcast_1table_1reader, rowcast_1table_2readers: t1 alone (half the rows), 1 and 2 readers: the
+#                       second reader can only help by sharing the one table's chunks (issue 13)
 #   debezium:           Debezium 3.6.1's PostgreSQL connector, snapshot.mode=initial_only, in the
 #                       embedded engine (bench/debezium.sh: Apicurio Avro, rowcast's producer settings);
 #                       rows/s from its first record in Kafka to its last (the JVM's start-up excluded)
@@ -127,9 +129,12 @@ offset.storage.file.filename = $tmp/offsets.json
 ${BENCH_EXTRA_PROPS:-}
 PROPS
 
-rowcast_run() { # REP READERS
-    local prefix="${id}r$1x$2" t0 w s0 s1 b0 b1 bp u sy kb cpu n st br perf=()
+rowcast_run() { # REP READERS [t1: that table alone]
+    local prefix="${id}r$1x$2${3:-}" t0 w s0 s1 b0 b1 bp u sy kb cpu n st br perf=() rows=$ROWS only=()
     local ts=("$prefix.$schema.t1" "$prefix.$schema.t2")
+    if [ "${3:-}" = t1 ]; then
+        ts=("$prefix.$schema.t1") rows=$((ROWS / 2)) only=(--set "table.include.list=$schema\\.t1")
+    fi
     topics+=("${ts[@]}")
     kafka_topics create "${ts[@]}" || die "cannot create ${ts[*]}"
     if [ -n "${BENCH_PERF:-}" ] && [ "$1" = 1 ] && [ "$2" = 1 ]; then
@@ -144,24 +149,28 @@ rowcast_run() { # REP READERS
     b0=$(cpu_s "$bp") s0=$(pg_cluster_cpu)
     t0=$EPOCHREALTIME
     /usr/bin/time -f '%U %S %M' -o "$tmp/time.rc" "${perf[@]}" "$ROWCAST" -c "$tmp/rowcast.properties" \
-        --set "topic.prefix=$prefix" --set "snapshot.max.threads=$2" snapshot >"$tmp/summary" 2>"$tmp/rowcast.log" ||
+        --set "topic.prefix=$prefix" --set "snapshot.max.threads=$2" "${only[@]}" snapshot >"$tmp/summary" 2>"$tmp/rowcast.log" ||
         { tail -20 "$tmp/rowcast.log" >&2; die "rowcast snapshot failed"; }
     w=$(fsub "$EPOCHREALTIME" "$t0")
     b1=$(cpu_s "$bp") s1=$(pg_cluster_cpu)
     read -r u sy kb <"$tmp/time.rc"
     cpu=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')
     n=$(high_watermarks "${ts[@]}")
-    [ "$n" = "$ROWS" ] || die "topics ${ts[*]} hold $n records, not $ROWS"
+    [ "$n" = "$rows" ] || die "topics ${ts[*]} hold $n records, not $rows"
     [ ! -e "$tmp/offsets.json" ] || die "rowcast snapshot wrote the offset file"
     st=$(fsub "$s1" "$s0")
     br=$([ -n "$b0" ] && [ -n "$b1" ] && fsub "$b1" "$b0" || echo null)
-    local name="rowcast_$2reader$([ "$2" -gt 1 ] && echo s)"
-    log "snapshot rep $1: $name $w s ($(fdiv "$ROWS" "$w") rows/s), cpu $cpu s, server cpu $st s, broker cpu $br s, peak RSS $((kb / 1024)) MiB"
+    local name="rowcast_${3:+1table_}$2reader$([ "$2" -gt 1 ] && echo s)" role
+    role=$([ "$2" = 1 ] && echo rowcast || echo rowcast_parallel)
+    [ -n "${3:-}" ] && role=reference
+    [ -z "${3:-}" ] || [ "$2" = 1 ] || grep -q "readers share its chunks" "$tmp/rowcast.log" ||
+        die "$name: the second reader did not share t1's chunks"
+    log "snapshot rep $1: $name $w s ($(fdiv "$rows" "$w") rows/s), cpu $cpu s, server cpu $st s, broker cpu $br s, peak RSS $((kb / 1024)) MiB"
     # shellcheck disable=SC2046 # common_fields is a list of words
-    emit $(common_fields) consumer="$name" role="$([ "$2" = 1 ] && echo rowcast || echo rowcast_parallel)" rep="$1" \
-        status=ok seconds="$w" rows_per_s="$(fdiv "$ROWS" "$w")" agent_cpu_s="$cpu" \
-        agent_cpu_s_per_1m="$(per_1m "$cpu" "$ROWS")" source_cpu_s="$st" source_cpu_s_per_1m="$(per_1m "$st" "$ROWS")" \
-        broker_cpu_s="$br" broker_cpu_s_per_1m="$(per_1m "$br" "$ROWS")" peak_rss_mib="$(fdiv "$kb" 1024 %.1f)"
+    emit $(common_fields) consumer="$name" role="$role" rep="$1" \
+        status=ok seconds="$w" rows_per_s="$(fdiv "$rows" "$w")" agent_cpu_s="$cpu" \
+        agent_cpu_s_per_1m="$(per_1m "$cpu" "$rows")" source_cpu_s="$st" source_cpu_s_per_1m="$(per_1m "$st" "$rows")" \
+        broker_cpu_s="$br" broker_cpu_s_per_1m="$(per_1m "$br" "$rows")" peak_rss_mib="$(fdiv "$kb" 1024 %.1f)"
 }
 
 [ "${BENCH_DEBEZIUM:-1}" = 0 ] && dbz_skip="BENCH_DEBEZIUM=0" || dbz_setup
@@ -189,5 +198,7 @@ for rep in $(seq "$BENCH_REPS"); do
     copy_run "$rep" 2
     rowcast_run "$rep" 1
     rowcast_run "$rep" 2
+    rowcast_run "$rep" 1 t1
+    rowcast_run "$rep" 2 t1
     dbz_snapshot "$rep"
 done
