@@ -263,24 +263,27 @@ static int inc_execute(rc_incremental_t *base, const char *id, const char *const
 	rc = plan(inc, tables, ntables, &planned, &n, err, errlen);
 	if (rc != RC_OK)
 		return rc == RC_ERR_RETRY ? rc : RC_ERR_FATAL;
-	/* In the order asked (the plan orders by size). */
+	/* In the order asked (the plan orders by size); a pattern's tables in the plan's order. */
 	for (int i = 0; i < ntables; i++)
 		for (size_t k = 0; k < n; k++) {
-			const char *want = tables[i], *dot = strchr(want, '.');
-			if (dot ? strcmp(planned[k].full, want) != 0 : strcmp(planned[k].name, want) != 0)
+			int m = rc_snap_name_match(tables[i], &planned[k], err, errlen);
+			if (m < 0)
+				return RC_ERR_FATAL;
+			if (!m)
 				continue;
 			if (find_queued(inc, planned[k].full)) {
 				rc_log_info("incremental", "incremental snapshot %s: %s is already queued",
 				            id ? id : "", planned[k].full);
-				break;
-			}
-			if (!enqueue(inc, &planned[k], NULL)) {
+			} else if (!enqueue(inc, &planned[k], NULL)) {
 				snprintf(err, errlen, "out of memory");
 				return RC_ERR_FATAL;
+			} else {
+				rc_log_kv(
+				    RC_LOG_INFO, "incremental", &(rc_log_fields_t){.table = planned[k].full},
+				    "incremental snapshot %s: %s queued", id ? id : "", planned[k].full);
 			}
-			rc_log_kv(RC_LOG_INFO, "incremental", &(rc_log_fields_t){.table = planned[k].full},
-			          "incremental snapshot %s: %s queued", id ? id : "", planned[k].full);
-			break;
+			if (!rc_snap_name_is_pattern(tables[i]))
+				break;
 		}
 	return RC_OK;
 }
@@ -291,8 +294,10 @@ static int inc_stop(rc_incremental_t *base, const char *id, const char *const *t
 
 	for (inc_table_t *t = inc->head; t; t = t->next) {
 		bool named = ntables <= 0;
+		char why[RC_ERRSTR_LEN];
 		for (int i = 0; !named && i < ntables; i++)
-			named = strcmp(t->st.full, tables[i]) == 0 || strcmp(t->st.name, tables[i]) == 0;
+			named = strcmp(t->st.full, tables[i]) == 0 ||
+			        rc_snap_name_match(tables[i], &t->st, why, sizeof why) == 1;
 		if (named && !t->stopped) {
 			t->stopped = true;
 			inc->progress_seq++;

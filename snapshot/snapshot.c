@@ -164,6 +164,25 @@ static int co_plan(rc_snapshot_t *base, const rc_snapshot_point_t *pt, const cha
 		goto oom;
 	for (int i = 0; i < nnames; i++) {
 		long k = find_name(&plan, names[i]);
+		if (k == -1 &&
+		    rc_snap_name_is_pattern(names[i])) { /* a pattern: the captured tables it names */
+			size_t hits = 0;
+			for (size_t j = 0; j < plan.n; j++) {
+				int m = rc_snap_name_match(names[i], &plan.tables[j], err, errlen);
+				if (m < 0)
+					goto out;
+				if (m &&
+				    rc_filter_table(&filter, plan.tables[j].schema, plan.tables[j].name)) {
+					taken[j] = true;
+					hits++;
+				}
+			}
+			if (!hits) {
+				snprintf(err, errlen, "no captured table matches '%s'", names[i]);
+				goto out;
+			}
+			continue;
+		}
 		if (k == -1) {
 			snprintf(err, errlen,
 			         "unknown table '%s': no ordinary or partitioned table of that name",

@@ -88,6 +88,12 @@ typedef struct rc_chunk_key {
 	char **text; /* n strings, owned (rc_chunk_key_clear) */
 } rc_chunk_key_t;
 
+/* Whether want names t: "schema.table" exactly, a table's name alone, or (as Debezium's
+ * data-collections) a POSIX extended regular expression over the whole "schema.table" (a name with
+ * any of *+?[](){}|^$\ in it). 1 or 0; -1 with err filled when want is not a regular expression. */
+int rc_snap_name_match(const char *want, const rc_snap_table_t *t, char *err, size_t errlen);
+bool rc_snap_name_is_pattern(const char *want);
+
 void rc_chunk_key_clear(rc_chunk_key_t *k);
 int rc_chunk_key_copy(rc_chunk_key_t *dst, const rc_chunk_key_t *src); /* 0, or -1 out of memory */
 

@@ -1,5 +1,6 @@
 /*
- * `rowcast snapshot --incremental --table T [--table U ...] [--stop]`: asks the running rowcast of
+ * `rowcast snapshot --incremental --table T [--table U ...] [--stop]` (T schema.table, or a regular
+ * expression over schema.table as Debezium's data-collections): asks the running rowcast of
  * this configuration to take (or stop) an incremental snapshot, by sending Debezium's
  * execute-snapshot (stop-snapshot) signal through the first channel signal.enabled.channels lists
  * that can carry it:
@@ -18,6 +19,7 @@
 #include "decoders/mysql/mysql_conn.h"
 #include "decoders/postgres/pg_conn.h"
 #include "sinks/signal_kafka.h"
+#include "snapshot/snapshot.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -48,6 +50,16 @@ static int check_tables(const rc_conf_t *conf, const char *const *tables, int nt
 		const char *dot = strrchr(tables[i], '.');
 		char schema[256];
 
+		if (rc_snap_name_is_pattern(tables[i])) {
+			/* Debezium's data-collections pattern: the running rowcast matches it against the
+			 * tables it captures; here it must only be one. */
+			rc_snap_table_t none = {.schema = (char *)"", .name = (char *)"", .full = (char *)""};
+			if (rc_snap_name_match(tables[i], &none, err, sizeof err) < 0) {
+				rc_log_error("snapshot", "--table %s", err);
+				rc = 2;
+			}
+			continue;
+		}
 		if (!dot || dot == tables[i] || !dot[1]) {
 			rc_log_error("snapshot",
 			             "--table %s: expected schema.table (database.table on MySQL/MariaDB)",
