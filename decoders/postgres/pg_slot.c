@@ -27,6 +27,46 @@ static int exec_ok(PGconn *sql, const char *what, const char *command, char *err
 	return rc;
 }
 
+/* A filtered publication that exists lacks the tables included since it was made (added to
+ * table.include.list, or created since): they are added, so that their changes are streamed from
+ * here on (their rows before: snapshot.new.tables=parallel), as Debezium's filtered mode does. A
+ * table rowcast cannot add (not its owner) is an error naming it: left out, its changes would be
+ * silently missing. */
+static int add_missing(PGconn *sql, const rc_conf_t *conf, const char *pub, char *err, size_t errlen)
+{
+	char *list = NULL, *qpub = NULL, *command = NULL;
+	int rc = RC_ERR_FATAL;
+
+	if (rc_pg_included_tables_sql_list(sql, conf, pub, &list, err, errlen) != 0)
+		return RC_ERR_FATAL;
+	if (!list)
+		return RC_OK;
+	if (!(qpub = rc_pg_quote_ident(pub)) ||
+	    asprintf(&command, "ALTER PUBLICATION %s ADD TABLE %s", qpub, list) < 0) {
+		command = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = exec_ok(sql, "ALTER PUBLICATION", command, err, errlen);
+	if (rc == RC_OK) {
+		rc_log_info("pg", "publication %s (filtered): added %s, included since it was made", pub,
+		            list);
+	} else {
+		size_t n;
+		err[strcspn(err, "\n")] = '\0';
+		n = strlen(err);
+		snprintf(
+		    err + n, errlen - n,
+		    "; add them by hand (ALTER PUBLICATION %s ADD TABLE %s), or their changes are not captured",
+		    pub, list);
+	}
+out:
+	free(list);
+	free(qpub);
+	free(command);
+	return rc;
+}
+
 int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, size_t errlen)
 {
 	const char *pub = rc_conf_get(conf, "publication.name");
@@ -42,7 +82,7 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
 		goto out;
 	}
 	if (PQntuples(res) == 1) {
-		rc = RC_OK;
+		rc = strcmp(mode, "filtered") == 0 ? add_missing(sql, conf, pub, err, errlen) : RC_OK;
 		goto out;
 	}
 	if (strcmp(mode, "disabled") == 0) {
@@ -57,7 +97,7 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
 		if (asprintf(&command, "CREATE PUBLICATION %s FOR ALL TABLES", qpub) < 0)
 			command = NULL;
 	} else {
-		if (rc_pg_included_tables_sql_list(sql, conf, &list, err, errlen) != 0)
+		if (rc_pg_included_tables_sql_list(sql, conf, NULL, &list, err, errlen) != 0)
 			goto out;
 		if (asprintf(&command, "CREATE PUBLICATION %s FOR TABLE %s", qpub, list) < 0)
 			command = NULL;

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **list, char *err, size_t errlen)
+int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const char *not_in_pub, char **list,
+                                   char *err, size_t errlen)
 {
+	const char *params[1] = {not_in_pub ? not_in_pub : ""};
 	rc_filter_t f;
 	PGresult *res;
 	char *out = NULL;
@@ -20,12 +22,15 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **li
 	*list = NULL;
 	if (rc_filter_init(&f, conf, err, errlen) != 0)
 		return -1;
-	res = PQexec(
+	res = PQexecParams(
 	    sql,
 	    "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
 	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-	    "ORDER BY 1, 2");
+	    "AND ($1 = '' OR NOT EXISTS (SELECT 1 FROM pg_publication p LEFT JOIN pg_publication_rel pr "
+	    "ON pr.prpubid = p.oid AND pr.prrelid = c.oid WHERE p.pubname = $1 AND (p.puballtables OR "
+	    "pr.prrelid IS NOT NULL))) ORDER BY 1, 2",
+	    1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(err, errlen, "cannot list tables: %s", PQresultErrorMessage(res));
 		goto out;
@@ -51,7 +56,7 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **li
 		free(qs);
 		free(qt);
 	}
-	if (!out) {
+	if (!out && !not_in_pub) {
 		snprintf(err, errlen,
 		         "no table matches table.include.list / table.exclude.list: nothing to publish");
 		goto out;

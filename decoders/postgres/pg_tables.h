@@ -8,8 +8,11 @@
 #include <stddef.h>
 
 /* Builds "\"s\".\"t\", ..." of the ordinary and partitioned tables that pass the filters, for
- * CREATE PUBLICATION ... FOR TABLE. *list is malloc'd (caller frees). Returns 0, or -1 with err
- * filled (also when no table matches: a publication of nothing is a configuration mistake). */
-int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, char **list, char *err, size_t errlen);
+ * CREATE PUBLICATION ... FOR TABLE; with not_in_pub, only those that publication does not list
+ * (for ALTER PUBLICATION ... ADD TABLE; *list NULL when it lists them all). *list is malloc'd
+ * (caller frees). Returns 0, or -1 with err filled (also when no table matches, without not_in_pub:
+ * a publication of nothing is a configuration mistake). */
+int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const char *not_in_pub, char **list,
+                                   char *err, size_t errlen);
 
 #endif

@@ -6,7 +6,8 @@
 # equals the table only if every row came, none came back after its delete and no chunk row
 # overwrote a newer change of its key (per-key order). The watermark messages are never published.
 # Then a table added to table.include.list while rowcast was stopped (snapshot.new.tables=parallel):
-# its rows arrive as incremental r events while the first table keeps streaming.
+# the restart adds it to the filtered publication, its rows arrive as incremental r events while
+# the first table keeps streaming, and its changes after that are streamed.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -25,7 +26,7 @@ INSERT INTO $schema.later SELECT g % 50, 'k' || g, 'v' || g FROM generate_series
 write_pg_config "$tmp/rowcast.properties" "$prefix" "$slot" <<PROPS
 snapshot.mode = no_data
 table.include.list = $schema\\.big
-publication.autocreate.mode = all_tables
+publication.autocreate.mode = filtered
 incremental.snapshot.chunk.size = 1024
 snapshot.new.tables = parallel
 offset.storage.file.filename = $tmp/offsets.json
@@ -87,6 +88,9 @@ for _ in $(seq 1800); do
 done
 sed -n '/^--- restart/,$p' "$tmp/rowcast.log" | grep -q "snapshot.new.tables=parallel: $schema.later was never snapshotted" ||
     fail "the restart did not queue the new table"
+sed -n '/^--- restart/,$p' "$tmp/rowcast.log" | grep -q "publication .* (filtered): added \"$schema\".\"later\"" ||
+    fail "the restart did not add the new table to the filtered publication"
+pass "the restart added the new table to the filtered publication and queued its snapshot"
 sed -n '/^--- restart/,$p' "$tmp/rowcast.log" | grep -q "incremental snapshot of $schema.big" &&
     fail "the restart snapshotted big again"
 psql_q "UPDATE $schema.later SET v = 'changed' WHERE a = 7; DELETE FROM $schema.later WHERE a = 8;"
