@@ -2,6 +2,7 @@
 
 #include "agent/capture.h"
 
+#include "agent/clock.h"
 #include "agent/errors.h"
 #include "agent/log.h"
 
@@ -35,6 +36,7 @@ struct rc_capture {
 	rc_offset_progress_t *final_progress; /* the finished snapshot's, handed to the engine */
 	uint64_t seq_base;                    /* record_seq of what is gone (the snapshot's) */
 	bool resumable;                       /* the snapshot's point and progress are recorded */
+	int64_t looked_ms;                    /* the last look for new tables (new_tables) */
 };
 
 rc_incremental_t *rc_capture_incremental(rc_capture_t *cap)
@@ -360,6 +362,39 @@ static int read_stream(rc_capture_t *cap, const rc_source_handler_t *h, int budg
 	return cap->src->ops->read(cap->src, &w, budget, err, errlen);
 }
 
+/* Every NEW_TABLES_MS while streaming: tables the source began to capture (created since) get an
+ * incremental snapshot of the rows they had before (snapshot.new.tables=parallel), else a warning
+ * that those rows are not captured. */
+#define NEW_TABLES_MS 5000
+
+static int look_for_new_tables(rc_capture_t *cap, char *err, size_t errlen)
+{
+	int64_t now = rc_clock_ms();
+	char **names = NULL;
+	int n = 0, rc;
+
+	if (!cap->src->ops->new_tables || now - cap->looked_ms < NEW_TABLES_MS)
+		return RC_OK;
+	cap->looked_ms = now;
+	rc = cap->src->ops->new_tables(cap->src, &names, &n, err, errlen);
+	if (rc == RC_OK && n > 0) {
+		if (cap->inc && rc_conf_is(cap->a.conf, "snapshot.new.tables", "parallel")) {
+			rc = rc_incremental_execute(cap->inc, "new-tables", (const char *const *)names, n,
+			                            err, errlen);
+		} else {
+			for (int i = 0; i < n; i++)
+				rc_log_warn("capture",
+				            "%s is captured from now on; its rows from before are not "
+				            "(snapshot.new.tables=parallel snapshots them)",
+				            names[i]);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget, char *err, size_t errlen)
 {
 	if (cap->phase == PHASE_SNAPSHOT) {
@@ -376,6 +411,11 @@ int rc_capture_read(rc_capture_t *cap, const rc_source_handler_t *h, int budget,
 		if (!cap->confirmed.set)
 			return 0;
 		rc = snapshot_complete(cap, err, errlen);
+		if (rc != RC_OK)
+			return rc;
+	}
+	if (cap->phase == PHASE_STREAMING) {
+		int rc = look_for_new_tables(cap, err, errlen);
 		if (rc != RC_OK)
 			return rc;
 	}

@@ -92,6 +92,12 @@ typedef struct rc_source_ops {
 	int64_t (*lag_bytes)(rc_source_t *src, const rc_pos_t *position);
 	/* Milliseconds until the source needs confirm() called again (a timer), at most 1000. */
 	int (*next_deadline_ms)(rc_source_t *src);
+	/* Optional (issue 13): tables the source began to capture while streaming (PostgreSQL with a
+	 * filtered publication: included tables created since, added to it now), "schema.table" each,
+	 * into *names (malloc'd, every name too; *n 0 when none). Their changes stream from here on;
+	 * their rows from before need a snapshot (the capture asks the incremental engine for one).
+	 * Called every few seconds while streaming. Returns RC_OK or an RC_ERR_* class. */
+	int (*new_tables)(rc_source_t *src, char ***names, int *n, char *err, size_t errlen);
 	/* Optional: the stream stopped cleanly after its last confirm (complete: nothing read is left
 	 * unacknowledged). PostgreSQL drops its slot here when slot.drop.on.stop. */
 	int (*stopped)(rc_source_t *src, bool complete, char *err, size_t errlen);

@@ -27,18 +27,17 @@ static int exec_ok(PGconn *sql, const char *what, const char *command, char *err
 	return rc;
 }
 
-/* A filtered publication that exists lacks the tables included since it was made (added to
- * table.include.list, or created since): they are added, so that their changes are streamed from
- * here on (their rows before: snapshot.new.tables=parallel), as Debezium's filtered mode does. A
- * table rowcast cannot add (not its owner) is an error naming it: left out, its changes would be
- * silently missing. */
-static int add_missing(PGconn *sql, const rc_conf_t *conf, const char *pub, char *err, size_t errlen)
+/* pg_slot.h. A table rowcast cannot add (not its owner) is an error naming it: left out, its
+ * changes would be silently missing. */
+int rc_pg_publication_add_missing(PGconn *sql, const rc_conf_t *conf, char ***names, int *n, char *err,
+                                  size_t errlen)
 {
+	const char *pub = rc_conf_get(conf, "publication.name");
 	char *list = NULL, *qpub = NULL, *command = NULL;
 	int rc = RC_ERR_FATAL;
 
-	if (rc_pg_included_tables_sql_list(sql, conf, pub, &list, err, errlen) != 0)
-		return RC_ERR_FATAL;
+	if (rc_pg_included_tables_sql_list(sql, conf, pub, &list, names, n, err, errlen) != 0)
+		return PQstatus(sql) == CONNECTION_OK ? RC_ERR_FATAL : RC_ERR_RETRY;
 	if (!list)
 		return RC_OK;
 	if (!(qpub = rc_pg_quote_ident(pub)) ||
@@ -52,15 +51,20 @@ static int add_missing(PGconn *sql, const rc_conf_t *conf, const char *pub, char
 		rc_log_info("pg", "publication %s (filtered): added %s, included since it was made", pub,
 		            list);
 	} else {
-		size_t n;
+		size_t used;
 		err[strcspn(err, "\n")] = '\0';
-		n = strlen(err);
+		used = strlen(err);
 		snprintf(
-		    err + n, errlen - n,
+		    err + used, errlen - used,
 		    "; add them by hand (ALTER PUBLICATION %s ADD TABLE %s), or their changes are not captured",
 		    pub, list);
 	}
 out:
+	if (rc != RC_OK && names) {
+		rc_pg_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
 	free(list);
 	free(qpub);
 	free(command);
@@ -82,7 +86,9 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
 		goto out;
 	}
 	if (PQntuples(res) == 1) {
-		rc = strcmp(mode, "filtered") == 0 ? add_missing(sql, conf, pub, err, errlen) : RC_OK;
+		rc = strcmp(mode, "filtered") == 0
+		         ? rc_pg_publication_add_missing(sql, conf, NULL, NULL, err, errlen)
+		         : RC_OK;
 		goto out;
 	}
 	if (strcmp(mode, "disabled") == 0) {
@@ -97,7 +103,7 @@ int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, siz
 		if (asprintf(&command, "CREATE PUBLICATION %s FOR ALL TABLES", qpub) < 0)
 			command = NULL;
 	} else {
-		if (rc_pg_included_tables_sql_list(sql, conf, NULL, &list, err, errlen) != 0)
+		if (rc_pg_included_tables_sql_list(sql, conf, NULL, &list, NULL, NULL, err, errlen) != 0)
 			goto out;
 		if (asprintf(&command, "CREATE PUBLICATION %s FOR TABLE %s", qpub, list) < 0)
 			command = NULL;

@@ -15,6 +15,13 @@
 
 /* Creates the publication when missing, per publication.autocreate.mode. sql is an ordinary
  * connection. Returns RC_OK or an RC_ERR_* class with err filled. */
+/* A filtered publication (publication.name) lacks the tables included since it was made (added to
+ * table.include.list, or created since): they are added (ALTER PUBLICATION ... ADD TABLE), so that
+ * their changes are streamed from here on, as Debezium's filtered mode does; their rows before come
+ * from snapshot.new.tables=parallel. names (when non-NULL) receives the tables added, "schema.table"
+ * (rc_pg_names_free; *n 0 when none). Returns RC_OK, or an RC_ERR_* class with err filled. */
+int rc_pg_publication_add_missing(PGconn *sql, const rc_conf_t *conf, char ***names, int *n, char *err,
+                                  size_t errlen);
 int rc_pg_publication_prepare(PGconn *sql, const rc_conf_t *conf, char *err, size_t errlen);
 
 /*

@@ -783,6 +783,18 @@ static int64_t pg_lag_bytes(rc_source_t *src, const rc_pos_t *position)
 	return ps->received > position->order ? (int64_t)(ps->received - position->order) : 0;
 }
 
+/* A filtered publication: the included tables created since (or since the last look) are added. */
+static int pg_new_tables(rc_source_t *src, char ***names, int *n, char *err, size_t errlen)
+{
+	pg_source_t *ps = (pg_source_t *)src;
+
+	*names = NULL;
+	*n = 0;
+	if (!ps->sql || !rc_conf_is(ps->conf, "publication.autocreate.mode", "filtered"))
+		return RC_OK;
+	return rc_pg_publication_add_missing(ps->sql, ps->conf, names, n, err, errlen);
+}
+
 static const rc_source_ops_t pg_ops = {
     .name = "postgres",
     .connect = pg_connect,
@@ -795,6 +807,7 @@ static const rc_source_ops_t pg_ops = {
     .confirm = pg_confirm,
     .next_deadline_ms = pg_next_deadline_ms,
     .lag_bytes = pg_lag_bytes,
+    .new_tables = pg_new_tables,
     .stopped = pg_stopped,
     .free = pg_free,
 };

@@ -9,8 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+void rc_pg_names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const char *not_in_pub, char **list,
-                                   char *err, size_t errlen)
+                                   char ***names, int *nnames, char *err, size_t errlen)
 {
 	const char *params[1] = {not_in_pub ? not_in_pub : ""};
 	rc_filter_t f;
@@ -20,6 +27,10 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const cha
 	int rc = -1;
 
 	*list = NULL;
+	if (names) {
+		*names = NULL;
+		*nnames = 0;
+	}
 	if (rc_filter_init(&f, conf, err, errlen) != 0)
 		return -1;
 	res = PQexecParams(
@@ -55,6 +66,18 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const cha
 		len += (size_t)sprintf(out + len, "%s%s.%s", len ? ", " : "", qs, qt);
 		free(qs);
 		free(qt);
+		if (names) {
+			char **more = realloc(*names, (size_t)(*nnames + 1) * sizeof *more);
+			if (!more || asprintf(&more[*nnames], "%s.%s", PQgetvalue(res, i, 0),
+			                      PQgetvalue(res, i, 1)) < 0) {
+				if (more)
+					*names = more;
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			*names = more;
+			(*nnames)++;
+		}
 	}
 	if (!out && !not_in_pub) {
 		snprintf(err, errlen,
@@ -65,6 +88,11 @@ int rc_pg_included_tables_sql_list(PGconn *sql, const rc_conf_t *conf, const cha
 	out = NULL;
 	rc = 0;
 out:
+	if (rc != 0 && names) {
+		rc_pg_names_free(*names, *nnames);
+		*names = NULL;
+		*nnames = 0;
+	}
 	free(out);
 	PQclear(res);
 	rc_filter_free(&f);

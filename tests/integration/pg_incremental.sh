@@ -7,7 +7,9 @@
 # overwrote a newer change of its key (per-key order). The watermark messages are never published.
 # Then a table added to table.include.list while rowcast was stopped (snapshot.new.tables=parallel):
 # the restart adds it to the filtered publication, its rows arrive as incremental r events while
-# the first table keeps streaming, and its changes after that are streamed.
+# the first table keeps streaming, and its changes after that are streamed. Last, a table created
+# while rowcast runs that matches the include list: added to the publication within seconds, the
+# rows it had by then snapshotted, the later ones streamed.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 need_env
@@ -105,3 +107,31 @@ if ! verify_topics --prefix "$prefix" --tables "$schema.big,$schema.later" >"$tm
 fi
 tail -1 "$tmp/verify2.json"
 pass "a table added to table.include.list while stopped arrived as incremental r events while big kept streaming"
+
+# A table created while rowcast runs, matching the include list.
+sed -i "s/^table.include.list = .*/table.include.list = $schema\\\\..*/" "$tmp/rowcast.properties"
+echo "--- fresh" >>"$tmp/rowcast.log"
+start_rowcast "$tmp/rowcast.properties" "$tmp/rowcast.log"
+wait_slot_active "$slot"
+psql_q "CREATE TABLE $schema.fresh (id int PRIMARY KEY, v text);
+INSERT INTO $schema.fresh SELECT g, 'at creation ' || g FROM generate_series(1, 3000) g;"
+for _ in $(seq 300); do
+    grep -q "incremental snapshot of $schema.fresh complete" "$tmp/rowcast.log" && break
+    kill -0 "$rowcast_pid" 2>/dev/null || fail "rowcast exited after the new table was made"
+    sleep 0.1
+done
+sed -n '/^--- fresh/,$p' "$tmp/rowcast.log" | grep -q "publication .* (filtered): added \"$schema\".\"fresh\"" ||
+    fail "the table created while running was not added to the filtered publication"
+grep -q "incremental snapshot of $schema.fresh complete" "$tmp/rowcast.log" ||
+    fail "the table created while running was not snapshotted"
+psql_q "INSERT INTO $schema.fresh SELECT g, 'later ' || g FROM generate_series(3001, 3100) g;
+UPDATE $schema.fresh SET v = 'changed' WHERE id % 100 = 0; DELETE FROM $schema.fresh WHERE id % 100 = 1;"
+wait_slot_caught_up "$slot" 60
+stop_rowcast
+if ! verify_topics --prefix "$prefix" --tables "$schema.fresh" >"$tmp/verify3.json" 2>"$tmp/verify3.err"; then
+    cat "$tmp/verify3.err" >&2
+    tail -1 "$tmp/verify3.json" >&2
+    fail "the table created while running, rebuilt from Kafka, differs from PostgreSQL"
+fi
+tail -1 "$tmp/verify3.json"
+pass "a table created while rowcast ran was added to the publication, its first rows snapshotted, the rest streamed"
